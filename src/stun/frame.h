@@ -1,0 +1,24 @@
+/* Framing of STUN and ChannelData messages over a byte stream (TCP/TLS; RFC 8489 §6.2.2,
+ * RFC 8656 §12.5): decides where the next message ends in the bytes received so far. */
+#ifndef TERN_STUN_FRAME_H
+#define TERN_STUN_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum stun_frame_kind {
+	STUN_FRAME_STUN = 1,
+	STUN_FRAME_CHDATA = 2,
+};
+
+/* Looks at buf[0..len) (bytes received, not yet consumed). Returns:
+ *   > 0: a whole frame of that many bytes is at buf (ChannelData counted with its padding);
+ *        *kind says which;
+ *   0:   more bytes are needed;
+ *   < 0: -STUN_DERR_* — the stream can not be framed (not STUN, not ChannelData, or a
+ *        length above max_len); the connection should be closed.
+ * Pure: no state besides the bytes, so partial and coalesced reads are just calls with more
+ * or fewer bytes. */
+int stun_frame_next(const uint8_t *buf, size_t len, size_t max_len, enum stun_frame_kind *kind);
+
+#endif
