@@ -1,5 +1,11 @@
 /* Builds STUN messages into a caller's buffer. No malloc. Every put function returns 0 or
- * -STUN_DERR_NO_ROOM (the encoder then refuses all further puts; finish reports it). */
+ * -STUN_DERR_NO_ROOM (the encoder then refuses all further puts; finish reports it).
+ * The position rules of RFC 8489 §14.5-§14.7 are enforced: after MESSAGE-INTEGRITY only
+ * MESSAGE-INTEGRITY-SHA256 and FINGERPRINT may be put, after MESSAGE-INTEGRITY-SHA256 only
+ * FINGERPRINT, after FINGERPRINT nothing; a violation is the sticky error
+ * -STUN_DERR_INTEGRITY_POSITION (or -STUN_DERR_FINGERPRINT_POSITION). An out-of-range
+ * value (ERROR-CODE outside 300..699, a value longer than 65535) is -STUN_DERR_BAD_VALUE;
+ * an HMAC failure -STUN_DERR_CRYPTO. */
 #ifndef TERN_STUN_ENC_H
 #define TERN_STUN_ENC_H
 
@@ -14,6 +20,7 @@ struct stun_enc {
 	size_t cap;
 	size_t len;     /* bytes written so far (header included) */
 	int err;        /* first error, sticky */
+	uint8_t seal;   /* internal: which integrity attributes have been put */
 };
 
 /* Starts a message of the given method and class with the 12-byte transaction id tid. */
@@ -43,8 +50,8 @@ int stun_enc_put_integrity_sha1(struct stun_enc *e, const uint8_t *key, size_t k
 int stun_enc_put_integrity_sha256(struct stun_enc *e, const uint8_t *key, size_t klen);
 /* Appends FINGERPRINT. Must be last. */
 int stun_enc_put_fingerprint(struct stun_enc *e);
-/* Returns the final length (>0) or -STUN_DERR_NO_ROOM. The header length is kept current
- * by every put, so finish only reports. */
+/* Returns the final length (>0) or the first error (-STUN_DERR_NO_ROOM, ...). The header
+ * length is kept current by every put, so finish only reports. */
 int stun_enc_finish(const struct stun_enc *e);
 
 /* Builds a complete error response (method, ERROR-CODE, and for 420 UNKNOWN-ATTRIBUTES;

@@ -49,6 +49,7 @@ enum stun_derr {
 	STUN_DERR_NO_ROOM,            /* encoder: output buffer too small */
 	STUN_DERR_ABSENT,             /* getter: attribute not present */
 	STUN_DERR_BAD_VALUE,          /* attribute value outside what its type allows */
+	STUN_DERR_CRYPTO,             /* the crypto library failed (HMAC could not be computed) */
 	STUN_DERR_MAX
 };
 

@@ -47,7 +47,11 @@ bool stun_msg_is_stun(const uint8_t *buf, size_t len);
  * length + 20 (a datagram with trailing bytes is rejected). Checks structure, attribute
  * bounds and lengths of known fixed-size types, the position of MESSAGE-INTEGRITY,
  * MESSAGE-INTEGRITY-SHA256 and FINGERPRINT, and the FINGERPRINT value if present.
- * Returns 0 or -STUN_DERR_*. */
+ * Attributes after MESSAGE-INTEGRITY(-SHA256) that RFC 8489 §14.5/§14.6 say to ignore are
+ * ignored (not an error); anything after FINGERPRINT is STUN_DERR_FINGERPRINT_POSITION.
+ * Returns 0 or -STUN_DERR_*. When the header is valid and the failure lies in the
+ * attributes, m->method, m->cls and m->tid are already set (the caller can still answer
+ * with a 400); after a header failure *m is untouched. */
 int stun_msg_decode(struct stun_msg *m, const uint8_t *buf, size_t len);
 
 /* The first attribute of the given type, or NULL. */
@@ -76,8 +80,9 @@ struct stun_str {
 	const uint8_t *p;
 	size_t len;
 };
-/* USERNAME (<= 513 bytes), REALM (< 128 chars, <= 763 bytes), NONCE (< 128 chars,
- * <= 763 bytes), SOFTWARE (< 128 chars, <= 763 bytes), ALTERNATE-DOMAIN, DATA, USERHASH
+/* USERNAME (<= 763 bytes: RFC 8489 §14.3 requires parsing up to 763), REALM (< 128
+ * chars, <= 763 bytes), NONCE (< 128 chars, <= 763 bytes), SOFTWARE (< 128 chars,
+ * <= 763 bytes), ALTERNATE-DOMAIN (<= 255 bytes), DATA, USERHASH
  * (exactly 32), MOBILITY-TICKET, RESERVATION-TOKEN (exactly 8), CONNECTION-ID (4),
  * PADDING, MESSAGE-INTEGRITY (20), MESSAGE-INTEGRITY-SHA256 (16..32, multiple of 4).
  * Enforces the listed limits. */

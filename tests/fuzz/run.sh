@@ -1,0 +1,68 @@
+#!/bin/sh
+# Builds the libFuzzer targets with clang straight from the sources (no autotools),
+# replays the seed corpus, then fuzzes each target for the given seconds (default 30).
+# Prints TAP; exits non-zero on a crash. Works on a temporary copy of the corpus, so the
+# repository is never written. Usage: tests/fuzz/run.sh [seconds]
+set -u
+
+secs=${1:-30}
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+cc=${CLANG:-clang}
+targets="fuzz_stun fuzz_frame"
+n=0
+failed=0
+
+if ! command -v "$cc" >/dev/null 2>&1; then
+	for t in $targets; do
+		n=$((n + 1)); echo "ok $n # SKIP clang not installed ($t replay)"
+		n=$((n + 1)); echo "ok $n # SKIP clang not installed ($t fuzz)"
+	done
+	echo "1..$n"
+	exit 0
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tern-fuzz.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+
+srcs="$top/src/stun/err.c $top/src/stun/msg.c $top/src/stun/attr.c $top/src/stun/attr_addr.c
+      $top/src/stun/integrity.c $top/src/stun/enc.c $top/src/stun/chdata.c $top/src/stun/frame.c
+      $top/src/base/crypto.c $top/src/base/addr.c"
+flags="-g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$top/src"
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
+
+for t in $targets; do
+	case $t in
+	fuzz_stun) corpus=stun ;;
+	fuzz_frame) corpus=frame ;;
+	esac
+	# shellcheck disable=SC2086
+	if ! $cc $flags -o "$work/$t" "$here/$t.c" $srcs -lcrypto >"$work/$t.build" 2>&1; then
+		sed 's/^/# /' "$work/$t.build"
+		notok "$t build"
+		continue
+	fi
+	mkdir -p "$work/corpus-$corpus"
+	cp "$here/corpus/$corpus"/* "$work/corpus-$corpus"/
+	if "$work/$t" -runs=0 "$work/corpus-$corpus" >"$work/$t.replay" 2>&1; then
+		ok "$t replay ($(ls "$work/corpus-$corpus" | wc -l) inputs)"
+	else
+		tail -40 "$work/$t.replay" | sed 's/^/# /'
+		notok "$t replay"
+	fi
+	if "$work/$t" -max_total_time="$secs" -max_len=2048 -print_final_stats=1 \
+		-artifact_prefix="$work/" "$work/corpus-$corpus" >"$work/$t.fuzz" 2>&1; then
+		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$t.fuzz")
+		ok "$t fuzz ${secs}s (${execs:-?} execs)"
+	else
+		tail -60 "$work/$t.fuzz" | sed 's/^/# /'
+		for a in "$work"/crash-* "$work"/leak-* "$work"/timeout-*; do
+			[ -e "$a" ] && echo "# artifact: $(basename "$a") $(od -An -tx1 "$a" | tr -d '\n' | head -c 400)"
+		done
+		notok "$t fuzz"
+	fi
+done
+echo "1..$n"
+exit $failed
