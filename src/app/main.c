@@ -1,4 +1,126 @@
-int main(void)
+/* ternd: the whole lifecycle of the server process.
+ *   configuration (errors: exit 2) → log sink → signal mask → net_server_new (binds;
+ *   failure: exit 1) → pid file → net_server_start → wait for signals in this thread
+ *   (SIGHUP reopens the log; SIGTERM/SIGINT stop) → net_server_stop → net_server_free. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/cfg.h"
+#include "app/pidfile.h"
+#include "app/signals.h"
+#include "base/log.h"
+#include "net/server.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+static int open_log(const struct cfg *cfg)
 {
-	return 0;
+	int rc = log_open(cfg->log_file, cfg->syslog, (enum log_level)cfg->log_level);
+
+	if (rc < 0)
+		fprintf(stderr, "ternd: cannot open log file %s: %s\n", cfg->log_file,
+			strerror(-rc));
+	return rc;
+}
+
+/* Takes signals until SIGTERM or SIGINT. */
+static void wait_for_stop(const sigset_t *sigs)
+{
+	for (;;) {
+		int sig = signals_wait(sigs), rc;
+
+		if (sig < 0) {
+			log_err("app", "sigwait failed err=\"%s\"", strerror(-sig));
+			return;
+		}
+		if (sig != SIGHUP) {
+			log_info("app", "stopping signal=%s", sig == SIGTERM ? "TERM" : "INT");
+			return;
+		}
+		rc = log_reopen();
+		if (rc < 0)
+			log_err("app", "log reopen failed err=\"%s\"", strerror(-rc));
+		else
+			log_info("app", "log reopened signal=HUP");
+	}
+}
+
+/* Binds, starts the workers, waits for a stop signal, stops. Returns the exit code. */
+static int run(const struct cfg *cfg, const sigset_t *sigs)
+{
+	struct net_opts opts;
+	struct net_server *srv;
+	int rc;
+
+	if (cfg_to_net_opts(cfg, &opts) < 0) {
+		log_err("app", "invalid listener configuration");
+		return EXIT_RUNTIME;
+	}
+	rc = net_server_new(&opts, &srv);
+	if (rc < 0) {
+		log_err("app", "cannot start err=\"%s\"", strerror(-rc));
+		return EXIT_RUNTIME;
+	}
+	if (cfg->pidfile && (rc = pidfile_write(cfg->pidfile)) < 0) {
+		log_err("app", "cannot write pidfile path=%s err=\"%s\"", cfg->pidfile,
+			strerror(-rc));
+		net_server_free(srv);
+		return EXIT_RUNTIME;
+	}
+	rc = net_server_start(srv);
+	if (rc < 0) {
+		log_err("app", "cannot start workers err=\"%s\"", strerror(-rc));
+	} else {
+		log_info("app", "running pid=%ld", (long)getpid());
+		wait_for_stop(sigs);
+		net_server_stop(srv);
+	}
+	net_server_free(srv);
+	if (cfg->pidfile)
+		pidfile_remove(cfg->pidfile);
+	return rc < 0 ? EXIT_RUNTIME : 0;
+}
+
+int main(int argc, char **argv, char **envp)
+{
+	struct cfg cfg;
+	char err[CFG_ERR_MAX];
+	sigset_t sigs;
+	int code, rc;
+
+	if (cfg_load(argc, argv, envp, &cfg, err) < 0) {
+		fprintf(stderr, "ternd: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (cfg.help || cfg.version) {
+		if (cfg.help)
+			cfg_print_help(stdout, "ternd");
+		else
+			printf("ternd %s\n", PACKAGE_VERSION);
+		cfg_free(&cfg);
+		return 0;
+	}
+	if (open_log(&cfg) < 0) {
+		cfg_free(&cfg);
+		return EXIT_RUNTIME;
+	}
+	cfg_publish(&cfg);
+	log_info("app", "ternd starting version=%s", PACKAGE_VERSION);
+	cfg_log_summary(&cfg);
+	rc = signals_block(&sigs);
+	if (rc < 0) {
+		log_err("app", "cannot block signals err=\"%s\"", strerror(-rc));
+		code = EXIT_RUNTIME;
+	} else {
+		code = run(&cfg, &sigs);
+	}
+	log_info("app", "exit code=%d", code);
+	cfg_publish(NULL);
+	cfg_free(&cfg);
+	log_close();
+	return code;
 }

@@ -1,0 +1,156 @@
+/* Loading the configuration: defaults, file, environment, command line, then the rules
+ * that span several options; conversion for net/; the published global. */
+#include "app/cfg.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/cfg_opt.h"
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "net/server.h"
+
+static _Atomic(const struct cfg *) cfg_current;
+
+static int apply_defaults(struct cfg_state *st)
+{
+	struct cfg_where w = {.src = CFG_SRC_DEFAULT};
+
+	for (size_t i = 0; i < cfg_nopts; i++) {
+		int rc = cfg_opts[i].def ? cfg_opt_set(st, &cfg_opts[i], cfg_opts[i].def, &w) : 0;
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static const char *src_name(const struct cfg_state *st, const char *opt)
+{
+	static const char *const names[] = {
+		[CFG_SRC_DEFAULT] = "default",
+		[CFG_SRC_FILE] = "file",
+		[CFG_SRC_ENV] = "environment",
+		[CFG_SRC_CLI] = "command line",
+	};
+
+	return names[st->set_by[cfg_opt_find(opt) - cfg_opts]];
+}
+
+static void add_warning(struct cfg *cfg, const char *msg)
+{
+	cfg_list_add(&cfg->warnings, msg);
+}
+
+/* Rules that span options. 0 or -EINVAL with st->err set. */
+static int check_rules(struct cfg_state *st)
+{
+	struct cfg *c = st->cfg;
+	struct cfg_where w = {.src = CFG_SRC_DEFAULT};
+
+	if (c->min_port > c->max_port) {
+		snprintf(st->err, CFG_ERR_MAX,
+			 "min-port %lld (from %s) is above max-port %lld (from %s)", c->min_port,
+			 src_name(st, "min-port"), c->max_port, src_name(st, "max-port"));
+		return -EINVAL;
+	}
+	if (c->no_udp && c->no_tcp && c->no_tls && c->no_dtls)
+		return cfg_fail(st, &w, "no-udp, no-tcp, no-tls and no-dtls leave nothing to "
+				"listen on");
+	if (c->no_auth && c->lt_cred_mech) {
+		add_warning(c, "no-auth overrides lt-cred-mech: TURN runs without authentication");
+		c->lt_cred_mech = false;
+	}
+	if (!c->no_auth) {
+		c->lt_cred_mech = true;
+		if (c->user.n == 0) {
+			snprintf(st->err, CFG_ERR_MAX,
+				 "no credential source: set user (NAME:PASSWORD), or no-auth "
+				 "to run without authentication");
+			return -EINVAL;
+		}
+	}
+	if (c->verbose)
+		c->log_level = LOG_LVL_DEBUG;
+	return 0;
+}
+
+int cfg_load(int argc, char **argv, char **envp, struct cfg *cfg, char *errbuf)
+{
+	struct cfg_state st = {.cfg = cfg, .err = errbuf};
+	struct cfg_cli *cli = NULL;
+	const char *env_file;
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	errbuf[0] = '\0';
+	rc = cfg_cli_parse(&st, argc, argv, &cli);
+	if (rc < 0 || cfg->help || cfg->version)
+		goto out;
+	env_file = cfg_env_config(envp);
+	if (!cfg->config_file && env_file)
+		cfg->config_file = xstrdup(env_file);
+	rc = apply_defaults(&st);
+	if (rc == 0)
+		rc = cfg_file_load(&st, cfg->config_file);
+	if (rc == 0)
+		rc = cfg_env_load(&st, envp);
+	if (rc == 0)
+		rc = cfg_cli_apply(&st, cli);
+	if (rc == 0)
+		rc = check_rules(&st);
+out:
+	cfg_cli_free(cli);
+	if (rc < 0)
+		cfg_free(cfg);
+	return rc;
+}
+
+void cfg_free(struct cfg *cfg)
+{
+	for (size_t i = 0; i < cfg_nopts; i++) {
+		void *f = cfg_field(cfg, &cfg_opts[i]);
+
+		if (cfg_opts[i].type == CFG_STR) {
+			free(*(char **)f);
+			*(char **)f = NULL;
+		} else if (cfg_opts[i].type == CFG_LIST) {
+			cfg_list_clear(f);
+		}
+	}
+	free(cfg->config_file);
+	cfg->config_file = NULL;
+	cfg_list_clear(&cfg->warnings);
+}
+
+int cfg_to_net_opts(const struct cfg *cfg, struct net_opts *out)
+{
+	struct net_opts o;
+
+	memset(&o, 0, sizeof(o));
+	if (cfg->listening_ip.n > NET_MAX_LISTEN)
+		return -EINVAL;
+	o.threads = (unsigned)cfg->relay_threads;
+	o.port = (uint16_t)cfg->listening_port;
+	for (size_t i = 0; i < cfg->listening_ip.n; i++)
+		if (addr_parse(&o.listen[i], cfg->listening_ip.v[i], o.port) < 0)
+			return -EINVAL;
+	o.nlisten = cfg->listening_ip.n;
+	o.no_udp = cfg->no_udp;
+	o.no_tcp = cfg->no_tcp;
+	o.software = cfg->software_name;
+	*out = o;
+	return 0;
+}
+
+const struct cfg *cfg_get(void)
+{
+	return atomic_load_explicit(&cfg_current, memory_order_acquire);
+}
+
+void cfg_publish(const struct cfg *cfg)
+{
+	atomic_store_explicit(&cfg_current, cfg, memory_order_release);
+}

@@ -1,0 +1,91 @@
+/* ternd configuration: one option table (cfg_opt.c) drives the libconfig file, the
+ * command line, TERN_<NAME> environment variables, defaults, range checks and --help.
+ * Precedence: command line > environment > file > default. With no -c FILE the embedded
+ * default (etc/ternd.conf compiled in) is read as the file.
+ * Loaded once in the main thread before any worker starts; read-only afterwards. */
+#ifndef TERN_APP_CFG_H
+#define TERN_APP_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct net_opts;
+
+#define CFG_ERR_MAX 512
+
+/* A list of owned strings (repeatable options). */
+struct cfg_list {
+	char **v;
+	size_t n;
+};
+
+struct cfg {
+	/* listeners */
+	long long listening_port;
+	long long tls_listening_port;
+	struct cfg_list listening_ip;   /* numeric IPs; empty = every local address */
+	struct cfg_list relay_ip;       /* numeric IPs */
+	struct cfg_list external_ip;    /* "PUBLIC[/PRIVATE]" numeric IPs */
+	long long min_port;
+	long long max_port;
+	long long relay_threads;        /* 0 = online CPUs */
+	bool no_udp;
+	bool no_tcp;
+	bool no_tls;
+	bool no_dtls;
+	/* authentication */
+	char *realm;
+	struct cfg_list user;           /* "name:password" */
+	bool lt_cred_mech;
+	bool no_auth;
+	/* protocol */
+	bool fingerprint;
+	char *software_name;            /* NULL = no SOFTWARE attribute */
+	long long max_allocate_lifetime; /* seconds */
+	long long user_quota;           /* allocations per user; 0 = unlimited */
+	long long total_quota;          /* allocations in total; 0 = unlimited */
+	long long max_bps;              /* per allocation; 0 = unlimited */
+	struct cfg_list allowed_peer_ip; /* "IP", "IP/PREFIX" or "FIRST-LAST" */
+	struct cfg_list denied_peer_ip;
+	bool allow_loopback_peers;
+	char *cert;
+	char *pkey;
+	/* process */
+	char *log_file;                 /* NULL = stderr */
+	bool syslog;
+	bool verbose;
+	int log_level;                  /* enum log_level; verbose forces LOG_LVL_DEBUG */
+	char *pidfile;                  /* NULL = none */
+
+	/* Not options: how the load went. */
+	char *config_file;              /* -c FILE, or NULL for the embedded default */
+	bool help;                      /* --help given: print cfg_print_help and exit 0 */
+	bool version;                   /* --version given */
+	struct cfg_list warnings;       /* non-fatal findings, for the log once it is open */
+};
+
+/* The embedded default configuration (the text of etc/ternd.conf). */
+extern const char cfg_default_text[];
+
+/* Fills *cfg from defaults, the file (-c FILE or the embedded default), envp (TERN_*)
+ * and argv, in that order of increasing precedence, then checks cross-option rules.
+ * Borrows argv and envp (argv may be permuted by getopt_long). On -EINVAL, errbuf
+ * (CFG_ERR_MAX bytes) holds one line naming the option, the value and its source, and
+ * *cfg holds nothing to free. With --help or --version only the command line is read. */
+int cfg_load(int argc, char **argv, char **envp, struct cfg *cfg, char *errbuf);
+/* Frees what cfg owns (not cfg itself). */
+void cfg_free(struct cfg *cfg);
+/* Prints usage and every option (type, default, range, environment name, help). */
+void cfg_print_help(FILE *f, const char *prog);
+/* Logs the effective configuration: one info line with the settings that differ from
+ * their defaults (passwords hidden), one debug line per option. */
+void cfg_log_summary(const struct cfg *cfg);
+/* Fills *out from cfg. String pointers in *out borrow cfg. 0 or -EINVAL. */
+int cfg_to_net_opts(const struct cfg *cfg, struct net_opts *out);
+
+/* The configuration in effect, published once loaded (DESIGN: the one global config). */
+const struct cfg *cfg_get(void);
+void cfg_publish(const struct cfg *cfg);
+
+#endif

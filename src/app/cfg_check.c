@@ -1,0 +1,102 @@
+/* Validators for string and list items: numeric addresses, ranges, user entries. */
+#include "app/cfg_opt.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/addr.h"
+
+#define ITEM_MAX 256
+
+static int why_fail(char *why, size_t len, const char *msg)
+{
+	snprintf(why, len, "%s", msg);
+	return -EINVAL;
+}
+
+/* Address family of a numeric IP, or 0. */
+static int ip_family(const char *s)
+{
+	struct addr a;
+
+	if (addr_parse(&a, s, 0) < 0)
+		return 0;
+	return addr_family(&a);
+}
+
+/* Copies s[0..n) into buf (ITEM_MAX bytes); -EINVAL if too long. */
+static int copy_part(char *buf, const char *s, size_t n)
+{
+	if (n >= ITEM_MAX)
+		return -EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+int cfg_check_ip(const char *value, char *why, size_t len)
+{
+	if (!ip_family(value))
+		return why_fail(why, len, "not a numeric IPv4 or IPv6 address");
+	return 0;
+}
+
+int cfg_check_ip_pair(const char *value, char *why, size_t len)
+{
+	const char *slash = strchr(value, '/');
+	char pub[ITEM_MAX];
+	int fam;
+
+	if (!slash)
+		return cfg_check_ip(value, why, len);
+	if (copy_part(pub, value, (size_t)(slash - value)) < 0 || !(fam = ip_family(pub)))
+		return why_fail(why, len, "public address is not a numeric IP");
+	if (ip_family(slash + 1) != fam)
+		return why_fail(why, len, "private address is not a numeric IP of the same family");
+	return 0;
+}
+
+static int check_prefix(const char *ip, const char *prefix, char *why, size_t len)
+{
+	int fam = ip_family(ip);
+	char *end;
+	long bits;
+
+	if (!fam)
+		return why_fail(why, len, "not a numeric IP address");
+	bits = strtol(prefix, &end, 10);
+	if (end == prefix || *end || bits < 0 || bits > (fam == AF_INET ? 32 : 128))
+		return why_fail(why, len, "bad prefix length");
+	return 0;
+}
+
+int cfg_check_ip_range(const char *value, char *why, size_t len)
+{
+	const char *sep = strpbrk(value, "/-");
+	char first[ITEM_MAX];
+	int fam;
+
+	if (!sep)
+		return cfg_check_ip(value, why, len);
+	if (copy_part(first, value, (size_t)(sep - value)) < 0)
+		return why_fail(why, len, "too long");
+	if (*sep == '/')
+		return check_prefix(first, sep + 1, why, len);
+	fam = ip_family(first);
+	if (!fam || ip_family(sep + 1) != fam)
+		return why_fail(why, len, "not FIRST-LAST numeric IPs of one family");
+	return 0;
+}
+
+int cfg_check_user(const char *value, char *why, size_t len)
+{
+	const char *colon = strchr(value, ':');
+
+	if (!colon || colon == value)
+		return why_fail(why, len, "not NAME:PASSWORD");
+	if (colon[1] == '\0')
+		return why_fail(why, len, "empty password");
+	return 0;
+}

@@ -1,0 +1,105 @@
+/* The option table: adding an option is adding one row here and one field in struct cfg.
+ * Names follow coturn's where the feature is the same. */
+#include "app/cfg_opt.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "net/server.h"
+
+#define OFF(field) offsetof(struct cfg, field)
+#define PORT_RANGE 1, 65535
+#define U (CFG_F_UNUSED)
+
+const struct cfg_opt cfg_opts[] = {
+	/* listeners */
+	{"listening-port", 'p', CFG_INT, OFF(listening_port), "3478", 0, 65535, NULL, 0,
+	 "UDP and TCP listening port for STUN/TURN; 0 = any free port (tests)"},
+	{"tls-listening-port", 0, CFG_INT, OFF(tls_listening_port), "5349", PORT_RANGE, NULL, U,
+	 "TLS and DTLS listening port"},
+	{"listening-ip", 'L', CFG_LIST, OFF(listening_ip), NULL, 0, NET_MAX_LISTEN, cfg_check_ip,
+	 0, "numeric IP to listen on (repeatable); none = every local address"},
+	{"relay-ip", 'E', CFG_LIST, OFF(relay_ip), NULL, 0, NET_MAX_LISTEN, cfg_check_ip, U,
+	 "numeric IP for relayed transport addresses (repeatable)"},
+	{"external-ip", 'X', CFG_LIST, OFF(external_ip), NULL, 0, NET_MAX_LISTEN,
+	 cfg_check_ip_pair, U, "PUBLIC[/PRIVATE] address mapping behind 1:1 NAT (repeatable)"},
+	{"min-port", 0, CFG_INT, OFF(min_port), "49152", PORT_RANGE, NULL, U,
+	 "lowest relay port"},
+	{"max-port", 0, CFG_INT, OFF(max_port), "65535", PORT_RANGE, NULL, U,
+	 "highest relay port"},
+	{"relay-threads", 'm', CFG_INT, OFF(relay_threads), "0", 0, 256, NULL, 0,
+	 "worker threads; 0 = one per online CPU"},
+	{"no-udp", 0, CFG_BOOL, OFF(no_udp), "false", 0, 0, NULL, 0,
+	 "do not listen on UDP"},
+	{"no-tcp", 0, CFG_BOOL, OFF(no_tcp), "false", 0, 0, NULL, 0,
+	 "do not listen on TCP"},
+	{"no-tls", 0, CFG_BOOL, OFF(no_tls), "false", 0, 0, NULL, U,
+	 "do not listen on TLS"},
+	{"no-dtls", 0, CFG_BOOL, OFF(no_dtls), "false", 0, 0, NULL, U,
+	 "do not listen on DTLS"},
+	/* authentication */
+	{"realm", 'r', CFG_STR, OFF(realm), "tern.local", 0, 0, NULL, U,
+	 "realm for long-term credentials (set it to your domain)"},
+	{"user", 'u', CFG_LIST, OFF(user), NULL, 0, 4096, cfg_check_user, U | CFG_F_SECRET,
+	 "static user NAME:PASSWORD (repeatable)"},
+	{"lt-cred-mech", 'a', CFG_BOOL, OFF(lt_cred_mech), "false", 0, 0, NULL, U,
+	 "long-term credential mechanism (implied unless no-auth)"},
+	{"no-auth", 'z', CFG_BOOL, OFF(no_auth), "false", 0, 0, NULL, U,
+	 "allow TURN without authentication (never on a public address)"},
+	/* protocol */
+	{"fingerprint", 'f', CFG_BOOL, OFF(fingerprint), "false", 0, 0, NULL, U,
+	 "add FINGERPRINT to every response"},
+	{"software-name", 0, CFG_STR, OFF(software_name), NULL, 0, 0, NULL, 0,
+	 "SOFTWARE attribute value; empty = no SOFTWARE attribute"},
+	{"max-allocate-lifetime", 0, CFG_INT, OFF(max_allocate_lifetime), "3600", 60, 86400,
+	 NULL, U, "longest allocation lifetime, seconds"},
+	{"user-quota", 0, CFG_INT, OFF(user_quota), "0", 0, INT_MAX, NULL, U,
+	 "allocations per user; 0 = unlimited"},
+	{"total-quota", 0, CFG_INT, OFF(total_quota), "0", 0, INT_MAX, NULL, U,
+	 "allocations in total; 0 = unlimited"},
+	{"max-bps", 0, CFG_INT, OFF(max_bps), "0", 0, 1LL << 40, NULL, U,
+	 "bytes per second per allocation; 0 = unlimited"},
+	{"allowed-peer-ip", 0, CFG_LIST, OFF(allowed_peer_ip), NULL, 0, 1024, cfg_check_ip_range,
+	 U, "peer range to allow: IP, IP/PREFIX or FIRST-LAST (repeatable)"},
+	{"denied-peer-ip", 0, CFG_LIST, OFF(denied_peer_ip), NULL, 0, 1024, cfg_check_ip_range, U,
+	 "peer range to deny: IP, IP/PREFIX or FIRST-LAST (repeatable)"},
+	{"allow-loopback-peers", 0, CFG_BOOL, OFF(allow_loopback_peers), "false", 0, 0, NULL, U,
+	 "allow loopback peers (tests only)"},
+	{"cert", 0, CFG_STR, OFF(cert), NULL, 0, 0, NULL, U,
+	 "TLS/DTLS certificate chain file (PEM)"},
+	{"pkey", 0, CFG_STR, OFF(pkey), NULL, 0, 0, NULL, U,
+	 "TLS/DTLS private key file (PEM)"},
+	/* process */
+	{"log-file", 'l', CFG_STR, OFF(log_file), NULL, 0, 0, NULL, 0,
+	 "append log lines to this file; empty = stderr"},
+	{"syslog", 0, CFG_BOOL, OFF(syslog), "false", 0, 0, NULL, 0,
+	 "send log lines to syslog"},
+	{"verbose", 'v', CFG_BOOL, OFF(verbose), "false", 0, 0, NULL, 0,
+	 "debug logging (same as log-level = \"debug\")"},
+	{"log-level", 0, CFG_LEVEL, OFF(log_level), "info", 0, 0, NULL, 0,
+	 "err, warn, info or debug"},
+	{"pidfile", 0, CFG_STR, OFF(pidfile), NULL, 0, 0, NULL, 0,
+	 "write the process id to this file"},
+};
+
+const size_t cfg_nopts = sizeof(cfg_opts) / sizeof(cfg_opts[0]);
+
+_Static_assert(sizeof(cfg_opts) / sizeof(cfg_opts[0]) <= CFG_MAX_OPTS, "raise CFG_MAX_OPTS");
+
+const struct cfg_opt *cfg_opt_find(const char *name)
+{
+	for (size_t i = 0; i < cfg_nopts; i++)
+		if (strcmp(cfg_opts[i].name, name) == 0)
+			return &cfg_opts[i];
+	return NULL;
+}
+
+void cfg_opt_env_name(const struct cfg_opt *o, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "TERN_%s", o->name);
+
+	for (size_t i = 5; i < n && i < len; i++)
+		buf[i] = buf[i] == '-' ? '_' : (char)toupper((unsigned char)buf[i]);
+}

@@ -1,0 +1,106 @@
+/* The option table and the one place values are parsed and stored. Internal to the
+ * configuration files of src/app/ (cfg*.c). */
+#ifndef TERN_APP_CFG_OPT_H
+#define TERN_APP_CFG_OPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "app/cfg.h"
+
+enum cfg_type {
+	CFG_BOOL,       /* bool; 1/0/true/false/yes/no/on/off */
+	CFG_INT,        /* long long within [min, max] */
+	CFG_STR,        /* char *, owned; empty = NULL */
+	CFG_LIST,       /* struct cfg_list; at most max items; repeatable */
+	CFG_LEVEL,      /* int, one of enum log_level by name */
+};
+
+/* Sources in increasing precedence. */
+enum cfg_src {
+	CFG_SRC_DEFAULT,
+	CFG_SRC_FILE,
+	CFG_SRC_ENV,
+	CFG_SRC_CLI,
+};
+
+/* Where a value came from, for messages. */
+struct cfg_where {
+	enum cfg_src src;
+	const char *file;       /* CFG_SRC_FILE: file name */
+	int line;               /* CFG_SRC_FILE: line, 0 if unknown */
+	const char *name;       /* CFG_SRC_ENV: variable; CFG_SRC_CLI: option as typed */
+};
+
+/* Validates one string or list item; on error writes the reason into why. 0 or -EINVAL. */
+typedef int (*cfg_check_cb)(const char *value, char *why, size_t len);
+
+#define CFG_F_UNUSED 1u /* parsed and validated, no effect yet: "(not yet used)" in --help */
+#define CFG_F_SECRET 2u /* items are "name:secret"; the secret is never printed */
+
+struct cfg_opt {
+	const char *name;       /* file setting and --long option */
+	char short_name;        /* -x, or 0 */
+	enum cfg_type type;
+	size_t off;             /* offsetof(struct cfg, field) */
+	const char *def;        /* default, parsed like any other value; NULL = unset/empty */
+	long long min, max;     /* CFG_INT: range; CFG_LIST: max = most items */
+	cfg_check_cb check;     /* CFG_STR/CFG_LIST: item validator, or NULL */
+	unsigned flags;         /* CFG_F_* */
+	const char *help;
+};
+
+extern const struct cfg_opt cfg_opts[];
+extern const size_t cfg_nopts;
+
+#define CFG_MAX_OPTS 64
+
+/* One load in progress: which source last set each option (a list is replaced by a
+ * higher source and extended within the same one). */
+struct cfg_state {
+	struct cfg *cfg;
+	enum cfg_src set_by[CFG_MAX_OPTS];
+	char *err;              /* CFG_ERR_MAX bytes */
+};
+
+/* The field of cfg that row o describes. */
+void *cfg_field(const struct cfg *cfg, const struct cfg_opt *o);
+/* Row by setting name, or NULL. */
+const struct cfg_opt *cfg_opt_find(const char *name);
+/* "TERN_LISTENING_PORT" for "listening-port" into buf. */
+void cfg_opt_env_name(const struct cfg_opt *o, char *buf, size_t len);
+/* Parses value (borrowed) and stores it; a list gets one item appended. 0, or -EINVAL
+ * with st->err naming option, value and source. */
+int cfg_opt_set(struct cfg_state *st, const struct cfg_opt *o, const char *value,
+		const struct cfg_where *w);
+/* Starts a list assignment from source w: empties the list unless w's source set it. */
+void cfg_opt_list_begin(struct cfg_state *st, const struct cfg_opt *o, const struct cfg_where *w);
+/* Writes "file:line", "environment NAME" or "command line NAME". */
+void cfg_where_str(const struct cfg_where *w, char *buf, size_t len);
+/* Formats "<message> (<where>)" into st->err and returns -EINVAL. */
+int cfg_fail(struct cfg_state *st, const struct cfg_where *w, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Formats an option's current value (CFG_F_SECRET items as "name:***") into buf. */
+void cfg_opt_format(const struct cfg *cfg, const struct cfg_opt *o, char *buf, size_t len);
+
+void cfg_list_add(struct cfg_list *l, const char *s);
+void cfg_list_clear(struct cfg_list *l);
+
+/* Sources. Each returns 0 or -EINVAL with st->err set. */
+int cfg_file_load(struct cfg_state *st, const char *path);      /* NULL = embedded */
+int cfg_env_load(struct cfg_state *st, char **envp);
+/* TERN_CONFIG from envp (borrowed), or NULL. */
+const char *cfg_env_config(char **envp);
+/* Pending command-line values, parsed before the file is read and applied last. */
+struct cfg_cli;
+int cfg_cli_parse(struct cfg_state *st, int argc, char **argv, struct cfg_cli **out);
+int cfg_cli_apply(struct cfg_state *st, const struct cfg_cli *cli);
+void cfg_cli_free(struct cfg_cli *cli);
+
+/* Item validators used by the table. */
+int cfg_check_ip(const char *value, char *why, size_t len);
+int cfg_check_ip_pair(const char *value, char *why, size_t len);
+int cfg_check_ip_range(const char *value, char *why, size_t len);
+int cfg_check_user(const char *value, char *why, size_t len);
+
+#endif

@@ -1,0 +1,318 @@
+/* Configuration: defaults, the embedded file, a file, environment and command line
+ * precedence, lists, booleans, every error class, --help, net options. */
+#include "app/cfg.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/cfg_opt.h"
+#include "base/log.h"
+#include "net/server.h"
+#include "tap.h"
+
+#define MAX_ARGS 32
+
+static char tmpl_path[64];
+static char err[CFG_ERR_MAX];
+
+/* Writes text to a fresh temporary file; returns its path (static buffer). */
+static const char *write_conf(const char *text)
+{
+	int fd;
+
+	if (tmpl_path[0])
+		unlink(tmpl_path);
+	snprintf(tmpl_path, sizeof(tmpl_path), "/tmp/test_cfg_XXXXXX");
+	fd = mkstemp(tmpl_path);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		abort();
+	close(fd);
+	return tmpl_path;
+}
+
+/* Loads with a NULL-terminated argument list (after argv[0]) and env list. */
+static int load(struct cfg *c, char **env, ...)
+{
+	char *argv[MAX_ARGS] = {"ternd"};
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, env);
+	while (argc < MAX_ARGS - 1 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	return cfg_load(argc, argv, env, c, err);
+}
+
+static char *no_env[] = {NULL};
+
+static void test_defaults(void)
+{
+	struct cfg c;
+	const char *conf = write_conf("user = \"a:b\";\n");
+
+	CHECK_EQ_INT(load(&c, no_env, "-c", (char *)conf, NULL), 0, "file with one user loads");
+	CHECK_EQ_INT(c.listening_port, 3478, "listening-port default");
+	CHECK_EQ_INT(c.tls_listening_port, 5349, "tls-listening-port default");
+	CHECK_EQ_INT(c.min_port, 49152, "min-port default");
+	CHECK_EQ_INT(c.max_port, 65535, "max-port default");
+	CHECK_EQ_INT(c.relay_threads, 0, "relay-threads default");
+	CHECK_EQ_INT(c.max_allocate_lifetime, 3600, "max-allocate-lifetime default");
+	CHECK_EQ_INT(c.log_level, LOG_LVL_INFO, "log-level default");
+	CHECK(c.realm && strcmp(c.realm, "tern.local") == 0, "realm default");
+	CHECK(!c.software_name && !c.log_file && !c.pidfile, "empty strings are NULL");
+	CHECK(c.listening_ip.n == 0 && !c.no_udp && !c.fingerprint, "list/bool defaults");
+	CHECK(c.lt_cred_mech, "lt-cred-mech implied without no-auth");
+	CHECK(c.config_file && strcmp(c.config_file, conf) == 0, "config_file recorded");
+	cfg_free(&c);
+}
+
+static void test_embedded(void)
+{
+	struct cfg c;
+
+	CHECK(strstr(cfg_default_text, "listening-port = 3478;") != NULL, "embedded text");
+	CHECK_EQ_INT(load(&c, no_env, NULL), 0, "embedded default loads: %s", err);
+	CHECK_EQ_INT(c.user.n, 1, "embedded default has one user");
+	CHECK(c.user.n == 1 && strcmp(c.user.v[0], "demo:demo-password") == 0, "demo user");
+	CHECK(c.lt_cred_mech && !c.no_auth, "embedded default authenticates");
+	CHECK(c.config_file == NULL, "no config_file for the embedded default");
+	cfg_free(&c);
+}
+
+static void test_file_values(void)
+{
+	struct cfg c;
+	const char *conf = write_conf(
+		"listening-port = 4000;\n"
+		"listening-ip = [\"127.0.0.1\", \"::1\"];\n"
+		"relay-ip = \"10.0.0.1\";\n"
+		"external-ip = [\"203.0.113.5/10.0.0.1\"];\n"
+		"allowed-peer-ip = [\"10.0.0.0/8\", \"192.168.1.1-192.168.1.9\"];\n"
+		"no-udp = true;\nfingerprint = true;\nverbose = true;\n"
+		"software-name = \"tern\";\nuser = [\"a:b\", \"c:d\"];\n"
+		"realm = \"example.org\";\nmax-bps = 100000;\n");
+
+	CHECK_EQ_INT(load(&c, no_env, "-c", (char *)conf, NULL), 0, "file loads: %s", err);
+	CHECK_EQ_INT(c.listening_port, 4000, "file int");
+	CHECK(c.listening_ip.n == 2 && strcmp(c.listening_ip.v[1], "::1") == 0, "file list");
+	CHECK(c.relay_ip.n == 1 && strcmp(c.relay_ip.v[0], "10.0.0.1") == 0,
+	      "single string for a list");
+	CHECK_EQ_INT(c.external_ip.n, 1, "external-ip pair");
+	CHECK_EQ_INT(c.allowed_peer_ip.n, 2, "peer ranges");
+	CHECK(c.no_udp && c.fingerprint, "file bools");
+	CHECK_EQ_INT(c.log_level, LOG_LVL_DEBUG, "verbose means debug");
+	CHECK(strcmp(c.software_name, "tern") == 0 && strcmp(c.realm, "example.org") == 0,
+	      "file strings");
+	CHECK_EQ_INT(c.user.n, 2, "two users");
+	CHECK_EQ_INT(c.max_bps, 100000, "max-bps");
+	cfg_free(&c);
+}
+
+static void test_precedence(void)
+{
+	struct cfg c;
+	const char *conf = write_conf("listening-port = 4000;\nrealm = \"file\";\n"
+				      "user = [\"f:1\"];\nrelay-threads = 3;\n");
+	char *env[] = {"TERN_LISTENING_PORT=5000", "TERN_REALM=env", "TERN_USER=e1:x, e2:y",
+		       "TERN_NO_TCP=yes", "TERN_LOG_LEVEL=warn", "PATH=/bin", NULL};
+
+	CHECK_EQ_INT(load(&c, env, "-c", (char *)conf, NULL), 0, "env over file: %s", err);
+	CHECK_EQ_INT(c.listening_port, 5000, "env overrides file int");
+	CHECK(strcmp(c.realm, "env") == 0, "env overrides file string");
+	CHECK(c.user.n == 2 && strcmp(c.user.v[1], "e2:y") == 0, "env list replaces file list");
+	CHECK(c.no_tcp, "env bool yes");
+	CHECK_EQ_INT(c.relay_threads, 3, "file value kept when env is silent");
+	CHECK_EQ_INT(c.log_level, LOG_LVL_WARN, "env enum");
+	cfg_free(&c);
+
+	CHECK_EQ_INT(load(&c, env, "-c", (char *)conf, "--listening-port", "6000", "-r", "cli",
+			  "--user", "c1:z", "--user=c2:w", "--no-tcp=false", NULL),
+		     0, "cli over env: %s", err);
+	CHECK_EQ_INT(c.listening_port, 6000, "cli overrides env int");
+	CHECK(strcmp(c.realm, "cli") == 0, "short option overrides env");
+	CHECK(c.user.n == 2 && strcmp(c.user.v[0], "c1:z") == 0 &&
+		      strcmp(c.user.v[1], "c2:w") == 0,
+	      "repeated cli option appends, replacing env list");
+	CHECK(!c.no_tcp, "--no-tcp=false overrides env");
+	cfg_free(&c);
+
+	char *env2[] = {"TERN_CONFIG=/nonexistent/tern.conf", NULL};
+	CHECK_EQ_INT(load(&c, env2, NULL), -EINVAL, "TERN_CONFIG names the file");
+	CHECK(strstr(err, "/nonexistent/tern.conf") != NULL, "missing file named: %s", err);
+}
+
+static void test_bools(void)
+{
+	static const char *const yes[] = {"1", "true", "yes", "TRUE", "on"};
+	static const char *const no[] = {"0", "false", "no", "off"};
+	char var[64];
+	struct cfg c;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		char *env[] = {var, NULL};
+
+		snprintf(var, sizeof(var), "TERN_FINGERPRINT=%s", yes[i]);
+		rc = load(&c, env, NULL);
+		CHECK(rc == 0 && c.fingerprint, "env bool %s", yes[i]);
+		cfg_free(&c);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		char *env[] = {var, NULL};
+
+		snprintf(var, sizeof(var), "TERN_NO_AUTH=%s", no[i]);
+		rc = load(&c, env, NULL);
+		CHECK(rc == 0 && !c.no_auth, "env bool %s", no[i]);
+		cfg_free(&c);
+	}
+	rc = load(&c, no_env, "--no-auth", "-f", NULL);
+	CHECK(rc == 0 && c.no_auth && c.fingerprint, "bare flags");
+	CHECK(!c.lt_cred_mech && c.warnings.n == 1, "no-auth overrides lt-cred-mech, warns");
+	cfg_free(&c);
+}
+
+/* Expects a load failure whose message contains every given fragment. */
+static void expect_err(const char *what, char **env, const char *conf, const char *arg1,
+		       const char *arg2, const char *frag1, const char *frag2)
+{
+	struct cfg c;
+	int rc = conf ? load(&c, env, "-c", (char *)conf, (char *)arg1, (char *)arg2, NULL)
+		      : load(&c, env, (char *)arg1, (char *)arg2, NULL);
+
+	CHECK_EQ_INT(rc, -EINVAL, "%s fails", what);
+	CHECK(strstr(err, frag1) && (!frag2 || strstr(err, frag2)), "%s message: %s", what,
+	      err);
+}
+
+static void test_errors(void)
+{
+	char *env_bad[] = {"TERN_MAX_PORT=abc", NULL};
+	char *env_range[] = {"TERN_RELAY_THREADS=300", NULL};
+	const char *conf;
+
+	expect_err("unknown long option", no_env, NULL, "--bogus", NULL, "unknown option",
+		   "--bogus");
+	expect_err("unknown short option", no_env, NULL, "-Q", NULL, "unknown option -Q", NULL);
+	expect_err("missing value", no_env, NULL, "--realm", NULL, "needs a value", "--realm");
+	expect_err("positional argument", no_env, NULL, "stray", NULL, "unexpected", "stray");
+	expect_err("cli not a number", no_env, NULL, "--listening-port", "12x",
+		   "listening-port: bad value \"12x\"", "command line --listening-port");
+	expect_err("cli out of range", no_env, NULL, "-p", "70000", "out of range 0..65535",
+		   "command line -p");
+	expect_err("cli bad ip", no_env, NULL, "--listening-ip", "1.2.3", "listening-ip",
+		   "\"1.2.3\"");
+	expect_err("cli bad bool", no_env, NULL, "--no-udp=maybe", NULL, "not a boolean",
+		   "maybe");
+	expect_err("cli bad level", no_env, NULL, "--log-level", "loud", "log-level", "loud");
+	expect_err("bad user", no_env, NULL, "--user", "nocolon", "user: bad value",
+		   "NAME:PASSWORD");
+	expect_err("empty password hidden", no_env, NULL, "--user", "bob:", "\"bob:***\"",
+		   "empty password");
+	expect_err("bad peer range", no_env, NULL, "--denied-peer-ip", "10.0.0.0/40",
+		   "denied-peer-ip", "prefix");
+	expect_err("env not a number", env_bad, NULL, NULL, NULL, "max-port: bad value \"abc\"",
+		   "environment TERN_MAX_PORT");
+	expect_err("env out of range", env_range, NULL, NULL, NULL, "0..256",
+		   "environment TERN_RELAY_THREADS");
+	conf = write_conf("user = \"a:b\";\n\nmin-port = 0;\n");
+	expect_err("file out of range", no_env, conf, NULL, NULL, "min-port: bad value \"0\"",
+		   ":3)");
+	conf = write_conf("user = \"a:b\";\nlistening-port = 1;\nbogus-setting = 3;\n");
+	expect_err("unknown file setting", no_env, conf, NULL, NULL,
+		   "unknown setting \"bogus-setting\"", ":3)");
+	conf = write_conf("user = \"a:b\";\nlistening-port = ;\n");
+	expect_err("file syntax error", no_env, conf, NULL, NULL, "syntax error", ":2)");
+	conf = write_conf("user = [\"a:b\", \"nocolon\"];\n");
+	expect_err("file bad list item", no_env, conf, NULL, NULL, "user: bad value", ":1)");
+	conf = write_conf("listening-port = 4000;\n");
+	expect_err("no credential source", no_env, conf, NULL, NULL, "no credential source",
+		   "no-auth");
+	expect_err("min above max", no_env, NULL, "--min-port=60000", "--max-port=50000",
+		   "min-port 60000", "max-port 50000");
+	expect_err("missing file", no_env, NULL, "-c", "/nonexistent.conf", "/nonexistent.conf",
+		   "cannot read");
+	expect_err("file list for scalar", no_env, write_conf("realm = [\"a\"];\n"), NULL, NULL,
+		   "realm: expected a single value", ":1)");
+}
+
+static void test_unknown_env_warns(void)
+{
+	char *env[] = {"TERN_LISTENING_PROT=1", NULL};
+	struct cfg c;
+
+	CHECK_EQ_INT(load(&c, env, NULL), 0, "unknown TERN_ variable does not stop startup");
+	CHECK(c.warnings.n == 1 && strstr(c.warnings.v[0], "TERN_LISTENING_PROT"),
+	      "but is reported");
+	cfg_free(&c);
+}
+
+static void test_help(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct cfg c;
+	size_t missing = 0;
+	int rc;
+
+	cfg_print_help(f, "ternd");
+	fclose(f);
+	for (size_t i = 0; i < cfg_nopts; i++) {
+		char env[64], opt[80];
+
+		cfg_opt_env_name(&cfg_opts[i], env, sizeof(env));
+		snprintf(opt, sizeof(opt), "--%s", cfg_opts[i].name);
+		if (!strstr(buf, opt) || !strstr(buf, env) || !strstr(buf, cfg_opts[i].help))
+			missing++;
+	}
+	CHECK_EQ_INT(missing, 0, "--help lists every option, its env name and help");
+	CHECK(strstr(buf, "default 3478; 0..65535") != NULL, "--help shows default, range");
+	CHECK(strstr(buf, "(not yet used)") != NULL, "--help marks unused options");
+	free(buf);
+	rc = load(&c, no_env, "--help", "--bogus-after-help", NULL);
+	CHECK(rc == -EINVAL, "unknown option still an error with --help");
+	rc = load(&c, no_env, "-c", "/nonexistent", "--help", NULL);
+	CHECK(rc == 0 && c.help, "--help skips the file");
+	cfg_free(&c);
+}
+
+static void test_net_opts(void)
+{
+	struct cfg c;
+	struct net_opts o;
+
+	CHECK_EQ_INT(load(&c, no_env, "-p", "3479", "-L", "127.0.0.1", "-L", "::1", "-m", "2",
+			  "--no-tcp", "--software-name", "Tern", NULL),
+		     0, "load for net options: %s", err);
+	CHECK_EQ_INT(cfg_to_net_opts(&c, &o), 0, "cfg_to_net_opts");
+	CHECK(o.port == 3479 && o.threads == 2 && o.nlisten == 2 && o.no_tcp && !o.no_udp,
+	      "net options copied");
+	CHECK(addr_family(&o.listen[1]) == AF_INET6 && addr_port(&o.listen[0]) == 3479,
+	      "listen addresses parsed with the port");
+	CHECK(o.software && strcmp(o.software, "Tern") == 0, "software name");
+	cfg_publish(&c);
+	CHECK(cfg_get() == &c, "published config");
+	cfg_publish(NULL);
+	cfg_free(&c);
+}
+
+int main(void)
+{
+	test_defaults();
+	test_embedded();
+	test_file_values();
+	test_precedence();
+	test_bools();
+	test_errors();
+	test_unknown_env_warns();
+	test_help();
+	test_net_opts();
+	if (tmpl_path[0])
+		unlink(tmpl_path);
+	return tap_done();
+}
