@@ -37,4 +37,10 @@ void net_server_stop(struct net_server *s);
 /* Frees the server (takes s). Only after net_server_stop, or if never started. */
 void net_server_free(struct net_server *s);
 
+/* The number of listening addresses (after enumeration). */
+size_t net_server_nlisten(const struct net_server *s);
+/* The i-th listening address for UDP or TCP, with the bound port (useful with port 0).
+ * 0, or -ENOENT if there is no such listener. */
+int net_server_local_addr(const struct net_server *s, size_t i, bool tcp, struct addr *out);
+
 #endif

@@ -1,0 +1,261 @@
+/* The server's lifecycle: listening addresses, workers, sockets, threads. */
+#include "net/server.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "net/sock.h"
+#include "net/worker.h"
+
+#define NET_DEFAULT_TCP_CONNS 4096
+
+/* One listening address; with port 0 the kernel's choice, per protocol. */
+struct net_listen {
+	struct addr udp;
+	struct addr tcp;
+	bool enumerated;        /* from getifaddrs, not from the configuration */
+};
+
+struct net_server {
+	struct net_opts opts;
+	char *software;
+	struct net_listen listen[NET_MAX_LISTEN];
+	size_t nlisten;
+	unsigned nworkers;
+	struct net_worker **workers;
+};
+
+static void net_log_bind(const struct addr *a, const char *proto, int err)
+{
+	char s[ADDR_STR_MAX];
+
+	log_err("net", "bind failed addr=%s proto=%s err=%s", addr_to_str(a, s, sizeof(s)),
+		proto, strerror(-err));
+}
+
+/* Fills s->listen from the options or from the interfaces. */
+static int net_server_addrs(struct net_server *s)
+{
+	struct addr a[NET_MAX_LISTEN];
+	size_t n = s->opts.nlisten;
+	bool enumerated = n == 0;
+	int err;
+
+	if (enumerated) {
+		err = net_sock_local_addrs(s->opts.port, a, NET_MAX_LISTEN, &n);
+		if (err) {
+			log_err("net", "getifaddrs failed err=%s", strerror(-err));
+			return err;
+		}
+	} else {
+		memcpy(a, s->opts.listen, n * sizeof(a[0]));
+	}
+	for (size_t i = 0; i < n; i++) {
+		addr_set_port(&a[i], s->opts.port);
+		s->listen[i].udp = a[i];
+		s->listen[i].tcp = a[i];
+		s->listen[i].enumerated = enumerated;
+	}
+	s->nlisten = n;
+	if (n == 0) {
+		log_err("net", "no address to listen on");
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
+/* Checks one address for both protocols; 0 or -errno (not yet logged). */
+static int net_server_probe_one(const struct net_server *s, const struct net_listen *l,
+				const char **proto)
+{
+	int err = 0;
+
+	*proto = "udp";
+	if (!s->opts.no_udp)
+		err = net_sock_probe(&l->udp, false);
+	if (!err && !s->opts.no_tcp) {
+		*proto = "tcp";
+		err = net_sock_probe(&l->tcp, true);
+	}
+	return err;
+}
+
+/* Fails early if another process holds a port; skips an enumerated address that can't
+ * be bound (e.g. an IPv6 address still in duplicate address detection). */
+static int net_server_probe(struct net_server *s)
+{
+	char a[ADDR_STR_MAX];
+	const char *proto;
+	size_t k = 0;
+
+	if (s->opts.port == 0)
+		return 0;
+	for (size_t i = 0; i < s->nlisten; i++) {
+		struct net_listen *l = &s->listen[i];
+		int err = net_server_probe_one(s, l, &proto);
+
+		if (err && l->enumerated && err == -EADDRNOTAVAIL) {
+			log_warn("net", "skipping address addr=%s proto=%s err=%s",
+				 addr_to_str(&l->udp, a, sizeof(a)), proto, strerror(-err));
+			continue;
+		}
+		if (err) {
+			net_log_bind(&l->udp, proto, err);
+			return err;
+		}
+		s->listen[k++] = *l;
+	}
+	s->nlisten = k;
+	if (k == 0) {
+		log_err("net", "no address to listen on");
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
+/* Binds one socket of worker w to *a; with port 0, the first bind fixes *a's port. */
+static int net_server_bind(struct net_server *s, struct net_worker *w, struct addr *a,
+			   bool tcp)
+{
+	int fd, err;
+
+	err = tcp ? net_sock_tcp(a, &fd) : net_sock_udp(a, &fd);
+	if (err) {
+		net_log_bind(a, tcp ? "tcp" : "udp", err);
+		return err;
+	}
+	if (addr_port(a) == 0 && (err = net_sock_local(fd, a)) < 0) {
+		close(fd);
+		return err;
+	}
+	return tcp ? net_worker_add_tcp(w, fd, a) : net_worker_add_udp(w, fd, a);
+}
+
+static int net_server_workers(struct net_server *s)
+{
+	int err;
+
+	s->workers = xcalloc(s->nworkers, sizeof(*s->workers));
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		struct net_worker *w;
+
+		err = net_worker_new(i, s->software, s->opts.max_tcp_conns, &w);
+		if (err)
+			return err;
+		s->workers[i] = w;
+		for (size_t j = 0; j < s->nlisten; j++) {
+			struct net_listen *l = &s->listen[j];
+
+			if (!s->opts.no_udp && (err = net_server_bind(s, w, &l->udp, false)))
+				return err;
+			if (!s->opts.no_tcp && (err = net_server_bind(s, w, &l->tcp, true)))
+				return err;
+		}
+	}
+	return 0;
+}
+
+int net_server_new(const struct net_opts *opts, struct net_server **out)
+{
+	struct net_server *s = xcalloc(1, sizeof(*s));
+	long ncpu;
+	int err;
+
+	s->opts = *opts;
+	s->software = opts->software ? xstrdup(opts->software) : NULL;
+	s->opts.software = s->software;
+	if (!s->opts.max_tcp_conns)
+		s->opts.max_tcp_conns = NET_DEFAULT_TCP_CONNS;
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	s->nworkers = opts->threads ? opts->threads : (unsigned)(ncpu > 0 ? ncpu : 1);
+	err = -EINVAL;
+	if (s->opts.no_udp && s->opts.no_tcp) {
+		log_err("net", "neither udp nor tcp enabled");
+		goto fail;
+	}
+	err = net_server_addrs(s);
+	if (!err)
+		err = net_server_probe(s);
+	if (!err)
+		err = net_server_workers(s);
+	if (err)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	net_server_free(s);
+	return err;
+}
+
+static void net_server_log_listeners(const struct net_server *s)
+{
+	char a[ADDR_STR_MAX];
+
+	for (size_t i = 0; i < s->nlisten; i++) {
+		if (!s->opts.no_udp)
+			log_info("net", "listening addr=%s proto=udp workers=%u",
+				 addr_to_str(&s->listen[i].udp, a, sizeof(a)), s->nworkers);
+		if (!s->opts.no_tcp)
+			log_info("net", "listening addr=%s proto=tcp workers=%u",
+				 addr_to_str(&s->listen[i].tcp, a, sizeof(a)), s->nworkers);
+	}
+}
+
+int net_server_start(struct net_server *s)
+{
+	sigset_t all, old;
+	int err = 0;
+
+	/* Workers never take signals: the main thread handles them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (unsigned i = 0; i < s->nworkers && !err; i++)
+		err = net_worker_start(s->workers[i]);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		log_err("net", "thread start failed err=%s", strerror(-err));
+		net_server_stop(s);
+		return err;
+	}
+	net_server_log_listeners(s);
+	return 0;
+}
+
+void net_server_stop(struct net_server *s)
+{
+	for (unsigned i = 0; i < s->nworkers; i++)
+		if (s->workers[i])
+			net_worker_stop(s->workers[i]);
+	for (unsigned i = 0; i < s->nworkers; i++)
+		if (s->workers[i])
+			net_worker_join(s->workers[i]);
+}
+
+void net_server_free(struct net_server *s)
+{
+	if (!s)
+		return;
+	for (unsigned i = 0; s->workers && i < s->nworkers; i++)
+		net_worker_free(s->workers[i]);
+	free(s->workers);
+	free(s->software);
+	free(s);
+}
+
+size_t net_server_nlisten(const struct net_server *s)
+{
+	return s->nlisten;
+}
+
+int net_server_local_addr(const struct net_server *s, size_t i, bool tcp, struct addr *out)
+{
+	if (i >= s->nlisten || (tcp ? s->opts.no_tcp : s->opts.no_udp))
+		return -ENOENT;
+	*out = tcp ? s->listen[i].tcp : s->listen[i].udp;
+	return 0;
+}

@@ -1,0 +1,288 @@
+/* TCP connections: stream framing with stun_frame_next, responses on the same connection,
+ * bounded input and output, a deadline for the first valid message, an idle timeout. */
+#include "net/tcp.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "net/worker.h"
+#include "stun/frame.h"
+#include "turn/dispatch.h"
+
+/* The longest frame accepted; a longer one closes the connection. Bounds the input buffer. */
+#define NET_TCP_MAX_FRAME 16384
+/* Output above this stops reading until the client has taken it all. */
+#define NET_TCP_MAX_OUT 65536
+/* Seconds to send a first valid STUN message; idle seconds allowed afterwards; seconds a
+ * pending write may stall. */
+#define NET_TCP_HELLO_S 30
+#define NET_TCP_IDLE_S 600
+#define NET_TCP_WRITE_S 30
+/* Pause after an accept error such as EMFILE before accepting again. */
+#define NET_TCP_RETRY_MS 100
+
+struct net_tcp_listener {
+	struct net_worker *w;
+	struct evconnlistener *l;
+	struct event *retry;
+	struct addr local;
+	bool warned;
+};
+
+struct net_tcp_conn {
+	struct net_tcp_conn *prev, *next;
+	struct net_worker *w;
+	struct bufferevent *bev;
+	struct addr peer;
+	struct addr local;
+	time_t hello_deadline;
+	bool greeted;   /* a valid STUN message was seen */
+	bool paused;    /* reading stopped until the output drains */
+	bool closing;   /* peer finished sending; close once the output is flushed */
+};
+
+static void net_tcp_conn_free(struct net_tcp_conn *c)
+{
+	struct net_worker *w = c->w;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	bufferevent_free(c->bev);
+	w->nconns--;
+	w->c.tcp_closed++;
+	free(c);
+}
+
+void net_tcp_close_all(struct net_worker *w)
+{
+	while (w->conns)
+		net_tcp_conn_free(w->conns);
+}
+
+static time_t net_tcp_now(struct net_worker *w)
+{
+	struct timeval tv;
+
+	event_base_gettimeofday_cached(w->base, &tv);
+	return tv.tv_sec;
+}
+
+/* Handles one whole frame. */
+static void net_tcp_frame(struct net_tcp_conn *c, const uint8_t *buf, size_t len,
+			  enum stun_frame_kind kind)
+{
+	struct net_worker *w = c->w;
+	struct turn_pkt p = { buf, len, &c->peer, &c->local, TURN_TRANSPORT_TCP };
+	int r = -EBADMSG;
+
+	w->c.tcp_rx++;
+	if (kind == STUN_FRAME_STUN)
+		r = turn_dispatch(&w->topts, &p, w->resp, sizeof(w->resp));
+	if (r < 0) {
+		w->c.tcp_drop++;
+		return;
+	}
+	if (!c->greeted) {
+		struct timeval rd = { NET_TCP_IDLE_S, 0 }, wr = { NET_TCP_WRITE_S, 0 };
+
+		c->greeted = true;
+		bufferevent_set_timeouts(c->bev, &rd, &wr);
+	}
+	if (r > 0)
+		bufferevent_write(c->bev, w->resp, (size_t)r);
+}
+
+/* Consumes every whole frame in the input. Returns -1 if it closed (freed) c. */
+static int net_tcp_process(struct net_tcp_conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	enum stun_frame_kind kind;
+	size_t len;
+
+	while ((len = evbuffer_get_length(in)) > 0) {
+		if (evbuffer_get_length(out) > NET_TCP_MAX_OUT) {
+			c->paused = true;
+			bufferevent_disable(c->bev, EV_READ);
+			return 0;
+		}
+		const uint8_t *p = evbuffer_pullup(in, -1);
+		int n = p ? stun_frame_next(p, len, NET_TCP_MAX_FRAME, &kind) : -1;
+		if (n < 0) {
+			net_tcp_conn_free(c);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		net_tcp_frame(c, p, (size_t)n, kind);
+		evbuffer_drain(in, (size_t)n);
+	}
+	if (!c->greeted && net_tcp_now(c->w) >= c->hello_deadline) {
+		net_tcp_conn_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+static void net_tcp_readable(struct bufferevent *bev, void *arg)
+{
+	net_tcp_process(arg);
+}
+
+/* The output has drained (low watermark 0). */
+static void net_tcp_drained(struct bufferevent *bev, void *arg)
+{
+	struct net_tcp_conn *c = arg;
+
+	if (c->closing) {
+		net_tcp_conn_free(c);
+		return;
+	}
+	if (c->paused) {
+		c->paused = false;
+		if (net_tcp_process(c) == 0 && !c->paused)
+			bufferevent_enable(c->bev, EV_READ);
+	}
+}
+
+static void net_tcp_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct net_tcp_conn *c = arg;
+
+	/* The peer's half-close: answer what is already here, then close once flushed. */
+	if ((what & BEV_EVENT_EOF) && !(what & (BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))) {
+		if (net_tcp_process(c) < 0)
+			return;
+		if (evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+			c->closing = true;
+			bufferevent_disable(bev, EV_READ);
+			return;
+		}
+	}
+	net_tcp_conn_free(c);
+}
+
+static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
+			     const struct net_tcp_listener *l, const struct sockaddr *sa,
+			     int salen)
+{
+	struct timeval rd = { NET_TCP_HELLO_S, 0 }, wr = { NET_TCP_WRITE_S, 0 };
+	struct net_tcp_conn *c;
+	int one = 1;
+
+	c = xcalloc(1, sizeof(*c));
+	c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (!c->bev) {
+		close(fd);
+		free(c);
+		return;
+	}
+	c->w = w;
+	memcpy(&c->peer.u.ss, sa, (size_t)salen < sizeof(c->peer.u.ss) ? (size_t)salen
+								       : sizeof(c->peer.u.ss));
+	c->local = l->local;
+	c->hello_deadline = net_tcp_now(w) + NET_TCP_HELLO_S;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	bufferevent_setcb(c->bev, net_tcp_readable, net_tcp_drained, net_tcp_event, c);
+	/* Room for one longest frame plus its header, whatever max_len counts. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, NET_TCP_MAX_FRAME + 64);
+	bufferevent_set_timeouts(c->bev, &rd, &wr);
+	bufferevent_enable(c->bev, EV_READ);
+	c->next = w->conns;
+	if (w->conns)
+		w->conns->prev = c;
+	w->conns = c;
+	w->nconns++;
+	w->c.tcp_accepted++;
+}
+
+static void net_tcp_accept(struct evconnlistener *el, evutil_socket_t fd, struct sockaddr *sa,
+			   int salen, void *arg)
+{
+	struct net_tcp_listener *l = arg;
+	struct net_worker *w = l->w;
+
+	l->warned = false;
+	if (w->nconns >= w->max_conns) {
+		w->c.tcp_refused++;
+		close(fd);
+		return;
+	}
+	net_tcp_accepted(w, fd, l, sa, salen);
+}
+
+static void net_tcp_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_tcp_listener *l = arg;
+
+	evconnlistener_enable(l->l);
+}
+
+/* accept(2) failed with something other than EAGAIN (EMFILE, ENOBUFS...): back off
+ * instead of spinning on a socket that stays readable. */
+static void net_tcp_accept_error(struct evconnlistener *el, void *arg)
+{
+	struct net_tcp_listener *l = arg;
+	struct timeval tv = { 0, NET_TCP_RETRY_MS * 1000 };
+	char a[ADDR_STR_MAX];
+	int err = EVUTIL_SOCKET_ERROR();
+
+	if (!l->warned)
+		log_warn("net", "accept failed addr=%s worker=%u err=%s",
+			 addr_to_str(&l->local, a, sizeof(a)), l->w->id, strerror(err));
+	l->warned = true;
+	evconnlistener_disable(el);
+	evtimer_add(l->retry, &tv);
+}
+
+int net_tcp_listener_new(struct net_worker *w, int fd, const struct addr *local,
+			 struct net_tcp_listener **out)
+{
+	struct net_tcp_listener *l = xcalloc(1, sizeof(*l));
+
+	l->w = w;
+	l->local = *local;
+	l->retry = evtimer_new(w->base, net_tcp_retry, l);
+	/* backlog 0: the socket already listens (net_sock_tcp). */
+	l->l = evconnlistener_new(w->base, net_tcp_accept, l,
+				  LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
+	if (!l->l) {
+		close(fd);
+		net_tcp_listener_free(l);
+		return -ENOMEM;
+	}
+	if (!l->retry) {
+		net_tcp_listener_free(l);
+		return -ENOMEM;
+	}
+	evconnlistener_set_error_cb(l->l, net_tcp_accept_error);
+	*out = l;
+	return 0;
+}
+
+void net_tcp_listener_free(struct net_tcp_listener *l)
+{
+	if (!l)
+		return;
+	if (l->l)
+		evconnlistener_free(l->l);
+	if (l->retry)
+		event_free(l->retry);
+	free(l);
+}

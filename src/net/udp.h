@@ -1,0 +1,22 @@
+/* Batched UDP: one socket of one worker, read with recvmmsg and answered with sendmmsg.
+ * Internal to net/; every function runs on the owning worker's thread except _new and
+ * the batch allocation, done before the worker starts. */
+#ifndef TERN_NET_UDP_H
+#define TERN_NET_UDP_H
+
+#include "base/addr.h"
+
+struct net_worker;
+struct net_udp;
+struct net_udp_batch;
+
+/* Watches fd (takes it, also on failure) on w's base for datagrams to local. 0 or -errno. */
+int net_udp_new(struct net_worker *w, int fd, const struct addr *local, struct net_udp **out);
+/* Stops watching and closes the socket (takes u; NULL is fine). */
+void net_udp_free(struct net_udp *u);
+
+/* The preallocated receive and send slots a worker shares among its UDP sockets. */
+struct net_udp_batch *net_udp_batch_new(void);
+void net_udp_batch_free(struct net_udp_batch *b);
+
+#endif

@@ -1,0 +1,198 @@
+/* Worker threads: the event base, the notify queue, the loop. */
+#include "config.h" /* first: _GNU_SOURCE for pthread_setname_np(3) */
+#include "net/worker.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "base/xmalloc.h"
+#include "net/tcp.h"
+#include "net/udp.h"
+
+/* Closes the sockets and leaves the loop. Worker thread. */
+static void net_worker_shutdown(struct net_worker *w)
+{
+	for (size_t i = 0; i < w->ntcpl; i++)
+		net_tcp_listener_free(w->tcpl[i]);
+	w->ntcpl = 0;
+	for (size_t i = 0; i < w->nudp; i++)
+		net_udp_free(w->udp[i]);
+	w->nudp = 0;
+	net_tcp_close_all(w);
+	event_base_loopexit(w->base, NULL);
+}
+
+/* Runs the queued commands. Worker thread. */
+static void net_worker_notified(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_worker *w = arg;
+	struct net_worker_cmd cmd;
+	uint64_t v;
+
+	if (read(w->notify_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return;
+	for (;;) {
+		pthread_mutex_lock(&w->qlock);
+		if (w->qlen == 0) {
+			pthread_mutex_unlock(&w->qlock);
+			break;
+		}
+		cmd = w->q[w->qhead];
+		w->qhead = (w->qhead + 1) % NET_WORKER_QUEUE;
+		w->qlen--;
+		pthread_mutex_unlock(&w->qlock);
+		cmd.fn(w, cmd.arg);
+	}
+	if (atomic_load(&w->stop))
+		net_worker_shutdown(w);
+}
+
+static void net_worker_wake(struct net_worker *w)
+{
+	uint64_t one = 1;
+
+	/* Only fails if the counter is saturated, which wakes the worker all the same. */
+	if (write(w->notify_fd, &one, sizeof(one)) < 0)
+		return;
+}
+
+int net_worker_call(struct net_worker *w, net_worker_cb fn, void *arg)
+{
+	pthread_mutex_lock(&w->qlock);
+	if (w->qlen == NET_WORKER_QUEUE) {
+		pthread_mutex_unlock(&w->qlock);
+		return -EAGAIN;
+	}
+	w->q[(w->qhead + w->qlen) % NET_WORKER_QUEUE] = (struct net_worker_cmd){ fn, arg };
+	w->qlen++;
+	pthread_mutex_unlock(&w->qlock);
+	net_worker_wake(w);
+	return 0;
+}
+
+void net_worker_stop(struct net_worker *w)
+{
+	atomic_store(&w->stop, true);
+	net_worker_wake(w);
+}
+
+static struct event_base *net_worker_base_new(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+
+	if (!cfg)
+		return NULL;
+	/* One thread per base: no locking inside libevent. */
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
+int net_worker_new(unsigned id, const char *software, size_t max_conns,
+		   struct net_worker **out)
+{
+	struct net_worker *w = xcalloc(1, sizeof(*w));
+
+	w->id = id;
+	w->max_conns = max_conns;
+	w->notify_fd = -1;
+	pthread_mutex_init(&w->qlock, NULL);
+	atomic_init(&w->stop, false);
+	turn_opts_init(&w->topts, software);
+	w->batch = net_udp_batch_new();
+	w->base = net_worker_base_new();
+	if (!w->base)
+		goto fail;
+	w->notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->notify_fd < 0)
+		goto fail;
+	w->notify_ev = event_new(w->base, w->notify_fd, EV_READ | EV_PERSIST,
+				 net_worker_notified, w);
+	if (!w->notify_ev || event_add(w->notify_ev, NULL) < 0)
+		goto fail;
+	*out = w;
+	return 0;
+fail:
+	net_worker_free(w);
+	return -ENOMEM;
+}
+
+int net_worker_add_udp(struct net_worker *w, int fd, const struct addr *local)
+{
+	if (w->nudp == NET_MAX_LISTEN) {
+		close(fd);
+		return -ENOSPC;
+	}
+	int err = net_udp_new(w, fd, local, &w->udp[w->nudp]);
+	if (!err)
+		w->nudp++;
+	return err;
+}
+
+int net_worker_add_tcp(struct net_worker *w, int fd, const struct addr *local)
+{
+	if (w->ntcpl == NET_MAX_LISTEN) {
+		close(fd);
+		return -ENOSPC;
+	}
+	int err = net_tcp_listener_new(w, fd, local, &w->tcpl[w->ntcpl]);
+	if (!err)
+		w->ntcpl++;
+	return err;
+}
+
+static void *net_worker_main(void *arg)
+{
+	struct net_worker *w = arg;
+	char name[16];
+
+	snprintf(name, sizeof(name), "tern-w%u", w->id);
+	pthread_setname_np(pthread_self(), name);
+	event_base_dispatch(w->base);
+	return NULL;
+}
+
+int net_worker_start(struct net_worker *w)
+{
+	int err = pthread_create(&w->thread, NULL, net_worker_main, w);
+
+	if (err)
+		return -err;
+	w->started = true;
+	return 0;
+}
+
+void net_worker_join(struct net_worker *w)
+{
+	if (!w->started)
+		return;
+	pthread_join(w->thread, NULL);
+	w->started = false;
+}
+
+void net_worker_free(struct net_worker *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->ntcpl; i++)
+		net_tcp_listener_free(w->tcpl[i]);
+	for (size_t i = 0; i < w->nudp; i++)
+		net_udp_free(w->udp[i]);
+	net_tcp_close_all(w);
+	if (w->notify_ev)
+		event_free(w->notify_ev);
+	if (w->notify_fd >= 0)
+		close(w->notify_fd);
+	if (w->base)
+		event_base_free(w->base);
+	net_udp_batch_free(w->batch);
+	pthread_mutex_destroy(&w->qlock);
+	free(w);
+}

@@ -1,0 +1,99 @@
+/* A worker: one thread, one event base (EVENT_BASE_FLAG_NOLOCK), its own sockets and
+ * counters (DESIGN.md §3). Internal to net/. Created, given its sockets and started from
+ * the main thread; afterwards other threads reach it only through net_worker_call and
+ * net_worker_stop (the notify queue: an eventfd watched by the worker's base). */
+#ifndef TERN_NET_WORKER_H
+#define TERN_NET_WORKER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/addr.h"
+#include "net/server.h"
+#include "turn/dispatch.h"
+
+struct event;
+struct event_base;
+struct net_udp;
+struct net_worker;
+struct net_udp_batch;
+struct net_tcp_listener;
+struct net_tcp_conn;
+
+/* Written only by the worker's thread. */
+struct net_counters {
+	uint64_t udp_rx;        /* datagrams received */
+	uint64_t udp_tx;        /* datagrams sent */
+	uint64_t udp_drop;      /* received and not answered (not STUN, malformed, truncated) */
+	uint64_t udp_send_err;  /* responses the kernel refused */
+	uint64_t tcp_accepted;
+	uint64_t tcp_refused;   /* over max_tcp_conns */
+	uint64_t tcp_closed;
+	uint64_t tcp_rx;        /* frames received */
+	uint64_t tcp_drop;      /* frames not answered (malformed, ChannelData) */
+};
+
+/* A function run on the worker's thread (net_worker_call). */
+typedef void (*net_worker_cb)(struct net_worker *w, void *arg);
+
+#define NET_WORKER_QUEUE 64
+/* The largest response a handler may write for a TCP frame (UDP uses its batch slots). */
+#define NET_RESP_MAX 2048
+
+struct net_worker_cmd {
+	net_worker_cb fn;
+	void *arg;
+};
+
+struct net_worker {
+	unsigned id;
+	struct event_base *base;
+	pthread_t thread;
+	bool started;
+
+	/* The notify queue. */
+	int notify_fd;
+	struct event *notify_ev;
+	atomic_bool stop;
+	pthread_mutex_t qlock;
+	struct net_worker_cmd q[NET_WORKER_QUEUE];
+	unsigned qhead, qlen;
+
+	struct turn_opts topts;
+
+	struct net_udp *udp[NET_MAX_LISTEN];
+	size_t nudp;
+	struct net_udp_batch *batch;
+
+	struct net_tcp_listener *tcpl[NET_MAX_LISTEN];
+	size_t ntcpl;
+	struct net_tcp_conn *conns;     /* every open connection */
+	size_t nconns, max_conns;
+	uint8_t resp[NET_RESP_MAX];     /* TCP response scratch */
+
+	struct net_counters c;
+};
+
+/* Creates worker id with its event base and notify queue; software is borrowed for the
+ * worker's lifetime. 0 or -errno. */
+int net_worker_new(unsigned id, const char *software, size_t max_conns,
+		   struct net_worker **out);
+/* Adds a bound UDP socket / a listening TCP socket for local address *local (takes fd,
+ * also on failure). Before net_worker_start only. 0 or -errno. */
+int net_worker_add_udp(struct net_worker *w, int fd, const struct addr *local);
+int net_worker_add_tcp(struct net_worker *w, int fd, const struct addr *local);
+/* Starts the thread. 0 or -errno. */
+int net_worker_start(struct net_worker *w);
+/* Queues fn(w, arg) to run on the worker's thread. 0 or -EAGAIN (queue full). Any thread. */
+int net_worker_call(struct net_worker *w, net_worker_cb fn, void *arg);
+/* Asks the worker to close its sockets and leave its loop (never fails). Any thread. */
+void net_worker_stop(struct net_worker *w);
+/* Waits for the thread to end (after net_worker_stop). Main thread. */
+void net_worker_join(struct net_worker *w);
+/* Frees the worker, its sockets and connections (takes w). After join, or never started. */
+void net_worker_free(struct net_worker *w);
+
+#endif
