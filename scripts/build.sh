@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds Tern out of tree: scripts/build.sh [release|asan] → _build/<kind>/src/ternd
+# Re-running only rebuilds what changed.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+kind=${1:-release}
+case "$kind" in
+release) flags=(--enable-werror) ;;
+asan) flags=(--enable-sanitizers --enable-werror) ;;
+*) echo "build.sh: unknown build kind '$kind' (release|asan)" >&2; exit 2 ;;
+esac
+[ -x "$top/configure" ] || (cd "$top" && ./autogen.sh >/dev/null 2>&1)
+dir="$top/_build/$kind"
+mkdir -p "$dir"
+cd "$dir"
+[ -f Makefile ] || "$top/configure" -q "${flags[@]}" CFLAGS="${CFLAGS:--O2 -g}"
+make -s -j"$(nproc)" >/dev/null
+echo "$dir"

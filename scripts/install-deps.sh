@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, whatever Tern needs that is missing on a Debian 12 machine.
+#   scripts/install-deps.sh          build dependencies only
+#   scripts/install-deps.sh --test   also what the test suite and benchmarks use
+set -euo pipefail
+
+build_pkgs=(build-essential autoconf automake libtool pkg-config
+	libevent-dev libssl-dev libhiredis-dev libconfig-dev)
+test_pkgs=(coturn python3-aioice redis-server clang libclang-rt-14-dev
+	strace iproute2 procps psmisc)
+
+want=("${build_pkgs[@]}")
+[ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages: ${missing[*]} (run as root, or install them)" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# Keep package maintainer scripts from starting system services (coturn, redis) that
+# would hold the ports the tests and run.sh use.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
