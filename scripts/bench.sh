@@ -23,6 +23,9 @@ server_pid=
 server_cpu=${BENCH_SERVER_CPU:-0}
 loadgen_cpu=${BENCH_LOADGEN_CPU:-1}
 next_port=${BENCH_PORT:-34780}
+# The echo takes datagrams in batches of the same size as ternd's UDP worker
+# (NET_UDP_BATCH in src/net/udp.c), so the ceiling differs from ternd only in the work done.
+echo_batch=128
 
 usage() {
 	cat <<EOT
@@ -33,8 +36,8 @@ modes:
             ternd vs coturn (turnserver) vs a bare UDP echo, same load for each.
 
 options:
-  --duration S   measured seconds per server and round, 1-60 (default 10; plus ~1 s warm-up)
-  --rounds N     rounds, each measuring every server once; medians reported (default 3)
+  --duration S   measured seconds per server and round, 1-60 (default 6; plus ~1 s warm-up)
+  --rounds N     rounds, each measuring every server once; medians reported (default 5)
   --sockets N    loadgen UDP sockets, one source port each (default 128)
   --window N     requests outstanding per socket (default 8)
   --build        run scripts/build.sh release first if no ternd binary exists
@@ -187,7 +190,7 @@ bench_coturn() {
 bench_echo() {
 	local port
 	port=$(pick_port)
-	start_server "$port" --echo "$work/echo" --port "$port" --bind 127.0.0.1 --batch 64 ||
+	start_server "$port" --echo "$work/echo" --port "$port" --bind 127.0.0.1 --batch "$echo_batch" ||
 		{ note "echo: did not start; skipped"; return 0; }
 	run_load echo "$port" --echo
 	stop_server
@@ -213,9 +216,17 @@ report_binding() {
 		md = median(m, k)
 		return md > 0 ? 100 * (hi - lo) / md : 0
 	}
-	function ratio(a, b, k) {
-		if (!(a in cnt) || !(b in cnt) || median(b, k) <= 0) return "n/a"
-		return sprintf("%.2f", median(a, k) / median(b, k))
+	# The median over rounds of the per-round ratio: each round measures both servers
+	# back to back, so drift of the machine between rounds cancels out.
+	function ratio(a, b, k,    i, nr, r, t, j) {
+		if (!(a in cnt) || !(b in cnt)) return "n/a"
+		nr = 0
+		for (i = 1; i <= cnt[a] && i <= cnt[b]; i++)
+			if (v[b, k, i] > 0) r[++nr] = v[a, k, i] / v[b, k, i]
+		if (nr == 0) return "n/a"
+		for (i = 2; i <= nr; i++)
+			for (j = i; j > 1 && r[j - 1] > r[j]; j--) { t = r[j]; r[j] = r[j - 1]; r[j - 1] = t }
+		return sprintf("%.2f", nr % 2 ? r[(nr + 1) / 2] : (r[nr / 2] + r[nr / 2 + 1]) / 2)
 	}
 	{
 		m = $1
@@ -241,6 +252,7 @@ report_binding() {
 			ratio("ternd", "echo", "tps")
 		printf "coturn/echo:  txn_per_cpu_s %s  tps %s\n", ratio("coturn", "echo", "txn_per_cpu_s"),
 			ratio("coturn", "echo", "tps")
+		print "ratios: median over rounds of the per-round ratio."
 		print "spread: (max-min)/median of txn_per_cpu_s over the rounds."
 		print "core_busy: non-idle share of the server CPU (includes softirq, which server_cpu_s"
 		print "does not); loadgen_cpu_s near the run time means the loadgen may be the limit."
@@ -248,7 +260,7 @@ report_binding() {
 }
 
 mode_binding() {
-	duration=10 sockets=128 window=8 rounds=3 build=0
+	duration=6 sockets=128 window=8 rounds=5 build=0
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--duration) duration=${2:?}; shift 2 ;;

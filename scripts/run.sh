@@ -14,6 +14,14 @@ conf=etc/ternd.conf
 cred=$(sed -n 's/^[[:space:]]*user[[:space:]]*=[^"]*"\([^"]*\)".*/\1/p' "$conf" | head -n 1)
 port=$(sed -n 's/^[[:space:]]*listening-port[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$conf" | head -n 1)
 port=${port:-3478}
+# A port given on the command line wins, as it does in ternd.
+args=("$@")
+for i in "${!args[@]}"; do
+	case "${args[$i]}" in
+	--listening-port=*) port=${args[$i]#*=} ;;
+	--listening-port | -p) port=${args[$((i + 1))]:-$port} ;;
+	esac
+done
 host=$(ip -4 -o addr show scope global 2>/dev/null | awk '{sub(/\/.*/, "", $4); print $4; exit}')
 host=${host:-127.0.0.1}
 

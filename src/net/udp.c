@@ -14,7 +14,7 @@
 #include "net/worker.h"
 #include "turn/dispatch.h"
 
-#define NET_UDP_BATCH 64
+#define NET_UDP_BATCH 128
 /* Datagrams larger than this are truncated by the kernel and dropped. */
 #define NET_UDP_BUF 2048
 /* Batches per socket per wakeup, so one busy socket can't starve the rest of the loop. */
