@@ -1,0 +1,73 @@
+/* The credential-store interface (DESIGN.md §2, §4): turn/ asks for a user's long-term key
+ * through these ops; cred/ implements them (static users from the configuration now, Redis
+ * later). Lookups are asynchronous: the callback may run inside lookup (a static store) or
+ * later on the same worker thread (Redis). A store instance belongs to one worker. */
+#ifndef TERN_AUTH_CRED_H
+#define TERN_AUTH_CRED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/crypto.h"
+
+/* What a lookup returns: the keys the store can provide. A store that holds passwords
+ * provides both; one that holds coturn's hex MD5 keys only the MD5 key. */
+struct cred_key {
+	bool has_md5;
+	uint8_t md5[CRYPTO_MD5_LEN];
+	bool has_sha256;
+	uint8_t sha256[CRYPTO_SHA256_LEN];
+};
+
+/* Per-user and per-realm limits a store may know of (0 = none / use the server's). */
+struct cred_limits {
+	uint64_t max_bps;
+	uint32_t user_quota;
+	uint32_t total_quota;
+};
+
+/* The result of one lookup. status: 0 found; -ENOENT unknown user (→ 401);
+ * -EIO store unreachable or failed (→ 500); -ETIMEDOUT no answer in time (→ 500).
+ * key and limits are borrowed for the duration of the callback. */
+struct cred_result {
+	int status;
+	const struct cred_key *key;
+	const struct cred_limits *limits;
+	/* For a USERHASH lookup: the username found (borrowed), else NULL. */
+	const char *user;
+	size_t user_len;
+};
+
+typedef void (*cred_cb)(void *arg, const struct cred_result *res);
+
+struct cred_query {
+	const char *realm;      /* borrowed for the duration of lookup() only */
+	size_t realm_len;
+	const char *user;       /* USERNAME bytes, or NULL when userhash is set */
+	size_t user_len;
+	const uint8_t *userhash; /* 32 bytes of USERHASH (RFC 8489 §14.4), or NULL */
+};
+
+struct cred_store_ops {
+	/* Starts a lookup; calls cb(arg, ...) exactly once unless it returns < 0 (then never).
+	 * Returns 0, or -EAGAIN (too many lookups pending), -EINVAL. Copies what it needs from
+	 * q. */
+	int (*lookup)(void *impl, const struct cred_query *q, cred_cb cb, void *arg);
+	/* Cancels a pending lookup started with this (cb, arg): cb will not be called. */
+	void (*cancel)(void *impl, cred_cb cb, void *arg);
+	void (*free)(void *impl);
+};
+
+struct cred_store {
+	const struct cred_store_ops *ops;
+	void *impl;
+};
+
+static inline int cred_lookup(struct cred_store *s, const struct cred_query *q, cred_cb cb,
+			      void *arg)
+{
+	return s->ops->lookup(s->impl, q, cb, arg);
+}
+
+#endif

@@ -1,0 +1,40 @@
+/* Stateless nonces (DESIGN.md §3): NONCE = "obMatJos2" + base64 security-feature bits
+ * (RFC 8489 §9.2, "nonce cookie") + base64(expiry time || HMAC-SHA256(secret, expiry time
+ * || client IP) truncated). No per-client state exists before a request authenticates.
+ * The secret is per process (random at start-up) and shared read-only by every worker. */
+#ifndef TERN_AUTH_NONCE_H
+#define TERN_AUTH_NONCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/addr.h"
+
+#define AUTH_NONCE_SECRET_LEN 32
+/* Upper bound of a nonce's length (well under the 128-character limit). */
+#define AUTH_NONCE_MAX 64
+
+/* Security features advertised in the nonce cookie (RFC 8489 §18.1). */
+#define AUTH_FEATURE_PASSWORD_ALGORITHMS 0x800000u
+#define AUTH_FEATURE_USERNAME_ANONYMITY 0x400000u
+
+struct auth_nonce_key {
+	uint8_t secret[AUTH_NONCE_SECRET_LEN];
+	uint32_t lifetime_s;    /* how long a nonce stays valid (default 600) */
+	uint32_t features;      /* AUTH_FEATURE_* bits placed in the cookie */
+};
+
+/* Fills k with a random secret. 0 or -EIO. */
+int auth_nonce_key_init(struct auth_nonce_key *k, uint32_t lifetime_s, uint32_t features);
+/* Writes a fresh nonce for client (IP only; port ignored) into out (NUL-terminated) and
+ * returns its length (> 0), or -EIO. now_ms is wall-clock milliseconds (Unix epoch). */
+int auth_nonce_make(const struct auth_nonce_key *k, const struct addr *client, uint64_t now_ms,
+		    char out[AUTH_NONCE_MAX + 1]);
+/* Checks a nonce received from client: 0 valid; -ESTALE expired, forged, malformed or for
+ * another client (all answered 438 with a fresh nonce, RFC 8489 §9.2.4). */
+int auth_nonce_check(const struct auth_nonce_key *k, const struct addr *client,
+		     const uint8_t *nonce, size_t len, uint64_t now_ms);
+/* The feature bits carried by a nonce cookie, or -1 when the nonce has no cookie. */
+int32_t auth_nonce_features(const uint8_t *nonce, size_t len);
+
+#endif

@@ -1,0 +1,42 @@
+/* Which peer addresses an allocation may reach (DESIGN.md §5; RFC 8656 §21 on the risks).
+ * Order of the checks, first match wins:
+ *   1. relay-to-relay: the peer is one of the server's own relay (or external) addresses
+ *      with a port inside [min_port, max_port] — always allowed;
+ *   2. an allowed-peer-ip range — allowed;
+ *   3. a denied-peer-ip range — denied;
+ *   4. the IANA special-purpose ranges (unspecified, loopback unless allow_loopback,
+ *      link-local, multicast, broadcast, reserved, CGNAT, RFC 1918, ULA, documentation,
+ *      benchmarking, ...) — denied;
+ *   5. anything else — allowed.
+ * An IPv6 peer that embeds an IPv4 address (IPv4-mapped ::ffff:0:0/96, IPv4-compatible
+ * ::/96, 6to4 2002::/16, NAT64 64:ff9b::/96 and 64:ff9b:1::/48) is also checked as that
+ * IPv4 address, and denied if either form is denied. Immutable after creation: shared
+ * read-only by every worker. */
+#ifndef TERN_TURN_PEER_H
+#define TERN_TURN_PEER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/addr.h"
+#include "base/iprange.h"
+
+struct peer_policy_cfg {
+	const struct iprange_list *allowed;     /* borrowed during peer_policy_new */
+	const struct iprange_list *denied;
+	bool allow_loopback;
+	const struct addr *relay_addrs;         /* the server's relay and external addresses */
+	size_t nrelay;
+	uint16_t min_port, max_port;
+};
+
+struct peer_policy;
+
+/* Copies what it needs from cfg. 0 or -ENOMEM. */
+int peer_policy_new(const struct peer_policy_cfg *cfg, struct peer_policy **out);
+void peer_policy_free(struct peer_policy *p);
+/* True when the peer (address and port) may be used. */
+bool peer_policy_allows(const struct peer_policy *p, const struct addr *peer);
+
+#endif

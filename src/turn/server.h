@@ -1,0 +1,131 @@
+/* The TURN server core of one worker (RFC 8656): allocations, permissions, channels,
+ * quotas and the per-method handlers. No sockets, no libevent: net/ feeds it received
+ * bytes and the clock, and it acts through the injected struct turn_relay_ops. One
+ * struct turn_server per worker thread; nothing in it is touched by another thread except
+ * struct turn_shared (locked, control path only). */
+#ifndef TERN_TURN_SERVER_H
+#define TERN_TURN_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/cred.h"
+#include "auth/nonce.h"
+#include "base/addr.h"
+#include "turn/dispatch.h"
+#include "turn/peer.h"
+
+/* Bytes net/ must leave writable in front of peer data handed to turn_peer_input (room for
+ * a Data indication's header, XOR-PEER-ADDRESS and DATA attribute header; ChannelData
+ * needs only 4), and after it (DATA padding). */
+#define TURN_PEER_HEADROOM 48
+#define TURN_PEER_TAILROOM 4
+
+struct turn_alloc;
+struct turn_server;
+struct turn_shared;
+
+/* A client as seen by the server: its 5-tuple and net's handle to answer it on. */
+struct turn_client {
+	enum turn_transport transport;
+	struct addr src;        /* the client's transport address */
+	struct addr local;      /* the server address the client used */
+	void *sock;             /* net's handle (UDP listening socket or TCP connection) */
+};
+
+/* What Allocate asks of net/ for one relayed transport address. */
+struct turn_relay_req {
+	int family;             /* AF_INET or AF_INET6 */
+	bool even_port;         /* EVEN-PORT: the port must be even */
+	bool reserve_next;      /* EVEN-PORT R bit: also hold port + 1 for a later Allocate */
+	bool dont_fragment;     /* DONT-FRAGMENT: set DF on datagrams to peers */
+	void *reserved;         /* a handle from an earlier reserve (RESERVATION-TOKEN), or NULL */
+	struct turn_alloc *alloc; /* the owner; net/ hands it back with peer data */
+};
+
+struct turn_relay_res {
+	void *relay;            /* net's relay socket handle */
+	struct addr relayed;    /* the address to advertise (external-ip mapping applied) */
+	void *reserved;         /* with reserve_next: the handle holding port + 1 */
+};
+
+/* Implemented by net/. ctx is the worker's (borrowed). All run on the worker thread. */
+struct turn_relay_ops {
+	/* Opens (or, with req->reserved, takes over) a relay socket. Returns 0, -EAFNOSUPPORT
+	 * (no relay address of that family: 440), -ENOSPC (no free port: 508), or -errno. */
+	int (*open)(void *ctx, const struct turn_relay_req *req, struct turn_relay_res *res);
+	/* Closes a relay socket or an unused reservation. */
+	void (*close)(void *ctx, void *relay);
+	/* Sends application data to a peer from the relay socket. Returns 0 or -errno (the
+	 * caller drops and counts; an allocation is never torn down for it). */
+	int (*send)(void *ctx, void *relay, const struct addr *peer, const uint8_t *data,
+		    size_t len);
+	/* Sends a complete STUN message or ChannelData to a client outside the batch path
+	 * (a response completed after an asynchronous lookup). 0 or -errno. */
+	int (*to_client)(void *ctx, const struct turn_client *c, const uint8_t *buf, size_t len);
+};
+
+/* Settings shared read-only by every worker (built once by app/). */
+struct turn_cfg {
+	const char *realm;
+	bool no_auth;                   /* explicit --no-auth: requests are not authenticated */
+	const char *software;           /* SOFTWARE value or NULL */
+	uint32_t default_lifetime_s;    /* 600 */
+	uint32_t max_lifetime_s;        /* --max-allocate-lifetime, 3600 */
+	uint32_t perm_lifetime_s;       /* 300 */
+	uint32_t channel_lifetime_s;    /* 600 */
+	uint32_t max_perms;             /* permissions per allocation */
+	uint32_t user_quota;            /* allocations per user; 0 = unlimited */
+	uint32_t total_quota;           /* allocations in total; 0 = unlimited */
+	uint64_t max_bps;               /* per allocation, each direction; 0 = unlimited */
+	uint32_t unauth_rate;           /* 401s per second per source address; 0 = unlimited */
+	const struct peer_policy *peers;
+	const struct auth_nonce_key *nonce_key;
+	struct turn_shared *shared;
+};
+
+/* Cross-worker state (quota counts, reservations): created once by app/. */
+int turn_shared_new(struct turn_shared **out);
+void turn_shared_free(struct turn_shared *sh);
+
+/* Creates a worker's server core. cfg and ops are borrowed for its lifetime; creds is
+ * taken (freed with the server). Returns 0 or -ENOMEM. */
+int turn_server_new(const struct turn_cfg *cfg, const struct turn_relay_ops *ops, void *ops_ctx,
+		    struct cred_store *creds, uint64_t now_ms, struct turn_server **out);
+/* Frees every allocation through the one free path (closing relays via ops), then s. */
+void turn_server_free(struct turn_server *s);
+
+/* One message from a client (STUN or ChannelData; p->sock set). Returns the response
+ * length written to out (> 0), 0 when there is nothing to send now (indications,
+ * ChannelData, a response that will follow an asynchronous lookup via ops->to_client), or
+ * -EBADMSG (discarded). */
+int turn_server_input(struct turn_server *s, const struct turn_pkt *p, uint64_t now_ms,
+		      uint8_t *out, size_t cap);
+
+/* A datagram from peer arrived on a relay socket of allocation a. data[0..len) has
+ * TURN_PEER_HEADROOM writable bytes before it and TURN_PEER_TAILROOM after. On success
+ * returns the length (> 0) of the ChannelData or Data indication to send, built in place:
+ * *msg points at it and *client at the client to send it to. Returns 0 to drop it (no
+ * permission, over max-bps, allocation gone). No malloc, no logging. */
+int turn_peer_input(struct turn_server *s, struct turn_alloc *a, const struct addr *peer,
+		    uint8_t *data, size_t len, uint64_t now_ms, const uint8_t **msg,
+		    const struct turn_client **client);
+
+/* Advances the clock: expires allocations, permissions, channels, reservations. */
+void turn_server_tick(struct turn_server *s, uint64_t now_ms);
+/* A stream transport closed (TCP/TLS): frees the allocation bound to that connection
+ * (RFC 8656 §... the allocation's lifetime ends with its control connection). */
+void turn_server_client_gone(struct turn_server *s, const struct turn_client *c);
+
+/* Counters (read on the worker thread, e.g. for metrics). */
+struct turn_counters {
+	uint64_t allocs;                /* current */
+	uint64_t allocs_total;
+	uint64_t relayed_to_peer, relayed_to_client;
+	uint64_t dropped_no_perm, dropped_rate, dropped_send_err;
+	uint64_t auth_401, auth_438, unauth_limited;
+};
+const struct turn_counters *turn_server_counters(const struct turn_server *s);
+
+#endif
