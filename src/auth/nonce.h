@@ -1,7 +1,10 @@
-/* Stateless nonces (DESIGN.md §3): NONCE = "obMatJos2" + base64 security-feature bits
- * (RFC 8489 §9.2, "nonce cookie") + base64(expiry time || HMAC-SHA256(secret, expiry time
- * || client IP) truncated). No per-client state exists before a request authenticates.
- * The secret is per process (random at start-up) and shared read-only by every worker. */
+/* Stateless nonces (DESIGN.md §3): NONCE = "obMatJos2" + base64 of the 24 security-feature
+ * bits (RFC 8489 §9.2, the 13-character "nonce cookie") + base64url(expiry || HMAC-SHA256(
+ * secret, features || expiry || client IP) truncated to 96 bits). The HMAC covers the
+ * feature bits, so a cookie stripped of "Password algorithms" on the path does not verify
+ * (the bid-down protection of RFC 8489 §9.2.1). No per-client state exists before a request
+ * authenticates. The secret is per process (random at start-up) and the key is shared
+ * read-only by every worker (no function here writes to it after auth_nonce_key_init). */
 #ifndef TERN_AUTH_NONCE_H
 #define TERN_AUTH_NONCE_H
 
@@ -24,14 +27,17 @@ struct auth_nonce_key {
 	uint32_t features;      /* AUTH_FEATURE_* bits placed in the cookie */
 };
 
-/* Fills k with a random secret. 0 or -EIO. */
+/* Fills k with a random secret. lifetime_s 0 means the default (600). 0 or -EIO. */
 int auth_nonce_key_init(struct auth_nonce_key *k, uint32_t lifetime_s, uint32_t features);
 /* Writes a fresh nonce for client (IP only; port ignored) into out (NUL-terminated) and
- * returns its length (> 0), or -EIO. now_ms is wall-clock milliseconds (Unix epoch). */
+ * returns its length (> 0), or -EIO. now_ms is the worker's monotonic clock in
+ * milliseconds (the secret lives only as long as the process, so nonces never need to
+ * outlive a reboot or survive a wall-clock step). */
 int auth_nonce_make(const struct auth_nonce_key *k, const struct addr *client, uint64_t now_ms,
 		    char out[AUTH_NONCE_MAX + 1]);
-/* Checks a nonce received from client: 0 valid; -ESTALE expired, forged, malformed or for
- * another client (all answered 438 with a fresh nonce, RFC 8489 §9.2.4). */
+/* Checks a nonce received from client: 0 valid; -ESTALE expired, forged, malformed, for
+ * another client, or made with other feature bits than k's (all answered 438 with a fresh
+ * nonce, RFC 8489 §9.2.4); -EIO when the HMAC cannot be computed. now_ms: as for make. */
 int auth_nonce_check(const struct auth_nonce_key *k, const struct addr *client,
 		     const uint8_t *nonce, size_t len, uint64_t now_ms);
 /* The feature bits carried by a nonce cookie, or -1 when the nonce has no cookie. */

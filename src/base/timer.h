@@ -16,6 +16,7 @@ typedef void (*timer_cb)(struct timer *t, void *arg);
 struct timer {
 	struct timer *next;
 	struct timer **pprev;   /* NULL when not armed */
+	struct timer_wheel *wheel;      /* the wheel t is armed on (valid while armed) */
 	uint64_t expire_ms;
 	timer_cb cb;
 	void *arg;

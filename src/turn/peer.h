@@ -9,9 +9,10 @@
  *      benchmarking, ...) — denied;
  *   5. anything else — allowed.
  * An IPv6 peer that embeds an IPv4 address (IPv4-mapped ::ffff:0:0/96, IPv4-compatible
- * ::/96, 6to4 2002::/16, NAT64 64:ff9b::/96 and 64:ff9b:1::/48) is also checked as that
- * IPv4 address, and denied if either form is denied. Immutable after creation: shared
- * read-only by every worker. */
+ * ::/96, 6to4 2002::/16, NAT64 64:ff9b::/96) is also checked as that IPv4 address, and
+ * denied if either form is denied. The local-use NAT64 prefix 64:ff9b:1::/48 is denied as a
+ * whole (where its IPv4 address sits is a local choice; allowed-peer-ip opens it).
+ * Immutable after creation: shared read-only by every worker. */
 #ifndef TERN_TURN_PEER_H
 #define TERN_TURN_PEER_H
 
