@@ -12,7 +12,7 @@ int stun_chdata_parse(struct stun_chdata *out, const uint8_t *buf, size_t len)
 	if (len < STUN_CHDATA_HDR_LEN)
 		return -STUN_DERR_TRUNCATED;
 	channel = bytes_get16(buf);
-	/* §12: 0x4000-0x4FFF; 0x5000-0x7FFF are reserved and MUST NOT be used. */
+	/* §12, with RFC 5766 clients' 0x5000-0x7FFF accepted (see STUN_CHANNEL_MAX). */
 	if (channel < STUN_CHANNEL_MIN || channel > STUN_CHANNEL_MAX)
 		return -STUN_DERR_BAD_CHANNEL;
 	dlen = bytes_get16(buf + 2);

@@ -19,7 +19,7 @@ static inline bool stun_chdata_is(const uint8_t *buf, size_t len)
 {
 	return len >= 1 && (buf[0] & 0xC0) == 0x40;
 }
-/* Parses a datagram: channel in 0x4000-0x4FFF, length field <= len - 4 (padding or trailing
+/* Parses a datagram: channel in 0x4000-0x7FFF, length field <= len - 4 (padding or trailing
  * bytes over UDP are allowed, RFC 8656 §12.5). Returns 0 or -STUN_DERR_*. */
 int stun_chdata_parse(struct stun_chdata *out, const uint8_t *buf, size_t len);
 /* Writes the 4-byte header in front of data of length len at hdr (the headroom). */

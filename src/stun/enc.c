@@ -280,16 +280,23 @@ int stun_enc_finish(const struct stun_enc *e)
 	return e->err < 0 ? e->err : (int)e->len;
 }
 
+int stun_enc_error_begin(struct stun_enc *e, uint8_t *buf, size_t cap, uint16_t method,
+			 const uint8_t *tid, int code, const uint16_t *unknown, size_t nunknown)
+{
+	stun_enc_init(e, buf, cap, method, STUN_CLASS_ERROR, tid);
+	stun_enc_put_error(e, code);
+	/* RFC 8489 §14.9: a 420 lists the unknown comprehension-required attributes. */
+	if (code == STUN_ERR_UNKNOWN_ATTRIBUTE && nunknown > 0)
+		stun_enc_put_unknown(e, unknown, nunknown);
+	return e->err;
+}
+
 int stun_enc_error_response(uint8_t *buf, size_t cap, uint16_t method, const uint8_t *tid,
 			    int code, const uint16_t *unknown, size_t nunknown, bool fingerprint)
 {
 	struct stun_enc e;
 
-	stun_enc_init(&e, buf, cap, method, STUN_CLASS_ERROR, tid);
-	stun_enc_put_error(&e, code);
-	/* RFC 8489 §14.9: a 420 lists the unknown comprehension-required attributes. */
-	if (code == STUN_ERR_UNKNOWN_ATTRIBUTE && nunknown > 0)
-		stun_enc_put_unknown(&e, unknown, nunknown);
+	stun_enc_error_begin(&e, buf, cap, method, tid, code, unknown, nunknown);
 	if (fingerprint)
 		stun_enc_put_fingerprint(&e);
 	return stun_enc_finish(&e);

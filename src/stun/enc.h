@@ -54,9 +54,16 @@ int stun_enc_put_fingerprint(struct stun_enc *e);
  * length is kept current by every put, so finish only reports. */
 int stun_enc_finish(const struct stun_enc *e);
 
+/* Starts an error response to a request with transaction id tid: the header, ERROR-CODE
+ * and, for a 420, UNKNOWN-ATTRIBUTES. The caller may append more (REALM, NONCE, integrity,
+ * FINGERPRINT) and calls stun_enc_finish. Returns 0 or the encoder's sticky error. */
+int stun_enc_error_begin(struct stun_enc *e, uint8_t *buf, size_t cap, uint16_t method,
+			 const uint8_t *tid, int code, const uint16_t *unknown, size_t nunknown);
+
 /* Builds a complete error response (method, ERROR-CODE, and for 420 UNKNOWN-ATTRIBUTES;
  * FINGERPRINT when fingerprint is true) for a request with transaction id tid.
- * Returns the length or -STUN_DERR_NO_ROOM. The one place error responses are built. */
+ * Returns the length or -STUN_DERR_NO_ROOM. With stun_enc_error_begin, the one place error
+ * responses are built. */
 int stun_enc_error_response(uint8_t *buf, size_t cap, uint16_t method, const uint8_t *tid,
 			    int code, const uint16_t *unknown, size_t nunknown, bool fingerprint);
 

@@ -45,7 +45,7 @@ enum stun_derr {
 	STUN_DERR_BAD_FINGERPRINT,    /* FINGERPRINT value wrong */
 	STUN_DERR_INTEGRITY_MISMATCH, /* MESSAGE-INTEGRITY(-SHA256) does not verify */
 	STUN_DERR_NO_INTEGRITY,       /* integrity required but absent */
-	STUN_DERR_BAD_CHANNEL,        /* ChannelData channel number outside 0x4000-0x4FFF */
+	STUN_DERR_BAD_CHANNEL,        /* ChannelData channel number outside 0x4000-0x7FFF */
 	STUN_DERR_NO_ROOM,            /* encoder: output buffer too small */
 	STUN_DERR_ABSENT,             /* getter: attribute not present */
 	STUN_DERR_BAD_VALUE,          /* attribute value outside what its type allows */

@@ -88,7 +88,12 @@ enum stun_attr_type {
 
 /* ChannelData channel numbers (RFC 8656 §12). */
 #define STUN_CHANNEL_MIN 0x4000
-#define STUN_CHANNEL_MAX 0x4FFF
+/* RFC 8656 §12 allots 0x4000-0x4FFF and reserves 0x5000-0x7FFF (RFC 7983 demultiplexing
+ * on the client's side); RFC 5766 §11 allowed the whole 0x4000-0x7FFF, and clients built on
+ * it (coturn's turnutils_uclient among them) still bind channels there. A server's ports
+ * carry only STUN and ChannelData, so accepting them is harmless: Tern accepts 0x4000-0x7FFF
+ * from clients and never picks a channel number itself. */
+#define STUN_CHANNEL_MAX 0x7FFF
 
 static inline int stun_attr_is_comprehension_required(uint16_t type)
 {

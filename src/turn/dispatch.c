@@ -50,7 +50,7 @@ int turn_check_unknown(const struct turn_req *r, uint8_t *out, size_t cap)
 /* A request whose header and transaction id are sound but whose attributes are not gets
  * a 400; anything else that fails to decode is dropped, and so is a bad FINGERPRINT
  * (RFC 8489 §6.3, §7.3: it may not be STUN at all). */
-static int turn_decode_failed(const uint8_t *buf, int err, uint8_t *out, size_t cap)
+int turn_decode_failed(const uint8_t *buf, int err, uint8_t *out, size_t cap)
 {
 	uint16_t type, method;
 	int n;

@@ -31,6 +31,7 @@ struct turn_pkt {
 	const struct addr *src;         /* the client's transport address (borrowed) */
 	const struct addr *local;       /* the server address it arrived on (borrowed) */
 	enum turn_transport transport;
+	void *sock;                     /* net's handle to answer on (turn_server_input) */
 };
 
 /* Fills *o; software (borrowed for o's lifetime) may be NULL or empty for none. */

@@ -1,5 +1,6 @@
 /* The request context handed to the per-method handlers, and the handlers themselves.
- * Internal to turn/: net/ calls only turn_dispatch (turn/dispatch.h). */
+ * Internal to turn/: net/ calls turn_server_input (turn/server.h) or, for Binding only,
+ * turn_dispatch (turn/dispatch.h). */
 #ifndef TERN_TURN_HANDLER_H
 #define TERN_TURN_HANDLER_H
 
@@ -26,6 +27,10 @@ int turn_error_response(const struct turn_req *r, int code, uint8_t *out, size_t
 /* RFC 8489 §6.3.1.1: if the request carries unknown comprehension-required attributes,
  * writes the 420 response and returns its length; otherwise returns 0. */
 int turn_check_unknown(const struct turn_req *r, uint8_t *out, size_t cap);
+
+/* A message whose header is sound but whose attributes failed to decode (err from
+ * stun_msg_decode): a request gets 400, anything else -EBADMSG (RFC 8489 §6.3). */
+int turn_decode_failed(const uint8_t *buf, int err, uint8_t *out, size_t cap);
 
 /* Binding (RFC 8489 §6.3, turn/binding.c). */
 int turn_binding_request(const struct turn_req *r, uint8_t *out, size_t cap);

@@ -53,7 +53,9 @@ struct turn_relay_res {
 /* Implemented by net/. ctx is the worker's (borrowed). All run on the worker thread. */
 struct turn_relay_ops {
 	/* Opens (or, with req->reserved, takes over) a relay socket. Returns 0, -EAFNOSUPPORT
-	 * (no relay address of that family: 440), -ENOSPC (no free port: 508), or -errno. */
+	 * (no relay address of that family: 440), -ENOSPC (no free port: 508), or -errno.
+	 * When it fails with req->reserved set, the reservation stays the caller's: turn/
+	 * releases it with close. */
 	int (*open)(void *ctx, const struct turn_relay_req *req, struct turn_relay_res *res);
 	/* Closes a relay socket or an unused reservation. */
 	void (*close)(void *ctx, void *relay);
@@ -90,7 +92,9 @@ int turn_shared_new(struct turn_shared **out);
 void turn_shared_free(struct turn_shared *sh);
 
 /* Creates a worker's server core. cfg and ops are borrowed for its lifetime; creds is
- * taken (freed with the server). Returns 0 or -ENOMEM. */
+ * taken: the server calls creds->ops->free(creds->impl) when freed (also when creation
+ * fails), and the struct cred_store itself must stay valid until then. NULL is allowed
+ * with cfg->no_auth. Returns 0 or -ENOMEM. */
 int turn_server_new(const struct turn_cfg *cfg, const struct turn_relay_ops *ops, void *ops_ctx,
 		    struct cred_store *creds, uint64_t now_ms, struct turn_server **out);
 /* Frees every allocation through the one free path (closing relays via ops), then s. */

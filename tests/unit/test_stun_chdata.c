@@ -24,9 +24,10 @@ int main(void)
 	CHECK_EQ_INT(stun_chdata_parse(&cd, b, 3), -STUN_DERR_TRUNCATED, "short header");
 	stun_chdata_put_header(b, 0x3fff, 0);
 	CHECK_EQ_INT(stun_chdata_parse(&cd, b, 4), -STUN_DERR_BAD_CHANNEL, "channel 0x3fff");
-	stun_chdata_put_header(b, 0x5000, 0);
-	CHECK_EQ_INT(stun_chdata_parse(&cd, b, 4), -STUN_DERR_BAD_CHANNEL,
-		     "channel 0x5000 (reserved)");
+	stun_chdata_put_header(b, 0x8000, 0);
+	CHECK_EQ_INT(stun_chdata_parse(&cd, b, 4), -STUN_DERR_BAD_CHANNEL, "channel 0x8000");
+	stun_chdata_put_header(b, 0x7fff, 0);
+	CHECK_EQ_INT(stun_chdata_parse(&cd, b, 4), 0, "channel 0x7fff (RFC 5766 clients)");
 	stun_chdata_put_header(b, 0x4fff, 0);
 	CHECK(stun_chdata_parse(&cd, b, 4) == 0 && cd.len == 0, "channel 0x4fff, empty data");
 	CHECK(!stun_chdata_is((const uint8_t *)"\x00", 1) && !stun_chdata_is(b, 0),

@@ -99,9 +99,9 @@ static void test_errors(void)
 	stun_chdata_put_header(b, 0x4000, 5000);
 	CHECK_EQ_INT(stun_frame_next(b, 4, MAX, &k), -STUN_DERR_OVERSIZED,
 		     "ChannelData above max_len");
-	stun_chdata_put_header(b, 0x5000, 4);
-	CHECK_EQ_INT(stun_frame_next(b, 2, MAX, &k), -STUN_DERR_BAD_CHANNEL,
-		     "reserved channel 0x5000");
+	stun_chdata_put_header(b, 0x7fff, 4);
+	CHECK(stun_frame_next(b, 8, MAX, &k) == 8 && k == STUN_FRAME_CHDATA,
+	      "channel 0x7fff (RFC 5766 range) frames");
 	stun_chdata_put_header(b, 0x4000, 1);
 	CHECK_EQ_INT(stun_frame_next(b, 5, MAX, &k), 0, "ChannelData waits for its padding");
 	CHECK(stun_frame_next(b, 8, MAX, &k) == 8 && k == STUN_FRAME_CHDATA,

@@ -43,8 +43,8 @@ static void t_begin(struct t_env *t, struct stun_enc *e, uint16_t method, uint8_
 /* Runs the dispatch on t->req[0..req_len) and decodes a response if there is one. */
 static int t_run(struct t_env *t)
 {
-	struct turn_pkt p = { t->req, (size_t)t->req_len, &t->src, &t->local,
-			      TURN_TRANSPORT_UDP };
+	struct turn_pkt p = { .buf = t->req, .len = (size_t)t->req_len, .src = &t->src,
+			      .local = &t->local, .transport = TURN_TRANSPORT_UDP };
 
 	t->resp_len = turn_dispatch(&t->opts, &p, t->resp, sizeof(t->resp));
 	if (t->resp_len <= 0)

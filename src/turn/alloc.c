@@ -1,0 +1,244 @@
+/* Allocations: the 5-tuple table, creation, expiry and the one free path. */
+#include "turn/alloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/crypto.h"
+#include "turn/core.h"
+#include "turn/shared.h"
+
+#define TURN_TABLE_MIN 64
+
+void turn_ip_from_addr(struct turn_ip *ip, const struct addr *a)
+{
+	size_t n;
+	const uint8_t *raw = addr_raw(a, &n);
+
+	memset(ip, 0, sizeof(*ip));
+	ip->family = (uint8_t)addr_family(a);
+	if (raw && n <= sizeof(ip->b))
+		memcpy(ip->b, raw, n);
+}
+
+void turn_ip_to_addr(const struct turn_ip *ip, uint16_t port, struct addr *out)
+{
+	addr_from_raw(out, ip->family, ip->b, port);
+}
+
+bool turn_ip_eq(const struct turn_ip *x, const struct turn_ip *y)
+{
+	return x->family == y->family && memcmp(x->b, y->b, sizeof(x->b)) == 0;
+}
+
+/* A seeded mix of the 5-tuple (the client part is chosen by the sender). */
+static uint64_t turn_mix(uint64_t h, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static uint64_t turn_tuple_hash(const struct turn_alloc_table *t, enum turn_transport tr,
+				const struct addr *src, const struct addr *local)
+{
+	const uint8_t *raw;
+	size_t n;
+	uint64_t h = t->seed ^ (uint64_t)tr;
+	uint16_t ports[2] = {addr_port(src), addr_port(local)};
+
+	raw = addr_raw(src, &n);
+	if (raw)
+		h = turn_mix(h, raw, n);
+	raw = addr_raw(local, &n);
+	if (raw)
+		h = turn_mix(h, raw, n);
+	h = turn_mix(h, (const uint8_t *)ports, sizeof(ports));
+	return h ^ (h >> 29);
+}
+
+static bool turn_tuple_eq(const struct turn_alloc *a, enum turn_transport tr,
+			  const struct addr *src, const struct addr *local)
+{
+	return a->client.transport == tr && addr_eq(&a->client.src, src) &&
+	       addr_eq(&a->client.local, local);
+}
+
+static int turn_table_alloc_slots(struct turn_alloc_table *t, size_t cap)
+{
+	t->slot = calloc(cap, sizeof(*t->slot));
+	if (t->slot == NULL)
+		return -ENOMEM;
+	t->cap = cap;
+	t->n = 0;
+	return 0;
+}
+
+int turn_alloc_table_init(struct turn_alloc_table *t)
+{
+	if (crypto_random(&t->seed, sizeof(t->seed)) < 0)
+		t->seed = 0x9e3779b97f4a7c15ull;
+	return turn_table_alloc_slots(t, TURN_TABLE_MIN);
+}
+
+void turn_alloc_table_fini(struct turn_alloc_table *t)
+{
+	free(t->slot);
+	t->slot = NULL;
+	t->cap = t->n = 0;
+}
+
+static size_t turn_table_home(const struct turn_alloc_table *t, const struct turn_alloc *a)
+{
+	return turn_tuple_hash(t, a->client.transport, &a->client.src, &a->client.local) &
+	       (t->cap - 1);
+}
+
+static void turn_table_put(struct turn_alloc_table *t, struct turn_alloc *a)
+{
+	size_t i = turn_table_home(t, a);
+
+	while (t->slot[i])
+		i = (i + 1) & (t->cap - 1);
+	t->slot[i] = a;
+	t->n++;
+}
+
+/* Keeps the load at or below one half. */
+static int turn_table_grow(struct turn_alloc_table *t)
+{
+	struct turn_alloc **old = t->slot;
+	size_t i, oldcap = t->cap;
+
+	if ((t->n + 1) * 2 <= t->cap)
+		return 0;
+	if (turn_table_alloc_slots(t, oldcap * 2) < 0) {
+		t->slot = old;
+		t->cap = oldcap;
+		return -ENOMEM;
+	}
+	for (i = 0; i < oldcap; i++) {
+		if (old[i])
+			turn_table_put(t, old[i]);
+	}
+	free(old);
+	return 0;
+}
+
+struct turn_alloc *turn_alloc_find(const struct turn_alloc_table *t, enum turn_transport tr,
+				   const struct addr *src, const struct addr *local)
+{
+	size_t i = turn_tuple_hash(t, tr, src, local) & (t->cap - 1);
+
+	while (t->slot[i]) {
+		if (turn_tuple_eq(t->slot[i], tr, src, local))
+			return t->slot[i];
+		i = (i + 1) & (t->cap - 1);
+	}
+	return NULL;
+}
+
+/* Removal with backward shift: no tombstones, probe chains stay short. */
+static void turn_table_remove(struct turn_alloc_table *t, const struct turn_alloc *a)
+{
+	size_t mask = t->cap - 1, i = turn_table_home(t, a), j, home;
+
+	while (t->slot[i] && t->slot[i] != a)
+		i = (i + 1) & mask;
+	if (t->slot[i] == NULL)
+		return;
+	t->slot[i] = NULL;
+	t->n--;
+	for (j = (i + 1) & mask; t->slot[j]; j = (j + 1) & mask) {
+		home = turn_table_home(t, t->slot[j]);
+		/* Move slot j into the hole i unless its home lies cyclically in (i, j]. */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			t->slot[i] = t->slot[j];
+			t->slot[j] = NULL;
+			i = j;
+		}
+	}
+}
+
+static void turn_alloc_timer_cb(struct timer *tm, void *arg)
+{
+	struct turn_alloc *a = arg;
+	struct turn_server *s = a->s;
+
+	(void)tm;
+	/* RFC 8656 §7: when the time-to-expiry reaches zero the allocation is deleted. */
+	if (s->now_ms >= a->expire_ms) {
+		turn_alloc_free(s, a);
+		return;
+	}
+	turn_alloc_schedule(s, a);
+}
+
+int turn_alloc_new(struct turn_server *s, const struct turn_client *c, struct turn_alloc **out)
+{
+	struct turn_alloc *a;
+
+	if (turn_table_grow(&s->allocs) < 0)
+		return -ENOMEM;
+	a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		return -ENOMEM;
+	a->client = *c;
+	a->s = s;
+	a->perms = a->perm_inline;
+	a->capperms = TURN_INLINE_PERMS;
+	a->chans = a->chan_inline;
+	a->capchans = TURN_INLINE_CHANS;
+	timer_init(&a->timer, turn_alloc_timer_cb, a);
+	turn_table_put(&s->allocs, a);
+	s->c.allocs++;
+	*out = a;
+	return 0;
+}
+
+void turn_alloc_free(struct turn_server *s, struct turn_alloc *a)
+{
+	int i;
+
+	timer_cancel(&a->timer);
+	turn_table_remove(&s->allocs, a);
+	for (i = 0; i < a->nrelay; i++)
+		s->ops->close(s->ops_ctx, a->relay[i]);
+	if (a->nrelay > 0)
+		turn_shared_release(s->shared, a->has_ident ? a->ident : NULL);
+	turn_perm_fini(a);
+	turn_chan_fini(a);
+	s->c.allocs--;
+	free(a);
+}
+
+void turn_alloc_schedule(struct turn_server *s, struct turn_alloc *a)
+{
+	uint64_t next = a->expire_ms, t;
+
+	/* Permissions and channels are checked against the clock on use; the sweep here only
+	 * frees their slots. */
+	t = turn_perm_expire(a, s->now_ms);
+	if (t < next)
+		next = t;
+	t = turn_chan_expire(a, s->now_ms);
+	if (t < next)
+		next = t;
+	timer_set(s->wheel, &a->timer, next);
+}
+
+int turn_alloc_relay_for(const struct turn_alloc *a, int family)
+{
+	int i;
+
+	for (i = 0; i < a->nrelay; i++) {
+		if (a->relayed[i].family == family)
+			return i;
+	}
+	return -1;
+}

@@ -1,0 +1,118 @@
+/* Allocations (RFC 8656 §2 "Allocation", §7), their permissions (§9) and channels (§12),
+ * and the per-worker table keyed by 5-tuple. Internal to turn/; one worker thread only. */
+#ifndef TERN_TURN_ALLOC_H
+#define TERN_TURN_ALLOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/addr.h"
+#include "base/timer.h"
+#include "stun/stun.h"
+#include "turn/ratelimit.h"
+#include "turn/server.h"
+
+/* Permissions and channels held inline before an allocation grows a heap array. */
+#define TURN_INLINE_PERMS 4
+#define TURN_INLINE_CHANS 2
+/* SHA-256(username ":" realm): who created an allocation (441, user quota). */
+#define TURN_IDENT_LEN 32
+#define TURN_TOKEN_LEN 8
+/* An allocation has one relay, or two for a dual allocation (RFC 8656 §7.2 step 9). */
+#define TURN_MAX_RELAYS 2
+
+/* An IP address in compact form (IPv4 in the first 4 bytes). */
+struct turn_ip {
+	uint8_t b[16];
+	uint8_t family; /* AF_INET or AF_INET6 */
+};
+
+struct turn_perm {
+	uint64_t expire_ms;
+	struct turn_ip ip;
+};
+
+struct turn_chan {
+	uint64_t expire_ms;
+	struct turn_ip ip;
+	uint16_t port;
+	uint16_t number;
+};
+
+struct turn_alloc {
+	struct turn_client client; /* the 5-tuple and net's handle */
+	struct turn_server *s;
+	struct timer timer; /* at the earliest of the expiries below */
+	uint64_t expire_ms;
+	void *relay[TURN_MAX_RELAYS];
+	struct turn_ip relayed[TURN_MAX_RELAYS];
+	uint16_t relayed_port[TURN_MAX_RELAYS];
+	uint8_t nrelay;
+	bool has_ident; /* false without authentication (no user quota) */
+	uint8_t ident[TURN_IDENT_LEN];
+	/* The Allocate success, kept to answer a retransmission (RFC 8656 §7.2). */
+	uint8_t tid[STUN_TID_LEN];
+	uint32_t granted_s;
+	bool has_token;
+	uint8_t token[TURN_TOKEN_LEN];
+	uint16_t addr_err; /* ADDRESS-ERROR-CODE of a partial dual allocation */
+	uint8_t addr_err_family;
+	struct tbucket bw_to_peer, bw_to_client;
+	struct turn_perm *perms; /* perm_inline or a heap array */
+	uint16_t nperms, capperms;
+	uint16_t nchans, capchans;
+	struct turn_chan *chans; /* chan_inline or a heap array */
+	struct turn_perm perm_inline[TURN_INLINE_PERMS];
+	struct turn_chan chan_inline[TURN_INLINE_CHANS];
+};
+
+/* Open-addressing (linear probing) table of allocations by 5-tuple. */
+struct turn_alloc_table {
+	struct turn_alloc **slot;
+	size_t cap; /* power of two */
+	size_t n;
+	uint64_t seed;
+};
+
+int turn_alloc_table_init(struct turn_alloc_table *t);
+void turn_alloc_table_fini(struct turn_alloc_table *t);
+/* The allocation of a 5-tuple, or NULL. No malloc. */
+struct turn_alloc *turn_alloc_find(const struct turn_alloc_table *t, enum turn_transport tr,
+				   const struct addr *src, const struct addr *local);
+
+/* Creates an allocation for client c (copied), in the table, timer initialised but not
+ * armed, no relay yet. 0 or -ENOMEM. */
+int turn_alloc_new(struct turn_server *s, const struct turn_client *c, struct turn_alloc **out);
+/* The one free path: cancels the timer, leaves the table, closes every relay via ops,
+ * releases the quota, frees permissions and channels, then a. */
+void turn_alloc_free(struct turn_server *s, struct turn_alloc *a);
+/* Re-arms a's timer at the earliest of its lifetime, permissions and channels. */
+void turn_alloc_schedule(struct turn_server *s, struct turn_alloc *a);
+/* The relay serving peers of the given family, or -1. */
+int turn_alloc_relay_for(const struct turn_alloc *a, int family);
+
+/* Compact addresses. */
+void turn_ip_from_addr(struct turn_ip *ip, const struct addr *a);
+void turn_ip_to_addr(const struct turn_ip *ip, uint16_t port, struct addr *out);
+bool turn_ip_eq(const struct turn_ip *x, const struct turn_ip *y);
+
+/* Permissions (turn/perm.c). Lookups ignore expired entries. */
+struct turn_perm *turn_perm_find(struct turn_alloc *a, const struct turn_ip *ip, uint64_t now_ms);
+/* Installs or refreshes a permission; -ENOSPC above max, -ENOMEM. */
+int turn_perm_add(struct turn_alloc *a, const struct turn_ip *ip, uint64_t expire_ms, uint32_t max);
+/* Removes expired permissions; returns the earliest remaining expiry (UINT64_MAX if none). */
+uint64_t turn_perm_expire(struct turn_alloc *a, uint64_t now_ms);
+void turn_perm_fini(struct turn_alloc *a);
+
+/* Channels (turn/chan.c). Lookups ignore expired entries. */
+struct turn_chan *turn_chan_by_number(struct turn_alloc *a, uint16_t number, uint64_t now_ms);
+struct turn_chan *turn_chan_by_peer(struct turn_alloc *a, const struct turn_ip *ip, uint16_t port,
+				    uint64_t now_ms);
+/* Binds or refreshes; -ENOSPC above max, -ENOMEM. The caller checked the rebinding rules. */
+int turn_chan_bind(struct turn_alloc *a, uint16_t number, const struct turn_ip *ip, uint16_t port,
+		   uint64_t expire_ms, uint32_t max);
+uint64_t turn_chan_expire(struct turn_alloc *a, uint64_t now_ms);
+void turn_chan_fini(struct turn_alloc *a);
+
+#endif

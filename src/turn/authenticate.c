@@ -1,0 +1,219 @@
+/* The long-term credential mechanism around a TURN request (RFC 8489 §9.2.4, RFC 8656 §5):
+ * auth_ltc_begin, the key lookup through the credential store (answered at once by a
+ * static store, later by Redis: the request is then parked in a bounded pool, its bytes
+ * copied, and the response goes out through ops->to_client), auth_ltc_verify, then the
+ * method's handler with a context that signs the response. */
+#include "turn/core.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/crypto.h"
+#include "stun/err.h"
+
+static void turn_ident(const uint8_t *user, size_t ulen, const char *realm,
+		       uint8_t out[TURN_IDENT_LEN])
+{
+	struct crypto_part parts[3] = {
+		{user, ulen},
+		{":", 1},
+		{realm, realm ? strlen(realm) : 0},
+	};
+
+	if (crypto_sha256(parts, 3, out) < 0)
+		memset(out, 0, TURN_IDENT_LEN);
+}
+
+static struct turn_pending *turn_pending_get(struct turn_server *s)
+{
+	size_t i;
+
+	for (i = 0; i < TURN_PENDING_MAX; i++) {
+		if (!s->pending[i].used) {
+			struct turn_pending *p = &s->pending[i];
+
+			memset(p, 0, sizeof(*p));
+			p->s = s;
+			p->used = true;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static void turn_pending_put(struct turn_pending *p)
+{
+	free(p->buf);
+	p->buf = NULL;
+	p->used = false;
+}
+
+/* After the lookup: RFC 8489 §9.2.4 — unknown user or a wrong MESSAGE-INTEGRITY is a 401
+ * with the challenge; a store failure a 500 (fail closed, DESIGN.md §4). */
+static int turn_auth_complete(struct turn_pending *p, struct turn_ctx *x, turn_method_cb handler)
+{
+	const uint8_t *key;
+	size_t klen;
+
+	if (p->status == -ENOENT)
+		return turn_resp_challenge(x->s, x->m, x->client, STUN_ERR_UNAUTHORIZED, x->now_ms,
+					   x->out, x->cap);
+	if (p->status < 0)
+		return turn_resp_error(x, STUN_ERR_SERVER_ERROR);
+	if (auth_ltc_verify(x->m, &x->rq, &p->key, &key, &klen) != 0)
+		return turn_resp_challenge(x->s, x->m, x->client, STUN_ERR_UNAUTHORIZED, x->now_ms,
+					   x->out, x->cap);
+	x->authed = true;
+	x->key = key;
+	x->klen = klen;
+	x->has_ident = true;
+	memcpy(x->ident, p->ident, TURN_IDENT_LEN);
+	x->limits = p->limits;
+	return handler(x);
+}
+
+static void turn_auth_resume(struct turn_pending *p)
+{
+	struct turn_server *s = p->s;
+	turn_method_cb handler = p->handler;
+	struct stun_msg m;
+	struct turn_ctx x = {.s = s,
+			     .m = &m,
+			     .client = &p->client,
+			     .now_ms = s->now_ms,
+			     .rq = p->rq,
+			     .out = s->scratch,
+			     .cap = sizeof(s->scratch)};
+	int n;
+
+	if (stun_msg_decode(&m, p->buf, p->len) == 0) {
+		n = turn_auth_complete(p, &x, handler);
+		if (n > 0)
+			s->ops->to_client(s->ops_ctx, &p->client, s->scratch, (size_t)n);
+	}
+	turn_pending_put(p);
+}
+
+static void turn_auth_cb(void *arg, const struct cred_result *res)
+{
+	struct turn_pending *p = arg;
+	const uint8_t *user = p->rq.user;
+	size_t ulen = p->rq.user_len;
+
+	p->status = res->status;
+	if (p->status == 0 && res->key)
+		p->key = *res->key;
+	if (p->status == 0 && res->limits)
+		p->limits = *res->limits;
+	if (res->user) {
+		user = (const uint8_t *)res->user;
+		ulen = res->user_len;
+	}
+	if (p->status == 0 && (res->key == NULL || user == NULL))
+		p->status = -ENOENT;
+	if (p->status == 0)
+		turn_ident(user, ulen, p->s->cfg->realm, p->ident);
+	p->done = true;
+	if (!p->in_lookup)
+		turn_auth_resume(p);
+}
+
+/* Moves the views of p->rq from the caller's buffer into p's own copy. */
+static int turn_pending_park(struct turn_pending *p, const struct stun_msg *m)
+{
+	const uint8_t *old = m->buf;
+
+	if (m->len > TURN_PENDING_MSG_MAX)
+		return -EMSGSIZE;
+	p->buf = malloc(m->len);
+	if (p->buf == NULL)
+		return -ENOMEM;
+	memcpy(p->buf, m->buf, m->len);
+	p->len = m->len;
+	if (p->rq.user)
+		p->rq.user = p->buf + (p->rq.user - old);
+	if (p->rq.userhash)
+		p->rq.userhash = p->buf + (p->rq.userhash - old);
+	if (p->rq.realm)
+		p->rq.realm = p->buf + (p->rq.realm - old);
+	return 0;
+}
+
+static int turn_auth_lookup(struct turn_ctx *x, turn_method_cb handler)
+{
+	struct turn_server *s = x->s;
+	struct turn_pending *p = s->creds ? turn_pending_get(s) : NULL;
+	struct cred_query q = {.realm = s->cfg->realm,
+			       .realm_len = strlen(s->cfg->realm),
+			       .user = (const char *)x->rq.user,
+			       .user_len = x->rq.user_len,
+			       .userhash = x->rq.userhash};
+	int rc, n;
+
+	if (p == NULL)
+		return turn_resp_error(x, STUN_ERR_SERVER_ERROR);
+	p->client = *x->client;
+	p->rq = x->rq;
+	p->handler = handler;
+	p->in_lookup = true;
+	rc = cred_lookup(s->creds, &q, turn_auth_cb, p);
+	p->in_lookup = false;
+	if (rc < 0) {
+		turn_pending_put(p);
+		return turn_resp_error(x, STUN_ERR_SERVER_ERROR);
+	}
+	if (p->done) {
+		n = turn_auth_complete(p, x, handler);
+		turn_pending_put(p);
+		return n;
+	}
+	if (turn_pending_park(p, x->m) < 0) {
+		s->creds->ops->cancel(s->creds->impl, turn_auth_cb, p);
+		turn_pending_put(p);
+		return turn_resp_error(x, STUN_ERR_SERVER_ERROR);
+	}
+	return 0;
+}
+
+int turn_auth_run(struct turn_server *s, const struct stun_msg *m, const struct turn_client *c,
+		  turn_method_cb handler, uint64_t now_ms, uint8_t *out, size_t cap)
+{
+	struct turn_ctx x = {.s = s, .m = m, .client = c, .now_ms = now_ms, .out = out, .cap = cap};
+	int rc;
+
+	/* RFC 8656 §7.2 step 1: authentication is required unless explicitly disabled. */
+	if (s->cfg->no_auth)
+		return handler(&x);
+	rc = auth_ltc_begin(m, s->cfg->realm, s->cfg->nonce_key, &c->src, now_ms, &x.rq);
+	if (rc == STUN_ERR_UNAUTHORIZED || rc == STUN_ERR_STALE_NONCE)
+		return turn_resp_challenge(s, m, c, rc, now_ms, out, cap);
+	if (rc != 0)
+		return turn_resp_error(&x, rc >= 300 && rc <= 699 ? rc : STUN_ERR_BAD_REQUEST);
+	return turn_auth_lookup(&x, handler);
+}
+
+/* Cancels pending lookups of client c (NULL: all of them). */
+void turn_auth_cancel_client(struct turn_server *s, const struct turn_client *c)
+{
+	size_t i;
+
+	for (i = 0; i < TURN_PENDING_MAX; i++) {
+		struct turn_pending *p = &s->pending[i];
+
+		if (!p->used)
+			continue;
+		if (c &&
+		    (p->client.transport != c->transport || !addr_eq(&p->client.src, &c->src) ||
+		     !addr_eq(&p->client.local, &c->local)))
+			continue;
+		if (s->creds)
+			s->creds->ops->cancel(s->creds->impl, turn_auth_cb, p);
+		turn_pending_put(p);
+	}
+}
+
+void turn_auth_cancel_all(struct turn_server *s)
+{
+	turn_auth_cancel_client(s, NULL);
+}

@@ -1,0 +1,143 @@
+/* The inside of struct turn_server and the request context the TURN handlers share.
+ * Internal to turn/; everything here runs on the worker thread that owns the server. */
+#ifndef TERN_TURN_CORE_H
+#define TERN_TURN_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/cred.h"
+#include "auth/ltc.h"
+#include "base/timer.h"
+#include "stun/enc.h"
+#include "stun/msg.h"
+#include "turn/alloc.h"
+#include "turn/dispatch.h"
+#include "turn/ratelimit.h"
+#include "turn/server.h"
+
+/* Requests parked while their credential lookup is outstanding. */
+#define TURN_PENDING_MAX 64
+/* The largest request worth parking (bigger ones get 500 when the lookup is slow). */
+#define TURN_PENDING_MSG_MAX 2048
+/* Room for any response the server builds. */
+#define TURN_RESP_MAX 1024
+/* How long a RESERVATION-TOKEN holds its port (RFC 8656 §7.2: at least 30 s). */
+#define TURN_RESERVATION_MS 30000
+/* Source slots for the 401 rate limiter. */
+#define TURN_UNAUTH_SLOTS 4096
+
+struct turn_ctx;
+typedef int (*turn_method_cb)(struct turn_ctx *x);
+
+/* A request waiting for its credential lookup. */
+struct turn_pending {
+	struct turn_server *s;
+	bool used;
+	bool in_lookup; /* inside cred_lookup: a callback now is synchronous */
+	bool done;	/* the callback ran */
+	struct turn_client client;
+	uint8_t *buf; /* owned copy of the request (asynchronous case) */
+	size_t len;
+	turn_method_cb handler;
+	struct auth_ltc_req rq;
+	int status;
+	struct cred_key key;
+	struct cred_limits limits;
+	uint8_t ident[TURN_IDENT_LEN];
+};
+
+/* A port held by RESERVATION-TOKEN, released by this worker when the token expires. */
+struct turn_resv {
+	struct turn_resv *next;
+	struct turn_server *s;
+	struct timer timer;
+	uint8_t token[TURN_TOKEN_LEN];
+};
+
+struct turn_server {
+	const struct turn_cfg *cfg;
+	const struct turn_relay_ops *ops;
+	void *ops_ctx;
+	struct cred_store *creds;   /* owned; NULL allowed with no_auth */
+	struct turn_shared *shared; /* cfg->shared or own_shared */
+	struct turn_shared *own_shared;
+	struct turn_opts opts;
+	struct timer_wheel *wheel;
+	struct ratelimit *unauth; /* NULL: 401s unlimited */
+	struct turn_alloc_table allocs;
+	struct turn_resv *resv;
+	uint64_t now_ms;
+	uint64_t tid_seq; /* Data indication transaction ids: seq + salt */
+	uint8_t tid_salt[4];
+	struct turn_counters c;
+	struct turn_pending pending[TURN_PENDING_MAX];
+	uint8_t scratch[TURN_RESP_MAX];
+};
+
+/* One authenticated (or no_auth) request being handled. */
+struct turn_ctx {
+	struct turn_server *s;
+	const struct stun_msg *m;
+	const struct turn_client *client;
+	uint64_t now_ms;
+	bool authed; /* sign the response */
+	struct auth_ltc_req rq;
+	const uint8_t *key;
+	size_t klen;
+	bool has_ident;
+	uint8_t ident[TURN_IDENT_LEN];
+	struct cred_limits limits;
+	uint8_t *out;
+	size_t cap;
+};
+
+/* Handlers: each writes the response into x->out and returns its length, 0 for none, or
+ * -EBADMSG. */
+int turn_allocate(struct turn_ctx *x);		/* turn/allocate.c */
+int turn_refresh(struct turn_ctx *x);		/* turn/refresh.c */
+int turn_create_permission(struct turn_ctx *x); /* turn/permission.c */
+int turn_channel_bind(struct turn_ctx *x);	/* turn/channel.c */
+
+/* Authentication then the handler (turn/authenticate.c). */
+int turn_auth_run(struct turn_server *s, const struct stun_msg *m, const struct turn_client *c,
+		  turn_method_cb handler, uint64_t now_ms, uint8_t *out, size_t cap);
+/* Cancels every pending lookup (server teardown). */
+void turn_auth_cancel_all(struct turn_server *s);
+/* Cancels the pending lookups of one client (its connection closed). */
+void turn_auth_cancel_client(struct turn_server *s, const struct turn_client *c);
+
+/* Responses (turn/respond.c). */
+void turn_resp_begin(struct turn_ctx *x, struct stun_enc *e);
+/* SOFTWARE, integrity when authenticated, FINGERPRINT when the request had one. */
+int turn_resp_finish(struct turn_ctx *x, struct stun_enc *e);
+/* An error response (signed when authenticated). */
+int turn_resp_error(struct turn_ctx *x, int code);
+/* 401 or 438 with REALM and a fresh NONCE; a 401 over the source's rate gets nothing. */
+int turn_resp_challenge(struct turn_server *s, const struct stun_msg *m,
+			const struct turn_client *c, int code, uint64_t now_ms, uint8_t *out,
+			size_t cap);
+/* An unsigned error response to m. */
+int turn_resp_plain_error(struct turn_server *s, const struct stun_msg *m, int code, uint8_t *out,
+			  size_t cap);
+/* The allocation of x's 5-tuple, checked against x's credentials: NULL with *code 437 or
+ * 441 (RFC 8656 §5). */
+struct turn_alloc *turn_ctx_alloc(struct turn_ctx *x, int *code);
+/* A peer for allocation a: of a relayed family (else 443), allowed by the peer policy
+ * (else 403). Returns 0 or the code (turn/permission.c). */
+int turn_peer_check(struct turn_ctx *x, const struct turn_alloc *a, const struct addr *peer);
+/* The desired lifetime in seconds of RFC 8656 §7.2/§8.2 for a LIFETIME of req (or none). */
+uint32_t turn_lifetime(const struct turn_cfg *cfg, bool has, uint32_t req);
+
+/* Send indications and ChannelData from the client (turn/send.c). */
+int turn_send_indication(struct turn_server *s, const struct stun_msg *m,
+			 const struct turn_client *c, uint64_t now_ms);
+int turn_client_chdata(struct turn_server *s, const struct turn_pkt *p, uint64_t now_ms);
+
+/* Reservations (turn/allocate.c). */
+int turn_resv_add(struct turn_server *s, const uint8_t token[TURN_TOKEN_LEN], void *handle,
+		  int family, uint64_t now_ms);
+void turn_resv_free_all(struct turn_server *s);
+
+#endif

@@ -1,0 +1,107 @@
+/* Responses to TURN requests: success and error responses finished the same way
+ * (SOFTWARE, integrity, FINGERPRINT), the 401/438 challenge, and the checks every method
+ * on an existing allocation shares (RFC 8656 §5). */
+#include "turn/core.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "base/crypto.h"
+#include "stun/err.h"
+#include "stun/stun.h"
+
+void turn_resp_begin(struct turn_ctx *x, struct stun_enc *e)
+{
+	stun_enc_init(e, x->out, x->cap, x->m->method, STUN_CLASS_SUCCESS, x->m->tid);
+}
+
+/* RFC 8489 §9.2.4: responses to an authenticated request carry integrity computed with the
+ * same key; FINGERPRINT follows when the request had one (§7.3). */
+int turn_resp_finish(struct turn_ctx *x, struct stun_enc *e)
+{
+	const struct turn_opts *o = &x->s->opts;
+	int n;
+
+	if (o->software)
+		stun_enc_put(e, STUN_ATTR_SOFTWARE, o->software, o->software_len);
+	if (x->authed)
+		auth_ltc_sign(e, &x->rq, x->key, x->klen);
+	if (x->m->i_fp >= 0)
+		stun_enc_put_fingerprint(e);
+	n = stun_enc_finish(e);
+	return n > 0 ? n : -EBADMSG;
+}
+
+int turn_resp_error(struct turn_ctx *x, int code)
+{
+	const struct stun_msg *m = x->m;
+	struct stun_enc e;
+
+	stun_enc_error_begin(&e, x->out, x->cap, m->method, m->tid, code, m->unknown, m->nunknown);
+	return turn_resp_finish(x, &e);
+}
+
+int turn_resp_plain_error(struct turn_server *s, const struct stun_msg *m, int code, uint8_t *out,
+			  size_t cap)
+{
+	struct turn_ctx x = {.s = s, .m = m, .out = out, .cap = cap};
+
+	return turn_resp_error(&x, code);
+}
+
+/* RFC 8489 §9.2.4: 401 (no credentials yet, or wrong ones) and 438 (stale nonce) carry
+ * REALM and a fresh NONCE (and PASSWORD-ALGORITHMS). 401s are what an attacker can make
+ * us send without credentials, so they are rate-limited per source (DESIGN.md §3). */
+int turn_resp_challenge(struct turn_server *s, const struct stun_msg *m,
+			const struct turn_client *c, int code, uint64_t now_ms, uint8_t *out,
+			size_t cap)
+{
+	struct turn_ctx x = {.s = s, .m = m, .out = out, .cap = cap};
+	struct stun_enc e;
+
+	if (code == STUN_ERR_UNAUTHORIZED) {
+		if (s->unauth && !ratelimit_allow(s->unauth, &c->src, now_ms)) {
+			s->c.unauth_limited++;
+			return 0;
+		}
+		s->c.auth_401++;
+	} else {
+		s->c.auth_438++;
+	}
+	stun_enc_error_begin(&e, out, cap, m->method, m->tid, code, NULL, 0);
+	auth_ltc_put_challenge(&e, s->cfg->realm, s->cfg->nonce_key, &c->src, now_ms);
+	return turn_resp_finish(&x, &e);
+}
+
+struct turn_alloc *turn_ctx_alloc(struct turn_ctx *x, int *code)
+{
+	struct turn_alloc *a = turn_alloc_find(&x->s->allocs, x->client->transport, &x->client->src,
+					       &x->client->local);
+
+	if (a == NULL) {
+		*code = STUN_ERR_ALLOCATION_MISMATCH;
+		return NULL;
+	}
+	/* RFC 8656 §5: requests on an allocation use the credentials that created it. */
+	if (a->has_ident != x->has_ident ||
+	    (a->has_ident && !crypto_equal(a->ident, x->ident, TURN_IDENT_LEN))) {
+		*code = STUN_ERR_WRONG_CREDENTIALS;
+		return NULL;
+	}
+	return a;
+}
+
+uint32_t turn_lifetime(const struct turn_cfg *cfg, bool has, uint32_t req)
+{
+	uint32_t def = cfg->default_lifetime_s ? cfg->default_lifetime_s : 600;
+	uint32_t max = cfg->max_lifetime_s ? cfg->max_lifetime_s : 3600;
+
+	/* RFC 8656 §7.2, §8.2: min(requested, maximum), but never below the default. */
+	if (!has)
+		return def;
+	if (req == 0)
+		return 0;
+	if (req > max)
+		req = max;
+	return req > def ? req : def;
+}

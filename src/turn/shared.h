@@ -1,0 +1,34 @@
+/* Cross-worker TURN state (struct turn_shared): allocation counts per user and in total
+ * (user-quota, total-quota) and the RESERVATION-TOKEN table, so a token made on one worker
+ * works from any other. One mutex; control path only (Allocate and allocation teardown). */
+#ifndef TERN_TURN_SHARED_H
+#define TERN_TURN_SHARED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "turn/server.h"
+
+#define TURN_SHARED_IDENT_LEN 32
+#define TURN_SHARED_TOKEN_LEN 8
+
+/* Counts one allocation for ident (NULL: only the total). user_quota/total_quota 0 mean
+ * unlimited. Returns 0, -EDQUOT (over a quota: 486) or -ENOMEM. */
+int turn_shared_acquire(struct turn_shared *sh, const uint8_t *ident, uint32_t user_quota,
+			uint32_t total_quota);
+/* Undoes one turn_shared_acquire with the same ident. */
+void turn_shared_release(struct turn_shared *sh, const uint8_t *ident);
+/* Current counts (tests, metrics). */
+uint32_t turn_shared_user_count(struct turn_shared *sh, const uint8_t *ident);
+uint32_t turn_shared_total(struct turn_shared *sh);
+
+/* Records a reservation: handle (net's), family, valid until expire_ms. 0 or -ENOMEM. */
+int turn_shared_token_put(struct turn_shared *sh, const uint8_t token[TURN_SHARED_TOKEN_LEN],
+			  void *handle, int family, uint64_t expire_ms);
+/* Removes the reservation and hands its handle over. With now_ms past the expiry the token
+ * is refused (-ENOENT) and left for its owner to release; pass 0 to take it regardless
+ * (the owner's release). 0 or -ENOENT. */
+int turn_shared_token_take(struct turn_shared *sh, const uint8_t token[TURN_SHARED_TOKEN_LEN],
+			   uint64_t now_ms, void **handle, int *family);
+
+#endif

@@ -1,0 +1,366 @@
+/* Allocate and Refresh (RFC 8656 §7.2, §8.2): success, retransmission, errors, lifetimes,
+ * expiry, EVEN-PORT/RESERVATION-TOKEN, address families, quotas, teardown. */
+#include "test_turn_fake.h"
+
+#include "turn/shared.h"
+
+static void alloc_req(struct t_env *t, struct stun_enc *e, bool keep_tid)
+{
+	t_begin(t, e, STUN_METHOD_ALLOCATE, STUN_CLASS_REQUEST, keep_tid);
+	stun_enc_put_u32(e, STUN_ATTR_REQUESTED_TRANSPORT, STUN_TRANSPORT_UDP << 24);
+}
+
+static void test_allocate_basic(void)
+{
+	struct t_env t;
+	struct addr relayed, mapped;
+	uint8_t first[2048];
+	int first_len;
+	struct stun_enc e;
+
+	t_init(&t);
+	t.fingerprint = true;
+	t_start(&t);
+	CHECK_EQ_INT(t_challenge(&t), 401, "first contact: 401");
+	CHECK(stun_msg_find(&t.m, STUN_ATTR_REALM) && t.nonce[0], "401 carries REALM and NONCE");
+	CHECK(stun_msg_find(&t.m, STUN_ATTR_SOFTWARE) == NULL, "no SOFTWARE unless configured");
+	CHECK_EQ_INT(t_allocate(&t), 0, "Allocate succeeds");
+	CHECK(t_resp_signed(&t), "success carries valid MESSAGE-INTEGRITY");
+	CHECK(t.m.i_fp >= 0, "FINGERPRINT echoed");
+	CHECK_EQ_INT(stun_msg_get_xor_addr(&t.m, STUN_ATTR_XOR_RELAYED_ADDRESS, &relayed), 0,
+		     "XOR-RELAYED-ADDRESS");
+	CHECK(addr_eq(&relayed, &t.net.r[0].relayed), "relayed address from ops->open");
+	CHECK_EQ_INT(stun_msg_get_xor_addr(&t.m, STUN_ATTR_XOR_MAPPED_ADDRESS, &mapped), 0,
+		     "XOR-MAPPED-ADDRESS");
+	CHECK(addr_eq(&mapped, &t.src), "mapped = client source");
+	CHECK_EQ_INT(t_lifetime(&t), 600, "default lifetime 600");
+	CHECK_EQ_INT(t.net.opens, 1, "one relay opened");
+	CHECK(t.net.last_req.family == AF_INET && t.net.last_req.alloc != NULL,
+	      "IPv4 relay requested for the allocation");
+	CHECK_EQ_INT(turn_server_counters(t.s)->allocs, 1, "allocs counter");
+	memcpy(first, t.resp, (size_t)t.resp_len);
+	first_len = t.resp_len;
+
+	/* Retransmission with the same transaction id: the same success again. */
+	alloc_req(&t, &e, true);
+	CHECK_EQ_INT(t_send(&t, &e, true), 0, "retransmitted Allocate: success");
+	CHECK(t.resp_len == first_len && memcmp(first, t.resp, (size_t)first_len) == 0,
+	      "same response bytes");
+	CHECK_EQ_INT(t.net.opens, 1, "no second relay");
+	/* A new transaction on the same 5-tuple: 437. */
+	CHECK_EQ_INT(t_allocate(&t), 437, "second Allocate: 437");
+	CHECK(t_resp_signed(&t), "437 signed");
+	t_stop(&t);
+	CHECK(fake_all_closed_once(&t.net), "turn_server_free closed the relay once");
+	CHECK_EQ_INT(t.creds.freed, 1, "credential store freed with the server");
+}
+
+static void test_allocate_errors(void)
+{
+	struct t_env t;
+	struct stun_enc e;
+	struct turn_shared *sh;
+
+	turn_shared_new(&sh);
+	t_init(&t);
+	t.cfg.shared = sh;
+	t_start(&t);
+	t_challenge(&t);
+	t_begin(&t, &e, STUN_METHOD_ALLOCATE, STUN_CLASS_REQUEST, false);
+	CHECK_EQ_INT(t_send(&t, &e, true), 400, "no REQUESTED-TRANSPORT: 400");
+	t_begin(&t, &e, STUN_METHOD_ALLOCATE, STUN_CLASS_REQUEST, false);
+	stun_enc_put_u32(&e, STUN_ATTR_REQUESTED_TRANSPORT, STUN_TRANSPORT_TCP << 24);
+	CHECK_EQ_INT(t_send(&t, &e, true), 442, "TCP transport: 442");
+	alloc_req(&t, &e, false);
+	stun_enc_put_u32(&e, STUN_ATTR_REQUESTED_ADDRESS_FAMILY, STUN_FAMILY_IPV4 << 24);
+	stun_enc_put_u32(&e, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY, STUN_FAMILY_IPV6 << 24);
+	CHECK_EQ_INT(t_send(&t, &e, true), 400, "REQUESTED- + ADDITIONAL-ADDRESS-FAMILY: 400");
+	alloc_req(&t, &e, false);
+	stun_enc_put_u32(&e, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY, STUN_FAMILY_IPV4 << 24);
+	CHECK_EQ_INT(t_send(&t, &e, true), 400, "ADDITIONAL-ADDRESS-FAMILY IPv4: 400");
+	alloc_req(&t, &e, false);
+	stun_enc_put(&e, STUN_ATTR_EVEN_PORT, "\x80", 1);
+	stun_enc_put(&e, STUN_ATTR_RESERVATION_TOKEN, "12345678", 8);
+	CHECK_EQ_INT(t_send(&t, &e, true), 400, "EVEN-PORT + RESERVATION-TOKEN: 400");
+	alloc_req(&t, &e, false);
+	stun_enc_put(&e, STUN_ATTR_RESERVATION_TOKEN, "12345678", 8);
+	CHECK_EQ_INT(t_send(&t, &e, true), 508, "unknown RESERVATION-TOKEN: 508");
+	t.net.fail_next = -ENOSPC;
+	CHECK_EQ_INT(t_allocate(&t), 508, "no free port: 508");
+	t.net.fail_next = -EAFNOSUPPORT;
+	CHECK_EQ_INT(t_allocate(&t), 440, "no relay address of the family: 440");
+	t.net.fail_next = -EIO;
+	CHECK_EQ_INT(t_allocate(&t), 500, "other open failure: 500");
+	CHECK_EQ_INT(turn_server_counters(t.s)->allocs, 0, "no allocation left behind");
+	CHECK_EQ_INT(turn_shared_total(sh), 0, "quota released after failures");
+	/* An unknown comprehension-required attribute: 420. */
+	alloc_req(&t, &e, false);
+	stun_enc_put_u32(&e, 0x0042, 1);
+	CHECK_EQ_INT(t_send(&t, &e, true), 420, "unknown attribute: 420");
+	t_stop(&t);
+	turn_shared_free(sh);
+}
+
+static void test_lifetimes(void)
+{
+	struct t_env t;
+	struct stun_enc e;
+
+	t_init(&t);
+	t_start(&t);
+	t_challenge(&t);
+	alloc_req(&t, &e, false);
+	stun_enc_put_u32(&e, STUN_ATTR_LIFETIME, 100000);
+	CHECK_EQ_INT(t_send(&t, &e, true), 0, "Allocate with a long LIFETIME");
+	CHECK_EQ_INT(t_lifetime(&t), 3600, "clamped to the maximum");
+	CHECK_EQ_INT(t_refresh(&t, true, 60), 0, "Refresh 60");
+	CHECK_EQ_INT(t_lifetime(&t), 600, "below the default: the default");
+	CHECK_EQ_INT(t_refresh(&t, true, 1200), 0, "Refresh 1200");
+	CHECK_EQ_INT(t_lifetime(&t), 1200, "1200 granted");
+	CHECK_EQ_INT(t_refresh(&t, false, 0), 0, "Refresh without LIFETIME");
+	CHECK_EQ_INT(t_lifetime(&t), 600, "default");
+	t_advance(&t, 599 * 1000);
+	CHECK_EQ_INT(t.net.closes, 0, "alive just before expiry");
+	t_advance(&t, 1500);
+	CHECK_EQ_INT(t.net.closes, 1, "expired: relay closed");
+	CHECK_EQ_INT(turn_server_counters(t.s)->allocs, 0, "allocation gone");
+	CHECK_EQ_INT(t_refresh(&t, true, 600), 438, "nonce older than its lifetime: 438");
+	CHECK(stun_msg_find(&t.m, STUN_ATTR_NONCE) != NULL, "438 carries a fresh NONCE");
+	CHECK_EQ_INT(t_refresh(&t, true, 600), 437, "Refresh after expiry, fresh nonce: 437");
+
+	CHECK_EQ_INT(t_allocate(&t), 0, "allocate again");
+	CHECK_EQ_INT(t_refresh(&t, true, 0), 0, "Refresh 0: success");
+	CHECK_EQ_INT(t_lifetime(&t), 0, "LIFETIME 0 echoed");
+	CHECK_EQ_INT(t.net.closes, 2, "Refresh 0 closed the relay");
+	CHECK_EQ_INT(t_refresh(&t, true, 0), 437, "again: 437");
+	t_stop(&t);
+	CHECK(fake_all_closed_once(&t.net), "every relay closed exactly once");
+}
+
+static void test_refresh_family(void)
+{
+	struct t_env t;
+	struct stun_enc e;
+
+	t_init(&t);
+	t_start(&t);
+	CHECK_EQ_INT(t_allocate(&t), 0, "IPv4 allocation");
+	t_begin(&t, &e, STUN_METHOD_REFRESH, STUN_CLASS_REQUEST, false);
+	stun_enc_put_u32(&e, STUN_ATTR_REQUESTED_ADDRESS_FAMILY, STUN_FAMILY_IPV6 << 24);
+	CHECK_EQ_INT(t_send(&t, &e, true), 443, "Refresh for IPv6 on an IPv4 allocation: 443");
+	t_stop(&t);
+}
+
+static void test_even_port(void)
+{
+	struct t_env t, t2;
+	struct stun_enc e;
+	struct stun_str tok;
+	uint8_t token[8];
+	struct turn_shared *sh;
+
+	turn_shared_new(&sh);
+	t_init(&t);
+	t.cfg.shared = sh;
+	t_start(&t);
+	t_challenge(&t);
+	alloc_req(&t, &e, false);
+	stun_enc_put(&e, STUN_ATTR_EVEN_PORT, "\x80", 1);
+	stun_enc_put(&e, STUN_ATTR_DONT_FRAGMENT, NULL, 0);
+	CHECK_EQ_INT(t_send(&t, &e, true), 0, "EVEN-PORT R=1: success");
+	CHECK(t.net.last_req.even_port && t.net.last_req.reserve_next, "even port + reserve asked");
+	CHECK(t.net.last_req.dont_fragment, "DONT-FRAGMENT passed to net");
+	CHECK_EQ_INT(stun_msg_get_bytes(&t.m, STUN_ATTR_RESERVATION_TOKEN, &tok), 0,
+		     "RESERVATION-TOKEN in the response");
+	memcpy(token, tok.p, 8);
+	CHECK_EQ_INT(t.net.nr, 2, "relay + reservation");
+
+	/* Another worker (same turn_shared) takes the token. */
+	t_init(&t2);
+	t2.cfg.shared = sh;
+	addr_parse(&t2.src, "192.0.2.99", 5555);
+	t_start(&t2);
+	t_challenge(&t2);
+	alloc_req(&t2, &e, false);
+	stun_enc_put(&e, STUN_ATTR_RESERVATION_TOKEN, token, 8);
+	CHECK_EQ_INT(t_send(&t2, &e, true), 0, "Allocate with the token on another worker");
+	CHECK(t2.net.last_req.reserved == &t.net.r[1], "the reserved handle handed to open");
+	addr_parse(&t2.src, "192.0.2.99", 5556);
+	alloc_req(&t2, &e, false);
+	stun_enc_put(&e, STUN_ATTR_RESERVATION_TOKEN, token, 8);
+	CHECK_EQ_INT(t_send(&t2, &e, true), 508, "the token works once");
+	t_advance(&t, 31000);
+	CHECK_EQ_INT(t.net.r[1].closes, 0, "a taken reservation is not closed by its maker");
+
+	/* A reservation nobody takes: released after 30 s. */
+	CHECK_EQ_INT(t_refresh(&t, true, 0), 0, "delete the first allocation");
+	alloc_req(&t, &e, false);
+	stun_enc_put(&e, STUN_ATTR_EVEN_PORT, "\x80", 1);
+	CHECK_EQ_INT(t_send(&t, &e, true), 0, "EVEN-PORT R=1 again");
+	CHECK_EQ_INT(t.net.nr, 4, "relay + reservation");
+	t_advance(&t, 29000);
+	CHECK_EQ_INT(t.net.r[3].closes, 0, "held for 30 s");
+	t_advance(&t, 2000);
+	CHECK_EQ_INT(t.net.r[3].closes, 1, "released via ops->close after 30 s");
+	CHECK_EQ_INT(t.net.r[2].closes, 0, "the allocation's own relay stays");
+
+	/* No reservation possible: 508. */
+	t.net.no_reserve = true;
+	addr_parse(&t.src, "192.0.2.10", 40001);
+	alloc_req(&t, &e, false);
+	stun_enc_put(&e, STUN_ATTR_EVEN_PORT, "\x80", 1);
+	CHECK_EQ_INT(t_send(&t, &e, true), 508, "EVEN-PORT R=1 unsatisfiable: 508");
+	/* EVEN-PORT without R. */
+	t.net.no_reserve = false;
+	alloc_req(&t, &e, false);
+	stun_enc_put(&e, STUN_ATTR_EVEN_PORT, "\x00", 1);
+	CHECK_EQ_INT(t_send(&t, &e, true), 0, "EVEN-PORT R=0");
+	CHECK(t.net.last_req.even_port && !t.net.last_req.reserve_next, "even port, no reserve");
+	CHECK(stun_msg_find(&t.m, STUN_ATTR_RESERVATION_TOKEN) == NULL, "no token");
+	t_stop(&t);
+	t_stop(&t2);
+	CHECK(fake_all_closed_once(&t.net), "worker 1: every handle closed once");
+	CHECK(fake_all_closed_once(&t2.net), "worker 2: every handle closed once");
+	turn_shared_free(sh);
+}
+
+static void test_families(void)
+{
+	struct t_env t;
+	struct stun_enc e;
+	struct addr ra[2];
+	size_t n = 2;
+	uint8_t fam;
+	int code;
+	struct stun_str reason;
+
+	t_init(&t);
+	t_start(&t);
+	t_challenge(&t);
+	alloc_req(&t, &e, false);
+	stun_enc_put_u32(&e, STUN_ATTR_REQUESTED_ADDRESS_FAMILY, STUN_FAMILY_IPV6 << 24);
+	CHECK_EQ_INT(t_send(&t, &e, true), 0, "REQUESTED-ADDRESS-FAMILY IPv6");
+	CHECK_EQ_INT(t.net.last_req.family, AF_INET6, "IPv6 relay opened");
+	CHECK_EQ_INT(t_refresh(&t, true, 0), 0, "deleted");
+
+	t.net.fail_v6 = -EAFNOSUPPORT;
+	alloc_req(&t, &e, false);
+	stun_enc_put_u32(&e, STUN_ATTR_REQUESTED_ADDRESS_FAMILY, STUN_FAMILY_IPV6 << 24);
+	CHECK_EQ_INT(t_send(&t, &e, true), 440, "no IPv6 relay: 440");
+
+	t.net.fail_v6 = 0;
+	alloc_req(&t, &e, false);
+	stun_enc_put_u32(&e, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY, STUN_FAMILY_IPV6 << 24);
+	CHECK_EQ_INT(t_send(&t, &e, true), 0, "dual allocation");
+	CHECK_EQ_INT(stun_msg_get_xor_addrs(&t.m, STUN_ATTR_XOR_RELAYED_ADDRESS, ra, &n), 0,
+		     "XOR-RELAYED-ADDRESSes");
+	CHECK(n == 2 && addr_family(&ra[0]) == AF_INET && addr_family(&ra[1]) == AF_INET6,
+	      "one IPv4 and one IPv6");
+	CHECK_EQ_INT(t_refresh(&t, true, 0), 0, "deleted");
+
+	t.net.fail_v6 = -EAFNOSUPPORT;
+	alloc_req(&t, &e, false);
+	stun_enc_put_u32(&e, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY, STUN_FAMILY_IPV6 << 24);
+	CHECK_EQ_INT(t_send(&t, &e, true), 0, "dual allocation, IPv6 unavailable: success");
+	n = 2;
+	stun_msg_get_xor_addrs(&t.m, STUN_ATTR_XOR_RELAYED_ADDRESS, ra, &n);
+	CHECK_EQ_INT(n, 1, "one relayed address");
+	CHECK(stun_msg_get_addr_error(&t.m, &fam, &code, &reason) == 0 && fam == STUN_FAMILY_IPV6 &&
+		      code == 440,
+	      "ADDRESS-ERROR-CODE IPv6 440");
+	t_stop(&t);
+	CHECK(fake_all_closed_once(&t.net), "dual relays closed once each");
+}
+
+static void test_quota(void)
+{
+	struct t_env t;
+	struct turn_shared *sh;
+
+	turn_shared_new(&sh);
+	t_init(&t);
+	t.cfg.shared = sh;
+	t.cfg.user_quota = 1;
+	t.cfg.total_quota = 2;
+	t_start(&t);
+	CHECK_EQ_INT(t_allocate(&t), 0, "alice's first allocation");
+	addr_parse(&t.src, "192.0.2.10", 40002);
+	CHECK_EQ_INT(t_allocate(&t), 486, "alice's second: user quota 486");
+	t.user = "bob", t.pass = "hunter2";
+	CHECK_EQ_INT(t_allocate(&t), 0, "bob's first");
+	addr_parse(&t.src, "192.0.2.10", 40003);
+	t.creds.users[2] = (struct fake_user){"carol", "pw"};
+	t.creds.nusers = 3;
+	t.user = "carol", t.pass = "pw";
+	CHECK_EQ_INT(t_allocate(&t), 486, "carol: total quota 486");
+	CHECK_EQ_INT(turn_shared_total(sh), 2, "two counted");
+	t_stop(&t);
+	CHECK_EQ_INT(turn_shared_total(sh), 0, "released at teardown");
+	turn_shared_free(sh);
+}
+
+static void test_tcp_client_gone(void)
+{
+	struct t_env t;
+	struct turn_client c;
+	int sock;
+
+	t_init(&t);
+	t.transport = TURN_TRANSPORT_TCP;
+	t.sock = &sock;
+	t.cfg.software = "Tern test";
+	t_start(&t);
+	CHECK_EQ_INT(t_allocate(&t), 0, "Allocate over TCP");
+	CHECK(stun_msg_find(&t.m, STUN_ATTR_SOFTWARE) != NULL, "SOFTWARE when configured");
+	c = (struct turn_client){
+		.transport = TURN_TRANSPORT_TCP, .src = t.src, .local = t.local, .sock = &sock};
+	turn_server_client_gone(t.s, &c);
+	CHECK_EQ_INT(t.net.closes, 1, "connection gone: relay closed");
+	CHECK_EQ_INT(turn_server_counters(t.s)->allocs, 0, "allocation freed");
+	turn_server_client_gone(t.s, &c);
+	CHECK_EQ_INT(t.net.closes, 1, "a second notice is harmless");
+	t_stop(&t);
+	CHECK(fake_all_closed_once(&t.net), "closed once");
+}
+
+static void test_many(void)
+{
+	struct t_env t;
+	int i, ok = 0;
+
+	t_init(&t);
+	t.cfg.no_auth = true;
+	t_start(&t);
+	for (i = 0; i < 200; i++) {
+		addr_parse(&t.src, "192.0.2.50", (uint16_t)(1000 + i));
+		ok += t_allocate(&t) == 0;
+	}
+	CHECK_EQ_INT(ok, 200, "200 allocations (table grows)");
+	for (i = 0; i < 200; i += 2) {
+		addr_parse(&t.src, "192.0.2.50", (uint16_t)(1000 + i));
+		t_refresh(&t, true, 0);
+	}
+	ok = 0;
+	for (i = 1; i < 200; i += 2) {
+		addr_parse(&t.src, "192.0.2.50", (uint16_t)(1000 + i));
+		ok += t_refresh(&t, true, 700) == 0;
+	}
+	CHECK_EQ_INT(ok, 100, "the other half still found after removals");
+	CHECK(!t_resp_signed(&t) && t.m.i_mi < 0, "no_auth: responses unsigned");
+	t_stop(&t);
+	CHECK(fake_all_closed_once(&t.net), "all 200 relays closed once");
+}
+
+int main(void)
+{
+	test_allocate_basic();
+	test_allocate_errors();
+	test_lifetimes();
+	test_refresh_family();
+	test_even_port();
+	test_families();
+	test_quota();
+	test_tcp_client_gone();
+	test_many();
+	return tap_done();
+}
