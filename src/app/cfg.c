@@ -2,6 +2,7 @@
  * that span several options; conversion for net/; the published global. */
 #include "app/cfg.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -125,12 +126,52 @@ void cfg_free(struct cfg *cfg)
 	cfg_list_clear(&cfg->warnings);
 }
 
+/* "PUBLIC[/PRIVATE]" into *e. 0 or -EINVAL. */
+static int parse_external(const char *s, struct net_external *e)
+{
+	const char *slash = strchr(s, '/');
+	char pub[INET6_ADDRSTRLEN];
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+
+	if (n >= sizeof(pub))
+		return -EINVAL;
+	memcpy(pub, s, n);
+	pub[n] = '\0';
+	memset(e, 0, sizeof(*e));
+	if (addr_parse(&e->pub, pub, 0) < 0)
+		return -EINVAL;
+	e->has_priv = slash != NULL;
+	if (slash && (addr_parse(&e->priv, slash + 1, 0) < 0 ||
+		      addr_family(&e->priv) != addr_family(&e->pub)))
+		return -EINVAL;
+	return 0;
+}
+
+/* relay-ip, external-ip and the port range into *o. 0 or -EINVAL. */
+static int relay_opts(const struct cfg *cfg, struct net_opts *o)
+{
+	if (cfg->relay_ip.n > NET_MAX_RELAY || cfg->external_ip.n > NET_MAX_LISTEN ||
+	    cfg->min_port > cfg->max_port)
+		return -EINVAL;
+	for (size_t i = 0; i < cfg->relay_ip.n; i++)
+		if (addr_parse(&o->relay[i], cfg->relay_ip.v[i], 0) < 0)
+			return -EINVAL;
+	o->nrelay = cfg->relay_ip.n;
+	for (size_t i = 0; i < cfg->external_ip.n; i++)
+		if (parse_external(cfg->external_ip.v[i], &o->external[i]) < 0)
+			return -EINVAL;
+	o->nexternal = cfg->external_ip.n;
+	o->min_port = (uint16_t)cfg->min_port;
+	o->max_port = (uint16_t)cfg->max_port;
+	return 0;
+}
+
 int cfg_to_net_opts(const struct cfg *cfg, struct net_opts *out)
 {
 	struct net_opts o;
 
 	memset(&o, 0, sizeof(o));
-	if (cfg->listening_ip.n > NET_MAX_LISTEN)
+	if (cfg->listening_ip.n > NET_MAX_LISTEN || relay_opts(cfg, &o) < 0)
 		return -EINVAL;
 	o.threads = (unsigned)cfg->relay_threads;
 	o.port = (uint16_t)cfg->listening_port;

@@ -46,6 +46,7 @@ struct cfg {
 	long long user_quota;           /* allocations per user; 0 = unlimited */
 	long long total_quota;          /* allocations in total; 0 = unlimited */
 	long long max_bps;              /* per allocation; 0 = unlimited */
+	long long unauth_rate;          /* 401s per second per source IP; 0 = unlimited */
 	struct cfg_list allowed_peer_ip; /* "IP", "IP/PREFIX" or "FIRST-LAST" */
 	struct cfg_list denied_peer_ip;
 	bool allow_loopback_peers;
@@ -81,7 +82,9 @@ void cfg_print_help(FILE *f, const char *prog);
 /* Logs the effective configuration: one info line with the settings that differ from
  * their defaults (passwords hidden), one debug line per option. */
 void cfg_log_summary(const struct cfg *cfg);
-/* Fills *out from cfg. String pointers in *out borrow cfg. 0 or -EINVAL. */
+/* Fills *out from cfg: listeners, relay-ip, external-ip, the relay port range (TURN
+ * itself, out->turn and the credential factory, is app_turn_new's). String pointers in
+ * *out borrow cfg. 0 or -EINVAL. */
 int cfg_to_net_opts(const struct cfg *cfg, struct net_opts *out);
 
 /* The configuration in effect, published once loaded (DESIGN: the one global config). */

@@ -1,13 +1,16 @@
 /* ternd: the whole lifecycle of the server process.
- *   configuration (errors: exit 2) → log sink → signal mask → net_server_new (binds;
- *   failure: exit 1) → pid file → net_server_start → wait for signals in this thread
- *   (SIGHUP reopens the log; SIGTERM/SIGINT stop) → net_server_stop → net_server_free. */
+ *   configuration (errors: exit 2) → log sink → signal mask → relay addresses and TURN
+ *   (users, peer policy, nonce secret) → net_server_new (binds; failure: exit 1) → pid
+ *   file → net_server_start → wait for signals in this thread (SIGHUP reopens the log;
+ *   SIGTERM/SIGINT stop) → net_server_stop → net_server_free → TURN freed. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "app/app_turn.h"
 #include "app/cfg.h"
 #include "app/pidfile.h"
 #include "app/signals.h"
@@ -49,26 +52,44 @@ static void wait_for_stop(const sigset_t *sigs)
 	}
 }
 
+/* The listener, relay and TURN options. 0, or -errno with a log line. */
+static int build_opts(const struct cfg *cfg, struct net_opts *opts, struct app_turn **turn)
+{
+	int rc;
+
+	if (cfg_to_net_opts(cfg, opts) < 0) {
+		log_err("app", "invalid listener or relay configuration");
+		return -EINVAL;
+	}
+	rc = net_opts_relay_addrs(opts);
+	if (rc < 0) {
+		log_err("app", "cannot list relay addresses err=\"%s\"", strerror(-rc));
+		return rc;
+	}
+	return app_turn_new(cfg, opts, turn);
+}
+
 /* Binds, starts the workers, waits for a stop signal, stops. Returns the exit code. */
 static int run(const struct cfg *cfg, const sigset_t *sigs)
 {
 	struct net_opts opts;
 	struct net_server *srv;
+	struct app_turn *turn = NULL;
 	int rc;
 
-	if (cfg_to_net_opts(cfg, &opts) < 0) {
-		log_err("app", "invalid listener configuration");
+	if (build_opts(cfg, &opts, &turn) < 0)
 		return EXIT_RUNTIME;
-	}
 	rc = net_server_new(&opts, &srv);
 	if (rc < 0) {
 		log_err("app", "cannot start err=\"%s\"", strerror(-rc));
+		app_turn_free(turn);
 		return EXIT_RUNTIME;
 	}
 	if (cfg->pidfile && (rc = pidfile_write(cfg->pidfile)) < 0) {
 		log_err("app", "cannot write pidfile path=%s err=\"%s\"", cfg->pidfile,
 			strerror(-rc));
 		net_server_free(srv);
+		app_turn_free(turn);
 		return EXIT_RUNTIME;
 	}
 	rc = net_server_start(srv);
@@ -80,6 +101,7 @@ static int run(const struct cfg *cfg, const sigset_t *sigs)
 		net_server_stop(srv);
 	}
 	net_server_free(srv);
+	app_turn_free(turn);
 	if (cfg->pidfile)
 		pidfile_remove(cfg->pidfile);
 	return rc < 0 ? EXIT_RUNTIME : 0;

@@ -13,6 +13,8 @@
 #include "net/worker.h"
 
 #define NET_DEFAULT_TCP_CONNS 4096
+#define NET_DEFAULT_MIN_PORT 49152
+#define NET_DEFAULT_MAX_PORT 65535
 
 /* One listening address; with port 0 the kernel's choice, per protocol. */
 struct net_listen {
@@ -118,6 +120,27 @@ static int net_server_probe(struct net_server *s)
 	return 0;
 }
 
+/* Settles the relay addresses (relay-ip or the defaults) and logs them. */
+static int net_server_relays(struct net_server *s)
+{
+	char a[ADDR_STR_MAX];
+	int err = net_opts_relay_addrs(&s->opts);
+
+	if (err) {
+		log_err("net", "getifaddrs failed err=%s", strerror(-err));
+		return err;
+	}
+	if (s->opts.nrelay == 0) {
+		log_err("net", "no relay address");
+		return -EADDRNOTAVAIL;
+	}
+	for (size_t i = 0; i < s->opts.nrelay; i++)
+		log_info("net", "relay addr=%s ports=%u-%u",
+			 addr_ip_to_str(&s->opts.relay[i], a, sizeof(a)), s->opts.min_port,
+			 s->opts.max_port);
+	return 0;
+}
+
 /* Binds one socket of worker w to *a; with port 0, the first bind fixes *a's port. */
 static int net_server_bind(struct net_server *s, struct net_worker *w, struct addr *a,
 			   bool tcp)
@@ -144,7 +167,7 @@ static int net_server_workers(struct net_server *s)
 	for (unsigned i = 0; i < s->nworkers; i++) {
 		struct net_worker *w;
 
-		err = net_worker_new(i, s->software, s->opts.max_tcp_conns, &w);
+		err = net_worker_new(i, &s->opts, &w);
 		if (err)
 			return err;
 		s->workers[i] = w;
@@ -171,6 +194,10 @@ int net_server_new(const struct net_opts *opts, struct net_server **out)
 	s->opts.software = s->software;
 	if (!s->opts.max_tcp_conns)
 		s->opts.max_tcp_conns = NET_DEFAULT_TCP_CONNS;
+	if (!s->opts.min_port && !s->opts.max_port) {
+		s->opts.min_port = NET_DEFAULT_MIN_PORT;
+		s->opts.max_port = NET_DEFAULT_MAX_PORT;
+	}
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	s->nworkers = opts->threads ? opts->threads : (unsigned)(ncpu > 0 ? ncpu : 1);
 	err = -EINVAL;
@@ -178,9 +205,16 @@ int net_server_new(const struct net_opts *opts, struct net_server **out)
 		log_err("net", "neither udp nor tcp enabled");
 		goto fail;
 	}
+	if (s->opts.min_port > s->opts.max_port || s->opts.min_port == 0) {
+		log_err("net", "bad relay port range min=%u max=%u", s->opts.min_port,
+			s->opts.max_port);
+		goto fail;
+	}
 	err = net_server_addrs(s);
 	if (!err)
 		err = net_server_probe(s);
+	if (!err && s->opts.turn)
+		err = net_server_relays(s);
 	if (!err)
 		err = net_server_workers(s);
 	if (err)

@@ -12,6 +12,25 @@
 #include "base/addr.h"
 
 #define NET_MAX_LISTEN 32
+/* Relay addresses: relay-ip, or the listening addresses (enumerated when wildcard). */
+#define NET_MAX_RELAY 64
+
+struct cred_store;
+struct event_base;
+struct turn_cfg;
+
+/* Creates one worker's credential store (the worker's TURN core takes it). Called on the
+ * main thread while the server is created; base is that worker's event base, for a store
+ * that does asynchronous I/O on it (only from the worker's thread). 0 or -errno. */
+typedef int (*net_cred_new_cb)(void *arg, struct event_base *base, struct cred_store **out);
+
+/* external-ip: advertise pub for relayed addresses on priv (has_priv), or on every relay
+ * address of pub's family (no priv; a 1:1 NAT in front of one address). */
+struct net_external {
+	struct addr pub;
+	struct addr priv;
+	bool has_priv;
+};
 
 struct net_opts {
 	unsigned threads;               /* workers; 0 = online CPUs */
@@ -22,9 +41,26 @@ struct net_opts {
 	bool no_tcp;
 	const char *software;           /* SOFTWARE attribute value, or NULL (the default) */
 	size_t max_tcp_conns;           /* per worker; 0 = default */
+
+	/* TURN. With turn NULL the server answers STUN Binding only. */
+	const struct turn_cfg *turn;    /* borrowed for the server's lifetime */
+	net_cred_new_cb cred_new;       /* NULL: no credential store (no-auth) */
+	void *cred_arg;
+	struct addr relay[NET_MAX_RELAY]; /* relay-ip (ports ignored); see net_opts_relay_addrs */
+	size_t nrelay;
+	uint16_t min_port, max_port;    /* relay port range; 0, 0 = 49152..65535 */
+	struct net_external external[NET_MAX_LISTEN];
+	size_t nexternal;
 };
 
 struct net_server;
+
+/* Fills o->relay when o->nrelay is 0, the way relay-ip defaults: the listening addresses
+ * that are not wildcards; for a wildcard (or no listening-ip), every local address of
+ * that family that is up, loopback last. A relayed address then sits on the address the
+ * client reached when it is one of them, else on the first of the requested family.
+ * Call before net_server_new (app/ also feeds the list to the peer policy). 0 or -errno. */
+int net_opts_relay_addrs(struct net_opts *o);
 
 /* Creates the server and binds every socket (so a port in use fails here, before any
  * thread starts). Returns 0 and *out, or -errno with a log line naming the address. */

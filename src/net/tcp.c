@@ -1,5 +1,7 @@
-/* TCP connections: stream framing with stun_frame_next, responses on the same connection,
- * bounded input and output, a deadline for the first valid message, an idle timeout. */
+/* TCP connections: stream framing with stun_frame_next (STUN and ChannelData), messages to
+ * the TURN core, responses and relayed data on the same connection, bounded input and
+ * output, a deadline for the first valid message, an idle timeout. Closing a connection
+ * ends its allocation (turn_server_client_gone). */
 #include "net/tcp.h"
 
 #include <errno.h>
@@ -20,11 +22,15 @@
 #include "net/worker.h"
 #include "stun/frame.h"
 #include "turn/dispatch.h"
+#include "turn/server.h"
 
 /* The longest frame accepted; a longer one closes the connection. Bounds the input buffer. */
 #define NET_TCP_MAX_FRAME 16384
 /* Output above this stops reading until the client has taken it all. */
 #define NET_TCP_MAX_OUT 65536
+/* Output above this drops relayed data and late responses (counted) instead of buffering
+ * without bound for a client that does not read. */
+#define NET_TCP_RELAY_MAX_OUT (4 * NET_TCP_MAX_OUT)
 /* Seconds to send a first valid STUN message; idle seconds allowed afterwards; seconds a
  * pending write may stall. */
 #define NET_TCP_HELLO_S 30
@@ -53,10 +59,23 @@ struct net_tcp_conn {
 	bool closing;   /* peer finished sending; close once the output is flushed */
 };
 
+/* The client as the TURN core knows it. */
+static struct turn_client net_tcp_client(struct net_tcp_conn *c)
+{
+	return (struct turn_client){
+		.transport = TURN_TRANSPORT_TCP, .src = c->peer, .local = c->local, .sock = c
+	};
+}
+
 static void net_tcp_conn_free(struct net_tcp_conn *c)
 {
 	struct net_worker *w = c->w;
 
+	if (w->turn) {
+		struct turn_client tc = net_tcp_client(c);
+
+		turn_server_client_gone(w->turn, &tc);
+	}
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -83,17 +102,49 @@ static time_t net_tcp_now(struct net_worker *w)
 	return tv.tv_sec;
 }
 
-/* Handles one whole frame. */
-static void net_tcp_frame(struct net_tcp_conn *c, const uint8_t *buf, size_t len,
-			  enum stun_frame_kind kind)
+int net_tcp_conn_send(struct net_tcp_conn *c, const uint8_t *buf, size_t len)
+{
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > NET_TCP_RELAY_MAX_OUT) {
+		c->w->c.tcp_out_drop++;
+		return -ENOBUFS;
+	}
+	if (bufferevent_write(c->bev, buf, len) < 0) {
+		c->w->c.tcp_out_drop++;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* One frame to the TURN core, or (STUN only, without TURN) to the dispatcher. */
+static int net_tcp_input(struct net_tcp_conn *c, const struct turn_pkt *p,
+			 enum stun_frame_kind kind, uint64_t now_ms)
 {
 	struct net_worker *w = c->w;
-	struct turn_pkt p = { buf, len, &c->peer, &c->local, TURN_TRANSPORT_TCP };
-	int r = -EBADMSG;
+	int r;
+
+	if (!w->turn && kind != STUN_FRAME_STUN)
+		return -EBADMSG;
+	if (!w->turn)
+		return turn_dispatch(&w->topts, p, w->resp, sizeof(w->resp));
+	w->cur_local = &c->local;
+	r = turn_server_input(w->turn, p, now_ms, w->resp, sizeof(w->resp));
+	w->cur_local = NULL;
+	return r;
+}
+
+/* Handles one whole frame. */
+static void net_tcp_frame(struct net_tcp_conn *c, const uint8_t *buf, size_t len,
+			  enum stun_frame_kind kind, uint64_t now_ms)
+{
+	struct net_worker *w = c->w;
+	struct turn_pkt p = {
+		.buf = buf, .len = len, .src = &c->peer, .local = &c->local,
+		.transport = TURN_TRANSPORT_TCP, .sock = c
+	};
+	int r;
 
 	w->c.tcp_rx++;
-	if (kind == STUN_FRAME_STUN)
-		r = turn_dispatch(&w->topts, &p, w->resp, sizeof(w->resp));
+	r = net_tcp_input(c, &p, kind, now_ms);
 	if (r < 0) {
 		w->c.tcp_drop++;
 		return;
@@ -113,6 +164,7 @@ static int net_tcp_process(struct net_tcp_conn *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct evbuffer *out = bufferevent_get_output(c->bev);
+	uint64_t now_ms = net_worker_now(c->w);
 	enum stun_frame_kind kind;
 	size_t len;
 
@@ -130,7 +182,7 @@ static int net_tcp_process(struct net_tcp_conn *c)
 		}
 		if (n == 0)
 			break;
-		net_tcp_frame(c, p, (size_t)n, kind);
+		net_tcp_frame(c, p, (size_t)n, kind, now_ms);
 		evbuffer_drain(in, (size_t)n);
 	}
 	if (!c->greeted && net_tcp_now(c->w) >= c->hello_deadline) {
@@ -197,6 +249,13 @@ static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
 	memcpy(&c->peer.u.ss, sa, (size_t)salen < sizeof(c->peer.u.ss) ? (size_t)salen
 								       : sizeof(c->peer.u.ss));
 	c->local = l->local;
+	/* Behind a wildcard listener, the address the client really reached (relay choice). */
+	if (addr_is_any(&c->local)) {
+		socklen_t sl = sizeof(c->local.u.ss);
+
+		if (getsockname(fd, &c->local.u.sa, &sl) < 0)
+			c->local = l->local;
+	}
 	c->hello_deadline = net_tcp_now(w) + NET_TCP_HELLO_S;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	bufferevent_setcb(c->bev, net_tcp_readable, net_tcp_drained, net_tcp_event, c);

@@ -4,9 +4,13 @@
 #ifndef TERN_NET_TCP_H
 #define TERN_NET_TCP_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "base/addr.h"
 
 struct net_worker;
+struct net_tcp_conn;
 struct net_tcp_listener;
 
 /* Accepts on fd (a listening socket; taken, also on failure) for local. 0 or -errno. */
@@ -14,6 +18,9 @@ int net_tcp_listener_new(struct net_worker *w, int fd, const struct addr *local,
 			 struct net_tcp_listener **out);
 /* Stops accepting and closes the socket (takes l; NULL is fine). */
 void net_tcp_listener_free(struct net_tcp_listener *l);
+/* Queues buf on the connection (a late response, relayed data). 0, or -ENOBUFS when the
+ * client is not reading and its output is over the high watermark (dropped and counted). */
+int net_tcp_conn_send(struct net_tcp_conn *c, const uint8_t *buf, size_t len);
 /* Closes every connection of w. */
 void net_tcp_close_all(struct net_worker *w);
 

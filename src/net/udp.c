@@ -1,5 +1,6 @@
-/* The UDP hot path: recvmmsg a batch, dispatch each datagram with the response encoded
- * straight into its send slot, sendmmsg the responses. No malloc, no logging, no clock. */
+/* The UDP hot path: recvmmsg a batch, hand each datagram to the TURN core (or, without
+ * TURN, the STUN dispatcher) with the response encoded straight into its send slot,
+ * sendmmsg the responses. No malloc, no logging; the clock is the worker's cached one. */
 #include "config.h" /* first: _GNU_SOURCE for recvmmsg(2), sendmmsg(2) */
 #include "net/udp.h"
 
@@ -13,6 +14,7 @@
 #include "base/xmalloc.h"
 #include "net/worker.h"
 #include "turn/dispatch.h"
+#include "turn/server.h"
 
 #define NET_UDP_BATCH 128
 /* Datagrams larger than this are truncated by the kernel and dropped. */
@@ -60,14 +62,12 @@ void net_udp_batch_free(struct net_udp_batch *b)
 	free(b);
 }
 
-/* Sends smsg[0..n). A datagram the kernel refuses (unreachable destination) is skipped;
- * a full socket buffer drops the rest of the batch, as any UDP server would. */
-static void net_udp_flush(struct net_udp *u, struct net_udp_batch *b, int n)
+void net_udp_send_batch(struct net_udp *u, struct mmsghdr *msgs, int n)
 {
 	int sent = 0, r;
 
 	while (sent < n) {
-		r = sendmmsg(u->fd, b->smsg + sent, (unsigned)(n - sent), MSG_DONTWAIT);
+		r = sendmmsg(u->fd, msgs + sent, (unsigned)(n - sent), MSG_DONTWAIT);
 		if (r > 0) {
 			sent += r;
 			u->w->c.udp_tx += (uint64_t)r;
@@ -83,12 +83,37 @@ static void net_udp_flush(struct net_udp *u, struct net_udp_batch *b, int n)
 	}
 }
 
+int net_udp_send(struct net_udp *u, const struct addr *to, const uint8_t *buf, size_t len)
+{
+	ssize_t r = sendto(u->fd, buf, len, MSG_DONTWAIT, &to->u.sa, addr_len(to));
+
+	if (r < 0) {
+		u->w->c.udp_send_err++;
+		return -errno;
+	}
+	u->w->c.udp_tx++;
+	return 0;
+}
+
+/* One message to the TURN core, or to the STUN dispatcher when TURN is off. */
+static int net_udp_input(struct net_udp *u, const struct turn_pkt *p, uint64_t now_ms,
+			 uint8_t *out)
+{
+	struct net_worker *w = u->w;
+
+	if (!w->turn)
+		return turn_dispatch(&w->topts, p, out, NET_UDP_BUF);
+	return turn_server_input(w->turn, p, now_ms, out, NET_UDP_BUF);
+}
+
 /* Dispatches rmsg[0..n) into send slots; returns how many responses there are. */
 static int net_udp_handle(struct net_udp *u, struct net_udp_batch *b, int n)
 {
-	struct turn_pkt p = { .local = &u->local, .transport = TURN_TRANSPORT_UDP };
+	struct turn_pkt p = { .local = &u->local, .transport = TURN_TRANSPORT_UDP, .sock = u };
+	uint64_t now_ms = net_worker_now(u->w);
 	int nout = 0;
 
+	u->w->cur_local = &u->local;
 	for (int i = 0; i < n; i++) {
 		struct msghdr *h = &b->rmsg[i].msg_hdr;
 		int r = -EBADMSG;
@@ -97,7 +122,7 @@ static int net_udp_handle(struct net_udp *u, struct net_udp_batch *b, int n)
 			p.buf = b->rbuf[i];
 			p.len = b->rmsg[i].msg_len;
 			p.src = &b->rsrc[i];
-			r = turn_dispatch(&u->w->topts, &p, b->sbuf[nout], NET_UDP_BUF);
+			r = net_udp_input(u, &p, now_ms, b->sbuf[nout]);
 		}
 		if (r > 0) {
 			b->siov[nout].iov_len = (size_t)r;
@@ -109,6 +134,7 @@ static int net_udp_handle(struct net_udp *u, struct net_udp_batch *b, int n)
 		}
 		h->msg_namelen = sizeof(b->rsrc[i].u.ss);
 	}
+	u->w->cur_local = NULL;
 	return nout;
 }
 
@@ -125,7 +151,7 @@ static void net_udp_readable(evutil_socket_t fd, short what, void *arg)
 		u->w->c.udp_rx += (uint64_t)n;
 		int nout = net_udp_handle(u, b, n);
 		if (nout > 0)
-			net_udp_flush(u, b, nout);
+			net_udp_send_batch(u, b->smsg, nout);
 		/* A short batch means the queue is empty: skip the recvmmsg that says EAGAIN. */
 		if (n < NET_UDP_BATCH)
 			return;

@@ -8,15 +8,60 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "base/timer.h"
 #include "base/xmalloc.h"
+#include "net/relay.h"
 #include "net/tcp.h"
 #include "net/udp.h"
+#include "turn/server.h"
+
+uint64_t net_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* libevent caches the time once per loop iteration: a change of the cached value marks a
+ * new iteration, and only then is the clock read. */
+uint64_t net_worker_now(struct net_worker *w)
+{
+	struct timeval tv;
+
+	event_base_gettimeofday_cached(w->base, &tv);
+	if (tv.tv_sec != w->clock_mark.tv_sec || tv.tv_usec != w->clock_mark.tv_usec) {
+		w->clock_mark = tv;
+		w->now_ms = net_clock_ms();
+	}
+	return w->now_ms;
+}
+
+static void net_worker_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_worker *w = arg;
+
+	turn_server_tick(w->turn, net_worker_now(w));
+}
+
+/* Frees the TURN core (closing its relay sockets) before the sockets its clients use. */
+static void net_worker_turn_free(struct net_worker *w)
+{
+	if (w->tick_ev)
+		event_free(w->tick_ev);
+	w->tick_ev = NULL;
+	if (w->turn)
+		turn_server_free(w->turn);
+	w->turn = NULL;
+}
 
 /* Closes the sockets and leaves the loop. Worker thread. */
 static void net_worker_shutdown(struct net_worker *w)
 {
+	net_worker_turn_free(w);
 	for (size_t i = 0; i < w->ntcpl; i++)
 		net_tcp_listener_free(w->tcpl[i]);
 	w->ntcpl = 0;
@@ -95,17 +140,39 @@ static struct event_base *net_worker_base_new(void)
 	return base;
 }
 
-int net_worker_new(unsigned id, const char *software, size_t max_conns,
-		   struct net_worker **out)
+/* The TURN core of w, its credential store and its tick. 0 or -errno. */
+static int net_worker_turn_new(struct net_worker *w)
+{
+	const struct net_opts *o = w->opts;
+	struct timeval tv = { 0, TIMER_TICK_MS * 1000 };
+	struct cred_store *creds = NULL;
+	int err;
+
+	net_portpool_init(&w->ports, o->min_port, o->max_port, w->id + 1);
+	w->rbatch = net_relay_batch_new();
+	if (o->cred_new && (err = o->cred_new(o->cred_arg, w->base, &creds)) < 0)
+		return err;
+	err = turn_server_new(o->turn, &net_relay_ops, w, creds, net_clock_ms(), &w->turn);
+	if (err)
+		return err;
+	w->tick_ev = event_new(w->base, -1, EV_PERSIST, net_worker_tick, w);
+	if (!w->tick_ev || event_add(w->tick_ev, &tv) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int net_worker_new(unsigned id, const struct net_opts *opts, struct net_worker **out)
 {
 	struct net_worker *w = xcalloc(1, sizeof(*w));
+	int err = -ENOMEM;
 
 	w->id = id;
-	w->max_conns = max_conns;
+	w->opts = opts;
+	w->max_conns = opts->max_tcp_conns;
 	w->notify_fd = -1;
 	pthread_mutex_init(&w->qlock, NULL);
 	atomic_init(&w->stop, false);
-	turn_opts_init(&w->topts, software);
+	turn_opts_init(&w->topts, opts->software);
 	w->batch = net_udp_batch_new();
 	w->base = net_worker_base_new();
 	if (!w->base)
@@ -117,11 +184,13 @@ int net_worker_new(unsigned id, const char *software, size_t max_conns,
 				 net_worker_notified, w);
 	if (!w->notify_ev || event_add(w->notify_ev, NULL) < 0)
 		goto fail;
+	if (opts->turn && (err = net_worker_turn_new(w)) < 0)
+		goto fail;
 	*out = w;
 	return 0;
 fail:
 	net_worker_free(w);
-	return -ENOMEM;
+	return err;
 }
 
 int net_worker_add_udp(struct net_worker *w, int fd, const struct addr *local)
@@ -181,6 +250,7 @@ void net_worker_free(struct net_worker *w)
 {
 	if (!w)
 		return;
+	net_worker_turn_free(w);
 	for (size_t i = 0; i < w->ntcpl; i++)
 		net_tcp_listener_free(w->tcpl[i]);
 	for (size_t i = 0; i < w->nudp; i++)
@@ -193,6 +263,7 @@ void net_worker_free(struct net_worker *w)
 	if (w->base)
 		event_base_free(w->base);
 	net_udp_batch_free(w->batch);
+	net_relay_batch_free(w->rbatch);
 	pthread_mutex_destroy(&w->qlock);
 	free(w);
 }

@@ -11,7 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/time.h>
+
 #include "base/addr.h"
+#include "net/portpool.h"
 #include "net/server.h"
 #include "turn/dispatch.h"
 
@@ -20,8 +23,10 @@ struct event_base;
 struct net_udp;
 struct net_worker;
 struct net_udp_batch;
+struct net_relay_batch;
 struct net_tcp_listener;
 struct net_tcp_conn;
+struct turn_server;
 
 /* Written only by the worker's thread. */
 struct net_counters {
@@ -33,7 +38,13 @@ struct net_counters {
 	uint64_t tcp_refused;   /* over max_tcp_conns */
 	uint64_t tcp_closed;
 	uint64_t tcp_rx;        /* frames received */
-	uint64_t tcp_drop;      /* frames not answered (malformed, ChannelData) */
+	uint64_t tcp_drop;      /* frames not answered (malformed; ChannelData without TURN) */
+	uint64_t tcp_out_drop;  /* late responses and relayed data over the output watermark */
+	uint64_t relay_rx;      /* datagrams received from peers on relay sockets */
+	uint64_t relay_tx;      /* datagrams sent to peers */
+	uint64_t relay_trunc;   /* peer datagrams too large for a receive slot */
+	uint64_t relay_icmp;    /* ICMP errors read from relay sockets' error queues */
+	uint64_t relay_send_err; /* datagrams to peers the kernel refused (unreachable...) */
 };
 
 /* A function run on the worker's thread (net_worker_call). */
@@ -62,7 +73,17 @@ struct net_worker {
 	struct net_worker_cmd q[NET_WORKER_QUEUE];
 	unsigned qhead, qlen;
 
+	const struct net_opts *opts;    /* the server's, borrowed */
 	struct turn_opts topts;
+	struct turn_server *turn;       /* NULL: STUN only */
+	struct event *tick_ev;          /* turn_server_tick every TIMER_TICK_MS */
+	struct net_portpool ports;
+	struct net_relay_batch *rbatch;
+	/* While a client message is handled: the server address it reached (relay choice). */
+	const struct addr *cur_local;
+	/* The clock, read once per loop iteration (net_worker_now). */
+	struct timeval clock_mark;
+	uint64_t now_ms;
 
 	struct net_udp *udp[NET_MAX_LISTEN];
 	size_t nudp;
@@ -77,10 +98,15 @@ struct net_worker {
 	struct net_counters c;
 };
 
-/* Creates worker id with its event base and notify queue; software is borrowed for the
- * worker's lifetime. 0 or -errno. */
-int net_worker_new(unsigned id, const char *software, size_t max_conns,
-		   struct net_worker **out);
+/* Creates worker id with its event base, notify queue and, with opts->turn, its TURN core
+ * and credential store. opts (with opts->software) is borrowed for the worker's lifetime;
+ * opts->max_tcp_conns must be set. 0 or -errno. */
+int net_worker_new(unsigned id, const struct net_opts *opts, struct net_worker **out);
+/* Milliseconds of the monotonic clock, read at most once per event-loop iteration: every
+ * callback of one iteration sees the same value. Worker thread. */
+uint64_t net_worker_now(struct net_worker *w);
+/* The monotonic clock in milliseconds (any thread). */
+uint64_t net_clock_ms(void);
 /* Adds a bound UDP socket / a listening TCP socket for local address *local (takes fd,
  * also on failure). Before net_worker_start only. 0 or -errno. */
 int net_worker_add_udp(struct net_worker *w, int fd, const struct addr *local);

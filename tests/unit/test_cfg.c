@@ -301,6 +301,38 @@ static void test_net_opts(void)
 	cfg_free(&c);
 }
 
+static void test_relay_opts(void)
+{
+	struct cfg c;
+	struct net_opts o;
+	char buf[64];
+
+	CHECK_EQ_INT(load(&c, no_env, "-E", "192.0.2.1", "--relay-ip", "2001:db8::1",
+			  "-X", "203.0.113.5/192.0.2.1", "--external-ip", "2001:db8:1::5",
+			  "--min-port", "40000", "--max-port", "40100", "--unauth-rate", "5",
+			  "-u", "a:b", "--lt-cred-mech", NULL),
+		     0, "load relay options: %s", err);
+	CHECK(c.lt_cred_mech && c.unauth_rate == 5, "lt-cred-mech and unauth-rate");
+	CHECK_EQ_INT(cfg_to_net_opts(&c, &o), 0, "relay options converted");
+	CHECK(o.nrelay == 2 && addr_family(&o.relay[1]) == AF_INET6, "relay-ip list");
+	CHECK(o.min_port == 40000 && o.max_port == 40100, "relay port range");
+	CHECK(o.nexternal == 2 && o.external[0].has_priv && !o.external[1].has_priv,
+	      "external-ip with and without PRIVATE");
+	CHECK(strcmp(addr_ip_to_str(&o.external[0].pub, buf, sizeof(buf)), "203.0.113.5") == 0 &&
+	      strcmp(addr_ip_to_str(&o.external[0].priv, buf, sizeof(buf)), "192.0.2.1") == 0,
+	      "external-ip pair parsed");
+	cfg_free(&c);
+	CHECK_EQ_INT(load(&c, no_env, "-u", "a:b", NULL), 0, "defaults for relays");
+	CHECK(c.unauth_rate == 100 && c.relay_ip.n == 0, "unauth-rate default 100, no relay-ip");
+	cfg_free(&c);
+	CHECK_EQ_INT(load(&c, no_env, "-u", "a:b", "--min-port", "50000", "--max-port", "40000",
+			  NULL),
+		     -EINVAL, "min-port above max-port refused");
+	CHECK(strstr(err, "min-port 50000") != NULL, "message names min-port: %s", err);
+	CHECK_EQ_INT(load(&c, no_env, "-u", "a:b", "-X", "203.0.113.5/2001:db8::1", NULL),
+		     -EINVAL, "external-ip of mixed families refused");
+}
+
 int main(void)
 {
 	test_defaults();
@@ -312,6 +344,7 @@ int main(void)
 	test_unknown_env_warns();
 	test_help();
 	test_net_opts();
+	test_relay_opts();
 	if (tmpl_path[0])
 		unlink(tmpl_path);
 	return tap_done();

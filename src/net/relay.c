@@ -1,0 +1,327 @@
+/* Relay sockets (RFC 8656 §7.2 step 8: the relayed transport address; §11, §12: data
+ * between peers and clients). No malloc, no logging, no clock read per datagram. ICMP
+ * errors (IP_RECVERR) are read from the error queue and counted; they never end an
+ * allocation. */
+#include "config.h" /* first: _GNU_SOURCE for recvmmsg(2), sendmmsg(2) */
+#include "net/relay.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/xmalloc.h"
+#include "net/portpool.h"
+#include "net/relay_addr.h"
+#include "net/tcp.h"
+#include "net/udp.h"
+#include "net/worker.h"
+
+#define NET_RELAY_BATCH 64
+/* Peer data larger than this is truncated by the kernel and dropped (counted). */
+#define NET_RELAY_DATA 4096
+#define NET_RELAY_SLOT (TURN_PEER_HEADROOM + NET_RELAY_DATA + TURN_PEER_TAILROOM)
+/* Batches per relay socket per wakeup, so one busy peer can't starve the loop. */
+#define NET_RELAY_ROUNDS 8
+/* Error-queue entries read per wakeup. */
+#define NET_RELAY_ERRQ 32
+
+struct net_relay_batch {
+	struct mmsghdr rmsg[NET_RELAY_BATCH];
+	struct iovec riov[NET_RELAY_BATCH];
+	struct addr rsrc[NET_RELAY_BATCH];
+	struct mmsghdr smsg[NET_RELAY_BATCH];
+	struct iovec siov[NET_RELAY_BATCH];
+	uint8_t buf[NET_RELAY_BATCH][NET_RELAY_SLOT];
+};
+
+/* A relay socket, or a reservation (EVEN-PORT R) waiting to be taken: no event, no alloc. */
+struct net_relay {
+	struct net_worker *w;
+	int fd;
+	struct event *ev;
+	struct turn_alloc *alloc;
+	struct addr local;
+};
+
+struct net_relay_batch *net_relay_batch_new(void)
+{
+	struct net_relay_batch *b = xcalloc(1, sizeof(*b));
+
+	for (int i = 0; i < NET_RELAY_BATCH; i++) {
+		b->riov[i].iov_base = b->buf[i] + TURN_PEER_HEADROOM;
+		b->riov[i].iov_len = NET_RELAY_DATA;
+		b->rmsg[i].msg_hdr.msg_iov = &b->riov[i];
+		b->rmsg[i].msg_hdr.msg_iovlen = 1;
+		b->rmsg[i].msg_hdr.msg_name = &b->rsrc[i].u.ss;
+		b->rmsg[i].msg_hdr.msg_namelen = sizeof(b->rsrc[i].u.ss);
+		b->smsg[i].msg_hdr.msg_iov = &b->siov[i];
+		b->smsg[i].msg_hdr.msg_iovlen = 1;
+	}
+	return b;
+}
+
+void net_relay_batch_free(struct net_relay_batch *b)
+{
+	free(b);
+}
+
+/* Errors an ICMP message (or a route) reports on a UDP socket. */
+static bool net_relay_is_unreach(int err)
+{
+	return err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH ||
+	       err == EHOSTDOWN || err == ENETDOWN;
+}
+
+/* Reads (and counts) queued ICMP errors so they neither fill the receive buffer nor keep
+ * the socket readable. */
+static void net_relay_errqueue(struct net_relay *r)
+{
+	uint8_t data[64], ctl[256];
+	struct addr from;
+	struct iovec iov = {data, sizeof(data)};
+
+	for (int i = 0; i < NET_RELAY_ERRQ; i++) {
+		struct msghdr m = {
+			.msg_name = &from.u.ss,
+			.msg_namelen = sizeof(from.u.ss),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = ctl,
+			.msg_controllen = sizeof(ctl),
+		};
+
+		if (recvmsg(r->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return;
+		r->w->c.relay_icmp++;
+	}
+}
+
+/* Sends the client-bound UDP messages queued in smsg[0..n) on u. */
+static void net_relay_flush(struct net_relay_batch *b, struct net_udp *u, int n)
+{
+	if (n > 0)
+		net_udp_send_batch(u, b->smsg, n);
+}
+
+/* Hands rmsg[0..n) to the TURN core and sends what it builds to the client. */
+static void net_relay_deliver(struct net_relay *r, struct net_relay_batch *b, int n,
+			      uint64_t now_ms)
+{
+	struct net_worker *w = r->w;
+	struct net_udp *u = NULL;
+	int k = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct msghdr *h = &b->rmsg[i].msg_hdr;
+		const struct turn_client *c = NULL;
+		const uint8_t *msg = NULL;
+		int len = 0;
+
+		if (h->msg_flags & MSG_TRUNC)
+			w->c.relay_trunc++;
+		else
+			len = turn_peer_input(w->turn, r->alloc, &b->rsrc[i],
+					      b->buf[i] + TURN_PEER_HEADROOM, b->rmsg[i].msg_len,
+					      now_ms, &msg, &c);
+		h->msg_namelen = sizeof(b->rsrc[i].u.ss);
+		if (len <= 0)
+			continue;
+		if (c->transport != TURN_TRANSPORT_UDP) {
+			net_tcp_conn_send(c->sock, msg, (size_t)len);
+			continue;
+		}
+		if (u && u != c->sock) {
+			net_relay_flush(b, u, k);
+			k = 0;
+		}
+		u = c->sock;
+		b->siov[k].iov_base = (void *)msg;
+		b->siov[k].iov_len = (size_t)len;
+		b->smsg[k].msg_hdr.msg_name = (void *)&c->src.u.ss;
+		b->smsg[k].msg_hdr.msg_namelen = addr_len(&c->src);
+		k++;
+	}
+	net_relay_flush(b, u, k);
+}
+
+/* Drains the relay socket: until EAGAIN, at most NET_RELAY_ROUNDS batches. */
+static void net_relay_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_relay *r = arg;
+	struct net_worker *w = r->w;
+	struct net_relay_batch *b = w->rbatch;
+	uint64_t now_ms = net_worker_now(w);
+
+	for (int round = 0; round < NET_RELAY_ROUNDS; round++) {
+		int n = recvmmsg(r->fd, b->rmsg, NET_RELAY_BATCH, MSG_DONTWAIT, NULL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			/* A pending ICMP error (IP_RECVERR), reported once: data may follow. */
+			net_relay_errqueue(r);
+			continue;
+		}
+		if (n < 0) {
+			/* Woken with nothing to read: the error queue made it readable. */
+			if (round == 0)
+				net_relay_errqueue(r);
+			return;
+		}
+		w->c.relay_rx += (uint64_t)n;
+		net_relay_deliver(r, b, n, now_ms);
+		if (n < NET_RELAY_BATCH)
+			return;
+	}
+}
+
+static int net_relay_setopt(int fd, int level, int name, int val)
+{
+	return setsockopt(fd, level, name, &val, sizeof(val)) < 0 ? -errno : 0;
+}
+
+/* ICMP errors to the error queue; DF as DONT-FRAGMENT asks (RFC 8656 §7.2 step 6). */
+static int net_relay_sockopts(int fd, int family, bool dont_fragment)
+{
+	int err;
+
+	if (family == AF_INET) {
+		err = net_relay_setopt(fd, IPPROTO_IP, IP_RECVERR, 1);
+		if (!err)
+			err = net_relay_setopt(fd, IPPROTO_IP, IP_MTU_DISCOVER,
+					       dont_fragment ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT);
+		return err;
+	}
+	err = net_relay_setopt(fd, IPPROTO_IPV6, IPV6_RECVERR, 1);
+	if (!err)
+		err = net_relay_setopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, dont_fragment ? 1 : 0);
+	return err;
+}
+
+static struct net_relay *net_relay_new(struct net_worker *w, int fd, const struct addr *local)
+{
+	struct net_relay *r = xcalloc(1, sizeof(*r));
+
+	r->w = w;
+	r->fd = fd;
+	r->local = *local;
+	return r;
+}
+
+static void net_relay_close(void *ctx, void *relay)
+{
+	struct net_relay *r = relay;
+
+	if (!r)
+		return;
+	if (r->ev)
+		event_free(r->ev);
+	close(r->fd);
+	free(r);
+}
+
+/* Binds a new relay socket (and the reservation for port + 1). 0 or -errno. */
+static int net_relay_bind(struct net_worker *w, const struct turn_relay_req *req,
+			  struct net_relay **r, struct net_relay **rsv)
+{
+	const struct addr *ip = net_relay_addr_pick(w->opts, req->family, w->cur_local);
+	struct net_port_req pr = {ip, req->even_port, req->reserve_next};
+	struct addr bound;
+	int fds[2], err;
+
+	if (!ip)
+		return -EAFNOSUPPORT;
+	err = net_portpool_bind(&w->ports, &pr, fds, &bound);
+	if (err)
+		return err;
+	*r = net_relay_new(w, fds[0], &bound);
+	*rsv = NULL;
+	if (req->reserve_next) {
+		addr_set_port(&bound, (uint16_t)(addr_port(&bound) + 1));
+		*rsv = net_relay_new(w, fds[1], &bound);
+		err = net_relay_sockopts(fds[1], req->family, false);
+	}
+	return err;
+}
+
+static int net_relay_open(void *ctx, const struct turn_relay_req *req, struct turn_relay_res *res)
+{
+	struct net_worker *w = ctx;
+	struct net_relay *r = req->reserved, *rsv = NULL;
+	int err = 0;
+
+	if (r && addr_family(&r->local) != req->family)
+		return -EAFNOSUPPORT;
+	if (!r && (err = net_relay_bind(w, req, &r, &rsv)) < 0)
+		goto fail;
+	/* A reservation may have been made by another worker: it is this one's now. */
+	r->w = w;
+	r->alloc = req->alloc;
+	err = net_relay_sockopts(r->fd, req->family, req->dont_fragment);
+	if (err)
+		goto fail;
+	r->ev = event_new(w->base, r->fd, EV_READ | EV_PERSIST, net_relay_readable, r);
+	if (!r->ev || event_add(r->ev, NULL) < 0) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	res->relay = r;
+	res->reserved = rsv;
+	net_relay_addr_external(w->opts, &r->local, &res->relayed);
+	return 0;
+fail:
+	if (r && r != req->reserved) {
+		net_relay_close(ctx, r);
+	} else if (r && r->ev) { /* a reservation handed in stays the caller's */
+		event_free(r->ev);
+		r->ev = NULL;
+	}
+	net_relay_close(ctx, rsv);
+	return err;
+}
+
+static int net_relay_send(void *ctx, void *relay, const struct addr *peer, const uint8_t *data,
+			  size_t len)
+{
+	struct net_relay *r = relay;
+	int err = 0;
+
+	/* An ICMP error from an earlier datagram (IP_RECVERR) fails the next send once and
+	 * the datagram is not sent: count it and send again. A route error fails twice. */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (sendto(r->fd, data, len, MSG_DONTWAIT, &peer->u.sa, addr_len(peer)) >= 0) {
+			r->w->c.relay_tx++;
+			return 0;
+		}
+		err = -errno;
+		if (!net_relay_is_unreach(-err))
+			break;
+		r->w->c.relay_icmp++;
+	}
+	r->w->c.relay_send_err++;
+	return err;
+}
+
+static int net_relay_to_client(void *ctx, const struct turn_client *c, const uint8_t *buf,
+			       size_t len)
+{
+	switch (c->transport) {
+	case TURN_TRANSPORT_UDP:
+		return net_udp_send(c->sock, &c->src, buf, len);
+	case TURN_TRANSPORT_TCP:
+		return net_tcp_conn_send(c->sock, buf, len);
+	default:
+		return -EPROTONOSUPPORT;
+	}
+}
+
+const struct turn_relay_ops net_relay_ops = {
+	.open = net_relay_open,
+	.close = net_relay_close,
+	.send = net_relay_send,
+	.to_client = net_relay_to_client,
+};

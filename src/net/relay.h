@@ -1,0 +1,20 @@
+/* Relay sockets: the struct turn_relay_ops the TURN core acts through (ctx = the struct
+ * net_worker), and the peer-to-client hot path: each relay socket is drained with recvmmsg
+ * into slots with TURN_PEER_HEADROOM bytes in front of the data, turn_peer_input builds the
+ * ChannelData or Data indication in place, and the results go out in one sendmmsg per
+ * client socket (UDP) or on the connection (TCP). Internal to net/; everything runs on the
+ * owning worker's thread except the batch allocation. */
+#ifndef TERN_NET_RELAY_H
+#define TERN_NET_RELAY_H
+
+#include "turn/server.h"
+
+struct net_relay_batch;
+
+extern const struct turn_relay_ops net_relay_ops;
+
+/* The receive and send slots a worker shares among its relay sockets. */
+struct net_relay_batch *net_relay_batch_new(void);
+void net_relay_batch_free(struct net_relay_batch *b);
+
+#endif
