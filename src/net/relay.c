@@ -21,6 +21,11 @@
 #include "net/worker.h"
 
 #define NET_RELAY_BATCH 64
+/* Receive slots shared by every relay socket of a worker. Client-bound datagrams built in
+ * them wait until the end of the loop iteration (net_relay_flush_pending), so one sendmmsg
+ * carries what many relay sockets received: with many allocations each relay socket
+ * usually holds a single datagram per wakeup. */
+#define NET_RELAY_POOL 256
 /* Peer data larger than this is truncated by the kernel and dropped (counted). */
 #define NET_RELAY_DATA 4096
 #define NET_RELAY_SLOT (TURN_PEER_HEADROOM + NET_RELAY_DATA + TURN_PEER_TAILROOM)
@@ -30,12 +35,17 @@
 #define NET_RELAY_ERRQ 32
 
 struct net_relay_batch {
-	struct mmsghdr rmsg[NET_RELAY_BATCH];
-	struct iovec riov[NET_RELAY_BATCH];
-	struct addr rsrc[NET_RELAY_BATCH];
-	struct mmsghdr smsg[NET_RELAY_BATCH];
-	struct iovec siov[NET_RELAY_BATCH];
-	uint8_t buf[NET_RELAY_BATCH][NET_RELAY_SLOT];
+	int used;                       /* receive slots holding datagrams not yet sent */
+	int npend;                      /* client-bound datagrams queued in smsg */
+	struct mmsghdr rmsg[NET_RELAY_POOL];
+	struct iovec riov[NET_RELAY_POOL];
+	struct addr rsrc[NET_RELAY_POOL];
+	struct mmsghdr smsg[NET_RELAY_POOL];
+	struct iovec siov[NET_RELAY_POOL];
+	struct net_udp *sock[NET_RELAY_POOL];   /* the client socket of smsg[i] (worker-long) */
+	struct addr dst[NET_RELAY_POOL];        /* its client's address, copied: the allocation
+						 * may go before the flush */
+	uint8_t buf[NET_RELAY_POOL][NET_RELAY_SLOT];
 };
 
 /* A relay socket, or a reservation (EVEN-PORT R) waiting to be taken: no event, no alloc. */
@@ -51,7 +61,7 @@ struct net_relay_batch *net_relay_batch_new(void)
 {
 	struct net_relay_batch *b = xcalloc(1, sizeof(*b));
 
-	for (int i = 0; i < NET_RELAY_BATCH; i++) {
+	for (int i = 0; i < NET_RELAY_POOL; i++) {
 		b->riov[i].iov_base = b->buf[i] + TURN_PEER_HEADROOM;
 		b->riov[i].iov_len = NET_RELAY_DATA;
 		b->rmsg[i].msg_hdr.msg_iov = &b->riov[i];
@@ -100,22 +110,30 @@ static void net_relay_errqueue(struct net_relay *r)
 	}
 }
 
-/* Sends the client-bound UDP messages queued in smsg[0..n) on u. */
-static void net_relay_flush(struct net_relay_batch *b, struct net_udp *u, int n)
+void net_relay_flush_pending(struct net_relay_batch *b)
 {
-	if (n > 0)
-		net_udp_send_batch(u, b->smsg, n);
+	int i = 0, j;
+
+	if (!b) /* a worker without TURN has no relay sockets */
+		return;
+	while (i < b->npend) {
+		for (j = i + 1; j < b->npend && b->sock[j] == b->sock[i]; j++)
+			;
+		net_udp_send_batch(b->sock[i], b->smsg + i, j - i);
+		i = j;
+	}
+	b->npend = 0;
+	b->used = 0;
 }
 
-/* Hands rmsg[0..n) to the TURN core and sends what it builds to the client. */
-static void net_relay_deliver(struct net_relay *r, struct net_relay_batch *b, int n,
+/* Hands rmsg[first..first+n) to the TURN core and queues what it builds for the client
+ * (UDP; sent by net_relay_flush_pending) or writes it to the connection (TCP). */
+static void net_relay_deliver(struct net_relay *r, struct net_relay_batch *b, int first, int n,
 			      uint64_t now_ms)
 {
 	struct net_worker *w = r->w;
-	struct net_udp *u = NULL;
-	int k = 0;
 
-	for (int i = 0; i < n; i++) {
+	for (int i = first; i < first + n; i++) {
 		struct msghdr *h = &b->rmsg[i].msg_hdr;
 		const struct turn_client *c = NULL;
 		const uint8_t *msg = NULL;
@@ -134,18 +152,15 @@ static void net_relay_deliver(struct net_relay *r, struct net_relay_batch *b, in
 			net_tcp_conn_send(c->sock, msg, (size_t)len);
 			continue;
 		}
-		if (u && u != c->sock) {
-			net_relay_flush(b, u, k);
-			k = 0;
-		}
-		u = c->sock;
+		int k = b->npend++;
+
+		b->sock[k] = c->sock;
+		b->dst[k] = c->src;
 		b->siov[k].iov_base = (void *)msg;
 		b->siov[k].iov_len = (size_t)len;
-		b->smsg[k].msg_hdr.msg_name = (void *)&c->src.u.ss;
+		b->smsg[k].msg_hdr.msg_name = &b->dst[k].u.ss;
 		b->smsg[k].msg_hdr.msg_namelen = addr_len(&c->src);
-		k++;
 	}
-	net_relay_flush(b, u, k);
 }
 
 /* Drains the relay socket: until EAGAIN, at most NET_RELAY_ROUNDS batches. */
@@ -157,7 +172,10 @@ static void net_relay_readable(evutil_socket_t fd, short what, void *arg)
 	uint64_t now_ms = net_worker_now(w);
 
 	for (int round = 0; round < NET_RELAY_ROUNDS; round++) {
-		int n = recvmmsg(r->fd, b->rmsg, NET_RELAY_BATCH, MSG_DONTWAIT, NULL);
+		if (b->used > NET_RELAY_POOL - NET_RELAY_BATCH)
+			net_relay_flush_pending(b);
+		int first = b->used;
+		int n = recvmmsg(r->fd, b->rmsg + first, NET_RELAY_BATCH, MSG_DONTWAIT, NULL);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -173,7 +191,8 @@ static void net_relay_readable(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		w->c.relay_rx += (uint64_t)n;
-		net_relay_deliver(r, b, n, now_ms);
+		b->used += n;
+		net_relay_deliver(r, b, first, n, now_ms);
 		if (n < NET_RELAY_BATCH)
 			return;
 	}

@@ -16,5 +16,8 @@ extern const struct turn_relay_ops net_relay_ops;
 /* The receive and send slots a worker shares among its relay sockets. */
 struct net_relay_batch *net_relay_batch_new(void);
 void net_relay_batch_free(struct net_relay_batch *b);
+/* Sends the client-bound datagrams queued by relay sockets since the last flush; the
+ * worker calls it once per loop iteration. */
+void net_relay_flush_pending(struct net_relay_batch *b);
 
 #endif

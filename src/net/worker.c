@@ -224,7 +224,14 @@ static void *net_worker_main(void *arg)
 
 	snprintf(name, sizeof(name), "tern-w%u", w->id);
 	pthread_setname_np(pthread_self(), name);
-	event_base_dispatch(w->base);
+	/* One iteration at a time, so what the relay sockets queued for clients leaves in one
+	 * sendmmsg per iteration rather than one per relay socket. */
+	while (event_base_loop(w->base, EVLOOP_ONCE) == 0) {
+		net_relay_flush_pending(w->rbatch);
+		if (event_base_got_exit(w->base) || event_base_got_break(w->base))
+			break;
+	}
+	net_relay_flush_pending(w->rbatch);
 	return NULL;
 }
 
