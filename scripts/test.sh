@@ -50,7 +50,7 @@ run_tap() {
 	local rc=$?
 	count_tap "$name" "$log" "$rc"
 	grep -E '^(not ok|ok .*# *SKIP)' "$log" | sed "s|^|   $name: |"
-	[ "$rc" -ne 0 ] && tail -n 30 "$log" | sed "s|^|   $name| |"
+	[ "$rc" -ne 0 ] && tail -n 30 "$log" | sed "s|^|   $name: |"
 	return 0
 }
 

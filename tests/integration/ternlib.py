@@ -4,14 +4,18 @@ with independent clients, and report results as TAP.
 Run with Debian's /usr/bin/python3 (it has python3-aioice). The ternd binary comes from
 $TERND (scripts/test.sh sets it), else the release build."""
 
+import hashlib
+import hmac
 import os
 import random
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 from aioice import stun
 
@@ -225,3 +229,499 @@ def check_clean_stop(tap, d, what="ternd"):
     tap.ok(rc == 0, f"{what} exits 0 on SIGTERM", d.output())
     tap.ok(d.stop_seconds < 1.0, f"{what} stops within a second ({d.stop_seconds:.2f}s)")
     tap.ok(d.sanitizer_clean(), f"{what} sanitizer clean", d.output())
+
+
+# ---------------------------------------------------------------------------------------
+# TURN: a server under test (ternd, or coturn to validate the tests themselves) and a
+# small raw TURN client with long-term credentials.
+
+TURN_IMPL = os.environ.get("TURN_SERVER_IMPL", "ternd")
+TURN_USER = "demo"
+TURN_PASSWORD = "demo-password"
+TURN_REALM = "tern.test"
+
+# The special-purpose peer ranges ternd denies by default, spelled as coturn
+# denied-peer-ip ranges so that coturn runs the same tests with the same policy (coturn
+# itself denies only loopback). Loopback is left to allow-loopback-peers, and
+# 198.51.100.0/24 is left out: test_turn_chromium relays on it, which ternd allows as
+# relay-to-relay.
+COTURN_DENIED_PEERS = (
+    "0.0.0.0-0.255.255.255", "10.0.0.0-10.255.255.255", "100.64.0.0-100.127.255.255",
+    "169.254.0.0-169.254.255.255", "172.16.0.0-172.31.255.255",
+    "192.0.0.0-192.0.0.255", "192.0.2.0-192.0.2.255", "192.168.0.0-192.168.255.255",
+    "198.18.0.0-198.19.255.255", "203.0.113.0-203.0.113.255",
+    "224.0.0.0-255.255.255.255", "fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+    "fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+    "ff00::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+)
+
+
+class TurnServer:
+    """A TURN server with long-term credentials (user demo:demo-password, realm
+    tern.test) on a private port: ternd from $TERND by default, or Debian's coturn
+    turnserver when TURN_SERVER_IMPL=coturn. Use as a context manager.
+
+    Options map onto both servers' (shared) option names; `extra` is passed verbatim."""
+
+    def __init__(self, listening_ip="127.0.0.1", relay_ip=None, port=None,
+                 allow_loopback_peers=True, min_port=None, max_port=None,
+                 user_quota=None, total_quota=None, max_allocate_lifetime=None,
+                 allowed_peer_ips=(), denied_peer_ips=(), users=None, realm=TURN_REALM,
+                 extra=(), impl=None):
+        self.impl = impl or TURN_IMPL
+        self.host = listening_ip
+        self.port = port or free_port()
+        self.realm = realm
+        users = users or [(TURN_USER, TURN_PASSWORD)]
+        # Always --name=value: coturn ignores a separate value for some of its options.
+        common = [f"--realm={realm}", "--lt-cred-mech"]
+        for u, p in users:
+            common.append(f"--user={u}:{p}")
+        if relay_ip:
+            common.append(f"--relay-ip={relay_ip}")
+        if allow_loopback_peers:
+            common.append("--allow-loopback-peers")
+        for name, val in (("--min-port", min_port), ("--max-port", max_port),
+                          ("--user-quota", user_quota), ("--total-quota", total_quota),
+                          ("--max-allocate-lifetime", max_allocate_lifetime)):
+            if val is not None:
+                common.append(f"{name}={val}")
+        for ip in allowed_peer_ips:
+            common.append(f"--allowed-peer-ip={ip}")
+        for ip in denied_peer_ips:
+            common.append(f"--denied-peer-ip={ip}")
+        self.ternd = None
+        self.proc = None
+        if self.impl == "ternd":
+            self.ternd = Ternd("--listening-ip", listening_ip, *common, *extra, port=self.port)
+            self.log = self.ternd.log
+        elif self.impl == "coturn":
+            d = tempfile.mkdtemp(prefix=f"coturn-{self.port}.", dir=TMP)
+            conf = os.path.join(d, "empty.conf")
+            open(conf, "w").close()
+            self.log = os.path.join(d, "turnserver.log")
+            if min_port is None:
+                common.append("--min-port=49152")
+            if max_port is None:
+                common.append("--max-port=65535")
+            self.args = ["turnserver", "-c", conf, "--userdb", os.path.join(d, "users.sqlite"),
+                         "--pidfile", os.path.join(d, "turnserver.pid"), "--no-cli",
+                         "--no-tls", "--no-dtls", "--no-rfc5780", "--log-file", "stdout",
+                         "-L", listening_ip, "-p", str(self.port), *common, *extra]
+            for r in COTURN_DENIED_PEERS:
+                self.args.append(f"--denied-peer-ip={r}")
+        else:
+            raise ValueError(f"TURN_SERVER_IMPL={self.impl}: want ternd or coturn")
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.alive():
+            self.stop()
+
+    @property
+    def addr(self):
+        return (self.host, self.port)
+
+    def start(self):
+        if self.ternd:
+            self.ternd.start(wait=False)
+            self.proc = self.ternd.proc
+        else:
+            self.logf = open(self.log, "ab")
+            self.proc = subprocess.Popen(self.args, stdout=self.logf, stderr=subprocess.STDOUT)
+        if not self.wait_ready():
+            self.stop()
+            raise RuntimeError(f"{self.impl} did not answer:\n" + self.output()[-4000:])
+        return self
+
+    def wait_ready(self, seconds=10):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                resp, _ = udp_binding(self.host, self.port, timeout=0.2)
+                if resp is not None:
+                    # TCP too: coturn opens its TCP listener a little after UDP.
+                    with socket.create_connection(self.addr, timeout=0.5):
+                        return True
+            except OSError:
+                pass
+            time.sleep(0.05)
+        return False
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self):
+        if self.ternd:
+            return self.ternd.stop()
+        self.proc.terminate()
+        try:
+            rc = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.logf.close()
+        return rc
+
+    def output(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+
+def check_turn_stop(tap, srv):
+    """Stops srv; for ternd also asserts a clean, sanitizer-clean exit."""
+    if srv.ternd:
+        check_clean_stop(tap, srv.ternd)
+    else:
+        srv.stop()
+
+
+# --- a minimal STUN/TURN codec (RFC 8489 / RFC 8656), independent of the server -------
+
+MAGIC = 0x2112A442
+M_BINDING, M_ALLOCATE, M_REFRESH, M_SEND, M_DATA = 0x001, 0x003, 0x004, 0x006, 0x007
+M_CREATE_PERMISSION, M_CHANNEL_BIND = 0x008, 0x009
+C_REQUEST, C_INDICATION, C_SUCCESS, C_ERROR = 0x000, 0x010, 0x100, 0x110
+A_USERNAME, A_MESSAGE_INTEGRITY, A_ERROR_CODE = 0x0006, 0x0008, 0x0009
+A_CHANNEL_NUMBER, A_LIFETIME, A_XOR_PEER_ADDRESS, A_DATA = 0x000C, 0x000D, 0x0012, 0x0013
+A_REALM, A_NONCE, A_XOR_RELAYED_ADDRESS = 0x0014, 0x0015, 0x0016
+A_REQUESTED_TRANSPORT, A_XOR_MAPPED_ADDRESS, A_FINGERPRINT = 0x0019, 0x0020, 0x8028
+PROTO_UDP, PROTO_TCP = 17, 6
+
+
+def _mtype(method, cls):
+    return (method & 0x000F) | (method & 0x0070) << 1 | (method & 0x0F80) << 2 | cls
+
+
+def xor_addr(addr, tid):
+    """XOR-*-ADDRESS value for (host, port); IPv4-mapped IPv6 stays IPv6 on the wire."""
+    host, port = addr[0], addr[1]
+    if ":" in host:
+        raw = socket.inet_pton(socket.AF_INET6, host)
+        fam = 2
+        key = struct.pack("!I", MAGIC) + tid
+    else:
+        raw = socket.inet_pton(socket.AF_INET, host)
+        fam = 1
+        key = struct.pack("!I", MAGIC)
+    x = bytes(a ^ b for a, b in zip(raw, key))
+    return struct.pack("!BBH", 0, fam, port ^ (MAGIC >> 16)) + x
+
+
+def unxor_addr(val, tid):
+    fam, xport = struct.unpack("!xBH", val[:4])
+    port = xport ^ (MAGIC >> 16)
+    if fam == 1:
+        key = struct.pack("!I", MAGIC)
+        raw = bytes(a ^ b for a, b in zip(val[4:8], key))
+        return (socket.inet_ntop(socket.AF_INET, raw), port)
+    key = struct.pack("!I", MAGIC) + tid
+    raw = bytes(a ^ b for a, b in zip(val[4:20], key))
+    return (socket.inet_ntop(socket.AF_INET6, raw), port)
+
+
+def lt_key(username, realm, password):
+    return hashlib.md5(f"{username}:{realm}:{password}".encode()).digest()
+
+
+def encode_stun(method, cls, attrs, tid=None, key=None, fingerprint=False):
+    """attrs: list of (type, bytes). With key, appends MESSAGE-INTEGRITY (HMAC-SHA1)."""
+    tid = tid or os.urandom(12)
+    body = b""
+    for t, v in attrs:
+        body += struct.pack("!HH", t, len(v)) + v + b"\0" * (-len(v) % 4)
+
+    def header(length):
+        return struct.pack("!HHI12s", _mtype(method, cls), length, MAGIC, tid)
+
+    if key is not None:
+        mac = hmac.new(key, header(len(body) + 24) + body, hashlib.sha1).digest()
+        body += struct.pack("!HH", A_MESSAGE_INTEGRITY, 20) + mac
+    if fingerprint:
+        crc = (zlib.crc32(header(len(body) + 8) + body) ^ 0x5354554E) & 0xFFFFFFFF
+        body += struct.pack("!HHI", A_FINGERPRINT, 4, crc)
+    return tid, header(len(body)) + body
+
+
+class StunMsg:
+    """A decoded STUN message: method, cls, tid, attrs {type: [values]}, raw bytes."""
+
+    def __init__(self, data):
+        mtype, length, magic, self.tid = struct.unpack("!HHI12s", data[:20])
+        if magic != MAGIC or mtype & 0xC000 or len(data) < 20 + length:
+            raise ValueError("not STUN")
+        self.raw = data[:20 + length]
+        self.cls = mtype & 0x0110
+        self.method = (mtype & 0x000F) | (mtype & 0x00E0) >> 1 | (mtype & 0x3E00) >> 2
+        self.attrs = {}
+        self.order = []
+        off = 20
+        while off + 4 <= 20 + length:
+            t, ln = struct.unpack("!HH", data[off:off + 4])
+            self.attrs.setdefault(t, []).append(data[off + 4:off + 4 + ln])
+            self.order.append((t, off))
+            off += 4 + ln + (-ln % 4)
+
+    def get(self, t):
+        v = self.attrs.get(t)
+        return v[0] if v else None
+
+    @property
+    def error(self):
+        v = self.get(A_ERROR_CODE)
+        return None if v is None else (v[2] & 7) * 100 + v[3]
+
+    def addr(self, t):
+        v = self.get(t)
+        return None if v is None else unxor_addr(v, self.tid)
+
+    def integrity_ok(self, key):
+        for t, off in self.order:
+            if t == A_MESSAGE_INTEGRITY:
+                hdr = bytearray(self.raw[:20])
+                struct.pack_into("!H", hdr, 2, off + 24 - 20)
+                mac = hmac.new(key, bytes(hdr) + self.raw[20:off], hashlib.sha1).digest()
+                return hmac.compare_digest(mac, self.raw[off + 4:off + 24])
+        return False
+
+    def __repr__(self):
+        return f"<STUN method={self.method:#x} cls={self.cls:#x} error={self.error}>"
+
+
+class RawTurn:
+    """A blocking TURN client over UDP or TCP with long-term credentials. request()
+    does the 401 dance (and one 438 retry) unless auth=False."""
+
+    def __init__(self, server, transport="udp", username=TURN_USER, password=TURN_PASSWORD,
+                 timeout=1.0, bind_host=None):
+        self.server = tuple(server)
+        self.transport = transport
+        self.username, self.password = username, password
+        self.realm = self.nonce = self.key = None
+        self.timeout = timeout
+        fam = socket.AF_INET6 if ":" in server[0] else socket.AF_INET
+        if bind_host is None:
+            bind_host = server[0]
+            if server[0] == "127.0.0.1":
+                # Spread clients over 127.0.0.0/8 so that a server's per-source-address
+                # limits (e.g. on 401 responses) see many sources, as in real life.
+                RawTurn._next_source = getattr(RawTurn, "_next_source", 0) + 1
+                bind_host = f"127.0.0.{2 + RawTurn._next_source % 250}"
+        if transport == "udp":
+            self.sock = socket.socket(fam, socket.SOCK_DGRAM)
+            self.sock.bind((bind_host, 0))
+            self.sock.connect(self.server)
+        else:
+            self.sock = socket.create_connection(self.server, timeout=timeout,
+                                                 source_address=(bind_host, 0))
+        self.sock.settimeout(timeout)
+        self.buf = b""
+        self.inbox = []          # indications / ChannelData seen while waiting for responses
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def local(self):
+        return self.sock.getsockname()[:2]
+
+    def send_raw(self, data):
+        if self.transport == "udp":
+            self.sock.send(data)
+        else:
+            self.sock.sendall(data + b"\0" * (-len(data) % 4))
+
+    def recv_raw(self, timeout=None):
+        """One datagram or one framed STUN/ChannelData message; None on timeout."""
+        deadline = time.time() + (timeout if timeout is not None else self.timeout)
+        if self.transport == "udp":
+            left = deadline - time.time()
+            if left <= 0:
+                return None
+            self.sock.settimeout(left)
+            try:
+                return self.sock.recv(65536)
+            except (socket.timeout, ConnectionRefusedError):
+                return None
+        while True:
+            if len(self.buf) >= 4:
+                first, ln = struct.unpack("!HH", self.buf[:4])
+                need = 4 + ln + (-ln % 4) if 0x4000 <= first < 0x8000 else 20 + ln
+                if len(self.buf) >= need:
+                    out, self.buf = self.buf[:need], self.buf[need:]
+                    return out
+            left = deadline - time.time()
+            if left <= 0:
+                return None
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                return None
+            if not chunk:
+                return None
+            self.buf += chunk
+
+    def transact(self, method, attrs, key=None, tid=None, timeout=None):
+        """Sends one request (retransmitted over UDP); returns the StunMsg answer or None."""
+        tid, data = encode_stun(method, C_REQUEST, attrs, tid=tid, key=key)
+        t = timeout if timeout is not None else self.timeout
+        tries = 3 if self.transport == "udp" else 1
+        for _ in range(tries):
+            self.send_raw(data)
+            deadline = time.time() + t / tries
+            while time.time() < deadline:
+                pkt = self.recv_raw(deadline - time.time())
+                if pkt is None:
+                    break
+                try:
+                    m = StunMsg(pkt)
+                except (ValueError, struct.error):
+                    self.inbox.append(pkt)
+                    continue
+                if m.tid == tid and m.cls in (C_SUCCESS, C_ERROR):
+                    return m
+                self.inbox.append(pkt)
+        return None
+
+    def auth_attrs(self, nonce=None):
+        return [(A_USERNAME, self.username.encode()), (A_REALM, self.realm.encode()),
+                (A_NONCE, nonce if nonce is not None else self.nonce)]
+
+    def request(self, method, attrs=(), auth=True, nonce=None, key=None):
+        """attrs: a list of (type, bytes), or a function of the transaction ID returning
+        one (XOR-PEER-ADDRESS depends on it). The first authenticated request learns
+        REALM and NONCE from the 401; a 438 is retried once with the new NONCE, unless
+        `nonce` forces one. `key` overrides the integrity key (wrong-password tests)."""
+        fn = attrs if callable(attrs) else (lambda tid, a=list(attrs): a)
+        if not auth:
+            tid = os.urandom(12)
+            return self.transact(method, fn(tid), tid=tid)
+        if self.nonce is None:
+            tid = os.urandom(12)
+            r = self.transact(method, fn(tid), tid=tid)
+            if r is None or r.error != 401 or r.get(A_NONCE) is None:
+                return r
+            self.realm = r.get(A_REALM).decode()
+            self.nonce = r.get(A_NONCE)
+            self.key = lt_key(self.username, self.realm, self.password)
+        r = None
+        for _ in range(2):
+            tid = os.urandom(12)
+            r = self.transact(method, fn(tid) + self.auth_attrs(nonce), tid=tid,
+                              key=key or self.key)
+            if r is not None and r.error == 438 and r.get(A_NONCE) and nonce is None:
+                self.nonce = r.get(A_NONCE)
+                continue
+            return r
+        return r
+
+    def allocate(self, proto=PROTO_UDP, lifetime=None, extra=()):
+        attrs = [(A_REQUESTED_TRANSPORT, struct.pack("!B3x", proto))]
+        if lifetime is not None:
+            attrs.append((A_LIFETIME, struct.pack("!I", lifetime)))
+        return self.request(M_ALLOCATE, attrs + list(extra))
+
+    def refresh(self, lifetime=None):
+        attrs = [] if lifetime is None else [(A_LIFETIME, struct.pack("!I", lifetime))]
+        return self.request(M_REFRESH, attrs)
+
+    def create_permission(self, *peers):
+        return self.request(M_CREATE_PERMISSION,
+                            lambda tid: [(A_XOR_PEER_ADDRESS, xor_addr(p, tid)) for p in peers])
+
+    def channel_bind(self, channel, peer):
+        return self.request(M_CHANNEL_BIND,
+                            lambda tid: [(A_CHANNEL_NUMBER, struct.pack("!H2x", channel)),
+                                         (A_XOR_PEER_ADDRESS, xor_addr(peer, tid))])
+
+    def send_indication(self, peer, data):
+        tid = os.urandom(12)
+        _, msg = encode_stun(M_SEND, C_INDICATION,
+                             [(A_XOR_PEER_ADDRESS, xor_addr(peer, tid)), (A_DATA, data)], tid=tid)
+        self.send_raw(msg)
+
+    def send_channel(self, channel, data):
+        self.send_raw(struct.pack("!HH", channel, len(data)) + data)
+
+    def recv_data(self, timeout=1.0):
+        """Next relayed datagram: ('data', peer, bytes) for a Data indication,
+        ('channel', number, bytes) for ChannelData; None on timeout."""
+        deadline = time.time() + timeout
+        while True:
+            if self.inbox:
+                pkt = self.inbox.pop(0)
+            else:
+                pkt = self.recv_raw(max(0.0, deadline - time.time()))
+                if pkt is None:
+                    return None
+            if len(pkt) >= 4 and 0x40 <= pkt[0] < 0x80:
+                ch, ln = struct.unpack("!HH", pkt[:4])
+                return ("channel", ch, pkt[4:4 + ln])
+            try:
+                m = StunMsg(pkt)
+            except (ValueError, struct.error):
+                continue
+            if m.method == M_DATA and m.cls == C_INDICATION:
+                return ("data", m.addr(A_XOR_PEER_ADDRESS), m.get(A_DATA))
+            if time.time() > deadline:
+                return None
+
+
+class UdpEcho:
+    """A UDP echo peer on (host, 0) in a thread; counts datagrams. Bounded: it stops
+    after `limit` datagrams or when closed."""
+
+    def __init__(self, host="127.0.0.1", limit=100000):
+        import threading
+        fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.sock = socket.socket(fam, socket.SOCK_DGRAM)
+        self.sock.bind((host, 0))
+        self.sock.settimeout(0.2)
+        self.addr = self.sock.getsockname()[:2]
+        self.count = 0
+        self.sources = set()
+        self.limit = limit
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while self.running and self.count < self.limit:
+            try:
+                data, src = self.sock.recvfrom(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.count += 1
+            self.sources.add(src[:2])
+            try:
+                self.sock.sendto(data, src)
+            except OSError:
+                pass
+
+    def close(self):
+        self.running = False
+        self.thread.join(2)
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,127 @@
+"""Loads chromium/turn.html in a headless Chromium and returns what the page POSTs back.
+
+run_page() serves the page from 127.0.0.1 (a secure context), starts Chromium with a
+fresh profile and no background networking, waits (bounded) for the page's POST to
+/result, then stops Chromium's whole process group. Run it inside the network namespace
+that holds the TURN server: Chromium gathers no candidates with loopback alone.
+
+Standalone: python3 pagerun.py 'turn:198.51.100.1:3478?transport=udp' USER PASSWORD"""
+
+import http.server
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PAGE = os.path.join(HERE, "turn.html")
+
+
+def chromium_binary():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if urllib.parse.urlsplit(self.path).path != "/turn.html":
+            self.send_error(404)
+            return
+        with open(PAGE, "rb") as f:
+            body = f.read()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(min(n, 1 << 20))
+        if self.path == "/result" and self.server.result is None:
+            try:
+                self.server.result = json.loads(data)
+            except ValueError:
+                self.server.result = {"ok": False, "error": "unparsable result"}
+            self.server.done.set()
+        self.send_response(204)
+        self.end_headers()
+
+    def do_OPTIONS(self):
+        self.send_response(204)
+        self.end_headers()
+
+
+def _stop_group(proc):
+    """Stops the process group that proc leads (Chromium and its helpers)."""
+    if proc.poll() is None:
+        for sig, wait in ((signal.SIGTERM, 3), (signal.SIGKILL, 3)):
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                proc.wait(wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    else:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)     # leftover helpers, if any
+        except ProcessLookupError:
+            pass
+
+
+def run_page(turn_url, user, cred, n=20, timeout=60, log_path=None):
+    """Returns (result dict or None, seconds taken). Bounded by `timeout` seconds."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.result = None
+    server.done = threading.Event()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                              daemon=True)
+    thread.start()
+    profile = tempfile.mkdtemp(prefix="tern-chromium.")
+    query = urllib.parse.urlencode({"turn": turn_url, "user": user, "cred": cred, "n": n,
+                                    "timeout": int(max(5, timeout - 15) * 1000)})
+    url = f"http://127.0.0.1:{server.server_address[1]}/turn.html?{query}"
+    args = [chromium_binary(), "--headless", "--no-sandbox", "--disable-gpu",
+            "--disable-quic", "--no-first-run", "--no-default-browser-check",
+            "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--disable-extensions", "--disable-default-apps",
+            "--disable-domain-reliability", "--disable-features=MediaRouter,OptimizationHints",
+            "--metrics-recording-only", "--disable-dev-shm-usage", "--mute-audio",
+            f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", url]
+    logf = open(log_path or os.devnull, "ab")
+    t0 = time.time()
+    proc = subprocess.Popen(args, stdout=logf, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = t0 + timeout
+        while time.time() < deadline and not server.done.is_set():
+            if proc.poll() is not None:
+                break
+            server.done.wait(0.2)
+        return server.result, time.time() - t0
+    finally:
+        _stop_group(proc)
+        logf.close()
+        server.shutdown()
+        server.server_close()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    res, secs = run_page(sys.argv[1], sys.argv[2], sys.argv[3], log_path="/dev/stderr")
+    print(json.dumps(res, indent=1), f"\n{secs:.1f}s")
