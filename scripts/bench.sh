@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Side-by-side benchmarks of ternd against coturn and a bare UDP echo, on loopback only.
+# Side-by-side benchmarks of ternd against coturn and bare ceilings (a UDP echo, a
+# ChannelData forwarder), on loopback only.
 #
 #   scripts/bench.sh binding [--duration S] [--rounds N] [--sockets N] [--window N] [--build]
+#   scripts/bench.sh relay [--duration S] [--rounds N] [--allocs N,N..] [--sizes B,B..]
+#                          [--rtt-rate PPS] [--window N] [--build]
+#   scripts/bench.sh alloc [--duration S] [--rounds N] [--sessions N] [--build]
+#   scripts/bench.sh hold  [--allocs N] [--cycles N] [--build]
 #   scripts/bench.sh --help
 #
 # Each mode is a function mode_<name>; add a mode by writing one and listing it in usage().
@@ -14,7 +19,10 @@
 # Environment: TERND (ternd binary; default _build/release/src/ternd, or src/ternd; with
 # --build, scripts/build.sh release runs first if neither exists), TURNSERVER (default:
 # turnserver on PATH),
-# BENCH_PORT (first UDP port tried, default 34780), BENCH_SERVER_CPU, BENCH_LOADGEN_CPU.
+# BENCH_PORT (first UDP port tried, default 34780), BENCH_SERVER_CPU, BENCH_LOADGEN_CPU,
+# BENCH_RELAY_PORTS (relay port range of the TURN servers and the forwarder, default
+# 12000-31999: outside the kernel's ephemeral range, where tests/bench/turnload takes its
+# client ports).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +34,9 @@ next_port=${BENCH_PORT:-34780}
 # The echo takes datagrams in batches of the same size as ternd's UDP worker
 # (NET_UDP_BATCH in src/net/udp.c), so the ceiling differs from ternd only in the work done.
 echo_batch=128
+relay_ports=${BENCH_RELAY_PORTS:-12000-31999}
+relay_min=${relay_ports%-*}
+relay_max=${relay_ports#*-}
 
 usage() {
 	cat <<EOT
@@ -34,8 +45,16 @@ usage: scripts/bench.sh MODE [options]
 modes:
   binding   STUN Binding transactions per second and per server CPU-second:
             ternd vs coturn (turnserver) vs a bare UDP echo, same load for each.
+  relay     TURN relaying (ChannelData both ways) for 1, 100, 1000 allocations:
+            delivered packets/s, loss, server CPU per million packets, and round
+            trip p50/p99 at a fixed 5,000 packets/s; ternd vs coturn vs a bare
+            forwarder (tests/bench/forward).
+  alloc     allocation cycles (Allocate, 401, Allocate with credentials,
+            Refresh 0) per second and per server CPU-second; ternd vs coturn.
+  hold      server memory (VmRSS) per held allocation (10,000 held), and after
+            20,000 allocate/free cycles; ternd vs coturn.
 
-options:
+options of binding (the other modes: scripts/bench.sh MODE --help):
   --duration S   measured seconds per server and round, 1-60 (default 6; plus ~1 s warm-up)
   --rounds N     rounds, each measuring every server once; medians reported (default 5)
   --sockets N    loadgen UDP sockets, one source port each (default 128)
@@ -72,11 +91,14 @@ trap 'exit 130' INT TERM
 
 # Compile the load generator and the echo server into the temp dir (fast; no configure).
 build_tools() {
-	local cc=${CC:-cc} f
-	for f in loadgen echo; do
-		"$cc" -O2 -std=gnu11 -Wall -Wextra -o "$work/$f" "$top/tests/bench/$f.c" ||
+	local cc=${CC:-cc} f b=$top/tests/bench
+	for f in loadgen echo forward; do
+		"$cc" -O2 -std=gnu11 -Wall -Wextra -o "$work/$f" "$b/$f.c" ||
 			die "cannot compile tests/bench/$f.c"
 	done
+	"$cc" -O2 -std=gnu11 -Wall -Wextra -o "$work/turnload" "$b/turnload.c" "$b/tl_sess.c" \
+		"$b/tl_relay.c" "$b/tl_proc.c" "$b/tl_stun.c" -lcrypto ||
+		die "cannot compile tests/bench/turnload.c (needs libssl-dev)"
 }
 
 # Prints the path of a runnable ternd, or nothing.
@@ -291,8 +313,432 @@ mode_binding() {
 	report_binding
 }
 
+
+# ---- TURN modes (relay, alloc, hold) -------------------------------------------------
+# One load generator for every server (tests/bench/turnload): it does the long-term
+# authentication itself and prints key=value lines; exit status 3 means the server did not
+# grant the allocations. Result lines go to $work/results as "SERVER key=value...".
+
+# turn_cmd NAME PORT — sets the array cmd to the command line of TURN server NAME.
+turn_cmd() {
+	local name=$1 port=$2 d=$work/coturn
+	case "$name" in
+	ternd)
+		cmd=("$ternd_bin" --listening-ip 127.0.0.1 --listening-port "$port" --relay-threads 1
+			--log-file /dev/null --user bench:bench --realm bench --allow-loopback-peers
+			--min-port "$relay_min" --max-port "$relay_max")
+		# Every load generator client shares 127.0.0.1: ternd's per-source-IP limit on 401
+		# challenges (coturn has none) would measure the limiter, not the server.
+		"$ternd_bin" --help 2>&1 | grep -q -- --unauth-rate && cmd+=(--unauth-rate 0) ;;
+	coturn)
+		# Off the machine's shared state as in bench_coturn; quotas 0 = unlimited (the
+		# default, spelled out), no bandwidth cap (--max-bps defaults to 0).
+		mkdir -p "$d"
+		: >"$d/turnserver.conf"
+		cmd=("$coturn_bin" -c "$d/turnserver.conf" --userdb "$d/turndb"
+			--pidfile "$d/turnserver.pid" --no-cli -L 127.0.0.1 -p "$port" --relay-threads 1
+			--lt-cred-mech --user=bench:bench --realm=bench --allow-loopback-peers
+			--no-tls --no-dtls --min-port "$relay_min" --max-port "$relay_max"
+			--total-quota 0 --user-quota 0 --max-allocate-lifetime 3600
+			--log-file stdout --simple-log) ;;
+	esac
+}
+
+# start_turn NAME PORT — start ternd or coturn; non-zero (with a note) if it never answers.
+start_turn() {
+	local name=$1 port=$2
+	turn_cmd "$name" "$port"
+	start_server "$port" "" "${cmd[@]}" && return 0
+	note "$name: did not answer Binding on 127.0.0.1:$port; skipped"
+	tail -n 5 "$work/server.log" | sed "s/^/  $name: /" >&2
+	return 1
+}
+
+# start_forward PORT RELAYS — the bare forwarder, relay ports from $relay_min.
+start_forward() {
+	local port=$1 relays=$2
+	pin_prefix "$server_cpu"
+	"${pin[@]}" "$work/forward" --port "$port" --relay-port "$relay_min" --relays "$relays" \
+		--max-seconds 900 >"$work/server.log" 2>&1 &
+	server_pid=$!
+	for _ in $(seq 25); do
+		kill -0 "$server_pid" 2>/dev/null || break
+		[ -n "$(ss -Hlun "sport = :$port" 2>/dev/null)" ] && return 0
+		sleep 0.2
+	done
+	note "forward: did not start"; tail -n 3 "$work/server.log" >&2
+	stop_server
+	return 1
+}
+
+# run_turnload NAME ARGS... — one turnload run against the running server, pinned to the
+# loadgen CPU. Returns 3 if the server refused the allocations.
+run_turnload() {
+	local name=$1 rc=0 out
+	shift
+	pin_prefix "$loadgen_cpu"
+	out=$(timeout 280 "${pin[@]}" "$work/turnload" --pid "$server_pid" --core "$server_cpu" \
+		"$@" 2>"$work/turnload.err") || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		note "$name: turnload exit $rc: $(tr '\n' ' ' <"$work/turnload.err")"
+		[ "$rc" -eq 3 ] && return 3
+		return 0
+	fi
+	while read -r line; do
+		[ -n "$line" ] || continue
+		echo "bench: $name: $line" >&2
+		echo "$name $line" >>"$work/results"
+	done <<<"$out"
+	echo "$out" | tr ' ' '\n' | awk -F= '{ v[$1] = $2 }
+		END { if (v["secs"] > 0 && v["core_busy"] != "" && v["server_cpu"] >= 0 &&
+			  v["core_busy"] * v["secs"] - v["server_cpu"] > 0.3 * v["secs"])
+			print "bench: warning: other processes used the server CPU during this run" }' >&2
+	return 0
+}
+
+# Common setup of the TURN modes.
+turn_setup() {
+	build_tools
+	ternd_bin=$(find_ternd "$build")
+	[ -n "$ternd_bin" ] ||
+		note "ternd: not found (set TERND, build with scripts/build.sh or pass --build); skipped"
+	coturn_bin=${TURNSERVER:-$(command -v turnserver || true)}
+	[ -n "$coturn_bin" ] || note "coturn: turnserver not found (apt-get install coturn); skipped"
+	[ "$(nproc)" -ge 2 ] || note "only one CPU: server and loadgen share it; figures are rough"
+	# One socket per allocation on each side.
+	ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+	: >"$work/results"
+}
+
+# turn_server_run NAME FN ARGS... — start server NAME (ternd, coturn), call FN PORT ARGS...,
+# stop it. A ternd that refuses to allocate (TURN not there yet) is skipped from then on.
+turn_server_run() {
+	local name=$1 fn=$2 port rc=0
+	shift 2
+	case "$name" in
+	ternd) [ -n "$ternd_bin" ] || return 0 ;;
+	coturn) [ -n "$coturn_bin" ] || return 0 ;;
+	esac
+	port=$(pick_port)
+	if ! start_turn "$name" "$port"; then
+		[ "$name" = ternd ] && ternd_bin=
+		[ "$name" = coturn ] && coturn_bin=
+		return 0
+	fi
+	"$fn" "$name" "$port" "$@" || rc=$?
+	stop_server
+	if [ "$rc" -eq 3 ]; then
+		note "$name: did not grant TURN allocations (see the error above); skipped from now on"
+		[ "$name" = ternd ] && ternd_bin=
+		[ "$name" = coturn ] && coturn_bin=
+	fi
+	return 0
+}
+
+# Shared awk functions for the TURN reports: results are grouped by a key built from the
+# server and some fields; median() over rounds and ratio() = median of per-round ratios.
+turn_awk_lib='
+	function median(k, f,    n, i, j, t, a) {
+		n = cnt[k]
+		for (i = 1; i <= n; i++) a[i] = v[k, f, i]
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	function ratio(ka, kb, f,    i, nr, r, t, j) {
+		if (!(ka in cnt) || !(kb in cnt)) return "n/a"
+		nr = 0
+		for (i = 1; i <= cnt[ka] && i <= cnt[kb]; i++)
+			if (v[kb, f, i] > 0) r[++nr] = v[ka, f, i] / v[kb, f, i]
+		if (nr == 0) return "n/a"
+		for (i = 2; i <= nr; i++)
+			for (j = i; j > 1 && r[j - 1] > r[j]; j--) { t = r[j]; r[j] = r[j - 1]; r[j - 1] = t }
+		return sprintf("%.2f", nr % 2 ? r[(nr + 1) / 2] : (r[nr / 2] + r[nr / 2 + 1]) / 2)
+	}
+	# verdict(r, op, target): "met"/"NOT met"/"n/a" for a ratio against a target.
+	function verdict(r, op, tg) {
+		if (r == "n/a" || r == "") return "n/a"
+		if (op == ">=") return (r + 0 >= tg) ? "met" : "NOT met"
+		return (r + 0 <= tg) ? "met" : "NOT met"
+	}
+	function load(key,    i, kv) {
+		if (!(key in cnt)) keys[++nk] = key
+		c = ++cnt[key]
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[key, kv[1], c] = kv[2] }
+	}
+'
+
+# ---- relay ----
+
+relay_server() {
+	local name=$1 port=$2 n
+	for n in ${allocs//,/ }; do
+		run_turnload "$name" --mode relay --port "$port" --sessions "$n" --sizes "$sizes" \
+			--duration "$duration" --window "$window" --rtt-rate "$rtt_rate" \
+			--rtt-secs "$rtt_secs" || return $?
+	done
+}
+
+# The forwarder has one relay socket per allocation (as a TURN server has one relayed
+# address per allocation), as many as the largest --allocs; runs reuse them.
+relay_forward() {
+	local port n max=1
+	for n in ${allocs//,/ }; do [ "$n" -le "$max" ] || max=$n; done
+	port=$(pick_port)
+	start_forward "$port" "$max" || return 0
+	for n in ${allocs//,/ }; do
+		run_turnload forward --mode relay --bare --relay-port "$relay_min" --port "$port" \
+			--sessions "$n" --sizes "$sizes" --duration "$duration" --window "$window" \
+			--rtt-rate "$rtt_rate" --rtt-secs "$rtt_secs" || true
+	done
+	stop_server
+}
+
+report_relay() {
+	[ -s "$work/results" ] || die "no server could be measured"
+	awk -v dur="$duration" -v rounds="$rounds" -v win="$window" -v rate="$rtt_rate" \
+		"$turn_awk_lib"'
+	{
+		split("", f)
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		cs = f["phase"] "|" f["allocs"] "|" f["size"]
+		if (!(cs in seen)) { seen[cs] = 1; cases[++nc] = cs }
+		load($1 "|" cs)
+	}
+	END {
+		printf "\nTURN relay over loopback, ChannelData both ways, closed loop (%d datagrams in ", win
+		printf "flight per direction), %s s per run, median of %d round(s)\n", dur, rounds
+		printf "%6s %5s %-7s %9s %7s %8s %11s %10s %8s %6s\n", "allocs", "size", "server",
+			"pps", "loss%", "srv_cpu", "pkts/cpu_s", "cpu_s/Mpkt", "lg_cpu", "busy"
+		for (c = 1; c <= nc; c++) {
+			split(cases[c], p, "|")
+			if (p[1] != "relay") continue
+			for (s = 1; s <= 3; s++) {
+				k = srv[s] "|" cases[c]
+				if (!(k in cnt)) continue
+				printf "%6d %5d %-7s %9.0f %7.2f %8.2f %11.0f %10.2f %8.2f %6.2f\n", p[2], p[3],
+					srv[s], median(k, "pps"), median(k, "loss_pct"), median(k, "server_cpu"),
+					median(k, "pkts_per_cpu_s"), median(k, "cpu_s_per_mpkt"),
+					median(k, "loadgen_cpu"), median(k, "core_busy")
+			}
+		}
+		printf "\nRound trip client -> server -> peer -> server -> client at %d packets/s\n", rate
+		printf "%6s %5s %-7s %9s %9s %9s %7s\n", "allocs", "size", "server", "p50_us", "p99_us",
+			"max_us", "loss%"
+		for (c = 1; c <= nc; c++) {
+			split(cases[c], p, "|")
+			if (p[1] != "rtt") continue
+			for (s = 1; s <= 3; s++) {
+				k = srv[s] "|" cases[c]
+				if (!(k in cnt)) continue
+				printf "%6d %5d %-7s %9.1f %9.1f %9.1f %7.2f\n", p[2], p[3], srv[s],
+					median(k, "p50_us"), median(k, "p99_us"), median(k, "max_us"),
+					median(k, "loss_pct")
+			}
+		}
+		print "\nRatios (median of per-round ratios) and targets"
+		for (c = 1; c <= nc; c++) {
+			split(cases[c], p, "|")
+			t = "ternd|" cases[c]; co = "coturn|" cases[c]; fw = "forward|" cases[c]
+			if (p[1] == "relay") {
+				a = ratio(t, co, "pkts_per_cpu_s"); b = ratio(t, fw, "pkts_per_cpu_s")
+				printf "allocs %4d size %4d  pkts/cpu_s ternd/coturn %5s (>= 1.30 %s)", p[2], p[3],
+					a, verdict(a, ">=", 1.3)
+				printf "  ternd/forward %5s (>= 0.90 %s)  coturn/forward %s\n", b,
+					verdict(b, ">=", 0.9), ratio(co, fw, "pkts_per_cpu_s")
+			} else {
+				a = ratio(t, fw, "p99_us")
+				printf "allocs %4d size %4d  rtt p99 ternd/forward %5s (<= 1.10 %s)", p[2], p[3], a,
+					verdict(a, "<=", 1.1)
+				printf "  coturn/forward %s\n", ratio(co, fw, "p99_us")
+			}
+		}
+		print "pps: delivered datagrams/s, both directions; loss: 1 - delivered/sent."
+		print "srv_cpu: server utime+stime in the run; lg_cpu: the load generator'"'"'s (near the run"
+		print "time: the load generator may be the limit); busy: non-idle share of the server CPU."
+	}
+	BEGIN { srv[1] = "ternd"; srv[2] = "coturn"; srv[3] = "forward" }' "$work/results"
+}
+
+mode_relay() {
+	duration=4 rounds=1 build=0 allocs=1,100,1000 sizes=160,1200 rtt_rate=5000 rtt_secs=2
+	window=256
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--duration) duration=${2:?}; shift 2 ;;
+		--rounds) rounds=${2:?}; shift 2 ;;
+		--allocs) allocs=${2:?}; shift 2 ;;
+		--sizes) sizes=${2:?}; shift 2 ;;
+		--rtt-rate) rtt_rate=${2:?}; shift 2 ;;
+		--rtt-secs) rtt_secs=${2:?}; shift 2 ;;
+		--window) window=${2:?}; shift 2 ;;
+		--build) build=1; shift ;;
+		-h | --help)
+			cat <<EOT
+usage: scripts/bench.sh relay [options]
+  --duration S   measured seconds per payload size and run, 1-60 (default 4; +0.5 s warm-up)
+  --rounds N     rounds, each measuring every server once; medians reported (default 1)
+  --allocs LIST  allocation counts, comma-separated, each <= 5000 (default 1,100,1000)
+  --sizes LIST   payload sizes in bytes (default 160,1200); round trip uses the first
+  --rtt-rate N   packets/s of the round-trip phase; 0 = none (default 5000)
+  --rtt-secs S   round-trip phase length (default 2)
+  --window N     datagrams in flight per direction, all allocations together (default 256)
+  --build        run scripts/build.sh release first if no ternd binary exists
+EOT
+			exit 0 ;;
+		*) usage >&2; exit 2 ;;
+		esac
+	done
+	case "$duration$rounds${allocs//,/}" in *[!0-9]*) die "--duration, --rounds, --allocs take whole numbers" ;; esac
+	[ "$duration" -ge 1 ] && [ "$duration" -le 60 ] || die "--duration must be 1-60"
+	[ "$rounds" -ge 1 ] && [ "$rounds" -le 10 ] || die "--rounds must be 1-10"
+	for n in ${allocs//,/ }; do
+		[ "$n" -ge 1 ] && [ "$n" -le 5000 ] || die "--allocs: each 1-5000"
+	done
+	turn_setup
+	for r in $(seq "$rounds"); do
+		note "round $r/$rounds"
+		turn_server_run ternd relay_server
+		turn_server_run coturn relay_server
+		relay_forward
+	done
+	report_relay
+}
+
+# ---- alloc ----
+
+alloc_server() {
+	run_turnload "$1" --mode alloc --port "$2" --sessions "$sessions" --duration "$duration"
+}
+
+report_alloc() {
+	[ -s "$work/results" ] || die "no server could be measured"
+	awk -v dur="$duration" -v rounds="$rounds" -v s="$sessions" "$turn_awk_lib"'
+	{ load($1) }
+	END {
+		printf "\nTURN allocation cycles (Allocate, 401, Allocate with credentials, Refresh 0) "
+		printf "over loopback,\n%d clients in flight, %s s per run, median of %d round(s)\n", s, dur, rounds
+		printf "%-7s %9s %9s %13s %12s %7s %9s %8s %6s\n", "server", "cycles/s", "srv_cpu",
+			"cycles/cpu_s", "us/cycle", "errors", "timeouts", "lg_cpu", "busy"
+		for (i = 1; i <= nk; i++) {
+			k = keys[i]
+			printf "%-7s %9.0f %9.2f %13.0f %12.1f %7d %9d %8.2f %6.2f\n", k, median(k, "cps"),
+				median(k, "server_cpu"), median(k, "cycles_per_cpu_s"), median(k, "us_per_cycle"),
+				median(k, "errors"), median(k, "timeouts"), median(k, "loadgen_cpu"),
+				median(k, "core_busy")
+		}
+		a = ratio("ternd", "coturn", "cycles_per_cpu_s")
+		printf "\nternd/coturn: cycles/cpu_s %s (target >= 3.00: %s)  cycles/s %s\n", a,
+			verdict(a, ">=", 3), ratio("ternd", "coturn", "cps")
+		print "Each cycle comes from a new client source port, as a new client would."
+	}' "$work/results"
+}
+
+mode_alloc() {
+	duration=5 rounds=3 build=0 sessions=64
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--duration) duration=${2:?}; shift 2 ;;
+		--rounds) rounds=${2:?}; shift 2 ;;
+		--sessions) sessions=${2:?}; shift 2 ;;
+		--build) build=1; shift ;;
+		-h | --help)
+			cat <<EOT
+usage: scripts/bench.sh alloc [options]
+  --duration S   measured seconds per server and round, 1-60 (default 5; +0.5 s warm-up)
+  --rounds N     rounds, each measuring every server once; medians reported (default 3)
+  --sessions N   clients cycling at once, each its own source port (default 64)
+  --build        run scripts/build.sh release first if no ternd binary exists
+EOT
+			exit 0 ;;
+		*) usage >&2; exit 2 ;;
+		esac
+	done
+	case "$duration$rounds$sessions" in *[!0-9]*) die "options take whole numbers" ;; esac
+	[ "$duration" -ge 1 ] && [ "$duration" -le 60 ] || die "--duration must be 1-60"
+	[ "$rounds" -ge 1 ] && [ "$rounds" -le 10 ] || die "--rounds must be 1-10"
+	[ "$sessions" -ge 1 ] && [ "$sessions" -le 4096 ] || die "--sessions must be 1-4096"
+	turn_setup
+	for r in $(seq "$rounds"); do
+		note "round $r/$rounds"
+		turn_server_run ternd alloc_server
+		turn_server_run coturn alloc_server
+	done
+	report_alloc
+}
+
+# ---- hold ----
+
+hold_server() {
+	run_turnload "$1" --mode hold --port "$2" --sessions "$hold_allocs" --cycles "$cycles"
+}
+
+report_hold() {
+	[ -s "$work/results" ] || die "no server could be measured"
+	awk -v n="$hold_allocs" -v cyc="$cycles" "$turn_awk_lib"'
+	{ load($1) }
+	END {
+		printf "\nServer memory (VmRSS, KiB): %d allocations held at once, each from its own ", n
+		printf "source port;\nthen all freed; then %d allocate/free cycles\n", cyc
+		printf "%-7s %7s %10s %10s %10s %10s %12s %12s %10s\n", "server", "held", "base",
+			"held_rss", "B/alloc", "released", "after_cyc", "cyc_growth", "vs_base"
+		for (i = 1; i <= nk; i++) {
+			k = keys[i]
+			printf "%-7s %7d %10d %10d %10.0f %10d %12d %12d %10d\n", k, median(k, "held"),
+				median(k, "rss_base_kb"), median(k, "rss_held_kb"), median(k, "bytes_per_alloc"),
+				median(k, "rss_released_kb"), median(k, "rss_after_cycles_kb"),
+				median(k, "cycles_growth_kb"), median(k, "vs_base_kb")
+		}
+		if ("ternd" in cnt) {
+			b = median("ternd", "bytes_per_alloc"); g = median("ternd", "vs_base_kb")
+			printf "\nternd: bytes per held allocation %.0f (target <= 2048: %s)\n", b,
+				b <= 2048 ? "met" : "NOT met"
+			printf "ternd: RSS after the cycles vs base %+d KiB (target: back to base within 1024 KiB: %s)\n",
+				g, g <= 1024 ? "met" : "NOT met"
+			g = median("ternd", "cycles_growth_kb")
+			printf "ternd: RSS growth over the cycles %+d KiB (no leak: within 1024 KiB: %s)\n",
+				g, g <= 1024 ? "met" : "NOT met"
+		} else
+			print "\nternd: not measured; targets n/a"
+		print "B/alloc = (held_rss - base) / held: user-space memory only (kernel socket memory"
+		print "is not in VmRSS). cyc_growth = after_cyc - released; vs_base = after_cyc - base."
+	}' "$work/results"
+}
+
+mode_hold() {
+	hold_allocs=10000 cycles=20000 build=0 rounds=1 duration=0
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--allocs) hold_allocs=${2:?}; shift 2 ;;
+		--cycles) cycles=${2:?}; shift 2 ;;
+		--build) build=1; shift ;;
+		-h | --help)
+			cat <<EOT
+usage: scripts/bench.sh hold [options]
+  --allocs N     allocations held at once, 100-15000 (default 10000; needs ulimit -n > 2N)
+  --cycles N     allocate/free cycles afterwards (default 20000)
+  --build        run scripts/build.sh release first if no ternd binary exists
+EOT
+			exit 0 ;;
+		*) usage >&2; exit 2 ;;
+		esac
+	done
+	case "$hold_allocs$cycles" in *[!0-9]*) die "options take whole numbers" ;; esac
+	[ "$hold_allocs" -ge 100 ] && [ "$hold_allocs" -le 15000 ] || die "--allocs must be 100-15000"
+	[ "$cycles" -ge 1 ] && [ "$cycles" -le 200000 ] || die "--cycles must be 1-200000"
+	turn_setup
+	[ "$(ulimit -n)" -gt $((hold_allocs + 100)) ] ||
+		die "ulimit -n $(ulimit -n) is too low for $hold_allocs sockets"
+	turn_server_run ternd hold_server
+	turn_server_run coturn hold_server
+	report_hold
+}
+
 case "${1:-}" in
 binding) shift; mode_binding "$@" ;;
+relay) shift; mode_relay "$@" ;;
+alloc) shift; mode_alloc "$@" ;;
+hold) shift; mode_hold "$@" ;;
 -h | --help) usage ;;
 *) usage >&2; exit 2 ;;
 esac

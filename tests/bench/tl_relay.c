@@ -1,0 +1,598 @@
+/*
+ * tl_relay — the relay mode: N allocations carrying data both ways.
+ *
+ * Each session (client side) owns allocation i with channel 0x4000+i bound
+ * to one of turnload's own peer sockets (peer i % npeer). Two flows per
+ * allocation:
+ *
+ *   c2p  session i --ChannelData--> server --UDP--> peer socket
+ *   p2c  peer socket --UDP--> relayed address i --> server --ChannelData--> session i
+ *
+ * Throughput phase: closed loop. Each flow keeps up to w datagrams in flight
+ * (w = o.window / N, at least 1); a delivered datagram lets its flow send
+ * another, so the server runs as fast as it can without the load generator
+ * overrunning its socket buffers. A flow that delivers nothing for
+ * TL_WRITE_OFF_MS writes its in-flight datagrams off as lost and sends
+ * again. Figures: delivered datagrams per second (both flows), loss
+ * (1 - delivered/sent), server CPU per delivered datagram.
+ *
+ * Round-trip phase: sessions send, round robin, o.rtt_rate datagrams per
+ * second in total carrying a send timestamp; the peer socket sends each back
+ * to the relayed address it came from, and the session records the time
+ * from send to return (client -> server -> peer -> server -> client).
+ *
+ * Payload (any size >= TL_MIN_PAYLOAD): u32 allocation index, u8 kind,
+ * 3 zero bytes, u64 send time in ns, zeros.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* recvmmsg, sendmmsg */
+#endif
+#include "turnload.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define TL_MAX_PEERS 8
+#define TL_RECV_BATCH 64
+#define TL_PEER_BATCH 512
+#define TL_WRITE_OFF_MS 200
+#define TL_DATA_SCAN_MS 20
+#define TL_BUF 1500
+
+enum { TL_C2P, TL_P2C, TL_KIND_RTT, TL_KIND_HELLO };
+
+struct tl_flow {
+	int32_t out[2];      /* in flight, per direction */
+	uint64_t prog_ms[2]; /* last delivery (or first send after idle) */
+	bool dirty;
+};
+
+struct tl_peer_batch {
+	struct mmsghdr msg[TL_PEER_BATCH];
+	struct iovec iov[TL_PEER_BATCH];
+	int n;
+};
+
+struct tl_relay {
+	struct tl *t;
+	int n, size, w;
+	bool rtt; /* round-trip phase running */
+	int npeer;
+	int peer_fd[TL_MAX_PEERS];
+	struct sockaddr_in peer_addr[TL_MAX_PEERS];
+	struct tl_peer_batch pb[TL_MAX_PEERS];
+	struct tl_flow *f;
+	uint8_t *c2p;        /* n ChannelData templates of 4 + size bytes */
+	uint8_t *p2c;        /* n payload templates of size bytes */
+	uint32_t *dirty;     /* flows to refill */
+	int ndirty;
+	uint64_t sent[2], recv[2];
+	uint64_t *rtt_ns;    /* samples */
+	size_t nrtt, rtt_cap;
+	bool rtt_record;
+	uint64_t rtt_from_ns; /* samples of probes sent since */
+	struct mmsghdr *cmsg; /* client send scratch, w entries */
+	struct iovec *ciov;
+	struct mmsghdr rmsg[TL_RECV_BATCH];
+	struct iovec riov[TL_RECV_BATCH];
+	struct sockaddr_in rsrc[TL_RECV_BATCH];
+	uint8_t rbuf[TL_RECV_BATCH][TL_BUF];
+};
+
+static int tl_peer_open(struct tl_relay *r, int i)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr = r->t->server.sin_addr };
+	socklen_t len = sizeof(a);
+	int buf = 4 << 20, fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
+		return -errno;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TL_EV(TL_EV_PEER, i) };
+	if (epoll_ctl(r->t->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return -errno;
+	r->peer_fd[i] = fd;
+	r->peer_addr[i] = a;
+	return 0;
+}
+
+static void tl_mark(struct tl_relay *r, uint32_t idx)
+{
+	if (!r->f[idx].dirty) {
+		r->f[idx].dirty = true;
+		r->dirty[r->ndirty++] = idx;
+	}
+}
+
+static void tl_peer_flush(struct tl_relay *r, int p)
+{
+	struct tl_peer_batch *b = &r->pb[p];
+	int off = 0;
+
+	while (off < b->n) {
+		int k = sendmmsg(r->peer_fd[p], b->msg + off, (unsigned)(b->n - off), MSG_DONTWAIT);
+		if (k <= 0)
+			break;
+		off += k;
+	}
+	/* Datagrams the kernel refused are lost, as on a network; their flows
+	 * write them off. */
+	b->n = 0;
+}
+
+/* Queues one datagram on peer socket p toward dst (borrowed until the flush). */
+static void tl_peer_queue(struct tl_relay *r, int p, const struct sockaddr_in *dst,
+			  void *data, size_t len)
+{
+	struct tl_peer_batch *b = &r->pb[p];
+
+	if (b->n == TL_PEER_BATCH)
+		tl_peer_flush(r, p);
+	b->iov[b->n] = (struct iovec){ .iov_base = data, .iov_len = len };
+	b->msg[b->n].msg_hdr = (struct msghdr){ .msg_name = (void *)dst,
+						.msg_namelen = sizeof(*dst),
+						.msg_iov = &b->iov[b->n],
+						.msg_iovlen = 1 };
+	b->n++;
+}
+
+static void tl_fill_c2p(struct tl_relay *r, uint32_t idx, uint64_t now_ms)
+{
+	struct tl_flow *f = &r->f[idx];
+	int k = r->w - f->out[TL_C2P];
+	uint8_t *pkt = r->c2p + (size_t)idx * (size_t)(4 + r->size);
+
+	if (k <= 0)
+		return;
+	for (int i = 0; i < k; i++) {
+		r->ciov[i] = (struct iovec){ .iov_base = pkt, .iov_len = (size_t)(4 + r->size) };
+		r->cmsg[i].msg_hdr = (struct msghdr){ .msg_iov = &r->ciov[i], .msg_iovlen = 1 };
+	}
+	int sent = sendmmsg(r->t->sess[idx].fd, r->cmsg, (unsigned)k, MSG_DONTWAIT);
+	if (sent <= 0)
+		return;
+	if (f->out[TL_C2P] == 0)
+		f->prog_ms[TL_C2P] = now_ms;
+	f->out[TL_C2P] += sent;
+	r->sent[TL_C2P] += (uint64_t)sent;
+}
+
+/* Peer sends are counted when queued: a datagram the kernel refuses is
+ * lost, as on a network, and written off by the scan. */
+static void tl_fill_p2c(struct tl_relay *r, uint32_t idx, uint64_t now_ms)
+{
+	struct tl_flow *f = &r->f[idx];
+	int k = r->w - f->out[TL_P2C], p = (int)(idx % (uint32_t)r->npeer);
+	uint8_t *pkt = r->p2c + (size_t)idx * (size_t)r->size;
+
+	if (k <= 0)
+		return;
+	for (int i = 0; i < k; i++)
+		tl_peer_queue(r, p, &r->t->sess[idx].relayed, pkt, (size_t)r->size);
+	if (f->out[TL_P2C] == 0)
+		f->prog_ms[TL_P2C] = now_ms;
+	f->out[TL_P2C] += k;
+	r->sent[TL_P2C] += (uint64_t)k;
+}
+
+static void tl_refill(struct tl_relay *r, uint64_t now_ms)
+{
+	for (int i = 0; i < r->ndirty; i++) {
+		uint32_t idx = r->dirty[i];
+		r->f[idx].dirty = false;
+		tl_fill_c2p(r, idx, now_ms);
+		tl_fill_p2c(r, idx, now_ms);
+	}
+	r->ndirty = 0;
+	for (int p = 0; p < r->npeer; p++)
+		tl_peer_flush(r, p);
+}
+
+static void tl_delivered(struct tl_relay *r, uint32_t idx, int dir, uint64_t now_ms)
+{
+	struct tl_flow *f = &r->f[idx];
+
+	r->recv[dir]++;
+	if (f->out[dir] > 0)
+		f->out[dir]--;
+	f->prog_ms[dir] = now_ms;
+	tl_mark(r, idx);
+}
+
+/* Payload check: returns the allocation index and kind, or -1. */
+static int tl_payload(const struct tl_relay *r, const uint8_t *p, size_t n, int *kind)
+{
+	if (n < TL_MIN_PAYLOAD)
+		return -1;
+	uint32_t idx = tl_get32(p);
+	if (idx >= (uint32_t)r->n)
+		return -1;
+	*kind = p[4];
+	return (int)idx;
+}
+
+static int tl_recv_batch(struct tl_relay *r, int fd)
+{
+	for (int i = 0; i < TL_RECV_BATCH; i++) {
+		r->riov[i] = (struct iovec){ .iov_base = r->rbuf[i], .iov_len = TL_BUF };
+		r->rmsg[i].msg_hdr = (struct msghdr){ .msg_name = &r->rsrc[i],
+						      .msg_namelen = sizeof(r->rsrc[i]),
+						      .msg_iov = &r->riov[i],
+						      .msg_iovlen = 1 };
+	}
+	return recvmmsg(fd, r->rmsg, TL_RECV_BATCH, MSG_DONTWAIT, NULL);
+}
+
+static void tl_on_peer(struct tl_relay *r, int p, uint64_t now_ms)
+{
+	for (int round = 0; round < 8; round++) {
+		int got = tl_recv_batch(r, r->peer_fd[p]), kind = -1;
+		for (int i = 0; i < got; i++) {
+			int idx = tl_payload(r, r->rbuf[i], r->rmsg[i].msg_len, &kind);
+			if (idx < 0)
+				continue;
+			if (kind == TL_C2P)
+				tl_delivered(r, (uint32_t)idx, TL_C2P, now_ms);
+			else if (kind == TL_KIND_RTT)
+				tl_peer_queue(r, p, &r->rsrc[i], r->rbuf[i], r->rmsg[i].msg_len);
+		}
+		if (r->rtt)
+			tl_peer_flush(r, p); /* echoes point into rbuf */
+		if (got < TL_RECV_BATCH)
+			return;
+	}
+}
+
+static void tl_on_client(struct tl_relay *r, uint32_t s, uint64_t now_ms)
+{
+	for (int round = 0; round < 4; round++) {
+		int got = tl_recv_batch(r, r->t->sess[s].fd), kind = -1;
+		for (int i = 0; i < got; i++) {
+			const uint8_t *p = r->rbuf[i];
+			size_t n = r->rmsg[i].msg_len;
+			if (n < 4 || tl_get16(p) != 0x4000 + s || tl_get16(p + 2) + 4u > n)
+				continue; /* STUN (late responses) or foreign */
+			int idx = tl_payload(r, p + 4, tl_get16(p + 2), &kind);
+			if (idx != (int)s)
+				continue;
+			if (kind == TL_P2C) {
+				tl_delivered(r, s, TL_P2C, now_ms);
+			} else if (kind == TL_KIND_RTT && r->rtt_record && r->nrtt < r->rtt_cap) {
+				uint64_t t0;
+				memcpy(&t0, p + 4 + 8, 8);
+				if (t0 >= r->rtt_from_ns)
+					r->rtt_ns[r->nrtt++] = tl_now_ns() - t0;
+			}
+		}
+		if (got < TL_RECV_BATCH)
+			return;
+	}
+}
+
+/* Writes off flows stalled for TL_WRITE_OFF_MS and queues every flow with
+ * credit for a refill (covers sends the kernel refused). */
+static void tl_data_scan(struct tl_relay *r, uint64_t now_ms)
+{
+	for (int i = 0; i < r->n; i++) {
+		struct tl_flow *f = &r->f[i];
+		for (int d = 0; d < 2; d++) {
+			if (f->out[d] > 0 && now_ms - f->prog_ms[d] >= TL_WRITE_OFF_MS) {
+				f->out[d] = 0;
+				f->prog_ms[d] = now_ms;
+			}
+		}
+		if (!r->rtt && (f->out[0] < r->w || f->out[1] < r->w))
+			tl_mark(r, (uint32_t)i);
+	}
+}
+
+static int tl_data_step(struct tl_relay *r, int timeout_ms)
+{
+	struct epoll_event evs[256];
+	int n = epoll_wait(r->t->epfd, evs, 256, timeout_ms);
+	uint64_t now = tl_now_ms();
+
+	if (n < 0 && errno != EINTR)
+		return -errno;
+	for (int i = 0; i < n; i++) {
+		uint32_t idx = (uint32_t)evs[i].data.u64;
+		if (evs[i].data.u64 >> 32 == TL_EV_PEER)
+			tl_on_peer(r, (int)idx, now);
+		else
+			tl_on_client(r, idx, now);
+	}
+	if (!r->rtt)
+		tl_refill(r, now);
+	return 0;
+}
+
+/* Lets datagrams in flight arrive, then forgets all flow state. */
+static void tl_quiesce(struct tl_relay *r)
+{
+	bool was = r->rtt;
+	uint64_t end = tl_now_ms() + 300;
+
+	r->rtt = true; /* no refills */
+	while (tl_now_ms() < end)
+		(void)tl_data_step(r, 10);
+	r->rtt = was;
+	memset(r->f, 0, (size_t)r->n * sizeof(*r->f));
+	r->ndirty = 0;
+}
+
+
+static void tl_templates(struct tl_relay *r)
+{
+	for (int i = 0; i < r->n; i++) {
+		uint8_t *c = r->c2p + (size_t)i * (size_t)(4 + r->size);
+		uint8_t *p = r->p2c + (size_t)i * (size_t)r->size;
+		memset(c, 0, (size_t)(4 + r->size));
+		memset(p, 0, (size_t)r->size);
+		tl_put16(c, (uint16_t)(0x4000 + i));
+		tl_put16(c + 2, (uint16_t)r->size);
+		tl_put32(c + 4, (uint32_t)i);
+		c[8] = TL_C2P;
+		tl_put32(p, (uint32_t)i);
+		p[4] = TL_P2C;
+	}
+}
+
+/* Forwarder: no STUN. Relay port relay_port+i stands for allocation i; one
+ * datagram each way first lets the forwarder learn the peer and the client
+ * of channel 0x4000+i, as ChannelBind and the 5-tuple would. */
+static int tl_setup_bare(struct tl_relay *r)
+{
+	struct tl *t = r->t;
+	uint8_t pkt[4 + TL_MIN_PAYLOAD] = { 0 };
+
+	for (int i = 0; i < r->n; i++) {
+		struct tl_sess *s = &t->sess[i];
+		s->relayed = t->server;
+		s->relayed.sin_port = htons((uint16_t)(t->o.relay_port + i));
+		tl_put32(pkt + 4, (uint32_t)i);
+		pkt[8] = TL_KIND_HELLO;
+		tl_peer_queue(r, i % r->npeer, &s->relayed, pkt + 4, TL_MIN_PAYLOAD);
+		tl_peer_flush(r, i % r->npeer);
+	}
+	usleep(50 * 1000);
+	for (int i = 0; i < r->n; i++) {
+		tl_put16(pkt, (uint16_t)(0x4000 + i));
+		tl_put16(pkt + 2, TL_MIN_PAYLOAD);
+		tl_put32(pkt + 4, (uint32_t)i);
+		(void)send(t->sess[i].fd, pkt, sizeof(pkt), MSG_DONTWAIT);
+	}
+	r->rtt = true;
+	tl_quiesce(r);
+	r->rtt = false;
+	return 0;
+}
+
+static int tl_setup_turn(struct tl_relay *r)
+{
+	struct tl *t = r->t;
+	int ready = 0;
+
+	for (int i = 0; i < r->n; i++)
+		t->sess[i].peer = r->peer_addr[i % r->npeer];
+	int err = tl_ctl_start(t, 0, r->n, TL_GOAL_CHANNEL, TL_CTL_WINDOW,
+			       tl_now_ms() + 10000 + 10 * (uint64_t)r->n);
+	for (int i = 0; i < r->n; i++) {
+		struct tl_sess *s = &t->sess[i];
+		if (s->state == TL_ST_IDLE && s->has_alloc)
+			ready++;
+		if (s->relayed.sin_addr.s_addr == htonl(INADDR_ANY))
+			s->relayed.sin_addr = t->server.sin_addr;
+	}
+	if (ready == r->n)
+		return 0;
+	fprintf(stderr,
+		"turnload: only %d of %d allocations with a channel (last error code %d, "
+		"%llu timeouts%s)\n",
+		ready, r->n, t->c.last_code, (unsigned long long)t->c.timeouts,
+		err == -ETIMEDOUT ? ", setup timed out" : "");
+	return -EPROTO;
+}
+
+static int tl_relay_setup(struct tl_relay *r, struct tl *t)
+{
+	int max_size = 0, err;
+
+	r->t = t;
+	r->n = t->o.sessions;
+	for (int i = 0; i < t->o.nsizes; i++)
+		max_size = t->o.sizes[i] > max_size ? t->o.sizes[i] : max_size;
+	r->npeer = r->n < TL_MAX_PEERS ? r->n : TL_MAX_PEERS;
+	r->f = calloc((size_t)r->n, sizeof(*r->f));
+	r->dirty = calloc((size_t)r->n, sizeof(*r->dirty));
+	r->c2p = malloc((size_t)r->n * (size_t)(4 + max_size));
+	r->p2c = malloc((size_t)r->n * (size_t)max_size);
+	r->cmsg = calloc((size_t)t->o.window, sizeof(*r->cmsg));
+	r->ciov = calloc((size_t)t->o.window, sizeof(*r->ciov));
+	if (!r->f || !r->dirty || !r->c2p || !r->p2c || !r->cmsg || !r->ciov)
+		return -ENOMEM;
+	if ((err = tl_sess_open_all(t, r->n)) < 0)
+		return err;
+	for (int p = 0; p < r->npeer; p++)
+		if ((err = tl_peer_open(r, p)) < 0)
+			return err;
+	return t->o.bare ? tl_setup_bare(r) : tl_setup_turn(r);
+}
+
+static void tl_report_tput(const struct tl_relay *r, const uint64_t s0[2], const uint64_t d0[2],
+			   const struct tl_snap *a, const struct tl_snap *b)
+{
+	double secs, scpu, self, busy;
+	uint64_t sent = r->sent[0] + r->sent[1] - s0[0] - s0[1];
+	uint64_t got[2] = { r->recv[0] - d0[0], r->recv[1] - d0[1] };
+	uint64_t del = got[0] + got[1];
+
+	tl_snap_diff(a, b, &secs, &scpu, &self, &busy);
+	double loss = sent > del ? 100.0 * (double)(sent - del) / (double)sent : 0;
+	printf("phase=relay allocs=%d size=%d secs=%.2f sent=%llu delivered=%llu pps=%.0f "
+	       "c2p_pps=%.0f p2c_pps=%.0f loss_pct=%.3f server_cpu=%.2f pkts_per_cpu_s=%.0f "
+	       "cpu_s_per_mpkt=%.3f loadgen_cpu=%.2f core_busy=%.2f window=%d\n",
+	       r->n, r->size, secs, (unsigned long long)sent, (unsigned long long)del,
+	       (double)del / secs, (double)got[0] / secs, (double)got[1] / secs, loss, scpu,
+	       scpu > 0 ? (double)del / scpu : -1, del ? scpu / ((double)del / 1e6) : -1, self,
+	       busy, r->w * r->n);
+	fflush(stdout);
+}
+
+static int tl_phase_tput(struct tl_relay *r, int size)
+{
+	const struct tl_opts *o = &r->t->o;
+	struct tl_snap a, b;
+	uint64_t s0[2], d0[2], last_scan = 0;
+	uint64_t start = tl_now_ms(), t_meas = start + (uint64_t)o->warmup_ms;
+	uint64_t t_end = t_meas + (uint64_t)(o->duration_s * 1000);
+	bool measuring = false;
+
+	r->size = size;
+	r->w = o->window / r->n > 0 ? o->window / r->n : 1;
+	tl_templates(r);
+	for (int i = 0; i < r->n; i++)
+		tl_mark(r, (uint32_t)i);
+	tl_refill(r, start);
+	for (;;) {
+		int err = tl_data_step(r, TL_DATA_SCAN_MS);
+		uint64_t now = tl_now_ms();
+		if (err < 0)
+			return err;
+		if (now - last_scan >= TL_DATA_SCAN_MS) {
+			tl_data_scan(r, now);
+			last_scan = now;
+		}
+		if (!measuring && now >= t_meas) {
+			memcpy(s0, r->sent, sizeof(s0));
+			memcpy(d0, r->recv, sizeof(d0));
+			tl_snap_take(r->t, &a);
+			measuring = true;
+		}
+		if (measuring && now >= t_end)
+			break;
+	}
+	tl_snap_take(r->t, &b);
+	tl_report_tput(r, s0, d0, &a, &b);
+	tl_quiesce(r);
+	return 0;
+}
+
+static void tl_send_probe(struct tl_relay *r, uint32_t idx)
+{
+	uint8_t pkt[4 + TL_MAX_PAYLOAD] = { 0 };
+	uint64_t now = tl_now_ns();
+
+	tl_put16(pkt, (uint16_t)(0x4000 + idx));
+	tl_put16(pkt + 2, (uint16_t)r->size);
+	tl_put32(pkt + 4, idx);
+	pkt[8] = TL_KIND_RTT;
+	memcpy(pkt + 12, &now, 8);
+	(void)send(r->t->sess[idx].fd, pkt, (size_t)(4 + r->size), MSG_DONTWAIT);
+}
+
+static int tl_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void tl_report_rtt(struct tl_relay *r, uint64_t sent, const struct tl_snap *a,
+			  const struct tl_snap *b)
+{
+	double secs, scpu, self, busy;
+	size_t n = r->nrtt;
+
+	tl_snap_diff(a, b, &secs, &scpu, &self, &busy);
+	qsort(r->rtt_ns, n, sizeof(*r->rtt_ns), tl_cmp_u64);
+	double p50 = n ? (double)r->rtt_ns[n / 2] / 1e3 : -1;
+	double p99 = n ? (double)r->rtt_ns[n * 99 / 100] / 1e3 : -1;
+	double mx = n ? (double)r->rtt_ns[n - 1] / 1e3 : -1;
+	printf("phase=rtt allocs=%d size=%d rate=%d secs=%.2f sent=%llu received=%zu "
+	       "loss_pct=%.3f p50_us=%.1f p99_us=%.1f max_us=%.1f server_cpu=%.2f "
+	       "loadgen_cpu=%.2f\n",
+	       r->n, r->size, r->t->o.rtt_rate, secs, (unsigned long long)sent, n,
+	       sent > n ? 100.0 * (double)(sent - n) / (double)sent : 0, p50, p99, mx, scpu,
+	       self);
+	fflush(stdout);
+}
+
+/* Paced probes, round robin over the allocations, 1 ms ticks. Samples are
+ * kept from probes sent after a 300 ms lead-in. */
+static int tl_phase_rtt(struct tl_relay *r, int size)
+{
+	const struct tl_opts *o = &r->t->o;
+	struct tl_snap a, b;
+	uint64_t start = tl_now_ns(), t_meas = start + 300000000ull;
+	uint64_t t_end = t_meas + (uint64_t)(o->rtt_secs * 1e9), sent = 0, sent_meas = 0;
+	uint32_t next = 0;
+
+	r->size = size;
+	r->rtt = true;
+	r->rtt_cap = (size_t)((double)o->rtt_rate * o->rtt_secs) + 1024;
+	r->rtt_ns = calloc(r->rtt_cap, sizeof(*r->rtt_ns));
+	if (!r->rtt_ns)
+		return -ENOMEM;
+	for (;;) {
+		uint64_t now = tl_now_ns();
+		if (now >= t_end)
+			break;
+		if (!r->rtt_record && now >= t_meas) {
+			tl_snap_take(r->t, &a);
+			r->rtt_from_ns = now;
+			r->rtt_record = true;
+		}
+		uint64_t due = (uint64_t)((double)(now - start) * o->rtt_rate / 1e9);
+		for (int k = 0; sent < due && k < 256; k++, sent++) {
+			tl_send_probe(r, next);
+			next = (next + 1) % (uint32_t)r->n;
+			sent_meas += r->rtt_record;
+		}
+		int err = tl_data_step(r, 1);
+		if (err < 0)
+			return err;
+	}
+	tl_snap_take(r->t, &b);
+	tl_quiesce(r); /* stragglers still count */
+	r->rtt_record = false;
+	tl_report_rtt(r, sent_meas, &a, &b);
+	r->rtt = false;
+	free(r->rtt_ns);
+	r->rtt_ns = NULL;
+	r->nrtt = 0;
+	return 0;
+}
+
+int tl_relay_main(struct tl *t)
+{
+	static struct tl_relay r; /* large batches: not on the stack */
+	int err = tl_relay_setup(&r, t);
+
+	if (err == -EPROTO)
+		return 3;
+	if (err < 0) {
+		fprintf(stderr, "turnload: relay setup: %s\n", strerror(-err));
+		return 1;
+	}
+	for (int i = 0; i < t->o.nsizes && err == 0; i++)
+		err = tl_phase_tput(&r, t->o.sizes[i]);
+	if (err == 0 && t->o.rtt_rate > 0)
+		err = tl_phase_rtt(&r, t->o.sizes[0]);
+	if (!t->o.bare)
+		tl_release_all(t, 2000);
+	if (err < 0) {
+		fprintf(stderr, "turnload: relay: %s\n", strerror(-err));
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,291 @@
+/*
+ * turnload — TURN load generator for scripts/bench.sh. See turnload.h for
+ * the files; usage below. Results are key=value lines on stdout; exit status
+ * 0 on success, 1 on a local failure, 2 on bad options, 3 when the server
+ * did not grant the allocations (e.g. TURN not supported).
+ *
+ *   relay  --sessions N allocations relay datagrams both ways at full rate
+ *          for each --sizes payload, then a round-trip phase at --rtt-rate
+ *          (tl_relay.c). With --bare the target is tests/bench/forward.
+ *   alloc  --sessions N clients each repeat: Allocate -> 401 -> Allocate with
+ *          credentials -> Refresh LIFETIME 0 (same nonce); cycles per
+ *          second and per server CPU-second.
+ *   hold   --sessions N allocations held at once: server VmRSS before,
+ *          while held, after release; then --cycles allocate/free cycles
+ *          (--cycle-window at once) and VmRSS again.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* recvmmsg, sendmmsg */
+#endif
+#include "turnload.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Hard bound on the whole run, whatever the options. */
+#define TL_MAX_RUN_S 300
+#define TL_SETTLE_MS 500
+
+static int tl_alloc_main(struct tl *t)
+{
+	struct tl_snap a, b;
+	struct tl_counts c0;
+	double secs, scpu, self, busy;
+	uint64_t start = tl_now_ms();
+	int n = t->o.sessions;
+
+	t->cycling = true;
+	for (int i = 0; i < n; i++)
+		tl_sess_start(t, &t->sess[i], TL_GOAL_CYCLE);
+	(void)tl_ctl_run(t, start + (uint64_t)t->o.warmup_ms, UINT64_MAX);
+	if (t->c.cycles == 0) {
+		fprintf(stderr, "turnload: no allocate/free cycle completed in the warm-up "
+				"(last error code %d, %llu timeouts)\n",
+			t->c.last_code, (unsigned long long)t->c.timeouts);
+		return 3;
+	}
+	c0 = t->c;
+	tl_snap_take(t, &a);
+	(void)tl_ctl_run(t, tl_now_ms() + (uint64_t)(t->o.duration_s * 1000),
+			 c0.cycles + (uint64_t)t->o.cycles);
+	tl_snap_take(t, &b);
+	uint64_t cyc = t->c.cycles - c0.cycles;
+	tl_release_all(t, 3000);
+	tl_snap_diff(&a, &b, &secs, &scpu, &self, &busy);
+	printf("phase=alloc sessions=%d secs=%.2f cycles=%llu cps=%.0f server_cpu=%.2f "
+	       "cycles_per_cpu_s=%.0f us_per_cycle=%.1f errors=%llu timeouts=%llu "
+	       "mismatches=%llu loadgen_cpu=%.2f core_busy=%.2f\n",
+	       n, secs, (unsigned long long)cyc, (double)cyc / secs, scpu,
+	       scpu > 0 ? (double)cyc / scpu : -1, cyc ? scpu * 1e6 / (double)cyc : -1,
+	       (unsigned long long)(t->c.errors - c0.errors),
+	       (unsigned long long)(t->c.timeouts - c0.timeouts),
+	       (unsigned long long)(t->c.mismatches - c0.mismatches), self, busy);
+	return 0;
+}
+
+static long tl_settled_rss(const struct tl *t)
+{
+	usleep(TL_SETTLE_MS * 1000);
+	return tl_proc_rss_kb(t->o.pid);
+}
+
+/* Cycles on the first o.cycle_window sessions until `count` more complete. */
+static int tl_hold_cycles(struct tl *t, uint64_t count, int deadline_s)
+{
+	uint64_t stop = t->c.cycles + count;
+	int w = t->o.cycle_window < t->nsess ? t->o.cycle_window : t->nsess;
+
+	t->cycling = true;
+	for (int i = 0; i < w; i++)
+		tl_sess_start(t, &t->sess[i], TL_GOAL_CYCLE);
+	int err = tl_ctl_run(t, tl_now_ms() + (uint64_t)deadline_s * 1000, stop);
+	t->cycling = false;
+	(void)tl_ctl_run(t, tl_now_ms() + 3000, 0);
+	return err;
+}
+
+static int tl_hold_main(struct tl *t)
+{
+	struct tl_snap a, b;
+	double secs, scpu, self, busy;
+	long rss0, rss1, rss2, rss3;
+	int held = 0;
+
+	if (tl_hold_cycles(t, 200, 10) < 0 || t->c.cycles == 0) {
+		fprintf(stderr, "turnload: warm-up allocations failed (last error code %d)\n",
+			t->c.last_code);
+		return 3;
+	}
+	rss0 = tl_settled_rss(t);
+	uint64_t t0 = tl_now_ms();
+	(void)tl_ctl_start(t, 0, t->nsess, TL_GOAL_ALLOC, TL_CTL_WINDOW, t0 + 60000);
+	double hold_s = (double)(tl_now_ms() - t0) / 1e3;
+	for (int i = 0; i < t->nsess; i++)
+		held += t->sess[i].has_alloc;
+	rss1 = tl_settled_rss(t);
+	tl_release_all(t, 30000);
+	rss2 = tl_settled_rss(t);
+	uint64_t c0 = t->c.cycles, e0 = t->c.errors;
+	tl_snap_take(t, &a);
+	(void)tl_hold_cycles(t, (uint64_t)t->o.cycles, 60);
+	tl_snap_take(t, &b);
+	rss3 = tl_settled_rss(t);
+	tl_snap_diff(&a, &b, &secs, &scpu, &self, &busy);
+	uint64_t cyc = t->c.cycles - c0;
+	printf("phase=hold allocs=%d held=%d hold_secs=%.2f rss_base_kb=%ld rss_held_kb=%ld "
+	       "bytes_per_alloc=%.0f rss_released_kb=%ld cycles=%llu cycle_secs=%.2f "
+	       "us_per_cycle=%.1f rss_after_cycles_kb=%ld cycles_growth_kb=%ld "
+	       "vs_base_kb=%ld errors=%llu timeouts=%llu failed=%llu mismatches=%llu last_code=%d\n",
+	       t->nsess, held, hold_s, rss0, rss1,
+	       held ? (double)(rss1 - rss0) * 1024.0 / held : -1, rss2,
+	       (unsigned long long)cyc, secs, cyc ? scpu * 1e6 / (double)cyc : -1, rss3,
+	       rss3 - rss2, rss3 - rss0, (unsigned long long)(t->c.errors - e0),
+	       (unsigned long long)t->c.timeouts, (unsigned long long)t->c.failed,
+	       (unsigned long long)t->c.mismatches, t->c.last_code);
+	return held ? 0 : 3;
+}
+
+static void tl_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: turnload --mode relay|alloc|hold [options]\n"
+		"  --host IP           server IPv4 address (127.0.0.1)\n"
+		"  --port N            server UDP port (3478)\n"
+		"  --user U --pass P   long-term credentials (bench, bench)\n"
+		"  --sessions N        allocations (relay 1, hold 10000) or clients in flight\n"
+		"                      (alloc 64); at most %d\n"
+		"  --sizes A[,B..]     relay payload sizes in bytes (160,1200)\n"
+		"  --duration S        each measured phase, at most %d s (5)\n"
+		"  --warmup-ms N       unmeasured lead-in of each phase (500)\n"
+		"  --window N          relay: datagrams in flight per direction (256)\n"
+		"  --rtt-rate N        relay: round-trip phase datagrams/s; 0 = none (5000)\n"
+		"  --rtt-secs S        relay: round-trip phase length (2)\n"
+		"  --cycles N          alloc: stop after N cycles; hold: cycles after (20000)\n"
+		"  --cycle-window N    hold: clients cycling at once (64)\n"
+		"  --lifetime S        LIFETIME requested (600)\n"
+		"  --timeout-ms N      request retransmission timeout (500)\n"
+		"  --bare              relay through tests/bench/forward (no STUN)\n"
+		"  --relay-port N      bare: the forwarder's first relay port\n"
+		"  --pid PID           server process to sample (CPU, VmRSS)\n"
+		"  --core N            CPU whose busy share to report\n",
+		TL_MAX_SESSIONS, TL_MAX_DURATION_S);
+}
+
+static int tl_parse_sizes(struct tl_opts *o, const char *arg)
+{
+	char buf[128], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	o->nsizes = 0;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int v = atoi(tok);
+		if (o->nsizes == TL_MAX_SIZES || v < TL_MIN_PAYLOAD || v > TL_MAX_PAYLOAD)
+			return -EINVAL;
+		o->sizes[o->nsizes++] = v;
+	}
+	return o->nsizes ? 0 : -EINVAL;
+}
+
+static int tl_parse_mode(struct tl_opts *o, const char *arg)
+{
+	static const char *const names[] = { "relay", "alloc", "hold" };
+	static const int sessions[] = { 1, 64, 10000 };
+
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(arg, names[i]) == 0) {
+			o->mode = (enum tl_mode)i;
+			if (!o->sessions)
+				o->sessions = sessions[i];
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int tl_check(const struct tl_opts *o)
+{
+	if (o->port < 1 || o->port > 65535 || o->sessions < 1 ||
+	    o->sessions > TL_MAX_SESSIONS || o->duration_s <= 0 ||
+	    o->duration_s > TL_MAX_DURATION_S || o->warmup_ms < 0 || o->warmup_ms > 10000 ||
+	    o->window < 1 || o->window > 65536 || o->rtt_rate < 0 || o->rtt_rate > 200000 ||
+	    o->rtt_secs <= 0 || o->rtt_secs > TL_MAX_DURATION_S || o->cycles < 1 ||
+	    o->cycle_window < 1 || o->lifetime < 0 || o->timeout_ms < 10)
+		return -EINVAL;
+	if (o->bare && (o->mode != TL_MODE_RELAY || o->relay_port < 1 ||
+			o->relay_port + o->sessions > 65536))
+		return -EINVAL;
+	return 0;
+}
+
+static int tl_parse(int argc, char **argv, struct tl_opts *o)
+{
+	static const struct option longs[] = {
+		{ "mode", 1, 0, 'm' },	     { "host", 1, 0, 'H' },	  { "port", 1, 0, 'p' },
+		{ "user", 1, 0, 'U' },	     { "pass", 1, 0, 'W' },	  { "sessions", 1, 0, 's' },
+		{ "sizes", 1, 0, 'z' },	     { "duration", 1, 0, 'd' },	  { "warmup-ms", 1, 0, 'u' },
+		{ "window", 1, 0, 'w' },     { "rtt-rate", 1, 0, 'r' },	  { "rtt-secs", 1, 0, 'R' },
+		{ "cycles", 1, 0, 'n' },     { "cycle-window", 1, 0, 'N' }, { "lifetime", 1, 0, 'l' },
+		{ "timeout-ms", 1, 0, 't' }, { "bare", 0, 0, 'b' },	  { "relay-port", 1, 0, 'B' },
+		{ "pid", 1, 0, 'P' },	     { "core", 1, 0, 'c' },	  { "help", 0, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *mode = NULL;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+		switch (ch) {
+		case 'm': mode = optarg; break;
+		case 'H': o->host = optarg; break;
+		case 'p': o->port = atoi(optarg); break;
+		case 'U': o->cred.user = optarg; break;
+		case 'W': o->cred.pass = optarg; break;
+		case 's': o->sessions = atoi(optarg); break;
+		case 'z': if (tl_parse_sizes(o, optarg) < 0) return -EINVAL; break;
+		case 'd': o->duration_s = atof(optarg); break;
+		case 'u': o->warmup_ms = atoi(optarg); break;
+		case 'w': o->window = atoi(optarg); break;
+		case 'r': o->rtt_rate = atoi(optarg); break;
+		case 'R': o->rtt_secs = atof(optarg); break;
+		case 'n': o->cycles = atoi(optarg); break;
+		case 'N': o->cycle_window = atoi(optarg); break;
+		case 'l': o->lifetime = atoi(optarg); break;
+		case 't': o->timeout_ms = atoi(optarg); break;
+		case 'b': o->bare = true; break;
+		case 'B': o->relay_port = atoi(optarg); break;
+		case 'P': o->pid = atoi(optarg); break;
+		case 'c': o->core = atoi(optarg); break;
+		case 'h': tl_usage(stdout); exit(0);
+		default: return -EINVAL;
+		}
+	}
+	if (!mode || optind != argc || tl_parse_mode(o, mode) < 0)
+		return -EINVAL;
+	if (o->mode == TL_MODE_ALLOC && o->cycles == 20000)
+		o->cycles = 100000000; /* alloc: bounded by --duration unless given */
+	return tl_check(o);
+}
+
+int main(int argc, char **argv)
+{
+	static struct tl t;
+	int r;
+
+	t.o = (struct tl_opts){ .host = "127.0.0.1", .port = 3478,
+				.cred = { .user = "bench", .pass = "bench" },
+				.sizes = { 160, 1200 }, .nsizes = 2, .duration_s = 5,
+				.warmup_ms = 500, .window = 256, .rtt_rate = 5000, .rtt_secs = 2,
+				.cycles = 20000, .cycle_window = 64, .lifetime = 600,
+				.timeout_ms = 500, .core = -1 };
+	if (tl_parse(argc, argv, &t.o) < 0) {
+		tl_usage(stderr);
+		return 2;
+	}
+	alarm(TL_MAX_RUN_S);
+	t.rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ull;
+	t.next_port = TL_PORT_FIRST + (int)(tl_rand(&t) % (TL_PORT_LAST - TL_PORT_FIRST + 1));
+	t.server = (struct sockaddr_in){ .sin_family = AF_INET,
+					 .sin_port = htons((uint16_t)t.o.port) };
+	if (inet_pton(AF_INET, t.o.host, &t.server.sin_addr) != 1) {
+		tl_usage(stderr);
+		return 2;
+	}
+	t.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (t.epfd < 0)
+		return 1;
+	if (t.o.mode == TL_MODE_RELAY)
+		return tl_relay_main(&t);
+	if ((r = tl_sess_open_all(&t, t.o.sessions)) < 0) {
+		fprintf(stderr, "turnload: %d sockets: %s (raise ulimit -n)\n", t.o.sessions,
+			strerror(-r));
+		return 1;
+	}
+	return t.o.mode == TL_MODE_ALLOC ? tl_alloc_main(&t) : tl_hold_main(&t);
+}

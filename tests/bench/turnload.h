@@ -1,0 +1,170 @@
+/*
+ * turnload — TURN load generator for scripts/bench.sh (modes relay, alloc,
+ * hold). Shared declarations of its files:
+ *
+ *   turnload.c  options, main, the alloc and hold modes, reporting
+ *   tl_sess.c   client sessions: sockets and the TURN control transactions
+ *               (Allocate with long-term auth, ChannelBind, Refresh 0)
+ *   tl_relay.c  the relay mode's data phases (throughput and round trip)
+ *   tl_proc.c   clocks and /proc sampling of the server
+ *   tl_stun.c   the STUN codec
+ *
+ * Single-threaded; Linux only (epoll, recvmmsg, sendmmsg).
+ */
+#ifndef TURNLOAD_H
+#define TURNLOAD_H
+
+#include "tl_stun.h"
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TL_MAX_SESSIONS 20000
+#define TL_MAX_DURATION_S 60
+#define TL_MAX_PAYLOAD 1400
+#define TL_MIN_PAYLOAD 32
+#define TL_MAX_SIZES 4
+#define TL_MAX_TRIES 5
+#define TL_CTL_WINDOW 256 /* requests in flight when starting or releasing many */
+/* Client source ports: the kernel's default ephemeral range. Servers'
+ * relay ports must lie outside it (scripts/bench.sh uses 12000-31999). */
+#define TL_PORT_FIRST 32768
+#define TL_PORT_LAST 60999
+
+/* epoll tags: kind in the high half of data.u64, index in the low half. */
+#define TL_EV_SESS 1u
+#define TL_EV_PEER 2u
+#define TL_EV(kind, i) ((uint64_t)(kind) << 32 | (uint32_t)(i))
+
+enum tl_mode { TL_MODE_RELAY, TL_MODE_ALLOC, TL_MODE_HOLD };
+
+struct tl_opts {
+	enum tl_mode mode;
+	const char *host;
+	int port;
+	struct tl_cred cred;
+	int sessions;       /* allocations (relay, hold) or in flight (alloc) */
+	int sizes[TL_MAX_SIZES];
+	int nsizes;
+	double duration_s;  /* each measured phase */
+	int warmup_ms;
+	int window;         /* relay: datagrams in flight per direction, in total */
+	int rtt_rate;       /* relay: packets/s of the round-trip phase; 0 = none */
+	double rtt_secs;
+	int cycles;         /* alloc: stop after this many; hold: cycles after the hold */
+	int cycle_window;   /* hold: sessions cycling at once */
+	int lifetime;       /* LIFETIME requested, seconds */
+	int timeout_ms;     /* retransmission timeout of a request */
+	bool bare;          /* relay through tests/bench/forward: no STUN at all */
+	int relay_port;     /* bare: the forwarder's first relay port */
+	int pid;            /* server to sample, or 0 */
+	int core;           /* CPU whose busy share to report, or -1 */
+};
+
+enum tl_state {
+	TL_ST_IDLE,    /* no transaction; allocation state in has_alloc */
+	TL_ST_ALLOC0,  /* Allocate without credentials sent, 401 expected */
+	TL_ST_ALLOC1,  /* authenticated Allocate sent */
+	TL_ST_BIND,    /* ChannelBind sent */
+	TL_ST_FREE,    /* Refresh LIFETIME 0 sent */
+	TL_ST_FAILED,  /* gave up; see tl counters */
+};
+
+/* What a session does when its current transaction completes. */
+enum tl_goal {
+	TL_GOAL_ALLOC,   /* allocate, then stop */
+	TL_GOAL_CHANNEL, /* allocate and bind channel 0x4000+idx to peer */
+	TL_GOAL_CYCLE,   /* allocate, free, repeat while tl.cycling */
+};
+
+/* One client 5-tuple: a connected UDP socket, at most one transaction in
+ * flight and at most one allocation. */
+struct tl_sess {
+	int fd;
+	uint32_t idx;
+	uint8_t state;
+	uint8_t goal;
+	uint8_t tries;
+	bool has_alloc;
+	uint8_t nonce_len;
+	uint64_t sent_ms;
+	struct sockaddr_in relayed;
+	struct sockaddr_in peer; /* TL_GOAL_CHANNEL */
+	uint8_t nonce[TL_NONCE_MAX];
+	struct tl_msg req;
+};
+
+struct tl_counts {
+	uint64_t allocs;   /* authenticated Allocate successes */
+	uint64_t frees;    /* Refresh 0 successes */
+	uint64_t cycles;   /* TL_GOAL_CYCLE rounds completed */
+	uint64_t errors;   /* error responses other than 401/438 */
+	uint64_t timeouts; /* retransmissions */
+	uint64_t failed;   /* sessions given up */
+	uint64_t mismatches; /* 437 to Allocate: retried from a new socket */
+	int last_code;     /* last unexpected error code seen */
+};
+
+struct tl {
+	struct tl_opts o;
+	struct tl_sess *sess; /* o.sessions entries */
+	int nsess;
+	int epfd;
+	int busy;             /* sessions with a transaction in flight */
+	bool cycling;         /* TL_GOAL_CYCLE sessions start another round */
+	uint64_t last_scan_ms;
+	int next_port;        /* source port cursor, TL_PORT_FIRST..TL_PORT_LAST */
+	uint64_t rng;
+	struct sockaddr_in server;
+	struct tl_counts c;
+};
+
+/* Snapshot of the process counters around a measured interval. */
+struct tl_snap {
+	uint64_t ns;
+	double server_cpu;
+	double self_cpu;
+	uint64_t core_busy, core_total;
+};
+
+/* tl_proc.c */
+uint64_t tl_now_ns(void);
+static inline uint64_t tl_now_ms(void)
+{
+	return tl_now_ns() / 1000000;
+}
+void tl_snap_take(const struct tl *t, struct tl_snap *s);
+/* Returns the figures of the interval a..b in *secs, *server_cpu (-1 if
+ * unknown), *self_cpu and *busy (share of the core, -1 if unknown). */
+void tl_snap_diff(const struct tl_snap *a, const struct tl_snap *b, double *secs,
+		  double *server_cpu, double *self_cpu, double *busy);
+long tl_proc_rss_kb(int pid); /* VmRSS, or -1 */
+uint64_t tl_rand(struct tl *t);
+
+/* tl_sess.c */
+int tl_sess_open_all(struct tl *t, int n);
+void tl_sess_start(struct tl *t, struct tl_sess *s, enum tl_goal goal);
+void tl_sess_release(struct tl *t, struct tl_sess *s);
+void tl_sess_on_readable(struct tl *t, struct tl_sess *s, uint64_t now_ms);
+void tl_sess_input(struct tl *t, struct tl_sess *s, const uint8_t *p, size_t n,
+		   uint64_t now_ms);
+void tl_sess_scan(struct tl *t, uint64_t now_ms);
+/* Runs the control plane until no session has a transaction in flight, or
+ * until deadline_ms (then returns -ETIMEDOUT); with stop_cycles, returns 0
+ * once c.cycles reaches it. */
+int tl_ctl_run(struct tl *t, uint64_t deadline_ms, uint64_t stop_cycles);
+/* One epoll wait (at most timeout_ms) and its dispatch. */
+int tl_ctl_step(struct tl *t, int timeout_ms);
+/* Starts sessions first..first+n-1 toward goal, never more than max_busy
+ * transactions in flight, and runs until all settle or deadline_ms. */
+int tl_ctl_start(struct tl *t, int first, int n, enum tl_goal goal, int max_busy,
+		 uint64_t deadline_ms);
+/* Releases every allocation (Refresh 0), TL_CTL_WINDOW at a time, waiting at
+ * most max_ms. */
+void tl_release_all(struct tl *t, int max_ms);
+
+/* tl_relay.c */
+int tl_relay_main(struct tl *t);
+
+#endif
