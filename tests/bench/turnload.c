@@ -10,9 +10,10 @@
  *   alloc  --sessions N clients each repeat: Allocate -> 401 -> Allocate with
  *          credentials -> Refresh LIFETIME 0 (same nonce); cycles per
  *          second and per server CPU-second.
- *   hold   --sessions N allocations held at once: server VmRSS before,
- *          while held, after release; then --cycles allocate/free cycles
- *          (--cycle-window at once) and VmRSS again.
+ *   hold   server VmRSS settled, then --cycles allocate/free cycles
+ *          (--cycle-window at once) and VmRSS again (growth over the cycles);
+ *          then --sessions N allocations held at once: VmRSS while held and
+ *          after release.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* recvmmsg, sendmmsg */
@@ -104,7 +105,14 @@ static int tl_hold_main(struct tl *t)
 			t->c.last_code);
 		return 3;
 	}
+	/* The cycles first, from the settled baseline: RSS after them against the baseline
+	 * shows growth per cycle; then the burst of held allocations. */
 	rss0 = tl_settled_rss(t);
+	uint64_t c0 = t->c.cycles, e0 = t->c.errors;
+	tl_snap_take(t, &a);
+	(void)tl_hold_cycles(t, (uint64_t)t->o.cycles, 60);
+	tl_snap_take(t, &b);
+	rss3 = tl_settled_rss(t);
 	uint64_t t0 = tl_now_ms();
 	(void)tl_ctl_start(t, 0, t->nsess, TL_GOAL_ALLOC, TL_CTL_WINDOW, t0 + 60000);
 	double hold_s = (double)(tl_now_ms() - t0) / 1e3;
@@ -113,11 +121,6 @@ static int tl_hold_main(struct tl *t)
 	rss1 = tl_settled_rss(t);
 	tl_release_all(t, 30000);
 	rss2 = tl_settled_rss(t);
-	uint64_t c0 = t->c.cycles, e0 = t->c.errors;
-	tl_snap_take(t, &a);
-	(void)tl_hold_cycles(t, (uint64_t)t->o.cycles, 60);
-	tl_snap_take(t, &b);
-	rss3 = tl_settled_rss(t);
 	tl_snap_diff(&a, &b, &secs, &scpu, &self, &busy);
 	uint64_t cyc = t->c.cycles - c0;
 	printf("phase=hold allocs=%d held=%d hold_secs=%.2f rss_base_kb=%ld rss_held_kb=%ld "
@@ -125,9 +128,9 @@ static int tl_hold_main(struct tl *t)
 	       "us_per_cycle=%.1f rss_after_cycles_kb=%ld cycles_growth_kb=%ld "
 	       "vs_base_kb=%ld errors=%llu timeouts=%llu failed=%llu mismatches=%llu last_code=%d\n",
 	       t->nsess, held, hold_s, rss0, rss1,
-	       held ? (double)(rss1 - rss0) * 1024.0 / held : -1, rss2,
+	       held ? (double)(rss1 - rss3) * 1024.0 / held : -1, rss2,
 	       (unsigned long long)cyc, secs, cyc ? scpu * 1e6 / (double)cyc : -1, rss3,
-	       rss3 - rss2, rss3 - rss0, (unsigned long long)(t->c.errors - e0),
+	       rss3 - rss0, rss3 - rss0, (unsigned long long)(t->c.errors - e0),
 	       (unsigned long long)t->c.timeouts, (unsigned long long)t->c.failed,
 	       (unsigned long long)t->c.mismatches, t->c.last_code);
 	return held ? 0 : 3;
