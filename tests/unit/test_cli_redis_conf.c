@@ -1,0 +1,77 @@
+/* ternctl's Redis connection string (coturn's keys), key schema and SCAN pattern
+ * escaping. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_redis.h"
+#include "tap.h"
+
+static void test_conf(void)
+{
+	struct cli_redis_conf c;
+	char err[128];
+
+	CHECK_EQ_INT(cli_redis_conf_parse("", &c, err, sizeof(err)), 0, "empty string: defaults");
+	CHECK(strcmp(c.host, "127.0.0.1") == 0 && c.port == 6379 && c.db == 0 && c.timeout_s == 5 &&
+		      !c.pass[0] && !c.user[0],
+	      "defaults 127.0.0.1:6379 db 0");
+	CHECK_EQ_INT(cli_redis_conf_parse("ip=10.1.2.3 port=7000 dbname=3 password=pw "
+					  "user=bob connect_timeout=9",
+					  &c, err, sizeof(err)),
+		     0, "all of coturn's keys");
+	CHECK(strcmp(c.host, "10.1.2.3") == 0 && c.port == 7000 && c.db == 3 &&
+		      strcmp(c.pass, "pw") == 0 && strcmp(c.user, "bob") == 0 && c.timeout_s == 9,
+	      "values taken");
+	CHECK_EQ_INT(
+		cli_redis_conf_parse("  host=redis.local   db=1\tpwd=x=y ", &c, err, sizeof(err)),
+		0, "synonyms, extra blanks, '=' in a value");
+	CHECK(strcmp(c.host, "redis.local") == 0 && c.db == 1 && strcmp(c.pass, "x=y") == 0,
+	      "host=, db=, pwd= synonyms");
+	CHECK_EQ_INT(cli_redis_conf_parse("addr=h p=1 database=2 secret=s timeout=0 name=n", &c,
+					  err, sizeof(err)),
+		     0, "more synonyms");
+	CHECK(c.port == 1 && c.db == 2 && strcmp(c.pass, "s") == 0 && strcmp(c.user, "n") == 0,
+	      "p=, database=, secret=, name=");
+	CHECK_EQ_INT(cli_redis_conf_parse("ip=h bogus=1", &c, err, sizeof(err)), -22,
+		     "unknown key refused");
+	CHECK(strstr(err, "bogus") != NULL, "error names the key");
+	CHECK_EQ_INT(cli_redis_conf_parse("port=70000", &c, err, sizeof(err)), -22,
+		     "port out of range refused");
+	CHECK_EQ_INT(cli_redis_conf_parse("port=12x", &c, err, sizeof(err)), -22,
+		     "port with junk refused");
+	CHECK_EQ_INT(cli_redis_conf_parse("dbname=-1", &c, err, sizeof(err)), -22,
+		     "negative dbname refused");
+	CHECK_EQ_INT(cli_redis_conf_parse("127.0.0.1", &c, err, sizeof(err)), -22,
+		     "a word without '=' refused");
+}
+
+static void check_str(char *got, const char *want, const char *what)
+{
+	CHECK(strcmp(got, want) == 0, "%s", what);
+	if (strcmp(got, want) != 0)
+		printf("#   got \"%s\", want \"%s\"\n", got, want);
+	free(got);
+}
+
+static void test_keys(void)
+{
+	check_str(cli_key_user("example.org", "alice", "key"),
+		  "turn/realm/example.org/user/alice/key", "coturn user key");
+	check_str(cli_key_user_sha256("R", "a b%s"), "tern/realm/R/user/a b%s/sha256-key",
+		  "Tern's SHA-256 key");
+	check_str(cli_key_realm("R", "secret"), "turn/realm/R/secret", "secret set");
+	check_str(cli_key_realm("R", "allowed-peer-ip"), "turn/realm/R/allowed-peer-ip",
+		  "allowed peers set");
+	check_str(cli_glob_escape("a*b?c[d]e\\f"), "a\\*b\\?c\\[d\\]e\\\\f",
+		  "glob characters escaped for SCAN MATCH");
+	check_str(cli_glob_escape("plain.realm"), "plain.realm", "plain realm unchanged");
+}
+
+int main(void)
+{
+	test_conf();
+	test_keys();
+	return tap_done();
+}
