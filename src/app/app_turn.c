@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app_cred.h"
 #include "auth/nonce.h"
 #include "base/iprange.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
+#include "cred/redis.h"
 #include "cred/static.h"
 #include "net/server.h"
 #include "turn/peer.h"
@@ -27,52 +29,16 @@ struct app_turn {
 	struct peer_policy *peers;
 	struct turn_shared *shared;
 	struct cred_static *users;
+	struct cred_redis *redis;
+	struct app_cred_cfg cc;
 };
 
-/* A worker's credential store: a view of the one static store that the worker's TURN
- * core owns; freeing it (ops->free) frees the view, never the shared users. */
-struct app_cred {
-	struct cred_store store; /* handed to the TURN core; impl = this */
-	struct cred_store inner; /* the static store's view (borrowed users) */
-};
-
-static int app_cred_lookup(void *impl, const struct cred_query *q, cred_cb cb, void *arg)
-{
-	struct app_cred *c = impl;
-
-	return c->inner.ops->lookup(c->inner.impl, q, cb, arg);
-}
-
-static void app_cred_cancel(void *impl, cred_cb cb, void *arg)
-{
-	struct app_cred *c = impl;
-
-	c->inner.ops->cancel(c->inner.impl, cb, arg);
-}
-
-static void app_cred_free(void *impl)
-{
-	free(impl);
-}
-
-static const struct cred_store_ops app_cred_ops = {
-	.lookup = app_cred_lookup,
-	.cancel = app_cred_cancel,
-	.free = app_cred_free,
-};
-
-/* net_cred_new_cb: static lookups complete inline, so the worker's base is not needed. */
+/* net_cred_new_cb: each worker's composed store (its Redis connections on base). */
 static int app_turn_cred_new(void *arg, struct event_base *base, struct cred_store **out)
 {
 	struct app_turn *t = arg;
-	struct app_cred *c = xcalloc(1, sizeof(*c));
 
-	(void)base;
-	cred_static_store(t->users, &c->inner);
-	c->store.ops = &app_cred_ops;
-	c->store.impl = c;
-	*out = &c->store;
-	return 0;
+	return app_cred_new(&t->cc, base, out);
 }
 
 /* Parses a list of ranges. 0 or -EINVAL (logged). */
@@ -117,17 +83,38 @@ static int app_turn_peers(struct app_turn *t, const struct cfg *cfg, const struc
 	return err;
 }
 
-/* The static users (none with no-auth). 0 or -errno (logged). */
+/* The static users, Redis and TURN REST secrets (none with no-auth). 0 or -errno
+ * (logged). */
 static int app_turn_users(struct app_turn *t, const struct cfg *cfg)
 {
-	int err;
+	struct cred_redis_opts ro = {
+		.conninfo = cfg->redis_userdb,
+		.secrets = (const char *const *)cfg->static_auth_secret.v,
+		.nsecrets = cfg->use_auth_secret ? cfg->static_auth_secret.n : 0,
+	};
+	char why[256];
+	int err = 0;
 
 	if (cfg->no_auth)
 		return 0;
-	err = cred_static_new(cfg->realm, (const char *const *)cfg->user.v, cfg->user.n, &t->users);
-	if (err)
+	if (cfg->user.n &&
+	    (err = cred_static_new(cfg->realm, (const char *const *)cfg->user.v, cfg->user.n,
+				   &t->users)) < 0)
 		log_err("app", "static users failed realm=%s users=%zu err=\"%s\"", cfg->realm,
 			cfg->user.n, strerror(-err));
+	if (!err && cfg->redis_userdb && (err = cred_redis_new(&ro, &t->redis, why,
+							       sizeof(why))) < 0)
+		log_err("app", "redis-userdb rejected err=\"%s\"",
+			err == -EINVAL ? why : strerror(-err));
+	t->cc = (struct app_cred_cfg){
+		.realm = cfg->realm,
+		.users = t->users,
+		.redis = t->redis,
+		.rest = cfg->use_auth_secret,
+		.rest_sep = cfg->rest_api_separator ? cfg->rest_api_separator[0] : ':',
+		.secrets = ro.secrets,
+		.nsecrets = ro.nsecrets,
+	};
 	return err;
 }
 
@@ -154,14 +141,19 @@ static void app_turn_fill(struct app_turn *t, const struct cfg *cfg)
 	tc->shared = t->shared;
 }
 
-static void app_turn_log(const struct cfg *cfg, const struct net_opts *o)
+static void app_turn_log(const struct app_turn *t, const struct cfg *cfg,
+			 const struct net_opts *o)
 {
+	char raddr[300];
+
 	log_info("app",
-		 "turn realm=%s auth=%s users=%zu relay_addrs=%zu external=%zu ports=%u-%u "
+		 "turn realm=%s auth=%s users=%zu redis=%s rest=%s rest_secrets=%zu relay_addrs=%zu external=%zu ports=%u-%u "
 		 "max_lifetime=%lld user_quota=%lld total_quota=%lld max_bps=%lld "
 		 "unauth_rate=%lld allowed_peer_ranges=%zu denied_peer_ranges=%zu "
 		 "loopback_peers=%s",
 		 cfg->realm, cfg->no_auth ? "none" : "long-term", cfg->no_auth ? 0 : cfg->user.n,
+		 t->redis ? cred_redis_addr(t->redis, raddr, sizeof(raddr)) : "none",
+		 cfg->use_auth_secret ? "on" : "off", cfg->static_auth_secret.n,
 		 o->nrelay, o->nexternal, o->min_port, o->max_port, cfg->max_allocate_lifetime,
 		 cfg->user_quota, cfg->total_quota, cfg->max_bps, cfg->unauth_rate,
 		 cfg->allowed_peer_ip.n, cfg->denied_peer_ip.n,
@@ -189,9 +181,9 @@ int app_turn_new(const struct cfg *cfg, struct net_opts *o, struct app_turn **ou
 	}
 	app_turn_fill(t, cfg);
 	o->turn = &t->tc;
-	o->cred_new = t->users ? app_turn_cred_new : NULL;
+	o->cred_new = cfg->no_auth ? NULL : app_turn_cred_new;
 	o->cred_arg = t;
-	app_turn_log(cfg, o);
+	app_turn_log(t, cfg, o);
 	*out = t;
 	return 0;
 }
@@ -201,6 +193,7 @@ void app_turn_free(struct app_turn *t)
 	if (!t)
 		return;
 	cred_static_free(t->users);
+	cred_redis_free(t->redis);
 	if (t->peers)
 		peer_policy_free(t->peers);
 	if (t->shared)

@@ -66,10 +66,18 @@ static int check_rules(struct cfg_state *st)
 	}
 	if (!c->no_auth) {
 		c->lt_cred_mech = true;
-		if (c->user.n == 0) {
+		if (c->static_auth_secret.n && !c->use_auth_secret) {
+			add_warning(c, "static-auth-secret implies use-auth-secret");
+			c->use_auth_secret = true;
+		}
+		if (c->use_auth_secret && !c->static_auth_secret.n && !c->redis_userdb)
+			return cfg_fail(st, &w, "use-auth-secret needs static-auth-secret or "
+					"redis-userdb (secrets in Redis)");
+		if (c->user.n == 0 && !c->redis_userdb && !c->use_auth_secret) {
 			snprintf(st->err, CFG_ERR_MAX,
-				 "no credential source: set user (NAME:PASSWORD), or no-auth "
-				 "to run without authentication");
+				 "no credential source: set user (NAME:PASSWORD), redis-userdb, "
+				 "use-auth-secret with static-auth-secret, or no-auth to run "
+				 "without authentication");
 			return -EINVAL;
 		}
 	}

@@ -38,6 +38,10 @@ struct cfg {
 	char *realm;
 	struct cfg_list user;           /* "name:password" */
 	bool lt_cred_mech;
+	char *redis_userdb;             /* coturn's connection string; NULL = no Redis */
+	bool use_auth_secret;           /* TURN REST ephemeral credentials */
+	struct cfg_list static_auth_secret;
+	char *rest_api_separator;       /* one character */
 	bool no_auth;
 	/* protocol */
 	bool fingerprint;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/addr.h"
+#include "cred/redis_conf.h"
 
 #define ITEM_MAX 256
 
@@ -98,5 +99,19 @@ int cfg_check_user(const char *value, char *why, size_t len)
 		return why_fail(why, len, "not NAME:PASSWORD");
 	if (colon[1] == '\0')
 		return why_fail(why, len, "empty password");
+	return 0;
+}
+
+int cfg_check_redis_userdb(const char *value, char *why, size_t len)
+{
+	struct cred_redis_conf c;
+
+	return cred_redis_conf_parse(value, &c, why, len);
+}
+
+int cfg_check_separator(const char *value, char *why, size_t len)
+{
+	if (strlen(value) != 1 || (value[0] >= '0' && value[0] <= '9'))
+		return why_fail(why, len, "not one non-digit character");
 	return 0;
 }

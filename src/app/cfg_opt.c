@@ -46,6 +46,16 @@ const struct cfg_opt cfg_opts[] = {
 	 "realm for long-term credentials (set it to your domain)"},
 	{"user", 'u', CFG_LIST, OFF(user), NULL, 0, 4096, cfg_check_user, CFG_F_SECRET,
 	 "static user NAME:PASSWORD (repeatable)"},
+	{"redis-userdb", 0, CFG_STR, OFF(redis_userdb), NULL, 0, 0, cfg_check_redis_userdb,
+	 CFG_F_SECRET, "long-term users and REST secrets in Redis: \"ip=127.0.0.1 port=6379 "
+	 "dbname=0 password=... user=... connect_timeout=5\" (coturn's keys)"},
+	{"use-auth-secret", 0, CFG_BOOL, OFF(use_auth_secret), "false", 0, 0, NULL, 0,
+	 "TURN REST API: USERNAME \"<expiry>:<user>\", password base64(HMAC-SHA1(secret, "
+	 "USERNAME)); secrets from static-auth-secret and Redis"},
+	{"static-auth-secret", 0, CFG_LIST, OFF(static_auth_secret), NULL, 0, 8, NULL,
+	 CFG_F_SECRET, "TURN REST shared secret (repeatable, all tried: rotation)"},
+	{"rest-api-separator", 0, CFG_STR, OFF(rest_api_separator), ":", 0, 0,
+	 cfg_check_separator, 0, "separator between expiry and user in REST usernames"},
 	{"lt-cred-mech", 'a', CFG_BOOL, OFF(lt_cred_mech), "false", 0, 0, NULL, 0,
 	 "long-term credential mechanism (implied unless no-auth)"},
 	{"no-auth", 'z', CFG_BOOL, OFF(no_auth), "false", 0, 0, NULL, 0,

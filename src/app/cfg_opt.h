@@ -36,7 +36,8 @@ struct cfg_where {
 typedef int (*cfg_check_cb)(const char *value, char *why, size_t len);
 
 #define CFG_F_UNUSED 1u /* parsed and validated, no effect yet: "(not yet used)" in --help */
-#define CFG_F_SECRET 2u /* items are "name:secret"; the secret is never printed */
+#define CFG_F_SECRET 2u /* items are "name:secret"; the secret is never printed (a string:
+			 * never printed at all) */
 
 struct cfg_opt {
 	const char *name;       /* file setting and --long option */
@@ -102,5 +103,7 @@ int cfg_check_ip(const char *value, char *why, size_t len);
 int cfg_check_ip_pair(const char *value, char *why, size_t len);
 int cfg_check_ip_range(const char *value, char *why, size_t len);
 int cfg_check_user(const char *value, char *why, size_t len);
+int cfg_check_redis_userdb(const char *value, char *why, size_t len);
+int cfg_check_separator(const char *value, char *why, size_t len);
 
 #endif

@@ -124,7 +124,8 @@ static int set_str(struct cfg_state *st, const struct cfg_opt *o, const char *va
 	char why[200];
 
 	if (o->check && *value && o->check(value, why, sizeof(why)) < 0)
-		return cfg_fail(st, w, "%s: bad value \"%s\": %s", o->name, value, why);
+		return cfg_fail(st, w, "%s: bad value \"%s\": %s", o->name,
+				(o->flags & CFG_F_SECRET) ? "***" : value, why);
 	free(*field);
 	*field = *value ? xstrdup(value) : NULL;
 	return 0;
@@ -220,7 +221,8 @@ void cfg_opt_format(const struct cfg *cfg, const struct cfg_opt *o, char *buf, s
 		snprintf(buf, len, "%lld", *(const long long *)f);
 		break;
 	case CFG_STR:
-		snprintf(buf, len, "%s", *(char *const *)f ? *(char *const *)f : "");
+		snprintf(buf, len, "%s", !*(char *const *)f ? "" :
+			 (o->flags & CFG_F_SECRET) ? "***" : *(char *const *)f);
 		break;
 	case CFG_LIST:
 		format_list(f, o->flags, buf, len);

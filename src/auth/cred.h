@@ -27,12 +27,19 @@ struct cred_limits {
 	uint32_t total_quota;
 };
 
+/* Most alternative keys one result may carry (TURN REST secrets in rotation). */
+#define CRED_KEYS_MAX 8
+
 /* The result of one lookup. status: 0 found; -ENOENT unknown user (→ 401);
- * -EIO store unreachable or failed (→ 500); -ETIMEDOUT no answer in time (→ 500).
+ * -EIO store unreachable or failed (→ 500); -ETIMEDOUT no answer in time (→ 500);
+ * -EAGAIN too many lookups pending (→ 500).
  * key and limits are borrowed for the duration of the callback. */
 struct cred_result {
 	int status;
 	const struct cred_key *key;
+	/* Keys at key: 0 or 1 mean one; more are alternatives (one per TURN REST secret),
+	 * each tried until one verifies the request's integrity. At most CRED_KEYS_MAX. */
+	size_t nkeys;
 	const struct cred_limits *limits;
 	/* For a USERHASH lookup: the username found (borrowed), else NULL. */
 	const char *user;

@@ -53,15 +53,20 @@ static void turn_pending_put(struct turn_pending *p)
  * with the challenge; a store failure a 500 (fail closed, DESIGN.md §4). */
 static int turn_auth_complete(struct turn_pending *p, struct turn_ctx *x, turn_method_cb handler)
 {
-	const uint8_t *key;
-	size_t klen;
+	const uint8_t *key = NULL;
+	size_t klen = 0, i;
 
 	if (p->status == -ENOENT)
 		return turn_resp_challenge(x->s, x->m, x->client, STUN_ERR_UNAUTHORIZED, x->now_ms,
 					   x->out, x->cap);
+
 	if (p->status < 0)
 		return turn_resp_error(x, STUN_ERR_SERVER_ERROR);
-	if (auth_ltc_verify(x->m, &x->rq, &p->key, &key, &klen) != 0)
+	/* Several keys: TURN REST secrets in rotation; the first that verifies wins. */
+	for (i = 0; i < p->nkeys; i++)
+		if (auth_ltc_verify(x->m, &x->rq, &p->key[i], &key, &klen) == 0)
+			break;
+	if (i == p->nkeys)
 		return turn_resp_challenge(x->s, x->m, x->client, STUN_ERR_UNAUTHORIZED, x->now_ms,
 					   x->out, x->cap);
 	x->authed = true;
@@ -102,8 +107,10 @@ static void turn_auth_cb(void *arg, const struct cred_result *res)
 	size_t ulen = p->rq.user_len;
 
 	p->status = res->status;
-	if (p->status == 0 && res->key)
-		p->key = *res->key;
+	if (p->status == 0 && res->key) {
+		p->nkeys = res->nkeys > CRED_KEYS_MAX ? CRED_KEYS_MAX : res->nkeys ? res->nkeys : 1;
+		memcpy(p->key, res->key, p->nkeys * sizeof(p->key[0]));
+	}
 	if (p->status == 0 && res->limits)
 		p->limits = *res->limits;
 	if (res->user) {

@@ -43,7 +43,8 @@ struct turn_pending {
 	turn_method_cb handler;
 	struct auth_ltc_req rq;
 	int status;
-	struct cred_key key;
+	struct cred_key key[CRED_KEYS_MAX]; /* alternatives, tried in order */
+	size_t nkeys;
 	struct cred_limits limits;
 	uint8_t ident[TURN_IDENT_LEN];
 };

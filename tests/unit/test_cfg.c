@@ -333,6 +333,49 @@ static void test_relay_opts(void)
 		     -EINVAL, "external-ip of mixed families refused");
 }
 
+static void test_redis_rest(void)
+{
+	struct cfg c;
+	char buf[256];
+
+	CHECK_EQ_INT(load(&c, no_env, "--redis-userdb",
+			  "ip=127.0.0.1 port=6379 dbname=2 password=pw connect_timeout=3", NULL),
+		     0, "redis-userdb alone is a credential source");
+	CHECK(c.redis_userdb && strstr(c.redis_userdb, "dbname=2"), "redis-userdb stored");
+	cfg_opt_format(&c, cfg_opt_find("redis-userdb"), buf, sizeof(buf));
+	CHECK(strcmp(buf, "***") == 0, "redis-userdb never printed (got %s)", buf);
+	cfg_free(&c);
+	CHECK_EQ_INT(load(&c, no_env, "--redis-userdb", "host=10.0.0.1", NULL), 0,
+		     "host= synonym of ip=");
+	cfg_free(&c);
+	expect_err("redis unknown keys", no_env, NULL, "--redis-userdb",
+		   "ip=1.2.3.4 bogus=1 password=hunter2 colour=red", "bogus, colour",
+		   "redis-userdb");
+	CHECK(!strstr(err, "hunter2"), "password not in the error");
+	expect_err("redis bad port", no_env, NULL, "--redis-userdb", "port=99999",
+		   "bad value for port", NULL);
+	CHECK_EQ_INT(load(&c, no_env, "--use-auth-secret", "--static-auth-secret", "s1",
+			  "--static-auth-secret", "s2", NULL),
+		     0, "REST secrets are a credential source");
+	CHECK_EQ_INT(c.static_auth_secret.n, 2, "secrets repeatable");
+	CHECK(c.rest_api_separator && strcmp(c.rest_api_separator, ":") == 0,
+	      "separator default ':'");
+	cfg_opt_format(&c, cfg_opt_find("static-auth-secret"), buf, sizeof(buf));
+	CHECK(!strstr(buf, "s1") && !strstr(buf, "s2"), "secrets hidden (got %s)", buf);
+	cfg_free(&c);
+	CHECK_EQ_INT(load(&c, no_env, "--static-auth-secret", "s1", NULL), 0,
+		     "static-auth-secret implies use-auth-secret");
+	CHECK(c.use_auth_secret && c.warnings.n == 1, "with a warning");
+	cfg_free(&c);
+	expect_err("use-auth-secret without secrets", no_env, NULL, "--use-auth-secret", NULL,
+		   "use-auth-secret needs", NULL);
+	expect_err("separator of two chars", no_env, NULL, "--rest-api-separator", "::",
+		   "rest-api-separator", "one non-digit");
+	CHECK_EQ_INT(load(&c, no_env, "--user", "a:b", "--rest-api-separator", "#", NULL), 0,
+		     "separator '#'");
+	cfg_free(&c);
+}
+
 int main(void)
 {
 	test_defaults();
@@ -345,6 +388,7 @@ int main(void)
 	test_help();
 	test_net_opts();
 	test_relay_opts();
+	test_redis_rest();
 	if (tmpl_path[0])
 		unlink(tmpl_path);
 	return tap_done();

@@ -1,0 +1,98 @@
+/* TURN REST API ephemeral credentials (auth/rest.h). */
+#include "auth/rest.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "auth/key.h"
+#include "base/crypto.h"
+
+/* INT64_MAX has 19 digits; more cannot be a timestamp. */
+#define AUTH_REST_DIGITS_MAX 19
+
+int auth_rest_parse(const char *user, size_t len, char sep, int64_t *expiry)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < len && user[i] != sep; i++) {
+		if (user[i] < '0' || user[i] > '9' || i == AUTH_REST_DIGITS_MAX)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(user[i] - '0');
+	}
+	if (i == 0 || i + 1 >= len || v > (uint64_t)INT64_MAX)
+		return -EINVAL;
+	*expiry = (int64_t)v;
+	return 0;
+}
+
+int auth_rest_check(const char *user, size_t len, char sep, int64_t now_s)
+{
+	int64_t expiry;
+
+	if (auth_rest_parse(user, len, sep, &expiry) < 0)
+		return -EINVAL;
+	return expiry < now_s ? -EKEYEXPIRED : 0;
+}
+
+static void auth_rest_base64(const uint8_t *in, size_t n, char *out)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, o = 0;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+
+		out[o++] = tab[v >> 18 & 63];
+		out[o++] = tab[v >> 12 & 63];
+		out[o++] = tab[v >> 6 & 63];
+		out[o++] = tab[v & 63];
+	}
+	if (i < n) {
+		uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0);
+
+		out[o++] = tab[v >> 18 & 63];
+		out[o++] = tab[v >> 12 & 63];
+		out[o++] = i + 1 < n ? tab[v >> 6 & 63] : '=';
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+}
+
+int auth_rest_password(const char *secret, size_t slen, const char *user, size_t ulen,
+		       char out[AUTH_REST_PASS_LEN + 1])
+{
+	struct crypto_part part = {user, ulen};
+	uint8_t mac[CRYPTO_SHA1_LEN];
+
+	if (crypto_hmac_sha1((const uint8_t *)secret, slen, &part, 1, mac) < 0)
+		return -EIO;
+	auth_rest_base64(mac, sizeof(mac), out);
+	return 0;
+}
+
+int auth_rest_key(const char *secret, size_t slen, const char *user, size_t ulen,
+		  const char *realm, size_t rlen, struct cred_key *out)
+{
+	char pass[AUTH_REST_PASS_LEN + 1];
+	uint8_t md5[AUTH_KEY_MAX];
+	struct cred_key k;
+	int rc;
+
+	memset(&k, 0, sizeof(k));
+	rc = auth_rest_password(secret, slen, user, ulen, pass);
+	if (rc == 0)
+		rc = auth_key_derive(AUTH_KEY_MD5, user, ulen, realm, rlen, pass,
+				     AUTH_REST_PASS_LEN, md5);
+	if (rc >= 0)
+		rc = auth_key_derive(AUTH_KEY_SHA256, user, ulen, realm, rlen, pass,
+				     AUTH_REST_PASS_LEN, k.sha256);
+	explicit_bzero(pass, sizeof(pass));
+	if (rc < 0)
+		return rc;
+	memcpy(k.md5, md5, CRYPTO_MD5_LEN);
+	k.has_md5 = k.has_sha256 = true;
+	*out = k;
+	return 0;
+}

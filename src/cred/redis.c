@@ -1,0 +1,574 @@
+/* The Redis credential store (cred/redis.h): lookups as MGET/SMEMBERS argument vectors on
+ * the worker's command connection, answers cached per worker, invalidations received on
+ * the worker's subscriber connection. */
+#include "cred/redis.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "auth/rest.h"
+#include "base/log.h"
+#include "cred/redis_cache.h"
+#include "cred/redis_conn.h"
+
+#define REDIS_PENDING_DEFAULT 256
+#define REDIS_TIMEOUT_DEFAULT_MS 2000
+/* RFC 8489 §14.3, §14.9: USERNAME < 509 bytes, REALM < 763 bytes. */
+#define REDIS_NAME_MAX 763
+#define REDIS_KEY_MAX (2 * REDIS_NAME_MAX + 64)
+#define REDIS_SECRET_MAX 1024
+
+struct cred_redis {
+	struct cred_redis_conf conf;
+	struct cred_redis_health health;
+	char *secrets[CRED_KEYS_MAX];   /* static REST secrets, owned */
+	size_t nsecrets;
+	uint32_t cache_ttl_ms, cache_slots, pending_max, timeout_ms;
+};
+
+struct redis_req;
+
+struct cred_redis_worker {
+	struct cred_redis *r;
+	struct event_base *base;
+	struct cred_redis_conn cmd;
+	struct cred_redis_conn sub;
+	struct cred_redis_cache *cache;
+	struct redis_req *reqs;         /* pending, including abandoned ones */
+	size_t npending;
+	bool closing;
+};
+
+/* One lookup in flight. Freed when its callback has run (or it was cancelled) and no
+ * Redis reply is outstanding. */
+struct redis_req {
+	struct redis_req *next, *prev;
+	struct cred_redis_worker *w;
+	cred_cb cb;                     /* NULL once answered or cancelled */
+	void *arg;
+	bool rest;
+	int inflight;                   /* Redis replies outstanding */
+	int status;                     /* first failure, or 0 */
+	uint64_t gen;                   /* cache generation at the start */
+	struct event *timer;
+	struct cred_redis_entry e;      /* the answer being assembled (names borrowed) */
+	char names[];                   /* realm then user, NUL-terminated */
+};
+
+static uint64_t redis_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- answers ---- */
+
+static int hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/* Exactly 2n hex digits into out. */
+static bool hex_parse(const char *s, size_t len, uint8_t *out, size_t n)
+{
+	if (len != 2 * n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hex_nibble(s[2 * i]), lo = hex_nibble(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+static uint64_t reply_u64(const redisReply *r)
+{
+	char buf[24], *end;
+	unsigned long long v;
+
+	if (r->type != REDIS_REPLY_STRING || r->len == 0 || (size_t)r->len >= sizeof(buf))
+		return 0;
+	memcpy(buf, r->str, (size_t)r->len);
+	buf[r->len] = '\0';
+	v = strtoull(buf, &end, 10);
+	return *end || buf[0] == '-' ? 0 : v;
+}
+
+/* MGET of max-bps, user-quota, total-quota at elements[i..i+3). */
+static void parse_limits(const redisReply *r, size_t i, struct cred_limits *l)
+{
+	uint64_t uq = reply_u64(r->element[i + 1]), tq = reply_u64(r->element[i + 2]);
+
+	l->max_bps = reply_u64(r->element[i]);
+	l->user_quota = uq > UINT32_MAX ? UINT32_MAX : (uint32_t)uq;
+	l->total_quota = tq > UINT32_MAX ? UINT32_MAX : (uint32_t)tq;
+}
+
+/* The user's MGET: key, sha256-key, max-bps, user-quota, total-quota. */
+static int parse_user(const redisReply *r, struct cred_redis_entry *e)
+{
+	const redisReply *md5 = r->element[0], *sha = r->element[1];
+
+	if (md5->type == REDIS_REPLY_STRING)
+		e->key.has_md5 = hex_parse(md5->str, (size_t)md5->len, e->key.md5, CRYPTO_MD5_LEN);
+	if (sha->type == REDIS_REPLY_STRING)
+		e->key.has_sha256 =
+			hex_parse(sha->str, (size_t)sha->len, e->key.sha256, CRYPTO_SHA256_LEN);
+	if ((md5->type == REDIS_REPLY_STRING && !e->key.has_md5) ||
+	    (sha->type == REDIS_REPLY_STRING && !e->key.has_sha256))
+		log_warn("cred", "malformed hex key in redis ignored");
+	parse_limits(r, 2, &e->limits);
+	return e->key.has_md5 || e->key.has_sha256 ? 0 : -ENOENT;
+}
+
+/* SMEMBERS of the realm's secrets: copies up to CRED_KEYS_MAX into e. */
+static int parse_secrets(const redisReply *r, struct cred_redis_entry *e)
+{
+	for (size_t i = 0; i < r->elements && e->nsecrets < CRED_KEYS_MAX; i++) {
+		const redisReply *s = r->element[i];
+		char *copy;
+
+		if (s->type != REDIS_REPLY_STRING || s->len == 0 || s->len > REDIS_SECRET_MAX)
+			continue;
+		copy = malloc((size_t)s->len + 1);
+		if (copy == NULL)
+			return -ENOMEM;
+		memcpy(copy, s->str, (size_t)s->len);
+		copy[s->len] = '\0';
+		e->secret_lens[e->nsecrets] = (size_t)s->len;
+		e->secrets[e->nsecrets++] = copy;
+	}
+	return 0;
+}
+
+static void deliver(cred_cb cb, void *arg, int status, const struct cred_key *keys, size_t n,
+		    const struct cred_limits *limits)
+{
+	struct cred_result res = {.status = status, .key = status == 0 ? keys : NULL,
+				  .nkeys = n, .limits = limits};
+
+	cb(arg, &res);
+}
+
+/* A TURN REST answer: one key per secret, Redis's first, then the static ones. */
+static void deliver_rest(const struct cred_redis *r, const struct cred_redis_entry *realm_e,
+			 const char *user, size_t ulen, cred_cb cb, void *arg)
+{
+	struct cred_key keys[CRED_KEYS_MAX];
+	size_t n = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < realm_e->nsecrets + r->nsecrets && n < CRED_KEYS_MAX && !rc; i++) {
+		bool own = i < realm_e->nsecrets;
+		const char *s = own ? realm_e->secrets[i] : r->secrets[i - realm_e->nsecrets];
+		size_t slen = own ? realm_e->secret_lens[i] : strlen(s);
+
+		rc = auth_rest_key(s, slen, user, ulen, realm_e->realm, realm_e->rlen, &keys[n++]);
+	}
+	if (rc == 0 && n == 0)
+		rc = -ENOENT;
+	deliver(cb, arg, rc < 0 ? (rc == -ENOENT ? -ENOENT : -EIO) : 0, keys, n,
+		&realm_e->limits);
+	explicit_bzero(keys, sizeof(keys));
+}
+
+/* ---- requests ---- */
+
+static void req_release(struct redis_req *q)
+{
+	struct cred_redis_worker *w = q->w;
+
+	if (q->cb || q->inflight)
+		return;
+	if (q->prev)
+		q->prev->next = q->next;
+	else
+		w->reqs = q->next;
+	if (q->next)
+		q->next->prev = q->prev;
+	w->npending--;
+	if (q->timer)
+		event_free(q->timer);
+	for (size_t i = 0; i < q->e.nsecrets; i++) {
+		explicit_bzero(q->e.secrets[i], q->e.secret_lens[i]);
+		free(q->e.secrets[i]);
+	}
+	free(q);
+}
+
+/* Moves q's answer into the cache (unless an invalidation came meanwhile). */
+static void req_cache(struct redis_req *q)
+{
+	struct cred_redis_worker *w = q->w;
+	struct cred_redis_entry *e;
+
+	if (q->status != 0 && q->status != -ENOENT)
+		return;
+	if (cred_redis_cache_gen(w->cache) != q->gen)
+		return;
+	e = cred_redis_cache_put(w->cache, q->e.realm, q->e.rlen, q->rest ? NULL : q->e.user,
+				 q->e.ulen, redis_now_ms());
+	if (e == NULL)
+		return;
+	e->status = q->status;
+	e->key = q->e.key;
+	e->limits = q->e.limits;
+	memcpy(e->secrets, q->e.secrets, sizeof(e->secrets));
+	memcpy(e->secret_lens, q->e.secret_lens, sizeof(e->secret_lens));
+	e->nsecrets = q->e.nsecrets;
+	q->e.nsecrets = 0; /* the cache owns them now */
+}
+
+/* Every reply is in: answer, cache, release. */
+static void req_done(struct redis_req *q)
+{
+	struct cred_redis_worker *w = q->w;
+	cred_cb cb = q->cb;
+
+	if (cb && !w->closing) {
+		q->cb = NULL;
+		event_del(q->timer);
+		if (q->rest && q->status == 0)
+			deliver_rest(w->r, &q->e, q->e.user, q->e.ulen, cb, q->arg);
+		else
+			deliver(cb, q->arg, q->status, &q->e.key, 1, &q->e.limits);
+		req_cache(q);
+	}
+	q->cb = NULL;
+	req_release(q);
+}
+
+static void req_on_reply(redisAsyncContext *ac, void *reply, void *privdata)
+{
+	struct redis_req *q = privdata;
+	const redisReply *r = reply;
+	bool limits_reply = !q->rest || q->inflight == 2; /* REST: MGET first, then SMEMBERS */
+	size_t want = q->rest ? 3 : 5;
+
+	(void)ac;
+	q->inflight--;
+	if (q->status == 0 && (r == NULL || r->type != REDIS_REPLY_ARRAY ||
+			       (limits_reply && r->elements != want)))
+		q->status = -EIO;
+	if (q->status == 0 && !q->rest)
+		q->status = parse_user(r, &q->e);
+	else if (q->status == 0 && limits_reply)
+		parse_limits(r, 0, &q->e.limits);
+	else if (q->status == 0)
+		q->status = parse_secrets(r, &q->e);
+	if (q->inflight == 0)
+		req_done(q);
+}
+
+static void req_on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct redis_req *q = arg;
+	struct cred_redis_worker *w = q->w;
+	cred_cb cb = q->cb;
+
+	(void)fd;
+	(void)what;
+	q->cb = NULL;
+	if (cb)
+		deliver(cb, q->arg, -ETIMEDOUT, NULL, 0, NULL);
+	/* Redis stopped answering: drop the connection; its pending replies (q's too) come
+	 * back NULL now, which releases q. */
+	cred_redis_conn_fail(&w->cmd, "lookup timeout");
+}
+
+/* Writes a key from parts (binary safe) into buf; returns its length. */
+static size_t key_build(char *buf, const char *const *parts, const size_t *lens, size_t n)
+{
+	size_t used = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		memcpy(buf + used, parts[i], lens[i]);
+		used += lens[i];
+	}
+	return used;
+}
+
+/* "<prefix>realm/<realm>/<suffix>" or, with user, "<prefix>realm/<realm>/user/<user>/<suffix>". */
+static size_t key_of(char *buf, const char *prefix, const struct redis_req *q, bool user,
+		     const char *suffix)
+{
+	const char *parts[] = {prefix, "realm/", q->e.realm, user ? "/user/" : "/",
+			       user ? q->e.user : "", user ? "/" : "", suffix};
+	size_t lens[] = {strlen(prefix), 6, q->e.rlen, user ? 6 : 1, user ? q->e.ulen : 0,
+			 user ? 1 : 0, strlen(suffix)};
+
+	return key_build(buf, parts, lens, 7);
+}
+
+/* The commands for q: MGET of the user's keys and the realm's limits; or, for REST, MGET of
+ * the limits then SMEMBERS of the secrets. 0 or -EIO. */
+static int req_send(struct redis_req *q)
+{
+	char keys[5][REDIS_KEY_MAX];
+	const char *argv[6] = {"MGET", keys[0], keys[1], keys[2], keys[3], keys[4]};
+	size_t lens[6] = {4}, k = 1;
+	int rc;
+
+	if (!q->rest) {
+		lens[k] = key_of(keys[k - 1], "turn/", q, true, "key"), k++;
+		lens[k] = key_of(keys[k - 1], "tern/", q, true, "sha256-key"), k++;
+	}
+	lens[k] = key_of(keys[k - 1], "turn/", q, false, "max-bps"), k++;
+	lens[k] = key_of(keys[k - 1], "turn/", q, false, "user-quota"), k++;
+	lens[k] = key_of(keys[k - 1], "turn/", q, false, "total-quota"), k++;
+	rc = cred_redis_conn_cmd(&q->w->cmd, req_on_reply, q, (int)k, argv, lens);
+	if (rc < 0)
+		return rc;
+	q->inflight++;
+	if (!q->rest)
+		return 0;
+	argv[0] = "SMEMBERS";
+	lens[0] = 8;
+	lens[1] = key_of(keys[0], "turn/", q, false, "secret");
+	/* MGET is queued: if this fails, its reply still comes (and q fails with -EIO). */
+	if (cred_redis_conn_cmd(&q->w->cmd, req_on_reply, q, 2, argv, lens) < 0)
+		q->status = -EIO;
+	else
+		q->inflight++;
+	return 0;
+}
+
+static struct redis_req *req_new(struct cred_redis_worker *w, const struct cred_query *q,
+				 bool rest, cred_cb cb, void *arg)
+{
+	struct redis_req *r = calloc(1, sizeof(*r) + q->realm_len + q->user_len + 2);
+
+	if (r == NULL)
+		return NULL;
+	r->timer = evtimer_new(w->base, req_on_timeout, r);
+	if (r->timer == NULL) {
+		free(r);
+		return NULL;
+	}
+	r->w = w;
+	r->cb = cb;
+	r->arg = arg;
+	r->rest = rest;
+	r->gen = cred_redis_cache_gen(w->cache);
+	memcpy(r->names, q->realm, q->realm_len);
+	memcpy(r->names + q->realm_len + 1, q->user, q->user_len);
+	r->e.realm = r->names;
+	r->e.rlen = q->realm_len;
+	r->e.user = r->names + q->realm_len + 1;
+	r->e.ulen = q->user_len;
+	r->next = w->reqs;
+	if (w->reqs)
+		w->reqs->prev = r;
+	w->reqs = r;
+	w->npending++;
+	return r;
+}
+
+/* Answers from the cache when it can. */
+static bool lookup_cached(struct cred_redis_worker *w, const struct cred_query *q, bool rest,
+			  cred_cb cb, void *arg)
+{
+	const struct cred_redis_entry *e;
+
+	e = cred_redis_cache_get(w->cache, q->realm, q->realm_len, rest ? NULL : q->user,
+				 q->user_len, redis_now_ms());
+	if (e == NULL)
+		return false;
+	if (rest)
+		deliver_rest(w->r, e, q->user, q->user_len, cb, arg);
+	else
+		deliver(cb, arg, e->status, &e->key, 1, &e->limits);
+	return true;
+}
+
+int cred_redis_lookup(struct cred_redis_worker *w, const struct cred_query *q, bool rest,
+		      cred_cb cb, void *arg)
+{
+	struct timeval tv = {w->r->timeout_ms / 1000, (w->r->timeout_ms % 1000) * 1000};
+	struct redis_req *r;
+
+	if (q->realm == NULL || q->realm_len > REDIS_NAME_MAX || q->user_len > REDIS_NAME_MAX)
+		return -EINVAL;
+	if (q->user == NULL || q->user_len == 0 || q->realm_len == 0) {
+		deliver(cb, arg, -ENOENT, NULL, 0, NULL); /* USERHASH: no index in Redis */
+		return 0;
+	}
+	if (lookup_cached(w, q, rest, cb, arg))
+		return 0;
+	if (w->npending >= w->r->pending_max)
+		return -EAGAIN;
+	if (w->cmd.ac == NULL) {
+		deliver(cb, arg, -EIO, NULL, 0, NULL); /* down: fail fast until reconnected */
+		return 0;
+	}
+	r = req_new(w, q, rest, cb, arg);
+	if (r == NULL)
+		return -ENOMEM;
+	if (req_send(r) < 0) {
+		r->cb = NULL;
+		req_release(r);
+		deliver(cb, arg, -EIO, NULL, 0, NULL);
+		return 0;
+	}
+	event_add(r->timer, &tv);
+	return 0;
+}
+
+void cred_redis_cancel(struct cred_redis_worker *w, cred_cb cb, void *arg)
+{
+	for (struct redis_req *r = w->reqs; r; r = r->next) {
+		if (r->cb == cb && r->arg == arg) {
+			r->cb = NULL;
+			event_del(r->timer);
+			/* Released when its replies are in. */
+			return;
+		}
+	}
+}
+
+size_t cred_redis_pending(const struct cred_redis_worker *w)
+{
+	return w->npending;
+}
+
+/* ---- invalidation ---- */
+
+/* "*", "<realm>" or "<realm>/<user>" (split at the first '/'). */
+static void sub_on_message(redisAsyncContext *ac, void *reply, void *privdata)
+{
+	struct cred_redis_worker *w = privdata;
+	const redisReply *r = reply, *m;
+	const char *slash;
+
+	(void)ac;
+	if (r == NULL || w->closing || r->type != REDIS_REPLY_ARRAY || r->elements != 3)
+		return;
+	if (r->element[0]->type != REDIS_REPLY_STRING || strcmp(r->element[0]->str, "message"))
+		return;
+	m = r->element[2];
+	if (m->type != REDIS_REPLY_STRING)
+		return;
+	slash = memchr(m->str, '/', (size_t)m->len);
+	if (m->len == 1 && m->str[0] == '*')
+		cred_redis_cache_drop(w->cache, NULL, 0, NULL, 0);
+	else if (slash)
+		cred_redis_cache_drop(w->cache, m->str, (size_t)(slash - m->str), slash + 1,
+				      (size_t)(m->str + m->len - slash - 1));
+	else
+		cred_redis_cache_drop(w->cache, m->str, (size_t)m->len, NULL, 0);
+}
+
+/* The subscriber is (re)connected: invalidations may have been missed, drop everything. */
+static void sub_on_up(void *arg)
+{
+	struct cred_redis_worker *w = arg;
+	const char *argv[2] = {"SUBSCRIBE", CRED_REDIS_CHANNEL};
+
+	cred_redis_cache_drop(w->cache, NULL, 0, NULL, 0);
+	if (cred_redis_conn_cmd(&w->sub, sub_on_message, w, 2, argv, NULL) < 0)
+		cred_redis_conn_fail(&w->sub, "subscribe failed");
+}
+
+/* ---- lifetime ---- */
+
+int cred_redis_new(const struct cred_redis_opts *o, struct cred_redis **out, char *why,
+		   size_t len)
+{
+	struct cred_redis *r;
+
+	if (o->nsecrets > CRED_KEYS_MAX) {
+		snprintf(why, len, "more than %d static secrets", CRED_KEYS_MAX);
+		return -EINVAL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return -ENOMEM;
+	if (cred_redis_conf_parse(o->conninfo, &r->conf, why, len) < 0) {
+		free(r);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < o->nsecrets; i++) {
+		r->secrets[i] = strdup(o->secrets[i]);
+		r->nsecrets += r->secrets[i] != NULL;
+	}
+	r->cache_ttl_ms = o->cache_ttl_ms;
+	r->cache_slots = o->cache_slots;
+	r->pending_max = o->pending_max ? o->pending_max : REDIS_PENDING_DEFAULT;
+	r->timeout_ms = o->timeout_ms ? o->timeout_ms : REDIS_TIMEOUT_DEFAULT_MS;
+	atomic_init(&r->health.down, 0);
+	atomic_init(&r->health.announced, false);
+	*out = r;
+	return 0;
+}
+
+void cred_redis_free(struct cred_redis *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->nsecrets; i++) {
+		explicit_bzero(r->secrets[i], strlen(r->secrets[i]));
+		free(r->secrets[i]);
+	}
+	explicit_bzero(&r->conf, sizeof(r->conf));
+	free(r);
+}
+
+const char *cred_redis_addr(const struct cred_redis *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%u", r->conf.host, r->conf.port);
+	return buf;
+}
+
+int cred_redis_worker_new(struct cred_redis *r, struct event_base *base,
+			  struct cred_redis_worker **out)
+{
+	struct cred_redis_worker *w = calloc(1, sizeof(*w));
+	int err;
+
+	if (w == NULL)
+		return -ENOMEM;
+	w->r = r;
+	w->base = base;
+	err = cred_redis_cache_new(r->cache_slots, r->cache_ttl_ms, &w->cache);
+	if (!err)
+		err = cred_redis_conn_init(&w->cmd, base, &r->conf, &r->health, NULL, NULL, w);
+	/* The subscriber's outages are the command connection's: log them at debug. */
+	if (!err)
+		err = cred_redis_conn_init(&w->sub, base, &r->conf, NULL, sub_on_up, NULL, w);
+	if (err) {
+		cred_redis_worker_free(w);
+		return err;
+	}
+	*out = w;
+	return 0;
+}
+
+void cred_redis_worker_free(struct cred_redis_worker *w)
+{
+	if (w == NULL)
+		return;
+	w->closing = true;
+	/* Closing fails the pending commands: their requests are released as replies end. */
+	cred_redis_conn_close(&w->sub);
+	cred_redis_conn_close(&w->cmd);
+	while (w->reqs) {
+		w->reqs->cb = NULL;
+		w->reqs->inflight = 0;
+		req_release(w->reqs);
+	}
+	cred_redis_cache_free(w->cache);
+	free(w);
+}

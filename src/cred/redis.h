@@ -1,0 +1,70 @@
+/* The Redis credential store (DESIGN.md §4), coturn-compatible keys:
+ *   turn/realm/<realm>/user/<user>/key         hex MD5 key (string; turnadmin -a)
+ *   tern/realm/<realm>/user/<user>/sha256-key  hex SHA-256 key (optional; PASSWORD-ALGORITHM
+ *                                              SHA-256 for that user)
+ *   turn/realm/<realm>/secret                  SET of TURN REST shared secrets
+ *   turn/realm/<realm>/max-bps, .../user-quota, .../total-quota   integers (separate string
+ *                                              keys, as coturn's turnadmin writes them)
+ * and the channel tern/invalidate ("<realm>/<user>", "<realm>" or "*") that drops cached
+ * answers at once. Commands are always argument vectors: names are bytes, never syntax.
+ *
+ * Use: the main thread calls cred_redis_new once; each worker gets its own
+ * cred_redis_worker (a command connection and a subscriber connection on the worker's
+ * event base, a cache, a bounded set of pending lookups); lookups, cancels and the
+ * worker's free run on that worker's thread; cred_redis_free after every worker is gone.
+ * Fails closed: Redis unreachable → -EIO, too many pending → -EAGAIN, no answer in time →
+ * -ETIMEDOUT (and the connection is dropped and re-established with backoff). */
+#ifndef TERN_CRED_REDIS_H
+#define TERN_CRED_REDIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/cred.h"
+
+struct event_base;
+struct cred_redis;
+struct cred_redis_worker;
+
+#define CRED_REDIS_CHANNEL "tern/invalidate"
+
+struct cred_redis_opts {
+	const char *conninfo;           /* --redis-userdb connection string (borrowed) */
+	const char *const *secrets;     /* static REST secrets, tried with Redis's (copied) */
+	size_t nsecrets;
+	uint32_t cache_ttl_ms;          /* 0 = 5000 */
+	uint32_t cache_slots;           /* 0 = 1024 */
+	uint32_t pending_max;           /* per worker; 0 = 256 */
+	uint32_t timeout_ms;            /* per lookup; 0 = 2000 */
+};
+
+/* Parses the connection string and copies the options. 0, or -EINVAL with the reason in
+ * why (len bytes), or -ENOMEM. Does not connect. */
+int cred_redis_new(const struct cred_redis_opts *o, struct cred_redis **out, char *why,
+		   size_t len);
+void cred_redis_free(struct cred_redis *r);
+/* "host:port" of the server, for log lines. */
+const char *cred_redis_addr(const struct cred_redis *r, char *buf, size_t len);
+
+/* A worker's store on base (borrowed); connects right away (asynchronously). 0 or
+ * -ENOMEM. */
+int cred_redis_worker_new(struct cred_redis *r, struct event_base *base,
+			  struct cred_redis_worker **out);
+/* Frees w: pending lookups are dropped without their callbacks. */
+void cred_redis_worker_free(struct cred_redis_worker *w);
+
+/* Looks q up (q->user required; a USERHASH-only query answers -ENOENT). rest: q->user is a
+ * valid TURN REST username (the caller checked its expiry): answer one key per secret
+ * (Redis's set, then the static ones; at most CRED_KEYS_MAX) with the realm's limits; else
+ * the user's keys and the realm's limits. cb runs inside this call for a cached answer or
+ * when Redis is known to be down, else later on the worker's thread. 0 (cb will run once)
+ * or -EAGAIN (too many pending) / -EINVAL / -ENOMEM (cb will not run). */
+int cred_redis_lookup(struct cred_redis_worker *w, const struct cred_query *q, bool rest,
+		      cred_cb cb, void *arg);
+/* Cancels the pending lookup started with (cb, arg). */
+void cred_redis_cancel(struct cred_redis_worker *w, cred_cb cb, void *arg);
+/* Lookups waiting for Redis (including abandoned ones whose reply has not arrived). */
+size_t cred_redis_pending(const struct cred_redis_worker *w);
+
+#endif

@@ -1,0 +1,139 @@
+/* The Redis connection string (cred/redis_conf.h). */
+#include "cred/redis_conf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum conf_field { F_HOST, F_PORT, F_DB, F_PASSWORD, F_USER, F_TIMEOUT };
+
+static const struct {
+	const char *name;
+	enum conf_field f;
+} conf_keys[] = {
+	{"ip", F_HOST},         {"host", F_HOST},         {"addr", F_HOST},
+	{"ipaddr", F_HOST},     {"hostaddr", F_HOST},     {"port", F_PORT},
+	{"p", F_PORT},          {"dbname", F_DB},         {"db", F_DB},
+	{"database", F_DB},     {"password", F_PASSWORD}, {"pwd", F_PASSWORD},
+	{"passwd", F_PASSWORD}, {"secret", F_PASSWORD},   {"user", F_USER},
+	{"uname", F_USER},      {"name", F_USER},         {"username", F_USER},
+	{"connect_timeout", F_TIMEOUT}, {"timeout", F_TIMEOUT},
+};
+
+static const char *const field_names[] = {
+	[F_HOST] = "ip", [F_PORT] = "port", [F_DB] = "dbname",
+	[F_PASSWORD] = "password", [F_USER] = "user", [F_TIMEOUT] = "connect_timeout",
+};
+
+static int conf_num(const char *v, size_t n, unsigned long max, unsigned long *out)
+{
+	char buf[24], *end;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	if (buf[0] < '0' || buf[0] > '9')
+		return -EINVAL;
+	*out = strtoul(buf, &end, 10);
+	return *end || *out > max ? -EINVAL : 0;
+}
+
+static int conf_str(char *dst, const char *v, size_t n)
+{
+	if (n >= CRED_REDIS_CONF_STR_MAX)
+		return -EINVAL;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+/* Stores one value. 0 or -EINVAL with why set. */
+static int conf_set(struct cred_redis_conf *c, enum conf_field f, const char *v, size_t n,
+		    char *why, size_t len)
+{
+	unsigned long num;
+
+	switch (f) {
+	case F_HOST:
+		if (n == 0 || conf_str(c->host, v, n) < 0)
+			break;
+		return 0;
+	case F_PORT:
+		if (conf_num(v, n, 65535, &num) < 0 || num == 0)
+			break;
+		c->port = (uint16_t)num;
+		return 0;
+	case F_DB:
+		if (conf_num(v, n, 1000000, &num) < 0)
+			break;
+		c->dbname = (unsigned)num;
+		return 0;
+	case F_PASSWORD:
+		if (conf_str(c->password, v, n) < 0)
+			break;
+		return 0;
+	case F_USER:
+		if (conf_str(c->user, v, n) < 0)
+			break;
+		return 0;
+	case F_TIMEOUT:
+		if (conf_num(v, n, 3600, &num) < 0)
+			break;
+		c->connect_timeout_s = (unsigned)num;
+		return 0;
+	}
+	snprintf(why, len, "bad value for %s", field_names[f]);
+	return -EINVAL;
+}
+
+static int conf_find(const char *k, size_t n)
+{
+	for (size_t i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++)
+		if (strlen(conf_keys[i].name) == n && memcmp(conf_keys[i].name, k, n) == 0)
+			return (int)conf_keys[i].f;
+	return -1;
+}
+
+/* Appends the unknown key k to why ("unknown key(s): a, b"). */
+static void conf_unknown(char *why, size_t len, int *nunknown, const char *k, size_t n)
+{
+	size_t used = strlen(why);
+
+	if (*nunknown == 0)
+		used = (size_t)snprintf(why, len, "unknown key(s):");
+	if (used < len)
+		snprintf(why + used, len - used, "%s %.*s", *nunknown ? "," : "", (int)n, k);
+	(*nunknown)++;
+}
+
+int cred_redis_conf_parse(const char *s, struct cred_redis_conf *out, char *why, size_t len)
+{
+	struct cred_redis_conf c = {.host = "127.0.0.1", .port = 6379, .connect_timeout_s = 5};
+	int nunknown = 0;
+
+	why[0] = '\0';
+	while (s && *s) {
+		size_t n = strcspn(s, " "), kn;
+		const char *eq = memchr(s, '=', n);
+		int f;
+
+		if (n == 0) {
+			s++;
+			continue;
+		}
+		kn = eq ? (size_t)(eq - s) : n;
+		f = conf_find(s, kn);
+		if (f < 0 || !eq)
+			conf_unknown(why, len, &nunknown, s, kn);
+		else if (!nunknown && conf_set(&c, (enum conf_field)f, eq + 1, n - kn - 1, why,
+					       len) < 0)
+			return -EINVAL;
+		s += n;
+	}
+	if (nunknown)
+		return -EINVAL;
+	*out = c;
+	return 0;
+}

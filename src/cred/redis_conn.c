@@ -1,0 +1,219 @@
+/* One Redis connection with reconnect and backoff (cred/redis_conn.h). The only file that
+ * includes hiredis's libevent adapter (its functions are static to the includer). */
+#include "cred/redis_conn.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <hiredis/adapters/libevent.h>
+
+#include "base/log.h"
+
+#define CONN_BACKOFF_MIN_MS 100
+#define CONN_BACKOFF_MAX_MS 5000
+
+static void conn_arm(struct cred_redis_conn *c, unsigned ms)
+{
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+
+	event_add(c->timer, &tv);
+}
+
+static void conn_mark_down(struct cred_redis_conn *c, const char *err)
+{
+	if (c->down)
+		return;
+	c->down = true;
+	if (c->health && atomic_fetch_add(&c->health->down, 1) == 0)
+		log_warn("cred", "redis unreachable addr=%s:%u err=\"%s\"", c->conf->host,
+			 c->conf->port, err);
+	else
+		log_debug("cred", "redis connection down addr=%s:%u err=\"%s\"", c->conf->host,
+			  c->conf->port, err);
+}
+
+static void conn_mark_up(struct cred_redis_conn *c)
+{
+	c->up = true;
+	c->backoff_ms = CONN_BACKOFF_MIN_MS;
+	event_del(c->timer);
+	if (c->down) {
+		c->down = false;
+		if (c->health && atomic_fetch_sub(&c->health->down, 1) == 1)
+			log_info("cred", "redis connected again addr=%s:%u", c->conf->host,
+				 c->conf->port);
+	} else if (c->health && !atomic_exchange(&c->health->announced, true)) {
+		log_info("cred", "redis connected addr=%s:%u db=%u", c->conf->host, c->conf->port,
+			 c->conf->dbname);
+	}
+	if (c->on_up)
+		c->on_up(c->arg);
+}
+
+/* The context is gone (already freed or being freed by hiredis): reconnect later. */
+static void conn_lost(struct cred_redis_conn *c, const char *err)
+{
+	bool was_up = c->up;
+
+	c->ac = NULL;
+	c->up = false;
+	if (c->closing)
+		return;
+	conn_mark_down(c, err);
+	conn_arm(c, c->backoff_ms);
+	c->backoff_ms = c->backoff_ms * 2 > CONN_BACKOFF_MAX_MS ? CONN_BACKOFF_MAX_MS
+								: c->backoff_ms * 2;
+	if (was_up && c->on_down)
+		c->on_down(c->arg);
+}
+
+static void conn_on_connect(const redisAsyncContext *ac, int status)
+{
+	struct cred_redis_conn *c = ac->data;
+
+	/* On failure hiredis frees the context after this returns. */
+	if (status != REDIS_OK && c && c->ac == ac)
+		conn_lost(c, ac->errstr[0] ? ac->errstr : "connect failed");
+}
+
+static void conn_on_disconnect(const redisAsyncContext *ac, int status)
+{
+	struct cred_redis_conn *c = ac->data;
+
+	(void)status;
+	if (c && c->ac == ac)
+		conn_lost(c, ac->errstr[0] ? ac->errstr : "connection closed");
+}
+
+/* The replies to AUTH and SELECT: the connection is ready after SELECT. */
+static void conn_on_setup(redisAsyncContext *ac, void *reply, void *privdata)
+{
+	struct cred_redis_conn *c = ac->data;
+	const redisReply *r = reply;
+
+	if (!c || c->ac != ac || r == NULL)
+		return; /* the context is going away: conn_on_disconnect handles it */
+	if (r->type == REDIS_REPLY_ERROR) {
+		conn_mark_down(c, r->str);
+		redisAsyncDisconnect(ac);
+		return;
+	}
+	if (privdata && !c->up)
+		conn_mark_up(c);
+}
+
+/* AUTH [user] password, then SELECT db, as argument vectors. */
+static void conn_setup(struct cred_redis_conn *c)
+{
+	const struct cred_redis_conf *cf = c->conf;
+	char db[16];
+	const char *argv[3] = {"AUTH"};
+	int argc = 1;
+
+	if (cf->password[0]) {
+		if (cf->user[0])
+			argv[argc++] = cf->user;
+		argv[argc++] = cf->password;
+		redisAsyncCommandArgv(c->ac, conn_on_setup, NULL, argc, argv, NULL);
+	}
+	snprintf(db, sizeof(db), "%u", cf->dbname);
+	argv[0] = "SELECT";
+	argv[1] = db;
+	/* privdata non-NULL marks the SELECT reply. */
+	redisAsyncCommandArgv(c->ac, conn_on_setup, c, 2, argv, NULL);
+}
+
+static void conn_connect(struct cred_redis_conn *c)
+{
+	redisAsyncContext *ac = redisAsyncConnect(c->conf->host, c->conf->port);
+
+	if (ac == NULL || ac->err || redisLibeventAttach(ac, c->base) != REDIS_OK) {
+		char err[128];
+
+		snprintf(err, sizeof(err), "%s", ac && ac->errstr[0] ? ac->errstr : "no memory");
+		if (ac)
+			redisAsyncFree(ac);
+		conn_lost(c, err);
+		return;
+	}
+	ac->data = c;
+	c->ac = ac;
+	redisAsyncSetConnectCallback(ac, conn_on_connect);
+	redisAsyncSetDisconnectCallback(ac, conn_on_disconnect);
+	conn_setup(c);
+	conn_arm(c, c->conf->connect_timeout_s ? c->conf->connect_timeout_s * 1000 : 5000);
+}
+
+/* The timer: reconnect, or give up on a connect that takes too long. */
+static void conn_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct cred_redis_conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->ac == NULL)
+		conn_connect(c);
+	else if (!c->up)
+		cred_redis_conn_fail(c, "connect timeout");
+}
+
+int cred_redis_conn_init(struct cred_redis_conn *c, struct event_base *base,
+			 const struct cred_redis_conf *conf, struct cred_redis_health *health,
+			 cred_redis_conn_cb on_up, cred_redis_conn_cb on_down, void *arg)
+{
+	memset(c, 0, sizeof(*c));
+	c->base = base;
+	c->conf = conf;
+	c->health = health;
+	c->on_up = on_up;
+	c->on_down = on_down;
+	c->arg = arg;
+	c->backoff_ms = CONN_BACKOFF_MIN_MS;
+	c->timer = evtimer_new(base, conn_on_timer, c);
+	if (c->timer == NULL)
+		return -ENOMEM;
+	conn_arm(c, 0);
+	return 0;
+}
+
+void cred_redis_conn_close(struct cred_redis_conn *c)
+{
+	redisAsyncContext *ac = c->ac;
+
+	c->closing = true;
+	c->ac = NULL;
+	if (ac) {
+		ac->data = NULL;
+		redisAsyncFree(ac);
+	}
+	if (c->down && c->health)
+		atomic_fetch_sub(&c->health->down, 1);
+	c->down = false;
+	if (c->timer)
+		event_free(c->timer);
+	c->timer = NULL;
+}
+
+int cred_redis_conn_cmd(struct cred_redis_conn *c, redisCallbackFn *fn, void *privdata,
+			int argc, const char **argv, const size_t *argvlen)
+{
+	if (c->ac == NULL)
+		return -EIO;
+	if (redisAsyncCommandArgv(c->ac, fn, privdata, argc, argv, argvlen) != REDIS_OK)
+		return -EIO;
+	return 0;
+}
+
+void cred_redis_conn_fail(struct cred_redis_conn *c, const char *why)
+{
+	redisAsyncContext *ac = c->ac;
+
+	if (ac == NULL)
+		return;
+	conn_mark_down(c, why);
+	conn_lost(c, why);
+	ac->data = NULL;
+	redisAsyncFree(ac);
+}

@@ -1,0 +1,60 @@
+/* One asynchronous Redis connection on a worker's event base: connects, AUTHs and SELECTs
+ * the database, and after any failure reconnects with backoff (100 ms doubling to 5 s).
+ * Outages are logged once for the whole process through a shared struct
+ * cred_redis_health: "redis unreachable" when the first connection goes down, "redis
+ * connected again" when the last one is back. Everything runs on the worker thread that
+ * owns the base (created on the main thread before that worker starts). */
+#ifndef TERN_CRED_REDIS_CONN_H
+#define TERN_CRED_REDIS_CONN_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <hiredis/async.h>
+
+#include "cred/redis_conf.h"
+
+struct event;
+struct event_base;
+
+/* Shared by every connection of the process (lives in the main thread's store). */
+struct cred_redis_health {
+	atomic_uint down;       /* connections counted as down */
+	atomic_bool announced;  /* the first successful connection was logged */
+};
+
+typedef void (*cred_redis_conn_cb)(void *arg);
+
+struct cred_redis_conn {
+	struct event_base *base;
+	const struct cred_redis_conf *conf;     /* borrowed */
+	struct cred_redis_health *health;       /* borrowed; NULL: log at debug only */
+	redisAsyncContext *ac;                  /* NULL while waiting to reconnect */
+	bool up;                                /* AUTH and SELECT answered */
+	bool down;                              /* counted in health->down */
+	bool closing;
+	unsigned backoff_ms;
+	struct event *timer;                    /* reconnect, or connect timeout */
+	cred_redis_conn_cb on_up;               /* connected and ready */
+	cred_redis_conn_cb on_down;             /* lost; pending commands already failed */
+	void *arg;
+};
+
+/* Prepares c and schedules the first connect on base (right away). 0 or -ENOMEM. */
+int cred_redis_conn_init(struct cred_redis_conn *c, struct event_base *base,
+			 const struct cred_redis_conf *conf, struct cred_redis_health *health,
+			 cred_redis_conn_cb on_up, cred_redis_conn_cb on_down, void *arg);
+/* Closes c: pending commands get their callback with a NULL reply. */
+void cred_redis_conn_close(struct cred_redis_conn *c);
+/* Sends a command built from an argument vector (binary safe). Commands sent while
+ * connecting are queued behind AUTH/SELECT. 0, or -EIO when there is no connection
+ * (waiting to reconnect) or hiredis refuses. */
+int cred_redis_conn_cmd(struct cred_redis_conn *c, redisCallbackFn *fn, void *privdata,
+			int argc, const char **argv, const size_t *argvlen);
+/* Drops the connection now (e.g. a command timed out) and reconnects with backoff.
+ * Pending commands get their callback with a NULL reply before this returns. Not from
+ * inside a hiredis callback. */
+void cred_redis_conn_fail(struct cred_redis_conn *c, const char *why);
+
+#endif
