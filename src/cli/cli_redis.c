@@ -10,6 +10,7 @@
 #include <sys/time.h>
 
 #include "base/xmalloc.h"
+#include "cred/redis_conf.h"
 
 struct cli_redis {
 	redisContext *rc;
@@ -50,17 +51,17 @@ static int reply_refused(const struct cli *c, const redisReply *r, const char *c
 	return cli_fail(c, CLI_REFUSED, "redis %s: %s", cmd, r->str);
 }
 
-static int auth_select(const struct cli *c, const struct cli_redis_conf *conf)
+static int auth_select(const struct cli *c, const struct cred_redis_conf *conf)
 {
 	char dbs[16];
 	int rc = CLI_OK;
 
-	snprintf(dbs, sizeof(dbs), "%d", conf->db);
-	if (conf->pass[0] && conf->user[0])
-		rc = cli_db_ok(c, CLI_ARGV("AUTH", conf->user, conf->pass));
-	else if (conf->pass[0])
-		rc = cli_db_ok(c, CLI_ARGV("AUTH", conf->pass));
-	if (rc == CLI_OK && conf->db != 0)
+	snprintf(dbs, sizeof(dbs), "%u", conf->dbname);
+	if (conf->password[0] && conf->user[0])
+		rc = cli_db_ok(c, CLI_ARGV("AUTH", conf->user, conf->password));
+	else if (conf->password[0])
+		rc = cli_db_ok(c, CLI_ARGV("AUTH", conf->password));
+	if (rc == CLI_OK && conf->dbname != 0)
 		rc = cli_db_ok(c, CLI_ARGV("SELECT", dbs));
 	/* An AUTH or SELECT refused is a connection error. */
 	return rc ? CLI_USAGE : CLI_OK;
@@ -68,7 +69,7 @@ static int auth_select(const struct cli *c, const struct cli_redis_conf *conf)
 
 int cli_redis_connect(const struct cli *c, const char *conninfo, struct cli_redis **out)
 {
-	struct cli_redis_conf conf;
+	struct cred_redis_conf conf;
 	struct cli tmp = *c;
 	struct timeval tv;
 	char err[160];
@@ -79,14 +80,14 @@ int cli_redis_connect(const struct cli *c, const char *conninfo, struct cli_redi
 	if (!conninfo || !*conninfo)
 		return cli_fail(c, CLI_USAGE, "no Redis: give --redis=CONNINFO or set %s",
 				CLI_REDIS_ENV);
-	if (cli_redis_conf_parse(conninfo, &conf, err, sizeof(err)))
+	if (cred_redis_conf_parse(conninfo, &conf, err, sizeof(err)))
 		return cli_fail(c, CLI_USAGE, "bad Redis connection string: %s", err);
-	tv.tv_sec = conf.timeout_s ? conf.timeout_s : 5;
+	tv.tv_sec = conf.connect_timeout_s ? conf.connect_timeout_s : 5;
 	tv.tv_usec = 0;
 	tmp.db = xcalloc(1, sizeof(*tmp.db));
 	tmp.db->rc = redisConnectWithTimeout(conf.host, conf.port, tv);
 	if (!tmp.db->rc || tmp.db->rc->err) {
-		rc = cli_fail(c, CLI_USAGE, "redis: cannot connect to %s:%d: %s", conf.host,
+		rc = cli_fail(c, CLI_USAGE, "redis: cannot connect to %s:%u: %s", conf.host,
 			      conf.port, tmp.db->rc ? tmp.db->rc->errstr : "out of memory");
 		goto fail;
 	}

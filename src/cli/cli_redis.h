@@ -17,19 +17,6 @@
 /* coturn's "key=value key=value" form: ip|host|addr|ipaddr|hostaddr, port|p,
  * dbname|db|database, user|uname|name|username, password|pwd|passwd|secret,
  * connect_timeout|timeout. Unknown keys are errors. */
-struct cli_redis_conf {
-	char host[256];
-	char user[256];
-	char pass[256];
-	int port;      /* default 6379 */
-	int db;	       /* default 0 */
-	int timeout_s; /* connect and command timeout; default 5 */
-};
-
-/* Parses s into out (defaults for what is absent). Returns 0, or -EINVAL with a reason
- * in err. Pure. */
-int cli_redis_conf_parse(const char *s, struct cli_redis_conf *out, char *err, size_t errlen);
-
 /* Connects with conninfo (NULL: $TERN_REDIS_USERDB), authenticates and selects the
  * database. On success *out is set (free with cli_redis_close). */
 int cli_redis_connect(const struct cli *c, const char *conninfo, struct cli_redis **out);

@@ -115,7 +115,7 @@ int cred_redis_conf_parse(const char *s, struct cred_redis_conf *out, char *why,
 
 	why[0] = '\0';
 	while (s && *s) {
-		size_t n = strcspn(s, " "), kn;
+		size_t n = strcspn(s, " \t\n"), kn;
 		const char *eq = memchr(s, '=', n);
 		int f;
 

@@ -1,4 +1,4 @@
-/* The Redis connection string of --redis-userdb, in coturn's format: space-separated
+/* The Redis connection string of --redis-userdb, in coturn's format: blank-separated
  * key=value pairs. Keys (coturn's synonyms in parentheses):
  *   ip (host, addr, ipaddr, hostaddr)   server address, default 127.0.0.1
  *   port (p)                            default 6379

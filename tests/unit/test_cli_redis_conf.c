@@ -1,49 +1,51 @@
-/* ternctl's Redis connection string (coturn's keys), key schema and SCAN pattern
- * escaping. */
+/* The Redis connection string (coturn's keys) as ternctl and ternd parse it
+ * (cred/redis_conf.c), ternctl's key schema and SCAN pattern escaping. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli_redis.h"
+#include "cred/redis_conf.h"
 #include "tap.h"
 
 static void test_conf(void)
 {
-	struct cli_redis_conf c;
+	struct cred_redis_conf c;
 	char err[128];
 
-	CHECK_EQ_INT(cli_redis_conf_parse("", &c, err, sizeof(err)), 0, "empty string: defaults");
-	CHECK(strcmp(c.host, "127.0.0.1") == 0 && c.port == 6379 && c.db == 0 && c.timeout_s == 5 &&
-		      !c.pass[0] && !c.user[0],
+	CHECK_EQ_INT(cred_redis_conf_parse("", &c, err, sizeof(err)), 0, "empty string: defaults");
+	CHECK(strcmp(c.host, "127.0.0.1") == 0 && c.port == 6379 && c.dbname == 0 &&
+		      c.connect_timeout_s == 5 && !c.password[0] && !c.user[0],
 	      "defaults 127.0.0.1:6379 db 0");
-	CHECK_EQ_INT(cli_redis_conf_parse("ip=10.1.2.3 port=7000 dbname=3 password=pw "
+	CHECK_EQ_INT(cred_redis_conf_parse("ip=10.1.2.3 port=7000 dbname=3 password=pw "
 					  "user=bob connect_timeout=9",
 					  &c, err, sizeof(err)),
 		     0, "all of coturn's keys");
-	CHECK(strcmp(c.host, "10.1.2.3") == 0 && c.port == 7000 && c.db == 3 &&
-		      strcmp(c.pass, "pw") == 0 && strcmp(c.user, "bob") == 0 && c.timeout_s == 9,
+	CHECK(strcmp(c.host, "10.1.2.3") == 0 && c.port == 7000 && c.dbname == 3 &&
+		      strcmp(c.password, "pw") == 0 && strcmp(c.user, "bob") == 0 &&
+		      c.connect_timeout_s == 9,
 	      "values taken");
 	CHECK_EQ_INT(
-		cli_redis_conf_parse("  host=redis.local   db=1\tpwd=x=y ", &c, err, sizeof(err)),
+		cred_redis_conf_parse("  host=redis.local   db=1\tpwd=x=y ", &c, err, sizeof(err)),
 		0, "synonyms, extra blanks, '=' in a value");
-	CHECK(strcmp(c.host, "redis.local") == 0 && c.db == 1 && strcmp(c.pass, "x=y") == 0,
+	CHECK(strcmp(c.host, "redis.local") == 0 && c.dbname == 1 && strcmp(c.password, "x=y") == 0,
 	      "host=, db=, pwd= synonyms");
-	CHECK_EQ_INT(cli_redis_conf_parse("addr=h p=1 database=2 secret=s timeout=0 name=n", &c,
+	CHECK_EQ_INT(cred_redis_conf_parse("addr=h p=1 database=2 secret=s timeout=0 name=n", &c,
 					  err, sizeof(err)),
 		     0, "more synonyms");
-	CHECK(c.port == 1 && c.db == 2 && strcmp(c.pass, "s") == 0 && strcmp(c.user, "n") == 0,
+	CHECK(c.port == 1 && c.dbname == 2 && strcmp(c.password, "s") == 0 && strcmp(c.user, "n") == 0,
 	      "p=, database=, secret=, name=");
-	CHECK_EQ_INT(cli_redis_conf_parse("ip=h bogus=1", &c, err, sizeof(err)), -22,
+	CHECK_EQ_INT(cred_redis_conf_parse("ip=h bogus=1", &c, err, sizeof(err)), -22,
 		     "unknown key refused");
 	CHECK(strstr(err, "bogus") != NULL, "error names the key");
-	CHECK_EQ_INT(cli_redis_conf_parse("port=70000", &c, err, sizeof(err)), -22,
+	CHECK_EQ_INT(cred_redis_conf_parse("port=70000", &c, err, sizeof(err)), -22,
 		     "port out of range refused");
-	CHECK_EQ_INT(cli_redis_conf_parse("port=12x", &c, err, sizeof(err)), -22,
+	CHECK_EQ_INT(cred_redis_conf_parse("port=12x", &c, err, sizeof(err)), -22,
 		     "port with junk refused");
-	CHECK_EQ_INT(cli_redis_conf_parse("dbname=-1", &c, err, sizeof(err)), -22,
+	CHECK_EQ_INT(cred_redis_conf_parse("dbname=-1", &c, err, sizeof(err)), -22,
 		     "negative dbname refused");
-	CHECK_EQ_INT(cli_redis_conf_parse("127.0.0.1", &c, err, sizeof(err)), -22,
+	CHECK_EQ_INT(cred_redis_conf_parse("127.0.0.1", &c, err, sizeof(err)), -22,
 		     "a word without '=' refused");
 }
 
