@@ -97,6 +97,15 @@ static void app_cred_cancel(void *impl, cred_cb cb, void *arg)
 		cred_redis_cancel(c->redis, cb, arg);
 }
 
+/* Only Redis keeps per-realm peer lists. */
+static int app_cred_peer_verdict(void *impl, const char *realm, size_t rlen,
+				 const struct addr *peer)
+{
+	struct app_cred *c = impl;
+
+	return c->redis ? cred_redis_peer_verdict(c->redis, realm, rlen, peer) : 0;
+}
+
 static void app_cred_free(void *impl)
 {
 	struct app_cred *c = impl;
@@ -109,6 +118,7 @@ static const struct cred_store_ops app_cred_ops = {
 	.lookup = app_cred_lookup,
 	.cancel = app_cred_cancel,
 	.free = app_cred_free,
+	.peer_verdict = app_cred_peer_verdict,
 };
 
 int app_cred_new(const struct app_cred_cfg *cfg, struct event_base *base,
@@ -124,6 +134,10 @@ int app_cred_new(const struct app_cred_cfg *cfg, struct event_base *base,
 		free(c);
 		return err;
 	}
+	/* The realm's peer lists are fetched as soon as Redis answers, ready for the first
+	 * CreatePermission. */
+	if (c->redis && cfg->realm && cfg->realm[0])
+		cred_redis_peers_prefetch(c->redis, cfg->realm, strlen(cfg->realm));
 	c->store.ops = &app_cred_ops;
 	c->store.impl = c;
 	*out = &c->store;

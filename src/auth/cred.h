@@ -1,7 +1,8 @@
 /* The credential-store interface (DESIGN.md §2, §4): turn/ asks for a user's long-term key
- * through these ops; cred/ implements them (static users from the configuration now, Redis
- * later). Lookups are asynchronous: the callback may run inside lookup (a static store) or
- * later on the same worker thread (Redis). A store instance belongs to one worker. */
+ * through these ops (and, optionally, a realm's verdict on a peer address); cred/
+ * implements them (static users from the configuration, Redis). Lookups are asynchronous:
+ * the callback may run inside lookup (a static store) or later on the same worker thread
+ * (Redis). A store instance belongs to one worker. */
 #ifndef TERN_AUTH_CRED_H
 #define TERN_AUTH_CRED_H
 
@@ -10,6 +11,8 @@
 #include <stdint.h>
 
 #include "base/crypto.h"
+
+struct addr;
 
 /* What a lookup returns: the keys the store can provide. A store that holds passwords
  * provides both; one that holds coturn's hex MD5 keys only the MD5 key. */
@@ -64,6 +67,13 @@ struct cred_store_ops {
 	/* Cancels a pending lookup started with this (cb, arg): cb will not be called. */
 	void (*cancel)(void *impl, cred_cb cb, void *arg);
 	void (*free)(void *impl);
+	/* Optional (NULL: the store keeps no peer lists). The realm's own verdict on a peer
+	 * address (port ignored): +1 allowed (its allowed-peer-ip), -1 denied (its
+	 * denied-peer-ip, when not also allowed), 0 no opinion (the server's policy decides).
+	 * Synchronous and cheap: answered from what the store holds now, never waits.
+	 * realm and peer are borrowed for the call. */
+	int (*peer_verdict)(void *impl, const char *realm, size_t rlen,
+			    const struct addr *peer);
 };
 
 struct cred_store {
@@ -75,6 +85,15 @@ static inline int cred_lookup(struct cred_store *s, const struct cred_query *q, 
 			      void *arg)
 {
 	return s->ops->lookup(s->impl, q, cb, arg);
+}
+
+/* The store's peer_verdict, or 0 when s is NULL or keeps no peer lists. */
+static inline int cred_peer_verdict(struct cred_store *s, const char *realm, size_t rlen,
+				    const struct addr *peer)
+{
+	if (s == NULL || s->ops->peer_verdict == NULL)
+		return 0;
+	return s->ops->peer_verdict(s->impl, realm, rlen, peer);
 }
 
 #endif

@@ -1,6 +1,6 @@
 /* The Redis credential store (cred/redis.h): lookups as MGET/SMEMBERS argument vectors on
  * the worker's command connection, answers cached per worker, invalidations received on
- * the worker's subscriber connection. */
+ * the worker's subscriber connection; realms' peer lists kept by cred/redis_peers.c. */
 #include "cred/redis.h"
 
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "cred/redis_cache.h"
 #include "cred/redis_conn.h"
+#include "cred/redis_peers.h"
 
 #define REDIS_PENDING_DEFAULT 256
 #define REDIS_TIMEOUT_DEFAULT_MS 2000
@@ -39,6 +40,7 @@ struct cred_redis_worker {
 	struct cred_redis_conn cmd;
 	struct cred_redis_conn sub;
 	struct cred_redis_cache *cache;
+	struct cred_redis_peers *peers;
 	struct redis_req *reqs;         /* pending, including abandoned ones */
 	size_t npending;
 	bool closing;
@@ -462,13 +464,16 @@ static void sub_on_message(redisAsyncContext *ac, void *reply, void *privdata)
 	if (m->type != REDIS_REPLY_STRING)
 		return;
 	slash = memchr(m->str, '/', (size_t)m->len);
-	if (m->len == 1 && m->str[0] == '*')
+	if (m->len == 1 && m->str[0] == '*') {
 		cred_redis_cache_drop(w->cache, NULL, 0, NULL, 0);
-	else if (slash)
+		cred_redis_peers_drop(w->peers, NULL, 0, redis_now_ms());
+	} else if (slash) {
 		cred_redis_cache_drop(w->cache, m->str, (size_t)(slash - m->str), slash + 1,
 				      (size_t)(m->str + m->len - slash - 1));
-	else
+	} else {
 		cred_redis_cache_drop(w->cache, m->str, (size_t)m->len, NULL, 0);
+		cred_redis_peers_drop(w->peers, m->str, (size_t)m->len, redis_now_ms());
+	}
 }
 
 /* The subscriber is (re)connected: invalidations may have been missed, drop everything. */
@@ -478,8 +483,30 @@ static void sub_on_up(void *arg)
 	const char *argv[2] = {"SUBSCRIBE", CRED_REDIS_CHANNEL};
 
 	cred_redis_cache_drop(w->cache, NULL, 0, NULL, 0);
+	cred_redis_peers_drop(w->peers, NULL, 0, redis_now_ms());
 	if (cred_redis_conn_cmd(&w->sub, sub_on_message, w, 2, argv, NULL) < 0)
 		cred_redis_conn_fail(&w->sub, "subscribe failed");
+}
+
+/* The command connection is (back) up: fetch the peer lists that are missing or stale. */
+static void cmd_on_up(void *arg)
+{
+	struct cred_redis_worker *w = arg;
+
+	cred_redis_peers_refresh(w->peers, redis_now_ms());
+}
+
+/* ---- peer lists ---- */
+
+int cred_redis_peer_verdict(struct cred_redis_worker *w, const char *realm, size_t rlen,
+			    const struct addr *peer)
+{
+	return cred_redis_peers_verdict(w->peers, realm, rlen, peer, redis_now_ms());
+}
+
+int cred_redis_peers_prefetch(struct cred_redis_worker *w, const char *realm, size_t rlen)
+{
+	return cred_redis_peers_watch(w->peers, realm, rlen, redis_now_ms());
 }
 
 /* ---- lifetime ---- */
@@ -544,7 +571,10 @@ int cred_redis_worker_new(struct cred_redis *r, struct event_base *base,
 	w->base = base;
 	err = cred_redis_cache_new(r->cache_slots, r->cache_ttl_ms, &w->cache);
 	if (!err)
-		err = cred_redis_conn_init(&w->cmd, base, &r->conf, &r->health, NULL, NULL, w);
+		err = cred_redis_peers_new(&w->cmd, r->cache_ttl_ms, &w->peers);
+	if (!err)
+		err = cred_redis_conn_init(&w->cmd, base, &r->conf, &r->health, cmd_on_up, NULL,
+					   w);
 	/* The subscriber's outages are the command connection's: log them at debug. */
 	if (!err)
 		err = cred_redis_conn_init(&w->sub, base, &r->conf, NULL, sub_on_up, NULL, w);
@@ -569,6 +599,7 @@ void cred_redis_worker_free(struct cred_redis_worker *w)
 		w->reqs->inflight = 0;
 		req_release(w->reqs);
 	}
+	cred_redis_peers_free(w->peers);
 	cred_redis_cache_free(w->cache);
 	free(w);
 }

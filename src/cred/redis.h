@@ -5,8 +5,11 @@
  *   turn/realm/<realm>/secret                  SET of TURN REST shared secrets
  *   turn/realm/<realm>/max-bps, .../user-quota, .../total-quota   integers (separate string
  *                                              keys, as coturn's turnadmin writes them)
+ *   turn/realm/<realm>/allowed-peer-ip, .../denied-peer-ip   SETs of peer ranges
+ *                                              (cred/redis_peers.h)
  * and the channel tern/invalidate ("<realm>/<user>", "<realm>" or "*") that drops cached
- * answers at once. Commands are always argument vectors: names are bytes, never syntax.
+ * answers at once ("<realm>" and "*" the peer lists too). Commands are always argument
+ * vectors: names are bytes, never syntax.
  *
  * Use: the main thread calls cred_redis_new once; each worker gets its own
  * cred_redis_worker (a command connection and a subscriber connection on the worker's
@@ -22,6 +25,7 @@
 #include <stdint.h>
 
 #include "auth/cred.h"
+#include "base/addr.h"
 
 struct event_base;
 struct cred_redis;
@@ -64,6 +68,16 @@ int cred_redis_lookup(struct cred_redis_worker *w, const struct cred_query *q, b
 		      cred_cb cb, void *arg);
 /* Cancels the pending lookup started with (cb, arg). */
 void cred_redis_cancel(struct cred_redis_worker *w, cred_cb cb, void *arg);
+/* The realm's verdict on peer's address from its allowed-peer-ip / denied-peer-ip (the
+ * store's peer_verdict, auth/cred.h): +1 allowed, -1 denied, 0 no opinion, answered at once
+ * from the worker's copy. While the worker holds no copy of the realm's lists (its first
+ * use, or just after an invalidation of the realm, until the fetch lands) the answer is 0
+ * and a fetch starts: cred_redis_peers_prefetch avoids that gap at start-up. */
+int cred_redis_peer_verdict(struct cred_redis_worker *w, const char *realm, size_t rlen,
+			    const struct addr *peer);
+/* Fetches realm's peer lists as soon as the worker's connection is up and keeps them
+ * (refetched at once after an invalidation). 0, -EINVAL, -ENOSPC or -ENOMEM. */
+int cred_redis_peers_prefetch(struct cred_redis_worker *w, const char *realm, size_t rlen);
 /* Lookups waiting for Redis (including abandoned ones whose reply has not arrived). */
 size_t cred_redis_pending(const struct cred_redis_worker *w);
 

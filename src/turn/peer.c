@@ -44,9 +44,9 @@ static const struct peer_special peer_special_v4[] = {
 
 /* The IANA IPv6 Special-Purpose Address Registry, plus multicast and deprecated site-local.
  * ::ffff:0:0/96, ::/96, 64:ff9b::/96 and 2002::/16 are not listed: they are checked through
- * the IPv4 address they embed (peer_embedded_v4). 64:ff9b:1::/48 (RFC 8215) is listed: its
- * prefix length, hence where the IPv4 address sits, is a local choice, so the embedded
- * address cannot be known; allowed-peer-ip can open it. */
+ * the IPv4 address they embed (peer_addr_embedded_v4). 64:ff9b:1::/48 (RFC 8215) is
+ * listed: its prefix length, hence where the IPv4 address sits, is a local choice, so the
+ * embedded address cannot be known; allowed-peer-ip can open it. */
 static const struct peer_special peer_special_v6[] = {
 	{ AF_INET6, 128, { 0 }, false },                        /* unspecified, RFC 4291 */
 	{ AF_INET6, 128, { [15] = 1 }, true },                  /* loopback, RFC 4291 */
@@ -98,7 +98,7 @@ static bool peer_is_special(const struct peer_policy *p, const struct addr *a)
 /* Sets *v4 to the IPv4 address an IPv6 address embeds: IPv4-mapped ::ffff:0:0/96,
  * IPv4-compatible ::/96 (but not :: and ::1), NAT64 64:ff9b::/96, 6to4 2002::/16.
  * Returns false when it embeds none. */
-static bool peer_embedded_v4(const struct addr *a, struct addr *v4)
+bool peer_addr_embedded_v4(const struct addr *a, struct addr *v4)
 {
 	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
 	static const uint8_t compat[12] = { 0 };
@@ -121,7 +121,7 @@ static bool peer_embedded_v4(const struct addr *a, struct addr *v4)
 	return true;
 }
 
-static bool peer_is_relay(const struct peer_policy *p, const struct addr *a)
+bool peer_policy_is_relay(const struct peer_policy *p, const struct addr *a)
 {
 	uint16_t port = addr_port(a);
 
@@ -137,7 +137,7 @@ static bool peer_is_relay(const struct peer_policy *p, const struct addr *a)
 /* The checks of peer.h, in order, for one spelling of the address. */
 static bool peer_form_allowed(const struct peer_policy *p, const struct addr *a)
 {
-	if (peer_is_relay(p, a))
+	if (peer_policy_is_relay(p, a))
 		return true;
 	if (iprange_list_contains(&p->allowed, a))
 		return true;
@@ -155,7 +155,7 @@ bool peer_policy_allows(const struct peer_policy *p, const struct addr *peer)
 		return false;
 	if (!peer_form_allowed(p, peer))
 		return false;
-	if (peer_embedded_v4(peer, &v4))
+	if (peer_addr_embedded_v4(peer, &v4))
 		return peer_form_allowed(p, &v4);
 	return true;
 }

@@ -39,5 +39,11 @@ int peer_policy_new(const struct peer_policy_cfg *cfg, struct peer_policy **out)
 void peer_policy_free(struct peer_policy *p);
 /* True when the peer (address and port) may be used. */
 bool peer_policy_allows(const struct peer_policy *p, const struct addr *peer);
+/* Check 1 alone: true when the peer is one of the server's relay (or external) addresses
+ * with a port inside [min_port, max_port]. */
+bool peer_policy_is_relay(const struct peer_policy *p, const struct addr *peer);
+/* Sets *v4 (port kept) to the IPv4 address an IPv6 peer embeds (IPv4-mapped,
+ * IPv4-compatible, NAT64 64:ff9b::/96, 6to4); false when it embeds none. */
+bool peer_addr_embedded_v4(const struct addr *a, struct addr *v4);
 
 #endif

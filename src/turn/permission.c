@@ -2,6 +2,8 @@
  * IP address of each XOR-PEER-ADDRESS, all of them or none. */
 #include "turn/core.h"
 
+#include <string.h>
+
 #include "stun/err.h"
 #include "stun/stun.h"
 #include "turn/peer.h"
@@ -9,13 +11,49 @@
 /* More XOR-PEER-ADDRESS attributes than this in one request: 400. */
 #define TURN_PERMS_PER_REQUEST 16
 
+/* The realm's verdict (its allowed-peer-ip / denied-peer-ip, through the credential store)
+ * on peer and on the IPv4 address peer embeds, if any: +1 when either form is allowed (an
+ * allowed range wins over a denied one, as in coturn), -1 when either is denied, else 0. */
+static int turn_realm_verdict(struct turn_server *s, const struct addr *peer)
+{
+	const char *realm = s->cfg->realm;
+	size_t rlen = realm ? strlen(realm) : 0;
+	struct addr v4;
+	int v, v4v = 0;
+
+	if (rlen == 0 || s->creds == NULL || s->creds->ops->peer_verdict == NULL)
+		return 0;
+	v = cred_peer_verdict(s->creds, realm, rlen, peer);
+	if (peer_addr_embedded_v4(peer, &v4))
+		v4v = cred_peer_verdict(s->creds, realm, rlen, &v4);
+	if (v > 0 || v4v > 0)
+		return 1;
+	return v < 0 || v4v < 0 ? -1 : 0;
+}
+
+/* Whether the peer may be reached, first match wins: 1. relay-to-relay (one of the
+ * server's relay addresses, port in the relay range); 2. the realm's allowed-peer-ip;
+ * 3. the realm's denied-peer-ip; 4. the server's peer policy (turn/peer.h). */
+static bool turn_peer_allowed(struct turn_server *s, const struct addr *peer)
+{
+	const struct peer_policy *p = s->cfg->peers;
+	int v;
+
+	if (p && peer_policy_is_relay(p, peer))
+		return true;
+	v = turn_realm_verdict(s, peer);
+	if (v != 0)
+		return v > 0;
+	return p == NULL || peer_policy_allows(p, peer);
+}
+
 /* Checks one peer for an allocation (§10.2, §12.2): its family must be one the allocation
- * relays (443) and the peer policy must allow it (403). Returns 0 or the error code. */
+ * relays (443) and turn_peer_allowed must allow it (403). Returns 0 or the error code. */
 int turn_peer_check(struct turn_ctx *x, const struct turn_alloc *a, const struct addr *peer)
 {
 	if (turn_alloc_relay_for(a, addr_family(peer)) < 0)
 		return STUN_ERR_PEER_ADDRESS_FAMILY_MISMATCH;
-	if (x->s->cfg->peers && !peer_policy_allows(x->s->cfg->peers, peer))
+	if (!turn_peer_allowed(x->s, peer))
 		return STUN_ERR_FORBIDDEN;
 	return 0;
 }

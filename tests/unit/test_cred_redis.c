@@ -1,6 +1,7 @@
 /* The Redis credential store against a real redis-server started here (never a mock):
  * lookups found / not found / hostile names, REST secrets, realm limits, cache and
- * invalidation, Redis stopped (-EIO) and back, the pending bound, the timeout. Prints a
+ * invalidation, realms' peer lists (verdicts, invalidation, refresh, prefetch), Redis
+ * stopped (-EIO) and back, the pending bound, the timeout. Prints a
  * SKIP when redis-server or redis-cli is not installed. */
 #include "cred/redis.h"
 
@@ -20,6 +21,7 @@
 
 #include "auth/key.h"
 #include "auth/rest.h"
+#include "base/addr.h"
 #include "tap.h"
 
 #define REALM "tern.local"
@@ -301,6 +303,95 @@ static void test_invalidate(struct cred_redis_worker *w)
 	CHECK_EQ_INT(g.status, -ENOENT, "\"*\" invalidation");
 }
 
+/* The realm's verdict on ip. */
+static int verdict(struct cred_redis_worker *w, const char *realm, const char *ip)
+{
+	struct addr a;
+
+	addr_parse(&a, ip, 9);
+	return cred_redis_peer_verdict(w, realm, strlen(realm), &a);
+}
+
+#define PEERS_ALLOWED "turn/realm/" REALM "/allowed-peer-ip"
+#define PEERS_DENIED "turn/realm/" REALM "/denied-peer-ip"
+
+static void test_peers(struct cred_redis_worker *w)
+{
+	side_cmd3("SADD", PEERS_ALLOWED, "127.0.0.1");
+	side_cmd3("SADD", PEERS_ALLOWED, "10.0.0.5");
+	side_cmd3("SADD", PEERS_ALLOWED, "not-a-range");
+	side_cmd3("SADD", PEERS_DENIED, "8.8.8.8");
+	side_cmd3("SADD", PEERS_DENIED, "10.0.0.0-10.0.0.255");
+	side_cmd3("SADD", PEERS_DENIED, "2001:db8::/32");
+	CHECK_EQ_INT(verdict(w, REALM, "127.0.0.1"), 0, "first use: no copy yet, no opinion");
+	spin(100);
+	CHECK_EQ_INT(verdict(w, REALM, "127.0.0.1"), 1, "fetched: allowed");
+	CHECK_EQ_INT(verdict(w, REALM, "8.8.8.8"), -1, "denied");
+	CHECK_EQ_INT(verdict(w, REALM, "8.8.4.4"), 0, "in neither: no opinion");
+	CHECK_EQ_INT(verdict(w, REALM, "10.0.0.5"), 1, "allowed wins over a denied range");
+	CHECK_EQ_INT(verdict(w, REALM, "10.0.0.6"), -1, "first-last range denied");
+	CHECK_EQ_INT(verdict(w, REALM, "10.0.1.0"), 0, "past the range");
+	CHECK_EQ_INT(verdict(w, REALM, "2001:db8::7"), -1, "IPv6 prefix denied");
+	CHECK_EQ_INT(verdict(w, "other.realm", "8.8.8.8"), 0, "another realm: its own lists");
+	side_cmd3("SREM", PEERS_ALLOWED, "127.0.0.1");
+	CHECK_EQ_INT(verdict(w, REALM, "127.0.0.1"), 1, "removed but cached");
+	side_cmd3("PUBLISH", "tern/invalidate", REALM "/bob");
+	spin(100);
+	CHECK_EQ_INT(verdict(w, REALM, "127.0.0.1"), 1, "a user's invalidation keeps the lists");
+	side_cmd3("PUBLISH", "tern/invalidate", REALM);
+	spin(100);
+	CHECK_EQ_INT(verdict(w, REALM, "127.0.0.1"), 0, "realm invalidation: fetched again");
+	CHECK_EQ_INT(verdict(w, REALM, "8.8.8.8"), -1, "the rest still denied");
+	side_cmd3("SADD", PEERS_DENIED, "9.9.9.9");
+	side_cmd3("PUBLISH", "tern/invalidate", "*");
+	spin(100);
+	CHECK_EQ_INT(verdict(w, REALM, "9.9.9.9"), -1, "\"*\" invalidation: fetched again");
+	side_cmd2("DEL", PEERS_DENIED);
+	side_cmd2("DEL", PEERS_ALLOWED);
+	side_cmd3("PUBLISH", "tern/invalidate", REALM);
+	spin(100);
+	CHECK_EQ_INT(verdict(w, REALM, "8.8.8.8"), 0, "lists deleted: no opinion");
+}
+
+/* A second worker store with a short TTL and the realm prefetched at creation. */
+static void test_peers_refresh(const char *conninfo)
+{
+	struct cred_redis_opts o = {.conninfo = conninfo, .cache_ttl_ms = 300};
+	struct cred_redis *r;
+	struct cred_redis_worker *w;
+	char why[128];
+
+	side_cmd3("SADD", PEERS_DENIED, "1.2.3.4");
+	if (cred_redis_new(&o, &r, why, sizeof(why)) < 0) {
+		CHECK(false, "second store: %s", why);
+		return;
+	}
+	if (cred_redis_worker_new(r, base, &w) < 0) {
+		CHECK(false, "second worker store");
+		cred_redis_free(r);
+		return;
+	}
+	CHECK_EQ_INT(cred_redis_peers_prefetch(w, REALM, strlen(REALM)), 0, "prefetch");
+	spin(200);
+	CHECK_EQ_INT(verdict(w, REALM, "1.2.3.4"), -1, "prefetched: ready for the first use");
+	side_cmd3("SREM", PEERS_DENIED, "1.2.3.4");
+	CHECK_EQ_INT(verdict(w, REALM, "1.2.3.4"), -1, "changed without invalidation: cached");
+	spin(400);
+	CHECK_EQ_INT(verdict(w, REALM, "1.2.3.4"), -1, "past the TTL: stale copy while refreshing");
+	spin(100);
+	CHECK_EQ_INT(verdict(w, REALM, "1.2.3.4"), 0, "refreshed");
+	for (int i = 0; i < 20; i++) {
+		char realm[16];
+
+		snprintf(realm, sizeof(realm), "r%d", i);
+		verdict(w, realm, "1.2.3.4");
+		spin(20);
+	}
+	CHECK_EQ_INT(verdict(w, "r19", "1.2.3.4"), 0, "many realms: bounded, still answered");
+	cred_redis_worker_free(w);
+	cred_redis_free(r);
+}
+
 static void test_bound_timeout(struct cred_redis_worker *w)
 {
 	struct got g[5];
@@ -372,6 +463,8 @@ int main(void)
 	test_lookups(w);
 	test_realm(w);
 	test_invalidate(w);
+	test_peers(w);
+	test_peers_refresh(conninfo);
 	test_bound_timeout(w);
 	test_outage(w);
 	cred_redis_worker_free(w);

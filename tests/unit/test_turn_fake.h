@@ -269,7 +269,8 @@ static inline void fake_free(void *impl)
 	((struct fake_creds *)impl)->freed++;
 }
 
-static const struct cred_store_ops fake_cred_ops = {fake_lookup, fake_cancel, fake_free};
+static const struct cred_store_ops fake_cred_ops = {
+	.lookup = fake_lookup, .cancel = fake_cancel, .free = fake_free};
 
 /* Completes every pending asynchronous lookup; returns how many. */
 static inline int fake_creds_complete(struct fake_creds *f)

@@ -1,5 +1,6 @@
 /* CreatePermission (RFC 8656 §10.2) and ChannelBind (§12.2): installs, refreshes, limits,
- * policy, families, rebinding rules, expiry. */
+ * policy, families, rebinding rules, expiry; a realm's peer lists through the credential
+ * store's peer_verdict, against relay-to-relay and the server's policy. */
 #include "test_turn_fake.h"
 
 static struct peer_policy *t_policy(void)
@@ -103,9 +104,107 @@ static void test_channels(void)
 	peer_policy_free((struct peer_policy *)t.cfg.peers);
 }
 
+/* The realm's lists the fake store answers from, and the realms it was asked about. */
+static struct iprange_list realm_allowed, realm_denied;
+static int verdict_calls;
+static bool verdict_realm_ok = true;
+
+static int fake_peer_verdict(void *impl, const char *realm, size_t rlen,
+			     const struct addr *peer)
+{
+	(void)impl;
+	verdict_calls++;
+	verdict_realm_ok &= rlen == strlen(T_REALM) && memcmp(realm, T_REALM, rlen) == 0;
+	if (iprange_list_contains(&realm_allowed, peer))
+		return 1;
+	return iprange_list_contains(&realm_denied, peer) ? -1 : 0;
+}
+
+static const struct cred_store_ops fake_peer_ops = {
+	.lookup = fake_lookup, .cancel = fake_cancel, .free = fake_free,
+	.peer_verdict = fake_peer_verdict};
+
+/* A server policy whose relay address 10.9.9.9 (private) serves ports 49152-65535. */
+static struct peer_policy *t_relay_policy(void)
+{
+	struct peer_policy_cfg pc = {.min_port = 49152, .max_port = 65535, .nrelay = 1};
+	struct peer_policy *p = NULL;
+	struct addr relay;
+
+	addr_parse(&relay, "10.9.9.9", 0);
+	pc.relay_addrs = &relay;
+	peer_policy_new(&pc, &p);
+	return p;
+}
+
+static void test_realm_peers(void)
+{
+	struct t_env t;
+	struct stun_enc e;
+	struct t_peer_buf pb;
+	const uint8_t *msg;
+
+	iprange_list_add(&realm_allowed, "127.0.0.1");
+	iprange_list_add(&realm_allowed, "10.1.0.0/16");
+	iprange_list_add(&realm_denied, "8.8.8.8");
+	iprange_list_add(&realm_denied, "10.0.0.0-10.255.255.255");
+	t_init(&t);
+	t.creds.store.ops = &fake_peer_ops;
+	t.cfg.peers = t_relay_policy();
+	t_start(&t);
+	CHECK_EQ_INT(t_allocate(&t), 0, "allocated");
+	CHECK_EQ_INT(t_create_perm(&t, "127.0.0.1"), 0, "loopback opened by the realm");
+	CHECK(t_peer_send(&t, &pb, "127.0.0.1", 1234, "x", 1, &msg) > 0, "and relays");
+	CHECK_EQ_INT(t_create_perm(&t, "127.0.0.2"), 403, "the rest of loopback: server policy");
+	CHECK_EQ_INT(t_create_perm(&t, "8.8.8.8"), 403, "closed by the realm: 403");
+	CHECK_EQ_INT(t_create_perm(&t, "8.8.4.4"), 0, "not listed: server policy allows");
+	CHECK_EQ_INT(t_create_perm(&t, "10.1.2.3"), 0, "realm allowed wins over realm denied");
+	CHECK_EQ_INT(t_channel_bind(&t, 0x4000, "8.8.8.8", 1000), 403, "ChannelBind: realm denied");
+	CHECK_EQ_INT(t_channel_bind(&t, 0x4001, "127.0.0.1", 1000), 0,
+		     "ChannelBind: realm allowed");
+	CHECK_EQ_INT(t_channel_bind(&t, 0x4002, "10.9.9.9", 50000), 0,
+		     "relay-to-relay first, though the realm denies 10/8");
+	CHECK_EQ_INT(t_channel_bind(&t, 0x4003, "10.9.9.9", 1000), 403,
+		     "the relay address outside the relay ports: realm denied");
+	CHECK(verdict_realm_ok, "asked about the server's realm");
+	t_stop(&t);
+	peer_policy_free((struct peer_policy *)t.cfg.peers);
+
+	/* An IPv6 relay: a peer embedding a denied IPv4 address is denied too. */
+	t_init(&t);
+	t.creds.store.ops = &fake_peer_ops;
+	t.cfg.peers = t_policy();
+	t_start(&t);
+	t_challenge(&t);
+	t_begin(&t, &e, STUN_METHOD_ALLOCATE, STUN_CLASS_REQUEST, false);
+	stun_enc_put_u32(&e, STUN_ATTR_REQUESTED_TRANSPORT, STUN_TRANSPORT_UDP << 24);
+	stun_enc_put_u32(&e, STUN_ATTR_REQUESTED_ADDRESS_FAMILY, STUN_FAMILY_IPV6 << 24);
+	CHECK_EQ_INT(t_send(&t, &e, true), 0, "IPv6 allocation");
+	CHECK_EQ_INT(t_create_perm(&t, "64:ff9b::808:808"), 403, "NAT64 form of 8.8.8.8: 403");
+	CHECK_EQ_INT(t_create_perm(&t, "2002:808:808::1"), 403, "6to4 form of 8.8.8.8: 403");
+	CHECK_EQ_INT(t_create_perm(&t, "64:ff9b::808:404"), 0, "NAT64 form of 8.8.4.4: allowed");
+	t_stop(&t);
+	peer_policy_free((struct peer_policy *)t.cfg.peers);
+
+	/* A store without peer lists: the server's policy alone. */
+	verdict_calls = 0;
+	t_init(&t);
+	t.cfg.peers = t_policy();
+	t_start(&t);
+	CHECK_EQ_INT(t_allocate(&t), 0, "allocated");
+	CHECK_EQ_INT(t_create_perm(&t, "127.0.0.1"), 403, "no peer_verdict: loopback denied");
+	CHECK_EQ_INT(t_create_perm(&t, "8.8.8.8"), 0, "no peer_verdict: 8.8.8.8 allowed");
+	CHECK_EQ_INT(verdict_calls, 0, "peer_verdict never called");
+	t_stop(&t);
+	peer_policy_free((struct peer_policy *)t.cfg.peers);
+	iprange_list_free(&realm_allowed);
+	iprange_list_free(&realm_denied);
+}
+
 int main(void)
 {
 	test_permissions();
 	test_channels();
+	test_realm_peers();
 	return tap_done();
 }
