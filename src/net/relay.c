@@ -55,6 +55,7 @@ struct net_relay {
 	struct event *ev;
 	struct turn_alloc *alloc;
 	struct addr local;
+	bool df;                /* opened with DONT-FRAGMENT: DF on every datagram */
 };
 
 struct net_relay_batch *net_relay_batch_new(void)
@@ -281,6 +282,7 @@ static int net_relay_open(void *ctx, const struct turn_relay_req *req, struct tu
 	r->w = w;
 	r->alloc = req->alloc;
 	err = net_relay_sockopts(r->fd, req->family, req->dont_fragment);
+	r->df = req->dont_fragment;
 	if (err)
 		goto fail;
 	r->ev = event_new(w->base, r->fd, EV_READ | EV_PERSIST, net_relay_readable, r);
@@ -303,10 +305,19 @@ fail:
 	return err;
 }
 
-static int net_relay_send(void *ctx, void *relay, const struct addr *peer, const uint8_t *data,
-			  size_t len)
+/* DF on (or back off) for the datagrams that follow on r's socket. */
+static void net_relay_set_df(struct net_relay *r, bool on)
 {
-	struct net_relay *r = relay;
+	if (addr_family(&r->local) == AF_INET6)
+		net_relay_setopt(r->fd, IPPROTO_IPV6, IPV6_DONTFRAG, on ? 1 : 0);
+	else
+		net_relay_setopt(r->fd, IPPROTO_IP, IP_MTU_DISCOVER,
+				 on ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT);
+}
+
+static int net_relay_sendto(struct net_relay *r, const struct addr *peer, const uint8_t *data,
+			    size_t len)
+{
 	int err = 0;
 
 	/* An ICMP error from an earlier datagram (IP_RECVERR) fails the next send once and
@@ -322,6 +333,22 @@ static int net_relay_send(void *ctx, void *relay, const struct addr *peer, const
 		r->w->c.relay_icmp++;
 	}
 	r->w->c.relay_send_err++;
+	return err;
+}
+
+/* A Send indication's DONT-FRAGMENT (RFC 8656 §11.2) on a relay opened without it: DF for
+ * this one datagram. Rare (it takes two more system calls), never on the ChannelData path. */
+static int net_relay_send(void *ctx, void *relay, const struct addr *peer, const uint8_t *data,
+			  size_t len, bool dont_fragment)
+{
+	struct net_relay *r = relay;
+	int err;
+
+	if (!dont_fragment || r->df)
+		return net_relay_sendto(r, peer, data, len);
+	net_relay_set_df(r, true);
+	err = net_relay_sendto(r, peer, data, len);
+	net_relay_set_df(r, false);
 	return err;
 }
 

@@ -11,7 +11,8 @@
 
 /* Relays data to peer from a's relay of the peer's family. */
 static int turn_to_peer(struct turn_server *s, struct turn_alloc *a, const struct turn_ip *ip,
-			const struct addr *peer, const uint8_t *data, size_t len, uint64_t now_ms)
+			const struct addr *peer, const struct stun_str *data, bool df,
+			uint64_t now_ms)
 {
 	int r;
 
@@ -24,11 +25,11 @@ static int turn_to_peer(struct turn_server *s, struct turn_alloc *a, const struc
 		s->c.dropped_no_perm++;
 		return 0;
 	}
-	if (!tbucket_take(&a->bw_to_peer, len, now_ms)) {
+	if (!tbucket_take(&a->bw_to_peer, data->len, now_ms)) {
 		s->c.dropped_rate++;
 		return 0;
 	}
-	if (s->ops->send(s->ops_ctx, a->relay[r], peer, data, len) < 0) {
+	if (s->ops->send(s->ops_ctx, a->relay[r], peer, data->p, data->len, df) < 0) {
 		s->c.dropped_send_err++;
 		return 0;
 	}
@@ -50,9 +51,11 @@ int turn_send_indication(struct turn_server *s, const struct stun_msg *m,
 	if (stun_msg_get_xor_addr(m, STUN_ATTR_XOR_PEER_ADDRESS, &peer) < 0 ||
 	    stun_msg_get_bytes(m, STUN_ATTR_DATA, &data) < 0)
 		return 0;
-	/* §11.2: a permission for the peer's IP address is required. */
+	/* §11.2: a permission for the peer's IP address is required; DONT-FRAGMENT sets DF
+	 * on this datagram. */
 	turn_ip_from_addr(&ip, &peer);
-	return turn_to_peer(s, a, &ip, &peer, data.p, data.len, now_ms);
+	return turn_to_peer(s, a, &ip, &peer, &data,
+			    stun_msg_has(m, STUN_ATTR_DONT_FRAGMENT), now_ms);
 }
 
 int turn_client_chdata(struct turn_server *s, const struct turn_pkt *p, uint64_t now_ms)
@@ -60,6 +63,7 @@ int turn_client_chdata(struct turn_server *s, const struct turn_pkt *p, uint64_t
 	struct turn_alloc *a;
 	struct turn_chan *ch;
 	struct stun_chdata cd;
+	struct stun_str data;
 	struct addr peer;
 
 	/* §12.6 (§12.5 over streams: the frame may carry its padding). */
@@ -75,5 +79,7 @@ int turn_client_chdata(struct turn_server *s, const struct turn_pkt *p, uint64_t
 		return 0;
 	}
 	turn_ip_to_addr(&ch->ip, ch->port, &peer);
-	return turn_to_peer(s, a, &ch->ip, &peer, cd.data, cd.len, now_ms);
+	data.p = cd.data;
+	data.len = cd.len;
+	return turn_to_peer(s, a, &ch->ip, &peer, &data, false, now_ms);
 }

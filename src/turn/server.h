@@ -59,10 +59,12 @@ struct turn_relay_ops {
 	int (*open)(void *ctx, const struct turn_relay_req *req, struct turn_relay_res *res);
 	/* Closes a relay socket or an unused reservation. */
 	void (*close)(void *ctx, void *relay);
-	/* Sends application data to a peer from the relay socket. Returns 0 or -errno (the
+	/* Sends application data to a peer from the relay socket, with the DF bit set when
+	 * dont_fragment (a Send indication's DONT-FRAGMENT, RFC 8656 §11.2; a relay opened
+	 * with DONT-FRAGMENT sets it on every datagram anyway). Returns 0 or -errno (the
 	 * caller drops and counts; an allocation is never torn down for it). */
 	int (*send)(void *ctx, void *relay, const struct addr *peer, const uint8_t *data,
-		    size_t len);
+		    size_t len, bool dont_fragment);
 	/* Sends a complete STUN message or ChannelData to a client outside the batch path
 	 * (a response completed after an asynchronous lookup). 0 or -errno. */
 	int (*to_client)(void *ctx, const struct turn_client *c, const uint8_t *buf, size_t len);

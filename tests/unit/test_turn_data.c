@@ -5,7 +5,8 @@
 
 #include "stun/chdata.h"
 
-static void t_send_ind(struct t_env *t, const char *ip, uint16_t port, const char *data)
+static void t_send_ind_df(struct t_env *t, const char *ip, uint16_t port, const char *data,
+			  bool df)
 {
 	struct stun_enc e;
 	struct addr a;
@@ -14,8 +15,15 @@ static void t_send_ind(struct t_env *t, const char *ip, uint16_t port, const cha
 	t_begin(t, &e, STUN_METHOD_SEND, STUN_CLASS_INDICATION, false);
 	stun_enc_put_xor_addr(&e, STUN_ATTR_XOR_PEER_ADDRESS, &a);
 	stun_enc_put(&e, STUN_ATTR_DATA, data, strlen(data));
+	if (df)
+		stun_enc_put(&e, STUN_ATTR_DONT_FRAGMENT, NULL, 0);
 	t->req_len = stun_enc_finish(&e);
 	t_run(t);
+}
+
+static void t_send_ind(struct t_env *t, const char *ip, uint16_t port, const char *data)
+{
+	t_send_ind_df(t, ip, port, data, false);
 }
 
 static int t_chdata(struct t_env *t, uint16_t ch, const char *data, size_t pad)
@@ -27,6 +35,24 @@ static int t_chdata(struct t_env *t, uint16_t ch, const char *data, size_t pad)
 	memset(t->req + 4 + n, 0, pad);
 	t->req_len = (int)(4 + n + pad);
 	return t_run(t);
+}
+
+/* RFC 8656 §11.2: DONT-FRAGMENT in a Send indication sets DF on that datagram only. */
+static void test_send_df(void)
+{
+	struct t_env t;
+
+	t_init(&t);
+	t_start(&t);
+	t_allocate(&t);
+	t_create_perm(&t, "8.8.8.8");
+	t_send_ind(&t, "8.8.8.8", 53, "hello");
+	CHECK(t.net.sends == 1 && !t.net.last_df, "no DONT-FRAGMENT: DF not asked");
+	t_send_ind_df(&t, "8.8.8.8", 53, "hello", true);
+	CHECK(t.net.sends == 2 && t.net.last_df, "DONT-FRAGMENT: DF asked for that datagram");
+	t_send_ind(&t, "8.8.8.8", 53, "hello");
+	CHECK(t.net.sends == 3 && !t.net.last_df, "and only for that one");
+	t_stop(&t);
 }
 
 static void test_send(void)
@@ -175,6 +201,7 @@ static void test_max_bps(void)
 int main(void)
 {
 	test_send();
+	test_send_df();
 	test_peer_input();
 	test_ipv6_headroom();
 	test_tcp_padding();

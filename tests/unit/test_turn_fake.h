@@ -42,6 +42,7 @@ struct fake_net {
 	struct fake_relay r[FAKE_MAX_RELAYS];
 	int nr;
 	int opens, closes, sends;
+	bool last_df;           /* the DF flag of the last send */
 	int fail_v6; /* open of AF_INET6: this error (e.g. -EAFNOSUPPORT) */
 	int fail_v4;
 	int fail_next;	 /* next open: this error, then 0 */
@@ -113,11 +114,12 @@ static inline void fake_close(void *ctx, void *relay)
 }
 
 static inline int fake_send(void *ctx, void *relay, const struct addr *peer, const uint8_t *data,
-			    size_t len)
+			    size_t len, bool dont_fragment)
 {
 	struct fake_net *n = ctx;
 
 	n->sends++;
+	n->last_df = dont_fragment;
 	n->last_relay = relay;
 	n->last_peer = *peer;
 	n->last_len = len < sizeof(n->last_data) ? len : sizeof(n->last_data);
