@@ -449,11 +449,30 @@ size_t cred_redis_pending(const struct cred_redis_worker *w)
 /* ---- invalidation ---- */
 
 /* "*", "<realm>" or "<realm>/<user>" (split at the first '/'). */
+/* Drops what an invalidation message names: "*" everything; "<realm>" a realm;
+ * "<realm>/<user>" a user. Realms and users may themselves contain '/', so every reading
+ * of the message is dropped: each split at a '/' as a user, and the whole as a realm.
+ * Dropping too much only costs a lookup. */
+static void sub_drop(struct cred_redis_worker *w, const char *s, size_t len)
+{
+	uint64_t now = redis_now_ms();
+
+	if (len == 1 && s[0] == '*') {
+		cred_redis_cache_drop(w->cache, NULL, 0, NULL, 0);
+		cred_redis_peers_drop(w->peers, NULL, 0, now);
+		return;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '/')
+			cred_redis_cache_drop(w->cache, s, i, s + i + 1, len - i - 1);
+	cred_redis_cache_drop(w->cache, s, len, NULL, 0);
+	cred_redis_peers_drop(w->peers, s, len, now);
+}
+
 static void sub_on_message(redisAsyncContext *ac, void *reply, void *privdata)
 {
 	struct cred_redis_worker *w = privdata;
 	const redisReply *r = reply, *m;
-	const char *slash;
 
 	(void)ac;
 	if (r == NULL || w->closing || r->type != REDIS_REPLY_ARRAY || r->elements != 3)
@@ -463,17 +482,7 @@ static void sub_on_message(redisAsyncContext *ac, void *reply, void *privdata)
 	m = r->element[2];
 	if (m->type != REDIS_REPLY_STRING)
 		return;
-	slash = memchr(m->str, '/', (size_t)m->len);
-	if (m->len == 1 && m->str[0] == '*') {
-		cred_redis_cache_drop(w->cache, NULL, 0, NULL, 0);
-		cred_redis_peers_drop(w->peers, NULL, 0, redis_now_ms());
-	} else if (slash) {
-		cred_redis_cache_drop(w->cache, m->str, (size_t)(slash - m->str), slash + 1,
-				      (size_t)(m->str + m->len - slash - 1));
-	} else {
-		cred_redis_cache_drop(w->cache, m->str, (size_t)m->len, NULL, 0);
-		cred_redis_peers_drop(w->peers, m->str, (size_t)m->len, redis_now_ms());
-	}
+	sub_drop(w, m->str, (size_t)m->len);
 }
 
 /* The subscriber is (re)connected: invalidations may have been missed, drop everything. */
