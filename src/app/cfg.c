@@ -66,6 +66,8 @@ static int check_rules(struct cfg_state *st)
 	}
 	if (!c->no_auth) {
 		c->lt_cred_mech = true;
+		if (!c->realm)
+			return cfg_fail(st, &w, "realm is empty: long-term credentials need one");
 		if (c->static_auth_secret.n && !c->use_auth_secret) {
 			add_warning(c, "static-auth-secret implies use-auth-secret");
 			c->use_auth_secret = true;

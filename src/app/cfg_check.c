@@ -8,6 +8,7 @@
 
 #include "base/addr.h"
 #include "cred/redis_conf.h"
+#include "stun/msg.h"
 
 #define ITEM_MAX 256
 
@@ -99,6 +100,15 @@ int cfg_check_user(const char *value, char *why, size_t len)
 		return why_fail(why, len, "not NAME:PASSWORD");
 	if (colon[1] == '\0')
 		return why_fail(why, len, "empty password");
+	return 0;
+}
+
+/* REALM and SOFTWARE travel in STUN attributes whose length the RFC bounds: a longer value
+ * would make every client's request undecodable. */
+int cfg_check_stun_text(const char *value, char *why, size_t len)
+{
+	if (!stun_text_fits(value, strlen(value)))
+		return why_fail(why, len, "longer than 127 characters or 763 bytes (RFC 8489 §14.9)");
 	return 0;
 }
 

@@ -42,7 +42,7 @@ const struct cfg_opt cfg_opts[] = {
 	{"no-dtls", 0, CFG_BOOL, OFF(no_dtls), "false", 0, 0, NULL, U,
 	 "do not listen on DTLS"},
 	/* authentication */
-	{"realm", 'r', CFG_STR, OFF(realm), "tern.local", 0, 0, NULL, 0,
+	{"realm", 'r', CFG_STR, OFF(realm), "tern.local", 0, 0, cfg_check_stun_text, 0,
 	 "realm for long-term credentials (set it to your domain)"},
 	{"user", 'u', CFG_LIST, OFF(user), NULL, 0, 4096, cfg_check_user, CFG_F_SECRET,
 	 "static user NAME:PASSWORD (repeatable)"},
@@ -63,7 +63,7 @@ const struct cfg_opt cfg_opts[] = {
 	/* protocol */
 	{"fingerprint", 'f', CFG_BOOL, OFF(fingerprint), "false", 0, 0, NULL, U,
 	 "add FINGERPRINT to every response"},
-	{"software-name", 0, CFG_STR, OFF(software_name), NULL, 0, 0, NULL, 0,
+	{"software-name", 0, CFG_STR, OFF(software_name), NULL, 0, 0, cfg_check_stun_text, 0,
 	 "SOFTWARE attribute value; empty = no SOFTWARE attribute"},
 	{"max-allocate-lifetime", 0, CFG_INT, OFF(max_allocate_lifetime), "3600", 60, 86400,
 	 NULL, 0, "longest allocation lifetime, seconds"},

@@ -103,6 +103,7 @@ int cfg_check_ip(const char *value, char *why, size_t len);
 int cfg_check_ip_pair(const char *value, char *why, size_t len);
 int cfg_check_ip_range(const char *value, char *why, size_t len);
 int cfg_check_user(const char *value, char *why, size_t len);
+int cfg_check_stun_text(const char *value, char *why, size_t len);
 int cfg_check_redis_userdb(const char *value, char *why, size_t len);
 int cfg_check_separator(const char *value, char *why, size_t len);
 

@@ -89,6 +89,11 @@ static size_t stun_utf8_chars(const uint8_t *p, size_t len)
 	return n;
 }
 
+bool stun_text_fits(const void *p, size_t len)
+{
+	return len <= STUN_TEXT_MAX_BYTES && stun_utf8_chars(p, len) <= STUN_TEXT_MAX_CHARS;
+}
+
 static int stun_check_addr(const uint8_t *v, size_t len)
 {
 	if (len < 4)

@@ -112,6 +112,10 @@ int stun_msg_get_response_port(const struct stun_msg *m, uint16_t *port);
 int stun_msg_get_pwalg(const struct stun_msg *m, uint16_t *alg, struct stun_str *params);
 /* PASSWORD-ALGORITHMS: up to *n algorithm numbers, in order. */
 int stun_msg_get_pwalgs(const struct stun_msg *m, uint16_t *algs, size_t *n);
+/* True when a REALM, NONCE or SOFTWARE value of len bytes is within RFC 8489's limits
+ * (§14.9, §14.10, §14.14: fewer than 128 characters, at most 763 bytes): what a server
+ * may send and the decoder accepts. */
+bool stun_text_fits(const void *p, size_t len);
 /* DONT-FRAGMENT and other flag attributes: true when present (length must be 0). */
 bool stun_msg_has(const struct stun_msg *m, uint16_t type);
 

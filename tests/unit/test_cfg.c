@@ -176,6 +176,34 @@ static void test_bools(void)
 	cfg_free(&c);
 }
 
+static void expect_err(const char *what, char **env, const char *conf, const char *arg1,
+		       const char *arg2, const char *frag1, const char *frag2);
+
+/* REALM and SOFTWARE must fit their STUN attributes (RFC 8489 §14.9, §14.14). */
+static void test_stun_text_limits(void)
+{
+	char long_realm[129], ok_realm[128], utf8_realm[127 * 2 + 1];
+	struct cfg c;
+
+	memset(long_realm, 'r', 128);
+	long_realm[128] = '\0';
+	memset(ok_realm, 'r', 127);
+	ok_realm[127] = '\0';
+	for (int i = 0; i < 127; i++)
+		memcpy(utf8_realm + 2 * i, "\xc3\xa9", 2); /* 127 x U+00E9: 254 bytes */
+	utf8_realm[254] = '\0';
+	expect_err("128-character realm", no_env, NULL, "--realm", long_realm, "realm",
+		   "127 characters");
+	expect_err("empty realm", no_env, NULL, "--realm", "", "realm", "empty");
+	expect_err("128-character software-name", no_env, NULL, "--software-name", long_realm,
+		   "software-name", "127 characters");
+	CHECK_EQ_INT(load(&c, no_env, "--realm", ok_realm, NULL), 0, "127-character realm accepted");
+	cfg_free(&c);
+	CHECK_EQ_INT(load(&c, no_env, "--realm", utf8_realm, NULL), 0,
+		     "127 two-byte characters accepted (characters, not bytes, count)");
+	cfg_free(&c);
+}
+
 /* Expects a load failure whose message contains every given fragment. */
 static void expect_err(const char *what, char **env, const char *conf, const char *arg1,
 		       const char *arg2, const char *frag1, const char *frag2)
@@ -215,6 +243,7 @@ static void test_errors(void)
 		   "empty password");
 	expect_err("bad peer range", no_env, NULL, "--denied-peer-ip", "10.0.0.0/40",
 		   "denied-peer-ip", "prefix");
+	test_stun_text_limits();
 	expect_err("env not a number", env_bad, NULL, NULL, NULL, "max-port: bad value \"abc\"",
 		   "environment TERN_MAX_PORT");
 	expect_err("env out of range", env_range, NULL, NULL, NULL, "0..256",
