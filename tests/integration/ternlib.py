@@ -725,3 +725,303 @@ class UdpEcho:
 
     def __exit__(self, *exc):
         self.close()
+
+
+# ---------------------------------------------------------------------------------------
+# Redis: a minimal binary-safe client, private redis-server processes, ternctl, and
+# coturn's turnutils_peer / turnutils_uclient as relay checks.
+
+class RedisClient:
+    """A minimal binary-safe Redis client (RESP2) on 127.0.0.1."""
+
+    def __init__(self, port, db=None, timeout=5):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.f = self.s.makefile("rb")
+        if db is not None:
+            self.cmd("SELECT", str(db))
+
+    def send(self, *args):
+        out = b"*%d\r\n" % len(args)
+        for a in args:
+            a = a.encode() if isinstance(a, str) else a
+            out += b"$%d\r\n%s\r\n" % (len(a), a)
+        self.s.sendall(out)
+
+    def read(self):
+        line = self.f.readline()
+        if not line:
+            raise ConnectionError("closed")
+        t, rest = line[:1], line[1:-2]
+        if t == b"+":
+            return rest.decode()
+        if t == b"-":
+            raise RuntimeError(rest.decode())
+        if t == b":":
+            return int(rest)
+        if t == b"$":
+            n = int(rest)
+            return None if n < 0 else self.f.read(n + 2)[:-2].decode("utf-8", "surrogateescape")
+        if t == b"*":
+            n = int(rest)
+            return None if n < 0 else [self.read() for _ in range(n)]
+        raise RuntimeError(f"bad reply {line!r}")
+
+    def cmd(self, *args):
+        self.send(*args)
+        return self.read()
+
+    def close(self):
+        self.s.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def redis_ping(port, timeout=0.3):
+    try:
+        with RedisClient(port, timeout=timeout) as c:
+            return c.cmd("PING") == "PONG"
+    except (OSError, RuntimeError, ConnectionError):
+        return False
+
+
+class RedisServer:
+    """A redis-server of the test's own on 127.0.0.1 (no persistence). stop() ends only
+    this process; start() again reuses the same port."""
+
+    def __init__(self, port=None):
+        self.port = port or free_port()
+        self.dir = tempfile.mkdtemp(prefix=f"redis-{self.port}.", dir=TMP)
+        self.log = os.path.join(self.dir, "redis.log")
+        self.proc = None
+
+    def start(self, seconds=5):
+        import atexit
+        if not getattr(self, "_atexit", False):
+            atexit.register(self.stop)      # also when the test dies half-way
+            self._atexit = True
+        self.logf = open(self.log, "ab")
+        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind",
+                                      "127.0.0.1", "--save", "", "--appendonly", "no",
+                                      "--daemonize", "no", "--dir", self.dir],
+                                     stdout=self.logf, stderr=subprocess.STDOUT)
+        deadline = time.time() + seconds
+        while time.time() < deadline and self.proc.poll() is None:
+            if redis_ping(self.port):
+                return self
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server on {self.port} did not start")
+
+    def stop(self, sig=signal.SIGKILL):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.logf.close()
+        self.proc = None
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def redis_for_test(db):
+    """(port, RedisServer or None): the shared server of scripts/test.sh
+    ($TESTS_REDIS_PORT) or, without one, a private one. The caller works in database `db`
+    only and flushes it first."""
+    port = os.environ.get("TESTS_REDIS_PORT")
+    if port and redis_ping(int(port), timeout=2):
+        return int(port), None
+    srv = RedisServer().start()
+    return srv.port, srv
+
+
+def redis_conninfo(port, db):
+    return f"ip=127.0.0.1 port={port} dbname={db}"
+
+
+def ternctl(*args, conn=None, timeout=20):
+    """Runs $TERNCTL with args (and --redis conn); returns (rc, stdout, stderr)."""
+    env = {k: v for k, v in os.environ.items() if k != "TERN_REDIS_USERDB"}
+    argv = [TERNCTL] + list(args) + (["--redis", conn] if conn else [])
+    p = subprocess.run(argv, capture_output=True, timeout=timeout, env=env)
+    return (p.returncode, p.stdout.decode("utf-8", "surrogateescape"),
+            p.stderr.decode("utf-8", "surrogateescape").strip())
+
+
+def rest_credential(secret, user, expiry, sep=":"):
+    """TURN REST credentials computed here: (USERNAME, password)."""
+    import base64
+    name = f"{int(expiry)}{sep}{user}"
+    mac = hmac.new(secret.encode(), name.encode(), hashlib.sha1).digest()
+    return name, base64.b64encode(mac).decode()
+
+
+class TurnutilsPeer:
+    """coturn's turnutils_peer (a UDP echo) on 127.0.0.1 and a free port."""
+
+    def __init__(self, host="127.0.0.1"):
+        self.host = host
+        self.port = free_port()
+        self.logf = open(os.path.join(TMP, f"turnutils_peer-{self.port}.log"), "ab")
+        self.proc = subprocess.Popen(["turnutils_peer", "-L", host, "-p", str(self.port)],
+                                     stdout=self.logf, stderr=subprocess.STDOUT)
+
+    def close(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.logf.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def uclient_relay(server_port, user, password, peer_port, n=20, length=100, clients=2,
+                  flags=(), host="127.0.0.1", timeout=40):
+    """turnutils_uclient relaying through the server to turnutils_peer. Returns
+    (ok, summary text): ok when it exits 0 and every message came back, 0 lost."""
+    import re
+    args = ["turnutils_uclient", *flags, "-p", str(server_port), "-e", host,
+            "-r", str(peer_port), "-u", user, "-w", password, "-n", str(n), "-l", str(length),
+            "-m", str(clients), host]
+    try:
+        p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=timeout)
+        out, rc = p.stdout.decode(errors="replace"), p.returncode
+    except subprocess.TimeoutExpired as e:
+        out, rc = (e.stdout or b"").decode(errors="replace"), "timeout"
+    tot = re.findall(r"start_mclient: tot_send_msgs=(\d+), tot_recv_msgs=(\d+)", out)
+    lost = re.findall(r"Total lost packets (\d+)", out)
+    sent, recv = (int(tot[-1][0]), int(tot[-1][1])) if tot else (None, None)
+    nlost = int(lost[-1]) if lost else None
+    ok = rc == 0 and sent == n * clients and recv == sent and nlost == 0
+    return ok, f"rc={rc} sent={sent} recv={recv} lost={nlost}\n{out}"
+
+
+def turn_allocate_code(server, user, password, transport="udp", timeout=1.0):
+    """One Allocate with long-term credentials from a new client: 0 on success, the
+    error code, or None without an answer. The allocation is freed (LIFETIME 0)."""
+    with RawTurn(server, transport=transport, username=user, password=password,
+                 timeout=timeout) as c:
+        r = c.allocate()
+        if r is None:
+            return None
+        if r.cls == C_SUCCESS:
+            c.refresh(0)
+            return 0
+        return r.error
+
+
+NETNS_SERVER_IP = "198.51.100.1"
+NETNS_OTHER_IP = "198.51.100.2"
+
+
+def _sh_quiet(*args):
+    return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          timeout=20).returncode == 0
+
+
+def netns_tap(tap, script, seconds, args=("--inside",)):
+    """Runs `python3 script args` in a new network namespace holding a veth pair
+    (NETNS_SERVER_IP/24 and NETNS_OTHER_IP/24, both ends inside, and its own loopback),
+    bounded by `seconds`; copies its TAP test points into tap (renumbered), then kills
+    whatever still runs in the namespace and removes it. Needs root."""
+    import re
+    import selectors
+    ns = f"tern-test-{os.getpid()}"
+    made = _sh_quiet("ip", "netns", "add", ns)
+    inner = None
+    gone = False
+    try:
+        ok = made and all(_sh_quiet(*c) for c in (
+            ("ip", "-n", ns, "link", "set", "lo", "up"),
+            ("ip", "-n", ns, "link", "add", "tern0", "type", "veth", "peer", "name", "tern1"),
+            ("ip", "-n", ns, "addr", "add", f"{NETNS_SERVER_IP}/24", "dev", "tern0"),
+            ("ip", "-n", ns, "addr", "add", f"{NETNS_OTHER_IP}/24", "dev", "tern1"),
+            ("ip", "-n", ns, "link", "set", "tern0", "up"),
+            ("ip", "-n", ns, "link", "set", "tern1", "up")))
+        if not tap.ok(ok, f"network namespace {ns} with a veth pair on 198.51.100.0/24"):
+            return
+        for _ in range(50):
+            out = subprocess.run(["ip", "-n", ns, "-4", "addr"], stdout=subprocess.PIPE,
+                                 timeout=5).stdout.decode()
+            if NETNS_SERVER_IP in out and "tentative" not in out:
+                break
+            time.sleep(0.1)
+        inner = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable,
+                                  os.path.abspath(script), *args],
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
+        deadline = time.time() + seconds
+        planned = False
+        inner_n = 0
+        sel = selectors.DefaultSelector()
+        sel.register(inner.stdout, selectors.EVENT_READ)
+        buf = b""
+        while time.time() < deadline:
+            if not sel.select(timeout=1):
+                if inner.poll() is not None:
+                    break
+                continue
+            chunk = os.read(inner.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                text = line.decode(errors="replace")
+                m = re.match(r"^(?:not )?ok (\d+)", text)
+                if m:
+                    inner_n = int(m.group(1))
+                    text = re.sub(r"^((?:not )?ok )\d+", lambda mm: f"{mm.group(1)}{tap.n + 1}",
+                                  text)
+                    tap.n += 1
+                    if text.startswith("not ok"):
+                        tap.failed += 1
+                if re.match(r"^1\.\.\d+", text):
+                    planned = True
+                    continue
+                print(text, flush=True)
+        try:
+            rc = inner.wait(timeout=max(1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            rc = "timeout"
+        tap.ok(planned and (rc == 0 or tap.failed > 0),
+               f"run inside the namespace completed ({inner_n} checks, exit {rc})")
+    finally:
+        if inner is not None and inner.poll() is None:
+            try:
+                os.killpg(inner.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            inner.wait()
+        if made:
+            # Anything still running in this namespace was started by the test.
+            pids = subprocess.run(["ip", "netns", "pids", ns], stdout=subprocess.PIPE,
+                                  timeout=10).stdout.split()
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
+            gone = _sh_quiet("ip", "netns", "del", ns)
+        tap.ok(made and gone, f"network namespace {ns} removed")
