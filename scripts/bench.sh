@@ -561,7 +561,7 @@ report_relay() {
 }
 
 mode_relay() {
-	duration=4 rounds=1 build=0 allocs=1,100,1000 sizes=160,1200 rtt_rate=5000 rtt_secs=2
+	duration=4 rounds=3 build=0 allocs=1,100,1000 sizes=160,1200 rtt_rate=5000 rtt_secs=2
 	window=256
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -577,7 +577,7 @@ mode_relay() {
 			cat <<EOT
 usage: scripts/bench.sh relay [options]
   --duration S   measured seconds per payload size and run, 1-60 (default 4; +0.5 s warm-up)
-  --rounds N     rounds, each measuring every server once; medians reported (default 1)
+  --rounds N     rounds, each measuring every server once; medians reported (default 3)
   --allocs LIST  allocation counts, comma-separated, each <= 5000 (default 1,100,1000)
   --sizes LIST   payload sizes in bytes (default 160,1200); round trip uses the first
   --rtt-rate N   packets/s of the round-trip phase; 0 = none (default 5000)
