@@ -34,7 +34,25 @@
 /* Error-queue entries read per wakeup. */
 #define NET_RELAY_ERRQ 32
 
+/* Datagrams to peers queued while a batch from a client socket is handled, so that those
+ * for one relay socket leave in one sendmmsg (one allocation at full rate sends a whole
+ * batch through its relay). The data stays in the client socket's receive slots, which
+ * are not reused before the flush at the end of the batch. */
+#define NET_C2P_MAX 128
+
+struct net_c2p_queue {
+	bool on;                        /* between net_relay_defer_begin and _flush */
+	int n;
+	struct mmsghdr msg[NET_C2P_MAX];
+	struct iovec iov[NET_C2P_MAX];
+	struct addr to[NET_C2P_MAX];
+	struct net_relay *r[NET_C2P_MAX];
+};
+
+static void net_relay_queue_send(struct net_c2p_queue *q);
+
 struct net_relay_batch {
+	struct net_c2p_queue q;
 	int used;                       /* receive slots holding datagrams not yet sent */
 	int npend;                      /* client-bound datagrams queued in smsg */
 	struct mmsghdr rmsg[NET_RELAY_POOL];
@@ -234,10 +252,15 @@ static struct net_relay *net_relay_new(struct net_worker *w, int fd, const struc
 
 static void net_relay_close(void *ctx, void *relay)
 {
+	struct net_worker *w = ctx;
 	struct net_relay *r = relay;
 
 	if (!r)
 		return;
+	/* Datagrams queued for this socket leave before it closes (the allocation ended
+	 * within the client batch that queued them). */
+	if (w && w->rbatch && w->rbatch->q.n)
+		net_relay_queue_send(&w->rbatch->q);
 	if (r->ev)
 		event_free(r->ev);
 	close(r->fd);
@@ -336,14 +359,98 @@ static int net_relay_sendto(struct net_relay *r, const struct addr *peer, const 
 	return err;
 }
 
+/* Sends q->msg[i..j), all from relay r. An ICMP error from an earlier datagram fails the
+ * first send once (see net_relay_sendto): retried once, then skipped and counted. */
+static void net_relay_send_run(struct net_relay *r, struct mmsghdr *m, int n)
+{
+	int i = 0, retried = 0, k;
+
+	while (i < n) {
+		k = sendmmsg(r->fd, m + i, (unsigned)(n - i), MSG_DONTWAIT);
+		if (k > 0) {
+			r->w->c.relay_tx += (uint64_t)k;
+			i += k;
+			retried = 0;
+			continue;
+		}
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && net_relay_is_unreach(errno)) {
+			r->w->c.relay_icmp++;
+			if (!retried++)
+				continue;
+		} else if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			r->w->c.relay_send_err += (uint64_t)(n - i);
+			return;
+		}
+		r->w->c.relay_send_err++;
+		i++;
+		retried = 0;
+	}
+}
+
+void net_relay_defer_begin(struct net_relay_batch *b)
+{
+	if (b)
+		b->q.on = true;
+}
+
+/* Sends what is queued, one sendmmsg per run of the same relay socket. */
+static void net_relay_queue_send(struct net_c2p_queue *q)
+{
+	int i = 0, j;
+
+	while (i < q->n) {
+		for (j = i + 1; j < q->n && q->r[j] == q->r[i]; j++)
+			;
+		net_relay_send_run(q->r[i], q->msg + i, j - i);
+		i = j;
+	}
+	q->n = 0;
+}
+
+void net_relay_defer_flush(struct net_relay_batch *b)
+{
+	if (!b)
+		return;
+	net_relay_queue_send(&b->q);
+	b->q.on = false;
+}
+
+/* Queues one datagram for the flush; false when it must go now (queue off or full). */
+static bool net_relay_defer(struct net_relay *r, const struct addr *peer, const uint8_t *data,
+			    size_t len)
+{
+	struct net_c2p_queue *q = &r->w->rbatch->q;
+	int k = q->n;
+
+	if (!q->on || k == NET_C2P_MAX)
+		return false;
+	q->r[k] = r;
+	q->to[k] = *peer;
+	q->iov[k].iov_base = (void *)data;
+	q->iov[k].iov_len = len;
+	q->msg[k].msg_hdr = (struct msghdr){.msg_name = &q->to[k].u.ss,
+					    .msg_namelen = addr_len(peer),
+					    .msg_iov = &q->iov[k],
+					    .msg_iovlen = 1};
+	q->n++;
+	return true;
+}
+
 /* A Send indication's DONT-FRAGMENT (RFC 8656 §11.2) on a relay opened without it: DF for
- * this one datagram. Rare (it takes two more system calls), never on the ChannelData path. */
+ * this one datagram. Rare (it takes two more system calls), never on the ChannelData path.
+ * Anything else is queued while a client batch is handled. */
 static int net_relay_send(void *ctx, void *relay, const struct addr *peer, const uint8_t *data,
 			  size_t len, bool dont_fragment)
 {
 	struct net_relay *r = relay;
 	int err;
 
+	if ((!dont_fragment || r->df) && net_relay_defer(r, peer, data, len))
+		return 0;
+	/* What is queued goes first: datagrams to a peer keep their order. */
+	net_relay_queue_send(&r->w->rbatch->q);
 	if (!dont_fragment || r->df)
 		return net_relay_sendto(r, peer, data, len);
 	net_relay_set_df(r, true);

@@ -19,5 +19,10 @@ void net_relay_batch_free(struct net_relay_batch *b);
 /* Sends the client-bound datagrams queued by relay sockets since the last flush; the
  * worker calls it once per loop iteration. */
 void net_relay_flush_pending(struct net_relay_batch *b);
+/* Between these two, datagrams the TURN core sends to peers are queued and leave in one
+ * sendmmsg per relay socket at the flush. The UDP client path brackets each received
+ * batch with them: the queued data lives in that batch's receive slots. b may be NULL. */
+void net_relay_defer_begin(struct net_relay_batch *b);
+void net_relay_defer_flush(struct net_relay_batch *b);
 
 #endif

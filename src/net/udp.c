@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/xmalloc.h"
+#include "net/relay.h"
 #include "net/worker.h"
 #include "turn/dispatch.h"
 #include "turn/server.h"
@@ -114,6 +115,7 @@ static int net_udp_handle(struct net_udp *u, struct net_udp_batch *b, int n)
 	int nout = 0;
 
 	u->w->cur_local = &u->local;
+	net_relay_defer_begin(u->w->rbatch);
 	for (int i = 0; i < n; i++) {
 		struct msghdr *h = &b->rmsg[i].msg_hdr;
 		int r = -EBADMSG;
@@ -134,6 +136,7 @@ static int net_udp_handle(struct net_udp *u, struct net_udp_batch *b, int n)
 		}
 		h->msg_namelen = sizeof(b->rsrc[i].u.ss);
 	}
+	net_relay_defer_flush(u->w->rbatch);
 	u->w->cur_local = NULL;
 	return nout;
 }
