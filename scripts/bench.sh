@@ -92,12 +92,14 @@ trap 'exit 130' INT TERM
 # Compile the load generator and the echo server into the temp dir (fast; no configure).
 build_tools() {
 	local cc=${CC:-cc} f b=$top/tests/bench
-	for f in loadgen echo forward; do
+	for f in echo forward; do
 		"$cc" -O2 -std=gnu11 -Wall -Wextra -o "$work/$f" "$b/$f.c" ||
 			die "cannot compile tests/bench/$f.c"
 	done
+	"$cc" -O2 -std=gnu11 -Wall -Wextra -o "$work/loadgen" "$b/loadgen.c" "$b/procstat.c" ||
+		die "cannot compile tests/bench/loadgen.c"
 	"$cc" -O2 -std=gnu11 -Wall -Wextra -o "$work/turnload" "$b/turnload.c" "$b/tl_sess.c" \
-		"$b/tl_relay.c" "$b/tl_proc.c" "$b/tl_stun.c" -lcrypto ||
+		"$b/tl_relay.c" "$b/tl_proc.c" "$b/procstat.c" "$b/tl_stun.c" -lcrypto ||
 		die "cannot compile tests/bench/turnload.c (needs libssl-dev)"
 }
 

@@ -41,6 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "procstat.h"
+
 #define LG_MAX_SOCKETS 4096
 #define LG_MAX_WINDOW 1024
 #define LG_MAX_DURATION_S 60
@@ -326,72 +328,13 @@ static int lg_setup(struct lg_state *s)
 	return 0;
 }
 
-/* utime+stime of pid in seconds (all threads), or -1. */
-static double lg_proc_cpu(int pid)
-{
-	char path[64], buf[1024];
-	unsigned long ut, st;
-
-	if (pid <= 0)
-		return -1;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* comm may hold spaces and parens: fields resume after the last ')'.
-	 * After it: state(3) ... utime(14) stime(15). */
-	char *p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-			 &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
-static double lg_self_cpu(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-/* Busy and total jiffies of one CPU from /proc/stat; zeros if unknown. */
-static void lg_core_stat(int core, uint64_t *busy, uint64_t *total)
-{
-	char want[16], line[512];
-	unsigned long long v[8] = { 0 };
-
-	*busy = *total = 0;
-	if (core < 0)
-		return;
-	snprintf(want, sizeof(want), "cpu%d ", core);
-	FILE *f = fopen("/proc/stat", "r");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, want, strlen(want)) != 0)
-			continue;
-		sscanf(line + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu",
-		       &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
-		break;
-	}
-	fclose(f);
-	/* user nice system idle iowait irq softirq steal */
-	for (int i = 0; i < 8; i++)
-		*total += v[i];
-	*busy = *total - v[3] - v[4];
-}
-
 static void lg_snap_take(struct lg_state *s, struct lg_snap *sn, uint64_t now)
 {
 	sn->ms = now;
 	sn->c = s->c;
-	sn->server_cpu = lg_proc_cpu(s->o.pid);
-	sn->self_cpu = lg_self_cpu();
-	lg_core_stat(s->o.core, &sn->core_busy, &sn->core_total);
+	sn->server_cpu = procstat_cpu(s->o.pid);
+	sn->self_cpu = procstat_self_cpu();
+	procstat_core(s->o.core, &sn->core_busy, &sn->core_total);
 }
 
 static int lg_run(struct lg_state *s, struct lg_snap *a, struct lg_snap *b)

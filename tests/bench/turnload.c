@@ -20,6 +20,8 @@
 #endif
 #include "turnload.h"
 
+#include "procstat.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -75,7 +77,7 @@ static int tl_alloc_main(struct tl *t)
 static long tl_settled_rss(const struct tl *t)
 {
 	usleep(TL_SETTLE_MS * 1000);
-	return tl_proc_rss_kb(t->o.pid);
+	return procstat_rss_kb(t->o.pid);
 }
 
 /* Cycles on the first o.cycle_window sessions until `count` more complete. */

@@ -139,7 +139,6 @@ void tl_snap_take(const struct tl *t, struct tl_snap *s);
  * unknown), *self_cpu and *busy (share of the core, -1 if unknown). */
 void tl_snap_diff(const struct tl_snap *a, const struct tl_snap *b, double *secs,
 		  double *server_cpu, double *self_cpu, double *busy);
-long tl_proc_rss_kb(int pid); /* VmRSS, or -1 */
 uint64_t tl_rand(struct tl *t);
 
 /* tl_sess.c */
