@@ -37,6 +37,9 @@ echo_batch=128
 relay_ports=${BENCH_RELAY_PORTS:-12000-31999}
 relay_min=${relay_ports%-*}
 relay_max=${relay_ports#*-}
+# Relay ports of each TURN server: the whole range unless servers run side by side (relay).
+ports_ternd=$relay_ports
+ports_coturn=$relay_ports
 
 usage() {
 	cat <<EOT
@@ -82,8 +85,20 @@ stop_server() {
 	server_pid=
 }
 
+# Servers of the relay mode, which run side by side: all stopped here.
+relay_pids=()
+stop_relay_servers() {
+	local p
+	for p in "${relay_pids[@]}"; do
+		server_pid=$p
+		stop_server
+	done
+	relay_pids=()
+}
+
 cleanup() {
 	stop_server
+	stop_relay_servers
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -98,8 +113,8 @@ build_tools() {
 	done
 	"$cc" -O2 -std=gnu11 -Wall -Wextra -o "$work/loadgen" "$b/loadgen.c" "$b/procstat.c" ||
 		die "cannot compile tests/bench/loadgen.c"
-	"$cc" -O2 -std=gnu11 -Wall -Wextra -o "$work/turnload" "$b/turnload.c" "$b/tl_sess.c" \
-		"$b/tl_relay.c" "$b/tl_proc.c" "$b/procstat.c" "$b/tl_stun.c" -lcrypto ||
+	"$cc" -O2 -std=gnu11 -Wall -Wextra -pthread -o "$work/turnload" "$b/turnload.c" \
+		"$b/tl_sess.c" "$b/tl_relay.c" "$b/tl_proc.c" "$b/procstat.c" "$b/tl_stun.c" -lcrypto ||
 		die "cannot compile tests/bench/turnload.c (needs libssl-dev)"
 }
 
@@ -328,7 +343,7 @@ turn_cmd() {
 	ternd)
 		cmd=("$ternd_bin" --listening-ip 127.0.0.1 --listening-port "$port" --relay-threads 1
 			--log-file /dev/null --user bench:bench --realm bench --allow-loopback-peers
-			--min-port "$relay_min" --max-port "$relay_max")
+			--min-port "${ports_ternd%-*}" --max-port "${ports_ternd#*-}")
 		# Every load generator client shares 127.0.0.1: ternd's per-source-IP limit on 401
 		# challenges (coturn has none) would measure the limiter, not the server.
 		"$ternd_bin" --help 2>&1 | grep -q -- --unauth-rate && cmd+=(--unauth-rate 0) ;;
@@ -340,7 +355,7 @@ turn_cmd() {
 		cmd=("$coturn_bin" -c "$d/turnserver.conf" --userdb "$d/turndb"
 			--pidfile "$d/turnserver.pid" --no-cli -L 127.0.0.1 -p "$port" --relay-threads 1
 			--lt-cred-mech --user=bench:bench --realm=bench --allow-loopback-peers
-			--no-tls --no-dtls --min-port "$relay_min" --max-port "$relay_max"
+			--no-tls --no-dtls --min-port "${ports_coturn%-*}" --max-port "${ports_coturn#*-}"
 			--total-quota 0 --user-quota 0 --max-allocate-lifetime 3600
 			--log-file stdout --simple-log) ;;
 	esac
@@ -373,29 +388,38 @@ start_forward() {
 	return 1
 }
 
-# run_turnload NAME ARGS... — one turnload run against the running server, pinned to the
-# loadgen CPU. Returns 3 if the server refused the allocations.
+# run_turnload NAME ARGS... — one turnload run, pinned to the loadgen CPU, against the
+# running server $server_pid (none: the servers are in --target arguments). Result lines
+# go to $work/results as "SERVER key=value...", SERVER from a line's target= if it has
+# one, else NAME. Returns 3 if a server refused the allocations.
 run_turnload() {
-	local name=$1 rc=0 out
+	local name=$1 rc=0 out line who
 	shift
 	pin_prefix "$loadgen_cpu"
-	out=$(timeout 280 "${pin[@]}" "$work/turnload" --pid "$server_pid" --core "$server_cpu" \
+	local pid_arg=()
+	[ -z "$server_pid" ] || pid_arg=(--pid "$server_pid")
+	out=$(timeout 280 "${pin[@]}" "$work/turnload" "${pid_arg[@]}" --core "$server_cpu" \
 		"$@" 2>"$work/turnload.err") || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		note "$name: turnload exit $rc: $(tr '\n' ' ' <"$work/turnload.err")"
-		[ "$rc" -eq 3 ] && return 3
-		return 0
+		[ "$rc" -eq 3 ] || return 0
 	fi
 	while read -r line; do
 		[ -n "$line" ] || continue
-		echo "bench: $name: $line" >&2
-		echo "$name $line" >>"$work/results"
+		who=$name
+		case "$line" in target=*)
+			who=${line%% *}; who=${who#target=}; line=${line#* } ;;
+		esac
+		echo "bench: $who: $line" >&2
+		echo "$who $line" >>"$work/results"
+		# The server CPU busy well beyond the server's own time plus usual softirq means
+		# other processes ran there: the figures are suspect.
+		echo "$line" | tr ' ' '\n' | awk -F= -v who="$who" '{ v[$1] = $2 }
+			END { if (v["secs"] > 0 && v["core_busy"] != "" && v["server_cpu"] >= 0 &&
+				  v["core_busy"] * v["secs"] - v["server_cpu"] > 0.3 * v["secs"])
+				print "bench: warning: " who ": other processes used the server CPU" }' >&2
 	done <<<"$out"
-	echo "$out" | tr ' ' '\n' | awk -F= '{ v[$1] = $2 }
-		END { if (v["secs"] > 0 && v["core_busy"] != "" && v["server_cpu"] >= 0 &&
-			  v["core_busy"] * v["secs"] - v["server_cpu"] > 0.3 * v["secs"])
-			print "bench: warning: other processes used the server CPU during this run" }' >&2
-	return 0
+	return "$rc"
 }
 
 # Common setup of the TURN modes.
@@ -472,34 +496,57 @@ turn_awk_lib='
 
 # ---- relay ----
 
-relay_server() {
-	local name=$1 port=$2 n
-	for n in ${allocs//,/ }; do
-		run_turnload "$name" --mode relay --port "$port" --sessions "$n" --sizes "$sizes" \
-			--duration "$duration" --window "$window" --rtt-rate "$rtt_rate" \
-			--rtt-secs "$rtt_secs" || return $?
-	done
-}
-
-# The forwarder has one relay socket per allocation (as a TURN server has one relayed
-# address per allocation), as many as the largest --allocs; runs reuse them.
-relay_forward() {
-	local port n max=1
+# All three servers run at once, each pinned to the server CPU and idle until its turn:
+# one turnload run per allocation count loads them in turn (--slice-ms each, order
+# rotating; tests/bench/tl_relay.c), so a drift in the machine's speed hits all of them
+# alike. The forwarder has one relay socket per allocation (as a TURN server has one
+# relayed address per allocation), as many as the largest --allocs, from $relay_min; the
+# rest of the relay range is split between ternd and coturn.
+relay_round() {
+	local n max=1 port half tgts=() rc
 	for n in ${allocs//,/ }; do [ "$n" -le "$max" ] || max=$n; done
+	half=$(((relay_max - relay_min - max) / 2))
+	ports_ternd=$((relay_min + max))-$((relay_min + max + half - 1))
+	ports_coturn=$((relay_min + max + half))-$relay_max
+	if [ -n "$ternd_bin" ]; then
+		port=$(pick_port)
+		if start_turn ternd "$port"; then
+			relay_pids+=("$server_pid")
+			tgts+=(--target "ternd:$port:$server_pid")
+		else
+			ternd_bin=
+		fi
+	fi
+	if [ -n "$coturn_bin" ]; then
+		port=$(pick_port)
+		if start_turn coturn "$port"; then
+			relay_pids+=("$server_pid")
+			tgts+=(--target "coturn:$port:$server_pid")
+		else
+			coturn_bin=
+		fi
+	fi
 	port=$(pick_port)
-	start_forward "$port" "$max" || return 0
+	if start_forward "$port" "$max"; then
+		relay_pids+=("$server_pid")
+		tgts+=(--target "forward:$port:$server_pid:$relay_min")
+	fi
+	server_pid=
+	[ ${#tgts[@]} -gt 0 ] || return 0
 	for n in ${allocs//,/ }; do
-		run_turnload forward --mode relay --bare --relay-port "$relay_min" --port "$port" \
-			--sessions "$n" --sizes "$sizes" --duration "$duration" --window "$window" \
-			--rtt-rate "$rtt_rate" --rtt-secs "$rtt_secs" || true
+		rc=0
+		run_turnload relay --mode relay --sessions "$n" --sizes "$sizes" \
+			--duration "$duration" --window "$window" --rtt-rate "$rtt_rate" \
+			--rtt-secs "$rtt_secs" "${poll[@]}" "${tgts[@]}" || rc=$?
+		[ "$rc" -ne 3 ] || note "a server did not grant the allocations: $(cat "$work/turnload.err")"
 	done
-	stop_server
+	stop_relay_servers
 }
 
 report_relay() {
 	[ -s "$work/results" ] || die "no server could be measured"
 	awk -v dur="$duration" -v rounds="$rounds" -v win="$window" -v rate="$rtt_rate" \
-		"$turn_awk_lib"'
+		-v halt="$rtt_halt" "$turn_awk_lib"'
 	{
 		split("", f)
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
@@ -509,7 +556,8 @@ report_relay() {
 	}
 	END {
 		printf "\nTURN relay over loopback, ChannelData both ways, closed loop (%d datagrams in ", win
-		printf "flight per direction), %s s per run, median of %d round(s)\n", dur, rounds
+		printf "flight per direction);\nthe servers run side by side and take the load in turns of 250 ms, "
+		printf "%s s each; median of %d round(s)\n", dur, rounds
 		printf "%6s %5s %-7s %9s %7s %8s %11s %10s %8s %6s\n", "allocs", "size", "server",
 			"pps", "loss%", "srv_cpu", "pkts/cpu_s", "cpu_s/Mpkt", "lg_cpu", "busy"
 		for (c = 1; c <= nc; c++) {
@@ -524,18 +572,19 @@ report_relay() {
 					median(k, "loadgen_cpu"), median(k, "core_busy")
 			}
 		}
-		printf "\nRound trip client -> server -> peer -> server -> client at %d packets/s\n", rate
-		printf "%6s %5s %-7s %9s %9s %9s %7s\n", "allocs", "size", "server", "p50_us", "p99_us",
-			"max_us", "loss%"
+		printf "\nRound trip client -> server -> peer -> server -> client, %d packets/s evenly spaced, ", rate
+		printf "servers in turns of 20 ms;\n%s\n", halt ? "idle CPUs may halt (--rtt-halt)" : "both CPUs kept out of the idle halt (SCHED_IDLE pollers, as idle=poll)"
+		printf "%6s %5s %-7s %9s %9s %9s %9s %9s %7s\n", "allocs", "size", "server", "p50_us",
+			"p90_us", "p99_us", "p99.9_us", "max_us", "loss%"
 		for (c = 1; c <= nc; c++) {
 			split(cases[c], p, "|")
 			if (p[1] != "rtt") continue
 			for (s = 1; s <= 3; s++) {
 				k = srv[s] "|" cases[c]
 				if (!(k in cnt)) continue
-				printf "%6d %5d %-7s %9.1f %9.1f %9.1f %7.2f\n", p[2], p[3], srv[s],
-					median(k, "p50_us"), median(k, "p99_us"), median(k, "max_us"),
-					median(k, "loss_pct")
+				printf "%6d %5d %-7s %9.1f %9.1f %9.1f %9.1f %9.1f %7.2f\n", p[2], p[3],
+					srv[s], median(k, "p50_us"), median(k, "p90_us"), median(k, "p99_us"),
+					median(k, "p999_us"), median(k, "max_us"), median(k, "loss_pct")
 			}
 		}
 		print "\nRatios (median of per-round ratios) and targets"
@@ -556,15 +605,15 @@ report_relay() {
 			}
 		}
 		print "pps: delivered datagrams/s, both directions; loss: 1 - delivered/sent."
-		print "srv_cpu: server utime+stime in the run; lg_cpu: the load generator'"'"'s (near the run"
+		print "srv_cpu: server CPU time in its turns (all threads); lg_cpu: the load generator'"'"'s (near the run"
 		print "time: the load generator may be the limit); busy: non-idle share of the server CPU."
 	}
 	BEGIN { srv[1] = "ternd"; srv[2] = "coturn"; srv[3] = "forward" }' "$work/results"
 }
 
 mode_relay() {
-	duration=4 rounds=3 build=0 allocs=1,100,1000 sizes=160,1200 rtt_rate=5000 rtt_secs=2
-	window=256
+	duration=4 rounds=3 build=0 allocs=1,100,1000 sizes=160,1200 rtt_rate=5000 rtt_secs=4
+	window=256 rtt_halt=0
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--duration) duration=${2:?}; shift 2 ;;
@@ -574,16 +623,21 @@ mode_relay() {
 		--rtt-rate) rtt_rate=${2:?}; shift 2 ;;
 		--rtt-secs) rtt_secs=${2:?}; shift 2 ;;
 		--window) window=${2:?}; shift 2 ;;
+		--rtt-halt) rtt_halt=1; shift ;;
 		--build) build=1; shift ;;
 		-h | --help)
 			cat <<EOT
 usage: scripts/bench.sh relay [options]
-  --duration S   measured seconds per payload size and run, 1-60 (default 4; +0.5 s warm-up)
+  --duration S   measured seconds per server, payload size and run, 1-60 (default 4),
+                 in turns of 250 ms taken by the servers in rotation (+0.5 s warm-up)
   --rounds N     rounds, each measuring every server once; medians reported (default 3)
   --allocs LIST  allocation counts, comma-separated, each <= 5000 (default 1,100,1000)
   --sizes LIST   payload sizes in bytes (default 160,1200); round trip uses the first
-  --rtt-rate N   packets/s of the round-trip phase; 0 = none (default 5000)
-  --rtt-secs S   round-trip phase length (default 2)
+  --rtt-rate N   packets/s of the round-trip phase, evenly spaced; 0 = none (default 5000)
+  --rtt-secs S   round-trip phase length per server, in turns of 20 ms (default 4)
+  --rtt-halt     let idle CPUs halt during the round-trip phase (by default both are kept
+                 polling, as with idle=poll: in a VM the wake-up of a halted vCPU adds
+                 milliseconds to ~1% of round trips, the host's latency, not the server's)
   --window N     datagrams in flight per direction, all allocations together (default 256)
   --build        run scripts/build.sh release first if no ternd binary exists
 EOT
@@ -597,12 +651,13 @@ EOT
 	for n in ${allocs//,/ }; do
 		[ "$n" -ge 1 ] && [ "$n" -le 5000 ] || die "--allocs: each 1-5000"
 	done
+	case "$rtt_secs" in '' | *[!0-9.]*) die "--rtt-secs takes a number of seconds" ;; esac
+	poll=()
+	[ "$rtt_halt" = 1 ] || [ "$(nproc)" -lt 2 ] || poll=(--poll-idle "$server_cpu,$loadgen_cpu")
 	turn_setup
 	for r in $(seq "$rounds"); do
 		note "round $r/$rounds"
-		turn_server_run ternd relay_server
-		turn_server_run coturn relay_server
-		relay_forward
+		relay_round
 	done
 	report_relay
 }

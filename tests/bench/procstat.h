@@ -1,16 +1,16 @@
 /* What the benchmark load generators read from /proc and getrusage: a server's CPU time
- * (utime+stime of every thread), its resident memory, their own CPU time, and how busy one
+ * (every thread's), its resident memory, their own CPU time, and how busy one
  * core was. Shared by loadgen (Binding) and turnload (TURN). */
 #ifndef TERN_BENCH_PROCSTAT_H
 #define TERN_BENCH_PROCSTAT_H
 
 #include <stdint.h>
 
-/* utime+stime of pid in seconds, or -1. */
+/* CPU seconds of every thread of pid (nanosecond schedstat, else utime+stime), or -1. */
 double procstat_cpu(int pid);
 /* VmRSS of pid in KiB, or -1. */
 long procstat_rss_kb(int pid);
-/* This process's user+system CPU seconds. */
+/* The calling thread's user+system CPU seconds. */
 double procstat_self_cpu(void);
 /* Busy and total jiffies of one CPU from /proc/stat; zeros if unknown (core < 0). */
 void procstat_core(int core, uint64_t *busy, uint64_t *total);

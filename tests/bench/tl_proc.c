@@ -1,12 +1,21 @@
 /*
- * tl_proc — clocks, the random source, and snapshots of what turnload reads about
- * the server (procstat.c: CPU time, resident memory, how busy its core was).
+ * tl_proc — clocks, the random source, snapshots of what turnload reads about
+ * the server (procstat.c: CPU time, resident memory, how busy its core was),
+ * and the idle pollers of the round-trip phase.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* sched_setaffinity, SCHED_IDLE */
+#endif
 #include "turnload.h"
 
 #include "procstat.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -46,4 +55,59 @@ void tl_snap_diff(const struct tl_snap *a, const struct tl_snap *b, double *secs
 	*server_cpu = (a->server_cpu < 0 || b->server_cpu < 0) ? -1 : b->server_cpu - a->server_cpu;
 	*self_cpu = b->self_cpu - a->self_cpu;
 	*busy = tot ? (double)(b->core_busy - a->core_busy) / (double)tot : -1;
+}
+
+/*
+ * Idle pollers: one thread per listed CPU, pinned there at SCHED_IDLE, that
+ * spins until stopped. Any runnable task preempts a SCHED_IDLE one at once,
+ * so the pollers take no time from the server or from turnload; what they
+ * do is keep the CPU out of the idle halt, as idle=poll would. In a virtual
+ * machine a halted vCPU is woken by the hypervisor, which here adds 2-20 ms
+ * to one round trip in a hundred, whatever the server: without the pollers
+ * the p99 of a paced round trip measures the host, not the server.
+ */
+static atomic_bool tl_poll_stop;
+static pthread_t tl_poll_thr[TL_MAX_POLL_CPUS];
+static int tl_poll_n;
+
+static void *tl_poll_main(void *arg)
+{
+	cpu_set_t set;
+	struct sched_param sp = { 0 };
+
+	CPU_ZERO(&set);
+	CPU_SET((int)(intptr_t)arg, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0 ||
+	    sched_setscheduler(0, SCHED_IDLE, &sp) < 0)
+		return NULL; /* not kept out of halt: figures as without pollers */
+	while (!atomic_load_explicit(&tl_poll_stop, memory_order_relaxed)) {
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#else
+		__asm__ volatile("" ::: "memory");
+#endif
+	}
+	return NULL;
+}
+
+int tl_idlepoll_start(const int *cpus, int n)
+{
+	atomic_store(&tl_poll_stop, false);
+	for (tl_poll_n = 0; tl_poll_n < n && tl_poll_n < TL_MAX_POLL_CPUS; tl_poll_n++) {
+		int err = pthread_create(&tl_poll_thr[tl_poll_n], NULL, tl_poll_main,
+					 (void *)(intptr_t)cpus[tl_poll_n]);
+		if (err) {
+			tl_idlepoll_stop();
+			return -err;
+		}
+	}
+	return 0;
+}
+
+void tl_idlepoll_stop(void)
+{
+	atomic_store(&tl_poll_stop, true);
+	for (int i = 0; i < tl_poll_n; i++)
+		pthread_join(tl_poll_thr[i], NULL);
+	tl_poll_n = 0;
 }

@@ -8,18 +8,28 @@
  *   c2p  session i --ChannelData--> server --UDP--> peer socket
  *   p2c  peer socket --UDP--> relayed address i --> server --ChannelData--> session i
  *
+ * Several targets (servers running at once, each with its own sessions and
+ * peer sockets) take the load in turn: a throughput turn lasts o.slice_ms,
+ * a round-trip turn o.rtt_turn_ms, and the order rotates every round. A drift
+ * in the machine's speed (a shared host, noisy neighbours) then hits every
+ * target alike instead of whichever ran in a bad second; each target's
+ * figures are the sums over its turns.
+ *
  * Throughput phase: closed loop. Each flow keeps up to w datagrams in flight
  * (w = o.window / N, at least 1); a delivered datagram lets its flow send
  * another, so the server runs as fast as it can without the load generator
  * overrunning its socket buffers. A flow that delivers nothing for
  * TL_WRITE_OFF_MS writes its in-flight datagrams off as lost and sends
- * again. Figures: delivered datagrams per second (both flows), loss
- * (1 - delivered/sent), server CPU per delivered datagram.
+ * again. A turn measures after TL_TURN_WARM_MS and ends by letting the
+ * datagrams in flight arrive. Figures: delivered datagrams per second (both
+ * flows), loss (1 - delivered/sent), server CPU per delivered datagram.
  *
- * Round-trip phase: sessions send, round robin, o.rtt_rate datagrams per
- * second in total carrying a send timestamp; the peer socket sends each back
- * to the relayed address it came from, and the session records the time
- * from send to return (client -> server -> peer -> server -> client).
+ * Round-trip phase: sessions of the target whose turn it is send, round
+ * robin, o.rtt_rate datagrams per second in total, evenly spaced, carrying a send
+ * timestamp; the peer socket sends each back to the relayed address it came
+ * from, and the session records the time from send to return (client ->
+ * server -> peer -> server -> client). Every target is read in every turn,
+ * so a late return still counts for its own target.
  *
  * Payload (any size >= TL_MIN_PAYLOAD): u32 allocation index, u8 kind,
  * 3 zero bytes, u64 send time in ns, zeros.
@@ -36,6 +46,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TL_MAX_PEERS 8
@@ -44,6 +55,8 @@
 #define TL_WRITE_OFF_MS 200
 #define TL_DATA_SCAN_MS 20
 #define TL_BUF 1500
+#define TL_TURN_WARM_MS 20  /* unmeasured start of a throughput turn */
+#define TL_TURN_DRAIN_MS 50 /* at most, for the datagrams in flight after a turn */
 
 enum { TL_C2P, TL_P2C, TL_KIND_RTT, TL_KIND_HELLO };
 
@@ -59,8 +72,18 @@ struct tl_peer_batch {
 	int n;
 };
 
+/* Sums over a target's measured turns. */
+struct tl_acc {
+	double secs, server_cpu, self_cpu;
+	uint64_t sent, got[2], core_busy, core_total;
+	bool cpu_unknown;
+};
+
 struct tl_relay {
 	struct tl *t;
+	struct tl_acc acc;
+	uint64_t rtt_sent;   /* probes sent in recorded turns */
+	uint32_t next_probe; /* allocation the next probe goes through */
 	int n, size, w;
 	bool rtt; /* round-trip phase running */
 	int npeer;
@@ -397,9 +420,9 @@ static int tl_setup_turn(struct tl_relay *r)
 	if (ready == r->n)
 		return 0;
 	fprintf(stderr,
-		"turnload: only %d of %d allocations with a channel (last error code %d, "
+		"turnload: %s: only %d of %d allocations with a channel (last error code %d, "
 		"%llu timeouts%s)\n",
-		ready, r->n, t->c.last_code, (unsigned long long)t->c.timeouts,
+		t->o.name, ready, r->n, t->c.last_code, (unsigned long long)t->c.timeouts,
 		err == -ETIMEDOUT ? ", setup timed out" : "");
 	return -EPROTO;
 }
@@ -429,62 +452,142 @@ static int tl_relay_setup(struct tl_relay *r, struct tl *t)
 	return t->o.bare ? tl_setup_bare(r) : tl_setup_turn(r);
 }
 
-static void tl_report_tput(const struct tl_relay *r, const uint64_t s0[2], const uint64_t d0[2],
-			   const struct tl_snap *a, const struct tl_snap *b)
+/* Adds the interval a..b, with s0/d0 the sent and delivered counts at a, to
+ * the target's sums. */
+static void tl_acc_add(struct tl_relay *r, const struct tl_snap *a, const struct tl_snap *b,
+		       const uint64_t s0[2], const uint64_t d0[2])
 {
+	struct tl_acc *c = &r->acc;
 	double secs, scpu, self, busy;
-	uint64_t sent = r->sent[0] + r->sent[1] - s0[0] - s0[1];
-	uint64_t got[2] = { r->recv[0] - d0[0], r->recv[1] - d0[1] };
-	uint64_t del = got[0] + got[1];
 
 	tl_snap_diff(a, b, &secs, &scpu, &self, &busy);
-	double loss = sent > del ? 100.0 * (double)(sent - del) / (double)sent : 0;
-	printf("phase=relay allocs=%d size=%d secs=%.2f sent=%llu delivered=%llu pps=%.0f "
-	       "c2p_pps=%.0f p2c_pps=%.0f loss_pct=%.3f server_cpu=%.2f pkts_per_cpu_s=%.0f "
-	       "cpu_s_per_mpkt=%.3f loadgen_cpu=%.2f core_busy=%.2f window=%d\n",
-	       r->n, r->size, secs, (unsigned long long)sent, (unsigned long long)del,
-	       (double)del / secs, (double)got[0] / secs, (double)got[1] / secs, loss, scpu,
-	       scpu > 0 ? (double)del / scpu : -1, del ? scpu / ((double)del / 1e6) : -1, self,
-	       busy, r->w * r->n);
-	fflush(stdout);
+	c->secs += secs;
+	c->self_cpu += self;
+	if (scpu < 0)
+		c->cpu_unknown = true;
+	else
+		c->server_cpu += scpu;
+	c->core_busy += b->core_busy - a->core_busy;
+	c->core_total += b->core_total - a->core_total;
+	c->sent += r->sent[0] + r->sent[1] - s0[0] - s0[1];
+	c->got[0] += r->recv[0] - d0[0];
+	c->got[1] += r->recv[1] - d0[1];
 }
 
-static int tl_phase_tput(struct tl_relay *r, int size)
+static int tl_inflight(const struct tl_relay *r)
 {
-	const struct tl_opts *o = &r->t->o;
+	int n = 0;
+
+	for (int i = 0; i < r->n; i++)
+		n += r->f[i].out[0] + r->f[i].out[1];
+	return n;
+}
+
+/* After a turn: no refills until what is in flight has arrived (or
+ * TL_TURN_DRAIN_MS, for what was lost); then the flows start afresh. */
+static void tl_drain(struct tl_relay *r)
+{
+	uint64_t end = tl_now_ms() + TL_TURN_DRAIN_MS;
+
+	r->rtt = true; /* no refills */
+	while (tl_inflight(r) > 0 && tl_now_ms() < end)
+		(void)tl_data_step(r, 1);
+	r->rtt = false;
+	memset(r->f, 0, (size_t)r->n * sizeof(*r->f));
+	r->ndirty = 0;
+}
+
+/* One throughput turn of ms milliseconds; measured (into r->acc) after
+ * TL_TURN_WARM_MS when measure is set. */
+static int tl_turn_tput(struct tl_relay *r, int ms, bool measure)
+{
 	struct tl_snap a, b;
-	uint64_t s0[2], d0[2], last_scan = 0;
-	uint64_t start = tl_now_ms(), t_meas = start + (uint64_t)o->warmup_ms;
-	uint64_t t_end = t_meas + (uint64_t)(o->duration_s * 1000);
+	uint64_t s0[2], d0[2], last_scan;
+	uint64_t start = tl_now_ms(), t_meas = start + TL_TURN_WARM_MS, t_end = start + (uint64_t)ms;
 	bool measuring = false;
 
-	r->size = size;
-	r->w = o->window / r->n > 0 ? o->window / r->n : 1;
-	tl_templates(r);
 	for (int i = 0; i < r->n; i++)
 		tl_mark(r, (uint32_t)i);
 	tl_refill(r, start);
+	last_scan = start;
 	for (;;) {
-		int err = tl_data_step(r, TL_DATA_SCAN_MS);
 		uint64_t now = tl_now_ms();
-		if (err < 0)
-			return err;
-		if (now - last_scan >= TL_DATA_SCAN_MS) {
-			tl_data_scan(r, now);
-			last_scan = now;
-		}
-		if (!measuring && now >= t_meas) {
+		if (measure && !measuring && now >= t_meas) {
 			memcpy(s0, r->sent, sizeof(s0));
 			memcpy(d0, r->recv, sizeof(d0));
 			tl_snap_take(r->t, &a);
 			measuring = true;
 		}
-		if (measuring && now >= t_end)
+		if (now >= t_end)
 			break;
+		uint64_t left = t_end - now;
+		int err = tl_data_step(r, left < TL_DATA_SCAN_MS ? (int)left : TL_DATA_SCAN_MS);
+		if (err < 0)
+			return err;
+		now = tl_now_ms();
+		if (now - last_scan >= TL_DATA_SCAN_MS) {
+			tl_data_scan(r, now);
+			last_scan = now;
+		}
 	}
-	tl_snap_take(r->t, &b);
-	tl_report_tput(r, s0, d0, &a, &b);
-	tl_quiesce(r);
+	if (measuring) {
+		tl_snap_take(r->t, &b);
+		tl_acc_add(r, &a, &b, s0, d0);
+	}
+	tl_drain(r);
+	return 0;
+}
+
+static void tl_report_tput(const struct tl_relay *r)
+{
+	const struct tl_acc *c = &r->acc;
+	uint64_t del = c->got[0] + c->got[1];
+	double secs = c->secs > 0 ? c->secs : 1, scpu = c->cpu_unknown ? -1 : c->server_cpu;
+	double busy = c->core_total ? (double)c->core_busy / (double)c->core_total : -1;
+	double loss = c->sent > del ? 100.0 * (double)(c->sent - del) / (double)c->sent : 0;
+
+	printf("target=%s phase=relay allocs=%d size=%d secs=%.2f sent=%llu delivered=%llu "
+	       "pps=%.0f c2p_pps=%.0f p2c_pps=%.0f loss_pct=%.3f server_cpu=%.3f "
+	       "pkts_per_cpu_s=%.0f cpu_s_per_mpkt=%.3f loadgen_cpu=%.2f core_busy=%.2f "
+	       "window=%d\n",
+	       r->t->o.name, r->n, r->size, c->secs, (unsigned long long)c->sent,
+	       (unsigned long long)del, (double)del / secs, (double)c->got[0] / secs,
+	       (double)c->got[1] / secs, loss, scpu, scpu > 0 ? (double)del / scpu : -1,
+	       del && scpu >= 0 ? scpu / ((double)del / 1e6) : -1, c->self_cpu, busy,
+	       r->w * r->n);
+	fflush(stdout);
+}
+
+/* Every target o.duration_s in turns of o.slice_ms, after one unmeasured
+ * turn each of o.warmup_ms; the order rotates every round. */
+static int tl_phase_tput(struct tl_relay **rs, int nr, int size)
+{
+	const struct tl_opts *o = &rs[0]->t->o;
+	int turns = (int)(o->duration_s * 1000 / (o->slice_ms - TL_TURN_WARM_MS) + 0.999);
+
+	for (int j = 0; j < nr; j++) {
+		struct tl_relay *r = rs[j];
+		r->size = size;
+		r->w = o->window / r->n > 0 ? o->window / r->n : 1;
+		memset(&r->acc, 0, sizeof(r->acc));
+		tl_templates(r);
+	}
+	for (int j = 0; j < nr; j++) {
+		int err = tl_turn_tput(rs[j], o->warmup_ms > TL_TURN_WARM_MS ? o->warmup_ms
+									     : TL_TURN_WARM_MS,
+				       false);
+		if (err < 0)
+			return err;
+	}
+	for (int k = 0; k < turns; k++) {
+		for (int j = 0; j < nr; j++) {
+			int err = tl_turn_tput(rs[(k + j) % nr], o->slice_ms, true);
+			if (err < 0)
+				return err;
+		}
+	}
+	for (int j = 0; j < nr; j++)
+		tl_report_tput(rs[j]);
 	return 0;
 }
 
@@ -507,92 +610,193 @@ static int tl_cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void tl_report_rtt(struct tl_relay *r, uint64_t sent, const struct tl_snap *a,
-			  const struct tl_snap *b)
+static void tl_report_rtt(struct tl_relay *r)
 {
-	double secs, scpu, self, busy;
+	const struct tl_acc *c = &r->acc;
 	size_t n = r->nrtt;
 
-	tl_snap_diff(a, b, &secs, &scpu, &self, &busy);
 	qsort(r->rtt_ns, n, sizeof(*r->rtt_ns), tl_cmp_u64);
 	double p50 = n ? (double)r->rtt_ns[n / 2] / 1e3 : -1;
+	double p90 = n ? (double)r->rtt_ns[n * 90 / 100] / 1e3 : -1;
 	double p99 = n ? (double)r->rtt_ns[n * 99 / 100] / 1e3 : -1;
+	double p999 = n ? (double)r->rtt_ns[n * 999 / 1000] / 1e3 : -1;
 	double mx = n ? (double)r->rtt_ns[n - 1] / 1e3 : -1;
-	printf("phase=rtt allocs=%d size=%d rate=%d secs=%.2f sent=%llu received=%zu "
-	       "loss_pct=%.3f p50_us=%.1f p99_us=%.1f max_us=%.1f server_cpu=%.2f "
-	       "loadgen_cpu=%.2f\n",
-	       r->n, r->size, r->t->o.rtt_rate, secs, (unsigned long long)sent, n,
-	       sent > n ? 100.0 * (double)(sent - n) / (double)sent : 0, p50, p99, mx, scpu,
-	       self);
+	printf("target=%s phase=rtt allocs=%d size=%d rate=%d secs=%.2f sent=%llu received=%zu "
+	       "loss_pct=%.3f p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f "
+	       "server_cpu=%.3f "
+	       "loadgen_cpu=%.2f idle_poll=%d\n",
+	       r->t->o.name, r->n, r->size, r->t->o.rtt_rate, c->secs,
+	       (unsigned long long)r->rtt_sent, n,
+	       r->rtt_sent > n ? 100.0 * (double)(r->rtt_sent - n) / (double)r->rtt_sent : 0, p50,
+	       p90, p99, p999, mx, c->cpu_unknown ? -1 : c->server_cpu, c->self_cpu, r->t->o.npoll > 0);
 	fflush(stdout);
 }
 
-/* Paced probes, round robin over the allocations, 1 ms ticks. Samples are
- * kept from probes sent after a 300 ms lead-in. */
-static int tl_phase_rtt(struct tl_relay *r, int size)
+/* Waits at most timeout_ns on every target at once (pe holds their epoll
+ * sets) and handles what arrived. Nanosecond timeouts (epoll_pwait2) pace
+ * the probes one by one rather than in bursts per millisecond tick. */
+static int tl_step_all(struct tl_relay **rs, int pe, uint64_t timeout_ns)
+{
+	static bool no_pwait2;
+	struct epoll_event evs[TL_MAX_TARGETS];
+	struct timespec ts = { .tv_sec = (time_t)(timeout_ns / 1000000000u),
+			       .tv_nsec = (long)(timeout_ns % 1000000000u) };
+	int k = -1;
+
+	if (!no_pwait2) {
+		k = epoll_pwait2(pe, evs, TL_MAX_TARGETS, &ts, NULL);
+		if (k < 0 && errno == ENOSYS)
+			no_pwait2 = true;
+	}
+	if (no_pwait2)
+		k = epoll_wait(pe, evs, TL_MAX_TARGETS, (int)((timeout_ns + 999999) / 1000000));
+	if (k < 0 && errno != EINTR)
+		return -errno;
+	for (int i = 0; i < k; i++) {
+		int err = tl_data_step(rs[evs[i].data.u32], 0);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+/* One round-trip turn of r: paced probes, round robin over its allocations,
+ * for ms milliseconds; its samples count when record is set. */
+static int tl_turn_rtt(struct tl_relay **rs, int pe, struct tl_relay *r, int ms, bool record)
 {
 	const struct tl_opts *o = &r->t->o;
 	struct tl_snap a, b;
-	uint64_t start = tl_now_ns(), t_meas = start + 300000000ull;
-	uint64_t t_end = t_meas + (uint64_t)(o->rtt_secs * 1e9), sent = 0, sent_meas = 0;
-	uint32_t next = 0;
+	uint64_t start = tl_now_ns(), t_end = start + (uint64_t)ms * 1000000u, sent = 0;
+	uint64_t zero[2] = { r->sent[0], r->sent[1] }, got[2] = { r->recv[0], r->recv[1] };
 
-	r->size = size;
-	r->rtt = true;
-	r->rtt_cap = (size_t)((double)o->rtt_rate * o->rtt_secs) + 1024;
-	r->rtt_ns = calloc(r->rtt_cap, sizeof(*r->rtt_ns));
-	if (!r->rtt_ns)
-		return -ENOMEM;
+	if (record) {
+		tl_snap_take(r->t, &a);
+		if (!r->rtt_record) {
+			r->rtt_from_ns = start;
+			r->rtt_record = true;
+		}
+	}
 	for (;;) {
 		uint64_t now = tl_now_ns();
 		if (now >= t_end)
 			break;
-		if (!r->rtt_record && now >= t_meas) {
-			tl_snap_take(r->t, &a);
-			r->rtt_from_ns = now;
-			r->rtt_record = true;
-		}
 		uint64_t due = (uint64_t)((double)(now - start) * o->rtt_rate / 1e9);
 		for (int k = 0; sent < due && k < 256; k++, sent++) {
-			tl_send_probe(r, next);
-			next = (next + 1) % (uint32_t)r->n;
-			sent_meas += r->rtt_record;
+			tl_send_probe(r, r->next_probe);
+			r->next_probe = (r->next_probe + 1) % (uint32_t)r->n;
 		}
-		int err = tl_data_step(r, 1);
+		/* Until the next probe is due (or the turn ends). */
+		uint64_t next = start + (uint64_t)((double)(sent + 1) * 1e9 / o->rtt_rate);
+		next = next < t_end ? next : t_end;
+		now = tl_now_ns();
+		int err = tl_step_all(rs, pe, next > now ? next - now : 0);
 		if (err < 0)
 			return err;
 	}
-	tl_snap_take(r->t, &b);
-	tl_quiesce(r); /* stragglers still count */
-	r->rtt_record = false;
-	tl_report_rtt(r, sent_meas, &a, &b);
-	r->rtt = false;
-	free(r->rtt_ns);
-	r->rtt_ns = NULL;
-	r->nrtt = 0;
+	if (record) {
+		tl_snap_take(r->t, &b);
+		tl_acc_add(r, &a, &b, zero, got);
+		r->rtt_sent += sent;
+	}
 	return 0;
 }
 
-int tl_relay_main(struct tl *t)
+/* Every target o.rtt_secs in turns of o.rtt_turn_ms after one unrecorded
+ * turn each; then 300 ms for the stragglers, which still count. */
+static int tl_phase_rtt(struct tl_relay **rs, int nr, int pe, int size)
 {
-	static struct tl_relay r; /* large batches: not on the stack */
-	int err = tl_relay_setup(&r, t);
+	const struct tl_opts *o = &rs[0]->t->o;
+	int turn = o->rtt_turn_ms, turns = (int)(o->rtt_secs * 1000 / turn + 0.999), err = 0;
 
-	if (err == -EPROTO)
-		return 3;
-	if (err < 0) {
-		fprintf(stderr, "turnload: relay setup: %s\n", strerror(-err));
-		return 1;
+	for (int j = 0; j < nr; j++) {
+		struct tl_relay *r = rs[j];
+		r->size = size;
+		r->rtt = true;
+		r->rtt_record = false;
+		r->rtt_sent = 0;
+		r->nrtt = 0;
+		memset(&r->acc, 0, sizeof(r->acc));
+		r->rtt_cap = (size_t)((double)o->rtt_rate * turn / 1000.0 + 1) * (size_t)turns + 1024;
+		r->rtt_ns = calloc(r->rtt_cap, sizeof(*r->rtt_ns));
+		if (!r->rtt_ns)
+			return -ENOMEM;
 	}
-	for (int i = 0; i < t->o.nsizes && err == 0; i++)
-		err = tl_phase_tput(&r, t->o.sizes[i]);
-	if (err == 0 && t->o.rtt_rate > 0)
-		err = tl_phase_rtt(&r, t->o.sizes[0]);
-	if (!t->o.bare)
-		tl_release_all(t, 2000);
+	if (o->npoll && (err = tl_idlepoll_start(o->poll_cpu, o->npoll)) < 0) {
+		fprintf(stderr, "turnload: idle pollers: %s; measuring without\n", strerror(-err));
+		err = 0;
+	}
+	for (int j = 0; j < nr && err == 0; j++)
+		err = tl_turn_rtt(rs, pe, rs[j], turn, false);
+	for (int k = 0; k < turns && err == 0; k++)
+		for (int j = 0; j < nr && err == 0; j++)
+			err = tl_turn_rtt(rs, pe, rs[(k + j) % nr], turn, true);
+	for (uint64_t end = tl_now_ms() + 300; err == 0 && tl_now_ms() < end;)
+		err = tl_step_all(rs, pe, 10000000);
+	tl_idlepoll_stop();
+	for (int j = 0; j < nr; j++) {
+		struct tl_relay *r = rs[j];
+		r->rtt_record = false;
+		if (err == 0)
+			tl_report_rtt(r);
+		r->rtt = false;
+		free(r->rtt_ns);
+		r->rtt_ns = NULL;
+		r->nrtt = 0;
+	}
+	return err;
+}
+
+int tl_relay_main(const struct tl_opts *o)
+{
+	/* Large batches: not on the stack. */
+	static struct tl ts[TL_MAX_TARGETS];
+	static struct tl_relay rb[TL_MAX_TARGETS];
+	struct tl_relay *rs[TL_MAX_TARGETS];
+	struct tl_target one = { .name = "server", .port = o->port, .pid = o->pid,
+				 .relay_port = o->bare ? o->relay_port : 0 };
+	const struct tl_target *tg = o->ntgt ? o->tgt : &one;
+	int ntg = o->ntgt ? o->ntgt : 1, nr = 0, err = 0;
+	int pe = epoll_create1(EPOLL_CLOEXEC);
+
+	if (pe < 0)
+		return 1;
+	for (int j = 0; j < ntg; j++) {
+		struct tl_opts oj = *o;
+		struct tl_relay *r = &rb[j];
+		oj.port = tg[j].port;
+		oj.pid = tg[j].pid;
+		oj.bare = tg[j].relay_port > 0;
+		oj.relay_port = tg[j].relay_port;
+		oj.name = tg[j].name;
+		if ((err = tl_init(&ts[j], &oj, (unsigned)j)) < 0 ||
+		    (err = tl_relay_setup(r, &ts[j])) < 0) {
+			if (err != -EPROTO) {
+				fprintf(stderr, "turnload: %s: relay setup: %s\n", tg[j].name,
+					strerror(-err));
+				return 1;
+			}
+			/* Did not grant the allocations: measured without it. */
+			fprintf(stderr, "turnload: %s: left out of the run\n", tg[j].name);
+			continue;
+		}
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)nr };
+		if (epoll_ctl(pe, EPOLL_CTL_ADD, ts[j].epfd, &ev) < 0)
+			return 1;
+		rs[nr++] = r;
+	}
+	if (nr == 0)
+		return 3;
+	err = 0;
+	for (int i = 0; i < o->nsizes && err == 0; i++)
+		err = tl_phase_tput(rs, nr, o->sizes[i]);
+	if (err == 0 && o->rtt_rate > 0)
+		err = tl_phase_rtt(rs, nr, pe, o->sizes[0]);
+	for (int j = 0; j < nr; j++)
+		if (!rs[j]->t->o.bare)
+			tl_release_all(rs[j]->t, 2000);
 	if (err < 0) {
 		fprintf(stderr, "turnload: relay: %s\n", strerror(-err));
 		return 1;
 	}
-	return 0;
+	return nr == ntg ? 0 : 3;
 }

@@ -7,6 +7,9 @@
  *   relay  --sessions N allocations relay datagrams both ways at full rate
  *          for each --sizes payload, then a round-trip phase at --rtt-rate
  *          (tl_relay.c). With --bare the target is tests/bench/forward.
+ *          With several --target, the servers (all running at once) take
+ *          the load in turn, --slice-ms each, so every one is measured
+ *          under the same conditions of the machine.
  *   alloc  --sessions N clients each repeat: Allocate -> 401 -> Allocate with
  *          credentials -> Refresh LIFETIME 0 (same nonce); cycles per
  *          second and per server CPU-second.
@@ -160,8 +163,50 @@ static void tl_usage(FILE *f)
 		"  --bare              relay through tests/bench/forward (no STUN)\n"
 		"  --relay-port N      bare: the forwarder's first relay port\n"
 		"  --pid PID           server process to sample (CPU, VmRSS)\n"
-		"  --core N            CPU whose busy share to report\n",
-		TL_MAX_SESSIONS, TL_MAX_DURATION_S);
+		"  --core N            CPU whose busy share to report\n"
+		"  --target NAME:PORT:PID[:RELAYPORT]\n"
+		"                      relay: a server measured side by side with the other\n"
+		"                      --target (at most %d); RELAYPORT: a bare forwarder\n"
+		"  --slice-ms N        relay: each target's turn with the load (250)\n"
+		"  --rtt-turn-ms N     relay: the same in the round-trip phase (20)\n"
+		"  --poll-idle C[,C..] relay: keep these CPUs out of the idle halt during the\n"
+		"                      round-trip phase (SCHED_IDLE spinners; none by default)\n",
+		TL_MAX_SESSIONS, TL_MAX_DURATION_S, TL_MAX_TARGETS);
+}
+
+static int tl_parse_cpus(struct tl_opts *o, const char *arg)
+{
+	char buf[128], *save = NULL, *end;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	o->npoll = 0;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		long v = strtol(tok, &end, 10);
+		if (*end || end == tok || v < 0 || v > 1023 || o->npoll == TL_MAX_POLL_CPUS)
+			return -EINVAL;
+		o->poll_cpu[o->npoll++] = (int)v;
+	}
+	return o->npoll ? 0 : -EINVAL;
+}
+
+/* NAME:PORT:PID[:RELAYPORT] */
+static int tl_parse_target(struct tl_opts *o, const char *arg)
+{
+	struct tl_target *g;
+	int port, pid, relay = 0, used = 0;
+	char name[sizeof(g->name)];
+
+	if (o->ntgt == TL_MAX_TARGETS ||
+	    sscanf(arg, "%15[^:]:%d:%d%n:%d%n", name, &port, &pid, &used, &relay, &used) < 3 ||
+	    arg[used] != '\0' || port < 1 || port > 65535 || pid < 0 || relay < 0 ||
+	    relay > 65535)
+		return -EINVAL;
+	g = &o->tgt[o->ntgt++];
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	g->port = port;
+	g->pid = pid;
+	g->relay_port = relay;
+	return 0;
 }
 
 static int tl_parse_sizes(struct tl_opts *o, const char *arg)
@@ -207,6 +252,14 @@ static int tl_check(const struct tl_opts *o)
 	if (o->bare && (o->mode != TL_MODE_RELAY || o->relay_port < 1 ||
 			o->relay_port + o->sessions > 65536))
 		return -EINVAL;
+	if (o->ntgt && (o->mode != TL_MODE_RELAY || o->bare))
+		return -EINVAL;
+	for (int i = 0; i < o->ntgt; i++)
+		if (o->tgt[i].relay_port && o->tgt[i].relay_port + o->sessions > 65536)
+			return -EINVAL;
+	if (o->slice_ms < 50 || o->slice_ms > 5000 || o->rtt_turn_ms < 5 ||
+	    o->rtt_turn_ms > 5000)
+		return -EINVAL;
 	return 0;
 }
 
@@ -220,6 +273,8 @@ static int tl_parse(int argc, char **argv, struct tl_opts *o)
 		{ "cycles", 1, 0, 'n' },     { "cycle-window", 1, 0, 'N' }, { "lifetime", 1, 0, 'l' },
 		{ "timeout-ms", 1, 0, 't' }, { "bare", 0, 0, 'b' },	  { "relay-port", 1, 0, 'B' },
 		{ "pid", 1, 0, 'P' },	     { "core", 1, 0, 'c' },	  { "help", 0, 0, 'h' },
+		{ "target", 1, 0, 'T' },     { "slice-ms", 1, 0, 'S' },	  { "poll-idle", 1, 0, 'I' },
+		{ "rtt-turn-ms", 1, 0, 'i' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *mode = NULL;
@@ -247,6 +302,10 @@ static int tl_parse(int argc, char **argv, struct tl_opts *o)
 		case 'B': o->relay_port = atoi(optarg); break;
 		case 'P': o->pid = atoi(optarg); break;
 		case 'c': o->core = atoi(optarg); break;
+		case 'T': if (tl_parse_target(o, optarg) < 0) return -EINVAL; break;
+		case 'S': o->slice_ms = atoi(optarg); break;
+		case 'i': o->rtt_turn_ms = atoi(optarg); break;
+		case 'I': if (tl_parse_cpus(o, optarg) < 0) return -EINVAL; break;
 		case 'h': tl_usage(stdout); exit(0);
 		default: return -EINVAL;
 		}
@@ -258,35 +317,45 @@ static int tl_parse(int argc, char **argv, struct tl_opts *o)
 	return tl_check(o);
 }
 
+int tl_init(struct tl *t, const struct tl_opts *o, unsigned salt)
+{
+	memset(t, 0, sizeof(*t));
+	t->o = *o;
+	t->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ull ^
+		 ((uint64_t)salt * 0xD6E8FEB86659FD93ull);
+	(void)tl_rand(t);
+	t->next_port = TL_PORT_FIRST + (int)(tl_rand(t) % (TL_PORT_LAST - TL_PORT_FIRST + 1));
+	t->server = (struct sockaddr_in){ .sin_family = AF_INET,
+					  .sin_port = htons((uint16_t)o->port) };
+	if (inet_pton(AF_INET, o->host, &t->server.sin_addr) != 1)
+		return -EINVAL;
+	t->epfd = epoll_create1(EPOLL_CLOEXEC);
+	return t->epfd < 0 ? -errno : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct tl t;
+	struct tl_opts o = { .host = "127.0.0.1", .port = 3478,
+			     .cred = { .user = "bench", .pass = "bench" },
+			     .sizes = { 160, 1200 }, .nsizes = 2, .duration_s = 5,
+			     .warmup_ms = 500, .window = 256, .rtt_rate = 5000, .rtt_secs = 2,
+			     .cycles = 20000, .cycle_window = 64, .lifetime = 600,
+			     .timeout_ms = 500, .core = -1, .slice_ms = 250,
+			     .rtt_turn_ms = 20 };
 	int r;
 
-	t.o = (struct tl_opts){ .host = "127.0.0.1", .port = 3478,
-				.cred = { .user = "bench", .pass = "bench" },
-				.sizes = { 160, 1200 }, .nsizes = 2, .duration_s = 5,
-				.warmup_ms = 500, .window = 256, .rtt_rate = 5000, .rtt_secs = 2,
-				.cycles = 20000, .cycle_window = 64, .lifetime = 600,
-				.timeout_ms = 500, .core = -1 };
-	if (tl_parse(argc, argv, &t.o) < 0) {
+	if (tl_parse(argc, argv, &o) < 0) {
 		tl_usage(stderr);
 		return 2;
 	}
 	alarm(TL_MAX_RUN_S);
-	t.rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ull;
-	t.next_port = TL_PORT_FIRST + (int)(tl_rand(&t) % (TL_PORT_LAST - TL_PORT_FIRST + 1));
-	t.server = (struct sockaddr_in){ .sin_family = AF_INET,
-					 .sin_port = htons((uint16_t)t.o.port) };
-	if (inet_pton(AF_INET, t.o.host, &t.server.sin_addr) != 1) {
-		tl_usage(stderr);
-		return 2;
+	if (o.mode == TL_MODE_RELAY)
+		return tl_relay_main(&o);
+	if ((r = tl_init(&t, &o, 0)) < 0) {
+		fprintf(stderr, "turnload: %s\n", strerror(-r));
+		return r == -EINVAL ? 2 : 1;
 	}
-	t.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (t.epfd < 0)
-		return 1;
-	if (t.o.mode == TL_MODE_RELAY)
-		return tl_relay_main(&t);
 	if ((r = tl_sess_open_all(&t, t.o.sessions)) < 0) {
 		fprintf(stderr, "turnload: %d sockets: %s (raise ulimit -n)\n", t.o.sessions,
 			strerror(-r));

@@ -25,6 +25,8 @@
 #define TL_MAX_PAYLOAD 1400
 #define TL_MIN_PAYLOAD 32
 #define TL_MAX_SIZES 4
+#define TL_MAX_TARGETS 3 /* relay: servers measured side by side in one run */
+#define TL_MAX_POLL_CPUS 8
 #define TL_MAX_TRIES 5
 #define TL_CTL_WINDOW 256 /* requests in flight when starting or releasing many */
 /* Client source ports: the kernel's default ephemeral range. Servers'
@@ -38,6 +40,14 @@
 #define TL_EV(kind, i) ((uint64_t)(kind) << 32 | (uint32_t)(i))
 
 enum tl_mode { TL_MODE_RELAY, TL_MODE_ALLOC, TL_MODE_HOLD };
+
+/* relay: one server measured in the run (--target). */
+struct tl_target {
+	char name[16];
+	int port;
+	int pid;
+	int relay_port; /* > 0: a bare forwarder with relay ports from here */
+};
 
 struct tl_opts {
 	enum tl_mode mode;
@@ -60,6 +70,13 @@ struct tl_opts {
 	int relay_port;     /* bare: the forwarder's first relay port */
 	int pid;            /* server to sample, or 0 */
 	int core;           /* CPU whose busy share to report, or -1 */
+	const char *name;   /* relay: the target's name in the output */
+	struct tl_target tgt[TL_MAX_TARGETS]; /* relay: --target, taken in turn */
+	int ntgt;
+	int slice_ms;       /* relay: time a target holds the load in one turn */
+	int rtt_turn_ms;    /* relay: the same in the round-trip phase */
+	int poll_cpu[TL_MAX_POLL_CPUS]; /* relay: CPUs kept out of halt in the */
+	int npoll;                      /* round-trip phase (--poll-idle) */
 };
 
 enum tl_state {
@@ -128,6 +145,10 @@ struct tl_snap {
 	uint64_t core_busy, core_total;
 };
 
+/* turnload.c: t->o = *o and everything else fresh (sockets, epoll, random
+ * source); salt tells apart several tl made at once. */
+int tl_init(struct tl *t, const struct tl_opts *o, unsigned salt);
+
 /* tl_proc.c */
 uint64_t tl_now_ns(void);
 static inline uint64_t tl_now_ms(void)
@@ -140,6 +161,9 @@ void tl_snap_take(const struct tl *t, struct tl_snap *s);
 void tl_snap_diff(const struct tl_snap *a, const struct tl_snap *b, double *secs,
 		  double *server_cpu, double *self_cpu, double *busy);
 uint64_t tl_rand(struct tl *t);
+/* Starts a SCHED_IDLE spinning thread on each CPU (see tl_proc.c); 0 or -errno. */
+int tl_idlepoll_start(const int *cpus, int n);
+void tl_idlepoll_stop(void);
 
 /* tl_sess.c */
 int tl_sess_open_all(struct tl *t, int n);
@@ -163,7 +187,8 @@ int tl_ctl_start(struct tl *t, int first, int n, enum tl_goal goal, int max_busy
  * most max_ms. */
 void tl_release_all(struct tl *t, int max_ms);
 
-/* tl_relay.c */
-int tl_relay_main(struct tl *t);
+/* tl_relay.c: the relay mode over o->ntgt targets (t[0..o->ntgt)), each
+ * made by tl_init from o with its target's port, pid and kind. */
+int tl_relay_main(const struct tl_opts *o);
 
 #endif
