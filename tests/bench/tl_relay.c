@@ -18,7 +18,9 @@
  * Throughput phase: closed loop. Each flow keeps up to w datagrams in flight
  * (w = o.window / N, at least 1); a delivered datagram lets its flow send
  * another, so the server runs as fast as it can without the load generator
- * overrunning its socket buffers. A flow that delivers nothing for
+ * overrunning its socket buffers. Neither direction of an allocation gets
+ * more than w ahead of the other: every server relays the same mix, half
+ * each way, rather than whichever its scheduling happens to favour. A flow that delivers nothing for
  * TL_WRITE_OFF_MS writes its in-flight datagrams off as lost and sends
  * again. A turn measures after TL_TURN_WARM_MS and ends by letting the
  * datagrams in flight arrive. Figures: delivered datagrams per second (both
@@ -62,6 +64,7 @@ enum { TL_C2P, TL_P2C, TL_KIND_RTT, TL_KIND_HELLO };
 
 struct tl_flow {
 	int32_t out[2];      /* in flight, per direction */
+	int64_t done[2];     /* delivered, per direction */
 	uint64_t prog_ms[2]; /* last delivery (or first send after idle) */
 	bool dirty;
 };
@@ -170,10 +173,21 @@ static void tl_peer_queue(struct tl_relay *r, int p, const struct sockaddr_in *d
 	b->n++;
 }
 
+/* Datagrams direction d of flow f may send now: its window, and no more than a
+ * window ahead of the other direction (delivered plus in flight), so the
+ * server relays as much each way whichever direction it serves first. */
+static int tl_credit(const struct tl_relay *r, const struct tl_flow *f, int d)
+{
+	int64_t mine = f->done[d] + f->out[d], other = f->done[!d] + f->out[!d];
+	int64_t k = r->w - f->out[d], bal = r->w - (mine - other);
+
+	return (int)(k < bal ? k : bal);
+}
+
 static void tl_fill_c2p(struct tl_relay *r, uint32_t idx, uint64_t now_ms)
 {
 	struct tl_flow *f = &r->f[idx];
-	int k = r->w - f->out[TL_C2P];
+	int k = tl_credit(r, f, TL_C2P);
 	uint8_t *pkt = r->c2p + (size_t)idx * (size_t)(4 + r->size);
 
 	if (k <= 0)
@@ -196,7 +210,7 @@ static void tl_fill_c2p(struct tl_relay *r, uint32_t idx, uint64_t now_ms)
 static void tl_fill_p2c(struct tl_relay *r, uint32_t idx, uint64_t now_ms)
 {
 	struct tl_flow *f = &r->f[idx];
-	int k = r->w - f->out[TL_P2C], p = (int)(idx % (uint32_t)r->npeer);
+	int k = tl_credit(r, f, TL_P2C), p = (int)(idx % (uint32_t)r->npeer);
 	uint8_t *pkt = r->p2c + (size_t)idx * (size_t)r->size;
 
 	if (k <= 0)
@@ -227,6 +241,7 @@ static void tl_delivered(struct tl_relay *r, uint32_t idx, int dir, uint64_t now
 	struct tl_flow *f = &r->f[idx];
 
 	r->recv[dir]++;
+	f->done[dir]++;
 	if (f->out[dir] > 0)
 		f->out[dir]--;
 	f->prog_ms[dir] = now_ms;
