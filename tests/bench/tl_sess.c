@@ -43,12 +43,14 @@
 /* Binds fd to the next free port of the cursor. Ports are taken in turn
  * rather than left to the kernel's random choice, so a port comes back only
  * after the whole range: a server that keeps a 5-tuple a while after its
- * allocation is freed does not see it reused at once. */
+ * allocation is freed does not see it reused at once. The whole range is
+ * tried: the cursor may come round to thousands of ports in a row still
+ * held by open sessions (hold mode's cycles run while they are open). */
 static int tl_bind_next(struct tl *t, int fd)
 {
 	struct sockaddr_in src = { .sin_family = AF_INET, .sin_addr = t->server.sin_addr };
 
-	for (int i = 0; i < 1000; i++) {
+	for (int i = 0; i <= TL_PORT_LAST - TL_PORT_FIRST; i++) {
 		int port = t->next_port++;
 		if (t->next_port > TL_PORT_LAST)
 			t->next_port = TL_PORT_FIRST;
