@@ -355,21 +355,6 @@ static int tl_data_step(struct tl_relay *r, int timeout_ms)
 	return 0;
 }
 
-/* Lets datagrams in flight arrive, then forgets all flow state. */
-static void tl_quiesce(struct tl_relay *r)
-{
-	bool was = r->rtt;
-	uint64_t end = tl_now_ms() + 300;
-
-	r->rtt = true; /* no refills */
-	while (tl_now_ms() < end)
-		(void)tl_data_step(r, 10);
-	r->rtt = was;
-	memset(r->f, 0, (size_t)r->n * sizeof(*r->f));
-	r->ndirty = 0;
-}
-
-
 static void tl_templates(struct tl_relay *r)
 {
 	for (int i = 0; i < r->n; i++) {
@@ -386,9 +371,33 @@ static void tl_templates(struct tl_relay *r)
 	}
 }
 
+static int tl_inflight(const struct tl_relay *r)
+{
+	int n = 0;
+
+	for (int i = 0; i < r->n; i++)
+		n += r->f[i].out[0] + r->f[i].out[1];
+	return n;
+}
+
+/* No refills until what is in flight has arrived (or max_ms, for what was
+ * lost); then the flows start afresh. */
+static void tl_drain(struct tl_relay *r, int max_ms)
+{
+	uint64_t end = tl_now_ms() + (uint64_t)max_ms;
+
+	r->rtt = true; /* no refills */
+	while (tl_inflight(r) > 0 && tl_now_ms() < end)
+		(void)tl_data_step(r, 1);
+	r->rtt = false;
+	memset(r->f, 0, (size_t)r->n * sizeof(*r->f));
+	r->ndirty = 0;
+}
+
 /* Forwarder: no STUN. Relay port relay_port+i stands for allocation i; one
  * datagram each way first lets the forwarder learn the peer and the client
- * of channel 0x4000+i, as ChannelBind and the 5-tuple would. */
+ * of channel 0x4000+i, as ChannelBind and the 5-tuple would. The client's
+ * counts as in flight toward the peer: its arrival shows both are known. */
 static int tl_setup_bare(struct tl_relay *r)
 {
 	struct tl *t = r->t;
@@ -408,11 +417,11 @@ static int tl_setup_bare(struct tl_relay *r)
 		tl_put16(pkt, (uint16_t)(0x4000 + i));
 		tl_put16(pkt + 2, TL_MIN_PAYLOAD);
 		tl_put32(pkt + 4, (uint32_t)i);
-		(void)send(t->sess[i].fd, pkt, sizeof(pkt), MSG_DONTWAIT);
+		pkt[8] = TL_C2P;
+		if (send(t->sess[i].fd, pkt, sizeof(pkt), MSG_DONTWAIT) > 0)
+			r->f[i].out[TL_C2P] = 1;
 	}
-	r->rtt = true;
-	tl_quiesce(r);
-	r->rtt = false;
+	tl_drain(r, 300);
 	return 0;
 }
 
@@ -489,29 +498,6 @@ static void tl_acc_add(struct tl_relay *r, const struct tl_snap *a, const struct
 	c->got[1] += r->recv[1] - d0[1];
 }
 
-static int tl_inflight(const struct tl_relay *r)
-{
-	int n = 0;
-
-	for (int i = 0; i < r->n; i++)
-		n += r->f[i].out[0] + r->f[i].out[1];
-	return n;
-}
-
-/* After a turn: no refills until what is in flight has arrived (or
- * TL_TURN_DRAIN_MS, for what was lost); then the flows start afresh. */
-static void tl_drain(struct tl_relay *r)
-{
-	uint64_t end = tl_now_ms() + TL_TURN_DRAIN_MS;
-
-	r->rtt = true; /* no refills */
-	while (tl_inflight(r) > 0 && tl_now_ms() < end)
-		(void)tl_data_step(r, 1);
-	r->rtt = false;
-	memset(r->f, 0, (size_t)r->n * sizeof(*r->f));
-	r->ndirty = 0;
-}
-
 /* One throughput turn of ms milliseconds; measured (into r->acc) after
  * TL_TURN_WARM_MS when measure is set. */
 static int tl_turn_tput(struct tl_relay *r, int ms, bool measure)
@@ -549,7 +535,7 @@ static int tl_turn_tput(struct tl_relay *r, int ms, bool measure)
 		tl_snap_take(r->t, &b);
 		tl_acc_add(r, &a, &b, s0, d0);
 	}
-	tl_drain(r);
+	tl_drain(r, TL_TURN_DRAIN_MS);
 	return 0;
 }
 
@@ -682,7 +668,7 @@ static int tl_turn_rtt(struct tl_relay **rs, int pe, struct tl_relay *r, int ms,
 	const struct tl_opts *o = &r->t->o;
 	struct tl_snap a, b;
 	uint64_t start = tl_now_ns(), t_end = start + (uint64_t)ms * 1000000u, sent = 0;
-	uint64_t zero[2] = { r->sent[0], r->sent[1] }, got[2] = { r->recv[0], r->recv[1] };
+	uint64_t s0[2] = { r->sent[0], r->sent[1] }, d0[2] = { r->recv[0], r->recv[1] };
 
 	if (record) {
 		tl_snap_take(r->t, &a);
@@ -710,7 +696,7 @@ static int tl_turn_rtt(struct tl_relay **rs, int pe, struct tl_relay *r, int ms,
 	}
 	if (record) {
 		tl_snap_take(r->t, &b);
-		tl_acc_add(r, &a, &b, zero, got);
+		tl_acc_add(r, &a, &b, s0, d0);
 		r->rtt_sent += sent;
 	}
 	return 0;
@@ -767,8 +753,7 @@ int tl_relay_main(const struct tl_opts *o)
 	static struct tl ts[TL_MAX_TARGETS];
 	static struct tl_relay rb[TL_MAX_TARGETS];
 	struct tl_relay *rs[TL_MAX_TARGETS];
-	struct tl_target one = { .name = "server", .port = o->port, .pid = o->pid,
-				 .relay_port = o->bare ? o->relay_port : 0 };
+	struct tl_target one = { .name = "server", .port = o->port, .pid = o->pid };
 	const struct tl_target *tg = o->ntgt ? o->tgt : &one;
 	int ntg = o->ntgt ? o->ntgt : 1, nr = 0, err = 0;
 	int pe = epoll_create1(EPOLL_CLOEXEC);

@@ -6,7 +6,7 @@
  *
  *   relay  --sessions N allocations relay datagrams both ways at full rate
  *          for each --sizes payload, then a round-trip phase at --rtt-rate
- *          (tl_relay.c). With --bare the target is tests/bench/forward.
+ *          (tl_relay.c). A --target with a relay port is tests/bench/forward.
  *          With several --target, the servers (all running at once) take
  *          the load in turn, --slice-ms each, so every one is measured
  *          under the same conditions of the machine.
@@ -160,8 +160,6 @@ static void tl_usage(FILE *f)
 		"  --cycle-window N    hold: clients cycling at once (64)\n"
 		"  --lifetime S        LIFETIME requested (600)\n"
 		"  --timeout-ms N      request retransmission timeout (500)\n"
-		"  --bare              relay through tests/bench/forward (no STUN)\n"
-		"  --relay-port N      bare: the forwarder's first relay port\n"
 		"  --pid PID           server process to sample (CPU, VmRSS)\n"
 		"  --core N            CPU whose busy share to report\n"
 		"  --target NAME:PORT:PID[:RELAYPORT]\n"
@@ -249,10 +247,7 @@ static int tl_check(const struct tl_opts *o)
 	    o->rtt_secs <= 0 || o->rtt_secs > TL_MAX_DURATION_S || o->cycles < 1 ||
 	    o->cycle_window < 1 || o->lifetime < 0 || o->timeout_ms < 10)
 		return -EINVAL;
-	if (o->bare && (o->mode != TL_MODE_RELAY || o->relay_port < 1 ||
-			o->relay_port + o->sessions > 65536))
-		return -EINVAL;
-	if (o->ntgt && (o->mode != TL_MODE_RELAY || o->bare))
+	if (o->ntgt && o->mode != TL_MODE_RELAY)
 		return -EINVAL;
 	for (int i = 0; i < o->ntgt; i++)
 		if (o->tgt[i].relay_port && o->tgt[i].relay_port + o->sessions > 65536)
@@ -271,7 +266,7 @@ static int tl_parse(int argc, char **argv, struct tl_opts *o)
 		{ "sizes", 1, 0, 'z' },	     { "duration", 1, 0, 'd' },	  { "warmup-ms", 1, 0, 'u' },
 		{ "window", 1, 0, 'w' },     { "rtt-rate", 1, 0, 'r' },	  { "rtt-secs", 1, 0, 'R' },
 		{ "cycles", 1, 0, 'n' },     { "cycle-window", 1, 0, 'N' }, { "lifetime", 1, 0, 'l' },
-		{ "timeout-ms", 1, 0, 't' }, { "bare", 0, 0, 'b' },	  { "relay-port", 1, 0, 'B' },
+		{ "timeout-ms", 1, 0, 't' },
 		{ "pid", 1, 0, 'P' },	     { "core", 1, 0, 'c' },	  { "help", 0, 0, 'h' },
 		{ "target", 1, 0, 'T' },     { "slice-ms", 1, 0, 'S' },	  { "poll-idle", 1, 0, 'I' },
 		{ "rtt-turn-ms", 1, 0, 'i' },
@@ -298,8 +293,6 @@ static int tl_parse(int argc, char **argv, struct tl_opts *o)
 		case 'N': o->cycle_window = atoi(optarg); break;
 		case 'l': o->lifetime = atoi(optarg); break;
 		case 't': o->timeout_ms = atoi(optarg); break;
-		case 'b': o->bare = true; break;
-		case 'B': o->relay_port = atoi(optarg); break;
 		case 'P': o->pid = atoi(optarg); break;
 		case 'c': o->core = atoi(optarg); break;
 		case 'T': if (tl_parse_target(o, optarg) < 0) return -EINVAL; break;

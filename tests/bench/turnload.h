@@ -66,7 +66,7 @@ struct tl_opts {
 	int cycle_window;   /* hold: sessions cycling at once */
 	int lifetime;       /* LIFETIME requested, seconds */
 	int timeout_ms;     /* retransmission timeout of a request */
-	bool bare;          /* relay through tests/bench/forward: no STUN at all */
+	bool bare;          /* relay: the target is tests/bench/forward, no STUN */
 	int relay_port;     /* bare: the forwarder's first relay port */
 	int pid;            /* server to sample, or 0 */
 	int core;           /* CPU whose busy share to report, or -1 */
