@@ -33,26 +33,33 @@ static int turn_realm_verdict(struct turn_server *s, const struct addr *peer)
 	return v < 0 || v4v < 0 ? -1 : 0;
 }
 
-/* Whether the peer may be reached (RFC 8656 §21), first match wins:
- * 1. one of the server's own addresses in any spelling (turn/relayset.h): only as a relay
- *    address in its exact spelling at a live relay port (relay-to-relay), *relay_only set;
- * 2. the realm's allowed-peer-ip; 3. the realm's denied-peer-ip; 4. the server's peer
- *    policy (turn/peer.h). */
-static bool turn_peer_allowed(struct turn_server *s, const struct addr *peer, bool *relay_only)
+/* The peer's IP by policy, first match wins: 1. one of the server's own addresses in any
+ * spelling (turn/relayset.h): refused; 2. the realm's allowed-peer-ip; 3. the realm's
+ * denied-peer-ip; 4. the server's peer policy (turn/peer.h). Ports play no part. */
+static bool turn_peer_policy(struct turn_server *s, const struct addr *peer)
 {
 	const struct peer_policy *p = s->cfg->peers;
-	struct turn_relayset *rs = s->cfg->relays;
 	int v;
 
-	*relay_only = false;
-	if (rs && turn_relayset_is_own(rs, peer)) {
-		*relay_only = true;
-		return turn_relayset_is_live(rs, peer);
-	}
+	if (s->cfg->relays && turn_relayset_is_own(s->cfg->relays, peer))
+		return false;
 	v = turn_realm_verdict(s, peer);
 	if (v != 0)
 		return v > 0;
 	return p == NULL || peer_policy_allows(p, peer);
+}
+
+/* Whether the peer may be reached (RFC 8656 §21): relay-to-relay first (a relay address in
+ * its exact spelling at a live relay port), then turn_peer_policy. *relay_only is set when
+ * only relay-to-relay admits it: then every datagram is checked again. */
+static bool turn_peer_allowed(struct turn_server *s, const struct addr *peer, bool *relay_only)
+{
+	*relay_only = false;
+	if (s->cfg->relays && turn_relayset_is_live(s->cfg->relays, peer)) {
+		*relay_only = !turn_peer_policy(s, peer);
+		return true;
+	}
+	return turn_peer_policy(s, peer);
 }
 
 int turn_peer_check(struct turn_ctx *x, const struct turn_alloc *a, const struct addr *peer,
