@@ -15,6 +15,7 @@
 #include "net/server.h"
 #include "net/sock.h"
 #include "turn/peer.h"
+#include "turn/ratelimit.h"
 #include "turn/relayset.h"
 #include "turn/server.h"
 
@@ -31,6 +32,7 @@ struct app_turn {
 	struct peer_policy *peers;
 	struct turn_relayset *relays;
 	struct turn_shared *shared;
+	struct ratelimit *unauth;
 	struct cred_static *users;
 	struct cred_redis *redis;
 	struct app_cred_cfg cc;
@@ -162,10 +164,13 @@ static void app_turn_fill(struct app_turn *t, const struct cfg *cfg)
 	tc->total_quota = (uint32_t)cfg->total_quota;
 	tc->max_bps = (uint64_t)cfg->max_bps;
 	tc->unauth_rate = (uint32_t)cfg->unauth_rate;
+	tc->unauth_bytes = (uint64_t)cfg->unauth_bytes;
+	tc->unauth_port_rate = (uint32_t)cfg->unauth_port_rate;
 	tc->peers = t->peers;
 	tc->relays = t->relays;
 	tc->nonce_key = &t->nonce;
 	tc->shared = t->shared;
+	tc->unauth = t->unauth;
 }
 
 /* One line naming the relay addresses, so an operator sees which ones the wildcard gave. */
@@ -193,13 +198,15 @@ static void app_turn_log(const struct app_turn *t, const struct cfg *cfg,
 	log_info("app",
 		 "turn realm=%s auth=%s users=%zu redis=%s rest=%s rest_secrets=%zu relay_addrs=%zu external=%zu ports=%u-%u "
 		 "max_lifetime=%lld user_quota=%lld total_quota=%lld max_bps=%lld "
-		 "unauth_rate=%lld allowed_peer_ranges=%zu denied_peer_ranges=%zu "
+		 "unauth_rate=%lld unauth_bytes=%lld unauth_port_rate=%lld "
+		 "allowed_peer_ranges=%zu denied_peer_ranges=%zu "
 		 "loopback_peers=%s",
 		 cfg->realm, cfg->no_auth ? "none" : "long-term", cfg->no_auth ? 0 : cfg->user.n,
 		 t->redis ? cred_redis_addr(t->redis, raddr, sizeof(raddr)) : "none",
 		 cfg->use_auth_secret ? "on" : "off", cfg->static_auth_secret.n,
 		 o->nrelay, o->nexternal, o->min_port, o->max_port, cfg->max_allocate_lifetime,
 		 cfg->user_quota, cfg->total_quota, cfg->max_bps, cfg->unauth_rate,
+		 cfg->unauth_bytes, cfg->unauth_port_rate,
 		 cfg->allowed_peer_ip.n, cfg->denied_peer_ip.n,
 		 cfg->allow_loopback_peers ? "allowed" : "denied");
 	app_turn_log_relays(o);
@@ -225,6 +232,14 @@ int app_turn_new(const struct cfg *cfg, struct net_opts *o, struct app_turn **ou
 		return err;
 	}
 	app_turn_fill(t, cfg);
+	/* One unauthenticated-reply limiter for every worker (DESIGN.md §3). */
+	err = turn_unauth_new(&t->tc, &t->unauth);
+	if (err) {
+		log_err("app", "unauth limiter failed err=\"%s\"", strerror(-err));
+		app_turn_free(t);
+		return err;
+	}
+	t->tc.unauth = t->unauth;
 	o->turn = &t->tc;
 	o->cred_new = cfg->no_auth ? NULL : app_turn_cred_new;
 	o->cred_arg = t;
@@ -244,6 +259,7 @@ void app_turn_free(struct app_turn *t)
 	turn_relayset_free(t->relays);
 	if (t->shared)
 		turn_shared_free(t->shared);
+	ratelimit_free(t->unauth);
 	/* The nonce secret does not outlive the process's use of it. */
 	explicit_bzero(&t->nonce, sizeof(t->nonce));
 	free(t);

@@ -73,8 +73,15 @@ const struct cfg_opt cfg_opts[] = {
 	 "allocations in total; 0 = unlimited"},
 	{"max-bps", 0, CFG_INT, OFF(max_bps), "0", 0, 1LL << 40, NULL, 0,
 	 "bytes per second per allocation; 0 = unlimited"},
-	{"unauth-rate", 0, CFG_INT, OFF(unauth_rate), "100", 0, 1000000, NULL, 0,
-	 "401 challenges per second per source IP (burst as large); 0 = unlimited"},
+	{"unauth-rate", 0, CFG_INT, OFF(unauth_rate), "4000", 0, 1000000, NULL, 0,
+	 "unauthenticated UDP replies (401, 438, errors) per second per source IP, all workers "
+	 "together (burst as large); 0 = not counted"},
+	{"unauth-bytes", 0, CFG_INT, OFF(unauth_bytes), "600000", 0, 1LL << 32, NULL, 0,
+	 "unauthenticated UDP reply bytes per second per source IP (burst as large); "
+	 "0 = not counted"},
+	{"unauth-port-rate", 0, CFG_INT, OFF(unauth_port_rate), "50", 0, 1000000, NULL, 0,
+	 "unauthenticated UDP replies per second per source IP and port, inside the IP's "
+	 "budget (burst as large); 0 = not counted"},
 	{"allowed-peer-ip", 0, CFG_LIST, OFF(allowed_peer_ip), NULL, 0, 1024, cfg_check_ip_range,
 	 0, "peer range to allow: IP, IP/PREFIX or FIRST-LAST (repeatable)"},
 	{"denied-peer-ip", 0, CFG_LIST, OFF(denied_peer_ip), NULL, 0, 1024, cfg_check_ip_range, 0,

@@ -61,7 +61,7 @@ static int turn_auth_complete(struct turn_pending *p, struct turn_ctx *x, turn_m
 					   x->out, x->cap);
 
 	if (p->status < 0)
-		return turn_resp_error(x, STUN_ERR_SERVER_ERROR);
+		return turn_resp_unauth_error(x, STUN_ERR_SERVER_ERROR);
 	/* Several keys: TURN REST secrets in rotation; the first that verifies wins. */
 	for (i = 0; i < p->nkeys; i++)
 		if (auth_ltc_verify(x->m, &x->rq, &p->key[i], &key, &klen) == 0)
@@ -69,6 +69,9 @@ static int turn_auth_complete(struct turn_pending *p, struct turn_ctx *x, turn_m
 	if (i == p->nkeys)
 		return turn_resp_challenge(x->s, x->m, x->client, STUN_ERR_UNAUTHORIZED, x->now_ms,
 					   x->out, x->cap);
+	/* The source answered our nonce: its transport address receives our replies. */
+	if (x->s->unauth && x->client->transport == TURN_TRANSPORT_UDP)
+		ratelimit_prove(x->s->unauth, &x->client->src, x->now_ms);
 	x->authed = true;
 	x->key = key;
 	x->klen = klen;
@@ -159,7 +162,7 @@ static int turn_auth_lookup(struct turn_ctx *x, turn_method_cb handler)
 	int rc, n;
 
 	if (p == NULL)
-		return turn_resp_error(x, STUN_ERR_SERVER_ERROR);
+		return turn_resp_unauth_error(x, STUN_ERR_SERVER_ERROR);
 	p->client = *x->client;
 	p->rq = x->rq;
 	p->handler = handler;
@@ -168,7 +171,7 @@ static int turn_auth_lookup(struct turn_ctx *x, turn_method_cb handler)
 	p->in_lookup = false;
 	if (rc < 0) {
 		turn_pending_put(p);
-		return turn_resp_error(x, STUN_ERR_SERVER_ERROR);
+		return turn_resp_unauth_error(x, STUN_ERR_SERVER_ERROR);
 	}
 	if (p->done) {
 		n = turn_auth_complete(p, x, handler);
@@ -178,7 +181,7 @@ static int turn_auth_lookup(struct turn_ctx *x, turn_method_cb handler)
 	if (turn_pending_park(p, x->m) < 0) {
 		s->creds->ops->cancel(s->creds->impl, turn_auth_cb, p);
 		turn_pending_put(p);
-		return turn_resp_error(x, STUN_ERR_SERVER_ERROR);
+		return turn_resp_unauth_error(x, STUN_ERR_SERVER_ERROR);
 	}
 	return 0;
 }
@@ -196,7 +199,8 @@ int turn_auth_run(struct turn_server *s, const struct stun_msg *m, const struct 
 	if (rc == STUN_ERR_UNAUTHORIZED || rc == STUN_ERR_STALE_NONCE)
 		return turn_resp_challenge(s, m, c, rc, now_ms, out, cap);
 	if (rc != 0)
-		return turn_resp_error(&x, rc >= 300 && rc <= 699 ? rc : STUN_ERR_BAD_REQUEST);
+		return turn_resp_unauth_error(&x,
+					      rc >= 300 && rc <= 699 ? rc : STUN_ERR_BAD_REQUEST);
 	return turn_auth_lookup(&x, handler);
 }
 

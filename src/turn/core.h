@@ -25,8 +25,9 @@
 #define TURN_RESP_MAX 1024
 /* How long a RESERVATION-TOKEN holds its port (RFC 8656 §7.2: at least 30 s). */
 #define TURN_RESERVATION_MS 30000
-/* Source slots for the 401 rate limiter. */
-#define TURN_UNAUTH_SLOTS 4096
+/* Source IPs (and proven transport addresses) the unauthenticated-reply limiter tracks. */
+#define TURN_UNAUTH_SLOTS	 4096
+#define TURN_UNAUTH_PROVEN_SLOTS 16384
 
 struct turn_ctx;
 typedef int (*turn_method_cb)(struct turn_ctx *x);
@@ -66,7 +67,8 @@ struct turn_server {
 	struct turn_shared *own_shared;
 	struct turn_opts opts;
 	struct timer_wheel *wheel;
-	struct ratelimit *unauth; /* NULL: 401s unlimited */
+	struct ratelimit *unauth; /* cfg->unauth or own_unauth; NULL: unlimited */
+	struct ratelimit *own_unauth;
 	struct turn_alloc_table allocs;
 	struct turn_resv *resv;
 	uint64_t now_ms;
@@ -115,7 +117,13 @@ void turn_resp_begin(struct turn_ctx *x, struct stun_enc *e);
 int turn_resp_finish(struct turn_ctx *x, struct stun_enc *e);
 /* An error response (signed when authenticated). */
 int turn_resp_error(struct turn_ctx *x, int code);
-/* 401 or 438 with REALM and a fresh NONCE; a 401 over the source's rate gets nothing. */
+/* An unauthenticated reply of n bytes (n from a builder; <= 0 passes through) to c: n when
+ * the limiter lets it go (stream transports always), else 0 (counted as limited). */
+int turn_resp_unauth(struct turn_server *s, const struct turn_client *c, int n, uint64_t now_ms);
+/* An unsigned error response to x's request, which did not authenticate, through
+ * turn_resp_unauth. */
+int turn_resp_unauth_error(struct turn_ctx *x, int code);
+/* 401 or 438 with REALM and a fresh NONCE, through turn_resp_unauth. */
 int turn_resp_challenge(struct turn_server *s, const struct stun_msg *m,
 			const struct turn_client *c, int code, uint64_t now_ms, uint8_t *out,
 			size_t cap);

@@ -49,28 +49,45 @@ int turn_resp_plain_error(struct turn_server *s, const struct stun_msg *m, int c
 	return turn_resp_error(&x, code);
 }
 
+/* DESIGN.md §3: whatever a source can make us send without credentials is limited per
+ * source IP, across workers (turn/ratelimit.h). Only UDP can be spoofed: a stream
+ * transport has proven its address in the handshake and is never limited. */
+int turn_resp_unauth(struct turn_server *s, const struct turn_client *c, int n, uint64_t now_ms)
+{
+	if (n <= 0 || c->transport != TURN_TRANSPORT_UDP)
+		return n;
+	if (s->unauth && !ratelimit_allow(s->unauth, &c->src, (size_t)n, now_ms)) {
+		s->c.unauth_limited++;
+		return 0;
+	}
+	s->c.unauth_sent++;
+	s->c.unauth_bytes += (uint64_t)n;
+	return n;
+}
+
+int turn_resp_unauth_error(struct turn_ctx *x, int code)
+{
+	return turn_resp_unauth(x->s, x->client, turn_resp_error(x, code), x->now_ms);
+}
+
 /* RFC 8489 §9.2.4: 401 (no credentials yet, or wrong ones) and 438 (stale nonce) carry
- * REALM and a fresh NONCE (and PASSWORD-ALGORITHMS). 401s are what an attacker can make
- * us send without credentials, so they are rate-limited per source (DESIGN.md §3). */
+ * REALM and a fresh NONCE (and PASSWORD-ALGORITHMS). */
 int turn_resp_challenge(struct turn_server *s, const struct stun_msg *m,
 			const struct turn_client *c, int code, uint64_t now_ms, uint8_t *out,
 			size_t cap)
 {
 	struct turn_ctx x = {.s = s, .m = m, .out = out, .cap = cap};
 	struct stun_enc e;
+	int n;
 
-	if (code == STUN_ERR_UNAUTHORIZED) {
-		if (s->unauth && !ratelimit_allow(s->unauth, &c->src, now_ms)) {
-			s->c.unauth_limited++;
-			return 0;
-		}
-		s->c.auth_401++;
-	} else {
-		s->c.auth_438++;
-	}
 	stun_enc_error_begin(&e, out, cap, m->method, m->tid, code, NULL, 0);
 	auth_ltc_put_challenge(&e, s->cfg->realm, s->cfg->nonce_key, &c->src, now_ms);
-	return turn_resp_finish(&x, &e);
+	n = turn_resp_unauth(s, c, turn_resp_finish(&x, &e), now_ms);
+	if (n > 0 && code == STUN_ERR_UNAUTHORIZED)
+		s->c.auth_401++;
+	else if (n > 0)
+		s->c.auth_438++;
+	return n;
 }
 
 struct turn_alloc *turn_ctx_alloc(struct turn_ctx *x, int *code)

@@ -15,11 +15,29 @@
 #include "turn/handler.h"
 #include "turn/shared.h"
 
+int turn_unauth_new(const struct turn_cfg *cfg, struct ratelimit **out)
+{
+	uint32_t life_s =
+		cfg->nonce_key && cfg->nonce_key->lifetime_s ? cfg->nonce_key->lifetime_s : 600;
+	struct ratelimit_cfg rc = {
+		.rate = cfg->unauth_rate,
+		.bytes = cfg->unauth_bytes,
+		.port_rate = cfg->unauth_port_rate,
+		.proven_ms = (uint64_t)life_s * 1000,
+		.slots = TURN_UNAUTH_SLOTS,
+		.proven_slots = TURN_UNAUTH_PROVEN_SLOTS,
+	};
+
+	*out = NULL;
+	if (rc.rate == 0 && rc.bytes == 0 && rc.port_rate == 0)
+		return 0;
+	return ratelimit_new(&rc, out);
+}
+
 int turn_server_new(const struct turn_cfg *cfg, const struct turn_relay_ops *ops, void *ops_ctx,
 		    struct cred_store *creds, uint64_t now_ms, struct turn_server **out)
 {
 	struct turn_server *s = calloc(1, sizeof(*s));
-	uint64_t burst = cfg->unauth_rate;
 
 	if (s == NULL)
 		goto fail;
@@ -32,9 +50,12 @@ int turn_server_new(const struct turn_cfg *cfg, const struct turn_relay_ops *ops
 	crypto_random(s->tid_salt, sizeof(s->tid_salt));
 	if (timer_wheel_new(now_ms, &s->wheel) < 0 || turn_alloc_table_init(&s->allocs) < 0)
 		goto fail;
-	if (cfg->unauth_rate &&
-	    ratelimit_new(TURN_UNAUTH_SLOTS, cfg->unauth_rate, burst, &s->unauth) < 0)
-		goto fail;
+	s->unauth = cfg->unauth;
+	if (s->unauth == NULL) {
+		if (turn_unauth_new(cfg, &s->own_unauth) < 0)
+			goto fail;
+		s->unauth = s->own_unauth;
+	}
 	s->shared = cfg->shared;
 	if (s->shared == NULL) {
 		if (turn_shared_new(&s->own_shared) < 0)
@@ -73,8 +94,7 @@ void turn_server_free(struct turn_server *s)
 	turn_alloc_table_fini(&s->allocs);
 	if (s->wheel)
 		timer_wheel_free(s->wheel);
-	if (s->unauth)
-		ratelimit_free(s->unauth);
+	ratelimit_free(s->own_unauth);
 	turn_shared_free(s->own_shared);
 	if (s->creds)
 		s->creds->ops->free(s->creds->impl);
@@ -104,15 +124,20 @@ static int turn_server_request(struct turn_server *s, const struct stun_msg *m,
 	struct turn_client c = {
 		.transport = p->transport, .src = *p->src, .local = *p->local, .sock = p->sock};
 	turn_method_cb handler;
+	int n;
 
 	if (m->method == STUN_METHOD_BINDING)
 		return turn_binding_request(&r, out, cap);
 	handler = turn_request_handler(m->method);
-	if (handler == NULL)
-		return turn_error_response(&r, STUN_ERR_BAD_REQUEST, out, cap);
+	if (handler == NULL) {
+		n = turn_error_response(&r, STUN_ERR_BAD_REQUEST, out, cap);
+		return turn_resp_unauth(s, &c, n, now_ms);
+	}
 	/* RFC 8489 §6.3.1.1: unknown comprehension-required attributes: 420. */
-	if (m->nunknown)
-		return turn_resp_plain_error(s, m, STUN_ERR_UNKNOWN_ATTRIBUTE, out, cap);
+	if (m->nunknown) {
+		n = turn_resp_plain_error(s, m, STUN_ERR_UNKNOWN_ATTRIBUTE, out, cap);
+		return turn_resp_unauth(s, &c, n, now_ms);
+	}
 	return turn_auth_run(s, m, &c, handler, now_ms, out, cap);
 }
 
@@ -130,8 +155,10 @@ int turn_server_input(struct turn_server *s, const struct turn_pkt *p, uint64_t 
 	if (p->len < STUN_HDR_LEN || !stun_msg_is_stun(p->buf, p->len))
 		return -EBADMSG;
 	err = stun_msg_decode(&m, p->buf, p->len);
-	if (err < 0)
-		return turn_decode_failed(p->buf, err, out, cap);
+	if (err < 0) {
+		c = (struct turn_client){.transport = p->transport, .src = *p->src};
+		return turn_resp_unauth(s, &c, turn_decode_failed(p->buf, err, out, cap), now_ms);
+	}
 	switch (m.cls) {
 	case STUN_CLASS_REQUEST:
 		return turn_server_request(s, &m, p, now_ms, out, cap);

@@ -26,6 +26,7 @@
 struct turn_alloc;
 struct turn_server;
 struct turn_shared;
+struct ratelimit;
 
 /* A client as seen by the server: its 5-tuple and net's handle to answer it on. */
 struct turn_client {
@@ -84,17 +85,27 @@ struct turn_cfg {
 	uint32_t user_quota;            /* allocations per user; 0 = unlimited */
 	uint32_t total_quota;           /* allocations in total; 0 = unlimited */
 	uint64_t max_bps;               /* per allocation, each direction; 0 = unlimited */
-	uint32_t unauth_rate;           /* 401s per second per source address; 0 = unlimited */
+	/* Unauthenticated replies (401, 438, and every error answer to a request that did
+	 * not authenticate) over UDP, per source IP across all workers; 0 = not counted. */
+	uint32_t unauth_rate;           /* replies per second (burst as large) */
+	uint64_t unauth_bytes;          /* bytes per second (burst as large) */
+	uint32_t unauth_port_rate;      /* replies per second per source port (burst as large) */
 	const struct peer_policy *peers;
 	struct turn_relayset *relays;   /* own addresses, live relay ports; NULL in tests
 					 * that need no relay-to-relay */
 	const struct auth_nonce_key *nonce_key;
 	struct turn_shared *shared;
+	struct ratelimit *unauth;       /* from turn_unauth_new; NULL: each worker its own */
 };
 
 /* Cross-worker state (quota counts, reservations): created once by app/. */
 int turn_shared_new(struct turn_shared **out);
 void turn_shared_free(struct turn_shared *sh);
+
+/* The unauthenticated-reply limiter for cfg's unauth_* settings, shared by every worker
+ * (turn/ratelimit.h; free with ratelimit_free). *out is NULL when nothing is limited.
+ * Returns 0, -ENOMEM or -EIO. */
+int turn_unauth_new(const struct turn_cfg *cfg, struct ratelimit **out);
 
 /* Creates a worker's server core. cfg and ops are borrowed for its lifetime; creds is
  * taken: the server calls creds->ops->free(creds->impl) when freed (also when creation
@@ -134,7 +145,9 @@ struct turn_counters {
 	uint64_t relayed_to_peer, relayed_to_client;
 	uint64_t dropped_no_perm, dropped_rate, dropped_send_err;
 	uint64_t dropped_not_relay; /* to an own address that is no longer a live relay port */
-	uint64_t auth_401, auth_438, unauth_limited;
+	uint64_t auth_401, auth_438;
+	uint64_t unauth_sent, unauth_bytes; /* unauthenticated replies answered (UDP) */
+	uint64_t unauth_limited;            /* ... and dropped over the limit */
 };
 const struct turn_counters *turn_server_counters(const struct turn_server *s);
 

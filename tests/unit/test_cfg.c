@@ -339,9 +339,11 @@ static void test_relay_opts(void)
 	CHECK_EQ_INT(load(&c, no_env, "-E", "192.0.2.1", "--relay-ip", "2001:db8::1",
 			  "-X", "203.0.113.5/192.0.2.1", "--external-ip", "2001:db8:1::5",
 			  "--min-port", "40000", "--max-port", "40100", "--unauth-rate", "5",
-			  "-u", "a:b", "--lt-cred-mech", NULL),
+			  "--unauth-bytes", "9000", "--unauth-port-rate", "3", "-u", "a:b",
+			  "--lt-cred-mech", NULL),
 		     0, "load relay options: %s", err);
 	CHECK(c.lt_cred_mech && c.unauth_rate == 5, "lt-cred-mech and unauth-rate");
+	CHECK(c.unauth_bytes == 9000 && c.unauth_port_rate == 3, "unauth-bytes, unauth-port-rate");
 	CHECK_EQ_INT(cfg_to_net_opts(&c, &o), 0, "relay options converted");
 	CHECK(o.nrelay == 2 && addr_family(&o.relay[1]) == AF_INET6, "relay-ip list");
 	CHECK(o.min_port == 40000 && o.max_port == 40100, "relay port range");
@@ -352,7 +354,9 @@ static void test_relay_opts(void)
 	      "external-ip pair parsed");
 	cfg_free(&c);
 	CHECK_EQ_INT(load(&c, no_env, "-u", "a:b", NULL), 0, "defaults for relays");
-	CHECK(c.unauth_rate == 100 && c.relay_ip.n == 0, "unauth-rate default 100, no relay-ip");
+	CHECK(c.unauth_rate == 4000 && c.relay_ip.n == 0, "unauth-rate default 4000, no relay-ip");
+	CHECK(c.unauth_bytes == 600000 && c.unauth_port_rate == 50,
+	      "unauth-bytes default 600000, unauth-port-rate 50");
 	cfg_free(&c);
 	CHECK_EQ_INT(load(&c, no_env, "-u", "a:b", "--min-port", "50000", "--max-port", "40000",
 			  NULL),
