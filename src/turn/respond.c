@@ -16,13 +16,15 @@ void turn_resp_begin(struct turn_ctx *x, struct stun_enc *e)
 }
 
 /* RFC 8489 §9.2.4: responses to an authenticated request carry integrity computed with the
- * same key; FINGERPRINT follows when the request had one (§7.3). */
+ * same key; FINGERPRINT follows when the request had one (§7.3). SOFTWARE (optional,
+ * §14.14) only goes to authenticated requests (or with no_auth): an unauthenticated reply
+ * is never larger than its error code, the challenge and FINGERPRINT (DESIGN.md §3). */
 int turn_resp_finish(struct turn_ctx *x, struct stun_enc *e)
 {
 	const struct turn_opts *o = &x->s->opts;
 	int n;
 
-	if (o->software)
+	if (o->software && (x->authed || x->s->cfg->no_auth))
 		stun_enc_put(e, STUN_ATTR_SOFTWARE, o->software, o->software_len);
 	if (x->authed)
 		auth_ltc_sign(e, &x->rq, x->key, x->klen);

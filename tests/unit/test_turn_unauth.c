@@ -194,8 +194,33 @@ static void test_proven(void)
 	t_stop(&t);
 }
 
+/* DESIGN.md §3: an unauthenticated reply is not much larger than the request: no SOFTWARE,
+ * only the error code and the challenge (SOFTWARE stays on authenticated responses). */
+static void test_size(void)
+{
+	struct t_env t;
+	char sw[121]; /* the longest SOFTWARE: 120 characters */
+
+	memset(sw, 'x', sizeof(sw) - 1);
+	sw[sizeof(sw) - 1] = 0;
+	t_init(&t);
+	t.cfg.software = sw;
+	t_start(&t);
+	CHECK_EQ_INT(t_challenge(&t), 401, "401");
+	CHECK(stun_msg_find(&t.m, STUN_ATTR_SOFTWARE) == NULL, "no SOFTWARE in the 401");
+	CHECK(t.resp_len <= 20 + 20 + 4 + 12 + 4 + AUTH_NONCE_MAX + 12,
+	      "401 of %d B: header, ERROR-CODE, REALM, NONCE, PASSWORD-ALGORITHMS", t.resp_len);
+	CHECK_EQ_INT(t_unknown_method(&t), 400, "400");
+	CHECK(stun_msg_find(&t.m, STUN_ATTR_SOFTWARE) == NULL && t.resp_len <= 20 + 20,
+	      "400 of %d B: header and ERROR-CODE", t.resp_len);
+	CHECK_EQ_INT(t_allocate(&t), 0, "authenticated Allocate");
+	CHECK(stun_msg_find(&t.m, STUN_ATTR_SOFTWARE) != NULL, "its response has SOFTWARE");
+	t_stop(&t);
+}
+
 int main(void)
 {
+	test_size();
 	test_shared();
 	test_every_kind();
 	test_bytes();
