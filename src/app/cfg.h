@@ -50,7 +50,7 @@ struct cfg {
 	long long user_quota;           /* allocations per user; 0 = unlimited */
 	long long total_quota;          /* allocations in total; 0 = unlimited */
 	long long max_bps;              /* per allocation; 0 = unlimited */
-	long long unauth_rate;          /* unauthenticated replies/s per source IP; 0 = not counted */
+	long long unauth_rate;          /* unauthenticated replies/s per source IP; 0 = no limit */
 	long long unauth_bytes;         /* unauthenticated bytes/s per source IP; 0 = not counted */
 	long long unauth_port_rate;     /* unauthenticated replies/s per source port; 0 = not counted */
 	struct cfg_list allowed_peer_ip; /* "IP", "IP/PREFIX" or "FIRST-LAST" */

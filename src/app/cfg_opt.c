@@ -75,7 +75,7 @@ const struct cfg_opt cfg_opts[] = {
 	 "bytes per second per allocation; 0 = unlimited"},
 	{"unauth-rate", 0, CFG_INT, OFF(unauth_rate), "4000", 0, 1000000, NULL, 0,
 	 "unauthenticated UDP replies (401, 438, errors) per second per source IP, all workers "
-	 "together (burst as large); 0 = not counted"},
+	 "together (burst as large); 0 = no limit on unauthenticated replies at all"},
 	{"unauth-bytes", 0, CFG_INT, OFF(unauth_bytes), "600000", 0, 1LL << 32, NULL, 0,
 	 "unauthenticated UDP reply bytes per second per source IP (burst as large); "
 	 "0 = not counted"},

@@ -28,8 +28,9 @@ int turn_unauth_new(const struct turn_cfg *cfg, struct ratelimit **out)
 		.proven_slots = TURN_UNAUTH_PROVEN_SLOTS,
 	};
 
+	/* unauth_rate 0 turns the whole limit off (as before unauth_bytes existed). */
 	*out = NULL;
-	if (rc.rate == 0 && rc.bytes == 0 && rc.port_rate == 0)
+	if (rc.rate == 0)
 		return 0;
 	return ratelimit_new(&rc, out);
 }

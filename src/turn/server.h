@@ -86,7 +86,8 @@ struct turn_cfg {
 	uint32_t total_quota;           /* allocations in total; 0 = unlimited */
 	uint64_t max_bps;               /* per allocation, each direction; 0 = unlimited */
 	/* Unauthenticated replies (401, 438, and every error answer to a request that did
-	 * not authenticate) over UDP, per source IP across all workers; 0 = not counted. */
+	 * not authenticate) over UDP, per source IP across all workers. unauth_rate 0: no
+	 * limit at all; unauth_bytes or unauth_port_rate 0: that one not counted. */
 	uint32_t unauth_rate;           /* replies per second (burst as large) */
 	uint64_t unauth_bytes;          /* bytes per second (burst as large) */
 	uint32_t unauth_port_rate;      /* replies per second per source port (burst as large) */
@@ -103,7 +104,8 @@ int turn_shared_new(struct turn_shared **out);
 void turn_shared_free(struct turn_shared *sh);
 
 /* The unauthenticated-reply limiter for cfg's unauth_* settings, shared by every worker
- * (turn/ratelimit.h; free with ratelimit_free). *out is NULL when nothing is limited.
+ * (turn/ratelimit.h; free with ratelimit_free). *out is NULL (nothing limited) when
+ * unauth_rate is 0.
  * Returns 0, -ENOMEM or -EIO. */
 int turn_unauth_new(const struct turn_cfg *cfg, struct ratelimit **out);
 

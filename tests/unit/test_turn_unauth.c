@@ -58,12 +58,14 @@ static void test_shared(void)
 	t_stop(&a);
 	t_stop(&b);
 	ratelimit_free(rl);
-	CHECK_EQ_INT(turn_unauth_new(&b.cfg, &rl), 0, "nothing configured");
+	CHECK_EQ_INT(turn_unauth_new(&b.cfg, &rl), 0, "unauth_rate only");
 	CHECK(rl != NULL, "a limiter while unauth_rate is set");
 	ratelimit_free(rl);
 	b.cfg.unauth_rate = 0;
-	CHECK_EQ_INT(turn_unauth_new(&b.cfg, &rl), 0, "nothing configured");
-	CHECK(rl == NULL, "no limiter when nothing is counted");
+	b.cfg.unauth_bytes = 1000;
+	b.cfg.unauth_port_rate = 1;
+	CHECK_EQ_INT(turn_unauth_new(&b.cfg, &rl), 0, "unauth_rate 0");
+	CHECK(rl == NULL, "unauth_rate 0: no limiter at all");
 }
 
 /* 401, 438, 400 and 420 share the budget; every reply counted in replies and bytes. */
@@ -106,6 +108,7 @@ static void test_bytes(void)
 	int answered = 0, last = 0;
 
 	t_init(&t);
+	t.cfg.unauth_rate = 1000000;
 	t.cfg.unauth_bytes = 1000;
 	t_start(&t);
 	for (int i = 0; i < 100; i++) {
