@@ -58,17 +58,23 @@ static void net_worker_turn_free(struct net_worker *w)
 	w->turn = NULL;
 }
 
-/* Closes the sockets and leaves the loop. Worker thread. */
+/* Closes the sockets and leaves the loop. Worker thread. The order matters: what relay
+ * sockets queued for UDP clients in this loop iteration names client sockets, so it
+ * leaves before any of them is closed; the TURN core goes next (its relays, and answers
+ * still owed through ops->to_client, use client sockets and connections); then the
+ * listeners, the connections and the client sockets. Nothing is queued afterwards: no
+ * relay socket is left to receive. */
 static void net_worker_shutdown(struct net_worker *w)
 {
+	net_relay_flush_pending(w->rbatch);
 	net_worker_turn_free(w);
 	for (size_t i = 0; i < w->ntcpl; i++)
 		net_tcp_listener_free(w->tcpl[i]);
 	w->ntcpl = 0;
+	net_tcp_close_all(w);
 	for (size_t i = 0; i < w->nudp; i++)
 		net_udp_free(w->udp[i]);
 	w->nudp = 0;
-	net_tcp_close_all(w);
 	event_base_loopexit(w->base, NULL);
 }
 
@@ -231,6 +237,8 @@ static void *net_worker_main(void *arg)
 		if (event_base_got_exit(w->base) || event_base_got_break(w->base))
 			break;
 	}
+	/* After net_worker_shutdown nothing is pending; this covers a loop that ended on
+	 * its own (no events left), when the client sockets are all still open. */
 	net_relay_flush_pending(w->rbatch);
 	return NULL;
 }
