@@ -167,13 +167,15 @@ static int net_worker_turn_new(struct net_worker *w)
 	return 0;
 }
 
-int net_worker_new(unsigned id, const struct net_opts *opts, struct net_worker **out)
+int net_worker_new(unsigned id, const struct net_opts *opts, struct net_limits *limits,
+		   struct net_worker **out)
 {
 	struct net_worker *w = xcalloc(1, sizeof(*w));
 	int err = -ENOMEM;
 
 	w->id = id;
 	w->opts = opts;
+	w->limits = limits;
 	w->max_conns = opts->max_tcp_conns;
 	w->notify_fd = -1;
 	pthread_mutex_init(&w->qlock, NULL);
@@ -189,6 +191,8 @@ int net_worker_new(unsigned id, const struct net_opts *opts, struct net_worker *
 	w->notify_ev = event_new(w->base, w->notify_fd, EV_READ | EV_PERSIST,
 				 net_worker_notified, w);
 	if (!w->notify_ev || event_add(w->notify_ev, NULL) < 0)
+		goto fail;
+	if (net_tcp_worker_init(w) < 0)
 		goto fail;
 	if (opts->turn && (err = net_worker_turn_new(w)) < 0)
 		goto fail;
@@ -271,6 +275,8 @@ void net_worker_free(struct net_worker *w)
 	for (size_t i = 0; i < w->nudp; i++)
 		net_udp_free(w->udp[i]);
 	net_tcp_close_all(w);
+	if (w->reap_ev)
+		event_free(w->reap_ev);
 	if (w->notify_ev)
 		event_free(w->notify_ev);
 	if (w->notify_fd >= 0)
