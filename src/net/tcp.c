@@ -117,9 +117,12 @@ static void net_tcp_conn_free(struct net_tcp_conn *c)
 
 void net_tcp_close_all(struct net_worker *w)
 {
+	/* Emptied first: at shutdown every connection with an allocation is on it. */
+	for (struct net_tcp_conn *c = w->ended; c; c = c->ended_next)
+		c->ended = false;
+	w->ended = NULL;
 	while (w->conns)
 		net_tcp_conn_free(w->conns);
-	w->ended = NULL;
 }
 
 /* Closes the connections whose allocation ended (flushing their output first), unless an
