@@ -81,7 +81,7 @@ struct net_worker {
 	unsigned qhead, qlen;
 
 	const struct net_opts *opts;    /* the server's, borrowed */
-	struct net_limits *limits;   /* the server's, borrowed */
+	struct net_limits *limits;      /* the server's, borrowed */
 	struct turn_opts topts;
 	struct turn_server *turn;       /* NULL: STUN only */
 	struct event *tick_ev;          /* turn_server_tick every TIMER_TICK_MS */
