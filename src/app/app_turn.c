@@ -13,7 +13,9 @@
 #include "cred/redis.h"
 #include "cred/static.h"
 #include "net/server.h"
+#include "net/sock.h"
 #include "turn/peer.h"
+#include "turn/relayset.h"
 #include "turn/server.h"
 
 /* RFC 8656 §2.2, §9, §12: the default allocation, permission and channel lifetimes. */
@@ -27,6 +29,7 @@ struct app_turn {
 	struct turn_cfg tc;
 	struct auth_nonce_key nonce;
 	struct peer_policy *peers;
+	struct turn_relayset *relays;
 	struct turn_shared *shared;
 	struct cred_static *users;
 	struct cred_redis *redis;
@@ -53,27 +56,50 @@ static int app_turn_ranges(const struct cfg_list *l, const char *name, struct ip
 	return 0;
 }
 
-/* The peer policy: allowed/denied ranges, loopback, and relay-to-relay on the server's own
- * relay and external addresses. 0 or -errno (logged). */
+/* The server's own addresses and live relay ports (turn/relayset.h): relay and external
+ * addresses, listening addresses and every interface address. 0 or -errno (logged). */
+static int app_turn_relays(struct app_turn *t, const struct cfg *cfg, const struct net_opts *o)
+{
+	struct turn_relayset_ext ext[NET_MAX_LISTEN];
+	struct addr own[NET_MAX_RELAY + NET_MAX_LISTEN];
+	struct turn_relayset_cfg rc = {
+		.relay = o->relay,
+		.nrelay = o->nrelay,
+		.ext = ext,
+		.next = o->nexternal,
+		.own = own,
+		.loopback_open = cfg->allow_loopback_peers,
+	};
+	size_t n = 0;
+	int err;
+
+	for (size_t i = 0; i < o->nexternal; i++)
+		ext[i] = (struct turn_relayset_ext){o->external[i].pub, o->external[i].priv,
+						    o->external[i].has_priv};
+	for (size_t i = 0; i < o->nlisten; i++)
+		own[rc.nown++] = o->listen[i];
+	/* Without the interface list the listening and relay addresses still count. */
+	if (net_sock_local_addrs(0, own + rc.nown, NET_MAX_RELAY, &n) == 0)
+		rc.nown += n;
+	err = turn_relayset_new(&rc, &t->relays);
+	if (err)
+		log_err("app", "relay address set failed err=\"%s\"", strerror(-err));
+	return err;
+}
+
+/* The peer policy: allowed/denied ranges and loopback. 0 or -errno (logged). */
 static int app_turn_peers(struct app_turn *t, const struct cfg *cfg, const struct net_opts *o)
 {
 	struct iprange_list allowed = {0}, denied = {0};
-	struct addr own[NET_MAX_RELAY + NET_MAX_LISTEN];
 	struct peer_policy_cfg pc = {
 		.allowed = &allowed,
 		.denied = &denied,
 		.allow_loopback = cfg->allow_loopback_peers,
-		.relay_addrs = own,
-		.min_port = o->min_port,
-		.max_port = o->max_port,
 	};
-	int err;
+	int err = app_turn_relays(t, cfg, o);
 
-	memcpy(own, o->relay, o->nrelay * sizeof(own[0]));
-	pc.nrelay = o->nrelay;
-	for (size_t i = 0; i < o->nexternal; i++)
-		own[pc.nrelay++] = o->external[i].pub;
-	err = app_turn_ranges(&cfg->allowed_peer_ip, "allowed-peer-ip", &allowed);
+	if (!err)
+		err = app_turn_ranges(&cfg->allowed_peer_ip, "allowed-peer-ip", &allowed);
 	if (!err)
 		err = app_turn_ranges(&cfg->denied_peer_ip, "denied-peer-ip", &denied);
 	if (!err && (err = peer_policy_new(&pc, &t->peers)) < 0)
@@ -137,8 +163,26 @@ static void app_turn_fill(struct app_turn *t, const struct cfg *cfg)
 	tc->max_bps = (uint64_t)cfg->max_bps;
 	tc->unauth_rate = (uint32_t)cfg->unauth_rate;
 	tc->peers = t->peers;
+	tc->relays = t->relays;
 	tc->nonce_key = &t->nonce;
 	tc->shared = t->shared;
+}
+
+/* One line naming the relay addresses, so an operator sees which ones the wildcard gave. */
+static void app_turn_log_relays(const struct net_opts *o)
+{
+	char list[NET_MAX_RELAY * (ADDR_STR_MAX + 1) + 1] = "", ip[ADDR_STR_MAX];
+	size_t len = 0;
+
+	for (size_t i = 0; i < o->nrelay && len < sizeof(list) - 1; i++) {
+		int n = snprintf(list + len, sizeof(list) - len, "%s%s", i ? "," : "",
+				 addr_ip_to_str(&o->relay[i], ip, sizeof(ip)));
+
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+	log_info("app", "relay addresses relay_ips=%s", o->nrelay ? list : "none");
 }
 
 static void app_turn_log(const struct app_turn *t, const struct cfg *cfg,
@@ -158,6 +202,7 @@ static void app_turn_log(const struct app_turn *t, const struct cfg *cfg,
 		 cfg->user_quota, cfg->total_quota, cfg->max_bps, cfg->unauth_rate,
 		 cfg->allowed_peer_ip.n, cfg->denied_peer_ip.n,
 		 cfg->allow_loopback_peers ? "allowed" : "denied");
+	app_turn_log_relays(o);
 }
 
 int app_turn_new(const struct cfg *cfg, struct net_opts *o, struct app_turn **out)
@@ -196,6 +241,7 @@ void app_turn_free(struct app_turn *t)
 	cred_redis_free(t->redis);
 	if (t->peers)
 		peer_policy_free(t->peers);
+	turn_relayset_free(t->relays);
 	if (t->shared)
 		turn_shared_free(t->shared);
 	/* The nonce secret does not outlive the process's use of it. */

@@ -243,6 +243,12 @@ static int net_relay_sockopts(int fd, int family, bool dont_fragment)
 	return err;
 }
 
+/* The set of live relay ports relay-to-relay is checked against (turn/relayset.h). */
+static struct turn_relayset *net_relay_set(const struct net_worker *w)
+{
+	return w->opts->turn ? w->opts->turn->relays : NULL;
+}
+
 static struct net_relay *net_relay_new(struct net_worker *w, int fd, const struct addr *local)
 {
 	struct net_relay *r = xcalloc(1, sizeof(*r));
@@ -250,6 +256,8 @@ static struct net_relay *net_relay_new(struct net_worker *w, int fd, const struc
 	r->w = w;
 	r->fd = fd;
 	r->local = *local;
+	if (net_relay_set(w))
+		turn_relayset_mark(net_relay_set(w), local, true);
 	return r;
 }
 
@@ -268,6 +276,9 @@ static void net_relay_close(void *ctx, void *relay)
 		net_tcp_conn_unbind_relay(r->conn);
 	if (r->ev)
 		event_free(r->ev);
+	/* Not live before the port can be bound by anything else. */
+	if (net_relay_set(r->w))
+		turn_relayset_mark(net_relay_set(r->w), &r->local, false);
 	close(r->fd);
 	net_limits_relay_put(r->w->limits, 1);
 	free(r);

@@ -6,15 +6,7 @@
 #include <string.h>
 
 #include "net/sock.h"
-
-static bool net_relay_addr_is_loopback(const struct addr *a)
-{
-	static const struct in6_addr lo6 = IN6ADDR_LOOPBACK_INIT;
-
-	if (addr_family(a) == AF_INET)
-		return (ntohl(a->u.in4.sin_addr.s_addr) >> 24) == 127;
-	return memcmp(&a->u.in6.sin6_addr, &lo6, sizeof(lo6)) == 0;
-}
+#include "turn/peer.h"
 
 static bool net_relay_addr_has(const struct net_opts *o, const struct addr *a)
 {
@@ -32,15 +24,15 @@ static void net_relay_addr_add(struct net_opts *o, const struct addr *a)
 	}
 }
 
-/* Adds every local address of family: first the others, then loopback. */
+/* Adds every local address of family that a remote peer could reach (RFC 8656 §21):
+ * never loopback, link-local or another special-purpose address but the private-use ones
+ * (turn/peer.h, peer_addr_is_relayable); relay-ip configures any address explicitly. */
 static void net_relay_addr_add_local(struct net_opts *o, int family, const struct addr *local,
 				     size_t n)
 {
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < n; i++)
-			if (addr_family(&local[i]) == family &&
-			    net_relay_addr_is_loopback(&local[i]) == (pass == 1))
-				net_relay_addr_add(o, &local[i]);
+	for (size_t i = 0; i < n; i++)
+		if (addr_family(&local[i]) == family && peer_addr_is_relayable(&local[i]))
+			net_relay_addr_add(o, &local[i]);
 }
 
 int net_opts_relay_addrs(struct net_opts *o)

@@ -61,7 +61,8 @@ struct net_server;
 
 /* Fills o->relay when o->nrelay is 0, the way relay-ip defaults: the listening addresses
  * that are not wildcards; for a wildcard (or no listening-ip), every local address of
- * that family that is up, loopback last. A relayed address then sits on the address the
+ * that family that is up and that a remote peer could reach (never loopback, link-local
+ * or another special-purpose address other than the private-use ranges). A relayed address then sits on the address the
  * client reached when it is one of them, else on the first of the requested family.
  * Call before net_server_new (app/ also feeds the list to the peer policy). 0 or -errno. */
 int net_opts_relay_addrs(struct net_opts *o);

@@ -89,7 +89,7 @@ int stun_msg_get_xor_addrs(const struct stun_msg *m, uint16_t type, struct addr 
 			continue;
 		found++;
 		if (k == *n)
-			break;
+			return -STUN_DERR_TOO_MANY_ATTRS;
 		rc = stun_addr_decode(stun_attr_value(m, a), a->len, true, m->tid, &out[k]);
 		if (rc < 0)
 			return rc;

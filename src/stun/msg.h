@@ -67,7 +67,8 @@ static inline const uint8_t *stun_attr_value(const struct stun_msg *m, const str
 
 /* XOR-MAPPED-ADDRESS, XOR-PEER-ADDRESS, XOR-RELAYED-ADDRESS (first one of type). */
 int stun_msg_get_xor_addr(const struct stun_msg *m, uint16_t type, struct addr *out);
-/* All XOR-PEER-ADDRESS (or other xor-address type) attributes, in order; *n in/out. */
+/* All XOR-PEER-ADDRESS (or other xor-address type) attributes, in order; *n in/out. More
+ * than *n of them: -STUN_DERR_TOO_MANY_ATTRS (*n unchanged), never a silent cut. */
 int stun_msg_get_xor_addrs(const struct stun_msg *m, uint16_t type, struct addr *out, size_t *n);
 /* MAPPED-ADDRESS, ALTERNATE-SERVER, RESPONSE-ORIGIN, OTHER-ADDRESS. */
 int stun_msg_get_addr(const struct stun_msg *m, uint16_t type, struct addr *out);

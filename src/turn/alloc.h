@@ -31,6 +31,9 @@ struct turn_ip {
 struct turn_perm {
 	uint64_t expire_ms;
 	struct turn_ip ip;
+	/* The IP is one of the server's own: only its live relay ports may be reached, so
+	 * every datagram to or from it is checked again (turn/relayset.h). */
+	bool relay_only;
 };
 
 struct turn_chan {
@@ -99,8 +102,10 @@ bool turn_ip_eq(const struct turn_ip *x, const struct turn_ip *y);
 
 /* Permissions (turn/perm.c). Lookups ignore expired entries. */
 struct turn_perm *turn_perm_find(struct turn_alloc *a, const struct turn_ip *ip, uint64_t now_ms);
-/* Installs or refreshes a permission; -ENOSPC above max, -ENOMEM. */
-int turn_perm_add(struct turn_alloc *a, const struct turn_ip *ip, uint64_t expire_ms, uint32_t max);
+/* Installs or refreshes a permission (relay_only as turn_peer_check said); -ENOSPC above
+ * max, -ENOMEM. */
+int turn_perm_add(struct turn_alloc *a, const struct turn_ip *ip, uint64_t expire_ms, uint32_t max,
+		  bool relay_only);
 /* Removes expired permissions; returns the earliest remaining expiry (UINT64_MAX if none). */
 uint64_t turn_perm_expire(struct turn_alloc *a, uint64_t now_ms);
 void turn_perm_fini(struct turn_alloc *a);

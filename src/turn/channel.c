@@ -29,6 +29,7 @@ int turn_channel_bind(struct turn_ctx *x)
 	struct turn_ip ip;
 	uint16_t number, port;
 	uint64_t perm_exp, chan_exp;
+	bool relay_only;
 	int code;
 
 	a = turn_ctx_alloc(x, &code);
@@ -40,7 +41,7 @@ int turn_channel_bind(struct turn_ctx *x)
 	    stun_msg_get_xor_addr(x->m, STUN_ATTR_XOR_PEER_ADDRESS, &peer) < 0)
 		return turn_resp_error(x, STUN_ERR_BAD_REQUEST);
 	/* §12.2: the peer's family (443) and the peer policy (403), as for permissions. */
-	code = turn_peer_check(x, a, &peer);
+	code = turn_peer_check(x, a, &peer, &relay_only);
 	if (code)
 		return turn_resp_error(x, code);
 	turn_ip_from_addr(&ip, &peer);
@@ -60,7 +61,7 @@ int turn_channel_bind(struct turn_ctx *x)
 		   (uint64_t)(cfg->channel_lifetime_s ? cfg->channel_lifetime_s : 600) * 1000;
 	perm_exp = x->now_ms + (uint64_t)(cfg->perm_lifetime_s ? cfg->perm_lifetime_s : 300) * 1000;
 	if (turn_chan_bind(a, number, &ip, port, chan_exp, cfg->max_perms) < 0 ||
-	    turn_perm_add(a, &ip, perm_exp, cfg->max_perms) < 0)
+	    turn_perm_add(a, &ip, perm_exp, cfg->max_perms, relay_only) < 0)
 		return turn_resp_error(x, STUN_ERR_INSUFFICIENT_CAPACITY);
 	turn_alloc_schedule(x->s, a);
 	turn_resp_begin(x, &e);

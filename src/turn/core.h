@@ -126,10 +126,15 @@ int turn_resp_plain_error(struct turn_server *s, const struct stun_msg *m, int c
  * 441 (RFC 8656 §5). */
 struct turn_alloc *turn_ctx_alloc(struct turn_ctx *x, int *code);
 /* A peer for allocation a: of a relayed family (else 443), allowed (else 403) by, first
- * match wins, relay-to-relay, the realm's allowed-peer-ip then denied-peer-ip (the
+ * match wins, the server's own addresses (only a live relay port in the relay address's
+ * exact spelling: *relay_only set), the realm's allowed-peer-ip then denied-peer-ip (the
  * credential store's peer_verdict), then the server's peer policy. Returns 0 or the code
  * (turn/permission.c; ChannelBind uses it too). */
-int turn_peer_check(struct turn_ctx *x, const struct turn_alloc *a, const struct addr *peer);
+int turn_peer_check(struct turn_ctx *x, const struct turn_alloc *a, const struct addr *peer,
+		    bool *relay_only);
+/* For a permission or channel with relay_only set: true while peer is still a live relay
+ * port of this server (checked again for every datagram; turn/relayset.h). */
+bool turn_peer_still_live(const struct turn_server *s, const struct addr *peer);
 /* The desired lifetime in seconds of RFC 8656 §7.2/§8.2 for a LIFETIME of req (or none). */
 uint32_t turn_lifetime(const struct turn_cfg *cfg, bool has, uint32_t req);
 

@@ -7,9 +7,6 @@
 struct peer_policy {
 	struct iprange_list allowed, denied;
 	bool allow_loopback;
-	struct addr *relay;
-	size_t nrelay;
-	uint16_t min_port, max_port;
 };
 
 /* One special-purpose prefix. */
@@ -18,28 +15,29 @@ struct peer_special {
 	unsigned plen;
 	uint8_t net[16];
 	bool loopback;          /* opened by allow_loopback */
+	bool private_use;       /* reachable inside a private network (a relay address may be) */
 };
 
 /* The IANA IPv4 Special-Purpose Address Registry (RFC 6890 and updates), plus multicast and
  * the reserved class E. Blocks the registry marks globally reachable (192.31.196.0/24,
  * 192.52.193.0/24, 192.175.48.0/24) are ordinary peers. */
 static const struct peer_special peer_special_v4[] = {
-	{ AF_INET, 8, { 0 }, false },                   /* "this network", RFC 791 */
-	{ AF_INET, 8, { 10 }, false },                  /* private use, RFC 1918 */
-	{ AF_INET, 10, { 100, 64 }, false },            /* shared address space (CGNAT), RFC 6598 */
-	{ AF_INET, 8, { 127 }, true },                  /* loopback, RFC 1122 */
-	{ AF_INET, 16, { 169, 254 }, false },           /* link local (cloud metadata), RFC 3927 */
-	{ AF_INET, 12, { 172, 16 }, false },            /* private use, RFC 1918 */
-	{ AF_INET, 24, { 192, 0, 0 }, false },          /* IETF protocol assignments, RFC 6890 */
-	{ AF_INET, 24, { 192, 0, 2 }, false },          /* documentation TEST-NET-1, RFC 5737 */
-	{ AF_INET, 24, { 192, 88, 99 }, false },        /* 6to4 relay anycast, RFC 7526 */
-	{ AF_INET, 16, { 192, 168 }, false },           /* private use, RFC 1918 */
-	{ AF_INET, 15, { 198, 18 }, false },            /* benchmarking, RFC 2544 */
-	{ AF_INET, 24, { 198, 51, 100 }, false },       /* documentation TEST-NET-2, RFC 5737 */
-	{ AF_INET, 24, { 203, 0, 113 }, false },        /* documentation TEST-NET-3, RFC 5737 */
-	{ AF_INET, 4, { 224 }, false },                 /* multicast, RFC 5771 */
-	{ AF_INET, 4, { 240 }, false },                 /* reserved, RFC 1112 (and broadcast) */
-	{ AF_INET, 32, { 255, 255, 255, 255 }, false }, /* limited broadcast, RFC 919 */
+	{ AF_INET, 8, { 0 }, false, false },                   /* "this network", RFC 791 */
+	{ AF_INET, 8, { 10 }, false, true },                  /* private use, RFC 1918 */
+	{ AF_INET, 10, { 100, 64 }, false, true },            /* shared address space (CGNAT), RFC 6598 */
+	{ AF_INET, 8, { 127 }, true, false },                  /* loopback, RFC 1122 */
+	{ AF_INET, 16, { 169, 254 }, false, false },           /* link local (cloud metadata), RFC 3927 */
+	{ AF_INET, 12, { 172, 16 }, false, true },            /* private use, RFC 1918 */
+	{ AF_INET, 24, { 192, 0, 0 }, false, false },          /* IETF protocol assignments, RFC 6890 */
+	{ AF_INET, 24, { 192, 0, 2 }, false, false },          /* documentation TEST-NET-1, RFC 5737 */
+	{ AF_INET, 24, { 192, 88, 99 }, false, false },        /* 6to4 relay anycast, RFC 7526 */
+	{ AF_INET, 16, { 192, 168 }, false, true },           /* private use, RFC 1918 */
+	{ AF_INET, 15, { 198, 18 }, false, false },            /* benchmarking, RFC 2544 */
+	{ AF_INET, 24, { 198, 51, 100 }, false, false },       /* documentation TEST-NET-2, RFC 5737 */
+	{ AF_INET, 24, { 203, 0, 113 }, false, false },        /* documentation TEST-NET-3, RFC 5737 */
+	{ AF_INET, 4, { 224 }, false, false },                 /* multicast, RFC 5771 */
+	{ AF_INET, 4, { 240 }, false, false },                 /* reserved, RFC 1112 (and broadcast) */
+	{ AF_INET, 32, { 255, 255, 255, 255 }, false, false }, /* limited broadcast, RFC 919 */
 };
 
 /* The IANA IPv6 Special-Purpose Address Registry, plus multicast and deprecated site-local.
@@ -48,21 +46,21 @@ static const struct peer_special peer_special_v4[] = {
  * listed: its prefix length, hence where the IPv4 address sits, is a local choice, so the
  * embedded address cannot be known; allowed-peer-ip can open it. */
 static const struct peer_special peer_special_v6[] = {
-	{ AF_INET6, 128, { 0 }, false },                        /* unspecified, RFC 4291 */
-	{ AF_INET6, 128, { [15] = 1 }, true },                  /* loopback, RFC 4291 */
-	{ AF_INET6, 48, { 0x00, 0x64, 0xff, 0x9b, 0x00, 0x01 }, false }, /* local NAT64, RFC 8215 */
-	{ AF_INET6, 64, { 0x01 }, false },                      /* discard-only, RFC 6666 */
-	{ AF_INET6, 23, { 0x20, 0x01 }, false },                /* IETF protocol assignments
+	{ AF_INET6, 128, { 0 }, false, false },                        /* unspecified, RFC 4291 */
+	{ AF_INET6, 128, { [15] = 1 }, true, false },                  /* loopback, RFC 4291 */
+	{ AF_INET6, 48, { 0x00, 0x64, 0xff, 0x9b, 0x00, 0x01 }, false, false }, /* local NAT64, RFC 8215 */
+	{ AF_INET6, 64, { 0x01 }, false, false },                      /* discard-only, RFC 6666 */
+	{ AF_INET6, 23, { 0x20, 0x01 }, false, false },                /* IETF protocol assignments
 								 * (Teredo, benchmarking, ORCHID),
 								 * RFC 2928 */
-	{ AF_INET6, 32, { 0x20, 0x01, 0x0d, 0xb8 }, false },    /* documentation, RFC 3849 */
-	{ AF_INET6, 20, { 0x3f, 0xff }, false },                /* documentation, RFC 9637 */
-	{ AF_INET6, 16, { 0x5f, 0x00 }, false },                /* SRv6 SIDs, RFC 9602 */
-	{ AF_INET6, 7, { 0xfc }, false },                       /* unique local, RFC 4193 */
-	{ AF_INET6, 10, { 0xfe, 0x80 }, false },                /* link local, RFC 4291 */
-	{ AF_INET6, 10, { 0xfe, 0xc0 }, false },                /* site local (deprecated),
+	{ AF_INET6, 32, { 0x20, 0x01, 0x0d, 0xb8 }, false, false },    /* documentation, RFC 3849 */
+	{ AF_INET6, 20, { 0x3f, 0xff }, false, false },                /* documentation, RFC 9637 */
+	{ AF_INET6, 16, { 0x5f, 0x00 }, false, false },                /* SRv6 SIDs, RFC 9602 */
+	{ AF_INET6, 7, { 0xfc }, false, true },                       /* unique local, RFC 4193 */
+	{ AF_INET6, 10, { 0xfe, 0x80 }, false, false },                /* link local, RFC 4291 */
+	{ AF_INET6, 10, { 0xfe, 0xc0 }, false, false },                /* site local (deprecated),
 								 * RFC 3879 */
-	{ AF_INET6, 8, { 0xff }, false },                       /* multicast, RFC 4291 */
+	{ AF_INET6, 8, { 0xff }, false, false },                       /* multicast, RFC 4291 */
 };
 
 static bool peer_prefix_match(const uint8_t *ip, const uint8_t *net, unsigned plen)
@@ -76,7 +74,8 @@ static bool peer_prefix_match(const uint8_t *ip, const uint8_t *net, unsigned pl
 	return ((ip[full] ^ net[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
 }
 
-static bool peer_is_special(const struct peer_policy *p, const struct addr *a)
+/* The special-purpose entry a's address falls in, or NULL. */
+static const struct peer_special *peer_special_find(const struct addr *a)
 {
 	const struct peer_special *tab = peer_special_v4;
 	size_t n = sizeof(peer_special_v4) / sizeof(peer_special_v4[0]), len;
@@ -86,21 +85,37 @@ static bool peer_is_special(const struct peer_policy *p, const struct addr *a)
 		tab = peer_special_v6;
 		n = sizeof(peer_special_v6) / sizeof(peer_special_v6[0]);
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (tab[i].loopback && p->allow_loopback)
-			continue;
+	for (size_t i = 0; i < n; i++)
 		if (peer_prefix_match(ip, tab[i].net, tab[i].plen))
-			return true;
-	}
-	return false;
+			return &tab[i];
+	return NULL;
+}
+
+static bool peer_is_special(const struct peer_policy *p, const struct addr *a)
+{
+	const struct peer_special *sp = peer_special_find(a);
+
+	return sp && !(sp->loopback && p->allow_loopback);
+}
+
+bool peer_addr_is_relayable(const struct addr *a)
+{
+	const struct peer_special *sp;
+	struct addr v4;
+
+	if (peer_addr_embedded_v4(a, &v4))
+		return false;
+	sp = peer_special_find(a);
+	return sp == NULL || sp->private_use;
 }
 
 /* Sets *v4 to the IPv4 address an IPv6 address embeds: IPv4-mapped ::ffff:0:0/96,
- * IPv4-compatible ::/96 (but not :: and ::1), NAT64 64:ff9b::/96, 6to4 2002::/16.
- * Returns false when it embeds none. */
+ * IPv4-translated ::ffff:0:0:0/96 (RFC 2765), IPv4-compatible ::/96 (but not :: and ::1),
+ * NAT64 64:ff9b::/96, 6to4 2002::/16. Returns false when it embeds none. */
 bool peer_addr_embedded_v4(const struct addr *a, struct addr *v4)
 {
 	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t translated[12] = { [8] = 0xff, [9] = 0xff };
 	static const uint8_t compat[12] = { 0 };
 	static const uint8_t nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
 	const uint8_t *ip, *raw;
@@ -109,7 +124,8 @@ bool peer_addr_embedded_v4(const struct addr *a, struct addr *v4)
 	if (addr_family(a) != AF_INET6)
 		return false;
 	ip = addr_raw(a, &len);
-	if (memcmp(ip, mapped, 12) == 0 || memcmp(ip, nat64, 12) == 0)
+	if (memcmp(ip, mapped, 12) == 0 || memcmp(ip, translated, 12) == 0 ||
+	    memcmp(ip, nat64, 12) == 0)
 		raw = ip + 12;
 	else if (memcmp(ip, compat, 12) == 0 && (ip[12] | ip[13] | ip[14] | (ip[15] & 0xfe)))
 		raw = ip + 12;
@@ -121,24 +137,9 @@ bool peer_addr_embedded_v4(const struct addr *a, struct addr *v4)
 	return true;
 }
 
-bool peer_policy_is_relay(const struct peer_policy *p, const struct addr *a)
-{
-	uint16_t port = addr_port(a);
-
-	if (p->max_port == 0 || port < p->min_port || port > p->max_port)
-		return false;
-	for (size_t i = 0; i < p->nrelay; i++) {
-		if (!addr_is_any(&p->relay[i]) && addr_ip_eq(&p->relay[i], a))
-			return true;
-	}
-	return false;
-}
-
 /* The checks of peer.h, in order, for one spelling of the address. */
 static bool peer_form_allowed(const struct peer_policy *p, const struct addr *a)
 {
-	if (peer_policy_is_relay(p, a))
-		return true;
 	if (iprange_list_contains(&p->allowed, a))
 		return true;
 	if (iprange_list_contains(&p->denied, a))
@@ -182,16 +183,7 @@ int peer_policy_new(const struct peer_policy_cfg *cfg, struct peer_policy **out)
 	if (peer_copy_list(&p->allowed, cfg->allowed) < 0 ||
 	    peer_copy_list(&p->denied, cfg->denied) < 0)
 		goto fail;
-	if (cfg->nrelay) {
-		p->relay = malloc(cfg->nrelay * sizeof(*p->relay));
-		if (!p->relay)
-			goto fail;
-		memcpy(p->relay, cfg->relay_addrs, cfg->nrelay * sizeof(*p->relay));
-		p->nrelay = cfg->nrelay;
-	}
 	p->allow_loopback = cfg->allow_loopback;
-	p->min_port = cfg->min_port;
-	p->max_port = cfg->max_port;
 	*out = p;
 	return 0;
 fail:
@@ -205,6 +197,5 @@ void peer_policy_free(struct peer_policy *p)
 		return;
 	free(p->allowed.v);
 	free(p->denied.v);
-	free(p->relay);
 	free(p);
 }

@@ -35,7 +35,8 @@ static int turn_perm_grow(struct turn_alloc *a)
 	return 0;
 }
 
-int turn_perm_add(struct turn_alloc *a, const struct turn_ip *ip, uint64_t expire_ms, uint32_t max)
+int turn_perm_add(struct turn_alloc *a, const struct turn_ip *ip, uint64_t expire_ms, uint32_t max,
+		  bool relay_only)
 {
 	uint16_t i;
 	int rc;
@@ -44,6 +45,7 @@ int turn_perm_add(struct turn_alloc *a, const struct turn_ip *ip, uint64_t expir
 	for (i = 0; i < a->nperms; i++) {
 		if (turn_ip_eq(&a->perms[i].ip, ip)) {
 			a->perms[i].expire_ms = expire_ms;
+			a->perms[i].relay_only = relay_only;
 			return 0;
 		}
 	}
@@ -56,6 +58,7 @@ int turn_perm_add(struct turn_alloc *a, const struct turn_ip *ip, uint64_t expir
 	}
 	a->perms[a->nperms].ip = *ip;
 	a->perms[a->nperms].expire_ms = expire_ms;
+	a->perms[a->nperms].relay_only = relay_only;
 	a->nperms++;
 	return 0;
 }

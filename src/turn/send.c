@@ -14,10 +14,17 @@ static int turn_to_peer(struct turn_server *s, struct turn_alloc *a, const struc
 			const struct addr *peer, const struct stun_str *data, bool df,
 			uint64_t now_ms)
 {
+	const struct turn_perm *pm = turn_perm_find(a, ip, now_ms);
 	int r;
 
-	if (turn_perm_find(a, ip, now_ms) == NULL) {
+	if (pm == NULL) {
 		s->c.dropped_no_perm++;
+		return 0;
+	}
+	/* An own address is reachable only at a live relay port, whatever port this datagram
+	 * names (turn/relayset.h). */
+	if (pm->relay_only && !turn_peer_still_live(s, peer)) {
+		s->c.dropped_not_relay++;
 		return 0;
 	}
 	r = turn_alloc_relay_for(a, ip->family);

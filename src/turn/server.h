@@ -15,6 +15,7 @@
 #include "base/addr.h"
 #include "turn/dispatch.h"
 #include "turn/peer.h"
+#include "turn/relayset.h"
 
 /* Bytes net/ must leave writable in front of peer data handed to turn_peer_input (room for
  * a Data indication's header, XOR-PEER-ADDRESS and DATA attribute header; ChannelData
@@ -87,6 +88,8 @@ struct turn_cfg {
 	uint64_t max_bps;               /* per allocation, each direction; 0 = unlimited */
 	uint32_t unauth_rate;           /* 401s per second per source address; 0 = unlimited */
 	const struct peer_policy *peers;
+	struct turn_relayset *relays;   /* own addresses, live relay ports; NULL in tests
+					 * that need no relay-to-relay */
 	const struct auth_nonce_key *nonce_key;
 	struct turn_shared *shared;
 };
@@ -132,6 +135,7 @@ struct turn_counters {
 	uint64_t allocs_total;
 	uint64_t relayed_to_peer, relayed_to_client;
 	uint64_t dropped_no_perm, dropped_rate, dropped_send_err;
+	uint64_t dropped_not_relay; /* to an own address that is no longer a live relay port */
 	uint64_t auth_401, auth_438, unauth_limited;
 };
 const struct turn_counters *turn_server_counters(const struct turn_server *s);

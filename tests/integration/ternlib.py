@@ -1025,3 +1025,164 @@ def netns_tap(tap, script, seconds, args=("--inside",)):
                     pass
             gone = _sh_quiet("ip", "netns", "del", ns)
         tap.ok(made and gone, f"network namespace {ns} removed")
+
+
+# ---------------------------------------------------------------------------------------
+# A small internet of network namespaces (routers, NATs, hosts) joined by veth pairs, for
+# tests that put ternd and its clients on different networks. Needs root, ip and nft.
+
+class NetnsLab:
+    """Network namespaces named tern-<tag>-<pid>-<name>, IPv4 only (IPv6 is switched off
+    in them), joined by veth pairs; nftables rule sets and processes inside them. Use as a
+    context manager: close() kills whatever still runs in them and deletes them, also when
+    the test failed half-way. Every command is bounded in time; a failing set-up command
+    raises RuntimeError naming it."""
+
+    def __init__(self, tag):
+        self.prefix = f"tern-{tag}-{os.getpid()}"
+        self.spaces = []
+        self.procs = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def reap_stale(self):
+        """Deletes namespaces of this tag left by a run that was killed (its pid is gone);
+        returns their names."""
+        import re
+        tag = self.prefix.rsplit("-", 1)[0]
+        out = subprocess.run(["ip", "netns", "list"], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, timeout=10).stdout.decode()
+        stale = []
+        for ns in re.findall(rf"^({re.escape(tag)}-(\d+)-\S+)", out, re.M):
+            if not os.path.exists(f"/proc/{ns[1]}"):
+                stale.append(ns[0])
+                subprocess.run(["ip", "netns", "del", ns[0]], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, timeout=10)
+        return stale
+
+    def sh(self, *args, stdin=None, check=True, timeout=20):
+        """Runs a command in the root namespace; returns its output (stdout and stderr)."""
+        p = subprocess.run(args, input=stdin, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=timeout)
+        out = p.stdout.decode(errors="replace")
+        if check and p.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)}: exit {p.returncode}: {out.strip()}")
+        return out
+
+    def run(self, ns, *args, **kw):
+        """Runs a command inside namespace ns (a full name from add())."""
+        return self.sh("ip", "netns", "exec", ns, *args, **kw)
+
+    def add(self, name, forward=False):
+        """Creates namespace <prefix>-<name> with loopback up; returns its full name."""
+        ns = f"{self.prefix}-{name}"
+        self.sh("ip", "netns", "add", ns)
+        self.spaces.append(ns)
+        for key, val in (("net.ipv6.conf.all.disable_ipv6", 1),
+                         ("net.ipv6.conf.default.disable_ipv6", 1),
+                         ("net.ipv4.ip_forward", int(forward))):
+            self.run(ns, "sysctl", "-qw", f"{key}={val}")
+        self.sh("ip", "-n", ns, "link", "set", "lo", "up")
+        return ns
+
+    def link(self, ns_a, if_a, cidr_a, ns_b, if_b, cidr_b):
+        """A veth pair: if_a in ns_a with address cidr_a, if_b in ns_b with cidr_b; up."""
+        self.sh("ip", "-n", ns_a, "link", "add", if_a, "type", "veth", "peer", "name", if_b,
+                "netns", ns_b)
+        for ns, ifname, cidr in ((ns_a, if_a, cidr_a), (ns_b, if_b, cidr_b)):
+            self.sh("ip", "-n", ns, "addr", "add", cidr, "dev", ifname)
+            self.sh("ip", "-n", ns, "link", "set", ifname, "up")
+
+    def route(self, ns, dest, via):
+        self.sh("ip", "-n", ns, "route", "add", dest, "via", via)
+
+    def nft(self, ns, ruleset):
+        """Loads an nftables rule set (nft -f syntax) into namespace ns."""
+        self.run(ns, "nft", "-f", "-", stdin=ruleset.encode())
+
+    def nft_counter(self, ns, family, table, name):
+        """(packets, bytes) of the named nftables counter, or None."""
+        import json
+        out = self.run(ns, "nft", "-j", "list", "counter", family, table, name, check=False)
+        try:
+            for item in json.loads(out).get("nftables", []):
+                if "counter" in item:
+                    return item["counter"]["packets"], item["counter"]["bytes"]
+        except (ValueError, KeyError, AttributeError):
+            pass
+        return None
+
+    def popen(self, ns, argv, **kw):
+        """Starts argv inside ns (ip netns exec execs it: the process is argv itself) in
+        its own session; close() kills it if it still runs."""
+        p = subprocess.Popen(["ip", "netns", "exec", ns, *argv], start_new_session=True, **kw)
+        self.procs.append(p)
+        return p
+
+    def close(self):
+        """Kills what runs in the namespaces, deletes them; True when all are gone."""
+        for p in self.procs:
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        gone = True
+        for ns in reversed(self.spaces):
+            pids = subprocess.run(["ip", "netns", "pids", ns], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, timeout=10).stdout.split()
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
+            gone &= subprocess.run(["ip", "netns", "del", ns], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, timeout=10).returncode == 0
+        self.spaces = []
+        self.procs = []
+        return gone
+
+
+class JsonLinePeer:
+    """A child process that speaks one JSON object per line on stdin/stdout (the test's
+    own helper processes, e.g. a client inside a namespace)."""
+
+    def __init__(self, proc, name):
+        self.proc = proc
+        self.name = name
+        self.buf = b""
+
+    def send(self, **obj):
+        import json
+        self.proc.stdin.write((json.dumps(obj) + "\n").encode())
+        self.proc.stdin.flush()
+
+    def recv(self, seconds):
+        """The next object, or None after `seconds` or when the process closed stdout."""
+        import json
+        import select
+        deadline = time.time() + seconds
+        while b"\n" not in self.buf:
+            left = deadline - time.time()
+            if left <= 0:
+                return None
+            r, _, _ = select.select([self.proc.stdout], [], [], left)
+            if not r:
+                return None
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        try:
+            return json.loads(line)
+        except ValueError:
+            return {"error": f"not JSON: {line[:200]!r}"}

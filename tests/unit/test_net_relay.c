@@ -43,6 +43,7 @@ struct tsrv {
 	struct turn_cfg tc;
 	struct auth_nonce_key nk;
 	struct peer_policy *pp;
+	struct turn_relayset *rs;
 	struct turn_shared *sh;
 	struct cred_static *users;
 	struct cred_store creds[THREADS];
@@ -94,14 +95,13 @@ static int tsrv_turn(struct tsrv *t, const struct net_opts *o)
 		.allowed = &none,
 		.denied = &none,
 		.allow_loopback = true,
-		.relay_addrs = o->relay,
-		.nrelay = o->nrelay,
-		.min_port = o->min_port,
-		.max_port = o->max_port,
 	};
+	struct turn_relayset_cfg rc = {
+		.relay = o->relay, .nrelay = o->nrelay, .loopback_open = true};
 
 	if (auth_nonce_key_init(&t->nk, 0, 0) < 0 || turn_shared_new(&t->sh) < 0 ||
-	    peer_policy_new(&pc, &t->pp) < 0 || cred_static_new(REALM, users, 1, &t->users) < 0)
+	    peer_policy_new(&pc, &t->pp) < 0 || turn_relayset_new(&rc, &t->rs) < 0 ||
+	    cred_static_new(REALM, users, 1, &t->users) < 0)
 		return -1;
 	t->tc = (struct turn_cfg){
 		.realm = REALM,
@@ -111,6 +111,7 @@ static int tsrv_turn(struct tsrv *t, const struct net_opts *o)
 		.channel_lifetime_s = 600,
 		.max_perms = 16,
 		.peers = t->pp,
+		.relays = t->rs,
 		.nonce_key = &t->nk,
 		.shared = t->sh,
 	};
@@ -149,6 +150,7 @@ static void tsrv_stop(struct tsrv *t)
 	cred_static_free(t->users);
 	if (t->pp)
 		peer_policy_free(t->pp);
+	turn_relayset_free(t->rs);
 	if (t->sh)
 		turn_shared_free(t->sh);
 }
@@ -507,9 +509,10 @@ static void t_relay_addrs(void)
 	CHECK(o.nrelay >= 1 && addr_family(&o.relay[0]) == AF_INET && addr_port(&o.relay[0]) == 0,
 	      "a concrete listening address is a relay address, port 0");
 	for (size_t i = 1; i < o.nrelay; i++)
-		if (addr_family(&o.relay[i]) != AF_INET6)
+		if (addr_family(&o.relay[i]) != AF_INET6 || !peer_addr_is_relayable(&o.relay[i]))
 			o.nrelay = 0;
-	CHECK(o.nrelay >= 1, "wildcard :: adds only (local) IPv6 addresses");
+	CHECK(o.nrelay >= 1,
+	      "wildcard :: adds only IPv6 addresses a peer could reach (never ::1, fe80::/10)");
 	addr_parse(&o.relay[1], "192.0.2.7", 0);
 	o.nrelay = 2;
 	addr_parse(&local, "192.0.2.7", 3478);

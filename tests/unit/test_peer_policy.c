@@ -106,7 +106,7 @@ static const char *public_v6[] = {
 
 static void test_defaults(void)
 {
-	struct peer_policy_cfg cfg = { .min_port = 49152, .max_port = 65535 };
+	struct peer_policy_cfg cfg = { 0 };
 	struct peer_policy *p = mk(&cfg);
 	size_t i;
 
@@ -186,36 +186,43 @@ static void test_lists(void)
 	peer_policy_free(p);
 }
 
-static void test_relay(void)
+/* RFC 2765's IPv4-translated form is the IPv4 address it embeds, like the mapped one. */
+static void test_translated(void)
 {
-	struct addr relay[4];
-	struct peer_policy_cfg cfg = {
-		.relay_addrs = relay, .nrelay = 4, .min_port = 49152, .max_port = 65535,
-	};
-	struct peer_policy *p;
+	struct peer_policy_cfg cfg = { 0 };
+	struct peer_policy *p = mk(&cfg);
+	struct addr a, v4;
 
-	addr_parse(&relay[0], "10.0.0.5", 0);
-	addr_parse(&relay[1], "198.51.100.1", 0);
-	addr_parse(&relay[2], "0.0.0.0", 0);
-	addr_parse(&relay[3], "fd00::5", 0);
-	p = mk(&cfg);
-	CHECK(allows(p, "10.0.0.5", 49152), "relay-to-relay at min port");
-	CHECK(allows(p, "10.0.0.5", 65535), "relay-to-relay at max port");
-	CHECK(!allows(p, "10.0.0.5", 49151), "relay address below the range");
-	CHECK(!allows(p, "10.0.0.5", 3478), "relay address on the listening port");
-	CHECK(!allows(p, "10.0.0.6", 50000), "other private address");
-	CHECK(allows(p, "198.51.100.1", 50000), "documentation relay address");
-	CHECK(!allows(p, "198.51.100.2", 50000), "other documentation address");
-	CHECK(allows(p, "fd00::5", 60000), "v6 relay-to-relay");
-	CHECK(!allows(p, "fd00::5", 1000), "v6 relay address outside range");
-	CHECK(!allows(p, "0.0.0.0", 50000), "wildcard relay matches no peer");
-	CHECK(allows(p, "::ffff:10.0.0.5", 50000), "relay address, mapped spelling");
-	CHECK(!allows(p, "::ffff:10.0.0.5", 80), "mapped relay address outside range");
+	CHECK(!allows(p, "::ffff:0:127.0.0.1", 53), "translated loopback denied");
+	CHECK(!allows(p, "::ffff:0:10.0.0.1", 53), "translated RFC 1918 denied");
+	CHECK(!allows(p, "::ffff:0:169.254.169.254", 80), "translated metadata denied");
+	CHECK(allows(p, "::ffff:0:8.8.8.8", 53), "translated public address allowed");
+	addr_parse(&a, "::ffff:0:192.0.2.7", 9);
+	CHECK(peer_addr_embedded_v4(&a, &v4) && addr_port(&v4) == 9 &&
+		      v4.u.in4.sin_addr.s_addr == htonl(0xc0000207),
+	      "translated form embeds its IPv4 address, port kept");
 	peer_policy_free(p);
-	cfg.min_port = cfg.max_port = 0;
-	p = mk(&cfg);
-	CHECK(!allows(p, "10.0.0.5", 0), "no relay range: no relay-to-relay");
-	peer_policy_free(p);
+}
+
+/* Which interface addresses the wildcard relay set may use. */
+static void test_relayable(void)
+{
+	static const char *yes[] = { "8.8.8.8", "10.0.0.5", "172.16.1.1", "192.168.1.1",
+				     "100.64.0.1", "2a00:1450::1", "fd00::5" };
+	static const char *no[] = { "127.0.0.1", "127.1.2.3", "::1", "0.0.0.0", "::",
+				    "169.254.1.1", "fe80::1", "224.0.0.1", "ff02::1",
+				    "255.255.255.255", "240.0.0.1", "192.0.2.1", "2001:db8::1",
+				    "::ffff:8.8.8.8", "2002:808:808::1", "64:ff9b::808:808" };
+	struct addr a;
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		addr_parse(&a, yes[i], 0);
+		CHECK(peer_addr_is_relayable(&a), "%s may be a relay address", yes[i]);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		addr_parse(&a, no[i], 0);
+		CHECK(!peer_addr_is_relayable(&a), "%s is never a default relay address", no[i]);
+	}
 }
 
 int main(void)
@@ -223,6 +230,7 @@ int main(void)
 	test_defaults();
 	test_loopback();
 	test_lists();
-	test_relay();
+	test_translated();
+	test_relayable();
 	return tap_done();
 }

@@ -56,6 +56,8 @@ struct fake_net {
 	uint8_t tc_buf[2048];
 	size_t tc_len;
 	struct turn_client tc_client;
+	struct turn_relayset *rs; /* when set: relay ports marked live while open */
+	const char *relay_v4;     /* the IPv4 relay address; NULL: 203.0.113.1 */
 };
 
 static struct fake_relay *fake_relay_new(struct fake_net *n, int family, bool resv)
@@ -65,8 +67,11 @@ static struct fake_relay *fake_relay_new(struct fake_net *n, int family, bool re
 	r->id = n->nr++;
 	r->open = true;
 	r->reservation = resv;
-	addr_parse(&r->relayed, family == AF_INET6 ? "2001:db8::100" : "203.0.113.1",
+	addr_parse(&r->relayed,
+		   family == AF_INET6 ? "2001:db8::100" : n->relay_v4 ? n->relay_v4 : "203.0.113.1",
 		   (uint16_t)(50000 + 2 * r->id));
+	if (n->rs)
+		turn_relayset_mark(n->rs, &r->relayed, true);
 	return r;
 }
 
@@ -111,6 +116,8 @@ static inline void fake_close(void *ctx, void *relay)
 	n->closes++;
 	r->closes++;
 	r->open = false;
+	if (n->rs)
+		turn_relayset_mark(n->rs, &r->relayed, false);
 }
 
 static inline int fake_send(void *ctx, void *relay, const struct addr *peer, const uint8_t *data,

@@ -124,17 +124,19 @@ static const struct cred_store_ops fake_peer_ops = {
 	.lookup = fake_lookup, .cancel = fake_cancel, .free = fake_free,
 	.peer_verdict = fake_peer_verdict};
 
-/* A server policy whose relay address 10.9.9.9 (private) serves ports 49152-65535. */
-static struct peer_policy *t_relay_policy(void)
+/* The server's own addresses: relay address 10.9.9.9 (private), its port 50000 live. */
+static struct turn_relayset *t_relay_set(void)
 {
-	struct peer_policy_cfg pc = {.min_port = 49152, .max_port = 65535, .nrelay = 1};
-	struct peer_policy *p = NULL;
+	struct turn_relayset_cfg rc = {.nrelay = 1};
+	struct turn_relayset *rs = NULL;
 	struct addr relay;
 
 	addr_parse(&relay, "10.9.9.9", 0);
-	pc.relay_addrs = &relay;
-	peer_policy_new(&pc, &p);
-	return p;
+	rc.relay = &relay;
+	turn_relayset_new(&rc, &rs);
+	addr_set_port(&relay, 50000);
+	turn_relayset_mark(rs, &relay, true);
+	return rs;
 }
 
 static void test_realm_peers(void)
@@ -150,25 +152,29 @@ static void test_realm_peers(void)
 	iprange_list_add(&realm_denied, "10.0.0.0-10.255.255.255");
 	t_init(&t);
 	t.creds.store.ops = &fake_peer_ops;
-	t.cfg.peers = t_relay_policy();
+	t.cfg.peers = t_policy();
+	t.cfg.relays = t_relay_set();
 	t_start(&t);
 	CHECK_EQ_INT(t_allocate(&t), 0, "allocated");
-	CHECK_EQ_INT(t_create_perm(&t, "127.0.0.1"), 0, "loopback opened by the realm");
-	CHECK(t_peer_send(&t, &pb, "127.0.0.1", 1234, "x", 1, &msg) > 0, "and relays");
-	CHECK_EQ_INT(t_create_perm(&t, "127.0.0.2"), 403, "the rest of loopback: server policy");
+	CHECK_EQ_INT(t_create_perm(&t, "127.0.0.1"), 403,
+		     "loopback is the host itself: a realm's allowed-peer-ip does not open it");
+	CHECK_EQ_INT(t_create_perm(&t, "10.1.2.4"), 0, "private range opened by the realm");
+	CHECK(t_peer_send(&t, &pb, "10.1.2.4", 1234, "x", 1, &msg) > 0, "and relays");
+	CHECK_EQ_INT(t_create_perm(&t, "10.2.0.1"), 403, "the rest of 10/8: realm denied");
 	CHECK_EQ_INT(t_create_perm(&t, "8.8.8.8"), 403, "closed by the realm: 403");
 	CHECK_EQ_INT(t_create_perm(&t, "8.8.4.4"), 0, "not listed: server policy allows");
 	CHECK_EQ_INT(t_create_perm(&t, "10.1.2.3"), 0, "realm allowed wins over realm denied");
 	CHECK_EQ_INT(t_channel_bind(&t, 0x4000, "8.8.8.8", 1000), 403, "ChannelBind: realm denied");
-	CHECK_EQ_INT(t_channel_bind(&t, 0x4001, "127.0.0.1", 1000), 0,
+	CHECK_EQ_INT(t_channel_bind(&t, 0x4001, "10.1.0.9", 1000), 0,
 		     "ChannelBind: realm allowed");
 	CHECK_EQ_INT(t_channel_bind(&t, 0x4002, "10.9.9.9", 50000), 0,
 		     "relay-to-relay first, though the realm denies 10/8");
-	CHECK_EQ_INT(t_channel_bind(&t, 0x4003, "10.9.9.9", 1000), 403,
-		     "the relay address outside the relay ports: realm denied");
+	CHECK_EQ_INT(t_channel_bind(&t, 0x4003, "10.9.9.9", 50002), 403,
+		     "the relay address at a port no relay holds: the server's own address");
 	CHECK(verdict_realm_ok, "asked about the server's realm");
 	t_stop(&t);
 	peer_policy_free((struct peer_policy *)t.cfg.peers);
+	turn_relayset_free(t.cfg.relays);
 
 	/* An IPv6 relay: a peer embedding a denied IPv4 address is denied too. */
 	t_init(&t);
@@ -201,8 +207,56 @@ static void test_realm_peers(void)
 	iprange_list_free(&realm_denied);
 }
 
+/* CreatePermission with n XOR-PEER-ADDRESS attributes 8.8.<i>.1. */
+static int t_create_perms_n(struct t_env *t, int n)
+{
+	struct stun_enc e;
+	struct addr a;
+	char ip[32];
+
+	t_begin(t, &e, STUN_METHOD_CREATE_PERMISSION, STUN_CLASS_REQUEST, false);
+	for (int i = 0; i < n; i++) {
+		snprintf(ip, sizeof(ip), "8.8.%d.1", i);
+		addr_parse(&a, ip, 1234);
+		stun_enc_put_xor_addr(&e, STUN_ATTR_XOR_PEER_ADDRESS, &a);
+	}
+	return t_send(t, &e, true);
+}
+
+/* RFC 8656 §10.2: every XOR-PEER-ADDRESS is installed, up to 32 per request; more is a
+ * 400, never a success that silently ignored some. */
+static void test_many_peers(void)
+{
+	struct t_env t;
+	struct t_peer_buf pb;
+	const uint8_t *msg;
+	char ip[32];
+	int ok = 0;
+
+	t_init(&t);
+	t.cfg.max_perms = 128;
+	t.cfg.peers = t_policy();
+	t_start(&t);
+	CHECK_EQ_INT(t_allocate(&t), 0, "allocated");
+	CHECK_EQ_INT(t_create_perms_n(&t, 17), 0, "17 peers in one request: success");
+	for (int i = 0; i < 17; i++) {
+		snprintf(ip, sizeof(ip), "8.8.%d.1", i);
+		ok += t_peer_send(&t, &pb, ip, 9, "x", 1, &msg) > 0;
+	}
+	CHECK_EQ_INT(ok, 17, "all 17 permissions installed (the 17th too)");
+	CHECK_EQ_INT(t_create_perms_n(&t, 32), 0, "32 peers: the documented limit, success");
+	snprintf(ip, sizeof(ip), "8.8.%d.1", 31);
+	CHECK(t_peer_send(&t, &pb, ip, 9, "x", 1, &msg) > 0, "the 32nd installed");
+	CHECK_EQ_INT(t_create_perms_n(&t, 33), 400, "33 peers: 400");
+	snprintf(ip, sizeof(ip), "8.8.%d.1", 32);
+	CHECK(t_peer_send(&t, &pb, ip, 9, "x", 1, &msg) == 0, "nothing of the refused request");
+	t_stop(&t);
+	peer_policy_free((struct peer_policy *)t.cfg.peers);
+}
+
 int main(void)
 {
+	test_many_peers();
 	test_permissions();
 	test_channels();
 	test_realm_peers();
