@@ -32,6 +32,8 @@ struct cfg {
 	long long relay_threads;        /* 0 = online CPUs */
 	bool no_udp;
 	bool no_tcp;
+	long long max_tcp_per_ip;       /* TCP connections per source; 0 = unlimited */
+	long long tcp_idle_timeout;     /* seconds, TCP connections without an allocation */
 	bool no_tls;
 	bool no_dtls;
 	/* authentication */

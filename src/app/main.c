@@ -1,5 +1,6 @@
 /* ternd: the whole lifecycle of the server process.
- *   configuration (errors: exit 2) → log sink → signal mask → relay addresses and TURN
+ *   configuration (errors: exit 2) → log sink → descriptor limit raised to the hard
+ *   limit → signal mask → relay addresses and TURN
  *   (users, peer policy, nonce secret) → net_server_new (binds; failure: exit 1) → pid
  *   file → net_server_start → wait for signals in this thread (SIGHUP reopens the log;
  *   SIGTERM/SIGINT stop) → net_server_stop → net_server_free → TURN freed. */
@@ -8,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "app/app_turn.h"
@@ -28,6 +30,33 @@ static int open_log(const struct cfg *cfg)
 		fprintf(stderr, "ternd: cannot open log file %s: %s\n", cfg->log_file,
 			strerror(-rc));
 	return rc;
+}
+
+/* RLIMIT_NOFILE up to its hard limit: every relay socket and TCP connection is a
+ * descriptor (net/limits.h divides them). Logs the figure in force. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	int rc = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		log_warn("app", "getrlimit failed err=\"%s\"", strerror(errno));
+		return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit up = {rl.rlim_max, rl.rlim_max};
+
+		rc = setrlimit(RLIMIT_NOFILE, &up) < 0 ? -errno : 0;
+		if (!rc)
+			rl.rlim_cur = rl.rlim_max;
+	}
+	if (rc < 0)
+		log_warn("app", "descriptor limit not raised limit=%llu hard=%llu err=\"%s\"",
+			 (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max,
+			 strerror(-rc));
+	else
+		log_info("app", "descriptor limit=%llu hard=%llu", (unsigned long long)rl.rlim_cur,
+			 (unsigned long long)rl.rlim_max);
 }
 
 /* Takes signals until SIGTERM or SIGINT. */
@@ -133,6 +162,7 @@ int main(int argc, char **argv, char **envp)
 	cfg_publish(&cfg);
 	log_info("app", "ternd starting version=%s", PACKAGE_VERSION);
 	cfg_log_summary(&cfg);
+	raise_fd_limit();
 	rc = signals_block(&sigs);
 	if (rc < 0) {
 		log_err("app", "cannot block signals err=\"%s\"", strerror(-rc));

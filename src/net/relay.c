@@ -13,7 +13,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "base/xmalloc.h"
+#include "net/limits.h"
 #include "net/portpool.h"
 #include "net/relay_addr.h"
 #include "net/tcp.h"
@@ -72,6 +74,7 @@ struct net_relay {
 	int fd;
 	struct event *ev;
 	struct turn_alloc *alloc;
+	struct net_tcp_conn *conn; /* the allocation's control connection (TCP), or NULL */
 	struct addr local;
 	bool df;                /* opened with DONT-FRAGMENT: DF on every datagram */
 };
@@ -269,29 +272,39 @@ static void net_relay_close(void *ctx, void *relay)
 	 * within the client batch that queued them). */
 	if (w && w->rbatch && w->rbatch->q.n)
 		net_relay_queue_send(&w->rbatch->q);
+	if (r->conn)
+		net_tcp_conn_unbind_relay(r->conn);
 	if (r->ev)
 		event_free(r->ev);
 	/* Not live before the port can be bound by anything else. */
 	if (net_relay_set(r->w))
 		turn_relayset_mark(net_relay_set(r->w), &r->local, false);
 	close(r->fd);
+	net_limits_relay_put(r->w->limits, 1);
 	free(r);
 }
 
-/* Binds a new relay socket (and the reservation for port + 1). 0 or -errno. */
+/* Binds a new relay socket (and the reservation for port + 1), each counted in the
+ * descriptor budget until net_relay_close. 0, -ENOSPC (no free port), -EMFILE (out of
+ * descriptors) or -errno. */
 static int net_relay_bind(struct net_worker *w, const struct turn_relay_req *req,
 			  struct net_relay **r, struct net_relay **rsv)
 {
 	const struct addr *ip = net_relay_addr_pick(w->opts, req->family, w->cur_local);
 	struct net_port_req pr = {ip, req->even_port, req->reserve_next};
+	int nfd = req->reserve_next ? 2 : 1;
 	struct addr bound;
 	int fds[2], err;
 
 	if (!ip)
 		return -EAFNOSUPPORT;
+	if (net_limits_relay_take(w->limits, nfd) < 0)
+		return -EMFILE;
 	err = net_portpool_bind(&w->ports, &pr, fds, &bound);
-	if (err)
+	if (err) {
+		net_limits_relay_put(w->limits, nfd);
 		return err;
+	}
 	*r = net_relay_new(w, fds[0], &bound);
 	*rsv = NULL;
 	if (req->reserve_next) {
@@ -302,9 +315,10 @@ static int net_relay_bind(struct net_worker *w, const struct turn_relay_req *req
 	return err;
 }
 
-static int net_relay_open(void *ctx, const struct turn_relay_req *req, struct turn_relay_res *res)
+static int net_relay_open_one(struct net_worker *w, const struct turn_relay_req *req,
+			      struct turn_relay_res *res)
 {
-	struct net_worker *w = ctx;
+	void *ctx = w;
 	struct net_relay *r = req->reserved, *rsv = NULL;
 	int err = 0;
 
@@ -327,6 +341,10 @@ static int net_relay_open(void *ctx, const struct turn_relay_req *req, struct tu
 	res->relay = r;
 	res->reserved = rsv;
 	net_relay_addr_external(w->opts, &r->local, &res->relayed);
+	if (req->client && req->client->transport == TURN_TRANSPORT_TCP) {
+		r->conn = req->client->sock;
+		net_tcp_conn_bind_relay(r->conn);
+	}
 	return 0;
 fail:
 	if (r && r != req->reserved) {
@@ -336,6 +354,41 @@ fail:
 		r->ev = NULL;
 	}
 	net_relay_close(ctx, rsv);
+	return err;
+}
+
+/* No relay socket for lack of ports or descriptors: counted, one warn line per episode. */
+static void net_relay_short(struct net_worker *w, int err)
+{
+	struct net_limits *l = w->limits;
+	bool ports = err == -ENOSPC;
+
+	if (ports)
+		w->c.relay_no_port++;
+	else
+		w->c.relay_no_fd++;
+	if (net_episode_fail(&l->relay_short))
+		log_warn("net",
+			 "relay sockets exhausted reason=%s worker=%u relays=%ld tcp=%ld "
+			 "limit=%ld ports=%u-%u",
+			 ports ? "ports" : "descriptors", w->id, atomic_load(&l->relays),
+			 atomic_load(&l->tcp), l->limit, w->opts->min_port, w->opts->max_port);
+}
+
+/* RFC 8656 §7.2 step 8: without a free port or a descriptor to hold it, 508 (-ENOSPC). */
+static int net_relay_open(void *ctx, const struct turn_relay_req *req, struct turn_relay_res *res)
+{
+	struct net_worker *w = ctx;
+	int err = net_relay_open_one(w, req, res);
+	unsigned long n;
+
+	if (err == -ENOSPC || err == -EMFILE || err == -ENFILE) {
+		net_relay_short(w, err);
+		return -ENOSPC;
+	}
+	if (!err && net_episode_ok(&w->limits->relay_short, &n))
+		log_info("net", "relay sockets available again worker=%u failed=%lu relays=%ld",
+			 w->id, n, atomic_load(&w->limits->relays));
 	return err;
 }
 

@@ -9,10 +9,12 @@
 
 #include "base/log.h"
 #include "base/xmalloc.h"
+#include "net/limits.h"
 #include "net/sock.h"
 #include "net/worker.h"
 
 #define NET_DEFAULT_TCP_CONNS 4096
+#define NET_DEFAULT_TCP_IDLE_S 60
 #define NET_DEFAULT_MIN_PORT 49152
 #define NET_DEFAULT_MAX_PORT 65535
 
@@ -30,6 +32,7 @@ struct net_server {
 	size_t nlisten;
 	unsigned nworkers;
 	struct net_worker **workers;
+	struct net_limits *limits; /* shared by the workers */
 };
 
 static void net_log_bind(const struct addr *a, const char *proto, int err)
@@ -164,10 +167,14 @@ static int net_server_workers(struct net_server *s)
 	int err;
 
 	s->workers = xcalloc(s->nworkers, sizeof(*s->workers));
+	err = net_limits_new(s->opts.max_tcp_conns * s->nworkers, s->opts.max_tcp_per_ip,
+			     &s->limits);
+	if (err)
+		return err;
 	for (unsigned i = 0; i < s->nworkers; i++) {
 		struct net_worker *w;
 
-		err = net_worker_new(i, &s->opts, &w);
+		err = net_worker_new(i, &s->opts, s->limits, &w);
 		if (err)
 			return err;
 		s->workers[i] = w;
@@ -194,6 +201,8 @@ int net_server_new(const struct net_opts *opts, struct net_server **out)
 	s->opts.software = s->software;
 	if (!s->opts.max_tcp_conns)
 		s->opts.max_tcp_conns = NET_DEFAULT_TCP_CONNS;
+	if (!s->opts.tcp_idle_s)
+		s->opts.tcp_idle_s = NET_DEFAULT_TCP_IDLE_S;
 	if (!s->opts.min_port && !s->opts.max_port) {
 		s->opts.min_port = NET_DEFAULT_MIN_PORT;
 		s->opts.max_port = NET_DEFAULT_MAX_PORT;
@@ -245,6 +254,7 @@ int net_server_start(struct net_server *s)
 	sigset_t all, old;
 	int err = 0;
 
+	net_limits_start(s->limits);
 	/* Workers never take signals: the main thread handles them. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -277,6 +287,7 @@ void net_server_free(struct net_server *s)
 	for (unsigned i = 0; s->workers && i < s->nworkers; i++)
 		net_worker_free(s->workers[i]);
 	free(s->workers);
+	net_limits_free(s->limits);
 	free(s->software);
 	free(s);
 }

@@ -41,6 +41,10 @@ struct net_opts {
 	bool no_tcp;
 	const char *software;           /* SOFTWARE attribute value, or NULL (the default) */
 	size_t max_tcp_conns;           /* per worker; 0 = default */
+	unsigned max_tcp_per_ip;        /* TCP connections per source IPv4 address or IPv6
+					 * /64 (all workers); 0 = no limit */
+	unsigned tcp_idle_s;            /* idle seconds before a TCP connection without an
+					 * allocation is closed; 0 = default (60) */
 
 	/* TURN. With turn NULL the server answers STUN Binding only. */
 	const struct turn_cfg *turn;    /* borrowed for the server's lifetime */

@@ -1,7 +1,14 @@
 /* TCP connections: stream framing with stun_frame_next (STUN and ChannelData), messages to
  * the TURN core, responses and relayed data on the same connection, bounded input and
- * output, a deadline for the first valid message, an idle timeout. Closing a connection
- * ends its allocation (turn_server_client_gone). */
+ * output, the per-source and descriptor limits (net_limits) at accept.
+ *
+ * Lifetime: a connection without an allocation must send a valid STUN request within
+ * min(NET_TCP_HELLO_S, tcp_idle_s) of its accept and then again within tcp_idle_s of the
+ * last one; nothing else (ChannelData, indications, responses, requests the server drops)
+ * keeps it open. A connection with an allocation has no idle timeout: it lives as long as
+ * the allocation and is closed, once its output is flushed, when the allocation ends
+ * (RFC 8656 §3.1: over TCP the allocation and its control connection go together).
+ * Closing a connection ends its allocation (turn_server_client_gone). */
 #include "net/tcp.h"
 
 #include <errno.h>
@@ -19,8 +26,10 @@
 
 #include "base/log.h"
 #include "base/xmalloc.h"
+#include "net/limits.h"
 #include "net/worker.h"
 #include "stun/frame.h"
+#include "stun/stun.h"
 #include "turn/dispatch.h"
 #include "turn/server.h"
 
@@ -31,10 +40,9 @@
 /* Output above this drops relayed data and late responses (counted) instead of buffering
  * without bound for a client that does not read. */
 #define NET_TCP_RELAY_MAX_OUT (4 * NET_TCP_MAX_OUT)
-/* Seconds to send a first valid STUN message; idle seconds allowed afterwards; seconds a
+/* Longest time to send a first valid STUN request (shorter if tcp_idle_s is); seconds a
  * pending write may stall. */
 #define NET_TCP_HELLO_S 30
-#define NET_TCP_IDLE_S 600
 #define NET_TCP_WRITE_S 30
 /* Pause after an accept error such as EMFILE before accepting again. */
 #define NET_TCP_RETRY_MS 100
@@ -53,10 +61,13 @@ struct net_tcp_conn {
 	struct bufferevent *bev;
 	struct addr peer;
 	struct addr local;
-	time_t hello_deadline;
-	bool greeted;   /* a valid STUN message was seen */
+	time_t deadline;        /* close unless a valid STUN request comes first; 0: none */
+	unsigned nrelays;       /* relay sockets of its allocation */
+	struct net_tcp_conn *ended_next; /* on w->ended */
+	bool ended;     /* its allocation ended: on w->ended, closing soon */
+	bool freeing;   /* net_tcp_conn_free is ending its allocation */
 	bool paused;    /* reading stopped until the output drains */
-	bool closing;   /* peer finished sending; close once the output is flushed */
+	bool closing;   /* close once the output is flushed */
 };
 
 /* The client as the TURN core knows it. */
@@ -67,15 +78,31 @@ static struct turn_client net_tcp_client(struct net_tcp_conn *c)
 	};
 }
 
+/* Takes c off w->ended. */
+static void net_tcp_unlist_ended(struct net_tcp_conn *c)
+{
+	struct net_tcp_conn **pp = &c->w->ended;
+
+	while (*pp && *pp != c)
+		pp = &(*pp)->ended_next;
+	if (*pp)
+		*pp = c->ended_next;
+	c->ended = false;
+}
+
 static void net_tcp_conn_free(struct net_tcp_conn *c)
 {
 	struct net_worker *w = c->w;
 
+	c->freeing = true;
 	if (w->turn) {
 		struct turn_client tc = net_tcp_client(c);
 
 		turn_server_client_gone(w->turn, &tc);
 	}
+	if (c->ended)
+		net_tcp_unlist_ended(c);
+	net_limits_tcp_put(w->limits, &c->peer);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -90,8 +117,62 @@ static void net_tcp_conn_free(struct net_tcp_conn *c)
 
 void net_tcp_close_all(struct net_worker *w)
 {
+	/* Emptied first: at shutdown every connection with an allocation is on it. */
+	for (struct net_tcp_conn *c = w->ended; c; c = c->ended_next)
+		c->ended = false;
+	w->ended = NULL;
 	while (w->conns)
 		net_tcp_conn_free(w->conns);
+}
+
+/* Closes the connections whose allocation ended (flushing their output first), unless an
+ * Allocate on the same connection made a new one in the meantime. */
+static void net_tcp_reap(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_worker *w = arg;
+	struct net_tcp_conn *c;
+
+	while ((c = w->ended) != NULL) {
+		w->ended = c->ended_next;
+		c->ended = false;
+		if (c->nrelays)
+			continue;
+		w->c.tcp_alloc_end++;
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+			net_tcp_conn_free(c);
+			continue;
+		}
+		c->closing = true;
+		bufferevent_disable(c->bev, EV_READ);
+	}
+}
+
+int net_tcp_worker_init(struct net_worker *w)
+{
+	w->reap_ev = event_new(w->base, -1, 0, net_tcp_reap, w);
+	return w->reap_ev ? 0 : -ENOMEM;
+}
+
+void net_tcp_conn_bind_relay(struct net_tcp_conn *c)
+{
+	struct timeval wr = {NET_TCP_WRITE_S, 0};
+
+	if (c->nrelays++ == 0) {
+		c->deadline = 0;
+		bufferevent_set_timeouts(c->bev, NULL, &wr);
+	}
+}
+
+void net_tcp_conn_unbind_relay(struct net_tcp_conn *c)
+{
+	struct net_worker *w = c->w;
+
+	if (c->nrelays == 0 || --c->nrelays > 0 || c->freeing || c->ended)
+		return;
+	c->ended = true;
+	c->ended_next = w->ended;
+	w->ended = c;
+	event_active(w->reap_ev, 0, 0);
 }
 
 static time_t net_tcp_now(struct net_worker *w)
@@ -132,6 +213,25 @@ static int net_tcp_input(struct net_tcp_conn *c, const struct turn_pkt *p,
 	return r;
 }
 
+/* A STUN request (RFC 8489 §5: class bits C1 C0 = 0 0), the only frame that counts as
+ * the client's activity on a connection without an allocation. */
+static bool net_tcp_is_request(const uint8_t *buf, enum stun_frame_kind kind)
+{
+	return kind == STUN_FRAME_STUN && (buf[0] & 0x01) == 0 && (buf[1] & 0x10) == 0;
+}
+
+/* A valid request on a connection without an allocation: tcp_idle_s more. */
+static void net_tcp_active(struct net_tcp_conn *c)
+{
+	struct timeval rd = {(time_t)c->w->opts->tcp_idle_s, 0}, wr = {NET_TCP_WRITE_S, 0};
+	time_t deadline = net_tcp_now(c->w) + rd.tv_sec;
+
+	if (c->nrelays || deadline == c->deadline)
+		return;
+	c->deadline = deadline;
+	bufferevent_set_timeouts(c->bev, &rd, &wr);
+}
+
 /* Handles one whole frame. */
 static void net_tcp_frame(struct net_tcp_conn *c, const uint8_t *buf, size_t len,
 			  enum stun_frame_kind kind, uint64_t now_ms)
@@ -149,12 +249,8 @@ static void net_tcp_frame(struct net_tcp_conn *c, const uint8_t *buf, size_t len
 		w->c.tcp_drop++;
 		return;
 	}
-	if (!c->greeted) {
-		struct timeval rd = { NET_TCP_IDLE_S, 0 }, wr = { NET_TCP_WRITE_S, 0 };
-
-		c->greeted = true;
-		bufferevent_set_timeouts(c->bev, &rd, &wr);
-	}
+	if (net_tcp_is_request(buf, kind))
+		net_tcp_active(c);
 	if (r > 0)
 		bufferevent_write(c->bev, w->resp, (size_t)r);
 }
@@ -185,7 +281,9 @@ static int net_tcp_process(struct net_tcp_conn *c)
 		net_tcp_frame(c, p, (size_t)n, kind, now_ms);
 		evbuffer_drain(in, (size_t)n);
 	}
-	if (!c->greeted && net_tcp_now(c->w) >= c->hello_deadline) {
+	/* Frames keep coming, but no valid request: the read timeout never fires. */
+	if (c->deadline && net_tcp_now(c->w) >= c->deadline) {
+		c->w->c.tcp_idle++;
 		net_tcp_conn_free(c);
 		return -1;
 	}
@@ -227,14 +325,18 @@ static void net_tcp_event(struct bufferevent *bev, short what, void *arg)
 			return;
 		}
 	}
+	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING))
+		c->w->c.tcp_idle++;
 	net_tcp_conn_free(c);
 }
 
-static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
-			     const struct net_tcp_listener *l, const struct sockaddr *sa,
-			     int salen)
+/* A connection from peer (counted in w->limits already). 0 or -ENOMEM (fd closed). */
+static int net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
+			    const struct net_tcp_listener *l, const struct addr *peer)
 {
-	struct timeval rd = { NET_TCP_HELLO_S, 0 }, wr = { NET_TCP_WRITE_S, 0 };
+	time_t hello =
+		w->opts->tcp_idle_s < NET_TCP_HELLO_S ? w->opts->tcp_idle_s : NET_TCP_HELLO_S;
+	struct timeval rd = {hello, 0}, wr = {NET_TCP_WRITE_S, 0};
 	struct net_tcp_conn *c;
 	int one = 1;
 
@@ -243,11 +345,10 @@ static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
 	if (!c->bev) {
 		close(fd);
 		free(c);
-		return;
+		return -ENOMEM;
 	}
 	c->w = w;
-	memcpy(&c->peer.u.ss, sa, (size_t)salen < sizeof(c->peer.u.ss) ? (size_t)salen
-								       : sizeof(c->peer.u.ss));
+	c->peer = *peer;
 	c->local = l->local;
 	/* Behind a wildcard listener, the address the client really reached (relay choice). */
 	if (addr_is_any(&c->local)) {
@@ -256,7 +357,7 @@ static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
 		if (getsockname(fd, &c->local.u.sa, &sl) < 0)
 			c->local = l->local;
 	}
-	c->hello_deadline = net_tcp_now(w) + NET_TCP_HELLO_S;
+	c->deadline = net_tcp_now(w) + hello;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	bufferevent_setcb(c->bev, net_tcp_readable, net_tcp_drained, net_tcp_event, c);
 	/* Room for one longest frame plus its header, whatever max_len counts. */
@@ -269,6 +370,39 @@ static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
 	w->conns = c;
 	w->nconns++;
 	w->c.tcp_accepted++;
+	return 0;
+}
+
+/* The descriptor reserve refused a connection: one warn line per episode. */
+static void net_tcp_short(struct net_worker *w)
+{
+	struct net_limits *lim = w->limits;
+
+	w->c.tcp_refused_fd++;
+	if (net_episode_fail(&lim->tcp_short))
+		log_warn("net",
+			 "tcp connections refused reason=descriptors worker=%u tcp=%ld "
+			 "relays=%ld limit=%ld reserve=%ld",
+			 w->id, atomic_load(&lim->tcp), atomic_load(&lim->relays), lim->limit,
+			 lim->reserve);
+}
+
+/* Counts the connection in w->limits. 0, or -1 when refused (counted, fd closed). */
+static int net_tcp_admit(struct net_worker *w, evutil_socket_t fd, const struct addr *peer)
+{
+	unsigned long n;
+	int err = net_limits_tcp_take(w->limits, peer);
+
+	if (err == -EDQUOT) {
+		w->c.tcp_refused_src++;
+	} else if (err) {
+		net_tcp_short(w);
+	} else if (net_episode_ok(&w->limits->tcp_short, &n)) {
+		log_info("net", "tcp connections accepted again worker=%u refused=%lu", w->id, n);
+	}
+	if (err)
+		close(fd);
+	return err ? -1 : 0;
 }
 
 static void net_tcp_accept(struct evconnlistener *el, evutil_socket_t fd, struct sockaddr *sa,
@@ -276,6 +410,7 @@ static void net_tcp_accept(struct evconnlistener *el, evutil_socket_t fd, struct
 {
 	struct net_tcp_listener *l = arg;
 	struct net_worker *w = l->w;
+	struct addr peer = {0};
 
 	l->warned = false;
 	if (w->nconns >= w->max_conns) {
@@ -283,7 +418,12 @@ static void net_tcp_accept(struct evconnlistener *el, evutil_socket_t fd, struct
 		close(fd);
 		return;
 	}
-	net_tcp_accepted(w, fd, l, sa, salen);
+	memcpy(&peer.u.ss, sa,
+	       (size_t)salen < sizeof(peer.u.ss) ? (size_t)salen : sizeof(peer.u.ss));
+	if (net_tcp_admit(w, fd, &peer) < 0)
+		return;
+	if (net_tcp_accepted(w, fd, l, &peer) < 0)
+		net_limits_tcp_put(w->limits, &peer);
 }
 
 static void net_tcp_retry(evutil_socket_t fd, short what, void *arg)

@@ -58,17 +58,23 @@ static void net_worker_turn_free(struct net_worker *w)
 	w->turn = NULL;
 }
 
-/* Closes the sockets and leaves the loop. Worker thread. */
+/* Closes the sockets and leaves the loop. Worker thread. The order matters: what relay
+ * sockets queued for UDP clients in this loop iteration names client sockets, so it
+ * leaves before any of them is closed; the TURN core goes next (its relays, and answers
+ * still owed through ops->to_client, use client sockets and connections); then the
+ * listeners, the connections and the client sockets. Nothing is queued afterwards: no
+ * relay socket is left to receive. */
 static void net_worker_shutdown(struct net_worker *w)
 {
+	net_relay_flush_pending(w->rbatch);
 	net_worker_turn_free(w);
 	for (size_t i = 0; i < w->ntcpl; i++)
 		net_tcp_listener_free(w->tcpl[i]);
 	w->ntcpl = 0;
+	net_tcp_close_all(w);
 	for (size_t i = 0; i < w->nudp; i++)
 		net_udp_free(w->udp[i]);
 	w->nudp = 0;
-	net_tcp_close_all(w);
 	event_base_loopexit(w->base, NULL);
 }
 
@@ -161,13 +167,15 @@ static int net_worker_turn_new(struct net_worker *w)
 	return 0;
 }
 
-int net_worker_new(unsigned id, const struct net_opts *opts, struct net_worker **out)
+int net_worker_new(unsigned id, const struct net_opts *opts, struct net_limits *limits,
+		   struct net_worker **out)
 {
 	struct net_worker *w = xcalloc(1, sizeof(*w));
 	int err = -ENOMEM;
 
 	w->id = id;
 	w->opts = opts;
+	w->limits = limits;
 	w->max_conns = opts->max_tcp_conns;
 	w->notify_fd = -1;
 	pthread_mutex_init(&w->qlock, NULL);
@@ -183,6 +191,8 @@ int net_worker_new(unsigned id, const struct net_opts *opts, struct net_worker *
 	w->notify_ev = event_new(w->base, w->notify_fd, EV_READ | EV_PERSIST,
 				 net_worker_notified, w);
 	if (!w->notify_ev || event_add(w->notify_ev, NULL) < 0)
+		goto fail;
+	if (net_tcp_worker_init(w) < 0)
 		goto fail;
 	if (opts->turn && (err = net_worker_turn_new(w)) < 0)
 		goto fail;
@@ -231,6 +241,8 @@ static void *net_worker_main(void *arg)
 		if (event_base_got_exit(w->base) || event_base_got_break(w->base))
 			break;
 	}
+	/* After net_worker_shutdown nothing is pending; this covers a loop that ended on
+	 * its own (no events left), when the client sockets are all still open. */
 	net_relay_flush_pending(w->rbatch);
 	return NULL;
 }
@@ -263,6 +275,8 @@ void net_worker_free(struct net_worker *w)
 	for (size_t i = 0; i < w->nudp; i++)
 		net_udp_free(w->udp[i]);
 	net_tcp_close_all(w);
+	if (w->reap_ev)
+		event_free(w->reap_ev);
 	if (w->notify_ev)
 		event_free(w->notify_ev);
 	if (w->notify_fd >= 0)

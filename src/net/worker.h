@@ -26,6 +26,7 @@ struct net_udp_batch;
 struct net_relay_batch;
 struct net_tcp_listener;
 struct net_tcp_conn;
+struct net_limits;
 struct turn_server;
 
 /* Written only by the worker's thread. */
@@ -45,6 +46,12 @@ struct net_counters {
 	uint64_t relay_trunc;   /* peer datagrams too large for a receive slot */
 	uint64_t relay_icmp;    /* ICMP errors read from relay sockets' error queues */
 	uint64_t relay_send_err; /* datagrams to peers the kernel refused (unreachable...) */
+	uint64_t tcp_refused_fd;  /* closed at accept: descriptor reserve reached */
+	uint64_t tcp_refused_src; /* closed at accept: the source has max_tcp_per_ip */
+	uint64_t tcp_idle;      /* closed: no STUN request in the idle time (no allocation) */
+	uint64_t tcp_alloc_end; /* closed: their allocation ended */
+	uint64_t relay_no_port; /* relay opens failed: every port of the range taken */
+	uint64_t relay_no_fd;   /* relay opens failed: out of descriptors */
 };
 
 /* A function run on the worker's thread (net_worker_call). */
@@ -74,6 +81,7 @@ struct net_worker {
 	unsigned qhead, qlen;
 
 	const struct net_opts *opts;    /* the server's, borrowed */
+	struct net_limits *limits;      /* the server's, borrowed */
 	struct turn_opts topts;
 	struct turn_server *turn;       /* NULL: STUN only */
 	struct event *tick_ev;          /* turn_server_tick every TIMER_TICK_MS */
@@ -93,15 +101,18 @@ struct net_worker {
 	size_t ntcpl;
 	struct net_tcp_conn *conns;     /* every open connection */
 	size_t nconns, max_conns;
+	struct net_tcp_conn *ended;     /* connections whose allocation ended, to close */
+	struct event *reap_ev;          /* closes them (net_tcp_reap) */
 	uint8_t resp[NET_RESP_MAX];     /* TCP response scratch */
 
 	struct net_counters c;
 };
 
 /* Creates worker id with its event base, notify queue and, with opts->turn, its TURN core
- * and credential store. opts (with opts->software) is borrowed for the worker's lifetime;
- * opts->max_tcp_conns must be set. 0 or -errno. */
-int net_worker_new(unsigned id, const struct net_opts *opts, struct net_worker **out);
+ * and credential store. opts (with opts->software) and limits are borrowed for the
+ * worker's lifetime; opts->max_tcp_conns and opts->tcp_idle_s must be set. 0 or -errno. */
+int net_worker_new(unsigned id, const struct net_opts *opts, struct net_limits *limits,
+		   struct net_worker **out);
 /* Milliseconds of the monotonic clock, read at most once per event-loop iteration: every
  * callback of one iteration sees the same value. Worker thread. */
 uint64_t net_worker_now(struct net_worker *w);
