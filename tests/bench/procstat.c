@@ -89,6 +89,22 @@ long procstat_rss_kb(int pid)
 	return kb;
 }
 
+int procstat_fds(int pid)
+{
+	char path[64];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	if (pid <= 0 || !(d = opendir(path)))
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 double procstat_self_cpu(void)
 {
 	struct rusage ru;

@@ -10,6 +10,12 @@
  *    permission, RFC 8656 §12]
  *   Refresh LIFETIME 0 with the same nonce -> allocation gone
  *
+ * A kept session (soak mode's relayers) refreshes what it holds, in turn:
+ * CreatePermission for its peer and another address (RFC 8656 §9), the same
+ * ChannelBind again (§12: refreshes the channel and its permission), Refresh
+ * with a lifetime (§8). A churning session (soak) binds a channel after the
+ * Allocate and then frees the allocation, or leaves it to expire.
+ *
  * A cycling session (alloc mode, hold's cycles) then starts over from a new
  * socket, as a new client would: a server need not accept a new allocation
  * on a 5-tuple right after freeing one (coturn answers 437 for a while).
@@ -86,7 +92,7 @@ static int tl_sess_open(struct tl *t, struct tl_sess *s)
 }
 
 /* A new socket, hence a new source port, for session s. */
-static int tl_sess_reopen(struct tl *t, struct tl_sess *s)
+int tl_sess_reopen(struct tl *t, struct tl_sess *s)
 {
 	close(s->fd);
 	s->has_alloc = false;
@@ -182,10 +188,37 @@ static void tl_send_free(struct tl *t, struct tl_sess *s, uint64_t now_ms)
 	tl_req_send(t, s, TL_ST_FREE, now_ms);
 }
 
+/* RFC 8656 §9.1: one request may carry several XOR-PEER-ADDRESS. */
+static void tl_send_perm(struct tl *t, struct tl_sess *s, uint64_t now_ms)
+{
+	tl_req_start(t, s, TL_CREATE_PERMISSION);
+	tl_msg_xaddr(&s->req, TL_ATTR_XOR_PEER_ADDRESS, &s->peer);
+	tl_msg_xaddr(&s->req, TL_ATTR_XOR_PEER_ADDRESS, &s->extra);
+	tl_auth(t, s);
+	tl_req_send(t, s, TL_ST_PERM, now_ms);
+}
+
+static void tl_send_refresh(struct tl *t, struct tl_sess *s, uint64_t now_ms)
+{
+	tl_req_start(t, s, TL_REFRESH);
+	tl_msg_u32(&s->req, TL_ATTR_LIFETIME, (uint32_t)t->o.lifetime);
+	tl_auth(t, s);
+	tl_req_send(t, s, TL_ST_REFRESH, now_ms);
+}
+
 void tl_sess_start(struct tl *t, struct tl_sess *s, enum tl_goal goal)
 {
 	s->goal = (uint8_t)goal;
 	tl_send_alloc0(t, s, tl_now_ms());
+}
+
+void tl_sess_keep(struct tl *t, struct tl_sess *s, const struct sockaddr_in *extra)
+{
+	if (!s->has_alloc || s->state != TL_ST_IDLE)
+		return;
+	s->goal = TL_GOAL_KEEP;
+	s->extra = *extra;
+	tl_send_perm(t, s, tl_now_ms());
 }
 
 void tl_sess_release(struct tl *t, struct tl_sess *s)
@@ -230,7 +263,7 @@ static void tl_on_allocated(struct tl *t, struct tl_sess *s, uint64_t now_ms)
 {
 	s->has_alloc = true;
 	t->c.allocs++;
-	if (s->goal == TL_GOAL_CHANNEL)
+	if (s->goal == TL_GOAL_CHANNEL || s->goal == TL_GOAL_CHURN)
 		tl_send_bind(t, s, now_ms);
 	else if (s->goal == TL_GOAL_CYCLE)
 		tl_send_free(t, s, now_ms);
@@ -242,14 +275,14 @@ static void tl_on_freed(struct tl *t, struct tl_sess *s, uint64_t now_ms)
 {
 	s->has_alloc = false;
 	t->c.frees++;
-	if (s->goal != TL_GOAL_CYCLE) {
+	if (s->goal != TL_GOAL_CYCLE && s->goal != TL_GOAL_CHURN) {
 		tl_req_done(t, s, TL_ST_IDLE);
 		return;
 	}
 	t->c.cycles++;
 	if (tl_sess_reopen(t, s) < 0)
 		return tl_fail(t, s, 0);
-	if (t->cycling)
+	if (t->cycling && s->goal == TL_GOAL_CYCLE)
 		tl_send_alloc0(t, s, now_ms);
 	else
 		tl_req_done(t, s, TL_ST_IDLE);
@@ -280,6 +313,46 @@ static void tl_on_alloc_resp(struct tl *t, struct tl_sess *s, const struct tl_re
 	tl_fail(t, s, r->code);
 }
 
+/* ChannelBind answered: the session's goal says what comes next. */
+static void tl_on_bound(struct tl *t, struct tl_sess *s, uint64_t now_ms)
+{
+	if (s->goal == TL_GOAL_KEEP) {
+		tl_send_refresh(t, s, now_ms);
+	} else if (s->goal == TL_GOAL_CHURN && !s->abandon) {
+		tl_send_free(t, s, now_ms);
+	} else if (s->goal == TL_GOAL_CHURN) {
+		/* Left to the server's lifetime timer; the next round from a new port. */
+		t->c.abandoned++;
+		t->c.cycles++;
+		if (tl_sess_reopen(t, s) < 0)
+			return tl_fail(t, s, 0);
+		tl_req_done(t, s, TL_ST_IDLE);
+	} else {
+		tl_req_done(t, s, TL_ST_IDLE);
+	}
+}
+
+/* Answers to a kept session's CreatePermission and Refresh. */
+static void tl_on_keep_resp(struct tl *t, struct tl_sess *s, const struct tl_resp *r,
+			    uint64_t now_ms)
+{
+	bool perm = s->state == TL_ST_PERM;
+
+	if (r->type == (TL_CREATE_PERMISSION | TL_CLASS_OK) && perm) {
+		tl_send_bind(t, s, now_ms);
+	} else if (r->type == (TL_REFRESH | TL_CLASS_OK) && !perm) {
+		t->c.keeps++;
+		tl_req_done(t, s, TL_ST_IDLE);
+	} else if (r->code == 438 && tl_take_nonce(t, s, r) == 0) {
+		if (perm)
+			tl_send_perm(t, s, now_ms);
+		else
+			tl_send_refresh(t, s, now_ms);
+	} else {
+		tl_fail(t, s, r->code);
+	}
+}
+
 void tl_sess_input(struct tl *t, struct tl_sess *s, const uint8_t *p, size_t n, uint64_t now_ms)
 {
 	struct tl_resp r;
@@ -296,7 +369,7 @@ void tl_sess_input(struct tl *t, struct tl_sess *s, const uint8_t *p, size_t n, 
 		return;
 	case TL_ST_BIND:
 		if (r.type == (TL_CHANNEL_BIND | TL_CLASS_OK))
-			tl_req_done(t, s, TL_ST_IDLE);
+			tl_on_bound(t, s, now_ms);
 		else if (r.code == 438 && tl_take_nonce(t, s, &r) == 0)
 			tl_send_bind(t, s, now_ms);
 		else
@@ -310,6 +383,10 @@ void tl_sess_input(struct tl *t, struct tl_sess *s, const uint8_t *p, size_t n, 
 			tl_send_free(t, s, now_ms);
 		else
 			tl_fail(t, s, r.code);
+		return;
+	case TL_ST_PERM:
+	case TL_ST_REFRESH:
+		tl_on_keep_resp(t, s, &r, now_ms);
 		return;
 	}
 }

@@ -21,6 +21,7 @@
 /* Methods; a class is added to form the message type. */
 #define TL_ALLOCATE 0x0003
 #define TL_REFRESH 0x0004
+#define TL_CREATE_PERMISSION 0x0008
 #define TL_CHANNEL_BIND 0x0009
 #define TL_CLASS_OK 0x0100
 #define TL_CLASS_ERR 0x0110

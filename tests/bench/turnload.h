@@ -1,11 +1,14 @@
 /*
  * turnload — TURN load generator for scripts/bench.sh (modes relay, alloc,
- * hold). Shared declarations of its files:
+ * hold, soak). Shared declarations of its files:
  *
  *   turnload.c  options, main, the alloc and hold modes, reporting
  *   tl_sess.c   client sessions: sockets and the TURN control transactions
- *               (Allocate with long-term auth, ChannelBind, Refresh 0)
+ *               (Allocate with long-term auth, ChannelBind, CreatePermission,
+ *               Refresh)
  *   tl_relay.c  the relay mode's data phases (throughput and round trip)
+ *   tl_soak.c   the soak mode: churn, relaying and refreshes for minutes,
+ *               the server's VmRSS and descriptors sampled
  *   tl_proc.c   clocks and /proc sampling of the server
  *   tl_stun.c   the STUN codec
  *
@@ -39,7 +42,10 @@
 #define TL_EV_PEER 2u
 #define TL_EV(kind, i) ((uint64_t)(kind) << 32 | (uint32_t)(i))
 
-enum tl_mode { TL_MODE_RELAY, TL_MODE_ALLOC, TL_MODE_HOLD };
+enum tl_mode { TL_MODE_RELAY, TL_MODE_ALLOC, TL_MODE_HOLD, TL_MODE_SOAK };
+
+/* soak: bounds of its own (it runs for minutes, not seconds). */
+#define TL_SOAK_MAX_S 7200
 
 /* relay: one server measured in the run (--target). */
 struct tl_target {
@@ -77,6 +83,15 @@ struct tl_opts {
 	int rtt_turn_ms;    /* relay: the same in the round-trip phase */
 	int poll_cpu[TL_MAX_POLL_CPUS]; /* relay: CPUs kept out of halt in the */
 	int npoll;                      /* round-trip phase (--poll-idle) */
+	/* soak (tl_soak.c); o.duration_s is the whole soak, o.sessions the relayers */
+	int soak_warmup_s;  /* RSS growth is measured from the end of this */
+	int interval_s;     /* a sample line every this many seconds */
+	int rate;           /* datagrams/s each way over all relayers */
+	int churners;       /* sessions allocating and freeing */
+	int churn_rate;     /* allocation cycles started per second */
+	int abandon_pct;    /* cycles left to expire instead of freed */
+	int refresh_s;      /* a relayer's CreatePermission/ChannelBind/Refresh */
+	int drain_s;        /* after the load: at most this long for the fds */
 };
 
 enum tl_state {
@@ -85,6 +100,8 @@ enum tl_state {
 	TL_ST_ALLOC1,  /* authenticated Allocate sent */
 	TL_ST_BIND,    /* ChannelBind sent */
 	TL_ST_FREE,    /* Refresh LIFETIME 0 sent */
+	TL_ST_PERM,    /* CreatePermission sent */
+	TL_ST_REFRESH, /* Refresh with o.lifetime sent */
 	TL_ST_FAILED,  /* gave up; see tl counters */
 };
 
@@ -93,6 +110,11 @@ enum tl_goal {
 	TL_GOAL_ALLOC,   /* allocate, then stop */
 	TL_GOAL_CHANNEL, /* allocate and bind channel 0x4000+idx to peer */
 	TL_GOAL_CYCLE,   /* allocate, free, repeat while tl.cycling */
+	TL_GOAL_CHURN,   /* allocate, bind a channel to peer, then free (or, with
+			  * abandon, leave the allocation to expire); once, from
+			  * a new socket afterwards */
+	TL_GOAL_KEEP,    /* refresh: CreatePermission for peer and extra, then
+			  * ChannelBind again, then Refresh o.lifetime */
 };
 
 /* One client 5-tuple: a connected UDP socket, at most one transaction in
@@ -104,10 +126,12 @@ struct tl_sess {
 	uint8_t goal;
 	uint8_t tries;
 	bool has_alloc;
+	bool abandon; /* TL_GOAL_CHURN: leave the allocation to expire */
 	uint8_t nonce_len;
 	uint64_t sent_ms;
 	struct sockaddr_in relayed;
-	struct sockaddr_in peer; /* TL_GOAL_CHANNEL */
+	struct sockaddr_in peer;  /* TL_GOAL_CHANNEL, _CHURN, _KEEP */
+	struct sockaddr_in extra; /* TL_GOAL_KEEP: a second permission */
 	uint8_t nonce[TL_NONCE_MAX];
 	struct tl_msg req;
 };
@@ -120,6 +144,8 @@ struct tl_counts {
 	uint64_t timeouts; /* retransmissions */
 	uint64_t failed;   /* sessions given up */
 	uint64_t mismatches; /* 437 to Allocate: retried from a new socket */
+	uint64_t abandoned; /* TL_GOAL_CHURN allocations left to expire */
+	uint64_t keeps;     /* TL_GOAL_KEEP refreshes completed */
 	int last_code;     /* last unexpected error code seen */
 };
 
@@ -169,6 +195,12 @@ void tl_idlepoll_stop(void);
 int tl_sess_open_all(struct tl *t, int n);
 void tl_sess_start(struct tl *t, struct tl_sess *s, enum tl_goal goal);
 void tl_sess_release(struct tl *t, struct tl_sess *s);
+/* A new socket (a new source port) for s, whose allocation if any is left
+ * behind; 0 or -errno. */
+int tl_sess_reopen(struct tl *t, struct tl_sess *s);
+/* s (idle, with an allocation and its channel): TL_GOAL_KEEP with s->peer
+ * and extra. */
+void tl_sess_keep(struct tl *t, struct tl_sess *s, const struct sockaddr_in *extra);
 void tl_sess_on_readable(struct tl *t, struct tl_sess *s, uint64_t now_ms);
 void tl_sess_input(struct tl *t, struct tl_sess *s, const uint8_t *p, size_t n,
 		   uint64_t now_ms);
@@ -190,5 +222,8 @@ void tl_release_all(struct tl *t, int max_ms);
 /* tl_relay.c: the relay mode over o->ntgt targets (t[0..o->ntgt)), each
  * made by tl_init from o with its target's port, pid and kind. */
 int tl_relay_main(const struct tl_opts *o);
+
+/* tl_soak.c: the soak mode on t (tl_init done, no sessions open yet). */
+int tl_soak_main(struct tl *t);
 
 #endif
