@@ -814,8 +814,9 @@ soak_report_line() {
 	read -r -a f <<<"$line"
 	case "${f[0]}" in
 	phase=soak_sample)
-		printf '%6ss  rss %7s KiB  fds %5s  relayers %3s  cycles %8s  abandoned %6s  refreshes %6s  relayed %9s/%-9s errors %s\n' \
+		printf '%6ss  rss %6s KiB (anon %6s)  fds %5s  relayers %3s  cycles %7s  abandoned %6s  refreshes %5s  relayed %8s/%-8s errors %s\n' \
 			"$(soak_val t_s "${f[@]}")" "$(soak_val rss_kb "${f[@]}")" \
+			"$(soak_val rss_anon_kb "${f[@]}")" \
 			"$(soak_val fds "${f[@]}")" "$(soak_val relayers_live "${f[@]}")" \
 			"$(soak_val cycles "${f[@]}")" "$(soak_val abandoned "${f[@]}")" \
 			"$(soak_val keeps "${f[@]}")" "$(soak_val delivered "${f[@]}")" \
@@ -840,6 +841,8 @@ report_soak() {
 		g = v["rss_growth_pct"] + 0
 		printf "ternd: RSS growth after the warm-up %+.2f%% (target < 1%%: %s)\n", g,
 			g < 1 ? "met" : "NOT met"
+		printf "       of which anonymous memory (heap, stacks: RssAnon) %d -> %d KiB, %+.2f%%\n",
+			v["rss_anon_warm_kb"], v["rss_anon_end_kb"], v["rss_anon_growth_pct"]
 		printf "ternd: descriptors %d before, %d at most, %d after the load (target: back to the ",
 			v["fds_base"], v["fds_max"], v["fds_end"]
 		printf "baseline: %s)\n", v["fds_back"] == 1 ? "met" : "NOT met"

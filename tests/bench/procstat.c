@@ -73,9 +73,11 @@ double procstat_cpu(int pid)
 	return s >= 0 ? s : procstat_cpu_ticks(pid);
 }
 
-long procstat_rss_kb(int pid)
+/* A "Name:   N kB" field of /proc/PID/status, or -1. */
+static long procstat_status_kb(int pid, const char *name)
 {
 	char path[64], line[256];
+	size_t len = strlen(name);
 	long kb = -1;
 	FILE *f;
 
@@ -83,10 +85,21 @@ long procstat_rss_kb(int pid)
 	if (pid <= 0 || !(f = fopen(path, "r")))
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+		if (strncmp(line, name, len) == 0 && line[len] == ':' &&
+		    sscanf(line + len + 1, "%ld", &kb) == 1)
 			break;
 	fclose(f);
 	return kb;
+}
+
+long procstat_rss_kb(int pid)
+{
+	return procstat_status_kb(pid, "VmRSS");
+}
+
+long procstat_rss_anon_kb(int pid)
+{
+	return procstat_status_kb(pid, "RssAnon");
 }
 
 int procstat_fds(int pid)

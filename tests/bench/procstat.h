@@ -10,6 +10,8 @@
 double procstat_cpu(int pid);
 /* VmRSS of pid in KiB, or -1. */
 long procstat_rss_kb(int pid);
+/* RssAnon of pid in KiB (VmRSS less file-backed pages: heap, stacks), or -1. */
+long procstat_rss_anon_kb(int pid);
 /* Open file descriptors of pid (entries of /proc/PID/fd), or -1. */
 int procstat_fds(int pid);
 /* The calling thread's user+system CPU seconds. */

@@ -62,6 +62,7 @@ struct tl_soak {
 	uint64_t sent[2], got[2], restarts;
 	uint64_t start_ms, last_ms;
 	long rss_base, rss_warm, rss_end, rss_max;
+	long anon_warm, anon_end; /* RssAnon: the heap, without the code pages */
 	int fds_base, fds_max;
 	uint8_t pkt[4 + TL_SOAK_SIZE];
 };
@@ -251,15 +252,16 @@ static void tl_soak_churn(struct tl_soak *k, double secs)
 static void tl_soak_sample(struct tl_soak *k, uint64_t now_ms)
 {
 	const struct tl *t = k->t;
-	long rss = procstat_rss_kb(t->o.pid);
+	long rss = procstat_rss_kb(t->o.pid), anon = procstat_rss_anon_kb(t->o.pid);
 	int fds = procstat_fds(t->o.pid);
 
 	if (rss > k->rss_max && now_ms - k->start_ms >= (uint64_t)t->o.soak_warmup_s * 1000)
 		k->rss_max = rss;
 	k->fds_max = fds > k->fds_max ? fds : k->fds_max;
-	printf("phase=soak_sample t_s=%.0f rss_kb=%ld fds=%d relayers_live=%d cycles=%llu "
+	printf("phase=soak_sample t_s=%.0f rss_kb=%ld rss_anon_kb=%ld fds=%d relayers_live=%d "
+	       "cycles=%llu "
 	       "abandoned=%llu keeps=%llu sent=%llu delivered=%llu errors=%llu timeouts=%llu\n",
-	       (double)(now_ms - k->start_ms) / 1e3, rss, fds, tl_soak_nlive(k),
+	       (double)(now_ms - k->start_ms) / 1e3, rss, anon, fds, tl_soak_nlive(k),
 	       (unsigned long long)t->c.cycles, (unsigned long long)t->c.abandoned,
 	       (unsigned long long)t->c.keeps, (unsigned long long)(k->sent[0] + k->sent[1]),
 	       (unsigned long long)(k->got[0] + k->got[1]), (unsigned long long)t->c.errors,
@@ -281,8 +283,10 @@ static int tl_soak_load(struct tl_soak *k)
 		tl_soak_send(k, secs);
 		tl_soak_relayers(k, now);
 		tl_soak_churn(k, secs);
-		if (k->rss_warm < 0 && now >= warm)
+		if (k->rss_warm < 0 && now >= warm) {
 			k->rss_warm = procstat_rss_kb(o->pid);
+			k->anon_warm = procstat_rss_anon_kb(o->pid);
+		}
 		if (now >= next_sample) {
 			tl_soak_sample(k, now);
 			next_sample += (uint64_t)o->interval_s * 1000;
@@ -292,8 +296,11 @@ static int tl_soak_load(struct tl_soak *k)
 			return err;
 	}
 	k->rss_end = procstat_rss_kb(o->pid);
-	if (k->rss_warm < 0)
+	k->anon_end = procstat_rss_anon_kb(o->pid);
+	if (k->rss_warm < 0) {
 		k->rss_warm = k->rss_end;
+		k->anon_warm = k->anon_end;
+	}
 	k->rss_max = k->rss_end > k->rss_max ? k->rss_end : k->rss_max;
 	return 0;
 }
@@ -313,6 +320,12 @@ static int tl_soak_drain(struct tl_soak *k)
 	while ((fds = procstat_fds(t->o.pid)) > k->fds_base && tl_now_ms() < deadline)
 		usleep(250 * 1000);
 	return fds;
+}
+
+/* Growth from a to b in percent, -1 if a is unknown. */
+static double tl_soak_pct(long a, long b)
+{
+	return a > 0 ? 100.0 * (double)(b - a) / (double)a : -1;
 }
 
 static int tl_soak_setup(struct tl_soak *k, struct tl *t)
@@ -378,12 +391,14 @@ int tl_soak_main(struct tl *t)
 	uint64_t sent = k.sent[0] + k.sent[1], got = k.got[0] + k.got[1];
 	printf("phase=soak secs=%.0f warmup_s=%d relayers=%d churners=%d rate=%d churn_rate=%d "
 	       "rss_base_kb=%ld rss_warm_kb=%ld rss_end_kb=%ld rss_max_kb=%ld "
-	       "rss_growth_pct=%.2f rss_released_kb=%ld fds_base=%d fds_max=%d fds_end=%d "
+	       "rss_growth_pct=%.2f rss_anon_warm_kb=%ld rss_anon_end_kb=%ld "
+	       "rss_anon_growth_pct=%.2f "
+	       "rss_released_kb=%ld fds_base=%d fds_max=%d fds_end=%d "
 	       "fds_back=%d cycles=%llu abandoned=%llu keeps=%llu restarts=%llu sent=%llu "
 	       "delivered=%llu loss_pct=%.3f errors=%llu timeouts=%llu failed=%llu last_code=%d\n",
 	       o->duration_s, o->soak_warmup_s, k.nrelay, o->churners, o->rate, o->churn_rate,
-	       k.rss_base, k.rss_warm, k.rss_end, k.rss_max,
-	       k.rss_warm > 0 ? 100.0 * (double)(k.rss_end - k.rss_warm) / (double)k.rss_warm : -1,
+	       k.rss_base, k.rss_warm, k.rss_end, k.rss_max, tl_soak_pct(k.rss_warm, k.rss_end),
+	       k.anon_warm, k.anon_end, tl_soak_pct(k.anon_warm, k.anon_end),
 	       procstat_rss_kb(o->pid), k.fds_base, k.fds_max, fds_end, fds_end <= k.fds_base,
 	       (unsigned long long)t->c.cycles, (unsigned long long)t->c.abandoned,
 	       (unsigned long long)t->c.keeps, (unsigned long long)k.restarts,
