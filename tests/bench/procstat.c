@@ -25,8 +25,8 @@ static double procstat_cpu_ticks(int pid)
 	buf[n] = '\0';
 	/* comm may hold spaces and parens: fields resume after the last ')'. */
 	char *p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-			 &ut, &st) != 2)
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
 		return -1;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -131,7 +131,7 @@ double procstat_self_cpu(void)
 void procstat_core(int core, uint64_t *busy, uint64_t *total)
 {
 	char want[16], line[512];
-	unsigned long long v[8] = { 0 };
+	unsigned long long v[8] = {0};
 	FILE *f;
 
 	*busy = *total = 0;
@@ -141,8 +141,8 @@ void procstat_core(int core, uint64_t *busy, uint64_t *total)
 	while (fgets(line, sizeof(line), f)) {
 		if (strncmp(line, want, strlen(want)) != 0)
 			continue;
-		sscanf(line + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
-		       &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+		sscanf(line + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+		       &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
 		break;
 	}
 	fclose(f);

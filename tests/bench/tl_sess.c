@@ -39,12 +39,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define TL_ATTR_CHANNEL_NUMBER 0x000C
-#define TL_ATTR_LIFETIME 0x000D
-#define TL_ATTR_XOR_PEER_ADDRESS 0x0012
+#define TL_ATTR_CHANNEL_NUMBER	    0x000C
+#define TL_ATTR_LIFETIME	    0x000D
+#define TL_ATTR_XOR_PEER_ADDRESS    0x0012
 #define TL_ATTR_REQUESTED_TRANSPORT 0x0019
-#define TL_PROTO_UDP (17u << 24)
-#define TL_SCAN_MS 20
+#define TL_PROTO_UDP		    (17u << 24)
+#define TL_SCAN_MS		    20
 
 /* Binds fd to the next free port of the cursor. Ports are taken in turn
  * rather than left to the kernel's random choice, so a port comes back only
@@ -54,7 +54,7 @@
  * held by open sessions (hold mode's cycles run while they are open). */
 static int tl_bind_next(struct tl *t, int fd)
 {
-	struct sockaddr_in src = { .sin_family = AF_INET, .sin_addr = t->server.sin_addr };
+	struct sockaddr_in src = {.sin_family = AF_INET, .sin_addr = t->server.sin_addr};
 
 	for (int i = 0; i <= TL_PORT_LAST - TL_PORT_FIRST; i++) {
 		int port = t->next_port++;
@@ -85,7 +85,7 @@ static int tl_sess_open(struct tl *t, struct tl_sess *s)
 		return err;
 	if (connect(s->fd, (struct sockaddr *)&t->server, sizeof(t->server)) < 0)
 		return -errno;
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TL_EV(TL_EV_SESS, s->idx) };
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TL_EV(TL_EV_SESS, s->idx)};
 	if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, s->fd, &ev) < 0)
 		return -errno;
 	return 0;
@@ -170,7 +170,7 @@ static void tl_send_alloc1(struct tl *t, struct tl_sess *s, uint64_t now_ms)
 
 static void tl_send_bind(struct tl *t, struct tl_sess *s, uint64_t now_ms)
 {
-	uint8_t ch[4] = { 0 };
+	uint8_t ch[4] = {0};
 
 	tl_put16(ch, (uint16_t)(0x4000 + s->idx));
 	tl_req_start(t, s, TL_CHANNEL_BIND);
