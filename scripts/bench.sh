@@ -875,11 +875,11 @@ usage: scripts/bench.sh soak [options]
   --warmup S       RSS growth is measured from the end of the warm-up (default 60, at
                    most a third of --seconds)
   --relayers N     allocations relaying all along, 1-4096 (default 64); each refreshes
-                   every 20 s: CreatePermission (its peer and a new address, left to
-                   expire), ChannelBind again, Refresh
+                   every 20 s: CreatePermission (its peer, every fifth time also a new
+                   address, left to expire), ChannelBind again, Refresh
   --rate N         relayed datagrams/s each way, all relayers together (default 2000)
-  --churn-rate N   allocation cycles per second: Allocate, ChannelBind, Refresh 0
-                   (default 100)
+  --churn-rate N   allocation cycles per second: Allocate, CreatePermission (six
+                   addresses), ChannelBind, Refresh 0 (default 100)
   --abandon-pct N  of those, left to expire instead of freed (default 10); ternd runs with
                    --max-allocate-lifetime 60, so the descriptors come back within 60 s of
                    the end of the load

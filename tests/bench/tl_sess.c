@@ -11,10 +11,11 @@
  *   Refresh LIFETIME 0 with the same nonce -> allocation gone
  *
  * A kept session (soak mode's relayers) refreshes what it holds, in turn:
- * CreatePermission for its peer and another address (RFC 8656 §9), the same
- * ChannelBind again (§12: refreshes the channel and its permission), Refresh
- * with a lifetime (§8). A churning session (soak) binds a channel after the
- * Allocate and then frees the allocation, or leaves it to expire.
+ * CreatePermission for its peer and maybe other addresses (RFC 8656 §9),
+ * the same ChannelBind again (§12: refreshes the channel and its
+ * permission), Refresh with a lifetime (§8). A churning session (soak)
+ * creates permissions and binds a channel after the Allocate, then frees
+ * the allocation or leaves it to expire.
  *
  * A cycling session (alloc mode, hold's cycles) then starts over from a new
  * socket, as a new client would: a server need not accept a new allocation
@@ -191,9 +192,14 @@ static void tl_send_free(struct tl *t, struct tl_sess *s, uint64_t now_ms)
 /* RFC 8656 §9.1: one request may carry several XOR-PEER-ADDRESS. */
 static void tl_send_perm(struct tl *t, struct tl_sess *s, uint64_t now_ms)
 {
+	struct sockaddr_in a = s->extra;
+
 	tl_req_start(t, s, TL_CREATE_PERMISSION);
 	tl_msg_xaddr(&s->req, TL_ATTR_XOR_PEER_ADDRESS, &s->peer);
-	tl_msg_xaddr(&s->req, TL_ATTR_XOR_PEER_ADDRESS, &s->extra);
+	for (int i = 0; i < s->nextra; i++) {
+		tl_msg_xaddr(&s->req, TL_ATTR_XOR_PEER_ADDRESS, &a);
+		a.sin_addr.s_addr = htonl(ntohl(a.sin_addr.s_addr) + 1);
+	}
 	tl_auth(t, s);
 	tl_req_send(t, s, TL_ST_PERM, now_ms);
 }
@@ -212,12 +218,13 @@ void tl_sess_start(struct tl *t, struct tl_sess *s, enum tl_goal goal)
 	tl_send_alloc0(t, s, tl_now_ms());
 }
 
-void tl_sess_keep(struct tl *t, struct tl_sess *s, const struct sockaddr_in *extra)
+void tl_sess_keep(struct tl *t, struct tl_sess *s, const struct sockaddr_in *extra, int nextra)
 {
 	if (!s->has_alloc || s->state != TL_ST_IDLE)
 		return;
 	s->goal = TL_GOAL_KEEP;
 	s->extra = *extra;
+	s->nextra = (uint8_t)nextra;
 	tl_send_perm(t, s, tl_now_ms());
 }
 
@@ -263,8 +270,10 @@ static void tl_on_allocated(struct tl *t, struct tl_sess *s, uint64_t now_ms)
 {
 	s->has_alloc = true;
 	t->c.allocs++;
-	if (s->goal == TL_GOAL_CHANNEL || s->goal == TL_GOAL_CHURN)
+	if (s->goal == TL_GOAL_CHANNEL)
 		tl_send_bind(t, s, now_ms);
+	else if (s->goal == TL_GOAL_CHURN)
+		tl_send_perm(t, s, now_ms);
 	else if (s->goal == TL_GOAL_CYCLE)
 		tl_send_free(t, s, now_ms);
 	else
@@ -332,7 +341,7 @@ static void tl_on_bound(struct tl *t, struct tl_sess *s, uint64_t now_ms)
 	}
 }
 
-/* Answers to a kept session's CreatePermission and Refresh. */
+/* Answers to CreatePermission (kept and churning sessions) and Refresh. */
 static void tl_on_keep_resp(struct tl *t, struct tl_sess *s, const struct tl_resp *r,
 			    uint64_t now_ms)
 {

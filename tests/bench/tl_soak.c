@@ -7,13 +7,21 @@
  *             way in all (ChannelData to the peer; UDP from the peer to the
  *             relayed address, back as ChannelData), evenly spread. Every
  *             o.refresh_s each one refreshes what it holds (TL_GOAL_KEEP):
- *             CreatePermission for its peer and for a new address that it
- *             never refreshes (so it expires 300 s later, RFC 8656 §9),
- *             ChannelBind again, Refresh with o.lifetime.
+ *             CreatePermission for its peer (and, every TL_SOAK_DECOY_EVERY
+ *             refreshes, for a new address that it never refreshes, so
+ *             that it expires 300 s later, RFC 8656 §9), ChannelBind
+ *             again, Refresh with o.lifetime.
  *   churners  o.churners sessions start o.churn_rate allocations a second
- *             in all (TL_GOAL_CHURN): Allocate, ChannelBind, then Refresh 0,
- *             or, for o.abandon_pct of them, nothing: the server's lifetime
+ *             in all (TL_GOAL_CHURN): Allocate, CreatePermission for
+ *             1 + TL_SOAK_CHURN_PERMS addresses (more than a server keeps
+ *             inline), ChannelBind, then Refresh 0, or, for o.abandon_pct
+ *             of them (evenly spaced), nothing: the server's lifetime
  *             timer frees those.
+ *
+ * The load is steady after the first lifetime: as many allocations, and at
+ * most 1 + 300 / (o.refresh_s * TL_SOAK_DECOY_EVERY) permissions per
+ * relayer, at any time; so memory that keeps growing after it is the
+ * server's.
  *
  * So the server's allocation, permission and channel timers are armed,
  * re-armed, fired and cancelled all the time. A relayer or churner that
@@ -40,12 +48,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define TL_SOAK_PEERS	8
-#define TL_SOAK_TICK_MS 10
-#define TL_SOAK_SCAN_MS 20
-#define TL_SOAK_SIZE	200
-#define TL_SOAK_MAGIC	0x534f414bu /* "SOAK" */
-#define TL_SOAK_BATCH	32
+#define TL_SOAK_PEERS	    8
+#define TL_SOAK_TICK_MS	    10
+#define TL_SOAK_SCAN_MS	    20
+#define TL_SOAK_SIZE	    200
+#define TL_SOAK_MAGIC	    0x534f414bu /* "SOAK" */
+#define TL_SOAK_BATCH	    32
+#define TL_SOAK_DECOY_EVERY 5
+#define TL_SOAK_CHURN_PERMS 5
 
 enum { TL_SOAK_C2P, TL_SOAK_P2C };
 
@@ -60,6 +70,7 @@ struct tl_soak {
 	uint32_t next[3];  /* round-robin cursors: c2p, p2c, churn */
 	double due[3];	   /* datagrams or cycles owed: c2p, p2c, churn */
 	uint64_t sent[2], got[2], restarts;
+	int abandon_acc; /* o.abandon_pct added per cycle; 100 = abandon one */
 	uint64_t start_ms, last_ms;
 	long rss_base, rss_warm, rss_end, rss_max;
 	long anon_warm, anon_end; /* RssAnon: the heap, without the code pages */
@@ -223,7 +234,7 @@ static void tl_soak_relayers(struct tl_soak *k, uint64_t now_ms)
 		uint32_t n = k->nkeep[i]++;
 		struct sockaddr_in extra = {.sin_family = AF_INET, .sin_port = htons(9)};
 		extra.sin_addr.s_addr = htonl(127u << 24 | (1 + n % 250) << 16 | (uint32_t)i);
-		tl_sess_keep(t, s, &extra);
+		tl_sess_keep(t, s, &extra, n % TL_SOAK_DECOY_EVERY == 0);
 		k->keep_at[i] = now_ms + (uint64_t)t->o.refresh_s * 1000;
 	}
 }
@@ -242,8 +253,13 @@ static void tl_soak_churn(struct tl_soak *k, double secs)
 			continue;
 		if (s->state == TL_ST_FAILED && tl_sess_reopen(t, s) < 0)
 			continue;
-		s->abandon = (int)(tl_rand(t) % 100) < t->o.abandon_pct;
+		k->abandon_acc += t->o.abandon_pct;
+		s->abandon = k->abandon_acc >= 100;
+		k->abandon_acc -= s->abandon ? 100 : 0;
 		s->peer = k->peer_addr[tl_rand(t) % (uint64_t)k->npeer];
+		s->extra = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(9)};
+		s->extra.sin_addr.s_addr = htonl(127u << 24 | 252u << 16 | 1);
+		s->nextra = TL_SOAK_CHURN_PERMS;
 		tl_sess_start(t, s, TL_GOAL_CHURN);
 		k->due[2] -= 1;
 	}

@@ -110,11 +110,12 @@ enum tl_goal {
 	TL_GOAL_ALLOC,	 /* allocate, then stop */
 	TL_GOAL_CHANNEL, /* allocate and bind channel 0x4000+idx to peer */
 	TL_GOAL_CYCLE,	 /* allocate, free, repeat while tl.cycling */
-	TL_GOAL_CHURN,	 /* allocate, bind a channel to peer, then free (or, with
-			  * abandon, leave the allocation to expire); once, from
-			  * a new socket afterwards */
-	TL_GOAL_KEEP,	 /* refresh: CreatePermission for peer and extra, then
-			  * ChannelBind again, then Refresh o.lifetime */
+	TL_GOAL_CHURN,	 /* allocate, CreatePermission for peer and nextra more,
+			  * bind a channel to peer, then free (or, with abandon,
+			  * leave the allocation to expire); once, from a new
+			  * socket afterwards */
+	TL_GOAL_KEEP,	 /* refresh: CreatePermission for peer and nextra more,
+			  * then ChannelBind again, then Refresh o.lifetime */
 };
 
 /* One client 5-tuple: a connected UDP socket, at most one transaction in
@@ -126,12 +127,14 @@ struct tl_sess {
 	uint8_t goal;
 	uint8_t tries;
 	bool has_alloc;
-	bool abandon; /* TL_GOAL_CHURN: leave the allocation to expire */
+	bool abandon;	/* TL_GOAL_CHURN: leave the allocation to expire */
+	uint8_t nextra; /* CreatePermission: addresses from extra on */
 	uint8_t nonce_len;
 	uint64_t sent_ms;
 	struct sockaddr_in relayed;
 	struct sockaddr_in peer;  /* TL_GOAL_CHANNEL, _CHURN, _KEEP */
-	struct sockaddr_in extra; /* TL_GOAL_KEEP: a second permission */
+	struct sockaddr_in extra; /* the first of nextra more permissions, the
+				   * others following it (last byte + 1) */
 	uint8_t nonce[TL_NONCE_MAX];
 	struct tl_msg req;
 };
@@ -199,8 +202,8 @@ void tl_sess_release(struct tl *t, struct tl_sess *s);
  * behind; 0 or -errno. */
 int tl_sess_reopen(struct tl *t, struct tl_sess *s);
 /* s (idle, with an allocation and its channel): TL_GOAL_KEEP with s->peer
- * and extra. */
-void tl_sess_keep(struct tl *t, struct tl_sess *s, const struct sockaddr_in *extra);
+ * and nextra addresses from extra on. */
+void tl_sess_keep(struct tl *t, struct tl_sess *s, const struct sockaddr_in *extra, int nextra);
 void tl_sess_on_readable(struct tl *t, struct tl_sess *s, uint64_t now_ms);
 void tl_sess_input(struct tl *t, struct tl_sess *s, const uint8_t *p, size_t n, uint64_t now_ms);
 void tl_sess_scan(struct tl *t, uint64_t now_ms);
