@@ -7,6 +7,8 @@
 #                          [--rtt-rate PPS] [--window N] [--build]
 #   scripts/bench.sh alloc [--duration S] [--rounds N] [--sessions N] [--build]
 #   scripts/bench.sh hold  [--allocs N] [--cycles N] [--build]
+#   scripts/bench.sh soak  [--seconds N] [--interval S] [--warmup S] [--relayers N] [--rate N]
+#                          [--churn-rate N] [--abandon-pct N] [--build]
 #   scripts/bench.sh --help
 #
 # Each mode is a function mode_<name>; add a mode by writing one and listing it in usage().
@@ -56,6 +58,10 @@ modes:
             Refresh 0) per second and per server CPU-second; ternd vs coturn.
   hold      server memory (VmRSS) per held allocation (10,000 held), and after
             20,000 allocate/free cycles; ternd vs coturn.
+  soak      ternd alone for 10 minutes: allocations created, bound and freed (or
+            left to expire) all along while others relay and refresh permissions,
+            channels and allocations; ternd's VmRSS and descriptors every 30 s, RSS
+            growth after the first minute and descriptors back to the baseline.
 
 options of binding (the other modes: scripts/bench.sh MODE --help):
   --duration S   measured seconds per server and round, 1-60 (default 6; plus ~1 s warm-up)
@@ -114,7 +120,7 @@ build_tools() {
 	"$cc" -O2 -std=gnu11 -Wall -Wextra -o "$work/loadgen" "$b/loadgen.c" "$b/procstat.c" ||
 		die "cannot compile tests/bench/loadgen.c"
 	"$cc" -O2 -std=gnu11 -Wall -Wextra -pthread -o "$work/turnload" "$b/turnload.c" \
-		"$b/tl_sess.c" "$b/tl_relay.c" "$b/tl_proc.c" "$b/procstat.c" "$b/tl_stun.c" -lcrypto ||
+		"$b/tl_sess.c" "$b/tl_relay.c" "$b/tl_soak.c" "$b/tl_proc.c" "$b/procstat.c" "$b/tl_stun.c" -lcrypto ||
 		die "cannot compile tests/bench/turnload.c (needs libssl-dev)"
 }
 
@@ -789,11 +795,137 @@ EOT
 	report_hold
 }
 
+# ---- soak ----
+
+# soak_val KEY KEY=VALUE... — the value of KEY among the rest.
+soak_val() {
+	local k=$1 kv
+	shift
+	for kv in "$@"; do
+		case "$kv" in "$k="*) echo "${kv#*=}"; return 0 ;; esac
+	done
+}
+
+# One line per sample on stdout as it comes; key=value lines on stderr as in the other
+# modes ("bench: ternd: phase=..."); the summary with the targets at the end.
+soak_report_line() {
+	local line=$1 f
+	echo "bench: ternd: $line" >&2
+	read -r -a f <<<"$line"
+	case "${f[0]}" in
+	phase=soak_sample)
+		printf '%6ss  rss %6s KiB (anon %6s)  fds %5s  relayers %3s  cycles %7s  abandoned %6s  refreshes %5s  relayed %8s/%-8s errors %s\n' \
+			"$(soak_val t_s "${f[@]}")" "$(soak_val rss_kb "${f[@]}")" \
+			"$(soak_val rss_anon_kb "${f[@]}")" \
+			"$(soak_val fds "${f[@]}")" "$(soak_val relayers_live "${f[@]}")" \
+			"$(soak_val cycles "${f[@]}")" "$(soak_val abandoned "${f[@]}")" \
+			"$(soak_val keeps "${f[@]}")" "$(soak_val delivered "${f[@]}")" \
+			"$(soak_val sent "${f[@]}")" "$(soak_val errors "${f[@]}")" ;;
+	phase=soak)
+		echo "$line" >"$work/soak.result" ;;
+	esac
+}
+
+report_soak() {
+	[ -s "$work/soak.result" ] || die "the soak did not finish (see above)"
+	tr ' ' '\n' <"$work/soak.result" |
+		awk -F= -v refresh="$refresh" -v abandon="$abandon" -v lifetime="$lifetime" '{ v[$1] = $2 }
+	END {
+		printf "\nSoak of %d s: %d relayers (%d datagrams/s each way, refreshes every %d s), ", v["secs"],
+			v["relayers"], v["rate"], refresh
+		printf "%d allocation cycles/s\n(%d%% left to expire; lifetime %d s); warm-up %d s\n",
+			v["churn_rate"], abandon, lifetime, v["warmup_s"]
+		printf "RSS KiB: before %d, after the warm-up %d, at the end %d (max after the warm-up %d), ",
+			v["rss_base_kb"], v["rss_warm_kb"], v["rss_end_kb"], v["rss_max_kb"]
+		printf "after the load %d\n", v["rss_released_kb"]
+		g = v["rss_growth_pct"] + 0
+		printf "ternd: RSS growth after the warm-up %+.2f%% (target < 1%%: %s)\n", g,
+			g < 1 ? "met" : "NOT met"
+		printf "       of which anonymous memory (heap, stacks: RssAnon) %d -> %d KiB, %+.2f%%\n",
+			v["rss_anon_warm_kb"], v["rss_anon_end_kb"], v["rss_anon_growth_pct"]
+		printf "ternd: descriptors %d before, %d at most, %d after the load (target: back to the ",
+			v["fds_base"], v["fds_max"], v["fds_end"]
+		printf "baseline: %s)\n", v["fds_back"] == 1 ? "met" : "NOT met"
+		printf "cycles %d (abandoned %d), refreshes %d, relayers restarted %d, relayed %d of %d ",
+			v["cycles"], v["abandoned"], v["keeps"], v["restarts"], v["delivered"], v["sent"]
+		printf "(loss %.3f%%), errors %d (last code %d), retransmissions %d\n", v["loss_pct"],
+			v["errors"], v["last_code"], v["timeouts"]
+	}'
+}
+
+mode_soak() {
+	local seconds=600 interval=30 warmup=60 relayers=64 rate=2000 churn_rate=100 abandon=10
+	local port rc=0 line
+	refresh=20 lifetime=60 build=0
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--seconds) seconds=${2:?}; shift 2 ;;
+		--interval) interval=${2:?}; shift 2 ;;
+		--warmup) warmup=${2:?}; shift 2 ;;
+		--relayers) relayers=${2:?}; shift 2 ;;
+		--rate) rate=${2:?}; shift 2 ;;
+		--churn-rate) churn_rate=${2:?}; shift 2 ;;
+		--abandon-pct) abandon=${2:?}; shift 2 ;;
+		--build) build=1; shift ;;
+		-h | --help)
+			cat <<EOT
+usage: scripts/bench.sh soak [options]
+  --seconds N      length of the load, 10-7200 (default 600)
+  --interval S     a sample of ternd's VmRSS and descriptors every S seconds (default 30)
+  --warmup S       RSS growth is measured from the end of the warm-up (default 60, at
+                   most a third of --seconds)
+  --relayers N     allocations relaying all along, 1-4096 (default 64); each refreshes
+                   every 20 s: CreatePermission (its peer, every fifth time also a new
+                   address, left to expire), ChannelBind again, Refresh
+  --rate N         relayed datagrams/s each way, all relayers together (default 2000)
+  --churn-rate N   allocation cycles per second: Allocate, CreatePermission (six
+                   addresses), ChannelBind, Refresh 0 (default 100)
+  --abandon-pct N  of those, left to expire instead of freed (default 10); ternd runs with
+                   --max-allocate-lifetime 60, so the descriptors come back within 60 s of
+                   the end of the load
+  --build          run scripts/build.sh release first if no ternd binary exists
+Targets: RSS growth after the warm-up < 1%; descriptors back to the baseline after the load.
+EOT
+			exit 0 ;;
+		*) usage >&2; exit 2 ;;
+		esac
+	done
+	case "$seconds$interval$warmup$relayers$rate$churn_rate$abandon" in
+	*[!0-9]*) die "options take whole numbers" ;;
+	esac
+	[ "$seconds" -ge 10 ] && [ "$seconds" -le 7200 ] || die "--seconds must be 10-7200"
+	[ "$interval" -ge 1 ] || die "--interval must be at least 1"
+	[ "$relayers" -ge 1 ] && [ "$relayers" -le 4096 ] || die "--relayers must be 1-4096"
+	[ "$abandon" -le 100 ] || die "--abandon-pct must be 0-100"
+	[ $((warmup * 3)) -le "$seconds" ] || warmup=$((seconds / 3))
+	turn_setup
+	[ -n "$ternd_bin" ] || die "ternd not found: nothing to soak"
+	port=$(pick_port)
+	turn_cmd ternd "$port"
+	cmd+=(--max-allocate-lifetime "$lifetime")
+	start_server "$port" "" "${cmd[@]}" || die "ternd did not answer Binding on 127.0.0.1:$port"
+	note "soak: ${seconds} s against ternd (pid $server_pid, port $port), a sample every ${interval} s"
+	pin_prefix "$loadgen_cpu"
+	: >"$work/soak.result"
+	timeout $((seconds + lifetime + 240)) "${pin[@]}" "$work/turnload" --mode soak \
+		--port "$port" --pid "$server_pid" --duration "$seconds" --interval "$interval" \
+		--soak-warmup "$warmup" --sessions "$relayers" --rate "$rate" \
+		--churn-rate "$churn_rate" --abandon-pct "$abandon" --refresh "$refresh" \
+		--lifetime "$lifetime" --drain $((lifetime + 30)) 2>"$work/turnload.err" |
+		while read -r line; do soak_report_line "$line"; done || rc=$?
+	[ -s "$work/turnload.err" ] && sed 's/^/bench: /' "$work/turnload.err" >&2
+	kill -0 "$server_pid" 2>/dev/null || die "ternd died during the soak: $(tail -n 5 "$work/server.log")"
+	stop_server
+	report_soak
+	return "$rc"
+}
+
 case "${1:-}" in
 binding) shift; mode_binding "$@" ;;
 relay) shift; mode_relay "$@" ;;
 alloc) shift; mode_alloc "$@" ;;
 hold) shift; mode_hold "$@" ;;
+soak) shift; mode_soak "$@" ;;
 -h | --help) usage ;;
 *) usage >&2; exit 2 ;;
 esac

@@ -25,8 +25,8 @@ static double procstat_cpu_ticks(int pid)
 	buf[n] = '\0';
 	/* comm may hold spaces and parens: fields resume after the last ')'. */
 	char *p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-			 &ut, &st) != 2)
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
 		return -1;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -73,9 +73,11 @@ double procstat_cpu(int pid)
 	return s >= 0 ? s : procstat_cpu_ticks(pid);
 }
 
-long procstat_rss_kb(int pid)
+/* A "Name:   N kB" field of /proc/PID/status, or -1. */
+static long procstat_status_kb(int pid, const char *name)
 {
 	char path[64], line[256];
+	size_t len = strlen(name);
 	long kb = -1;
 	FILE *f;
 
@@ -83,10 +85,37 @@ long procstat_rss_kb(int pid)
 	if (pid <= 0 || !(f = fopen(path, "r")))
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+		if (strncmp(line, name, len) == 0 && line[len] == ':' &&
+		    sscanf(line + len + 1, "%ld", &kb) == 1)
 			break;
 	fclose(f);
 	return kb;
+}
+
+long procstat_rss_kb(int pid)
+{
+	return procstat_status_kb(pid, "VmRSS");
+}
+
+long procstat_rss_anon_kb(int pid)
+{
+	return procstat_status_kb(pid, "RssAnon");
+}
+
+int procstat_fds(int pid)
+{
+	char path[64];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	if (pid <= 0 || !(d = opendir(path)))
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
 }
 
 double procstat_self_cpu(void)
@@ -102,7 +131,7 @@ double procstat_self_cpu(void)
 void procstat_core(int core, uint64_t *busy, uint64_t *total)
 {
 	char want[16], line[512];
-	unsigned long long v[8] = { 0 };
+	unsigned long long v[8] = {0};
 	FILE *f;
 
 	*busy = *total = 0;
@@ -112,8 +141,8 @@ void procstat_core(int core, uint64_t *busy, uint64_t *total)
 	while (fgets(line, sizeof(line), f)) {
 		if (strncmp(line, want, strlen(want)) != 0)
 			continue;
-		sscanf(line + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
-		       &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+		sscanf(line + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+		       &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
 		break;
 	}
 	fclose(f);

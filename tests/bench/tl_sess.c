@@ -10,6 +10,13 @@
  *    permission, RFC 8656 §12]
  *   Refresh LIFETIME 0 with the same nonce -> allocation gone
  *
+ * A kept session (soak mode's relayers) refreshes what it holds, in turn:
+ * CreatePermission for its peer and maybe other addresses (RFC 8656 §9),
+ * the same ChannelBind again (§12: refreshes the channel and its
+ * permission), Refresh with a lifetime (§8). A churning session (soak)
+ * creates permissions and binds a channel after the Allocate, then frees
+ * the allocation or leaves it to expire.
+ *
  * A cycling session (alloc mode, hold's cycles) then starts over from a new
  * socket, as a new client would: a server need not accept a new allocation
  * on a 5-tuple right after freeing one (coturn answers 437 for a while).
@@ -33,12 +40,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define TL_ATTR_CHANNEL_NUMBER 0x000C
-#define TL_ATTR_LIFETIME 0x000D
-#define TL_ATTR_XOR_PEER_ADDRESS 0x0012
+#define TL_ATTR_CHANNEL_NUMBER	    0x000C
+#define TL_ATTR_LIFETIME	    0x000D
+#define TL_ATTR_XOR_PEER_ADDRESS    0x0012
 #define TL_ATTR_REQUESTED_TRANSPORT 0x0019
-#define TL_PROTO_UDP (17u << 24)
-#define TL_SCAN_MS 20
+#define TL_PROTO_UDP		    (17u << 24)
+#define TL_SCAN_MS		    20
 
 /* Binds fd to the next free port of the cursor. Ports are taken in turn
  * rather than left to the kernel's random choice, so a port comes back only
@@ -48,7 +55,7 @@
  * held by open sessions (hold mode's cycles run while they are open). */
 static int tl_bind_next(struct tl *t, int fd)
 {
-	struct sockaddr_in src = { .sin_family = AF_INET, .sin_addr = t->server.sin_addr };
+	struct sockaddr_in src = {.sin_family = AF_INET, .sin_addr = t->server.sin_addr};
 
 	for (int i = 0; i <= TL_PORT_LAST - TL_PORT_FIRST; i++) {
 		int port = t->next_port++;
@@ -79,14 +86,14 @@ static int tl_sess_open(struct tl *t, struct tl_sess *s)
 		return err;
 	if (connect(s->fd, (struct sockaddr *)&t->server, sizeof(t->server)) < 0)
 		return -errno;
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TL_EV(TL_EV_SESS, s->idx) };
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TL_EV(TL_EV_SESS, s->idx)};
 	if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, s->fd, &ev) < 0)
 		return -errno;
 	return 0;
 }
 
 /* A new socket, hence a new source port, for session s. */
-static int tl_sess_reopen(struct tl *t, struct tl_sess *s)
+int tl_sess_reopen(struct tl *t, struct tl_sess *s)
 {
 	close(s->fd);
 	s->has_alloc = false;
@@ -164,7 +171,7 @@ static void tl_send_alloc1(struct tl *t, struct tl_sess *s, uint64_t now_ms)
 
 static void tl_send_bind(struct tl *t, struct tl_sess *s, uint64_t now_ms)
 {
-	uint8_t ch[4] = { 0 };
+	uint8_t ch[4] = {0};
 
 	tl_put16(ch, (uint16_t)(0x4000 + s->idx));
 	tl_req_start(t, s, TL_CHANNEL_BIND);
@@ -182,10 +189,43 @@ static void tl_send_free(struct tl *t, struct tl_sess *s, uint64_t now_ms)
 	tl_req_send(t, s, TL_ST_FREE, now_ms);
 }
 
+/* RFC 8656 §9.1: one request may carry several XOR-PEER-ADDRESS. */
+static void tl_send_perm(struct tl *t, struct tl_sess *s, uint64_t now_ms)
+{
+	struct sockaddr_in a = s->extra;
+
+	tl_req_start(t, s, TL_CREATE_PERMISSION);
+	tl_msg_xaddr(&s->req, TL_ATTR_XOR_PEER_ADDRESS, &s->peer);
+	for (int i = 0; i < s->nextra; i++) {
+		tl_msg_xaddr(&s->req, TL_ATTR_XOR_PEER_ADDRESS, &a);
+		a.sin_addr.s_addr = htonl(ntohl(a.sin_addr.s_addr) + 1);
+	}
+	tl_auth(t, s);
+	tl_req_send(t, s, TL_ST_PERM, now_ms);
+}
+
+static void tl_send_refresh(struct tl *t, struct tl_sess *s, uint64_t now_ms)
+{
+	tl_req_start(t, s, TL_REFRESH);
+	tl_msg_u32(&s->req, TL_ATTR_LIFETIME, (uint32_t)t->o.lifetime);
+	tl_auth(t, s);
+	tl_req_send(t, s, TL_ST_REFRESH, now_ms);
+}
+
 void tl_sess_start(struct tl *t, struct tl_sess *s, enum tl_goal goal)
 {
 	s->goal = (uint8_t)goal;
 	tl_send_alloc0(t, s, tl_now_ms());
+}
+
+void tl_sess_keep(struct tl *t, struct tl_sess *s, const struct sockaddr_in *extra, int nextra)
+{
+	if (!s->has_alloc || s->state != TL_ST_IDLE)
+		return;
+	s->goal = TL_GOAL_KEEP;
+	s->extra = *extra;
+	s->nextra = (uint8_t)nextra;
+	tl_send_perm(t, s, tl_now_ms());
 }
 
 void tl_sess_release(struct tl *t, struct tl_sess *s)
@@ -232,6 +272,8 @@ static void tl_on_allocated(struct tl *t, struct tl_sess *s, uint64_t now_ms)
 	t->c.allocs++;
 	if (s->goal == TL_GOAL_CHANNEL)
 		tl_send_bind(t, s, now_ms);
+	else if (s->goal == TL_GOAL_CHURN)
+		tl_send_perm(t, s, now_ms);
 	else if (s->goal == TL_GOAL_CYCLE)
 		tl_send_free(t, s, now_ms);
 	else
@@ -242,14 +284,14 @@ static void tl_on_freed(struct tl *t, struct tl_sess *s, uint64_t now_ms)
 {
 	s->has_alloc = false;
 	t->c.frees++;
-	if (s->goal != TL_GOAL_CYCLE) {
+	if (s->goal != TL_GOAL_CYCLE && s->goal != TL_GOAL_CHURN) {
 		tl_req_done(t, s, TL_ST_IDLE);
 		return;
 	}
 	t->c.cycles++;
 	if (tl_sess_reopen(t, s) < 0)
 		return tl_fail(t, s, 0);
-	if (t->cycling)
+	if (t->cycling && s->goal == TL_GOAL_CYCLE)
 		tl_send_alloc0(t, s, now_ms);
 	else
 		tl_req_done(t, s, TL_ST_IDLE);
@@ -280,6 +322,46 @@ static void tl_on_alloc_resp(struct tl *t, struct tl_sess *s, const struct tl_re
 	tl_fail(t, s, r->code);
 }
 
+/* ChannelBind answered: the session's goal says what comes next. */
+static void tl_on_bound(struct tl *t, struct tl_sess *s, uint64_t now_ms)
+{
+	if (s->goal == TL_GOAL_KEEP) {
+		tl_send_refresh(t, s, now_ms);
+	} else if (s->goal == TL_GOAL_CHURN && !s->abandon) {
+		tl_send_free(t, s, now_ms);
+	} else if (s->goal == TL_GOAL_CHURN) {
+		/* Left to the server's lifetime timer; the next round from a new port. */
+		t->c.abandoned++;
+		t->c.cycles++;
+		if (tl_sess_reopen(t, s) < 0)
+			return tl_fail(t, s, 0);
+		tl_req_done(t, s, TL_ST_IDLE);
+	} else {
+		tl_req_done(t, s, TL_ST_IDLE);
+	}
+}
+
+/* Answers to CreatePermission (kept and churning sessions) and Refresh. */
+static void tl_on_keep_resp(struct tl *t, struct tl_sess *s, const struct tl_resp *r,
+			    uint64_t now_ms)
+{
+	bool perm = s->state == TL_ST_PERM;
+
+	if (r->type == (TL_CREATE_PERMISSION | TL_CLASS_OK) && perm) {
+		tl_send_bind(t, s, now_ms);
+	} else if (r->type == (TL_REFRESH | TL_CLASS_OK) && !perm) {
+		t->c.keeps++;
+		tl_req_done(t, s, TL_ST_IDLE);
+	} else if (r->code == 438 && tl_take_nonce(t, s, r) == 0) {
+		if (perm)
+			tl_send_perm(t, s, now_ms);
+		else
+			tl_send_refresh(t, s, now_ms);
+	} else {
+		tl_fail(t, s, r->code);
+	}
+}
+
 void tl_sess_input(struct tl *t, struct tl_sess *s, const uint8_t *p, size_t n, uint64_t now_ms)
 {
 	struct tl_resp r;
@@ -296,7 +378,7 @@ void tl_sess_input(struct tl *t, struct tl_sess *s, const uint8_t *p, size_t n, 
 		return;
 	case TL_ST_BIND:
 		if (r.type == (TL_CHANNEL_BIND | TL_CLASS_OK))
-			tl_req_done(t, s, TL_ST_IDLE);
+			tl_on_bound(t, s, now_ms);
 		else if (r.code == 438 && tl_take_nonce(t, s, &r) == 0)
 			tl_send_bind(t, s, now_ms);
 		else
@@ -310,6 +392,10 @@ void tl_sess_input(struct tl *t, struct tl_sess *s, const uint8_t *p, size_t n, 
 			tl_send_free(t, s, now_ms);
 		else
 			tl_fail(t, s, r.code);
+		return;
+	case TL_ST_PERM:
+	case TL_ST_REFRESH:
+		tl_on_keep_resp(t, s, &r, now_ms);
 		return;
 	}
 }

@@ -13,17 +13,18 @@
 #include <stdint.h>
 
 #define TL_STUN_MAGIC 0x2112A442u
-#define TL_STUN_HDR 20
-#define TL_MSG_MAX 512
-#define TL_NONCE_MAX 128
-#define TL_REALM_MAX 128
+#define TL_STUN_HDR   20
+#define TL_MSG_MAX    512
+#define TL_NONCE_MAX  128
+#define TL_REALM_MAX  128
 
 /* Methods; a class is added to form the message type. */
-#define TL_ALLOCATE 0x0003
-#define TL_REFRESH 0x0004
-#define TL_CHANNEL_BIND 0x0009
-#define TL_CLASS_OK 0x0100
-#define TL_CLASS_ERR 0x0110
+#define TL_ALLOCATE	     0x0003
+#define TL_REFRESH	     0x0004
+#define TL_CREATE_PERMISSION 0x0008
+#define TL_CHANNEL_BIND	     0x0009
+#define TL_CLASS_OK	     0x0100
+#define TL_CLASS_ERR	     0x0110
 
 /* A request under construction. */
 struct tl_msg {
@@ -57,8 +58,7 @@ void tl_msg_bytes(struct tl_msg *m, uint16_t attr, const void *v, size_t n);
 void tl_msg_xaddr(struct tl_msg *m, uint16_t attr, const struct sockaddr_in *a);
 /* Appends USERNAME, REALM, NONCE and MESSAGE-INTEGRITY; the message is
  * complete afterwards. */
-int tl_msg_auth(struct tl_msg *m, const struct tl_cred *c, const uint8_t *nonce,
-		size_t nonce_len);
+int tl_msg_auth(struct tl_msg *m, const struct tl_cred *c, const uint8_t *nonce, size_t nonce_len);
 
 /* Decodes a STUN response. Returns 0, or -EINVAL if p is not STUN. */
 int tl_resp_parse(const uint8_t *p, size_t n, struct tl_resp *r);

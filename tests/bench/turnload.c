@@ -17,6 +17,12 @@
  *          (--cycle-window at once) and VmRSS again (growth over the cycles);
  *          then --sessions N allocations held at once: VmRSS while held and
  *          after release.
+ *   soak   --duration S (600) of churn and relaying against one server:
+ *          --sessions relayers (64) relay --rate datagrams/s each way and
+ *          refresh permissions, channels and allocations every --refresh;
+ *          --churners clients start --churn-rate allocate/bind/free cycles
+ *          a second, --abandon-pct of them left to expire; the server's
+ *          VmRSS and descriptors every --interval (tl_soak.c).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* recvmmsg, sendmmsg */
@@ -53,8 +59,9 @@ static int tl_alloc_main(struct tl *t)
 		tl_sess_start(t, &t->sess[i], TL_GOAL_CYCLE);
 	(void)tl_ctl_run(t, start + (uint64_t)t->o.warmup_ms, UINT64_MAX);
 	if (t->c.cycles == 0) {
-		fprintf(stderr, "turnload: no allocate/free cycle completed in the warm-up "
-				"(last error code %d, %llu timeouts)\n",
+		fprintf(stderr,
+			"turnload: no allocate/free cycle completed in the warm-up "
+			"(last error code %d, %llu timeouts)\n",
 			t->c.last_code, (unsigned long long)t->c.timeouts);
 		return 3;
 	}
@@ -131,13 +138,14 @@ static int tl_hold_main(struct tl *t)
 	printf("phase=hold allocs=%d held=%d hold_secs=%.2f rss_base_kb=%ld rss_held_kb=%ld "
 	       "bytes_per_alloc=%.0f rss_released_kb=%ld cycles=%llu cycle_secs=%.2f "
 	       "us_per_cycle=%.1f rss_after_cycles_kb=%ld cycles_growth_kb=%ld "
-	       "vs_base_kb=%ld errors=%llu timeouts=%llu failed=%llu mismatches=%llu last_code=%d\n",
+	       "vs_base_kb=%ld errors=%llu timeouts=%llu failed=%llu mismatches=%llu "
+	       "last_code=%d\n",
 	       t->nsess, held, hold_s, rss0, rss1,
-	       held ? (double)(rss1 - rss3) * 1024.0 / held : -1, rss2,
-	       (unsigned long long)cyc, secs, cyc ? scpu * 1e6 / (double)cyc : -1, rss3,
-	       rss3 - rss0, rss3 - rss0, (unsigned long long)(t->c.errors - e0),
-	       (unsigned long long)t->c.timeouts, (unsigned long long)t->c.failed,
-	       (unsigned long long)t->c.mismatches, t->c.last_code);
+	       held ? (double)(rss1 - rss3) * 1024.0 / held : -1, rss2, (unsigned long long)cyc,
+	       secs, cyc ? scpu * 1e6 / (double)cyc : -1, rss3, rss3 - rss0, rss3 - rss0,
+	       (unsigned long long)(t->c.errors - e0), (unsigned long long)t->c.timeouts,
+	       (unsigned long long)t->c.failed, (unsigned long long)t->c.mismatches,
+	       t->c.last_code);
 	return held ? 0 : 3;
 }
 
@@ -151,7 +159,7 @@ static void tl_usage(FILE *f)
 		"  --sessions N        allocations (relay 1, hold 10000) or clients in flight\n"
 		"                      (alloc 64); at most %d\n"
 		"  --sizes A[,B..]     relay payload sizes in bytes (160,1200)\n"
-		"  --duration S        each measured phase, at most %d s (5)\n"
+		"  --duration S        each measured phase, at most %d s (5; soak below)\n"
 		"  --warmup-ms N       unmeasured lead-in of each phase (500)\n"
 		"  --window N          relay: datagrams in flight per direction (256)\n"
 		"  --rtt-rate N        relay: round-trip phase datagrams/s; 0 = none (5000)\n"
@@ -168,8 +176,19 @@ static void tl_usage(FILE *f)
 		"  --slice-ms N        relay: each target's turn with the load (250)\n"
 		"  --rtt-turn-ms N     relay: the same in the round-trip phase (20)\n"
 		"  --poll-idle C[,C..] relay: keep these CPUs out of the idle halt during the\n"
-		"                      round-trip phase (SCHED_IDLE spinners; none by default)\n",
-		TL_MAX_SESSIONS, TL_MAX_DURATION_S, TL_MAX_TARGETS);
+		"                      round-trip phase (SCHED_IDLE spinners; none by default)\n"
+		"soak (--duration: the whole soak, 600 s, at most %d; --sessions: relayers, 64;\n"
+		"--pid required):\n"
+		"  --interval S        a sample of the server every S seconds (30)\n"
+		"  --soak-warmup S     RSS growth is measured from the end of this (60)\n"
+		"  --rate N            relayed datagrams/s each way, all relayers (2000)\n"
+		"  --refresh S         each relayer's CreatePermission, ChannelBind, Refresh (20)\n"
+		"  --churners N        clients allocating and freeing (32)\n"
+		"  --churn-rate N      allocation cycles started per second (100)\n"
+		"  --abandon-pct N     cycles left to the server's lifetime timer (10)\n"
+		"  --drain S           after the load, at most S s for the server's descriptors\n"
+		"                      to come back (the lifetime + 30)\n",
+		TL_MAX_SESSIONS, TL_MAX_DURATION_S, TL_MAX_TARGETS, TL_SOAK_MAX_S);
 }
 
 static int tl_parse_cpus(struct tl_opts *o, const char *arg)
@@ -196,8 +215,7 @@ static int tl_parse_target(struct tl_opts *o, const char *arg)
 
 	if (o->ntgt == TL_MAX_TARGETS ||
 	    sscanf(arg, "%15[^:]:%d:%d%n:%d%n", name, &port, &pid, &used, &relay, &used) < 3 ||
-	    arg[used] != '\0' || port < 1 || port > 65535 || pid < 0 || relay < 0 ||
-	    relay > 65535)
+	    arg[used] != '\0' || port < 1 || port > 65535 || pid < 0 || relay < 0 || relay > 65535)
 		return -EINVAL;
 	g = &o->tgt[o->ntgt++];
 	snprintf(g->name, sizeof(g->name), "%s", name);
@@ -224,10 +242,10 @@ static int tl_parse_sizes(struct tl_opts *o, const char *arg)
 
 static int tl_parse_mode(struct tl_opts *o, const char *arg)
 {
-	static const char *const names[] = { "relay", "alloc", "hold" };
-	static const int sessions[] = { 1, 64, 10000 };
+	static const char *const names[] = {"relay", "alloc", "hold", "soak"};
+	static const int sessions[] = {1, 64, 10000, 64};
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (strcmp(arg, names[i]) == 0) {
 			o->mode = (enum tl_mode)i;
 			if (!o->sessions)
@@ -238,22 +256,36 @@ static int tl_parse_mode(struct tl_opts *o, const char *arg)
 	return -EINVAL;
 }
 
+/* The soak mode's own options. */
+static int tl_check_soak(const struct tl_opts *o)
+{
+	if (o->pid <= 0 || o->duration_s > TL_SOAK_MAX_S || o->interval_s < 1 ||
+	    o->soak_warmup_s < 0 || o->soak_warmup_s > o->duration_s || o->rate < 0 ||
+	    o->rate > 100000 || o->churners < 1 || o->churn_rate < 0 || o->churn_rate > 20000 ||
+	    o->abandon_pct < 0 || o->abandon_pct > 100 || o->refresh_s < 1 || o->drain_s < 0 ||
+	    o->drain_s > 600 || o->sessions + o->churners > TL_MAX_SESSIONS ||
+	    o->sessions > 0x3FFF - o->churners)
+		return -EINVAL;
+	return 0;
+}
+
 static int tl_check(const struct tl_opts *o)
 {
-	if (o->port < 1 || o->port > 65535 || o->sessions < 1 ||
-	    o->sessions > TL_MAX_SESSIONS || o->duration_s <= 0 ||
-	    o->duration_s > TL_MAX_DURATION_S || o->warmup_ms < 0 || o->warmup_ms > 10000 ||
-	    o->window < 1 || o->window > 65536 || o->rtt_rate < 0 || o->rtt_rate > 200000 ||
-	    o->rtt_secs <= 0 || o->rtt_secs > TL_MAX_DURATION_S || o->cycles < 1 ||
-	    o->cycle_window < 1 || o->lifetime < 0 || o->timeout_ms < 10)
+	if (o->mode == TL_MODE_SOAK && tl_check_soak(o) < 0)
+		return -EINVAL;
+	if (o->port < 1 || o->port > 65535 || o->sessions < 1 || o->sessions > TL_MAX_SESSIONS ||
+	    o->duration_s <= 0 || (o->duration_s > TL_MAX_DURATION_S && o->mode != TL_MODE_SOAK) ||
+	    o->warmup_ms < 0 || o->warmup_ms > 10000 || o->window < 1 || o->window > 65536 ||
+	    o->rtt_rate < 0 || o->rtt_rate > 200000 || o->rtt_secs <= 0 ||
+	    o->rtt_secs > TL_MAX_DURATION_S || o->cycles < 1 || o->cycle_window < 1 ||
+	    o->lifetime < 0 || o->timeout_ms < 10)
 		return -EINVAL;
 	if (o->ntgt && o->mode != TL_MODE_RELAY)
 		return -EINVAL;
 	for (int i = 0; i < o->ntgt; i++)
 		if (o->tgt[i].relay_port && o->tgt[i].relay_port + o->sessions > 65536)
 			return -EINVAL;
-	if (o->slice_ms < 50 || o->slice_ms > 5000 || o->rtt_turn_ms < 5 ||
-	    o->rtt_turn_ms > 5000)
+	if (o->slice_ms < 50 || o->slice_ms > 5000 || o->rtt_turn_ms < 5 || o->rtt_turn_ms > 5000)
 		return -EINVAL;
 	return 0;
 }
@@ -261,52 +293,136 @@ static int tl_check(const struct tl_opts *o)
 static int tl_parse(int argc, char **argv, struct tl_opts *o)
 {
 	static const struct option longs[] = {
-		{ "mode", 1, 0, 'm' },	     { "host", 1, 0, 'H' },	  { "port", 1, 0, 'p' },
-		{ "user", 1, 0, 'U' },	     { "pass", 1, 0, 'W' },	  { "sessions", 1, 0, 's' },
-		{ "sizes", 1, 0, 'z' },	     { "duration", 1, 0, 'd' },	  { "warmup-ms", 1, 0, 'u' },
-		{ "window", 1, 0, 'w' },     { "rtt-rate", 1, 0, 'r' },	  { "rtt-secs", 1, 0, 'R' },
-		{ "cycles", 1, 0, 'n' },     { "cycle-window", 1, 0, 'N' }, { "lifetime", 1, 0, 'l' },
-		{ "timeout-ms", 1, 0, 't' },
-		{ "pid", 1, 0, 'P' },	     { "core", 1, 0, 'c' },	  { "help", 0, 0, 'h' },
-		{ "target", 1, 0, 'T' },     { "slice-ms", 1, 0, 'S' },	  { "poll-idle", 1, 0, 'I' },
-		{ "rtt-turn-ms", 1, 0, 'i' },
-		{ 0, 0, 0, 0 },
+		{"mode", 1, 0, 'm'},	    {"host", 1, 0, 'H'},
+		{"port", 1, 0, 'p'},	    {"user", 1, 0, 'U'},
+		{"pass", 1, 0, 'W'},	    {"sessions", 1, 0, 's'},
+		{"sizes", 1, 0, 'z'},	    {"duration", 1, 0, 'd'},
+		{"warmup-ms", 1, 0, 'u'},   {"window", 1, 0, 'w'},
+		{"rtt-rate", 1, 0, 'r'},    {"rtt-secs", 1, 0, 'R'},
+		{"cycles", 1, 0, 'n'},	    {"cycle-window", 1, 0, 'N'},
+		{"lifetime", 1, 0, 'l'},    {"timeout-ms", 1, 0, 't'},
+		{"pid", 1, 0, 'P'},	    {"core", 1, 0, 'c'},
+		{"help", 0, 0, 'h'},	    {"target", 1, 0, 'T'},
+		{"slice-ms", 1, 0, 'S'},    {"poll-idle", 1, 0, 'I'},
+		{"rtt-turn-ms", 1, 0, 'i'}, {"interval", 1, 0, 'A'},
+		{"soak-warmup", 1, 0, 'B'}, {"rate", 1, 0, 'C'},
+		{"refresh", 1, 0, 'D'},	    {"churners", 1, 0, 'E'},
+		{"churn-rate", 1, 0, 'F'},  {"abandon-pct", 1, 0, 'G'},
+		{"drain", 1, 0, 'J'},	    {0, 0, 0, 0},
 	};
 	const char *mode = NULL;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
 		switch (ch) {
-		case 'm': mode = optarg; break;
-		case 'H': o->host = optarg; break;
-		case 'p': o->port = atoi(optarg); break;
-		case 'U': o->cred.user = optarg; break;
-		case 'W': o->cred.pass = optarg; break;
-		case 's': o->sessions = atoi(optarg); break;
-		case 'z': if (tl_parse_sizes(o, optarg) < 0) return -EINVAL; break;
-		case 'd': o->duration_s = atof(optarg); break;
-		case 'u': o->warmup_ms = atoi(optarg); break;
-		case 'w': o->window = atoi(optarg); break;
-		case 'r': o->rtt_rate = atoi(optarg); break;
-		case 'R': o->rtt_secs = atof(optarg); break;
-		case 'n': o->cycles = atoi(optarg); break;
-		case 'N': o->cycle_window = atoi(optarg); break;
-		case 'l': o->lifetime = atoi(optarg); break;
-		case 't': o->timeout_ms = atoi(optarg); break;
-		case 'P': o->pid = atoi(optarg); break;
-		case 'c': o->core = atoi(optarg); break;
-		case 'T': if (tl_parse_target(o, optarg) < 0) return -EINVAL; break;
-		case 'S': o->slice_ms = atoi(optarg); break;
-		case 'i': o->rtt_turn_ms = atoi(optarg); break;
-		case 'I': if (tl_parse_cpus(o, optarg) < 0) return -EINVAL; break;
-		case 'h': tl_usage(stdout); exit(0);
-		default: return -EINVAL;
+		case 'm':
+			mode = optarg;
+			break;
+		case 'H':
+			o->host = optarg;
+			break;
+		case 'p':
+			o->port = atoi(optarg);
+			break;
+		case 'U':
+			o->cred.user = optarg;
+			break;
+		case 'W':
+			o->cred.pass = optarg;
+			break;
+		case 's':
+			o->sessions = atoi(optarg);
+			break;
+		case 'z':
+			if (tl_parse_sizes(o, optarg) < 0)
+				return -EINVAL;
+			break;
+		case 'd':
+			o->duration_s = atof(optarg);
+			break;
+		case 'u':
+			o->warmup_ms = atoi(optarg);
+			break;
+		case 'w':
+			o->window = atoi(optarg);
+			break;
+		case 'r':
+			o->rtt_rate = atoi(optarg);
+			break;
+		case 'R':
+			o->rtt_secs = atof(optarg);
+			break;
+		case 'n':
+			o->cycles = atoi(optarg);
+			break;
+		case 'N':
+			o->cycle_window = atoi(optarg);
+			break;
+		case 'l':
+			o->lifetime = atoi(optarg);
+			break;
+		case 't':
+			o->timeout_ms = atoi(optarg);
+			break;
+		case 'P':
+			o->pid = atoi(optarg);
+			break;
+		case 'c':
+			o->core = atoi(optarg);
+			break;
+		case 'T':
+			if (tl_parse_target(o, optarg) < 0)
+				return -EINVAL;
+			break;
+		case 'S':
+			o->slice_ms = atoi(optarg);
+			break;
+		case 'i':
+			o->rtt_turn_ms = atoi(optarg);
+			break;
+		case 'I':
+			if (tl_parse_cpus(o, optarg) < 0)
+				return -EINVAL;
+			break;
+		case 'A':
+			o->interval_s = atoi(optarg);
+			break;
+		case 'B':
+			o->soak_warmup_s = atoi(optarg);
+			break;
+		case 'C':
+			o->rate = atoi(optarg);
+			break;
+		case 'D':
+			o->refresh_s = atoi(optarg);
+			break;
+		case 'E':
+			o->churners = atoi(optarg);
+			break;
+		case 'F':
+			o->churn_rate = atoi(optarg);
+			break;
+		case 'G':
+			o->abandon_pct = atoi(optarg);
+			break;
+		case 'J':
+			o->drain_s = atoi(optarg);
+			break;
+		case 'h':
+			tl_usage(stdout);
+			exit(0);
+		default:
+			return -EINVAL;
 		}
 	}
 	if (!mode || optind != argc || tl_parse_mode(o, mode) < 0)
 		return -EINVAL;
 	if (o->mode == TL_MODE_ALLOC && o->cycles == 20000)
 		o->cycles = 100000000; /* alloc: bounded by --duration unless given */
+	if (o->duration_s == 0)
+		o->duration_s = o->mode == TL_MODE_SOAK ? 600 : 5;
+	if (o->drain_s < 0)
+		o->drain_s = o->lifetime + 30;
 	return tl_check(o);
 }
 
@@ -318,8 +434,8 @@ int tl_init(struct tl *t, const struct tl_opts *o, unsigned salt)
 		 ((uint64_t)salt * 0xD6E8FEB86659FD93ull);
 	(void)tl_rand(t);
 	t->next_port = TL_PORT_FIRST + (int)(tl_rand(t) % (TL_PORT_LAST - TL_PORT_FIRST + 1));
-	t->server = (struct sockaddr_in){ .sin_family = AF_INET,
-					  .sin_port = htons((uint16_t)o->port) };
+	t->server =
+		(struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
 	if (inet_pton(AF_INET, o->host, &t->server.sin_addr) != 1)
 		return -EINVAL;
 	t->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -329,26 +445,47 @@ int tl_init(struct tl *t, const struct tl_opts *o, unsigned salt)
 int main(int argc, char **argv)
 {
 	static struct tl t;
-	struct tl_opts o = { .host = "127.0.0.1", .port = 3478,
-			     .cred = { .user = "bench", .pass = "bench" },
-			     .sizes = { 160, 1200 }, .nsizes = 2, .duration_s = 5,
-			     .warmup_ms = 500, .window = 256, .rtt_rate = 5000, .rtt_secs = 2,
-			     .cycles = 20000, .cycle_window = 64, .lifetime = 600,
-			     .timeout_ms = 500, .core = -1, .slice_ms = 250,
-			     .rtt_turn_ms = 20 };
+	struct tl_opts o = {.host = "127.0.0.1",
+			    .port = 3478,
+			    .cred = {.user = "bench", .pass = "bench"},
+			    .sizes = {160, 1200},
+			    .nsizes = 2,
+			    .duration_s = 0,
+			    .warmup_ms = 500,
+			    .window = 256,
+			    .rtt_rate = 5000,
+			    .rtt_secs = 2,
+			    .cycles = 20000,
+			    .cycle_window = 64,
+			    .lifetime = 600,
+			    .timeout_ms = 500,
+			    .core = -1,
+			    .slice_ms = 250,
+			    .rtt_turn_ms = 20,
+			    .interval_s = 30,
+			    .soak_warmup_s = 60,
+			    .rate = 2000,
+			    .refresh_s = 20,
+			    .churners = 32,
+			    .churn_rate = 100,
+			    .abandon_pct = 10,
+			    .drain_s = -1};
 	int r;
 
 	if (tl_parse(argc, argv, &o) < 0) {
 		tl_usage(stderr);
 		return 2;
 	}
-	alarm(TL_MAX_RUN_S);
+	/* soak: its length, the drain, and set-up and release. */
+	alarm(o.mode == TL_MODE_SOAK ? (unsigned)(o.duration_s + o.drain_s + 120) : TL_MAX_RUN_S);
 	if (o.mode == TL_MODE_RELAY)
 		return tl_relay_main(&o);
 	if ((r = tl_init(&t, &o, 0)) < 0) {
 		fprintf(stderr, "turnload: %s\n", strerror(-r));
 		return r == -EINVAL ? 2 : 1;
 	}
+	if (o.mode == TL_MODE_SOAK)
+		return tl_soak_main(&t);
 	if ((r = tl_sess_open_all(&t, t.o.sessions)) < 0) {
 		fprintf(stderr, "turnload: %d sockets: %s (raise ulimit -n)\n", t.o.sessions,
 			strerror(-r));
