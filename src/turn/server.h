@@ -80,8 +80,8 @@ struct turn_cfg {
 	uint32_t perm_lifetime_s;       /* 300 */
 	uint32_t channel_lifetime_s;    /* 600 */
 	uint32_t max_perms;             /* permissions per allocation */
-	uint32_t user_quota;            /* allocations per user; 0 = unlimited */
-	uint32_t total_quota;           /* allocations in total; 0 = unlimited */
+	uint32_t user_quota;            /* allocations + reserved ports per user; 0 = unlimited */
+	uint32_t total_quota;           /* allocations + reserved ports in total; 0 = unlimited */
 	uint64_t max_bps;               /* per allocation, each direction; 0 = unlimited */
 	uint32_t unauth_rate;           /* 401s per second per source address; 0 = unlimited */
 	const struct peer_policy *peers;
