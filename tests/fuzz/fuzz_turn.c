@@ -41,16 +41,19 @@ static uint16_t fz_u16(struct fz_in *in)
 }
 
 /* Peers: public, IPv6, denied (RFC 1918, loopback, IPv4-mapped RFC 1918), a relay address
- * (relay-to-relay) and an IPv6 one the IPv4-only allocations cannot reach. */
+ * (relay-to-relay), then more public IPv4 and IPv6 ones (permission arrays grow). */
 static void fz_peer(uint8_t b, struct addr *a)
 {
 	static const char *const ip[FZ_PEERS] = {
-		"8.8.8.8",  "8.8.4.4",	 "1.1.1.1",	"2606:4700::1111",
-		"10.0.0.1", "127.0.0.1", "203.0.113.1", "::ffff:10.0.0.1",
+		"8.8.8.8",	 "8.8.4.4",	  "1.1.1.1",	 "2606:4700::1111",
+		"10.0.0.1",	 "127.0.0.1",	  "203.0.113.1", "::ffff:10.0.0.1",
+		"45.33.32.8",	 "45.33.32.9",	  "45.33.32.10", "45.33.32.11",
+		"2a00:1450::12", "2a00:1450::13", "9.9.9.9",	 "2a00:1450::15",
 	};
-	static const uint16_t port[FZ_PEERS] = {1000, 2000, 3000, 4000, 5000, 6000, 50002, 7000};
+	static const uint16_t port[4] = {1000, 2000, 3000, 50002};
+	unsigned i = b % FZ_PEERS;
 
-	addr_parse(a, ip[b % FZ_PEERS], port[b % FZ_PEERS]);
+	addr_parse(a, ip[i], i == 6 ? 50002 : port[(b >> 4) & 3]);
 }
 
 /* ---- requests ---- */
@@ -111,32 +114,48 @@ static void fz_sign(struct fz_env *z, struct fz_req *r)
 		stun_enc_put_integrity_sha1(&r->e, key, (size_t)klen);
 }
 
-/* Checks a response (or an asynchronous one via to_client) and keeps what later steps use:
- * RESERVATION-TOKENs. */
+static void fz_trace_response(const struct stun_msg *m)
+{
+	struct stun_str reason;
+	int code = 0;
+
+	if (m->cls == STUN_CLASS_ERROR)
+		stun_msg_get_error(m, &code, &reason);
+	fprintf(stderr, "  -> method %#x %s %d\n", m->method,
+		m->cls == STUN_CLASS_SUCCESS ? "success" : "error", code);
+}
+
+/* Checks a response (or an asynchronous one via to_client) against the state it claims,
+ * and keeps what later steps use: RESERVATION-TOKENs. */
 static void fz_response(struct fz_env *z, const struct turn_client *c, const uint8_t *buf,
 			size_t len)
 {
+	const struct fz_client *cl = NULL;
+	const struct turn_alloc *a;
 	struct stun_msg m;
 	struct stun_str tok;
-	int i, found = 0;
+	uint32_t life = 1;
+	int i;
 
-	for (i = 0; i < FZ_CLIENTS; i++)
-		found += addr_eq(&z->cl[i].c.src, &c->src) && z->cl[i].c.transport == c->transport;
-	FUZZ_ASSERT(found == 1);
+	for (i = 0; i < FZ_CLIENTS; i++) {
+		if (addr_eq(&z->cl[i].c.src, &c->src) && z->cl[i].c.transport == c->transport)
+			cl = &z->cl[i];
+	}
+	FUZZ_ASSERT(cl != NULL);
 	FUZZ_ASSERT(stun_msg_decode(&m, buf, len) == 0);
 	FUZZ_ASSERT(m.cls == STUN_CLASS_SUCCESS || m.cls == STUN_CLASS_ERROR);
-	if (fz_trace) {
-		int code = 0;
-		struct stun_str reason;
-
-		if (m.cls == STUN_CLASS_ERROR)
-			stun_msg_get_error(&m, &code, &reason);
-		fprintf(stderr, "  -> method %#x %s %d\n", m.method,
-			m.cls == STUN_CLASS_SUCCESS ? "success" : "error", code);
-	}
-	if (m.cls != STUN_CLASS_SUCCESS || m.method != STUN_METHOD_ALLOCATE)
+	if (fz_trace)
+		fz_trace_response(&m);
+	if (m.cls != STUN_CLASS_SUCCESS || m.method == STUN_METHOD_BINDING)
 		return;
-	if (stun_msg_get_bytes(&m, STUN_ATTR_RESERVATION_TOKEN, &tok) == 0 &&
+	/* A success for a TURN method means the 5-tuple has an allocation, unless it was a
+	 * Refresh that deleted it. */
+	a = turn_alloc_find(&z->w[cl->worker]->allocs, c->transport, &c->src, &c->local);
+	if (m.method == STUN_METHOD_REFRESH)
+		FUZZ_ASSERT(stun_msg_get_u32(&m, STUN_ATTR_LIFETIME, &life) == 0);
+	FUZZ_ASSERT((a != NULL) == (life != 0));
+	if (m.method == STUN_METHOD_ALLOCATE &&
+	    stun_msg_get_bytes(&m, STUN_ATTR_RESERVATION_TOKEN, &tok) == 0 &&
 	    tok.len == TURN_TOKEN_LEN)
 		memcpy(z->tokens[z->ntokens++ % FZ_TOKENS], tok.p, TURN_TOKEN_LEN);
 }
@@ -226,7 +245,7 @@ static void fz_create_permission(struct fz_env *z, struct fz_in *in)
 {
 	struct fz_req r;
 	struct addr peer;
-	uint8_t n = fz_u8(in) % 4, i;
+	uint8_t n = fz_u8(in) % 8, i;
 
 	fz_begin(z, in, &r, STUN_METHOD_CREATE_PERMISSION, STUN_CLASS_REQUEST);
 	for (i = 0; i < n; i++) {

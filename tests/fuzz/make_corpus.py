@@ -47,10 +47,11 @@ ALLOC, REFRESH, PERM, CHBIND, SEND, CHDATA, PEER, CLOCK, GONE, FAULT, CREDS, RAW
 ALICE, BOB, CAROL, NOBODY = 0x01, 0x09, 0x11, 0x19  # auth operands: right key, valid nonce
 
 
-def conf(uq=2, tq=4, no_auth=False, free_live=False, async_=False, perms=4, unauth_rate=False):
-    c = (1 if no_auth else 0) | (uq - 1) << 1 | (tq - 2) // 2 << 3
+def conf(uq=2, tq=4, no_auth=False, free_live=False, async_=False, perms=3, unauth_rate=False):
+    """Quotas and permissions as fuzz_turn's tables have them (0: unlimited)."""
+    c = (1 if no_auth else 0) | [1, 2, 3, 0].index(uq) << 1 | [2, 4, 6, 0].index(tq) << 3
     c |= (0x40 if free_live else 0) | (0x80 if async_ else 0)
-    return bytes([c, (perms - 1) | (4 if unauth_rate else 0)])
+    return bytes([c, [1, 3, 8, 0].index(perms) | (4 if unauth_rate else 0)])
 
 
 def alloc(client, auth, f=0, g=0, life=None):
@@ -72,15 +73,15 @@ def turn_corpus(d):
         alloc(5, ALICE, f=0x03) + alloc(5, ALICE) + refresh(0, ALICE, 0x01) +
         alloc(5, ALICE, f=0x03) + alloc(2, BOB, f=0x04, g=tok0) + alloc(3, ALICE) +
         bytes([CLOCK, 3, CLOCK, 1]) + alloc(3, CAROL, f=0x04, g=tok0),
-        "perm_chan_data": conf(uq=4, tq=8) + alloc(0, ALICE) + perm(0, ALICE, 0, 3, 4) +
+        "perm_chan_data": conf(uq=3, tq=6) + alloc(0, ALICE) + perm(0, ALICE, 0, 3, 4) +
         perm(0, ALICE, 0, 1, 6) + bytes([CHBIND, 0, 0, 0, ALICE, CHBIND, 1, 0, 0, ALICE]) +
         bytes([SEND, 0, 10, 0, 0, SEND, 2, 10, 0, 0, CHDATA, 0, 0, 12, CHDATA, 0, 0x80, 12]) +
         bytes([PEER, 0, 0, 20, PEER, 0, 2, 20, CLOCK, 5, PEER, 0, 0, 20]) +
         refresh(0, ALICE, 0x02 | 0x01 | 4 << 2) + refresh(0, ALICE, 0x01),
-        "tcp_gone": conf(uq=4, tq=8) + alloc(1, BOB) + perm(1, BOB, 1) +
+        "tcp_gone": conf(uq=3, tq=6) + alloc(1, BOB) + perm(1, BOB, 1) +
         bytes([CHBIND, 2, 1, 1, BOB, CHDATA, 1, 2, 7, PEER, 0, 1, 33, GONE, 1, PEER, 0, 1, 3]) +
         alloc(1, BOB) + bytes([GONE, 1]),
-        "families": conf(uq=4, tq=8) + alloc(4, CAROL, f=0x08, g=0x20) +
+        "families": conf(uq=3, tq=6) + alloc(4, CAROL, f=0x08, g=0x20) +
         perm(4, CAROL, 3, 0) + refresh(4, CAROL, 0x01) + alloc(4, CAROL, f=0x10, g=0x40) +
         perm(4, CAROL, 3, 0, 7) + refresh(4, CAROL, 0x80 | 0x40) +
         bytes([FAULT, 4]) + alloc(0, ALICE, f=0x10, g=0x40) + alloc(2, ALICE, f=0x08, g=0x20),
@@ -96,7 +97,7 @@ def turn_corpus(d):
         "auth_failures": conf(unauth_rate=True) + alloc(0, 0) + alloc(0, 0x05) + alloc(0, 0x06) +
         alloc(0, 0x07) + alloc(0, NOBODY) + alloc(0, ALICE | 0x20) + alloc(2, BOB | 0x40) +
         alloc(2, BOB | 0x80) + alloc(3, ALICE | 0x60) + refresh(3, BOB, 0x01),
-        "free_live": conf(uq=4, tq=8, free_live=True, async_=True) + alloc(0, ALICE, f=0x03) +
+        "free_live": conf(uq=3, tq=6, free_live=True, async_=True) + alloc(0, ALICE, f=0x03) +
         bytes([CREDS, 1]) + alloc(1, BOB) + alloc(3, ALICE, f=0x03) + perm(3, ALICE, 0),
         "lifetimes": conf() + alloc(0, ALICE, f=0x40, life=1) + alloc(2, BOB, f=0x40, life=200) +
         perm(0, ALICE, 0) + bytes([CLOCK, 4, CLOCK, 0x80 | 59, CLOCK, 6, CLOCK, 7]) +
@@ -105,6 +106,12 @@ def turn_corpus(d):
                                0x00, 0x18, 1, 0x80]) +
         bytes([RAW, 0x04, 1, 0, ALICE, 0x00, 0x0d, 4, 0, 0, 0, 0]) +
         bytes([RAW, 0x01, 1, 0, 0, 0x80, 0x22, 3, 1, 2, 3]),
+        "many": conf(uq=0, tq=0, no_auth=True, perms=0) +
+        b"".join(alloc(c, 0) for c in range(6, 46)) +
+        b"".join(refresh(c, 0, 0x01) for c in range(6, 46, 3)) +
+        perm(7, 0, 0, 1, 2, 8) + perm(7, 0, 9, 10, 11, 14) +
+        bytes([CHBIND, 0, 0, 7, 0, CHBIND, 1, 1, 7, 0, CHBIND, 2, 2, 7, 0, CHBIND, 3, 8, 7, 0]) +
+        bytes([CHDATA, 7, 3, 5, PEER, 9, 8, 5]),
     }
     for name, prog in progs.items():
         write(d, name, prog)

@@ -17,9 +17,11 @@
 #include "turn/shared.h"
 
 #define FZ_WORKERS 2
-#define FZ_CLIENTS 6
+/* Clients 0-5 as fz_env_init sets them up; the others UDP or TCP on worker 0, enough for
+ * its allocation table to grow. */
+#define FZ_CLIENTS 48
 #define FZ_USERS   3 /* alice, bob, carol; a fourth name is unknown to the store */
-#define FZ_PEERS   8
+#define FZ_PEERS   16
 #define FZ_TOKENS  4
 
 #define FUZZ_ASSERT(cond)                                                                          \
@@ -278,7 +280,12 @@ static int fz_peer_policy(struct fz_env *z)
 	return peer_policy_new(&pc, &z->peers);
 }
 
-/* Builds the world from the configuration byte. 0 or -ENOMEM. */
+/* Configurations (0: unlimited). */
+static const uint32_t fz_user_quota[4] = {1, 2, 3, 0};
+static const uint32_t fz_total_quota[4] = {2, 4, 6, 0};
+static const uint32_t fz_max_perms[4] = {1, 3, 8, 0};
+
+/* Builds the world from the configuration bytes. 0 or -ENOMEM. */
 static int fz_env_init(struct fz_env *z, uint8_t conf, uint8_t conf2)
 {
 	int i, u;
@@ -292,9 +299,9 @@ static int fz_env_init(struct fz_env *z, uint8_t conf, uint8_t conf2)
 	z->cfg.channel_lifetime_s = 600;
 	z->cfg.nonce_key = &z->nk;
 	z->cfg.no_auth = conf & 1;
-	z->cfg.user_quota = 1 + ((conf >> 1) & 3);
-	z->cfg.total_quota = 2 + 2 * ((conf >> 3) & 3);
-	z->cfg.max_perms = 1 + (conf2 & 3);
+	z->cfg.user_quota = fz_user_quota[(conf >> 1) & 3];
+	z->cfg.total_quota = fz_total_quota[(conf >> 3) & 3];
+	z->cfg.max_perms = fz_max_perms[conf2 & 3];
 	z->cfg.unauth_rate = (conf2 & 4) ? 2 : 0;
 	z->now = T_START_MS;
 	auth_nonce_key_init(&z->nk, 600, 0);
@@ -315,6 +322,9 @@ static int fz_env_init(struct fz_env *z, uint8_t conf, uint8_t conf2)
 	fz_client_init(z, 3, TURN_TRANSPORT_TCP, "192.0.2.4", "203.0.113.1", 1);
 	fz_client_init(z, 4, TURN_TRANSPORT_UDP, "2001:db8::4", "2001:db8::1", 0);
 	fz_client_init(z, 5, TURN_TRANSPORT_UDP, "192.0.2.1", "203.0.113.1", 1);
+	for (i = 6; i < FZ_CLIENTS; i++)
+		fz_client_init(z, i, (i & 1) ? TURN_TRANSPORT_TCP : TURN_TRANSPORT_UDP,
+			       (i & 2) ? "192.0.2.20" : "192.0.2.21", "203.0.113.1", 0);
 	for (i = 0; i < FZ_WORKERS; i++) {
 		fz_creds_init(&z->creds[i]);
 		z->creds[i].async = (conf & 0x80) != 0;
