@@ -381,9 +381,13 @@ static void fz_client_gone(struct fz_env *z, struct fz_in *in)
 {
 	struct fz_client *cl = &z->cl[fz_u8(in) % FZ_CLIENTS];
 
-	/* net/ reports stream connections only. */
-	if (cl->c.transport == TURN_TRANSPORT_TCP)
-		turn_server_client_gone(z->w[cl->worker], &cl->c);
+	struct turn_server *s = z->w[cl->worker];
+
+	/* net/ reports stream connections only; the allocation ends with it. */
+	if (cl->c.transport != TURN_TRANSPORT_TCP)
+		return;
+	turn_server_client_gone(s, &cl->c);
+	FUZZ_ASSERT(turn_alloc_find(&s->allocs, cl->c.transport, &cl->c.src, &cl->c.local) == NULL);
 }
 
 /* Relay faults for the next open: none, no port, an error, no such family; IPv6 relays

@@ -52,6 +52,7 @@ struct fz_env {
 	uint8_t ident[FZ_USERS][TURN_IDENT_LEN];
 	/* the maker of each reservation handle (by fake relay id), for the quota balance */
 	int8_t resv_user[FAKE_MAX_RELAYS];	   /* user index, or -1 without ident */
+	uint64_t resv_made[FAKE_MAX_RELAYS];	   /* when it was made */
 	uint8_t tokens[FZ_TOKENS][TURN_TOKEN_LEN]; /* seen in Allocate successes */
 	unsigned ntokens;
 	uint64_t now;
@@ -109,8 +110,10 @@ static int fz_open(void *ctx, const struct turn_relay_req *req, struct turn_rela
 	if (req->reserved) {
 		struct fake_relay *r = fz_relay(z, req->reserved);
 
-		/* Only a held, unused reservation may be taken over. */
+		/* Only a held, unused, unexpired reservation may be taken over (RFC 8656 §7.2:
+		 * the token is valid for 30 s and once). */
 		FUZZ_ASSERT(r->open && r->reservation && r->closes == 0);
+		FUZZ_ASSERT(z->now < z->resv_made[r->id] + TURN_RESERVATION_MS);
 	}
 	FUZZ_ASSERT(!(req->reserve_next && req->reserved));
 	if (z->net.nr + 2 > FAKE_MAX_RELAYS)
@@ -120,6 +123,7 @@ static int fz_open(void *ctx, const struct turn_relay_req *req, struct turn_rela
 		int id = fz_relay(z, res->reserved)->id;
 
 		z->resv_user[id] = (int8_t)(a->has_ident ? fz_user_of(z, a->ident) : -1);
+		z->resv_made[id] = z->now;
 	}
 	return rc;
 }
