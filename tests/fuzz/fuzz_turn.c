@@ -1,14 +1,15 @@
 /* libFuzzer target: the TURN core (turn/) as a state machine. The input is a program: a
- * configuration (auth or no-auth, user-quota 1-4, total-quota 2-8, max permissions,
- * 401 rate limit, synchronous or asynchronous credential lookups, how it ends), then
- * steps, each an opcode and its operands: Allocate (EVEN-PORT, R, RESERVATION-TOKEN,
- * address families, DONT-FRAGMENT, LIFETIME, transports), Refresh (LIFETIME 0 too),
- * CreatePermission, ChannelBind, a request of fuzzer-chosen attributes, a Send
- * indication, ChannelData, peer data, clock ticks, a client gone, relay and credential
- * store faults. Requests come from six clients on two workers, unsigned or signed (right
- * key and a valid nonce, or wrong key, stale nonce, another client's nonce, unknown user).
- * After every step turn_env.h checks the invariants; at the end every relay must be
- * closed exactly once and every quota unit returned. Operands past the input's end read 0. */
+ * configuration (auth or no-auth, user-quota, total-quota and max permissions small or
+ * unlimited, 401 rate limit, max-bps, synchronous or asynchronous credential lookups, how
+ * it ends), then steps, each an opcode and its operands: Allocate (EVEN-PORT, R,
+ * RESERVATION-TOKEN, address families, DONT-FRAGMENT, LIFETIME, transports), Refresh
+ * (LIFETIME 0 too), CreatePermission, ChannelBind, a request of fuzzer-chosen attributes,
+ * a Send indication, ChannelData, peer data, clock ticks, a client gone, relay and
+ * credential store faults. Requests come from 48 UDP and TCP clients on two workers,
+ * unsigned or signed (right key and a valid nonce, or wrong key, stale nonce, another
+ * client's nonce, unknown user). After every step turn_env.h checks the invariants; at the
+ * end every relay must be closed exactly once and every quota unit returned. Operands
+ * past the input's end read 0. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,7 +63,7 @@ struct fz_req {
 	struct fz_client *cl;
 	uint8_t auth;
 	struct stun_enc e;
-	uint8_t buf[2048];
+	uint8_t buf[4096];
 };
 
 /* Reads the client and auth operands and starts a request (a retransmission keeps the
@@ -286,11 +287,17 @@ static void fz_raw(struct fz_env *z, struct fz_in *in)
 	uint8_t mc = fz_u8(in), n = fz_u8(in) % 8, i, len;
 	uint16_t type;
 	uint8_t val[64];
+	static const uint8_t big[64 * 40];
 
 	fz_begin(z, in, &r, (uint16_t)(mc & 0x0f), (mc >> 4) & 1);
 	for (i = 0; i < n; i++) {
 		type = fz_u16(in);
-		len = fz_u8(in) % sizeof(val);
+		len = fz_u8(in);
+		if (len >= 192) { /* a big one, zeros: beyond what a parked request may be */
+			stun_enc_put(&r.e, type, big, (size_t)(len - 192) * 40);
+			continue;
+		}
+		len %= sizeof(val);
 		memset(val, 0, sizeof(val));
 		for (uint8_t j = 0; j < len; j++)
 			val[j] = fz_u8(in);
@@ -413,6 +420,7 @@ static void fz_creds(struct fz_env *z, struct fz_in *in)
 
 		f->fail = (b & 2) ? -EIO : 0;
 		f->status = (b & 4) ? -EIO : 0;
+		f->limits.max_bps = (b & 0x10) ? 8000 : 0; /* the realm's max-bps */
 		if (b & 8)
 			f->async = !f->async;
 		if (b & 1)

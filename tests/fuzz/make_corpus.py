@@ -47,11 +47,13 @@ ALLOC, REFRESH, PERM, CHBIND, SEND, CHDATA, PEER, CLOCK, GONE, FAULT, CREDS, RAW
 ALICE, BOB, CAROL, NOBODY = 0x01, 0x09, 0x11, 0x19  # auth operands: right key, valid nonce
 
 
-def conf(uq=2, tq=4, no_auth=False, free_live=False, async_=False, perms=3, unauth_rate=False):
+def conf(uq=2, tq=4, no_auth=False, free_live=False, async_=False, perms=3, unauth_rate=False,
+         max_bps=False):
     """Quotas and permissions as fuzz_turn's tables have them (0: unlimited)."""
     c = (1 if no_auth else 0) | [1, 2, 3, 0].index(uq) << 1 | [2, 4, 6, 0].index(tq) << 3
     c |= (0x40 if free_live else 0) | (0x80 if async_ else 0)
-    return bytes([c, [1, 3, 8, 0].index(perms) | (4 if unauth_rate else 0)])
+    c2 = [1, 3, 8, 0].index(perms) | (4 if unauth_rate else 0) | (8 if max_bps else 0)
+    return bytes([c, c2])
 
 
 def alloc(client, auth, f=0, g=0, life=None):
@@ -106,6 +108,12 @@ def turn_corpus(d):
                                0x00, 0x18, 1, 0x80]) +
         bytes([RAW, 0x04, 1, 0, ALICE, 0x00, 0x0d, 4, 0, 0, 0, 0]) +
         bytes([RAW, 0x01, 1, 0, 0, 0x80, 0x22, 3, 1, 2, 3]),
+        "bandwidth": conf(max_bps=True) + alloc(0, ALICE) + perm(0, ALICE, 0) +
+        bytes([SEND, 0, 250, 0, 0] * 10 + [PEER, 0, 0, 250] * 10 + [CLOCK, 0x81]) +
+        bytes([CREDS, 0x10]) + alloc(2, BOB) + perm(2, BOB, 1) + bytes([PEER, 1, 1, 250] * 8),
+        "big_parked": conf(async_=True) +
+        bytes([RAW, 0x03, 2, 0, ALICE, 0x00, 0x19, 4, 17, 0, 0, 0, 0x80, 0x50, 255]) +
+        bytes([CREDS, 1]) + alloc(0, ALICE) + bytes([CREDS, 1]),
         "many": conf(uq=0, tq=0, no_auth=True, perms=0) +
         b"".join(alloc(c, 0) for c in range(6, 46)) +
         b"".join(refresh(c, 0, 0x01) for c in range(6, 46, 3)) +

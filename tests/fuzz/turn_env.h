@@ -307,6 +307,7 @@ static int fz_env_init(struct fz_env *z, uint8_t conf, uint8_t conf2)
 	z->cfg.total_quota = fz_total_quota[(conf >> 3) & 3];
 	z->cfg.max_perms = fz_max_perms[conf2 & 3];
 	z->cfg.unauth_rate = (conf2 & 4) ? 2 : 0;
+	z->cfg.max_bps = (conf2 & 8) ? 16000 : 0; /* 2000 bytes/s: some data is dropped */
 	z->now = T_START_MS;
 	auth_nonce_key_init(&z->nk, 600, 0);
 	for (u = 0; u < FZ_USERS; u++) {
