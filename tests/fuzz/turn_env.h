@@ -340,6 +340,34 @@ static int fz_env_init(struct fz_env *z, uint8_t conf, uint8_t conf2)
 	return 0;
 }
 
+/* After a tick nothing past its time is left: allocations, permissions and channels
+ * (their timers fire at the earliest expiry), reservations (30 s). */
+static void fz_check_expiry(struct fz_env *z)
+{
+	int i, k;
+	size_t j;
+
+	for (i = 0; i < FZ_WORKERS; i++) {
+		struct turn_server *s = z->w[i];
+
+		for (j = 0; j < s->allocs.cap; j++) {
+			struct turn_alloc *a = s->allocs.slot[j];
+
+			if (a == NULL)
+				continue;
+			FUZZ_ASSERT(a->expire_ms > z->now);
+			for (k = 0; k < a->nperms; k++)
+				FUZZ_ASSERT(a->perms[k].expire_ms > z->now);
+			for (k = 0; k < a->nchans; k++)
+				FUZZ_ASSERT(a->chans[k].expire_ms > z->now);
+		}
+	}
+	for (k = 0; k < z->net.nr; k++) {
+		if (z->net.r[k].open && z->net.r[k].reservation)
+			FUZZ_ASSERT(z->resv_made[k] + TURN_RESERVATION_MS > z->now);
+	}
+}
+
 static void fz_tick(struct fz_env *z, uint64_t ms)
 {
 	int i;
@@ -347,6 +375,7 @@ static void fz_tick(struct fz_env *z, uint64_t ms)
 	z->now += ms;
 	for (i = 0; i < FZ_WORKERS; i++)
 		turn_server_tick(z->w[i], z->now);
+	fz_check_expiry(z);
 }
 
 /* The end: unless free_live, the clock runs past every lifetime (allocations, permissions,
