@@ -17,6 +17,7 @@ struct turn_alloc_plan {
 	bool has_token;
 	uint8_t token[TURN_TOKEN_LEN];
 	void *reserved; /* taken from turn_shared: ours to use or close */
+	bool resv_unit; /* a quota unit for port N+1 acquired, not yet handed to its token */
 	int family;	/* the first relay */
 	bool dual;	/* ADDITIONAL-ADDRESS-FAMILY: also an IPv6 relay */
 	uint32_t lifetime_s;
@@ -111,8 +112,8 @@ static int turn_open_code(int rc)
 }
 
 /* Opens one relay of family into a; returns 0 or an error code. */
-static int turn_allocate_open(struct turn_ctx *x, struct turn_alloc *a,
-			      const struct turn_alloc_plan *pl, int family, bool first)
+static int turn_allocate_open(struct turn_ctx *x, struct turn_alloc *a, struct turn_alloc_plan *pl,
+			      int family, bool first)
 {
 	struct turn_server *s = x->s;
 	struct turn_relay_req req = {
@@ -138,13 +139,16 @@ static int turn_allocate_open(struct turn_ctx *x, struct turn_alloc *a,
 	a->nrelay++;
 	if (!req.reserve_next)
 		return 0;
-	/* §7.2: port N+1 is held under a token for a later Allocate (else step 8: 508). */
+	/* §7.2: port N+1 is held under a token for a later Allocate (else step 8: 508); the
+	 * token takes over the quota unit acquired for it. */
 	if (res.reserved == NULL || crypto_random(a->token, sizeof(a->token)) < 0 ||
-	    turn_resv_add(s, a->token, res.reserved, family, x->now_ms) < 0) {
+	    turn_resv_add(s, a->token, res.reserved, family, x->has_ident ? x->ident : NULL,
+			  x->now_ms) < 0) {
 		if (res.reserved)
 			s->ops->close(s->ops_ctx, res.reserved);
 		return STUN_ERR_INSUFFICIENT_CAPACITY;
 	}
+	pl->resv_unit = false;
 	a->has_token = true;
 	return 0;
 }
@@ -152,7 +156,7 @@ static int turn_allocate_open(struct turn_ctx *x, struct turn_alloc *a,
 /* The relays: one, or for a dual allocation IPv4 and IPv6 where one failing is reported in
  * ADDRESS-ERROR-CODE (step 9). Returns 0 or the error code. */
 static int turn_allocate_relays(struct turn_ctx *x, struct turn_alloc *a,
-				const struct turn_alloc_plan *pl)
+				struct turn_alloc_plan *pl)
 {
 	int code = turn_allocate_open(x, a, pl, pl->family, true), code6;
 
@@ -199,29 +203,48 @@ static int turn_allocate_success(struct turn_ctx *x, const struct turn_alloc *a)
 	return turn_resp_finish(x, &e);
 }
 
-/* Step 10 and the allocation itself. */
+/* Step 10: the quota. An allocation counts one for its user and in the total, and with
+ * EVEN-PORT R so does the port it reserves (until its token is taken or released), so the
+ * two are acquired together before any port is opened. Returns 0 or an error code. */
+static int turn_allocate_quota(struct turn_ctx *x, struct turn_alloc_plan *pl)
+{
+	struct turn_server *s = x->s;
+	uint32_t uq = x->limits.user_quota ? x->limits.user_quota : s->cfg->user_quota;
+	uint32_t tq = x->limits.total_quota ? x->limits.total_quota : s->cfg->total_quota;
+
+	if (turn_shared_acquire(s->shared, x->has_ident ? x->ident : NULL, pl->reserve_next ? 2 : 1,
+				uq, tq) < 0)
+		return STUN_ERR_ALLOCATION_QUOTA_REACHED;
+	pl->resv_unit = pl->reserve_next;
+	return 0;
+}
+
+/* Releases the reservation's unit when no token took it over. */
+static void turn_allocate_drop_resv_unit(struct turn_ctx *x, struct turn_alloc_plan *pl)
+{
+	if (pl->resv_unit)
+		turn_shared_release(x->s->shared, x->has_ident ? x->ident : NULL);
+	pl->resv_unit = false;
+}
+
+/* The allocation itself, its quota acquired; returns the response. */
 static int turn_allocate_create(struct turn_ctx *x, struct turn_alloc_plan *pl)
 {
 	struct turn_server *s = x->s;
 	const uint8_t *ident = x->has_ident ? x->ident : NULL;
-	uint32_t uq = x->limits.user_quota ? x->limits.user_quota : s->cfg->user_quota;
-	uint32_t tq = x->limits.total_quota ? x->limits.total_quota : s->cfg->total_quota;
 	struct turn_alloc *a;
 	int code;
 
-	if (turn_shared_acquire(s->shared, ident, uq, tq) < 0) {
-		code = STUN_ERR_ALLOCATION_QUOTA_REACHED;
-		goto fail;
-	}
 	if (turn_alloc_new(s, x->client, &a) < 0) {
 		turn_shared_release(s->shared, ident);
-		code = STUN_ERR_SERVER_ERROR;
-		goto fail;
+		turn_allocate_drop_resv_unit(x, pl);
+		return turn_resp_error(x, STUN_ERR_SERVER_ERROR);
 	}
 	a->has_ident = x->has_ident;
 	memcpy(a->ident, x->ident, TURN_IDENT_LEN);
 	code = turn_allocate_relays(x, a, pl);
 	pl->reserved = NULL; /* handed to ops->open (or closed by turn_allocate_open) */
+	turn_allocate_drop_resv_unit(x, pl);
 	if (code) {
 		/* The one free path closes what was opened; the quota goes with the first
 		 * relay, so without one it is released here. */
@@ -239,10 +262,6 @@ static int turn_allocate_create(struct turn_ctx *x, struct turn_alloc_plan *pl)
 	turn_alloc_schedule(s, a);
 	s->c.allocs_total++;
 	return turn_allocate_success(x, a);
-fail:
-	if (pl->reserved)
-		s->ops->close(s->ops_ctx, pl->reserved);
-	return turn_resp_error(x, code);
 }
 
 int turn_allocate(struct turn_ctx *x)
@@ -263,8 +282,13 @@ int turn_allocate(struct turn_ctx *x)
 	code = turn_allocate_check(x, &pl);
 	if (code == 0)
 		code = turn_allocate_take_token(x, &pl);
-	if (code)
+	if (code == 0)
+		code = turn_allocate_quota(x, &pl);
+	if (code) {
+		if (pl.reserved) /* a taken token's port, refused over quota */
+			x->s->ops->close(x->s->ops_ctx, pl.reserved);
 		return turn_resp_error(x, code);
+	}
 	/* §7.2: the initial time-to-expiry; a LIFETIME of 0 asks for the default. */
 	has_life = stun_msg_get_u32(x->m, STUN_ATTR_LIFETIME, &life) == 0 && life > 0;
 	pl.lifetime_s = turn_lifetime(x->s->cfg, has_life, life);

@@ -151,9 +151,11 @@ int turn_send_indication(struct turn_server *s, const struct stun_msg *m,
 			 const struct turn_client *c, uint64_t now_ms);
 int turn_client_chdata(struct turn_server *s, const struct turn_pkt *p, uint64_t now_ms);
 
-/* Reservations (turn/allocate.c). */
+/* Reservations (turn/reserve.c). turn_resv_add hands the reserved port and one quota unit
+ * acquired for ident (NULL: the total only) to a new token; 0, or -ENOMEM leaving both the
+ * caller's. */
 int turn_resv_add(struct turn_server *s, const uint8_t token[TURN_TOKEN_LEN], void *handle,
-		  int family, uint64_t now_ms);
+		  int family, const uint8_t *ident, uint64_t now_ms);
 void turn_resv_free_all(struct turn_server *s);
 
 #endif

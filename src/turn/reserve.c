@@ -43,14 +43,15 @@ static void turn_resv_timer_cb(struct timer *t, void *arg)
 }
 
 int turn_resv_add(struct turn_server *s, const uint8_t token[TURN_TOKEN_LEN], void *handle,
-		  int family, uint64_t now_ms)
+		  int family, const uint8_t *ident, uint64_t now_ms)
 {
 	struct turn_resv *r = calloc(1, sizeof(*r));
 	int rc;
 
 	if (r == NULL)
 		return -ENOMEM;
-	rc = turn_shared_token_put(s->shared, token, handle, family, now_ms + TURN_RESERVATION_MS);
+	rc = turn_shared_token_put(s->shared, token, handle, family, now_ms + TURN_RESERVATION_MS,
+				   ident);
 	if (rc < 0) {
 		free(r);
 		return rc;

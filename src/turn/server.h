@@ -84,8 +84,8 @@ struct turn_cfg {
 	uint32_t perm_lifetime_s;       /* 300 */
 	uint32_t channel_lifetime_s;    /* 600 */
 	uint32_t max_perms;             /* permissions per allocation */
-	uint32_t user_quota;            /* allocations per user; 0 = unlimited */
-	uint32_t total_quota;           /* allocations in total; 0 = unlimited */
+	uint32_t user_quota;            /* allocations + reserved ports per user; 0 = unlimited */
+	uint32_t total_quota;           /* allocations + reserved ports in total; 0 = unlimited */
 	uint64_t max_bps;               /* per allocation, each direction; 0 = unlimited */
 	/* Unauthenticated replies (401, 438, and every error answer to a request that did
 	 * not authenticate) over UDP, per source IP across all workers. unauth_rate 0: no

@@ -23,6 +23,8 @@ struct turn_token {
 	void *handle;
 	int family;
 	uint64_t expire_ms;
+	bool has_ident; /* the maker's unit: ident's, else the total's only */
+	uint8_t ident[TURN_SHARED_IDENT_LEN];
 };
 
 struct turn_shared {
@@ -80,20 +82,20 @@ static struct turn_user_count **turn_shared_user_slot(struct turn_shared *sh, co
 	return p;
 }
 
-static int turn_shared_acquire_locked(struct turn_shared *sh, const uint8_t *ident,
+static int turn_shared_acquire_locked(struct turn_shared *sh, const uint8_t *ident, uint32_t n,
 				      uint32_t user_quota, uint32_t total_quota)
 {
 	struct turn_user_count **p, *u;
 
-	if (total_quota && sh->total >= total_quota)
+	if (total_quota && (sh->total >= total_quota || total_quota - sh->total < n))
 		return -EDQUOT;
 	if (ident == NULL) {
-		sh->total++;
+		sh->total += n;
 		return 0;
 	}
 	p = turn_shared_user_slot(sh, ident);
 	u = *p;
-	if (u && user_quota && u->n >= user_quota)
+	if (user_quota && (n > user_quota || (u && u->n > user_quota - n)))
 		return -EDQUOT;
 	if (u == NULL) {
 		u = calloc(1, sizeof(*u));
@@ -102,37 +104,42 @@ static int turn_shared_acquire_locked(struct turn_shared *sh, const uint8_t *ide
 		memcpy(u->ident, ident, TURN_SHARED_IDENT_LEN);
 		*p = u;
 	}
-	u->n++;
-	sh->total++;
+	u->n += n;
+	sh->total += n;
 	return 0;
 }
 
-int turn_shared_acquire(struct turn_shared *sh, const uint8_t *ident, uint32_t user_quota,
-			uint32_t total_quota)
+int turn_shared_acquire(struct turn_shared *sh, const uint8_t *ident, uint32_t n,
+			uint32_t user_quota, uint32_t total_quota)
 {
 	int rc;
 
 	pthread_mutex_lock(&sh->lock);
-	rc = turn_shared_acquire_locked(sh, ident, user_quota, total_quota);
+	rc = turn_shared_acquire_locked(sh, ident, n, user_quota, total_quota);
 	pthread_mutex_unlock(&sh->lock);
 	return rc;
 }
 
-void turn_shared_release(struct turn_shared *sh, const uint8_t *ident)
+static void turn_shared_release_locked(struct turn_shared *sh, const uint8_t *ident)
 {
 	struct turn_user_count **p, *u;
 
-	pthread_mutex_lock(&sh->lock);
 	if (sh->total > 0)
 		sh->total--;
-	if (ident) {
-		p = turn_shared_user_slot(sh, ident);
-		u = *p;
-		if (u && --u->n == 0) {
-			*p = u->next;
-			free(u);
-		}
+	if (ident == NULL)
+		return;
+	p = turn_shared_user_slot(sh, ident);
+	u = *p;
+	if (u && --u->n == 0) {
+		*p = u->next;
+		free(u);
 	}
+}
+
+void turn_shared_release(struct turn_shared *sh, const uint8_t *ident)
+{
+	pthread_mutex_lock(&sh->lock);
+	turn_shared_release_locked(sh, ident);
 	pthread_mutex_unlock(&sh->lock);
 }
 
@@ -159,7 +166,7 @@ uint32_t turn_shared_total(struct turn_shared *sh)
 }
 
 int turn_shared_token_put(struct turn_shared *sh, const uint8_t token[TURN_SHARED_TOKEN_LEN],
-			  void *handle, int family, uint64_t expire_ms)
+			  void *handle, int family, uint64_t expire_ms, const uint8_t *ident)
 {
 	struct turn_token *t = calloc(1, sizeof(*t));
 
@@ -169,6 +176,9 @@ int turn_shared_token_put(struct turn_shared *sh, const uint8_t token[TURN_SHARE
 	t->handle = handle;
 	t->family = family;
 	t->expire_ms = expire_ms;
+	t->has_ident = ident != NULL;
+	if (ident)
+		memcpy(t->ident, ident, TURN_SHARED_IDENT_LEN);
 	pthread_mutex_lock(&sh->lock);
 	t->next = sh->tokens;
 	sh->tokens = t;
@@ -188,6 +198,7 @@ int turn_shared_token_take(struct turn_shared *sh, const uint8_t token[TURN_SHAR
 		if (now_ms == 0 || now_ms < (*p)->expire_ms) {
 			t = *p;
 			*p = t->next;
+			turn_shared_release_locked(sh, t->has_ident ? t->ident : NULL);
 		}
 		break;
 	}

@@ -12,22 +12,27 @@
 #define TURN_SHARED_IDENT_LEN 32
 #define TURN_SHARED_TOKEN_LEN 8
 
-/* Counts one allocation for ident (NULL: only the total). user_quota/total_quota 0 mean
- * unlimited. Returns 0, -EDQUOT (over a quota: 486) or -ENOMEM. */
-int turn_shared_acquire(struct turn_shared *sh, const uint8_t *ident, uint32_t user_quota,
-			uint32_t total_quota);
-/* Undoes one turn_shared_acquire with the same ident. */
+/* Counts n (1 or 2) units for ident (NULL: only the total): one per allocation, one per
+ * port held by a RESERVATION-TOKEN. All or nothing: user_quota/total_quota (0: unlimited)
+ * must allow the n together. Returns 0, -EDQUOT (over a quota: 486) or -ENOMEM. */
+int turn_shared_acquire(struct turn_shared *sh, const uint8_t *ident, uint32_t n,
+			uint32_t user_quota, uint32_t total_quota);
+/* Undoes one unit of turn_shared_acquire with the same ident. */
 void turn_shared_release(struct turn_shared *sh, const uint8_t *ident);
 /* Current counts (tests, metrics). */
 uint32_t turn_shared_user_count(struct turn_shared *sh, const uint8_t *ident);
 uint32_t turn_shared_total(struct turn_shared *sh);
 
-/* Records a reservation: handle (net's), family, valid until expire_ms. 0 or -ENOMEM. */
+/* Records a reservation: handle (net's), family, valid until expire_ms. It takes over one
+ * unit acquired for ident (NULL: the total only; the ident is copied): the reserved port
+ * counts against its maker's quotas until the token is taken. 0 or -ENOMEM (the unit is
+ * then still the caller's). */
 int turn_shared_token_put(struct turn_shared *sh, const uint8_t token[TURN_SHARED_TOKEN_LEN],
-			  void *handle, int family, uint64_t expire_ms);
-/* Removes the reservation and hands its handle over. With now_ms past the expiry the token
- * is refused (-ENOENT) and left for its owner to release; pass 0 to take it regardless
- * (the owner's release). 0 or -ENOENT. */
+			  void *handle, int family, uint64_t expire_ms, const uint8_t *ident);
+/* Removes the reservation, releases its maker's unit and hands the handle over (an
+ * Allocate taking it counts the allocation for its own user). With now_ms past the expiry
+ * the token is refused (-ENOENT) and left for its owner to release; pass 0 to take it
+ * regardless (the owner's release). 0 or -ENOENT. */
 int turn_shared_token_take(struct turn_shared *sh, const uint8_t token[TURN_SHARED_TOKEN_LEN],
 			   uint64_t now_ms, void **handle, int *family);
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the fuzz seed corpus (tests/fuzz/corpus/{stun,frame}/) and the hexdump
+"""Writes the fuzz seed corpus (tests/fuzz/corpus/{stun,frame,turn}/) and the hexdump
 tests/vectors/rfc5769.txt from the C arrays in tests/vectors/rfc5769.h. Re-run after
 changing the vectors; the output is committed."""
 import os
@@ -41,6 +41,90 @@ def write(d, name, data):
         f.write(data)
 
 
+# fuzz_turn programs (see tests/fuzz/fuzz_turn.c): two configuration bytes, then steps.
+ALLOC, REFRESH, PERM, CHBIND, SEND, CHDATA, PEER, CLOCK, GONE, FAULT, CREDS, RAW = \
+    0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+ALICE, BOB, CAROL, NOBODY = 0x01, 0x09, 0x11, 0x19  # auth operands: right key, valid nonce
+
+
+def conf(uq=2, tq=4, no_auth=False, free_live=False, async_=False, perms=3, unauth_rate=False,
+         max_bps=False):
+    """Quotas and permissions as fuzz_turn's tables have them (0: unlimited)."""
+    c = (1 if no_auth else 0) | [1, 2, 3, 0].index(uq) << 1 | [2, 4, 6, 0].index(tq) << 3
+    c |= (0x40 if free_live else 0) | (0x80 if async_ else 0)
+    c2 = [1, 3, 8, 0].index(perms) | (4 if unauth_rate else 0) | (8 if max_bps else 0)
+    return bytes([c, c2])
+
+
+def alloc(client, auth, f=0, g=0, life=None):
+    return bytes([ALLOC, f, g, client, auth] + ([life] if f & 0x40 else []))
+
+
+def refresh(client, auth, f):
+    return bytes([REFRESH, f, client, auth])
+
+
+def perm(client, auth, *peers):
+    return bytes([PERM, len(peers), client, auth] + list(peers))
+
+
+def turn_corpus(d):
+    tok0 = 0x00  # RESERVATION-TOKEN operand g: the first token seen
+    progs = {
+        "reservation_quota": conf(uq=2, tq=4) + alloc(0, ALICE, f=0x03) +
+        alloc(5, ALICE, f=0x03) + alloc(5, ALICE) + refresh(0, ALICE, 0x01) +
+        alloc(5, ALICE, f=0x03) + alloc(2, BOB, f=0x04, g=tok0) + alloc(3, ALICE) +
+        bytes([CLOCK, 3, CLOCK, 1]) + alloc(3, CAROL, f=0x04, g=tok0),
+        "perm_chan_data": conf(uq=3, tq=6) + alloc(0, ALICE) + perm(0, ALICE, 0, 3, 4) +
+        perm(0, ALICE, 0, 1, 6) + bytes([CHBIND, 0, 0, 0, ALICE, CHBIND, 1, 0, 0, ALICE]) +
+        bytes([SEND, 0, 10, 0, 0, SEND, 2, 10, 0, 0, CHDATA, 0, 0, 12, CHDATA, 0, 0x80, 12]) +
+        bytes([PEER, 0, 0, 20, PEER, 0, 2, 20, CLOCK, 5, PEER, 0, 0, 20]) +
+        refresh(0, ALICE, 0x02 | 0x01 | 4 << 2) + refresh(0, ALICE, 0x01),
+        "tcp_gone": conf(uq=3, tq=6) + alloc(1, BOB) + perm(1, BOB, 1) +
+        bytes([CHBIND, 2, 1, 1, BOB, CHDATA, 1, 2, 7, PEER, 0, 1, 33, GONE, 1, PEER, 0, 1, 3]) +
+        alloc(1, BOB) + bytes([GONE, 1]),
+        "families": conf(uq=3, tq=6) + alloc(4, CAROL, f=0x08, g=0x20) +
+        perm(4, CAROL, 3, 0) + refresh(4, CAROL, 0x01) + alloc(4, CAROL, f=0x10, g=0x40) +
+        perm(4, CAROL, 3, 0, 7) + refresh(4, CAROL, 0x80 | 0x40) +
+        bytes([FAULT, 4]) + alloc(0, ALICE, f=0x10, g=0x40) + alloc(2, ALICE, f=0x08, g=0x20),
+        "async_creds": conf(uq=2, tq=4, async_=True) + alloc(0, ALICE) + alloc(2, BOB, f=0x03) +
+        bytes([GONE, 1]) + alloc(1, CAROL) + bytes([GONE, 1, CREDS, 1]) + perm(0, ALICE, 0) +
+        bytes([CREDS, 8 | 1]) + perm(0, ALICE, 1),
+        "faults": conf() + bytes([FAULT, 1]) + alloc(0, ALICE) + bytes([FAULT, 2]) +
+        alloc(0, ALICE) + bytes([FAULT, 8]) + alloc(0, ALICE, f=0x03) + bytes([FAULT, 0]) +
+        alloc(0, ALICE, f=0x03) + bytes([CREDS, 2]) + alloc(2, BOB) + bytes([CREDS, 4]) +
+        alloc(2, BOB) + bytes([CREDS, 0]) + alloc(2, BOB),
+        "no_auth": conf(uq=1, tq=2, no_auth=True) + alloc(0, 0, f=0x03) + alloc(2, 0) +
+        alloc(2, 0, f=0x04, g=tok0) + perm(2, 0, 0) + bytes([PEER, 0, 0, 9]),
+        "auth_failures": conf(unauth_rate=True) + alloc(0, 0) + alloc(0, 0x05) + alloc(0, 0x06) +
+        alloc(0, 0x07) + alloc(0, NOBODY) + alloc(0, ALICE | 0x20) + alloc(2, BOB | 0x40) +
+        alloc(2, BOB | 0x80) + alloc(3, ALICE | 0x60) + refresh(3, BOB, 0x01),
+        "free_live": conf(uq=3, tq=6, free_live=True, async_=True) + alloc(0, ALICE, f=0x03) +
+        bytes([CREDS, 1]) + alloc(1, BOB) + alloc(3, ALICE, f=0x03) + perm(3, ALICE, 0),
+        "lifetimes": conf() + alloc(0, ALICE, f=0x40, life=1) + alloc(2, BOB, f=0x40, life=200) +
+        perm(0, ALICE, 0) + bytes([CLOCK, 4, CLOCK, 0x80 | 59, CLOCK, 6, CLOCK, 7]) +
+        refresh(2, BOB, 0x03 | 10 << 2),
+        "raw": conf() + bytes([RAW, 0x03, 2, 0, ALICE, 0x00, 0x19, 4, 17, 0, 0, 0,
+                               0x00, 0x18, 1, 0x80]) +
+        bytes([RAW, 0x04, 1, 0, ALICE, 0x00, 0x0d, 4, 0, 0, 0, 0]) +
+        bytes([RAW, 0x01, 1, 0, 0, 0x80, 0x22, 3, 1, 2, 3]),
+        "bandwidth": conf(max_bps=True) + alloc(0, ALICE) + perm(0, ALICE, 0) +
+        bytes([SEND, 0, 250, 0, 0] * 10 + [PEER, 0, 0, 250] * 10 + [CLOCK, 0x81]) +
+        bytes([CREDS, 0x10]) + alloc(2, BOB) + perm(2, BOB, 1) + bytes([PEER, 1, 1, 250] * 8),
+        "big_parked": conf(async_=True) +
+        bytes([RAW, 0x03, 2, 0, ALICE, 0x00, 0x19, 4, 17, 0, 0, 0, 0x80, 0x50, 255]) +
+        bytes([CREDS, 1]) + alloc(0, ALICE) + bytes([CREDS, 1]),
+        "many": conf(uq=0, tq=0, no_auth=True, perms=0) +
+        b"".join(alloc(c, 0) for c in range(6, 46)) +
+        b"".join(refresh(c, 0, 0x01) for c in range(6, 46, 3)) +
+        perm(7, 0, 0, 1, 2, 8) + perm(7, 0, 9, 10, 11, 14) +
+        bytes([CHBIND, 0, 0, 7, 0, CHBIND, 1, 1, 7, 0, CHBIND, 2, 2, 7, 0, CHBIND, 3, 8, 7, 0]) +
+        bytes([CHDATA, 7, 3, 5, PEER, 9, 8, 5]),
+    }
+    for name, prog in progs.items():
+        write(d, name, prog)
+
+
 def main():
     v = arrays()
     stun = os.path.join(HERE, "corpus", "stun")
@@ -72,6 +156,7 @@ def main():
     write(frame, "chdata_padded", b"\x03" + chdata(0x4002, b"abcdefg") * 3)
     write(frame, "oversize", b"\x01" + chdata(0x4000, b"")[:2] + b"\xff\xff")
     write(frame, "garbage", b"\x02\xc0\x00\x00\x00")
+    turn_corpus(os.path.join(HERE, "corpus", "turn"))
     with open(os.path.join(ROOT, "tests", "vectors", "rfc5769.txt"), "w") as f:
         f.write("# RFC 5769 section 2.1-2.4 and RFC 8489 Appendix B.1 (erratum 6268)\n"
                 "# test vectors, 4 bytes per line, generated from rfc5769.h.\n")

@@ -9,7 +9,7 @@ secs=${1:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cc=${CLANG:-clang}
-targets="fuzz_stun fuzz_frame"
+targets="fuzz_stun fuzz_frame fuzz_turn"
 n=0
 failed=0
 
@@ -28,6 +28,9 @@ trap 'rm -rf "$work"' EXIT INT TERM
 srcs="$top/src/stun/err.c $top/src/stun/msg.c $top/src/stun/attr.c $top/src/stun/attr_addr.c
       $top/src/stun/integrity.c $top/src/stun/enc.c $top/src/stun/chdata.c $top/src/stun/frame.c
       $top/src/base/crypto.c $top/src/base/addr.c"
+# fuzz_turn drives the whole TURN core: turn/, auth/ and the base/ it needs, besides the above.
+turn_srcs="$srcs $top/src/base/iprange.c $top/src/base/timer.c $top/src/base/xmalloc.c
+      $(ls "$top"/src/auth/*.c "$top"/src/turn/*.c)"
 flags="-g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$top/src"
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -35,11 +38,12 @@ notok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
 
 for t in $targets; do
 	case $t in
-	fuzz_stun) corpus=stun ;;
-	fuzz_frame) corpus=frame ;;
+	fuzz_stun) corpus=stun tsrcs=$srcs ;;
+	fuzz_frame) corpus=frame tsrcs=$srcs ;;
+	fuzz_turn) corpus=turn tsrcs="-I$top/tests/unit $turn_srcs" ;;
 	esac
 	# shellcheck disable=SC2086
-	if ! $cc $flags -o "$work/$t" "$here/$t.c" $srcs -lcrypto >"$work/$t.build" 2>&1; then
+	if ! $cc $flags -o "$work/$t" "$here/$t.c" $tsrcs -lcrypto -lpthread >"$work/$t.build" 2>&1; then
 		sed 's/^/# /' "$work/$t.build"
 		notok "$t build"
 		continue

@@ -2,6 +2,8 @@
  * expiry, EVEN-PORT/RESERVATION-TOKEN, address families, quotas, teardown. */
 #include "test_turn_fake.h"
 
+#include "base/crypto.h"
+#include "turn/core.h"
 #include "turn/shared.h"
 
 static void alloc_req(struct t_env *t, struct stun_enc *e, bool keep_tid)
@@ -299,6 +301,118 @@ static void test_quota(void)
 	turn_shared_free(sh);
 }
 
+/* The quota count of a user (turn_shared keys it by SHA-256(username ":" realm)). */
+static uint32_t user_count(struct turn_shared *sh, const char *user)
+{
+	uint8_t ident[32];
+	struct crypto_part parts[3] = {{user, strlen(user)}, {":", 1}, {T_REALM, strlen(T_REALM)}};
+
+	crypto_sha256(parts, 3, ident);
+	return turn_shared_user_count(sh, ident);
+}
+
+/* Allocate with EVEN-PORT R=1 from port of 192.0.2.10; returns the code, the token in tok. */
+static int alloc_reserve(struct t_env *t, uint16_t port, uint8_t tok[8])
+{
+	struct stun_enc e;
+	struct stun_str s;
+	int code;
+
+	addr_parse(&t->src, "192.0.2.10", port);
+	alloc_req(t, &e, false);
+	stun_enc_put(&e, STUN_ATTR_EVEN_PORT, "\x80", 1);
+	code = t_send(t, &e, true);
+	if (code == 0 && stun_msg_get_bytes(&t->m, STUN_ATTR_RESERVATION_TOKEN, &s) == 0 &&
+	    s.len == 8)
+		memcpy(tok, s.p, 8);
+	return code;
+}
+
+/* A port held by RESERVATION-TOKEN counts against the user and total quotas of the user
+ * who made it until an Allocate takes it (then it is that allocation's) or it expires. */
+static void test_reservation_quota(void)
+{
+	struct t_env t;
+	struct turn_shared *sh;
+	struct stun_enc e;
+	uint8_t tok[8], tok2[8];
+	int opens;
+
+	turn_shared_new(&sh);
+	t_init(&t);
+	t.cfg.shared = sh;
+	t.cfg.user_quota = 2;
+	t.cfg.total_quota = 5;
+	t.creds.users[2] = (struct fake_user){"carol", "pw"};
+	t.creds.nusers = 3;
+	t_start(&t);
+	t_challenge(&t);
+	CHECK_EQ_INT(alloc_reserve(&t, 41000, tok), 0, "alice: EVEN-PORT R=1");
+	CHECK_EQ_INT(user_count(sh, "alice"), 2, "allocation + reservation count for alice");
+	CHECK_EQ_INT(turn_shared_total(sh), 2, "and in the total");
+	opens = t.net.nr;
+	CHECK_EQ_INT(alloc_reserve(&t, 41001, tok2), 486, "alice: a second R=1 over quota: 486");
+	CHECK_EQ_INT(t.net.nr, opens, "refused before any port is opened");
+	CHECK_EQ_INT(t_allocate(&t), 486, "alice: a plain Allocate is over quota too");
+	addr_parse(&t.src, "192.0.2.10", 41000);
+	CHECK_EQ_INT(t_refresh(&t, true, 0), 0, "alice deletes her allocation");
+	CHECK_EQ_INT(user_count(sh, "alice"), 1, "the reservation still counts");
+	CHECK_EQ_INT(alloc_reserve(&t, 41002, tok2), 486,
+		     "alice: R=1 with a reservation held: 486 (no ports without quota)");
+	CHECK_EQ_INT(t_allocate(&t), 0, "alice: a plain Allocate fits");
+	CHECK_EQ_INT(user_count(sh, "alice"), 2, "alice: allocation + reservation");
+
+	/* bob fills the total; carol takes alice's reservation: it becomes carol's. */
+	t.user = "bob", t.pass = "hunter2";
+	CHECK_EQ_INT(alloc_reserve(&t, 41100, tok2), 0, "bob: EVEN-PORT R=1");
+	CHECK_EQ_INT(turn_shared_total(sh), 4, "total: 2 allocations + 2 reservations");
+	t.user = "carol", t.pass = "pw";
+	CHECK_EQ_INT(alloc_reserve(&t, 41200, tok2), 486, "carol: R=1 over the total: 486");
+	addr_parse(&t.src, "192.0.2.10", 41201);
+	alloc_req(&t, &e, false);
+	stun_enc_put(&e, STUN_ATTR_RESERVATION_TOKEN, tok, 8);
+	CHECK_EQ_INT(t_send(&t, &e, true), 0, "carol: Allocate with alice's token");
+	CHECK_EQ_INT(user_count(sh, "alice"), 1, "alice: the taken reservation no longer hers");
+	CHECK_EQ_INT(user_count(sh, "carol"), 1, "carol: her allocation");
+	CHECK_EQ_INT(turn_shared_total(sh), 4, "total: 3 allocations + bob's reservation");
+	t_advance(&t, TURN_RESERVATION_MS + 1000);
+	CHECK_EQ_INT(user_count(sh, "bob"), 1, "bob: an expired reservation is released");
+	CHECK_EQ_INT(turn_shared_total(sh), 3, "total: the 3 allocations");
+	t_stop(&t);
+	CHECK_EQ_INT(turn_shared_total(sh), 0, "all released at teardown");
+	CHECK(fake_all_closed_once(&t.net), "every relay and reservation closed once");
+	turn_shared_free(sh);
+}
+
+/* A reservation held at teardown is released with its quota. */
+static void test_reservation_quota_teardown(void)
+{
+	struct t_env t;
+	struct turn_shared *sh;
+	uint8_t tok[8];
+
+	turn_shared_new(&sh);
+	t_init(&t);
+	t.cfg.shared = sh;
+	t.cfg.total_quota = 1;
+	t_start(&t);
+	t_challenge(&t);
+	CHECK_EQ_INT(alloc_reserve(&t, 42000, tok), 486, "R=1 needs two under total-quota 1");
+	CHECK_EQ_INT(t.net.nr, 0, "no port opened");
+	t.cfg.total_quota = 3;
+	CHECK_EQ_INT(alloc_reserve(&t, 42000, tok), 0, "R=1 under total-quota 3");
+	CHECK_EQ_INT(alloc_reserve(&t, 42001, tok), 486, "a second R=1 would need 4: 486");
+	addr_parse(&t.src, "192.0.2.10", 42000);
+	CHECK_EQ_INT(t_refresh(&t, true, 0), 0, "allocation deleted");
+	t.net.no_reserve = true;
+	CHECK_EQ_INT(alloc_reserve(&t, 42002, tok), 508, "no reservation possible: 508");
+	CHECK_EQ_INT(turn_shared_total(sh), 1, "the failed R=1 released both units");
+	t_stop(&t);
+	CHECK_EQ_INT(turn_shared_total(sh), 0, "the reservation released at teardown");
+	CHECK(fake_all_closed_once(&t.net), "every relay and reservation closed once");
+	turn_shared_free(sh);
+}
+
 static void test_tcp_client_gone(void)
 {
 	struct t_env t;
@@ -360,6 +474,8 @@ int main(void)
 	test_even_port();
 	test_families();
 	test_quota();
+	test_reservation_quota();
+	test_reservation_quota_teardown();
 	test_tcp_client_gone();
 	test_many();
 	return tap_done();

@@ -1,0 +1,425 @@
+/* The world fuzz_turn.c drives: two workers (struct turn_server) sharing one struct
+ * turn_shared and one fake net (the relay ops of tests/unit/test_turn_fake.h, wrapped to
+ * check every call), a fake credential store per worker, a synthetic clock, six clients
+ * (UDP and TCP, IPv4 and IPv6), and the invariants checked after every step. A violated
+ * invariant aborts (FUZZ_ASSERT), so libFuzzer reports it as a crash. White-box: it reads
+ * turn/'s internals (turn/core.h) to see allocations, reservations and counts. */
+#ifndef TERN_TESTS_FUZZ_TURN_ENV_H
+#define TERN_TESTS_FUZZ_TURN_ENV_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "base/crypto.h"
+#include "test_turn_fake.h"
+#include "turn/core.h"
+#include "turn/peer.h"
+#include "turn/shared.h"
+
+#define FZ_WORKERS 2
+/* Clients 0-5 as fz_env_init sets them up; the others UDP or TCP on worker 0, enough for
+ * its allocation table to grow. */
+#define FZ_CLIENTS 48
+#define FZ_USERS   3 /* alice, bob, carol; a fourth name is unknown to the store */
+#define FZ_PEERS   16
+#define FZ_TOKENS  4
+
+#define FUZZ_ASSERT(cond)                                                                          \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "fuzz_turn: invariant violated at %s:%d: %s\n", __FILE__,  \
+				__LINE__, #cond);                                                  \
+			abort();                                                                   \
+		}                                                                                  \
+	} while (0)
+
+struct fz_client {
+	struct turn_client c;
+	int worker;
+	uint8_t tid[STUN_TID_LEN]; /* of its last request (retransmissions reuse it) */
+	int sock;		   /* &sock is net's handle */
+};
+
+struct fz_env {
+	struct turn_cfg cfg;
+	struct auth_nonce_key nk;
+	struct peer_policy *peers;
+	struct turn_shared *sh;
+	struct fake_net net; /* shared by both workers: a reservation moves between them */
+	struct fake_creds creds[FZ_WORKERS];
+	struct turn_server *w[FZ_WORKERS];
+	struct fz_client cl[FZ_CLIENTS];
+	uint8_t ident[FZ_USERS][TURN_IDENT_LEN];
+	/* the maker of each reservation handle (by fake relay id), for the quota balance */
+	int8_t resv_user[FAKE_MAX_RELAYS];	   /* user index, or -1 without ident */
+	uint64_t resv_made[FAKE_MAX_RELAYS];	   /* when it was made */
+	uint8_t tokens[FZ_TOKENS][TURN_TOKEN_LEN]; /* seen in Allocate successes */
+	unsigned ntokens;
+	uint64_t now;
+	uint32_t tid_seq;
+};
+
+static const char *const fz_user_names[FZ_USERS + 1] = {"alice", "bob", "carol", "dave"};
+static const char *const fz_user_pass[FZ_USERS + 1] = {"secret", "hunter2", "pw", "x"};
+
+/* The world of the current input (libFuzzer runs one input at a time). */
+static struct fz_env *fz_cur;
+
+static inline struct fake_relay *fz_relay(struct fz_env *z, void *h)
+{
+	struct fake_relay *r = h;
+
+	FUZZ_ASSERT(r >= z->net.r && r < z->net.r + z->net.nr);
+	return r;
+}
+
+static inline bool fz_alloc_live(struct fz_env *z, const struct turn_alloc *a)
+{
+	int i;
+
+	for (i = 0; i < FZ_WORKERS; i++) {
+		const struct turn_server *s = z->w[i];
+
+		if (s && turn_alloc_find(&s->allocs, a->client.transport, &a->client.src,
+					 &a->client.local) == a)
+			return true;
+	}
+	return false;
+}
+
+static inline int fz_user_of(struct fz_env *z, const uint8_t *ident)
+{
+	int u;
+
+	for (u = 0; u < FZ_USERS; u++) {
+		if (memcmp(z->ident[u], ident, TURN_IDENT_LEN) == 0)
+			return u;
+	}
+	return -1;
+}
+
+/* ---- relay ops: the fakes of test_turn_fake.h, every call checked ---- */
+
+static int fz_open(void *ctx, const struct turn_relay_req *req, struct turn_relay_res *res)
+{
+	struct fz_env *z = fz_cur;
+	struct turn_alloc *a = req->alloc;
+	int rc;
+
+	FUZZ_ASSERT(ctx == &z->net && a != NULL);
+	if (req->reserved) {
+		struct fake_relay *r = fz_relay(z, req->reserved);
+
+		/* Only a held, unused, unexpired reservation may be taken over (RFC 8656 §7.2:
+		 * the token is valid for 30 s and once). */
+		FUZZ_ASSERT(r->open && r->reservation && r->closes == 0);
+		FUZZ_ASSERT(z->now < z->resv_made[r->id] + TURN_RESERVATION_MS);
+	}
+	FUZZ_ASSERT(!(req->reserve_next && req->reserved));
+	if (z->net.nr + 2 > FAKE_MAX_RELAYS)
+		return -ENOSPC; /* the fake's port range is exhausted */
+	rc = fake_ops.open(ctx, req, res);
+	if (rc == 0 && res->reserved) {
+		int id = fz_relay(z, res->reserved)->id;
+
+		z->resv_user[id] = (int8_t)(a->has_ident ? fz_user_of(z, a->ident) : -1);
+		z->resv_made[id] = z->now;
+	}
+	return rc;
+}
+
+static void fz_close(void *ctx, void *relay)
+{
+	struct fake_relay *r = fz_relay(fz_cur, relay);
+
+	FUZZ_ASSERT(r->open && r->closes == 0); /* closed once, never used after */
+	fake_ops.close(ctx, relay);
+}
+
+static int fz_send(void *ctx, void *relay, const struct addr *peer, const uint8_t *data, size_t len,
+		   bool df)
+{
+	struct fz_env *z = fz_cur;
+	struct fake_relay *r = fz_relay(z, relay);
+	struct turn_alloc *a = r->req.alloc;
+	struct turn_ip ip;
+
+	/* Data leaves only through a live allocation's open relay, to a permitted peer. */
+	FUZZ_ASSERT(r->open && !r->reservation && fz_alloc_live(z, a));
+	turn_ip_from_addr(&ip, peer);
+	FUZZ_ASSERT(turn_perm_find(a, &ip, z->now) != NULL);
+	FUZZ_ASSERT(turn_alloc_relay_for(a, addr_family(peer)) >= 0);
+	FUZZ_ASSERT(a->relay[turn_alloc_relay_for(a, addr_family(peer))] == relay);
+	return fake_ops.send(ctx, relay, peer, data, len, df);
+}
+
+static void fz_response(struct fz_env *z, const struct turn_client *c, const uint8_t *buf,
+			size_t len);
+
+static int fz_to_client(void *ctx, const struct turn_client *c, const uint8_t *buf, size_t len)
+{
+	fz_response(fz_cur, c, buf, len);
+	return fake_ops.to_client(ctx, c, buf, len);
+}
+
+/* The unit tests' fake_ops with the four calls above checked: members turn_relay_ops may
+ * gain are forwarded to the fakes unchanged. */
+static struct turn_relay_ops fz_ops;
+
+static void fz_ops_init(void)
+{
+	fz_ops = fake_ops;
+	fz_ops.open = fz_open;
+	fz_ops.close = fz_close;
+	fz_ops.send = fz_send;
+	fz_ops.to_client = fz_to_client;
+}
+
+/* ---- invariants ---- */
+
+struct fz_tally {
+	uint32_t total; /* allocations + held reservations */
+	uint32_t user[FZ_USERS];
+	int relays; /* relay handles of live allocations */
+};
+
+/* One allocation is well-formed; adds it to t. */
+static void fz_check_alloc(struct fz_env *z, struct turn_server *s, struct turn_alloc *a,
+			   struct fz_tally *t)
+{
+	int i, u;
+
+	FUZZ_ASSERT(a->s == s);
+	FUZZ_ASSERT(turn_alloc_find(&s->allocs, a->client.transport, &a->client.src,
+				    &a->client.local) == a);
+	FUZZ_ASSERT(a->nrelay >= 1 && a->nrelay <= TURN_MAX_RELAYS);
+	for (i = 0; i < a->nrelay; i++) {
+		struct fake_relay *r = fz_relay(z, a->relay[i]);
+
+		FUZZ_ASSERT(r->open && !r->reservation && r->req.alloc == a);
+	}
+	FUZZ_ASSERT(a->nperms <= a->capperms && a->nchans <= a->capchans);
+	FUZZ_ASSERT(z->cfg.max_perms == 0 || a->nperms <= z->cfg.max_perms);
+	for (i = 0; i < a->nchans; i++) {
+		FUZZ_ASSERT(a->chans[i].number >= STUN_CHANNEL_MIN &&
+			    a->chans[i].number <= STUN_CHANNEL_MAX);
+		FUZZ_ASSERT(turn_alloc_relay_for(a, a->chans[i].ip.family) >= 0);
+	}
+	FUZZ_ASSERT(a->expire_ms > 0);
+	t->total++;
+	t->relays += a->nrelay;
+	if (a->has_ident) {
+		u = fz_user_of(z, a->ident);
+		FUZZ_ASSERT(u >= 0); /* only known users authenticate */
+		t->user[u]++;
+	}
+}
+
+/* After every step: allocations well-formed, every open relay owned by exactly one
+ * allocation or held as a reservation, the quota counts equal to what is held and within
+ * user-quota and total-quota. */
+static void fz_check(struct fz_env *z)
+{
+	struct fz_tally t = {0};
+	int i, u, open_relays = 0;
+	size_t k;
+
+	for (i = 0; i < FZ_WORKERS; i++) {
+		struct turn_server *s = z->w[i];
+
+		for (k = 0; k < s->allocs.cap; k++) {
+			if (s->allocs.slot[k])
+				fz_check_alloc(z, s, s->allocs.slot[k], &t);
+		}
+		FUZZ_ASSERT(s->c.allocs == s->allocs.n);
+	}
+	for (i = 0; i < z->net.nr; i++) {
+		const struct fake_relay *r = &z->net.r[i];
+
+		FUZZ_ASSERT(r->closes == !r->open);
+		if (!r->open)
+			continue;
+		if (!r->reservation) {
+			open_relays++;
+			continue;
+		}
+		t.total++;
+		if (z->resv_user[i] >= 0)
+			t.user[z->resv_user[i]]++;
+	}
+	FUZZ_ASSERT(open_relays == t.relays); /* no relay without an allocation */
+	FUZZ_ASSERT(z->net.nr == z->net.closes + fake_open_count(&z->net));
+	FUZZ_ASSERT(turn_shared_total(z->sh) == t.total);
+	FUZZ_ASSERT(z->cfg.total_quota == 0 || t.total <= z->cfg.total_quota);
+	for (u = 0; u < FZ_USERS; u++) {
+		FUZZ_ASSERT(turn_shared_user_count(z->sh, z->ident[u]) == t.user[u]);
+		FUZZ_ASSERT(z->cfg.user_quota == 0 || t.user[u] <= z->cfg.user_quota);
+	}
+}
+
+/* ---- set-up and teardown ---- */
+
+static void fz_client_init(struct fz_env *z, int i, enum turn_transport tr, const char *ip,
+			   const char *local, int worker)
+{
+	struct fz_client *c = &z->cl[i];
+
+	c->c.transport = tr;
+	addr_parse(&c->c.src, ip, (uint16_t)(4000 + i));
+	addr_parse(&c->c.local, local, 3478);
+	c->c.sock = &c->sock;
+	c->worker = worker;
+}
+
+static void fz_creds_init(struct fake_creds *f)
+{
+	int u;
+
+	memset(f, 0, sizeof(*f));
+	f->store.ops = &fake_cred_ops;
+	f->store.impl = f;
+	for (u = 0; u < FZ_USERS; u++)
+		f->users[u] = (struct fake_user){fz_user_names[u], fz_user_pass[u]};
+	f->nusers = FZ_USERS;
+}
+
+static int fz_peer_policy(struct fz_env *z)
+{
+	struct addr relay[2];
+	struct peer_policy_cfg pc = {
+		.relay_addrs = relay, .nrelay = 2, .min_port = 49152, .max_port = 65535};
+
+	addr_parse(&relay[0], "203.0.113.1", 0);
+	addr_parse(&relay[1], "2001:db8::100", 0);
+	return peer_policy_new(&pc, &z->peers);
+}
+
+/* Configurations (0: unlimited). */
+static const uint32_t fz_user_quota[4] = {1, 2, 3, 0};
+static const uint32_t fz_total_quota[4] = {2, 4, 6, 0};
+static const uint32_t fz_max_perms[4] = {1, 3, 8, 0};
+
+/* Builds the world from the configuration bytes. 0 or -ENOMEM. */
+static int fz_env_init(struct fz_env *z, uint8_t conf, uint8_t conf2)
+{
+	int i, u;
+
+	memset(z, 0, sizeof(*z));
+	fz_cur = z;
+	fz_ops_init();
+	z->cfg.realm = T_REALM;
+	z->cfg.default_lifetime_s = 600;
+	z->cfg.max_lifetime_s = 3600;
+	z->cfg.perm_lifetime_s = 300;
+	z->cfg.channel_lifetime_s = 600;
+	z->cfg.nonce_key = &z->nk;
+	z->cfg.no_auth = conf & 1;
+	z->cfg.user_quota = fz_user_quota[(conf >> 1) & 3];
+	z->cfg.total_quota = fz_total_quota[(conf >> 3) & 3];
+	z->cfg.max_perms = fz_max_perms[conf2 & 3];
+	z->cfg.unauth_rate = (conf2 & 4) ? 2 : 0;
+	z->cfg.max_bps = (conf2 & 8) ? 16000 : 0; /* 2000 bytes/s: some data is dropped */
+	z->now = T_START_MS;
+	auth_nonce_key_init(&z->nk, 600, 0);
+	for (u = 0; u < FZ_USERS; u++) {
+		struct crypto_part p[3] = {{fz_user_names[u], strlen(fz_user_names[u])},
+					   {":", 1},
+					   {T_REALM, strlen(T_REALM)}};
+
+		crypto_sha256(p, 3, z->ident[u]);
+	}
+	if (turn_shared_new(&z->sh) < 0 || fz_peer_policy(z) < 0)
+		return -ENOMEM;
+	z->cfg.shared = z->sh;
+	z->cfg.peers = z->peers;
+	fz_client_init(z, 0, TURN_TRANSPORT_UDP, "192.0.2.1", "203.0.113.1", 0);
+	fz_client_init(z, 1, TURN_TRANSPORT_TCP, "192.0.2.2", "203.0.113.1", 0);
+	fz_client_init(z, 2, TURN_TRANSPORT_UDP, "192.0.2.3", "203.0.113.1", 1);
+	fz_client_init(z, 3, TURN_TRANSPORT_TCP, "192.0.2.4", "203.0.113.1", 1);
+	fz_client_init(z, 4, TURN_TRANSPORT_UDP, "2001:db8::4", "2001:db8::1", 0);
+	fz_client_init(z, 5, TURN_TRANSPORT_UDP, "192.0.2.1", "203.0.113.1", 1);
+	for (i = 6; i < FZ_CLIENTS; i++)
+		fz_client_init(z, i, (i & 1) ? TURN_TRANSPORT_TCP : TURN_TRANSPORT_UDP,
+			       (i & 2) ? "192.0.2.20" : "192.0.2.21", "203.0.113.1", 0);
+	for (i = 0; i < FZ_WORKERS; i++) {
+		fz_creds_init(&z->creds[i]);
+		z->creds[i].async = (conf & 0x80) != 0;
+		if (turn_server_new(&z->cfg, &fz_ops, &z->net, &z->creds[i].store, z->now,
+				    &z->w[i]) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* After a tick nothing past its time is left: allocations, permissions and channels
+ * (their timers fire at the earliest expiry), reservations (30 s). */
+static void fz_check_expiry(struct fz_env *z)
+{
+	int i, k;
+	size_t j;
+
+	for (i = 0; i < FZ_WORKERS; i++) {
+		struct turn_server *s = z->w[i];
+
+		for (j = 0; j < s->allocs.cap; j++) {
+			struct turn_alloc *a = s->allocs.slot[j];
+
+			if (a == NULL)
+				continue;
+			FUZZ_ASSERT(a->expire_ms > z->now);
+			for (k = 0; k < a->nperms; k++)
+				FUZZ_ASSERT(a->perms[k].expire_ms > z->now);
+			for (k = 0; k < a->nchans; k++)
+				FUZZ_ASSERT(a->chans[k].expire_ms > z->now);
+		}
+	}
+	for (k = 0; k < z->net.nr; k++) {
+		if (z->net.r[k].open && z->net.r[k].reservation)
+			FUZZ_ASSERT(z->resv_made[k] + TURN_RESERVATION_MS > z->now);
+	}
+}
+
+static void fz_tick(struct fz_env *z, uint64_t ms)
+{
+	int i;
+
+	z->now += ms;
+	for (i = 0; i < FZ_WORKERS; i++)
+		turn_server_tick(z->w[i], z->now);
+	fz_check_expiry(z);
+}
+
+/* The end: unless free_live, the clock runs past every lifetime (allocations, permissions,
+ * channels, reservations) and everything must be gone by itself; then the workers are
+ * freed. Every relay and reservation handed out was closed exactly once, every quota unit
+ * returned. */
+static void fz_env_finish(struct fz_env *z, bool free_live)
+{
+	int i;
+
+	if (!free_live) {
+		/* One jump past the longest lifetime, then short steps: a timer re-armed at a
+		 * time already past fires on the next advance. */
+		fz_tick(z, (uint64_t)z->cfg.max_lifetime_s * 1000 + TURN_RESERVATION_MS + 1000);
+		for (i = 0; i < 4; i++)
+			fz_tick(z, 1);
+		fz_check(z);
+		FUZZ_ASSERT(turn_shared_total(z->sh) == 0);
+		FUZZ_ASSERT(fake_open_count(&z->net) == 0);
+		for (i = 0; i < FZ_WORKERS; i++)
+			FUZZ_ASSERT(z->w[i]->allocs.n == 0 && z->w[i]->resv == NULL);
+	}
+	for (i = 0; i < FZ_WORKERS; i++) {
+		turn_server_free(z->w[i]);
+		z->w[i] = NULL;
+		FUZZ_ASSERT(z->creds[i].freed == 1);
+	}
+	FUZZ_ASSERT(fake_all_closed_once(&z->net));
+	FUZZ_ASSERT(z->net.nr == z->net.closes);
+	FUZZ_ASSERT(turn_shared_total(z->sh) == 0);
+	turn_shared_free(z->sh);
+	peer_policy_free(z->peers);
+	fz_cur = NULL;
+}
+
+#endif
