@@ -41,20 +41,23 @@ static uint16_t fz_u16(struct fz_in *in)
 	return (uint16_t)(hi << 8 | fz_u8(in));
 }
 
-/* Peers: public, IPv6, denied (RFC 1918, loopback, IPv4-mapped RFC 1918), a relay address
- * (relay-to-relay), then more public IPv4 and IPv6 ones (permission arrays grow). */
+/* Peers: public, IPv6, denied (RFC 1918, loopback, IPv4-mapped RFC 1918), the relay
+ * address at relay ports and at the listening port (relay-to-relay while that port is live,
+ * else the server's own host), its IPv4-mapped spelling, then more public IPv4 and IPv6
+ * ones (permission arrays grow). */
 static void fz_peer(uint8_t b, struct addr *a)
 {
 	static const char *const ip[FZ_PEERS] = {
 		"8.8.8.8",	 "8.8.4.4",	  "1.1.1.1",	 "2606:4700::1111",
 		"10.0.0.1",	 "127.0.0.1",	  "203.0.113.1", "::ffff:10.0.0.1",
-		"45.33.32.8",	 "45.33.32.9",	  "45.33.32.10", "45.33.32.11",
+		"45.33.32.8",	 "45.33.32.9",	  "45.33.32.10", "::ffff:203.0.113.1",
 		"2a00:1450::12", "2a00:1450::13", "9.9.9.9",	 "2a00:1450::15",
 	};
 	static const uint16_t port[4] = {1000, 2000, 3000, 50002};
+	static const uint16_t own_port[4] = {50000, 50002, 50004, 3478};
 	unsigned i = b % FZ_PEERS;
 
-	addr_parse(a, ip[i], i == 6 ? 50002 : port[(b >> 4) & 3]);
+	addr_parse(a, ip[i], i == 6 || i == 11 ? own_port[(b >> 4) & 3] : port[(b >> 4) & 3]);
 }
 
 /* ---- requests ---- */

@@ -44,6 +44,7 @@ struct fz_env {
 	struct turn_cfg cfg;
 	struct auth_nonce_key nk;
 	struct peer_policy *peers;
+	struct turn_relayset *relays; /* the fake relay addresses; ports live while open */
 	struct turn_shared *sh;
 	struct fake_net net; /* shared by both workers: a reservation moves between them */
 	struct fake_creds creds[FZ_WORKERS];
@@ -150,6 +151,9 @@ static int fz_send(void *ctx, void *relay, const struct addr *peer, const uint8_
 	FUZZ_ASSERT(turn_perm_find(a, &ip, z->now) != NULL);
 	FUZZ_ASSERT(turn_alloc_relay_for(a, addr_family(peer)) >= 0);
 	FUZZ_ASSERT(a->relay[turn_alloc_relay_for(a, addr_family(peer))] == relay);
+	/* The server's own host only at a live relay port, in its exact spelling. */
+	FUZZ_ASSERT(!turn_relayset_is_own(z->relays, peer) ||
+		    turn_relayset_is_live(z->relays, peer));
 	return fake_ops.send(ctx, relay, peer, data, len, df);
 }
 
@@ -283,14 +287,21 @@ static void fz_creds_init(struct fake_creds *f)
 	f->nusers = FZ_USERS;
 }
 
+/* The default peer policy, and the server's own addresses: the fake relay addresses (their
+ * ports live while a fake relay is open) and the listening addresses. */
 static int fz_peer_policy(struct fz_env *z)
 {
-	struct addr relay[2];
-	struct peer_policy_cfg pc = {
-		.relay_addrs = relay, .nrelay = 2, .min_port = 49152, .max_port = 65535};
+	struct addr relay[2], own[2];
+	struct peer_policy_cfg pc = {0};
+	struct turn_relayset_cfg rc = {.relay = relay, .nrelay = 2, .own = own, .nown = 2};
 
 	addr_parse(&relay[0], "203.0.113.1", 0);
 	addr_parse(&relay[1], "2001:db8::100", 0);
+	addr_parse(&own[0], "203.0.113.1", 3478);
+	addr_parse(&own[1], "2001:db8::1", 3478);
+	if (turn_relayset_new(&rc, &z->relays) < 0)
+		return -ENOMEM;
+	z->net.rs = z->relays;
 	return peer_policy_new(&pc, &z->peers);
 }
 
@@ -332,6 +343,7 @@ static int fz_env_init(struct fz_env *z, uint8_t conf, uint8_t conf2)
 		return -ENOMEM;
 	z->cfg.shared = z->sh;
 	z->cfg.peers = z->peers;
+	z->cfg.relays = z->relays;
 	fz_client_init(z, 0, TURN_TRANSPORT_UDP, "192.0.2.1", "203.0.113.1", 0);
 	fz_client_init(z, 1, TURN_TRANSPORT_TCP, "192.0.2.2", "203.0.113.1", 0);
 	fz_client_init(z, 2, TURN_TRANSPORT_UDP, "192.0.2.3", "203.0.113.1", 1);
@@ -419,6 +431,7 @@ static void fz_env_finish(struct fz_env *z, bool free_live)
 	FUZZ_ASSERT(turn_shared_total(z->sh) == 0);
 	turn_shared_free(z->sh);
 	peer_policy_free(z->peers);
+	turn_relayset_free(z->relays);
 	fz_cur = NULL;
 }
 
