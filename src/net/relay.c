@@ -290,7 +290,10 @@ static void net_relay_close(void *ctx, void *relay)
 static int net_relay_bind(struct net_worker *w, const struct turn_relay_req *req,
 			  struct net_relay **r, struct net_relay **rsv)
 {
-	const struct addr *ip = net_relay_addr_pick(w->opts, req->family, w->cur_local);
+	/* The address the client reached travels with the allocation (an Allocate may complete
+	 * after an asynchronous credential lookup, outside the client's input). */
+	const struct addr *ip =
+		net_relay_addr_pick(w->opts, req->family, req->client ? &req->client->local : NULL);
 	struct net_port_req pr = {ip, req->even_port, req->reserve_next};
 	int nfd = req->reserve_next ? 2 : 1;
 	struct addr bound;

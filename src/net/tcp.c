@@ -201,16 +201,12 @@ static int net_tcp_input(struct net_tcp_conn *c, const struct turn_pkt *p,
 			 enum stun_frame_kind kind, uint64_t now_ms)
 {
 	struct net_worker *w = c->w;
-	int r;
 
 	if (!w->turn && kind != STUN_FRAME_STUN)
 		return -EBADMSG;
 	if (!w->turn)
 		return turn_dispatch(&w->topts, p, w->resp, sizeof(w->resp));
-	w->cur_local = &c->local;
-	r = turn_server_input(w->turn, p, now_ms, w->resp, sizeof(w->resp));
-	w->cur_local = NULL;
-	return r;
+	return turn_server_input(w->turn, p, now_ms, w->resp, sizeof(w->resp));
 }
 
 /* A STUN request (RFC 8489 §5: class bits C1 C0 = 0 0), the only frame that counts as

@@ -114,7 +114,6 @@ static int net_udp_handle(struct net_udp *u, struct net_udp_batch *b, int n)
 	uint64_t now_ms = net_worker_now(u->w);
 	int nout = 0;
 
-	u->w->cur_local = &u->local;
 	net_relay_defer_begin(u->w->rbatch);
 	for (int i = 0; i < n; i++) {
 		struct msghdr *h = &b->rmsg[i].msg_hdr;
@@ -137,7 +136,6 @@ static int net_udp_handle(struct net_udp *u, struct net_udp_batch *b, int n)
 		h->msg_namelen = sizeof(b->rsrc[i].u.ss);
 	}
 	net_relay_defer_flush(u->w->rbatch);
-	u->w->cur_local = NULL;
 	return nout;
 }
 

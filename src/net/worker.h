@@ -87,8 +87,6 @@ struct net_worker {
 	struct event *tick_ev;          /* turn_server_tick every TIMER_TICK_MS */
 	struct net_portpool ports;
 	struct net_relay_batch *rbatch;
-	/* While a client message is handled: the server address it reached (relay choice). */
-	const struct addr *cur_local;
 	/* The clock, read once per loop iteration (net_worker_now). */
 	struct timeval clock_mark;
 	uint64_t now_ms;

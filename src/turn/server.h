@@ -44,8 +44,9 @@ struct turn_relay_req {
 	bool dont_fragment;     /* DONT-FRAGMENT: set DF on datagrams to peers */
 	void *reserved;         /* a handle from an earlier reserve (RESERVATION-TOKEN), or NULL */
 	struct turn_alloc *alloc; /* the owner; net/ hands it back with peer data */
-	const struct turn_client *client; /* the owner's client (a TCP connection ends with
-					   * the allocation); borrowed for the call */
+	const struct turn_client *client; /* the owner's client: its local address picks the
+					   * relay address, and a TCP connection ends with the
+					   * allocation; borrowed for the call */
 };
 
 struct turn_relay_res {
