@@ -81,7 +81,10 @@ struct net_relay {
 
 struct net_relay_batch *net_relay_batch_new(void)
 {
-	struct net_relay_batch *b = xcalloc(1, sizeof(*b));
+	/* Written through at once, like the client sockets' batches (net_udp_batch_new). */
+	struct net_relay_batch *b = xmalloc(sizeof(*b));
+
+	memset(b, 0, sizeof(*b));
 
 	for (int i = 0; i < NET_RELAY_POOL; i++) {
 		b->riov[i].iov_base = b->buf[i] + TURN_PEER_HEADROOM;

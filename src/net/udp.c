@@ -42,7 +42,12 @@ struct net_udp {
 
 struct net_udp_batch *net_udp_batch_new(void)
 {
-	struct net_udp_batch *b = xcalloc(1, sizeof(*b));
+	/* Written through at once (calloc would leave the pages untouched): the buffers are
+	 * resident from the start instead of growing with the deepest batch seen, so the
+	 * server's memory is what it will stay. */
+	struct net_udp_batch *b = xmalloc(sizeof(*b));
+
+	memset(b, 0, sizeof(*b));
 
 	for (int i = 0; i < NET_UDP_BATCH; i++) {
 		b->riov[i].iov_base = b->rbuf[i];
