@@ -318,7 +318,8 @@ int cred_chain_new(const struct cred_chain_cfg *cfg, const struct cred_chain_lin
 		return -ENOMEM;
 	}
 	c->cfg = *cfg;
-	memcpy(c->links, links, n * sizeof(*links));
+	if (n)
+		memcpy(c->links, links, n * sizeof(*links));
 	c->n = n;
 	c->store.ops = &chain_ops;
 	c->store.impl = c;
