@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "cred/redis.h"
+#include "cred/rest_static.h"
 #include "cred/static.h"
 #include "net/server.h"
 #include "net/sock.h"
@@ -34,6 +35,7 @@ struct app_turn {
 	struct turn_shared *shared;
 	struct ratelimit *unauth;
 	struct cred_static *users;
+	struct cred_rest_static *secrets;
 	struct cred_redis *redis;
 	struct app_cred_cfg cc;
 };
@@ -111,21 +113,29 @@ static int app_turn_peers(struct app_turn *t, const struct cfg *cfg, const struc
 	return err;
 }
 
+/* Whether long-term users (static, Redis) are asked. As coturn: use-auth-secret alone
+ * means TURN REST credentials only; lt-cred-mech given explicitly adds the users. */
+static bool app_turn_long_term(const struct cfg *cfg)
+{
+	return !cfg->use_auth_secret || cfg->lt_cred_mech_given;
+}
+
 /* The static users, Redis and TURN REST secrets (none with no-auth). 0 or -errno
  * (logged). */
 static int app_turn_users(struct app_turn *t, const struct cfg *cfg)
 {
-	struct cred_redis_opts ro = {
-		.conninfo = cfg->redis_userdb,
-		.secrets = (const char *const *)cfg->static_auth_secret.v,
-		.nsecrets = cfg->use_auth_secret ? cfg->static_auth_secret.n : 0,
-	};
+	struct cred_redis_opts ro = {.conninfo = cfg->redis_userdb};
 	char why[256];
 	int err = 0;
 
 	if (cfg->no_auth)
 		return 0;
-	if (cfg->user.n &&
+	if (cfg->use_auth_secret && cfg->static_auth_secret.n &&
+	    (err = cred_rest_static_new((const char *const *)cfg->static_auth_secret.v,
+					cfg->static_auth_secret.n, &t->secrets)) < 0)
+		log_err("app", "static-auth-secret failed secrets=%zu err=\"%s\"",
+			cfg->static_auth_secret.n, strerror(-err));
+	if (!err && cfg->user.n &&
 	    (err = cred_static_new(cfg->realm, (const char *const *)cfg->user.v, cfg->user.n,
 				   &t->users)) < 0)
 		log_err("app", "static users failed realm=%s users=%zu err=\"%s\"", cfg->realm,
@@ -137,11 +147,11 @@ static int app_turn_users(struct app_turn *t, const struct cfg *cfg)
 	t->cc = (struct app_cred_cfg){
 		.realm = cfg->realm,
 		.users = t->users,
+		.secrets = t->secrets,
 		.redis = t->redis,
 		.rest = cfg->use_auth_secret,
 		.rest_sep = cfg->rest_api_separator ? cfg->rest_api_separator[0] : ':',
-		.secrets = ro.secrets,
-		.nsecrets = ro.nsecrets,
+		.long_term = app_turn_long_term(cfg),
 	};
 	return err;
 }
@@ -196,7 +206,8 @@ static void app_turn_log(const struct app_turn *t, const struct cfg *cfg,
 	char raddr[300];
 
 	log_info("app",
-		 "turn realm=%s auth=%s users=%zu redis=%s rest=%s rest_secrets=%zu relay_addrs=%zu external=%zu ports=%u-%u "
+		 "turn realm=%s auth=%s users=%zu redis=%s rest=%s rest_secrets=%zu "
+		 "long_term_users=%s relay_addrs=%zu external=%zu ports=%u-%u "
 		 "max_lifetime=%lld user_quota=%lld total_quota=%lld max_bps=%lld "
 		 "unauth_rate=%lld unauth_bytes=%lld unauth_port_rate=%lld "
 		 "allowed_peer_ranges=%zu denied_peer_ranges=%zu "
@@ -204,12 +215,19 @@ static void app_turn_log(const struct app_turn *t, const struct cfg *cfg,
 		 cfg->realm, cfg->no_auth ? "none" : "long-term", cfg->no_auth ? 0 : cfg->user.n,
 		 t->redis ? cred_redis_addr(t->redis, raddr, sizeof(raddr)) : "none",
 		 cfg->use_auth_secret ? "on" : "off", cfg->static_auth_secret.n,
+		 cfg->no_auth ? "off" : app_turn_long_term(cfg) ? "on" : "refused",
 		 o->nrelay, o->nexternal, o->min_port, o->max_port, cfg->max_allocate_lifetime,
 		 cfg->user_quota, cfg->total_quota, cfg->max_bps, cfg->unauth_rate,
 		 cfg->unauth_bytes, cfg->unauth_port_rate,
 		 cfg->allowed_peer_ip.n, cfg->denied_peer_ip.n,
 		 cfg->allow_loopback_peers ? "allowed" : "denied");
 	app_turn_log_relays(o);
+	if (!cfg->no_auth && !app_turn_long_term(cfg) && (cfg->user.n || cfg->redis_userdb))
+		log_warn("app",
+			 "use-auth-secret without lt-cred-mech: long-term users refused "
+			 "static_users=%zu redis_users=%s (only TURN REST credentials; add "
+			 "lt-cred-mech to accept both)",
+			 cfg->user.n, cfg->redis_userdb ? "refused" : "none");
 }
 
 int app_turn_new(const struct cfg *cfg, struct net_opts *o, struct app_turn **out)
@@ -253,6 +271,7 @@ void app_turn_free(struct app_turn *t)
 	if (!t)
 		return;
 	cred_static_free(t->users);
+	cred_rest_static_free(t->secrets);
 	cred_redis_free(t->redis);
 	if (t->peers)
 		peer_policy_free(t->peers);

@@ -65,6 +65,8 @@ static int check_rules(struct cfg_state *st)
 		c->lt_cred_mech = false;
 	}
 	if (!c->no_auth) {
+		/* With use-auth-secret, long-term users need lt-cred-mech given (app_turn.c). */
+		c->lt_cred_mech_given = c->lt_cred_mech;
 		c->lt_cred_mech = true;
 		if (!c->realm)
 			return cfg_fail(st, &w, "realm is empty: long-term credentials need one");

@@ -40,6 +40,7 @@ struct cfg {
 	char *realm;
 	struct cfg_list user;           /* "name:password" */
 	bool lt_cred_mech;
+	bool lt_cred_mech_given;        /* set explicitly, not only implied */
 	char *redis_userdb;             /* coturn's connection string; NULL = no Redis */
 	bool use_auth_secret;           /* TURN REST ephemeral credentials */
 	struct cfg_list static_auth_secret;

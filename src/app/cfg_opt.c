@@ -61,7 +61,8 @@ const struct cfg_opt cfg_opts[] = {
 	{"rest-api-separator", 0, CFG_STR, OFF(rest_api_separator), ":", 0, 0,
 	 cfg_check_separator, 0, "separator between expiry and user in REST usernames"},
 	{"lt-cred-mech", 'a', CFG_BOOL, OFF(lt_cred_mech), "false", 0, 0, NULL, 0,
-	 "long-term credential mechanism (implied unless no-auth)"},
+	 "long-term credential mechanism (implied unless no-auth; with use-auth-secret, give it "
+	 "to accept long-term users too)"},
 	{"no-auth", 'z', CFG_BOOL, OFF(no_auth), "false", 0, 0, NULL, 0,
 	 "allow TURN without authentication (never on a public address)"},
 	/* protocol */

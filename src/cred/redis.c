@@ -27,8 +27,6 @@
 struct cred_redis {
 	struct cred_redis_conf conf;
 	struct cred_redis_health health;
-	char *secrets[CRED_KEYS_MAX];   /* static REST secrets, owned */
-	size_t nsecrets;
 	uint32_t cache_ttl_ms, cache_slots, pending_max, timeout_ms;
 };
 
@@ -43,6 +41,7 @@ struct cred_redis_worker {
 	struct cred_redis_peers *peers;
 	struct redis_req *reqs;         /* pending, including abandoned ones */
 	size_t npending;
+	int refs;                       /* the creator's and each store view's */
 	bool closing;
 };
 
@@ -165,21 +164,18 @@ static void deliver(cred_cb cb, void *arg, int status, const struct cred_key *ke
 	cb(arg, &res);
 }
 
-/* A TURN REST answer: one key per secret, Redis's first, then the static ones. */
-static void deliver_rest(const struct cred_redis *r, const struct cred_redis_entry *realm_e,
-			 const char *user, size_t ulen, cred_cb cb, void *arg)
+/* A TURN REST answer: one key per secret of the realm's set (-ENOENT, with the realm's
+ * limits, when the set is empty). */
+static void deliver_rest(const struct cred_redis_entry *realm_e, const char *user, size_t ulen,
+			 cred_cb cb, void *arg)
 {
 	struct cred_key keys[CRED_KEYS_MAX];
 	size_t n = 0;
 	int rc = 0;
 
-	for (size_t i = 0; i < realm_e->nsecrets + r->nsecrets && n < CRED_KEYS_MAX && !rc; i++) {
-		bool own = i < realm_e->nsecrets;
-		const char *s = own ? realm_e->secrets[i] : r->secrets[i - realm_e->nsecrets];
-		size_t slen = own ? realm_e->secret_lens[i] : strlen(s);
-
-		rc = auth_rest_key(s, slen, user, ulen, realm_e->realm, realm_e->rlen, &keys[n++]);
-	}
+	for (size_t i = 0; i < realm_e->nsecrets && n < CRED_KEYS_MAX && !rc; i++)
+		rc = auth_rest_key(realm_e->secrets[i], realm_e->secret_lens[i], user, ulen,
+				   realm_e->realm, realm_e->rlen, &keys[n++]);
 	if (rc == 0 && n == 0)
 		rc = -ENOENT;
 	deliver(cb, arg, rc < 0 ? (rc == -ENOENT ? -ENOENT : -EIO) : 0, keys, n,
@@ -244,7 +240,7 @@ static void req_done(struct redis_req *q)
 		q->cb = NULL;
 		event_del(q->timer);
 		if (q->rest && q->status == 0)
-			deliver_rest(w->r, &q->e, q->e.user, q->e.ulen, cb, q->arg);
+			deliver_rest(&q->e, q->e.user, q->e.ulen, cb, q->arg);
 		else
 			deliver(cb, q->arg, q->status, &q->e.key, 1, &q->e.limits);
 		req_cache(q);
@@ -390,7 +386,7 @@ static bool lookup_cached(struct cred_redis_worker *w, const struct cred_query *
 	if (e == NULL)
 		return false;
 	if (rest)
-		deliver_rest(w->r, e, q->user, q->user_len, cb, arg);
+		deliver_rest(e, q->user, q->user_len, cb, arg);
 	else
 		deliver(cb, arg, e->status, &e->key, 1, &e->limits);
 	return true;
@@ -525,20 +521,12 @@ int cred_redis_new(const struct cred_redis_opts *o, struct cred_redis **out, cha
 {
 	struct cred_redis *r;
 
-	if (o->nsecrets > CRED_KEYS_MAX) {
-		snprintf(why, len, "more than %d static secrets", CRED_KEYS_MAX);
-		return -EINVAL;
-	}
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
 		return -ENOMEM;
 	if (cred_redis_conf_parse(o->conninfo, &r->conf, why, len) < 0) {
 		free(r);
 		return -EINVAL;
-	}
-	for (size_t i = 0; i < o->nsecrets; i++) {
-		r->secrets[i] = strdup(o->secrets[i]);
-		r->nsecrets += r->secrets[i] != NULL;
 	}
 	r->cache_ttl_ms = o->cache_ttl_ms;
 	r->cache_slots = o->cache_slots;
@@ -554,10 +542,6 @@ void cred_redis_free(struct cred_redis *r)
 {
 	if (r == NULL)
 		return;
-	for (size_t i = 0; i < r->nsecrets; i++) {
-		explicit_bzero(r->secrets[i], strlen(r->secrets[i]));
-		free(r->secrets[i]);
-	}
 	explicit_bzero(&r->conf, sizeof(r->conf));
 	free(r);
 }
@@ -578,6 +562,7 @@ int cred_redis_worker_new(struct cred_redis *r, struct event_base *base,
 		return -ENOMEM;
 	w->r = r;
 	w->base = base;
+	w->refs = 1;
 	err = cred_redis_cache_new(r->cache_slots, r->cache_ttl_ms, &w->cache);
 	if (!err)
 		err = cred_redis_peers_new(&w->cmd, r->cache_ttl_ms, &w->peers);
@@ -597,7 +582,7 @@ int cred_redis_worker_new(struct cred_redis *r, struct event_base *base,
 
 void cred_redis_worker_free(struct cred_redis_worker *w)
 {
-	if (w == NULL)
+	if (w == NULL || --w->refs > 0)
 		return;
 	w->closing = true;
 	/* Closing fails the pending commands: their requests are released as replies end. */
@@ -611,4 +596,54 @@ void cred_redis_worker_free(struct cred_redis_worker *w)
 	cred_redis_peers_free(w->peers);
 	cred_redis_cache_free(w->cache);
 	free(w);
+}
+
+/* ---- the store views (auth/cred.h) ---- */
+
+static int redis_user_lookup(void *impl, const struct cred_query *q, cred_cb cb, void *arg)
+{
+	return cred_redis_lookup(impl, q, false, cb, arg);
+}
+
+static int redis_rest_lookup(void *impl, const struct cred_query *q, cred_cb cb, void *arg)
+{
+	return cred_redis_lookup(impl, q, true, cb, arg);
+}
+
+static void redis_view_cancel(void *impl, cred_cb cb, void *arg)
+{
+	cred_redis_cancel(impl, cb, arg);
+}
+
+static void redis_view_free(void *impl)
+{
+	cred_redis_worker_free(impl);
+}
+
+/* Both views share it (and impl), so a chain asks the worker's lists once. */
+static int redis_view_peer_verdict(void *impl, const char *realm, size_t rlen,
+				   const struct addr *peer)
+{
+	return cred_redis_peer_verdict(impl, realm, rlen, peer);
+}
+
+static const struct cred_store_ops redis_user_ops = {
+	.lookup = redis_user_lookup,
+	.cancel = redis_view_cancel,
+	.free = redis_view_free,
+	.peer_verdict = redis_view_peer_verdict,
+};
+
+static const struct cred_store_ops redis_rest_ops = {
+	.lookup = redis_rest_lookup,
+	.cancel = redis_view_cancel,
+	.free = redis_view_free,
+	.peer_verdict = redis_view_peer_verdict,
+};
+
+void cred_redis_store(struct cred_redis_worker *w, bool rest, struct cred_store *out)
+{
+	w->refs++;
+	out->ops = rest ? &redis_rest_ops : &redis_user_ops;
+	out->impl = w;
 }

@@ -35,8 +35,6 @@ struct cred_redis_worker;
 
 struct cred_redis_opts {
 	const char *conninfo;           /* --redis-userdb connection string (borrowed) */
-	const char *const *secrets;     /* static REST secrets, tried with Redis's (copied) */
-	size_t nsecrets;
 	uint32_t cache_ttl_ms;          /* 0 = 5000 */
 	uint32_t cache_slots;           /* 0 = 1024 */
 	uint32_t pending_max;           /* per worker; 0 = 256 */
@@ -55,15 +53,22 @@ const char *cred_redis_addr(const struct cred_redis *r, char *buf, size_t len);
  * -ENOMEM. */
 int cred_redis_worker_new(struct cred_redis *r, struct event_base *base,
 			  struct cred_redis_worker **out);
-/* Frees w: pending lookups are dropped without their callbacks. */
+/* Drops the creator's reference to w; the last reference (cred_redis_store's views hold
+ * one each) frees it: pending lookups are dropped without their callbacks. */
 void cred_redis_worker_free(struct cred_redis_worker *w);
+/* Fills *out with a view of w implementing auth/cred.h: rest false, the long-term users
+ * (cred_redis_lookup with rest false); rest true, the realm's TURN REST secrets (the chain,
+ * cred/chain.h, routes only valid REST usernames there). Both views share w, its cancel
+ * and its peer_verdict; each holds a reference on w that its ops->free drops. */
+void cred_redis_store(struct cred_redis_worker *w, bool rest, struct cred_store *out);
 
 /* Looks q up (q->user required; a USERHASH-only query answers -ENOENT). rest: q->user is a
- * valid TURN REST username (the caller checked its expiry): answer one key per secret
- * (Redis's set, then the static ones; at most CRED_KEYS_MAX) with the realm's limits; else
- * the user's keys and the realm's limits. cb runs inside this call for a cached answer or
- * when Redis is known to be down, else later on the worker's thread. 0 (cb will run once)
- * or -EAGAIN (too many pending) / -EINVAL / -ENOMEM (cb will not run). */
+ * valid TURN REST username (the caller checked its expiry): answer one key per secret of
+ * the realm's set (at most CRED_KEYS_MAX) with the realm's limits (-ENOENT, limits still
+ * given, when the set is empty); else the user's keys and the realm's limits. cb runs
+ * inside this call for a cached answer or when Redis is known to be down, else later on
+ * the worker's thread. 0 (cb will run once) or -EAGAIN (too many pending) / -EINVAL /
+ * -ENOMEM (cb will not run). */
 int cred_redis_lookup(struct cred_redis_worker *w, const struct cred_query *q, bool rest,
 		      cred_cb cb, void *arg);
 /* Cancels the pending lookup started with (cb, arg). */

@@ -80,6 +80,7 @@ static void test_embedded(void)
 	CHECK_EQ_INT(c.user.n, 1, "embedded default has one user");
 	CHECK(c.user.n == 1 && strcmp(c.user.v[0], "demo:demo-password") == 0, "demo user");
 	CHECK(c.lt_cred_mech && !c.no_auth, "embedded default authenticates");
+	CHECK(c.lt_cred_mech_given, "the embedded default gives lt-cred-mech explicitly");
 	CHECK(c.config_file == NULL, "no config_file for the embedded default");
 	cfg_free(&c);
 }
@@ -370,6 +371,7 @@ static void test_redis_rest(void)
 {
 	struct cfg c;
 	char buf[256];
+	const char *conf;
 
 	CHECK_EQ_INT(load(&c, no_env, "--redis-userdb",
 			  "ip=127.0.0.1 port=6379 dbname=2 password=pw connect_timeout=3", NULL),
@@ -399,6 +401,16 @@ static void test_redis_rest(void)
 	CHECK_EQ_INT(load(&c, no_env, "--static-auth-secret", "s1", NULL), 0,
 		     "static-auth-secret implies use-auth-secret");
 	CHECK(c.use_auth_secret && c.warnings.n == 1, "with a warning");
+	cfg_free(&c);
+	conf = write_conf("use-auth-secret = true;\nstatic-auth-secret = \"s1\";\n"
+			  "user = [\"a:b\"];\n");
+	CHECK_EQ_INT(load(&c, no_env, "-c", (char *)conf, NULL), 0,
+		     "use-auth-secret and users, no lt-cred-mech");
+	CHECK(c.lt_cred_mech && !c.lt_cred_mech_given, "lt-cred-mech implied, not given");
+	cfg_free(&c);
+	CHECK_EQ_INT(load(&c, no_env, "-c", (char *)conf, "--lt-cred-mech", NULL), 0,
+		     "the same with --lt-cred-mech");
+	CHECK(c.use_auth_secret && c.lt_cred_mech_given, "lt-cred-mech given explicitly");
 	cfg_free(&c);
 	expect_err("use-auth-secret without secrets", no_env, NULL, "--use-auth-secret", NULL,
 		   "use-auth-secret needs", NULL);
