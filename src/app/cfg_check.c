@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/addr.h"
+#include "base/iprange.h"
 #include "cred/redis_conf.h"
 #include "stun/msg.h"
 
@@ -60,35 +61,15 @@ int cfg_check_ip_pair(const char *value, char *why, size_t len)
 	return 0;
 }
 
-static int check_prefix(const char *ip, const char *prefix, char *why, size_t len)
-{
-	int fam = ip_family(ip);
-	char *end;
-	long bits;
-
-	if (!fam)
-		return why_fail(why, len, "not a numeric IP address");
-	bits = strtol(prefix, &end, 10);
-	if (end == prefix || *end || bits < 0 || bits > (fam == AF_INET ? 32 : 128))
-		return why_fail(why, len, "bad prefix length");
-	return 0;
-}
-
+/* The same parser the peer policy uses (base/iprange.h), so a range the configuration
+ * accepts is one ternd can apply. */
 int cfg_check_ip_range(const char *value, char *why, size_t len)
 {
-	const char *sep = strpbrk(value, "/-");
-	char first[ITEM_MAX];
-	int fam;
+	struct iprange r;
+	const char *reason;
 
-	if (!sep)
-		return cfg_check_ip(value, why, len);
-	if (copy_part(first, value, (size_t)(sep - value)) < 0)
-		return why_fail(why, len, "too long");
-	if (*sep == '/')
-		return check_prefix(first, sep + 1, why, len);
-	fam = ip_family(first);
-	if (!fam || ip_family(sep + 1) != fam)
-		return why_fail(why, len, "not FIRST-LAST numeric IPs of one family");
+	if (iprange_parse_why(value, &r, &reason) < 0)
+		return why_fail(why, len, reason);
 	return 0;
 }
 
@@ -108,7 +89,8 @@ int cfg_check_user(const char *value, char *why, size_t len)
 int cfg_check_stun_text(const char *value, char *why, size_t len)
 {
 	if (!stun_text_fits(value, strlen(value)))
-		return why_fail(why, len, "longer than 127 characters or 763 bytes (RFC 8489 §14.9)");
+		return why_fail(why, len,
+				"longer than 127 characters or 763 bytes (RFC 8489 §14.9)");
 	return 0;
 }
 

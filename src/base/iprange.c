@@ -42,7 +42,8 @@ static int iprange_parse_prefix(const char *s, unsigned max)
 	return v <= max ? (int)v : -EINVAL;
 }
 
-static int iprange_parse_cidr(char *s, char *slash, struct iprange *r)
+/* The parsers below return NULL on success or the reason the input is refused. */
+static const char *iprange_parse_cidr(char *s, char *slash, struct iprange *r)
 {
 	int family, prefix;
 	size_t len;
@@ -50,11 +51,11 @@ static int iprange_parse_cidr(char *s, char *slash, struct iprange *r)
 	*slash = '\0';
 	family = iprange_parse_ip(s, r->lo);
 	if (family < 0)
-		return -EINVAL;
+		return "not a numeric IP address before the prefix";
 	len = iprange_len(family);
 	prefix = iprange_parse_prefix(slash + 1, (unsigned)len * 8);
 	if (prefix < 0)
-		return -EINVAL;
+		return "bad prefix length";
 	memcpy(r->hi, r->lo, sizeof(r->hi));
 	for (size_t i = 0; i < len; i++) {
 		int bits = prefix - (int)i * 8;
@@ -64,10 +65,10 @@ static int iprange_parse_cidr(char *s, char *slash, struct iprange *r)
 		r->hi[i] |= (uint8_t)~mask;
 	}
 	r->family = family;
-	return 0;
+	return NULL;
 }
 
-static int iprange_parse_span(char *s, char *dash, struct iprange *r)
+static const char *iprange_parse_span(char *s, char *dash, struct iprange *r)
 {
 	int f1, f2;
 
@@ -75,42 +76,58 @@ static int iprange_parse_span(char *s, char *dash, struct iprange *r)
 	f1 = iprange_parse_ip(s, r->lo);
 	f2 = iprange_parse_ip(dash + 1, r->hi);
 	if (f1 < 0 || f2 < 0 || f1 != f2)
-		return -EINVAL;
+		return "not FIRST-LAST numeric IPs of one family";
 	if (memcmp(r->lo, r->hi, iprange_len(f1)) > 0)
-		return -EINVAL;
+		return "first address above last";
 	r->family = f1;
-	return 0;
+	return NULL;
 }
 
-int iprange_parse(const char *s, struct iprange *out)
+static const char *iprange_parse_one(const char *s, struct iprange *out)
 {
 	char buf[IPRANGE_STR_MAX + 1];
 	struct iprange r;
 	char *slash, *dash;
+	const char *why;
 	size_t n = strlen(s);
-	int rc;
 
-	if (n == 0 || n > IPRANGE_STR_MAX)
-		return -EINVAL;
+	if (n == 0)
+		return "empty";
+	if (n > IPRANGE_STR_MAX)
+		return "too long";
 	memcpy(buf, s, n + 1);
 	memset(&r, 0, sizeof(r));
 	slash = strchr(buf, '/');
 	dash = strchr(buf, '-');
 	if (slash && dash)
-		return -EINVAL;
+		return "both a prefix and a FIRST-LAST span";
 	if (slash) {
-		rc = iprange_parse_cidr(buf, slash, &r);
+		why = iprange_parse_cidr(buf, slash, &r);
 	} else if (dash) {
-		rc = iprange_parse_span(buf, dash, &r);
+		why = iprange_parse_span(buf, dash, &r);
 	} else {
-		rc = iprange_parse_ip(buf, r.lo);
-		r.family = rc;
+		r.family = iprange_parse_ip(buf, r.lo);
 		memcpy(r.hi, r.lo, sizeof(r.hi));
+		why = r.family < 0 ? "not a numeric IPv4 or IPv6 address" : NULL;
 	}
-	if (rc < 0)
-		return -EINVAL;
-	*out = r;
-	return 0;
+	if (!why)
+		*out = r;
+	return why;
+}
+
+int iprange_parse(const char *s, struct iprange *out)
+{
+	return iprange_parse_one(s, out) ? -EINVAL : 0;
+}
+
+int iprange_parse_why(const char *s, struct iprange *out, const char **why)
+{
+	const char *w = iprange_parse_one(s, out);
+
+	if (!w)
+		return 0;
+	*why = w;
+	return -EINVAL;
 }
 
 bool iprange_contains(const struct iprange *r, const struct addr *a)

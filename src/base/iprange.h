@@ -10,8 +10,8 @@
 #include "base/addr.h"
 
 struct iprange {
-	int family;             /* AF_INET or AF_INET6 */
-	uint8_t lo[16];         /* inclusive bounds, network byte order (4 bytes used for v4) */
+	int family;	/* AF_INET or AF_INET6 */
+	uint8_t lo[16]; /* inclusive bounds, network byte order (4 bytes used for v4) */
 	uint8_t hi[16];
 };
 
@@ -19,6 +19,10 @@ struct iprange {
  * "fc00::1-fc00::9". Returns 0 or -EINVAL (bad address, prefix too long, mixed families,
  * first > last). */
 int iprange_parse(const char *s, struct iprange *out);
+/* iprange_parse, and on -EINVAL sets *why to a static English reason (for configuration
+ * errors). The one range parser: ternd's option check, the peer policy, Redis peer lists
+ * and ternctl all use it. */
+int iprange_parse_why(const char *s, struct iprange *out, const char **why);
 /* True when a's address (port ignored, same family) lies in r. */
 bool iprange_contains(const struct iprange *r, const struct addr *a);
 /* Formats r back as "lo-hi" (or a single address) into buf; returns buf. */

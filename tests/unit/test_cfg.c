@@ -205,6 +205,23 @@ static void test_stun_text_limits(void)
 	cfg_free(&c);
 }
 
+/* A reversed FIRST-LAST range is refused where it is written (base/iprange.h parses it for
+ * the check and for the peer policy alike). */
+static void test_reversed_range(void)
+{
+	char *env_rev[] = {"TERN_DENIED_PEER_IP=fc00::9-fc00::1", NULL};
+	const char *conf;
+
+	conf = write_conf("user = \"a:b\";\n\nallowed-peer-ip = [\"10.0.0.0/8\",\n"
+			  "  \"10.0.0.9-10.0.0.1\"];\n");
+	expect_err("file reversed range", no_env, conf, NULL, NULL,
+		   "allowed-peer-ip: bad value \"10.0.0.9-10.0.0.1\": first address above last",
+		   conf);
+	expect_err("file reversed range line", no_env, conf, NULL, NULL, ":4)", NULL);
+	expect_err("env reversed range", env_rev, NULL, NULL, NULL,
+		   "environment TERN_DENIED_PEER_IP", "first address above last");
+}
+
 /* Expects a load failure whose message contains every given fragment. */
 static void expect_err(const char *what, char **env, const char *conf, const char *arg1,
 		       const char *arg2, const char *frag1, const char *frag2)
@@ -244,6 +261,9 @@ static void test_errors(void)
 		   "empty password");
 	expect_err("bad peer range", no_env, NULL, "--denied-peer-ip", "10.0.0.0/40",
 		   "denied-peer-ip", "prefix");
+	expect_err("reversed peer range", no_env, NULL, "--allowed-peer-ip", "10.0.0.9-10.0.0.1",
+		   "command line --allowed-peer-ip", "first address above last");
+	test_reversed_range();
 	test_stun_text_limits();
 	expect_err("env not a number", env_bad, NULL, NULL, NULL, "max-port: bad value \"abc\"",
 		   "environment TERN_MAX_PORT");

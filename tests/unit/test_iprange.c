@@ -84,6 +84,37 @@ static void test_garbage(void)
 	CHECK_EQ_INT(r.family, 77, "out untouched on error");
 }
 
+/* The reasons a configuration error names. */
+static void test_why(void)
+{
+	static const struct {
+		const char *in, *why;
+	} cases[] = {
+		{"", "empty"},
+		{"10.0.0.9-10.0.0.1", "first address above last"},
+		{"fc00::9-fc00::1", "first address above last"},
+		{"10.0.0.1-::1", "one family"},
+		{"10.0.0.0/33", "prefix length"},
+		{"::/129", "prefix length"},
+		{"x/8", "before the prefix"},
+		{"10.0.0.0/8-10.0.0.9", "both"},
+		{"hostname.example", "numeric"},
+	};
+	struct iprange r;
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		why = NULL;
+		CHECK_EQ_INT(iprange_parse_why(cases[i].in, &r, &why), -EINVAL,
+			     "why rejects \"%s\"", cases[i].in);
+		CHECK(why && strstr(why, cases[i].why), "why \"%s\": %s", cases[i].in,
+		      why ? why : "(null)");
+	}
+	why = "unset";
+	CHECK_EQ_INT(iprange_parse_why("10.0.0.1-10.0.0.9", &r, &why), 0, "why accepts a span");
+	CHECK(strcmp(why, "unset") == 0, "why untouched on success");
+}
+
 static void test_to_str(void)
 {
 	struct iprange r;
@@ -131,6 +162,7 @@ int main(void)
 	test_forms();
 	test_families();
 	test_garbage();
+	test_why();
 	test_to_str();
 	test_list();
 	return tap_done();
