@@ -75,7 +75,7 @@ static int secret_from_redis(struct cli *c, char **out)
 	rc = cli_redis_connect(c, c->o->redis, &c->db);
 	if (rc)
 		return rc;
-	key = cli_key_realm(c->o->realm, "secret");
+	key = cli_key_realm(c->o->realm, CRED_REDIS_SECRET);
 	rc = cli_db_members(c, key, &sv);
 	free(key);
 	if (!rc && sv.n == 0)

@@ -54,19 +54,19 @@ static int peer_change(struct cli *c, const char *cmd, const char *leaf)
 
 static int peer_allow(struct cli *c)
 {
-	return peer_change(c, "SADD", "allowed-peer-ip");
+	return peer_change(c, "SADD", CRED_REDIS_ALLOWED);
 }
 static int peer_deny(struct cli *c)
 {
-	return peer_change(c, "SADD", "denied-peer-ip");
+	return peer_change(c, "SADD", CRED_REDIS_DENIED);
 }
 static int peer_unallow(struct cli *c)
 {
-	return peer_change(c, "SREM", "allowed-peer-ip");
+	return peer_change(c, "SREM", CRED_REDIS_ALLOWED);
 }
 static int peer_undeny(struct cli *c)
 {
-	return peer_change(c, "SREM", "denied-peer-ip");
+	return peer_change(c, "SREM", CRED_REDIS_DENIED);
 }
 
 static void print_json_list(const char *name, const struct cli_strv *sv)
@@ -82,7 +82,7 @@ static void print_json_list(const char *name, const struct cli_strv *sv)
 
 static int peer_list(struct cli *c)
 {
-	static const char *const leaves[2] = {"allowed-peer-ip", "denied-peer-ip"};
+	static const char *const leaves[2] = {CRED_REDIS_ALLOWED, CRED_REDIS_DENIED};
 	static const char *const names[2] = {"allowed", "denied"};
 	struct cli_strv sv[2] = {{0}};
 	int rc = cli_require(c, "r");

@@ -11,7 +11,8 @@
 #include "cli/cli_out.h"
 #include "cli/cli_redis.h"
 
-static const char *const realm_opts[] = {"max-bps", "user-quota", "total-quota"};
+static const char *const realm_opts[] = {CRED_REDIS_MAX_BPS, CRED_REDIS_USER_QUOTA,
+					 CRED_REDIS_TOTAL_QUOTA};
 #define N_REALM_OPTS (sizeof(realm_opts) / sizeof(realm_opts[0]))
 
 static void opt_values(const struct cli_opts *o, long long v[N_REALM_OPTS])

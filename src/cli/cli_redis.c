@@ -225,13 +225,15 @@ int cli_db_exec(const struct cli *c)
 
 int cli_db_invalidate(const struct cli *c, const char *realm, const char *user)
 {
-	char *msg = NULL;
-	long long n;
+	struct cred_redis_name n = {realm, strlen(realm), user, user ? strlen(user) : 0};
+	size_t cap = n.rlen + n.ulen + 2;
+	char *msg = xmalloc(cap);
+	long long num;
 	int rc;
 
-	if (user && asprintf(&msg, "%s/%s", realm, user) < 0)
+	if (cred_redis_key_inval(msg, cap, &n) < 0)
 		abort();
-	rc = cli_db_int(c, &n, CLI_ARGV("PUBLISH", CLI_INVALIDATE_CHANNEL, msg ? msg : realm));
+	rc = cli_db_int(c, &num, CLI_ARGV("PUBLISH", CRED_REDIS_CHANNEL, msg));
 	free(msg);
 	return rc;
 }

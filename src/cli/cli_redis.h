@@ -10,9 +10,9 @@
 
 #include "cli/cli.h"
 #include "cli/cli_strv.h"
+#include "cred/redis_keys.h"
 
-#define CLI_REDIS_ENV	       "TERN_REDIS_USERDB"
-#define CLI_INVALIDATE_CHANNEL "tern/invalidate"
+#define CLI_REDIS_ENV "TERN_REDIS_USERDB"
 
 /* coturn's "key=value key=value" form: ip|host|addr|ipaddr|hostaddr, port|p,
  * dbname|db|database, user|uname|name|username, password|pwd|passwd|secret,
@@ -37,13 +37,13 @@ int cli_db_members(const struct cli *c, const char *key, struct cli_strv *out);
 int cli_db_scan(const struct cli *c, const char *pattern, struct cli_strv *out);
 /* Runs the queued MULTI block; refuses when any command in it failed. */
 int cli_db_exec(const struct cli *c);
-/* Publishes "<realm>/<user>" (user != NULL) or "<realm>" on CLI_INVALIDATE_CHANNEL. */
+/* Publishes "<realm>/<user>" (user != NULL) or "<realm>" on CRED_REDIS_CHANNEL. */
 int cli_db_invalidate(const struct cli *c, const char *realm, const char *user);
 
-/* Key schema (coturn's, plus Tern's sha256-key). Returned strings are malloc'd. */
-char *cli_key_user(const char *realm, const char *user, const char *leaf); /* key|password */
-char *cli_key_user_sha256(const char *realm, const char *user);
-char *cli_key_realm(const char *realm, const char *leaf); /* secret|max-bps|...-peer-ip */
+/* Keys of the schema in cred/redis_keys.h (leaf: CRED_REDIS_KEY, _PASSWORD, _SHA256 for a
+ * user; _SECRET, _MAX_BPS, ... for a realm). Returned strings are malloc'd. */
+char *cli_key_user(const char *realm, const char *user, const char *leaf);
+char *cli_key_realm(const char *realm, const char *leaf);
 /* s with the glob characters * ? [ ] \ escaped for SCAN MATCH. malloc'd. */
 char *cli_glob_escape(const char *s);
 

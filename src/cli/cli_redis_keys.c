@@ -1,45 +1,36 @@
-/* The pure half of ternctl's Redis access: coturn's key schema and SCAN patterns. (The
+/* The pure half of ternctl's Redis access: keys and SCAN patterns (cred/redis_keys.h). (The
  * connection string is parsed by cred/redis_conf.c, the same code ternd uses.) */
 #include "config.h"
 
 #include "cli/cli_redis.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/xmalloc.h"
+#include "cred/redis_keys.h"
 
-static char *key_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *key_fmt(const char *fmt, ...)
+/* The key of leaf for realm (and user, when not NULL), malloc'd; the schema is
+ * cred/redis_keys.h's, the same ternd reads. */
+static char *key_new(const char *realm, const char *user, const char *leaf)
 {
-	va_list ap;
-	char *s;
-	int n;
+	struct cred_redis_name n = {realm, strlen(realm), user, user ? strlen(user) : 0};
+	size_t cap = n.rlen + n.ulen + strlen(leaf) + 32;
+	char *s = xmalloc(cap);
 
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
+	if (cred_redis_key(s, cap, &n, leaf) < 0)
 		abort();
 	return s;
 }
 
 char *cli_key_user(const char *realm, const char *user, const char *leaf)
 {
-	return key_fmt("turn/realm/%s/user/%s/%s", realm, user, leaf);
-}
-
-char *cli_key_user_sha256(const char *realm, const char *user)
-{
-	return key_fmt("tern/realm/%s/user/%s/sha256-key", realm, user);
+	return key_new(realm, user, leaf);
 }
 
 char *cli_key_realm(const char *realm, const char *leaf)
 {
-	return key_fmt("turn/realm/%s/%s", realm, leaf);
+	return key_new(realm, NULL, leaf);
 }
 
 char *cli_glob_escape(const char *s)

@@ -19,7 +19,7 @@ static int secret_change(struct cli *c, const char *cmd)
 
 	if (rc)
 		return rc;
-	key = cli_key_realm(c->o->realm, "secret");
+	key = cli_key_realm(c->o->realm, CRED_REDIS_SECRET);
 	rc = cli_db_int(c, &n, CLI_ARGV(cmd, key, c->o->secret));
 	free(key);
 	if (!rc && n > 0)
@@ -58,7 +58,7 @@ static void print_secrets(const struct cli *c, const char *realm, const struct c
 /* The realm of key "turn/realm/R/secret" (in place), or NULL. */
 static char *secret_key_realm(char *k)
 {
-	static const char pre[] = "turn/realm/", suf[] = "/secret";
+	static const char pre[] = CRED_REDIS_REALM_PREFIX, suf[] = "/" CRED_REDIS_SECRET;
 	size_t len = strlen(k);
 
 	if (len <= sizeof(pre) - 1 + sizeof(suf) - 1 || strncmp(k, pre, sizeof(pre) - 1) ||
@@ -71,7 +71,7 @@ static char *secret_key_realm(char *k)
 static int list_realm(struct cli *c, const char *realm, int *first)
 {
 	struct cli_strv sv = {0};
-	char *key = cli_key_realm(realm, "secret");
+	char *key = cli_key_realm(realm, CRED_REDIS_SECRET);
 	int rc = cli_db_members(c, key, &sv);
 
 	if (!rc)
@@ -88,7 +88,7 @@ static int secret_list(struct cli *c)
 	int first = 1, rc = CLI_OK;
 
 	if (!c->o->realm) {
-		pat = cli_key_realm("*", "secret");
+		pat = cli_key_realm("*", CRED_REDIS_SECRET);
 		rc = cli_db_scan(c, pat, &keys);
 	}
 	if (c->o->json)

@@ -18,9 +18,9 @@ static int user_write(struct cli *c)
 	const struct cli_opts *o = c->o;
 	char md5[2 * AUTH_KEY_MAX + 1], sha[2 * AUTH_KEY_MAX + 1];
 	uint8_t key[AUTH_KEY_MAX];
-	char *k_md5 = cli_key_user(o->realm, o->user, "key");
-	char *k_pw = cli_key_user(o->realm, o->user, "password");
-	char *k_sha = cli_key_user_sha256(o->realm, o->user);
+	char *k_md5 = cli_key_user(o->realm, o->user, CRED_REDIS_KEY);
+	char *k_pw = cli_key_user(o->realm, o->user, CRED_REDIS_PASSWORD);
+	char *k_sha = cli_key_user(o->realm, o->user, CRED_REDIS_SHA256);
 	int n, rc = CLI_REFUSED;
 
 	n = auth_key_derive(AUTH_KEY_MD5, o->user, strlen(o->user), o->realm, strlen(o->realm),
@@ -63,8 +63,8 @@ static int user_add(struct cli *c)
 /* Sets *exists when the user has a key (or a coturn plaintext password). */
 static int user_exists(struct cli *c, int *exists)
 {
-	char *k_md5 = cli_key_user(c->o->realm, c->o->user, "key");
-	char *k_pw = cli_key_user(c->o->realm, c->o->user, "password");
+	char *k_md5 = cli_key_user(c->o->realm, c->o->user, CRED_REDIS_KEY);
+	char *k_pw = cli_key_user(c->o->realm, c->o->user, CRED_REDIS_PASSWORD);
 	long long n = 0;
 	int rc = cli_db_int(c, &n, CLI_ARGV("EXISTS", k_md5, k_pw));
 
@@ -97,9 +97,9 @@ static int user_del(struct cli *c)
 
 	if (rc)
 		return rc;
-	k_md5 = cli_key_user(o->realm, o->user, "key");
-	k_pw = cli_key_user(o->realm, o->user, "password");
-	k_sha = cli_key_user_sha256(o->realm, o->user);
+	k_md5 = cli_key_user(o->realm, o->user, CRED_REDIS_KEY);
+	k_pw = cli_key_user(o->realm, o->user, CRED_REDIS_PASSWORD);
+	k_sha = cli_key_user(o->realm, o->user, CRED_REDIS_SHA256);
 	rc = cli_db_int(c, &n, CLI_ARGV("DEL", k_md5, k_pw, k_sha));
 	free(k_md5);
 	free(k_pw);
@@ -115,7 +115,7 @@ static int user_del(struct cli *c)
  * everything between the prefix and "/key"; otherwise R ends at the first "/user/". */
 static int split_user_key(char *k, const char *realm, char **r, char **u)
 {
-	static const char pre[] = "turn/realm/", suf[] = "/key";
+	static const char pre[] = CRED_REDIS_REALM_PREFIX, suf[] = "/" CRED_REDIS_KEY;
 	size_t len = strlen(k), rlen;
 	char *sep;
 
@@ -125,9 +125,10 @@ static int split_user_key(char *k, const char *realm, char **r, char **u)
 	k[len - (sizeof(suf) - 1)] = '\0';
 	*r = k + sizeof(pre) - 1;
 	rlen = realm ? strlen(realm) : 0;
-	if (realm && strncmp(*r, realm, rlen) == 0 && strncmp(*r + rlen, "/user/", 6) == 0)
+	if (realm && strncmp(*r, realm, rlen) == 0 &&
+	    strncmp(*r + rlen, CRED_REDIS_USER_INFIX, 6) == 0)
 		sep = *r + rlen;
-	else if (realm || !(sep = strstr(*r, "/user/")))
+	else if (realm || !(sep = strstr(*r, CRED_REDIS_USER_INFIX)))
 		return -1;
 	*sep = '\0';
 	*u = sep + 6;
@@ -162,7 +163,7 @@ static int user_list(struct cli *c)
 {
 	struct cli_strv keys = {0};
 	char *esc = c->o->realm ? cli_glob_escape(c->o->realm) : NULL;
-	char *pat = cli_key_user(esc ? esc : "*", "*", "key");
+	char *pat = cli_key_user(esc ? esc : "*", "*", CRED_REDIS_KEY);
 	int rc = cli_db_scan(c, pat, &keys);
 
 	if (!rc)

@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "cred/redis_cache.h"
 #include "cred/redis_conn.h"
+#include "cred/redis_keys.h"
 #include "cred/redis_peers.h"
 
 #define REDIS_PENDING_DEFAULT 256
@@ -287,46 +288,39 @@ static void req_on_timeout(evutil_socket_t fd, short what, void *arg)
 	cred_redis_conn_fail(&w->cmd, "lookup timeout");
 }
 
-/* Writes a key from parts (binary safe) into buf; returns its length. */
-static size_t key_build(char *buf, const char *const *parts, const size_t *lens, size_t n)
+/* Writes q's key of leaf (cred/redis_keys.h) into keys[i] and its length into lens[i + 1]
+ * (lens[0] is the command's). 0 or -EIO (names longer than REDIS_KEY_MAX allows). */
+static int req_key(const struct redis_req *q, char (*keys)[REDIS_KEY_MAX], size_t *lens, size_t i,
+		   bool user, const char *leaf)
 {
-	size_t used = 0;
+	struct cred_redis_name n = {q->e.realm, q->e.rlen, user ? q->e.user : NULL,
+				    user ? q->e.ulen : 0};
+	int len = cred_redis_key(keys[i], REDIS_KEY_MAX, &n, leaf);
 
-	for (size_t i = 0; i < n; i++) {
-		memcpy(buf + used, parts[i], lens[i]);
-		used += lens[i];
-	}
-	return used;
-}
-
-/* "<prefix>realm/<realm>/<suffix>" or, with user, "<prefix>realm/<realm>/user/<user>/<suffix>". */
-static size_t key_of(char *buf, const char *prefix, const struct redis_req *q, bool user,
-		     const char *suffix)
-{
-	const char *parts[] = {prefix, "realm/", q->e.realm, user ? "/user/" : "/",
-			       user ? q->e.user : "", user ? "/" : "", suffix};
-	size_t lens[] = {strlen(prefix), 6, q->e.rlen, user ? 6 : 1, user ? q->e.ulen : 0,
-			 user ? 1 : 0, strlen(suffix)};
-
-	return key_build(buf, parts, lens, 7);
+	if (len < 0)
+		return -EIO;
+	lens[i + 1] = (size_t)len;
+	return 0;
 }
 
 /* The commands for q: MGET of the user's keys and the realm's limits; or, for REST, MGET of
  * the limits then SMEMBERS of the secrets. 0 or -EIO. */
 static int req_send(struct redis_req *q)
 {
+	static const char *const user_leaves[] = {CRED_REDIS_KEY, CRED_REDIS_SHA256};
+	static const char *const realm_leaves[] = {CRED_REDIS_MAX_BPS, CRED_REDIS_USER_QUOTA,
+						   CRED_REDIS_TOTAL_QUOTA};
 	char keys[5][REDIS_KEY_MAX];
 	const char *argv[6] = {"MGET", keys[0], keys[1], keys[2], keys[3], keys[4]};
 	size_t lens[6] = {4}, k = 1;
 	int rc;
 
-	if (!q->rest) {
-		lens[k] = key_of(keys[k - 1], "turn/", q, true, "key"), k++;
-		lens[k] = key_of(keys[k - 1], "tern/", q, true, "sha256-key"), k++;
-	}
-	lens[k] = key_of(keys[k - 1], "turn/", q, false, "max-bps"), k++;
-	lens[k] = key_of(keys[k - 1], "turn/", q, false, "user-quota"), k++;
-	lens[k] = key_of(keys[k - 1], "turn/", q, false, "total-quota"), k++;
+	for (size_t i = 0; !q->rest && i < 2; i++, k++)
+		if (req_key(q, keys, lens, k - 1, true, user_leaves[i]) < 0)
+			return -EIO;
+	for (size_t i = 0; i < 3; i++, k++)
+		if (req_key(q, keys, lens, k - 1, false, realm_leaves[i]) < 0)
+			return -EIO;
 	rc = cred_redis_conn_cmd(&q->w->cmd, req_on_reply, q, (int)k, argv, lens);
 	if (rc < 0)
 		return rc;
@@ -335,9 +329,9 @@ static int req_send(struct redis_req *q)
 		return 0;
 	argv[0] = "SMEMBERS";
 	lens[0] = 8;
-	lens[1] = key_of(keys[0], "turn/", q, false, "secret");
 	/* MGET is queued: if this fails, its reply still comes (and q fails with -EIO). */
-	if (cred_redis_conn_cmd(&q->w->cmd, req_on_reply, q, 2, argv, lens) < 0)
+	if (req_key(q, keys, lens, 0, false, CRED_REDIS_SECRET) < 0 ||
+	    cred_redis_conn_cmd(&q->w->cmd, req_on_reply, q, 2, argv, lens) < 0)
 		q->status = -EIO;
 	else
 		q->inflight++;

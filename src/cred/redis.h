@@ -1,4 +1,5 @@
-/* The Redis credential store (DESIGN.md §4), coturn-compatible keys:
+/* The Redis credential store (DESIGN.md §4), coturn-compatible keys (spelled by
+ * cred/redis_keys.h):
  *   turn/realm/<realm>/user/<user>/key         hex MD5 key (string; turnadmin -a)
  *   tern/realm/<realm>/user/<user>/sha256-key  hex SHA-256 key (optional; PASSWORD-ALGORITHM
  *                                              SHA-256 for that user)
@@ -26,12 +27,11 @@
 
 #include "auth/cred.h"
 #include "base/addr.h"
+#include "cred/redis_keys.h"
 
 struct event_base;
 struct cred_redis;
 struct cred_redis_worker;
-
-#define CRED_REDIS_CHANNEL "tern/invalidate"
 
 struct cred_redis_opts {
 	const char *conninfo;           /* --redis-userdb connection string (borrowed) */

@@ -12,6 +12,7 @@
 #include "base/iprange.h"
 #include "base/log.h"
 #include "cred/redis_conn.h"
+#include "cred/redis_keys.h"
 
 #define PEERS_TTL_DEFAULT_MS 5000
 /* After a failed fetch, the next use tries again no sooner than this. */
@@ -150,16 +151,12 @@ static void peers_on_reply(redisAsyncContext *ac, void *reply, void *privdata)
 		peers_fetched(e);
 }
 
-/* "turn/realm/<realm>/<leaf>" into buf; returns its length. */
-static size_t peers_key(char *buf, const struct peers_realm *e, const char *leaf)
+/* e's key of leaf (cred/redis_keys.h) into key[]; its length, or -ENOSPC. */
+static int peers_key(char *buf, const struct peers_realm *e, const char *leaf)
 {
-	size_t n = strlen(leaf);
+	struct cred_redis_name n = {.realm = e->realm, .rlen = e->rlen};
 
-	memcpy(buf, "turn/realm/", 11);
-	memcpy(buf + 11, e->realm, e->rlen);
-	buf[11 + e->rlen] = '/';
-	memcpy(buf + 12 + e->rlen, leaf, n);
-	return 12 + e->rlen + n;
+	return cred_redis_key(buf, PEERS_KEY_MAX, &n, leaf);
 }
 
 /* Starts e's fetch unless one is in flight. A failure to send leaves the copy as it is and
@@ -169,6 +166,7 @@ static void peers_fetch(struct peers_realm *e, uint64_t now_ms)
 	char key[PEERS_KEY_MAX];
 	const char *argv[2] = {"SMEMBERS", key};
 	size_t lens[2] = {8, 0};
+	int len;
 
 	if (e->inflight)
 		return;
@@ -177,13 +175,15 @@ static void peers_fetch(struct peers_realm *e, uint64_t now_ms)
 	e->fetch_gen = e->gen;
 	e->fetch_ms = now_ms;
 	e->next_fetch_ms = now_ms + PEERS_RETRY_MS;
-	lens[1] = peers_key(key, e, "allowed-peer-ip");
-	if (cred_redis_conn_cmd(e->p->cmd, peers_on_reply, e, 2, argv, lens) < 0)
+	len = peers_key(key, e, CRED_REDIS_ALLOWED);
+	lens[1] = (size_t)len;
+	if (len < 0 || cred_redis_conn_cmd(e->p->cmd, peers_on_reply, e, 2, argv, lens) < 0)
 		return;
 	e->inflight = 2;
-	lens[1] = peers_key(key, e, "denied-peer-ip");
+	len = peers_key(key, e, CRED_REDIS_DENIED);
+	lens[1] = (size_t)len;
 	/* The first is queued: its reply still comes, and completes the failed fetch. */
-	if (cred_redis_conn_cmd(e->p->cmd, peers_on_reply, e, 2, argv, lens) < 0) {
+	if (len < 0 || cred_redis_conn_cmd(e->p->cmd, peers_on_reply, e, 2, argv, lens) < 0) {
 		e->inflight = 1;
 		e->status = -EIO;
 	}

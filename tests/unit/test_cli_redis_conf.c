@@ -61,8 +61,8 @@ static void test_keys(void)
 {
 	check_str(cli_key_user("example.org", "alice", "key"),
 		  "turn/realm/example.org/user/alice/key", "coturn user key");
-	check_str(cli_key_user_sha256("R", "a b%s"), "tern/realm/R/user/a b%s/sha256-key",
-		  "Tern's SHA-256 key");
+	check_str(cli_key_user("R", "a b%s", CRED_REDIS_SHA256),
+		  "tern/realm/R/user/a b%s/sha256-key", "Tern's SHA-256 key");
 	check_str(cli_key_realm("R", "secret"), "turn/realm/R/secret", "secret set");
 	check_str(cli_key_realm("R", "allowed-peer-ip"), "turn/realm/R/allowed-peer-ip",
 		  "allowed peers set");
