@@ -30,15 +30,3 @@ int auth_userhash(const char *user, size_t ulen, const char *realm, size_t rlen,
 
 	return crypto_sha256(parts, 3, out);
 }
-
-void auth_hex(const uint8_t *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 0x0F];
-	}
-	out[2 * n] = '\0';
-}

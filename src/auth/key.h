@@ -24,7 +24,4 @@ int auth_key_derive(enum auth_key_alg alg, const char *user, size_t ulen, const 
 int auth_userhash(const char *user, size_t ulen, const char *realm, size_t rlen,
 		  uint8_t out[CRYPTO_SHA256_LEN]);
 
-/* Lower-case hex of n bytes into out (2n+1 bytes). */
-void auth_hex(const uint8_t *in, size_t n, char *out);
-
 #endif

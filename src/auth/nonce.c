@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/codec.h"
 #include "base/crypto.h"
 
 #define NONCE_COOKIE "obMatJos2"
@@ -23,59 +24,6 @@
 
 _Static_assert(NONCE_LEN <= AUTH_NONCE_MAX, "nonce fits AUTH_NONCE_MAX");
 _Static_assert(NONCE_BODY_LEN % 3 == 0, "body encodes without padding");
-
-static const char b64_std[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-static const char b64_url[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* Encodes n bytes (a multiple of 3) into 4n/3 characters of alphabet abc. */
-static void b64_encode(const char *abc, const uint8_t *in, size_t n, char *out)
-{
-	size_t i;
-
-	for (i = 0; i + 3 <= n; i += 3, out += 4) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-
-		out[0] = abc[v >> 18 & 63];
-		out[1] = abc[v >> 12 & 63];
-		out[2] = abc[v >> 6 & 63];
-		out[3] = abc[v & 63];
-	}
-}
-
-static int b64_value(const char *abc, uint8_t c)
-{
-	const char *p;
-
-	if (c == '\0')
-		return -1;
-	p = strchr(abc, c);
-	return p ? (int)(p - abc) : -1;
-}
-
-/* Decodes nchars (a multiple of 4) characters of alphabet abc into 3*nchars/4 bytes.
- * 0, or -EINVAL on a character outside the alphabet. */
-static int b64_decode(const char *abc, const uint8_t *in, size_t nchars, uint8_t *out)
-{
-	size_t i, j;
-
-	for (i = 0; i + 4 <= nchars; i += 4, out += 3) {
-		uint32_t v = 0;
-
-		for (j = 0; j < 4; j++) {
-			int d = b64_value(abc, in[i + j]);
-
-			if (d < 0)
-				return -EINVAL;
-			v = v << 6 | (uint32_t)d;
-		}
-		out[0] = (uint8_t)(v >> 16);
-		out[1] = (uint8_t)(v >> 8);
-		out[2] = (uint8_t)v;
-	}
-	return 0;
-}
 
 static void put_be(uint8_t *p, uint64_t v, size_t n)
 {
@@ -138,8 +86,8 @@ int auth_nonce_make(const struct auth_nonce_key *k, const struct addr *client, u
 	if (nonce_mac(k, feat, body, client, body + NONCE_EXPIRY_LEN) < 0)
 		return -EIO;
 	memcpy(out, NONCE_COOKIE, NONCE_COOKIE_LEN);
-	b64_encode(b64_std, feat, 3, out + NONCE_COOKIE_LEN);
-	b64_encode(b64_url, body, NONCE_BODY_LEN, out + NONCE_COOKIE_LEN + NONCE_FEAT_CHARS);
+	codec_b64(CODEC_B64_STD, feat, 3, out + NONCE_COOKIE_LEN);
+	codec_b64(CODEC_B64_URL, body, NONCE_BODY_LEN, out + NONCE_COOKIE_LEN + NONCE_FEAT_CHARS);
 	out[NONCE_LEN] = '\0';
 	return NONCE_LEN;
 }
@@ -153,8 +101,8 @@ int auth_nonce_check(const struct auth_nonce_key *k, const struct addr *client,
 	if (len != NONCE_LEN || auth_nonce_features(nonce, len) != (int32_t)k->features)
 		return -ESTALE;
 	put_be(feat, k->features, 3);
-	if (b64_decode(b64_url, nonce + NONCE_COOKIE_LEN + NONCE_FEAT_CHARS, NONCE_BODY_CHARS,
-		       body) < 0)
+	if (codec_unb64(CODEC_B64_URL, nonce + NONCE_COOKIE_LEN + NONCE_FEAT_CHARS,
+			NONCE_BODY_CHARS, body) < 0)
 		return -ESTALE;
 	if (nonce_mac(k, feat, body, client, mac) < 0)
 		return -EIO;
@@ -175,7 +123,7 @@ int32_t auth_nonce_features(const uint8_t *nonce, size_t len)
 	if (len < NONCE_COOKIE_LEN + NONCE_FEAT_CHARS ||
 	    memcmp(nonce, NONCE_COOKIE, NONCE_COOKIE_LEN) != 0)
 		return -1;
-	if (b64_decode(b64_std, nonce + NONCE_COOKIE_LEN, NONCE_FEAT_CHARS, feat) < 0)
+	if (codec_unb64(CODEC_B64_STD, nonce + NONCE_COOKIE_LEN, NONCE_FEAT_CHARS, feat) < 0)
 		return -1;
 	return (int32_t)get_be(feat, 3);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth/key.h"
+#include "base/codec.h"
 #include "base/crypto.h"
 
 /* INT64_MAX has 19 digits; more cannot be a timestamp. */
@@ -35,31 +36,6 @@ int auth_rest_check(const char *user, size_t len, char sep, int64_t now_s)
 	return expiry < now_s ? -EKEYEXPIRED : 0;
 }
 
-static void auth_rest_base64(const uint8_t *in, size_t n, char *out)
-{
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, o = 0;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-
-		out[o++] = tab[v >> 18 & 63];
-		out[o++] = tab[v >> 12 & 63];
-		out[o++] = tab[v >> 6 & 63];
-		out[o++] = tab[v & 63];
-	}
-	if (i < n) {
-		uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0);
-
-		out[o++] = tab[v >> 18 & 63];
-		out[o++] = tab[v >> 12 & 63];
-		out[o++] = i + 1 < n ? tab[v >> 6 & 63] : '=';
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-}
-
 int auth_rest_password(const char *secret, size_t slen, const char *user, size_t ulen,
 		       char out[AUTH_REST_PASS_LEN + 1])
 {
@@ -68,7 +44,7 @@ int auth_rest_password(const char *secret, size_t slen, const char *user, size_t
 
 	if (crypto_hmac_sha1((const uint8_t *)secret, slen, &part, 1, mac) < 0)
 		return -EIO;
-	auth_rest_base64(mac, sizeof(mac), out);
+	codec_b64(CODEC_B64_STD, mac, sizeof(mac), out);
 	return 0;
 }
 

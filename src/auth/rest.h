@@ -9,9 +9,12 @@
 #include <stdint.h>
 
 #include "auth/cred.h"
+#include "base/codec.h"
+#include "base/crypto.h"
 
 /* base64 of a 20-byte HMAC-SHA1: 28 characters. */
 #define AUTH_REST_PASS_LEN 28
+_Static_assert(AUTH_REST_PASS_LEN == CODEC_B64_LEN(CRYPTO_SHA1_LEN), "REST password length");
 
 /* Parses the expiry of a REST username: the decimal digits before the first sep byte
  * (at least one digit, no sign, at most 19 digits, a non-empty rest after sep). Returns

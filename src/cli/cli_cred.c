@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/crypto.h"
+#include "auth/rest.h"
 #include "base/xmalloc.h"
 #include "cli/cli.h"
 #include "cli/cli_out.h"
@@ -18,48 +18,20 @@
 
 #define CRED_DEFAULT_TTL 86400
 
-void cli_base64(const uint8_t *in, size_t n, char *out)
-{
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-		*out++ = tab[v >> 18];
-		*out++ = tab[(v >> 12) & 63];
-		*out++ = tab[(v >> 6) & 63];
-		*out++ = tab[v & 63];
-	}
-	if (i < n) {
-		uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0);
-		*out++ = tab[v >> 18];
-		*out++ = tab[(v >> 12) & 63];
-		*out++ = i + 1 < n ? tab[(v >> 6) & 63] : '=';
-		*out++ = '=';
-	}
-	*out = '\0';
-}
-
 int cli_rest_mint(const char *secret, const char *user, char sep, uint64_t expiry, char **username,
 		  char **password)
 {
-	uint8_t mac[CRYPTO_SHA1_LEN];
-	char b64[4 * ((CRYPTO_SHA1_LEN + 2) / 3) + 1];
-	struct crypto_part part;
+	char pass[AUTH_REST_PASS_LEN + 1];
 	char *u;
 
 	if (asprintf(&u, "%" PRIu64 "%c%s", expiry, sep, user) < 0)
 		return -ENOMEM;
-	part.p = u;
-	part.len = strlen(u);
-	if (crypto_hmac_sha1((const uint8_t *)secret, strlen(secret), &part, 1, mac)) {
+	if (auth_rest_password(secret, strlen(secret), u, strlen(u), pass) < 0) {
 		free(u);
 		return -EIO;
 	}
-	cli_base64(mac, sizeof(mac), b64);
 	*username = u;
-	*password = xstrdup(b64);
+	*password = xstrdup(pass);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth/key.h"
+#include "base/codec.h"
 #include "cli/cli.h"
 
 static int key_run(struct cli *c)
@@ -20,7 +21,7 @@ static int key_run(struct cli *c)
 			    o->realm, strlen(o->realm), o->pass, strlen(o->pass), key);
 	if (n < 0)
 		return cli_fail(c, CLI_REFUSED, "key derivation failed: %s", strerror(-n));
-	auth_hex(key, (size_t)n, hex);
+	codec_hex(key, (size_t)n, hex);
 	printf("%s%s\n", o->hex_prefix ? "0x" : "", hex);
 	return CLI_OK;
 }

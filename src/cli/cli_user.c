@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "auth/key.h"
+#include "base/codec.h"
 #include "cli/cli.h"
 #include "cli/cli_out.h"
 #include "cli/cli_redis.h"
@@ -27,12 +28,12 @@ static int user_write(struct cli *c)
 			    o->pass, strlen(o->pass), key);
 	if (n < 0)
 		goto out;
-	auth_hex(key, (size_t)n, md5);
+	codec_hex(key, (size_t)n, md5);
 	n = auth_key_derive(AUTH_KEY_SHA256, o->user, strlen(o->user), o->realm, strlen(o->realm),
 			    o->pass, strlen(o->pass), key);
 	if (n < 0)
 		goto out;
-	auth_hex(key, (size_t)n, sha);
+	codec_hex(key, (size_t)n, sha);
 	rc = cli_db_ok(c, CLI_ARGV("MULTI"));
 	if (!rc)
 		rc = cli_db_ok(c, CLI_ARGV("SET", k_md5, md5));

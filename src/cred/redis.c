@@ -12,6 +12,7 @@
 #include <event2/event.h>
 
 #include "auth/rest.h"
+#include "base/codec.h"
 #include "base/log.h"
 #include "cred/redis_cache.h"
 #include "cred/redis_conn.h"
@@ -72,30 +73,6 @@ static uint64_t redis_now_ms(void)
 
 /* ---- answers ---- */
 
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-		return (c | 0x20) - 'a' + 10;
-	return -1;
-}
-
-/* Exactly 2n hex digits into out. */
-static bool hex_parse(const char *s, size_t len, uint8_t *out, size_t n)
-{
-	if (len != 2 * n)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		int hi = hex_nibble(s[2 * i]), lo = hex_nibble(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return false;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
-}
-
 static uint64_t reply_u64(const redisReply *r)
 {
 	char buf[24], *end;
@@ -125,10 +102,11 @@ static int parse_user(const redisReply *r, struct cred_redis_entry *e)
 	const redisReply *md5 = r->element[0], *sha = r->element[1];
 
 	if (md5->type == REDIS_REPLY_STRING)
-		e->key.has_md5 = hex_parse(md5->str, (size_t)md5->len, e->key.md5, CRYPTO_MD5_LEN);
+		e->key.has_md5 =
+			codec_unhex(md5->str, (size_t)md5->len, e->key.md5, CRYPTO_MD5_LEN) == 0;
 	if (sha->type == REDIS_REPLY_STRING)
-		e->key.has_sha256 =
-			hex_parse(sha->str, (size_t)sha->len, e->key.sha256, CRYPTO_SHA256_LEN);
+		e->key.has_sha256 = codec_unhex(sha->str, (size_t)sha->len, e->key.sha256,
+						CRYPTO_SHA256_LEN) == 0;
 	if ((md5->type == REDIS_REPLY_STRING && !e->key.has_md5) ||
 	    (sha->type == REDIS_REPLY_STRING && !e->key.has_sha256))
 		log_warn("cred", "malformed hex key in redis ignored");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "auth/key.h"
+#include "base/codec.h"
 
 /* RFC 8489 §14.3: USERNAME is fewer than 509 bytes. */
 #define CRED_STATIC_NAME_MAX 508
@@ -60,32 +61,12 @@ int cred_static_check_user(const char *spec)
 	return spec_parse(spec, &sp);
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* True and the key in md5 when pass is coturn's "0x" + 32 hex digits. */
 static bool hex_key_parse(const char *pass, size_t len, uint8_t md5[CRYPTO_MD5_LEN])
 {
-	size_t i;
-
 	if (len != CRED_STATIC_HEX_LEN || memcmp(pass, CRED_STATIC_HEX_PREFIX, 2) != 0)
 		return false;
-	for (i = 0; i < CRYPTO_MD5_LEN; i++) {
-		int hi = hex_digit(pass[2 + 2 * i]), lo = hex_digit(pass[3 + 2 * i]);
-
-		if (hi < 0 || lo < 0)
-			return false;
-		md5[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
+	return codec_unhex(pass + 2, len - 2, md5, CRYPTO_MD5_LEN) == 0;
 }
 
 static int user_init(struct cred_static_user *u, const struct cred_static_spec *sp,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/codec.h"
 #include "tap.h"
 #include "../vectors/rfc5769.h"
 
@@ -30,10 +31,10 @@ int main(void)
 	CHECK_EQ_INT(auth_userhash(U, R, key), 0, "USERHASH");
 	CHECK_MEM(key, rfc8489_b1_userhash, 32, "USERHASH matches RFC 8489 B.1");
 	auth_key_derive(AUTH_KEY_MD5, "user", 4, "realm", 5, "pass", 4, key);
-	auth_hex(key, 16, hex);
+	codec_hex(key, 16, hex);
 	/* The classic coturn example: turnadmin -k -u user -r realm -p pass. */
 	CHECK(strcmp(hex, "8493fbc53ba582fb4c044c456bdc40eb") == 0, "hex of MD5(user:realm:pass)");
-	auth_hex(key, 0, hex);
+	codec_hex(key, 0, hex);
 	CHECK(hex[0] == '\0', "empty hex");
 	return tap_done();
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "auth/key.h"
+#include "base/codec.h"
 #include "tap.h"
 
 static void test_parse(void)
@@ -73,7 +74,7 @@ static void test_key(void)
 
 	CHECK_EQ_INT(auth_rest_key("s3cr3t", 6, "4102444800:bob", 14, "tern.local", 10, &k), 0,
 		     "key derived");
-	auth_hex(k.md5, CRYPTO_MD5_LEN, hex);
+	codec_hex(k.md5, CRYPTO_MD5_LEN, hex);
 	CHECK(k.has_md5 && strcmp(hex, want) == 0, "MD5 key = %s (got %s)", want, hex);
 	auth_key_derive(AUTH_KEY_SHA256, "4102444800:bob", 14, "tern.local", 10,
 			"UQSIx04Izl79Qc/79lz9MiOHqpY=", AUTH_REST_PASS_LEN, sha);

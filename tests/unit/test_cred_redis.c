@@ -22,6 +22,7 @@
 #include "auth/key.h"
 #include "auth/rest.h"
 #include "base/addr.h"
+#include "base/codec.h"
 #include "tap.h"
 
 #define REALM "tern.local"
@@ -162,7 +163,7 @@ static void set_user(const char *user, size_t ulen, const char *pass, bool sha)
 	size_t lens[3] = {3, 0, 0};
 
 	auth_key_derive(AUTH_KEY_MD5, user, ulen, REALM, strlen(REALM), pass, strlen(pass), k);
-	auth_hex(k, CRYPTO_MD5_LEN, hex);
+	codec_hex(k, CRYPTO_MD5_LEN, hex);
 	lens[1] = (size_t)snprintf(key, sizeof(key), "turn/realm/" REALM "/user/");
 	memcpy(key + lens[1], user, ulen);
 	memcpy(key + lens[1] + ulen, "/key", 4);
@@ -173,7 +174,7 @@ static void set_user(const char *user, size_t ulen, const char *pass, bool sha)
 		return;
 	auth_key_derive(AUTH_KEY_SHA256, user, ulen, REALM, strlen(REALM), pass, strlen(pass),
 			k);
-	auth_hex(k, CRYPTO_SHA256_LEN, hex);
+	codec_hex(k, CRYPTO_SHA256_LEN, hex);
 	memcpy(key, "tern", 4);
 	memcpy(key + lens[1] - 4, "/sha256-key", 11);
 	lens[1] += 7;
