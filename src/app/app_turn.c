@@ -20,10 +20,6 @@
 #include "turn/relayset.h"
 #include "turn/server.h"
 
-/* RFC 8656 §2.2, §9, §12: the default allocation, permission and channel lifetimes. */
-#define APP_TURN_DEFAULT_LIFETIME_S 600
-#define APP_TURN_PERM_LIFETIME_S    300
-#define APP_TURN_CHANNEL_LIFETIME_S 600
 /* Permissions per allocation: ICE needs one per remote candidate address. */
 #define APP_TURN_MAX_PERMS 128
 
@@ -164,11 +160,10 @@ static void app_turn_fill(struct app_turn *t, const struct cfg *cfg)
 	tc->no_auth = cfg->no_auth;
 	tc->software = cfg->software_name;
 	tc->max_lifetime_s = (uint32_t)cfg->max_allocate_lifetime;
-	tc->default_lifetime_s = tc->max_lifetime_s < APP_TURN_DEFAULT_LIFETIME_S
-					 ? tc->max_lifetime_s
-					 : APP_TURN_DEFAULT_LIFETIME_S;
-	tc->perm_lifetime_s = APP_TURN_PERM_LIFETIME_S;
-	tc->channel_lifetime_s = APP_TURN_CHANNEL_LIFETIME_S;
+	tc->default_lifetime_s = tc->max_lifetime_s < TURN_ALLOC_LIFETIME_S ? tc->max_lifetime_s
+									    : TURN_ALLOC_LIFETIME_S;
+	tc->perm_lifetime_s = TURN_PERM_LIFETIME_S;
+	tc->channel_lifetime_s = TURN_CHANNEL_LIFETIME_S;
 	tc->max_perms = APP_TURN_MAX_PERMS;
 	tc->user_quota = (uint32_t)cfg->user_quota;
 	tc->total_quota = (uint32_t)cfg->total_quota;

@@ -8,6 +8,11 @@
 #include <string.h>
 
 #include "net/server.h"
+#include "turn/server.h"
+
+/* A numeric constant's spelling, for defaults defined by the layer that uses them. */
+#define CFG_NUM_STR_(x) #x
+#define CFG_NUM_STR(x)	CFG_NUM_STR_(x)
 
 #define OFF(field) offsetof(struct cfg, field)
 #define PORT_RANGE 1, 65535
@@ -70,7 +75,8 @@ const struct cfg_opt cfg_opts[] = {
 	 "add FINGERPRINT to every response"},
 	{"software-name", 0, CFG_STR, OFF(software_name), NULL, 0, 0, cfg_check_stun_text, 0,
 	 "SOFTWARE attribute value; empty = no SOFTWARE attribute"},
-	{"max-allocate-lifetime", 0, CFG_INT, OFF(max_allocate_lifetime), "3600", 60, 86400,
+	{"max-allocate-lifetime", 0, CFG_INT, OFF(max_allocate_lifetime),
+	 CFG_NUM_STR(TURN_MAX_LIFETIME_S), 60, 86400,
 	 NULL, 0, "longest allocation lifetime, seconds"},
 	{"user-quota", 0, CFG_INT, OFF(user_quota), "0", 0, INT_MAX, NULL, 0,
 	 "allocations (and reserved ports) per user; 0 = unlimited"},

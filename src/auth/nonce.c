@@ -20,7 +20,6 @@
 #define NONCE_BODY_LEN (NONCE_EXPIRY_LEN + NONCE_MAC_LEN)      /* 18 bytes */
 #define NONCE_BODY_CHARS (NONCE_BODY_LEN / 3 * 4)              /* 24 characters */
 #define NONCE_LEN (NONCE_COOKIE_LEN + NONCE_FEAT_CHARS + NONCE_BODY_CHARS)
-#define NONCE_DEFAULT_LIFETIME_S 600
 
 _Static_assert(NONCE_LEN <= AUTH_NONCE_MAX, "nonce fits AUTH_NONCE_MAX");
 _Static_assert(NONCE_BODY_LEN % 3 == 0, "body encodes without padding");
@@ -70,7 +69,7 @@ int auth_nonce_key_init(struct auth_nonce_key *k, uint32_t lifetime_s, uint32_t 
 {
 	if (crypto_random(k->secret, sizeof(k->secret)) < 0)
 		return -EIO;
-	k->lifetime_s = lifetime_s ? lifetime_s : NONCE_DEFAULT_LIFETIME_S;
+	k->lifetime_s = lifetime_s ? lifetime_s : AUTH_NONCE_LIFETIME_S;
 	k->features = features & 0xFFFFFFu;
 	return 0;
 }

@@ -21,13 +21,16 @@
 #define AUTH_FEATURE_PASSWORD_ALGORITHMS 0x800000u
 #define AUTH_FEATURE_USERNAME_ANONYMITY 0x400000u
 
+/* How long a nonce stays valid unless configured otherwise, seconds. */
+#define AUTH_NONCE_LIFETIME_S 600
+
 struct auth_nonce_key {
 	uint8_t secret[AUTH_NONCE_SECRET_LEN];
-	uint32_t lifetime_s;    /* how long a nonce stays valid (default 600) */
+	uint32_t lifetime_s;	/* how long a nonce stays valid (default AUTH_NONCE_LIFETIME_S) */
 	uint32_t features;      /* AUTH_FEATURE_* bits placed in the cookie */
 };
 
-/* Fills k with a random secret. lifetime_s 0 means the default (600). 0 or -EIO. */
+/* Fills k with a random secret. lifetime_s 0 means AUTH_NONCE_LIFETIME_S. 0 or -EIO. */
 int auth_nonce_key_init(struct auth_nonce_key *k, uint32_t lifetime_s, uint32_t features);
 /* Writes a fresh nonce for client (IP only; port ignored) into out (NUL-terminated) and
  * returns its length (> 0), or -EIO. now_ms is the worker's monotonic clock in

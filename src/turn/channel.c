@@ -57,9 +57,8 @@ int turn_channel_bind(struct turn_ctx *x)
 	     (!turn_chan_by_number(a, number, x->now_ms) && a->nchans >= cfg->max_perms)))
 		return turn_resp_error(x, STUN_ERR_INSUFFICIENT_CAPACITY);
 	/* §12.2: bind or refresh the channel (10 min) and the permission (5 min). */
-	chan_exp = x->now_ms +
-		   (uint64_t)(cfg->channel_lifetime_s ? cfg->channel_lifetime_s : 600) * 1000;
-	perm_exp = x->now_ms + (uint64_t)(cfg->perm_lifetime_s ? cfg->perm_lifetime_s : 300) * 1000;
+	chan_exp = turn_chan_expiry(cfg, x->now_ms);
+	perm_exp = turn_perm_expiry(cfg, x->now_ms);
 	if (turn_chan_bind(a, number, &ip, port, chan_exp, cfg->max_perms) < 0 ||
 	    turn_perm_add(a, &ip, perm_exp, cfg->max_perms, relay_only) < 0)
 		return turn_resp_error(x, STUN_ERR_INSUFFICIENT_CAPACITY);

@@ -145,6 +145,10 @@ int turn_peer_check(struct turn_ctx *x, const struct turn_alloc *a, const struct
 bool turn_peer_still_live(const struct turn_server *s, const struct addr *peer);
 /* The desired lifetime in seconds of RFC 8656 §7.2/§8.2 for a LIFETIME of req (or none). */
 uint32_t turn_lifetime(const struct turn_cfg *cfg, bool has, uint32_t req);
+/* When a permission (RFC 8656 §9) or a channel binding (§12) installed or refreshed at
+ * now_ms expires, under cfg's lifetimes (0: the TURN_*_LIFETIME_S defaults). */
+uint64_t turn_perm_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
+uint64_t turn_chan_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
 
 /* Send indications and ChannelData from the client (turn/send.c). */
 int turn_send_indication(struct turn_server *s, const struct stun_msg *m,

@@ -125,7 +125,7 @@ int turn_create_permission(struct turn_ctx *x)
 	    a->nperms + turn_perm_new_count(a, ips, n, x->now_ms) > cfg->max_perms)
 		return turn_resp_error(x, STUN_ERR_INSUFFICIENT_CAPACITY);
 	/* §9: install or refresh each, Permission Lifetime from now. */
-	expire = x->now_ms + (uint64_t)(cfg->perm_lifetime_s ? cfg->perm_lifetime_s : 300) * 1000;
+	expire = turn_perm_expiry(cfg, x->now_ms);
 	for (i = 0; i < n; i++) {
 		if (turn_perm_add(a, &ips[i], expire, cfg->max_perms, relay_only[i]) < 0)
 			return turn_resp_error(x, STUN_ERR_INSUFFICIENT_CAPACITY);

@@ -112,8 +112,8 @@ struct turn_alloc *turn_ctx_alloc(struct turn_ctx *x, int *code)
 
 uint32_t turn_lifetime(const struct turn_cfg *cfg, bool has, uint32_t req)
 {
-	uint32_t def = cfg->default_lifetime_s ? cfg->default_lifetime_s : 600;
-	uint32_t max = cfg->max_lifetime_s ? cfg->max_lifetime_s : 3600;
+	uint32_t def = cfg->default_lifetime_s ? cfg->default_lifetime_s : TURN_ALLOC_LIFETIME_S;
+	uint32_t max = cfg->max_lifetime_s ? cfg->max_lifetime_s : TURN_MAX_LIFETIME_S;
 
 	/* RFC 8656 §7.2, §8.2: min(requested, maximum), but never below the default. */
 	if (!has)
@@ -123,4 +123,18 @@ uint32_t turn_lifetime(const struct turn_cfg *cfg, bool has, uint32_t req)
 	if (req > max)
 		req = max;
 	return req > def ? req : def;
+}
+
+uint64_t turn_perm_expiry(const struct turn_cfg *cfg, uint64_t now_ms)
+{
+	uint32_t life = cfg->perm_lifetime_s ? cfg->perm_lifetime_s : TURN_PERM_LIFETIME_S;
+
+	return now_ms + (uint64_t)life * 1000;
+}
+
+uint64_t turn_chan_expiry(const struct turn_cfg *cfg, uint64_t now_ms)
+{
+	uint32_t life = cfg->channel_lifetime_s ? cfg->channel_lifetime_s : TURN_CHANNEL_LIFETIME_S;
+
+	return now_ms + (uint64_t)life * 1000;
 }

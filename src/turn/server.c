@@ -17,8 +17,8 @@
 
 int turn_unauth_new(const struct turn_cfg *cfg, struct ratelimit **out)
 {
-	uint32_t life_s =
-		cfg->nonce_key && cfg->nonce_key->lifetime_s ? cfg->nonce_key->lifetime_s : 600;
+	uint32_t life_s = cfg->nonce_key && cfg->nonce_key->lifetime_s ? cfg->nonce_key->lifetime_s
+								       : AUTH_NONCE_LIFETIME_S;
 	struct ratelimit_cfg rc = {
 		.rate = cfg->unauth_rate,
 		.bytes = cfg->unauth_bytes,

@@ -75,15 +75,24 @@ struct turn_relay_ops {
 	int (*to_client)(void *ctx, const struct turn_client *c, const uint8_t *buf, size_t len);
 };
 
+/* Lifetimes in seconds (DESIGN.md §3), the one definition app/ and the handlers share: an
+ * allocation's default (RFC 8656 §7.2: 10 minutes) and the most Tern grants unless
+ * --max-allocate-lifetime says otherwise, a permission's (§9: 5 minutes) and a channel
+ * binding's (§12: 10 minutes). */
+#define TURN_ALLOC_LIFETIME_S	600
+#define TURN_MAX_LIFETIME_S	3600
+#define TURN_PERM_LIFETIME_S	300
+#define TURN_CHANNEL_LIFETIME_S 600
+
 /* Settings shared read-only by every worker (built once by app/). */
 struct turn_cfg {
 	const char *realm;
 	bool no_auth;                   /* explicit --no-auth: requests are not authenticated */
 	const char *software;           /* SOFTWARE value or NULL */
-	uint32_t default_lifetime_s;    /* 600 */
-	uint32_t max_lifetime_s;        /* --max-allocate-lifetime, 3600 */
-	uint32_t perm_lifetime_s;       /* 300 */
-	uint32_t channel_lifetime_s;    /* 600 */
+	uint32_t default_lifetime_s;    /* 0 = TURN_ALLOC_LIFETIME_S */
+	uint32_t max_lifetime_s;        /* --max-allocate-lifetime; 0 = TURN_MAX_LIFETIME_S */
+	uint32_t perm_lifetime_s;       /* 0 = TURN_PERM_LIFETIME_S */
+	uint32_t channel_lifetime_s;    /* 0 = TURN_CHANNEL_LIFETIME_S */
 	uint32_t max_perms;             /* permissions per allocation */
 	uint32_t user_quota;            /* allocations + reserved ports per user; 0 = unlimited */
 	uint32_t total_quota;           /* allocations + reserved ports in total; 0 = unlimited */

@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "net/server.h"
 #include "tap.h"
+#include "turn/server.h"
 
 #define MAX_ARGS 32
 
@@ -61,7 +62,8 @@ static void test_defaults(void)
 	CHECK_EQ_INT(c.min_port, 49152, "min-port default");
 	CHECK_EQ_INT(c.max_port, 65535, "max-port default");
 	CHECK_EQ_INT(c.relay_threads, 0, "relay-threads default");
-	CHECK_EQ_INT(c.max_allocate_lifetime, 3600, "max-allocate-lifetime default");
+	CHECK_EQ_INT(c.max_allocate_lifetime, TURN_MAX_LIFETIME_S, "max-allocate-lifetime default");
+	CHECK_EQ_INT(c.max_allocate_lifetime, 3600, "max-allocate-lifetime default is one hour");
 	CHECK_EQ_INT(c.log_level, LOG_LVL_INFO, "log-level default");
 	CHECK(c.realm && strcmp(c.realm, "tern.local") == 0, "realm default");
 	CHECK(!c.software_name && !c.log_file && !c.pidfile, "empty strings are NULL");

@@ -465,8 +465,32 @@ static void test_many(void)
 	CHECK(fake_all_closed_once(&t.net), "all 200 relays closed once");
 }
 
+/* The lifetimes turn/server.h defines are the ones a zeroed turn_cfg falls back to, and a
+ * configured one wins (RFC 8656 §7.2, §9, §12). */
+static void test_lifetime_defaults(void)
+{
+	struct turn_cfg zero = {0}, set = {.default_lifetime_s = 100, .max_lifetime_s = 200,
+					   .perm_lifetime_s = 30, .channel_lifetime_s = 40};
+
+	CHECK_EQ_INT(turn_lifetime(&zero, false, 0), TURN_ALLOC_LIFETIME_S, "default allocation");
+	CHECK_EQ_INT(TURN_ALLOC_LIFETIME_S, 600, "allocation default is 10 minutes");
+	CHECK_EQ_INT(turn_lifetime(&zero, true, 1000000), TURN_MAX_LIFETIME_S, "default maximum");
+	CHECK_EQ_INT(TURN_MAX_LIFETIME_S, 3600, "maximum default is one hour");
+	CHECK(turn_perm_expiry(&zero, 1000) == 1000 + TURN_PERM_LIFETIME_S * 1000ull,
+	      "default permission lifetime");
+	CHECK_EQ_INT(TURN_PERM_LIFETIME_S, 300, "permission lifetime is 5 minutes");
+	CHECK(turn_chan_expiry(&zero, 1000) == 1000 + TURN_CHANNEL_LIFETIME_S * 1000ull,
+	      "default channel lifetime");
+	CHECK_EQ_INT(TURN_CHANNEL_LIFETIME_S, 600, "channel lifetime is 10 minutes");
+	CHECK_EQ_INT(turn_lifetime(&set, false, 0), 100, "configured default");
+	CHECK_EQ_INT(turn_lifetime(&set, true, 1000), 200, "configured maximum");
+	CHECK(turn_perm_expiry(&set, 5) == 30005, "configured permission lifetime");
+	CHECK(turn_chan_expiry(&set, 5) == 40005, "configured channel lifetime");
+}
+
 int main(void)
 {
+	test_lifetime_defaults();
 	test_allocate_basic();
 	test_allocate_errors();
 	test_lifetimes();
