@@ -143,6 +143,11 @@ int turn_peer_check(struct turn_ctx *x, const struct turn_alloc *a, const struct
 /* For a permission or channel with relay_only set: true while peer is still a live relay
  * port of this server (checked again for every datagram; turn/relayset.h). */
 bool turn_peer_still_live(const struct turn_server *s, const struct addr *peer);
+/* Whether data between a and peer (ip: peer's IP) may pass at now_ms, either way (RFC 8656
+ * §9): a permission for ip and, for one with relay_only set, peer still a live relay port.
+ * A refusal is counted (dropped_no_perm or dropped_not_relay). Per datagram: no malloc. */
+bool turn_perm_admits(struct turn_server *s, struct turn_alloc *a, const struct turn_ip *ip,
+		      const struct addr *peer, uint64_t now_ms);
 /* The desired lifetime in seconds of RFC 8656 §7.2/§8.2 for a LIFETIME of req (or none). */
 uint32_t turn_lifetime(const struct turn_cfg *cfg, bool has, uint32_t req);
 /* When a permission (RFC 8656 §9) or a channel binding (§12) installed or refreshed at

@@ -61,7 +61,6 @@ int turn_peer_input(struct turn_server *s, struct turn_alloc *a, const struct ad
 		    uint8_t *data, size_t len, uint64_t now_ms, const uint8_t **msg,
 		    const struct turn_client **client)
 {
-	const struct turn_perm *pm;
 	struct turn_chan *ch;
 	struct turn_ip ip;
 	int n;
@@ -71,15 +70,8 @@ int turn_peer_input(struct turn_server *s, struct turn_alloc *a, const struct ad
 	/* §9, §11.3: only peers with a permission for their IP address; from an own address
 	 * only a live relay port (turn/relayset.h). */
 	turn_ip_from_addr(&ip, peer);
-	pm = turn_perm_find(a, &ip, now_ms);
-	if (pm == NULL) {
-		s->c.dropped_no_perm++;
+	if (!turn_perm_admits(s, a, &ip, peer, now_ms))
 		return 0;
-	}
-	if (pm->relay_only && !turn_peer_still_live(s, peer)) {
-		s->c.dropped_not_relay++;
-		return 0;
-	}
 	if (!tbucket_take(&a->bw_to_client, len, now_ms)) {
 		s->c.dropped_rate++;
 		return 0;

@@ -77,6 +77,24 @@ bool turn_peer_still_live(const struct turn_server *s, const struct addr *peer)
 	return s->cfg->relays && turn_relayset_is_live(s->cfg->relays, peer);
 }
 
+bool turn_perm_admits(struct turn_server *s, struct turn_alloc *a, const struct turn_ip *ip,
+		      const struct addr *peer, uint64_t now_ms)
+{
+	const struct turn_perm *pm = turn_perm_find(a, ip, now_ms);
+
+	if (pm == NULL) {
+		s->c.dropped_no_perm++;
+		return false;
+	}
+	/* An own address is reachable only at a live relay port, whatever port this datagram
+	 * names (turn/relayset.h). */
+	if (pm->relay_only && !turn_peer_still_live(s, peer)) {
+		s->c.dropped_not_relay++;
+		return false;
+	}
+	return true;
+}
+
 /* How many of the n addresses have no permission yet (duplicates counted once). */
 static size_t turn_perm_new_count(struct turn_alloc *a, const struct turn_ip *ips, size_t n,
 				  uint64_t now_ms)

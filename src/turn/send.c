@@ -14,19 +14,10 @@ static int turn_to_peer(struct turn_server *s, struct turn_alloc *a, const struc
 			const struct addr *peer, const struct stun_str *data, bool df,
 			uint64_t now_ms)
 {
-	const struct turn_perm *pm = turn_perm_find(a, ip, now_ms);
 	int r;
 
-	if (pm == NULL) {
-		s->c.dropped_no_perm++;
+	if (!turn_perm_admits(s, a, ip, peer, now_ms))
 		return 0;
-	}
-	/* An own address is reachable only at a live relay port, whatever port this datagram
-	 * names (turn/relayset.h). */
-	if (pm->relay_only && !turn_peer_still_live(s, peer)) {
-		s->c.dropped_not_relay++;
-		return 0;
-	}
 	r = turn_alloc_relay_for(a, ip->family);
 	if (r < 0) {
 		s->c.dropped_no_perm++;
@@ -61,8 +52,8 @@ int turn_send_indication(struct turn_server *s, const struct stun_msg *m,
 	/* §11.2: a permission for the peer's IP address is required; DONT-FRAGMENT sets DF
 	 * on this datagram. */
 	turn_ip_from_addr(&ip, &peer);
-	return turn_to_peer(s, a, &ip, &peer, &data,
-			    stun_msg_has(m, STUN_ATTR_DONT_FRAGMENT), now_ms);
+	return turn_to_peer(s, a, &ip, &peer, &data, stun_msg_has(m, STUN_ATTR_DONT_FRAGMENT),
+			    now_ms);
 }
 
 int turn_client_chdata(struct turn_server *s, const struct turn_pkt *p, uint64_t now_ms)

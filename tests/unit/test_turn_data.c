@@ -106,6 +106,8 @@ static void test_peer_input(void)
 	t_allocate(&t);
 	n = t_peer_send(&t, &pb, "8.8.8.8", 53, "hi", 2, &msg);
 	CHECK_EQ_INT(n, 0, "no permission: dropped");
+	CHECK_EQ_INT(turn_server_counters(t.s)->dropped_no_perm, 1,
+		     "peer without permission counted like a Send without one");
 	t_create_perm(&t, "8.8.8.8");
 	n = t_peer_send(&t, &pb, "8.8.8.8", 53, "hello", 5, &msg);
 	CHECK(n > 0 && msg >= pb.b && msg + n <= pb.b + sizeof(pb.b), "Data indication in place");
