@@ -91,6 +91,11 @@ int cli_group_main(const struct cli_group *g, int argc, char **argv);
 /* turnadmin's flags (-a, -d, -l, -s, -S, -X, -k, -g, -G, -N ...). argv[0] is "ternctl". */
 int cli_compat_main(int argc, char **argv);
 
+/* A count: decimal digits only (no sign, no space), fitting in long long. Sets *out and
+ * returns 0, or -EINVAL. Every count ternctl reads (options, turnadmin flags, realm
+ * values in Redis) goes through it. */
+int cli_parse_count(const char *s, long long *out);
+
 /* Requires the named options; on a missing one prints a usage error and returns
  * CLI_USAGE. need is a string of option codes. */
 int cli_require(const struct cli *c, const char *need);

@@ -60,12 +60,8 @@ static int compat_usage(const char *msg, const char *arg)
 
 static int compat_count(const char *name, const char *v, long long *out)
 {
-	char *end;
-	long long n = strtoll(v, &end, 10);
-
-	if (end == v || *end || n < 0 || *v == '-')
+	if (cli_parse_count(v, out) < 0)
 		return compat_usage("not a non-negative integer:", name);
-	*out = n;
 	return CLI_OK;
 }
 

@@ -59,15 +59,16 @@ static int usage(const char *name, const char *msg, const char *arg)
 	return CLI_USAGE;
 }
 
-/* A non-negative decimal integer that fits in long long. */
-static int parse_count(const char *s, long long *out)
+int cli_parse_count(const char *s, long long *out)
 {
 	char *end;
 	long long v;
 
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || *s == '-' || *s == '+')
+	if (errno || *end)
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -104,13 +105,13 @@ static int set_opt(int c, const char *arg, struct cli_opts *o)
 		o->sha256 = true;
 		return 0;
 	case CLI_O_TTL:
-		return parse_count(arg, &o->ttl);
+		return cli_parse_count(arg, &o->ttl);
 	case CLI_O_MAX_BPS:
-		return parse_count(arg, &o->max_bps);
+		return cli_parse_count(arg, &o->max_bps);
 	case CLI_O_USER_QUOTA:
-		return parse_count(arg, &o->user_quota);
+		return cli_parse_count(arg, &o->user_quota);
 	case CLI_O_TOTAL_QUOTA:
-		return parse_count(arg, &o->total_quota);
+		return cli_parse_count(arg, &o->total_quota);
 	case CLI_O_URL:
 		if (o->n_urls == sizeof(o->urls) / sizeof(o->urls[0]))
 			return -E2BIG;

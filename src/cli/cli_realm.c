@@ -2,7 +2,6 @@
  * turn/realm/REALM/{max-bps,user-quota,total-quota} (turnadmin -g / -G). */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,16 +61,12 @@ static int realm_set(struct cli *c)
 /* Reads one option into *v (-1 when unset). */
 static int realm_get_one(struct cli *c, const char *opt, long long *v)
 {
-	char *key = cli_key_realm(c->o->realm, opt), *s = NULL, *end;
+	char *key = cli_key_realm(c->o->realm, opt), *s = NULL;
 	int rc = cli_db_get(c, &s, CLI_ARGV("GET", key));
 
 	*v = -1;
-	if (!rc && s) {
-		errno = 0;
-		*v = strtoll(s, &end, 10);
-		if (errno || end == s || *end || *v < 0)
-			rc = cli_fail(c, CLI_REFUSED, "%s holds \"%s\", not a count", key, s);
-	}
+	if (!rc && s && cli_parse_count(s, v) < 0)
+		rc = cli_fail(c, CLI_REFUSED, "%s holds \"%s\", not a count", key, s);
 	free(s);
 	free(key);
 	return rc;
