@@ -14,9 +14,6 @@
 #include "net/worker.h"
 
 #define NET_DEFAULT_TCP_CONNS 4096
-#define NET_DEFAULT_TCP_IDLE_S 60
-#define NET_DEFAULT_MIN_PORT 49152
-#define NET_DEFAULT_MAX_PORT 65535
 
 /* One listening address; with port 0 the kernel's choice, per protocol. */
 struct net_listen {

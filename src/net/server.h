@@ -44,7 +44,7 @@ struct net_opts {
 	unsigned max_tcp_per_ip;        /* TCP connections per source IPv4 address or IPv6
 					 * /64 (all workers); 0 = no limit */
 	unsigned tcp_idle_s;            /* idle seconds before a TCP connection without an
-					 * allocation is closed; 0 = default (60) */
+					 * allocation is closed; 0 = NET_DEFAULT_TCP_IDLE_S */
 
 	/* TURN. With turn NULL the server answers STUN Binding only. */
 	const struct turn_cfg *turn;    /* borrowed for the server's lifetime */
@@ -52,10 +52,16 @@ struct net_opts {
 	void *cred_arg;
 	struct addr relay[NET_MAX_RELAY]; /* relay-ip (ports ignored); see net_opts_relay_addrs */
 	size_t nrelay;
-	uint16_t min_port, max_port;    /* relay port range; 0, 0 = 49152..65535 */
+	uint16_t min_port, max_port;    /* relay port range; 0, 0 = the NET_DEFAULT_ ones below */
 	struct net_external external[NET_MAX_LISTEN];
 	size_t nexternal;
 };
+
+/* Defaults of the net_opts above, also the option table's (app/cfg_opt.c): relay ports
+ * from the IANA dynamic range (RFC 6335 §6), and the TCP idle timeout in seconds. */
+#define NET_DEFAULT_MIN_PORT   49152
+#define NET_DEFAULT_MAX_PORT   65535
+#define NET_DEFAULT_TCP_IDLE_S 60
 
 struct net_server;
 

@@ -60,6 +60,9 @@ static void test_defaults(void)
 	CHECK_EQ_INT(c.listening_port, 3478, "listening-port default");
 	CHECK_EQ_INT(c.tls_listening_port, 5349, "tls-listening-port default");
 	CHECK_EQ_INT(c.min_port, 49152, "min-port default");
+	CHECK(c.min_port == NET_DEFAULT_MIN_PORT && c.max_port == NET_DEFAULT_MAX_PORT &&
+		      c.tcp_idle_timeout == NET_DEFAULT_TCP_IDLE_S,
+	      "relay port and TCP idle defaults are net/server.h's");
 	CHECK_EQ_INT(c.max_port, 65535, "max-port default");
 	CHECK_EQ_INT(c.relay_threads, 0, "relay-threads default");
 	CHECK_EQ_INT(c.max_allocate_lifetime, TURN_MAX_LIFETIME_S, "max-allocate-lifetime default");
