@@ -11,15 +11,20 @@
 /* Longest accepted input: two full IPv6 literals and a separator. */
 #define IPRANGE_STR_MAX (2 * INET6_ADDRSTRLEN + 2)
 
-/* Parses one numeric address into 4 or 16 bytes; returns its family or -EINVAL. */
+/* Parses one numeric address (addr_parse, the one parser of addresses) into 4 or 16 bytes;
+ * returns its family or -EINVAL. */
 static int iprange_parse_ip(const char *s, uint8_t ip[16])
 {
+	struct addr a;
+	const uint8_t *raw;
+	size_t len;
+
 	memset(ip, 0, 16);
-	if (inet_pton(AF_INET, s, ip) == 1)
-		return AF_INET;
-	if (inet_pton(AF_INET6, s, ip) == 1)
-		return AF_INET6;
-	return -EINVAL;
+	if (addr_parse(&a, s, 0) < 0)
+		return -EINVAL;
+	raw = addr_raw(&a, &len);
+	memcpy(ip, raw, len);
+	return addr_family(&a);
 }
 
 static size_t iprange_len(int family)
