@@ -8,20 +8,14 @@
 #include "base/codec.h"
 #include "base/crypto.h"
 
-/* INT64_MAX has 19 digits; more cannot be a timestamp. */
-#define AUTH_REST_DIGITS_MAX 19
-
 int auth_rest_parse(const char *user, size_t len, char sep, int64_t *expiry)
 {
-	uint64_t v = 0;
-	size_t i;
+	const char *end = memchr(user, sep, len);
+	uint64_t v;
 
-	for (i = 0; i < len && user[i] != sep; i++) {
-		if (user[i] < '0' || user[i] > '9' || i == AUTH_REST_DIGITS_MAX)
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(user[i] - '0');
-	}
-	if (i == 0 || i + 1 >= len || v > (uint64_t)INT64_MAX)
+	/* Digits, then sep, then at least one byte. */
+	if (end == NULL || (size_t)(end - user) + 1 >= len ||
+	    codec_dec_u64(user, (size_t)(end - user), INT64_MAX, &v) < 0)
 		return -EINVAL;
 	*expiry = (int64_t)v;
 	return 0;
@@ -48,8 +42,8 @@ int auth_rest_password(const char *secret, size_t slen, const char *user, size_t
 	return 0;
 }
 
-int auth_rest_key(const char *secret, size_t slen, const char *user, size_t ulen,
-		  const char *realm, size_t rlen, struct cred_key *out)
+int auth_rest_key(const char *secret, size_t slen, const char *user, size_t ulen, const char *realm,
+		  size_t rlen, struct cred_key *out)
 {
 	char pass[AUTH_REST_PASS_LEN + 1];
 	uint8_t md5[AUTH_KEY_MAX];

@@ -17,7 +17,7 @@
 _Static_assert(AUTH_REST_PASS_LEN == CODEC_B64_LEN(CRYPTO_SHA1_LEN), "REST password length");
 
 /* Parses the expiry of a REST username: the decimal digits before the first sep byte
- * (at least one digit, no sign, at most 19 digits, a non-empty rest after sep). Returns
+ * (at least one digit, no sign, at most INT64_MAX, a non-empty rest after sep). Returns
  * 0 and *expiry, or -EINVAL (not a REST username). */
 int auth_rest_parse(const char *user, size_t len, char sep, int64_t *expiry);
 

@@ -1,10 +1,15 @@
-/* Text encodings of bytes: lower-case hex (keys as coturn stores them) and base64 (RFC 4648
+/* Text encodings: decimal counts, lower-case hex (keys as coturn stores them) and base64 (RFC 4648
  * §4 standard alphabet, §5 URL-safe alphabet). Pure: no allocation, no logging. */
 #ifndef TERN_BASE_CODEC_H
 #define TERN_BASE_CODEC_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* A decimal count: s[0..len) all digits (no sign, no space, at least one), its value at
+ * most max. Sets *out and returns 0, or -EINVAL. The one parser of counts that arrive as
+ * text: Redis values, connection strings, ternctl's options. */
+int codec_dec_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 
 /* base64 alphabets (RFC 4648 §4 and §5). */
 enum codec_b64_alphabet {

@@ -6,11 +6,13 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/codec.h"
 #include "cli/cli_redis.h"
 
 static const struct option cli_longs[] = {
@@ -61,16 +63,11 @@ static int usage(const char *name, const char *msg, const char *arg)
 
 int cli_parse_count(const char *s, long long *out)
 {
-	char *end;
-	long long v;
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
+	if (codec_dec_u64(s, strlen(s), LLONG_MAX, &v) < 0)
 		return -EINVAL;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end)
-		return -EINVAL;
-	*out = v;
+	*out = (long long)v;
 	return 0;
 }
 

@@ -73,17 +73,15 @@ static uint64_t redis_now_ms(void)
 
 /* ---- answers ---- */
 
+/* A count stored as a string; 0 (no limit) when absent or not a count. */
 static uint64_t reply_u64(const redisReply *r)
 {
-	char buf[24], *end;
-	unsigned long long v;
+	uint64_t v;
 
-	if (r->type != REDIS_REPLY_STRING || r->len == 0 || (size_t)r->len >= sizeof(buf))
+	if (r->type != REDIS_REPLY_STRING ||
+	    codec_dec_u64(r->str, (size_t)r->len, UINT64_MAX, &v) < 0)
 		return 0;
-	memcpy(buf, r->str, (size_t)r->len);
-	buf[r->len] = '\0';
-	v = strtoull(buf, &end, 10);
-	return *end || buf[0] == '-' ? 0 : v;
+	return v;
 }
 
 /* MGET of max-bps, user-quota, total-quota at elements[i..i+3). */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/codec.h"
+
 enum conf_field { F_HOST, F_PORT, F_DB, F_PASSWORD, F_USER, F_TIMEOUT };
 
 static const struct {
@@ -28,16 +30,12 @@ static const char *const field_names[] = {
 
 static int conf_num(const char *v, size_t n, unsigned long max, unsigned long *out)
 {
-	char buf[24], *end;
+	uint64_t u;
 
-	if (n == 0 || n >= sizeof(buf))
+	if (codec_dec_u64(v, n, max, &u) < 0)
 		return -EINVAL;
-	memcpy(buf, v, n);
-	buf[n] = '\0';
-	if (buf[0] < '0' || buf[0] > '9')
-		return -EINVAL;
-	*out = strtoul(buf, &end, 10);
-	return *end || *out > max ? -EINVAL : 0;
+	*out = (unsigned long)u;
+	return 0;
 }
 
 static int conf_str(char *dst, const char *v, size_t n)

@@ -27,6 +27,8 @@ static void test_parse(void)
 		     "20 digits overflow");
 	CHECK_EQ_INT(auth_rest_parse("9999999999999999999:b", 21, ':', &e), -EINVAL,
 		     "19 digits above INT64_MAX");
+	CHECK_EQ_INT(auth_rest_parse("9223372036854775807:b", 21, ':', &e), 0, "INT64_MAX");
+	CHECK(e == INT64_MAX, "INT64_MAX value");
 	CHECK_EQ_INT(auth_rest_parse("123", 3, ':', &e), -EINVAL, "digits only");
 	CHECK_EQ_INT(auth_rest_parse("", 0, ':', &e), -EINVAL, "empty");
 	CHECK_EQ_INT(auth_rest_parse("1700000000#bob", 14, '#', &e), 0, "other separator");

@@ -1,5 +1,5 @@
-/* base/codec: hex both ways, base64 (RFC 4648 §10 vectors) in both alphabets, decoding
- * refusals, and out untouched when hex is refused. */
+/* base/codec: decimal counts, hex both ways, base64 (RFC 4648 §10 vectors) in both alphabets,
+ * decoding refusals, and out untouched when hex is refused. */
 #include "base/codec.h"
 
 #include <errno.h>
@@ -70,8 +70,35 @@ static void test_alphabets(void)
 		     "embedded NUL");
 }
 
+static void test_dec(void)
+{
+	static const char *const bad[] = {"", "-1", "+1", " 1", "1 ", "1x", "0x10", "1.5"};
+	uint64_t v = 77;
+
+	CHECK_EQ_INT(codec_dec_u64("0", 1, 0, &v), 0, "zero");
+	CHECK(v == 0, "zero value");
+	CHECK_EQ_INT(codec_dec_u64("65535", 5, 65535, &v), 0, "at max");
+	CHECK(v == 65535, "at max value");
+	CHECK_EQ_INT(codec_dec_u64("65536", 5, 65535, &v), -EINVAL, "above max");
+	CHECK_EQ_INT(codec_dec_u64("5", 1, 4, &v), -EINVAL, "one digit above max");
+	CHECK_EQ_INT(codec_dec_u64("1", 1, 0, &v), -EINVAL, "above a zero max");
+	CHECK_EQ_INT(codec_dec_u64("18446744073709551615", 20, UINT64_MAX, &v), 0, "UINT64_MAX");
+	CHECK(v == UINT64_MAX, "UINT64_MAX value");
+	CHECK_EQ_INT(codec_dec_u64("18446744073709551616", 20, UINT64_MAX, &v), -EINVAL,
+		     "UINT64_MAX + 1");
+	CHECK_EQ_INT(codec_dec_u64("123456", 3, 1000, &v), 0, "only len bytes read");
+	CHECK(v == 123, "only len bytes value");
+	v = 77;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_EQ_INT(codec_dec_u64(bad[i], strlen(bad[i]), UINT64_MAX, &v), -EINVAL,
+			     "refuses \"%s\"", bad[i]);
+	CHECK_EQ_INT(codec_dec_u64("1\0", 2, UINT64_MAX, &v), -EINVAL, "embedded NUL");
+	CHECK(v == 77, "out untouched on error");
+}
+
 int main(void)
 {
+	test_dec();
 	test_hex();
 	test_b64();
 	test_alphabets();
