@@ -91,7 +91,7 @@ pids+=($!)
 export TESTS_REDIS_PORT=$redis_port
 
 say "integration tests (ASan ternd)"
-export TERND="$top/_build/asan/src/ternd" TERNCTL="$top/_build/asan/src/ternctl"
+export TERND="$top/_build/asan/src/ternd" TERNCTL="$top/_build/asan/src/ternctl" TERND_KIND=asan
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98
 for t in tests/integration/test_*; do
@@ -100,10 +100,11 @@ for t in tests/integration/test_*; do
 done
 
 say "integration tests (release ternd, smoke)"
-export TERND="$top/_build/release/src/ternd" TERNCTL="$top/_build/release/src/ternctl"
+export TERND="$top/_build/release/src/ternd" TERNCTL="$top/_build/release/src/ternctl" TERND_KIND=release
 # Binding, and the stop path under relay load (a use after free there crashes the
 # release build while ASan reports it).
-for t in tests/integration/test_binding_* tests/integration/test_sigterm_load; do
+for t in tests/integration/test_binding_* tests/integration/test_sigterm_load \
+	tests/integration/test_unauth_limit; do
 	[ -x "$t" ] || continue
 	run_tap "release/$(basename "$t")" "$t"
 done
