@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "auth/rest.h"
+#include "cred/static.h"
 
 struct cred_rest_static {
 	char *secrets[CRED_KEYS_MAX]; /* owned, NUL-terminated */
@@ -76,22 +77,11 @@ static int rest_static_lookup(void *impl, const struct cred_query *q, cred_cb cb
 	return 0;
 }
 
-/* Nothing is ever pending: lookup has called back before it returned. */
-static void rest_static_cancel(void *impl, cred_cb cb, void *arg)
-{
-	(void)impl, (void)cb, (void)arg;
-}
-
-/* The per-worker view owns nothing; cred_rest_static_free releases the secrets. */
-static void rest_static_free(void *impl)
-{
-	(void)impl;
-}
-
+/* Synchronous like the static users: the same no-op cancel and free (cred/static.h). */
 static const struct cred_store_ops rest_static_ops = {
 	.lookup = rest_static_lookup,
-	.cancel = rest_static_cancel,
-	.free = rest_static_free,
+	.cancel = cred_static_cancel_none,
+	.free = cred_static_free_none,
 };
 
 void cred_rest_static_store(const struct cred_rest_static *r, struct cred_store *out)

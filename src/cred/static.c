@@ -254,22 +254,20 @@ static int static_lookup(void *impl, const struct cred_query *q, cred_cb cb, voi
 	return 0;
 }
 
-/* Nothing is ever pending: lookup has called back before it returned. */
-static void static_cancel(void *impl, cred_cb cb, void *arg)
+void cred_static_cancel_none(void *impl, cred_cb cb, void *arg)
 {
 	(void)impl, (void)cb, (void)arg;
 }
 
-/* The per-worker wrapper owns nothing; cred_static_free releases the shared table. */
-static void static_free(void *impl)
+void cred_static_free_none(void *impl)
 {
 	(void)impl;
 }
 
 static const struct cred_store_ops static_ops = {
 	.lookup = static_lookup,
-	.cancel = static_cancel,
-	.free = static_free,
+	.cancel = cred_static_cancel_none,
+	.free = cred_static_free_none,
 };
 
 void cred_static_store(const struct cred_static *s, struct cred_store *out)

@@ -30,6 +30,10 @@ int cred_static_new(const char *realm, const char *const *users, size_t n,
 void cred_static_free(struct cred_static *s);
 /* Fills *out with a cred_store backed by s (borrowed: s must outlive it). */
 void cred_static_store(const struct cred_static *s, struct cred_store *out);
+/* cancel and free of a store that answers before lookup returns and whose per-worker view
+ * owns nothing (the static users, the static REST secrets): both do nothing. */
+void cred_static_cancel_none(void *impl, cred_cb cb, void *arg);
+void cred_static_free_none(void *impl);
 /* Validates one spec as cred_static_new would (for configuration checks): 0 or -EINVAL. */
 int cred_static_check_user(const char *spec);
 /* Number of users. */

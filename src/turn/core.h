@@ -140,9 +140,6 @@ struct turn_alloc *turn_ctx_alloc(struct turn_ctx *x, int *code);
  * (turn/permission.c; ChannelBind uses it too). */
 int turn_peer_check(struct turn_ctx *x, const struct turn_alloc *a, const struct addr *peer,
 		    bool *relay_only);
-/* For a permission or channel with relay_only set: true while peer is still a live relay
- * port of this server (checked again for every datagram; turn/relayset.h). */
-bool turn_peer_still_live(const struct turn_server *s, const struct addr *peer);
 /* Whether data between a and peer (ip: peer's IP) may pass at now_ms, either way (RFC 8656
  * §9): a permission for ip and, for one with relay_only set, peer still a live relay port.
  * A refusal is counted (dropped_no_perm or dropped_not_relay). Per datagram: no malloc. */

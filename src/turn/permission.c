@@ -72,11 +72,6 @@ int turn_peer_check(struct turn_ctx *x, const struct turn_alloc *a, const struct
 	return 0;
 }
 
-bool turn_peer_still_live(const struct turn_server *s, const struct addr *peer)
-{
-	return s->cfg->relays && turn_relayset_is_live(s->cfg->relays, peer);
-}
-
 bool turn_perm_admits(struct turn_server *s, struct turn_alloc *a, const struct turn_ip *ip,
 		      const struct addr *peer, uint64_t now_ms)
 {
@@ -88,7 +83,7 @@ bool turn_perm_admits(struct turn_server *s, struct turn_alloc *a, const struct 
 	}
 	/* An own address is reachable only at a live relay port, whatever port this datagram
 	 * names (turn/relayset.h). */
-	if (pm->relay_only && !turn_peer_still_live(s, peer)) {
+	if (pm->relay_only && !(s->cfg->relays && turn_relayset_is_live(s->cfg->relays, peer))) {
 		s->c.dropped_not_relay++;
 		return false;
 	}
