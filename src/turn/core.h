@@ -98,10 +98,10 @@ struct turn_ctx {
 
 /* Handlers: each writes the response into x->out and returns its length, 0 for none, or
  * -EBADMSG. */
-int turn_allocate(struct turn_ctx *x);		/* turn/allocate.c */
-int turn_refresh(struct turn_ctx *x);		/* turn/refresh.c */
-int turn_create_permission(struct turn_ctx *x); /* turn/permission.c */
-int turn_channel_bind(struct turn_ctx *x);	/* turn/channel.c */
+int turn_allocate(struct turn_ctx *x);		/* turn/method/allocate.c */
+int turn_refresh(struct turn_ctx *x);		/* turn/method/refresh.c */
+int turn_create_permission(struct turn_ctx *x); /* turn/method/create_permission.c */
+int turn_channel_bind(struct turn_ctx *x);	/* turn/method/channel_bind.c */
 
 /* Authentication then the handler (turn/authenticate.c). */
 int turn_auth_run(struct turn_server *s, const struct stun_msg *m, const struct turn_client *c,
@@ -137,7 +137,7 @@ struct turn_alloc *turn_ctx_alloc(struct turn_ctx *x, int *code);
  * match wins, the server's own addresses (only a live relay port in the relay address's
  * exact spelling: *relay_only set), the realm's allowed-peer-ip then denied-peer-ip (the
  * credential store's peer_verdict), then the server's peer policy. Returns 0 or the code
- * (turn/permission.c; ChannelBind uses it too). */
+ * (turn/peer_access.c; CreatePermission and ChannelBind run it). */
 int turn_peer_check(struct turn_ctx *x, const struct turn_alloc *a, const struct addr *peer,
 		    bool *relay_only);
 /* Whether data between a and peer (ip: peer's IP) may pass at now_ms, either way (RFC 8656

@@ -32,7 +32,7 @@ int turn_check_unknown(const struct turn_req *r, uint8_t *out, size_t cap);
  * stun_msg_decode): a request gets 400, anything else -EBADMSG (RFC 8489 §6.3). */
 int turn_decode_failed(const uint8_t *buf, int err, uint8_t *out, size_t cap);
 
-/* Binding (RFC 8489 §6.3, turn/binding.c). */
+/* Binding (RFC 8489 §6.3, turn/method/binding.c). */
 int turn_binding_request(const struct turn_req *r, uint8_t *out, size_t cap);
 int turn_binding_indication(const struct turn_req *r, uint8_t *out, size_t cap);
 

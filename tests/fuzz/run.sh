@@ -31,7 +31,7 @@ srcs="$top/src/stun/err.c $top/src/stun/msg.c $top/src/stun/attr.c $top/src/stun
 # fuzz_turn drives the whole TURN core: stun/, base/ (but the log sink, which needs the
 # build's config.h), auth/ and turn/, every file of them, so a module added to one of these
 # layers needs no change here.
-turn_srcs="$(ls "$top"/src/stun/*.c "$top"/src/base/*.c "$top"/src/auth/*.c "$top"/src/turn/*.c |
+turn_srcs="$(ls "$top"/src/stun/*.c "$top"/src/base/*.c "$top"/src/auth/*.c "$top"/src/turn/*.c "$top"/src/turn/method/*.c |
 	grep -v '/base/log\.c$')"
 flags="-g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$top/src"
 
