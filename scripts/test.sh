@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole Tern test suite: installs what is missing, builds (release and
-# AddressSanitizer+UBSan), starts the services the tests need, runs unit tests,
+# The whole Tern test suite: installs what is missing, checks the house style, builds
+# (release and AddressSanitizer+UBSan), starts the services the tests need, runs unit tests,
 # integration tests against a running ternd with independent clients, and the fuzzers;
 # stops what it started and ends with one line "N passed, N failed".
 set -uo pipefail
@@ -69,6 +69,9 @@ count_make_check() {
 
 say "dependencies"
 scripts/install-deps.sh --test || { echo "0 passed, 1 failed"; exit 1; }
+
+say "style (clang-format, include layers, file length)"
+run_tap style scripts/check-style.sh
 
 for kind in release asan; do
 	say "build ($kind)"
