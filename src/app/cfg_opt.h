@@ -36,8 +36,8 @@ struct cfg_where {
 typedef int (*cfg_check_cb)(const char *value, char *why, size_t len);
 
 #define CFG_F_UNUSED 1u /* parsed and validated, no effect yet: "(not yet used)" in --help */
-#define CFG_F_SECRET 2u /* items are "name:secret"; the secret is never printed (a string:
-			 * never printed at all) */
+/* Items are "name:secret"; the secret is never printed (a string: never printed at all). */
+#define CFG_F_SECRET 2u
 
 struct cfg_opt {
 	const char *name;       /* file setting and --long option */

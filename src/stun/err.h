@@ -40,7 +40,7 @@ enum stun_derr {
 	STUN_DERR_BAD_FAMILY,         /* address family neither IPv4 nor IPv6 */
 	STUN_DERR_BAD_ATTR_LEN,       /* attribute value has the wrong length for its type */
 	STUN_DERR_OVERSIZED,          /* a field longer than its RFC limit */
-	STUN_DERR_INTEGRITY_POSITION, /* something other than the allowed attributes after integrity */
+	STUN_DERR_INTEGRITY_POSITION, /* an attribute not allowed after integrity */
 	STUN_DERR_FINGERPRINT_POSITION, /* FINGERPRINT not last */
 	STUN_DERR_BAD_FINGERPRINT,    /* FINGERPRINT value wrong */
 	STUN_DERR_INTEGRITY_MISMATCH, /* MESSAGE-INTEGRITY(-SHA256) does not verify */

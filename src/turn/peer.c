@@ -48,7 +48,8 @@ static const struct peer_special peer_special_v4[] = {
 static const struct peer_special peer_special_v6[] = {
 	{ AF_INET6, 128, { 0 }, false, false },                        /* unspecified, RFC 4291 */
 	{ AF_INET6, 128, { [15] = 1 }, true, false },                  /* loopback, RFC 4291 */
-	{ AF_INET6, 48, { 0x00, 0x64, 0xff, 0x9b, 0x00, 0x01 }, false, false }, /* local NAT64, RFC 8215 */
+	/* local-use NAT64, RFC 8215 */
+	{ AF_INET6, 48, { 0x00, 0x64, 0xff, 0x9b, 0x00, 0x01 }, false, false },
 	{ AF_INET6, 64, { 0x01 }, false, false },                      /* discard-only, RFC 6666 */
 	{ AF_INET6, 23, { 0x20, 0x01 }, false, false },                /* IETF protocol assignments
 								 * (Teredo, benchmarking, ORCHID),
