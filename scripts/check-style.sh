@@ -41,10 +41,15 @@ declare -A may_include=(
 	[cli]="cli cred auth stun base"
 )
 
-# Our sources: the files git tracks (nothing generated or untracked), or every file outside
+# Our sources: the files git tracks or would track (nothing it ignores), or every file outside
 # a git checkout.
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	mapfile -t files < <(git ls-files -- 'src/*.[ch]' 'tests/*.[ch]')
+	mapfile -t tracked < <(git ls-files --cached --others --exclude-standard -- \
+		'src/*.[ch]' 'tests/*.[ch]')
+	files=()
+	for f in "${tracked[@]}"; do
+		[ -f "$f" ] && files+=("$f") # not deleted in the work tree
+	done
 else
 	mapfile -t files < <(find src tests -type f -name '*.[ch]' | sort)
 fi
