@@ -35,7 +35,7 @@ declare -A may_include=(
 	[auth]="auth stun base"
 	[cred]="cred auth stun base"
 	[turn]="turn auth stun base"
-	[xdp]="xdp base"
+	[xdp]="xdp base" # not in the tree yet; like every layer, it may use base/
 	[net]="net xdp turn auth stun base"
 	[app]="app net xdp cred turn auth stun base"
 	[cli]="cli cred auth stun base"
@@ -55,41 +55,51 @@ else
 fi
 fail=0
 
+# Prints test N's TAP line: "ok N - OK_TEXT" when no DETAILS follow, else "not ok N - BAD_TEXT"
+# and each detail as a "#" line.   report N OK_TEXT BAD_TEXT [DETAILS...]
+report() {
+	local n=$1 ok_text=$2 bad_text=$3
+	shift 3
+	if [ $# -eq 0 ]; then
+		echo "ok $n - $ok_text"
+	else
+		echo "not ok $n - $bad_text"
+		printf '#   %s\n' "$@"
+		fail=1
+	fi
+}
+
+# Prints those of the files given that clang-format would change.
+unformatted() {
+	local f
+	for f in "$@"; do
+		"$clang_format" --style=file "$f" | cmp -s - "$f" || echo "$f"
+	done
+}
+
 echo "1..3"
 
 # 1. clang-format
 if ! command -v "$clang_format" >/dev/null 2>&1; then
-	echo "not ok 1 - clang-format: $clang_format is not installed (scripts/install-deps.sh --test)"
-	fail=1
+	report 1 "" "clang-format: $clang_format is not installed (scripts/install-deps.sh --test)" \
+		"$clang_format: command not found"
 elif [ ! -f .clang-format ]; then
-	echo "not ok 1 - clang-format: no .clang-format at the top of the tree"
-	fail=1
+	report 1 "" "clang-format: no .clang-format at the top of the tree" "$top/.clang-format"
 else
-	differ=()
-	for f in "${files[@]}"; do
-		"$clang_format" --style=file "$f" | cmp -s - "$f" || differ+=("$f")
-	done
+	mapfile -t differ < <(unformatted "${files[@]}")
 	if [ ${#differ[@]} -gt 0 ] && [ "$fix" -eq 1 ]; then
 		"$clang_format" --style=file -i "${differ[@]}"
 		echo "# clang-format: reformatted ${#differ[@]} files"
-		fixed=("${differ[@]}")
-		differ=()
-		for f in "${fixed[@]}"; do
-			"$clang_format" --style=file "$f" | cmp -s - "$f" || differ+=("$f")
-		done
+		mapfile -t differ < <(unformatted "${differ[@]}")
 	fi
-	if [ ${#differ[@]} -eq 0 ]; then
-		echo "ok 1 - clang-format: ${#files[@]} files formatted"
-	else
-		echo "not ok 1 - clang-format: ${#differ[@]} of ${#files[@]} files differ" \
-			"(--diff shows how, --fix reformats them)"
-		printf '#   %s\n' "${differ[@]}"
-		if [ "$show_diff" -eq 1 ]; then
-			for f in "${differ[@]}"; do
-				"$clang_format" --style=file "$f" | diff -u --label "$f" --label "$f (formatted)" "$f" - || true
-			done
-		fi
-		fail=1
+	report 1 "clang-format: ${#files[@]} files formatted" \
+		"clang-format: ${#differ[@]} of ${#files[@]} files differ (--diff shows how, --fix reformats them)" \
+		"${differ[@]}"
+	if [ "$show_diff" -eq 1 ]; then
+		for f in "${differ[@]}"; do
+			"$clang_format" --style=file "$f" |
+				diff -u --label "$f" --label "$f (formatted)" "$f" - || true
+		done
 	fi
 fi
 
@@ -118,13 +128,8 @@ for f in "${files[@]}"; do
 	done < <(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f" |
 		sed -E 's/^([0-9]+):[[:space:]]*#[[:space:]]*include[[:space:]]*"([^"]*)".*/\1:\2/')
 done
-if [ ${#bad[@]} -eq 0 ]; then
-	echo "ok 2 - includes: $n_includes includes in src/ follow the layers of DESIGN.md §2"
-else
-	echo "not ok 2 - includes: ${#bad[@]} break the layers of DESIGN.md §2"
-	printf '#   %s\n' "${bad[@]}"
-	fail=1
-fi
+report 2 "includes: $n_includes includes in src/ follow the layers of DESIGN.md §2" \
+	"includes: ${#bad[@]} break the layers of DESIGN.md §2" "${bad[@]}"
 
 # 3. file length
 long=()
@@ -132,12 +137,7 @@ for f in "${files[@]}"; do
 	n=$(wc -l <"$f")
 	[ "$n" -le "$max_lines" ] || long+=("$f: $n lines")
 done
-if [ ${#long[@]} -eq 0 ]; then
-	echo "ok 3 - length: no file over $max_lines lines"
-else
-	echo "not ok 3 - length: ${#long[@]} files over $max_lines lines"
-	printf '#   %s\n' "${long[@]}"
-	fail=1
-fi
+report 3 "length: no file over $max_lines lines" \
+	"length: ${#long[@]} files over $max_lines lines" "${long[@]}"
 
 exit "$fail"
