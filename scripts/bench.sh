@@ -120,7 +120,7 @@ build_tools() {
 	"$cc" -O2 -std=gnu11 -Wall -Wextra -o "$work/loadgen" "$b/loadgen.c" "$b/procstat.c" ||
 		die "cannot compile tests/bench/loadgen.c"
 	"$cc" -O2 -std=gnu11 -Wall -Wextra -pthread -o "$work/turnload" "$b/turnload.c" \
-		"$b/tl_sess.c" "$b/tl_relay.c" "$b/tl_soak.c" "$b/tl_proc.c" "$b/procstat.c" "$b/tl_stun.c" -lcrypto ||
+		"$b/tl_sess.c" "$b/tl_relay.c" "$b/tl_rtt.c" "$b/tl_soak.c" "$b/tl_proc.c" "$b/procstat.c" "$b/tl_stun.c" -lcrypto ||
 		die "cannot compile tests/bench/turnload.c (needs libssl-dev)"
 }
 

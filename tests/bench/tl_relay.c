@@ -20,11 +20,10 @@
  * another, so the server runs as fast as it can without the load generator
  * overrunning its socket buffers. Neither direction of an allocation gets
  * more than w ahead of the other: every server relays the same mix, half
- * each way, rather than whichever its scheduling happens to favour. A flow that delivers nothing for
- * TL_WRITE_OFF_MS writes its in-flight datagrams off as lost and sends
- * again. A turn measures after TL_TURN_WARM_MS and ends by letting the
- * datagrams in flight arrive. Figures: delivered datagrams per second (both
- * flows), loss (1 - delivered/sent), server CPU per delivered datagram.
+ * each way, rather than whichever its scheduling happens to favour. A flow that delivers nothing
+ * for TL_WRITE_OFF_MS writes its in-flight datagrams off as lost and sends again. A turn measures
+ * after TL_TURN_WARM_MS and ends by letting the datagrams in flight arrive. Figures: delivered
+ * datagrams per second (both flows), loss (1 - delivered/sent), server CPU per delivered datagram.
  *
  * Round-trip phase: sessions of the target whose turn it is send, round
  * robin, o.rtt_rate datagrams per second in total, evenly spaced, carrying a send
@@ -39,7 +38,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* recvmmsg, sendmmsg */
 #endif
-#include "turnload.h"
+#include "tl_relay.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -51,69 +50,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TL_MAX_PEERS 8
-#define TL_RECV_BATCH 64
-#define TL_PEER_BATCH 512
-#define TL_WRITE_OFF_MS 200
-#define TL_DATA_SCAN_MS 20
-#define TL_BUF 1500
-#define TL_TURN_WARM_MS 20  /* unmeasured start of a throughput turn */
-#define TL_TURN_DRAIN_MS 50 /* at most, for the datagrams in flight after a turn */
-
-enum { TL_C2P, TL_P2C, TL_KIND_RTT, TL_KIND_HELLO };
-
-struct tl_flow {
-	int32_t out[2];      /* in flight, per direction */
-	int64_t done[2];     /* delivered, per direction */
-	uint64_t prog_ms[2]; /* last delivery (or first send after idle) */
-	bool dirty;
-};
-
-struct tl_peer_batch {
-	struct mmsghdr msg[TL_PEER_BATCH];
-	struct iovec iov[TL_PEER_BATCH];
-	int n;
-};
-
-/* Sums over a target's measured turns. */
-struct tl_acc {
-	double secs, server_cpu, self_cpu;
-	uint64_t sent, got[2], core_busy, core_total;
-	bool cpu_unknown;
-};
-
-struct tl_relay {
-	struct tl *t;
-	struct tl_acc acc;
-	uint64_t rtt_sent;   /* probes sent in recorded turns */
-	uint32_t next_probe; /* allocation the next probe goes through */
-	int n, size, w;
-	bool rtt; /* round-trip phase running */
-	int npeer;
-	int peer_fd[TL_MAX_PEERS];
-	struct sockaddr_in peer_addr[TL_MAX_PEERS];
-	struct tl_peer_batch pb[TL_MAX_PEERS];
-	struct tl_flow *f;
-	uint8_t *c2p;        /* n ChannelData templates of 4 + size bytes */
-	uint8_t *p2c;        /* n payload templates of size bytes */
-	uint32_t *dirty;     /* flows to refill */
-	int ndirty;
-	uint64_t sent[2], recv[2];
-	uint64_t *rtt_ns;    /* samples */
-	size_t nrtt, rtt_cap;
-	bool rtt_record;
-	uint64_t rtt_from_ns; /* samples of probes sent since */
-	struct mmsghdr *cmsg; /* client send scratch, w entries */
-	struct iovec *ciov;
-	struct mmsghdr rmsg[TL_RECV_BATCH];
-	struct iovec riov[TL_RECV_BATCH];
-	struct sockaddr_in rsrc[TL_RECV_BATCH];
-	uint8_t rbuf[TL_RECV_BATCH][TL_BUF];
-};
-
 static int tl_peer_open(struct tl_relay *r, int i)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr = r->t->server.sin_addr };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr = r->t->server.sin_addr};
 	socklen_t len = sizeof(a);
 	int buf = 4 << 20, fd;
 
@@ -125,7 +64,7 @@ static int tl_peer_open(struct tl_relay *r, int i)
 	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
 		return -errno;
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TL_EV(TL_EV_PEER, i) };
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TL_EV(TL_EV_PEER, i)};
 	if (epoll_ctl(r->t->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -errno;
 	r->peer_fd[i] = fd;
@@ -158,18 +97,18 @@ static void tl_peer_flush(struct tl_relay *r, int p)
 }
 
 /* Queues one datagram on peer socket p toward dst (borrowed until the flush). */
-static void tl_peer_queue(struct tl_relay *r, int p, const struct sockaddr_in *dst,
-			  void *data, size_t len)
+static void tl_peer_queue(struct tl_relay *r, int p, const struct sockaddr_in *dst, void *data,
+			  size_t len)
 {
 	struct tl_peer_batch *b = &r->pb[p];
 
 	if (b->n == TL_PEER_BATCH)
 		tl_peer_flush(r, p);
-	b->iov[b->n] = (struct iovec){ .iov_base = data, .iov_len = len };
-	b->msg[b->n].msg_hdr = (struct msghdr){ .msg_name = (void *)dst,
-						.msg_namelen = sizeof(*dst),
-						.msg_iov = &b->iov[b->n],
-						.msg_iovlen = 1 };
+	b->iov[b->n] = (struct iovec){.iov_base = data, .iov_len = len};
+	b->msg[b->n].msg_hdr = (struct msghdr){.msg_name = (void *)dst,
+					       .msg_namelen = sizeof(*dst),
+					       .msg_iov = &b->iov[b->n],
+					       .msg_iovlen = 1};
 	b->n++;
 }
 
@@ -193,8 +132,8 @@ static void tl_fill_c2p(struct tl_relay *r, uint32_t idx, uint64_t now_ms)
 	if (k <= 0)
 		return;
 	for (int i = 0; i < k; i++) {
-		r->ciov[i] = (struct iovec){ .iov_base = pkt, .iov_len = (size_t)(4 + r->size) };
-		r->cmsg[i].msg_hdr = (struct msghdr){ .msg_iov = &r->ciov[i], .msg_iovlen = 1 };
+		r->ciov[i] = (struct iovec){.iov_base = pkt, .iov_len = (size_t)(4 + r->size)};
+		r->cmsg[i].msg_hdr = (struct msghdr){.msg_iov = &r->ciov[i], .msg_iovlen = 1};
 	}
 	int sent = sendmmsg(r->t->sess[idx].fd, r->cmsg, (unsigned)k, MSG_DONTWAIT);
 	if (sent <= 0)
@@ -263,11 +202,11 @@ static int tl_payload(const struct tl_relay *r, const uint8_t *p, size_t n, int 
 static int tl_recv_batch(struct tl_relay *r, int fd)
 {
 	for (int i = 0; i < TL_RECV_BATCH; i++) {
-		r->riov[i] = (struct iovec){ .iov_base = r->rbuf[i], .iov_len = TL_BUF };
-		r->rmsg[i].msg_hdr = (struct msghdr){ .msg_name = &r->rsrc[i],
-						      .msg_namelen = sizeof(r->rsrc[i]),
-						      .msg_iov = &r->riov[i],
-						      .msg_iovlen = 1 };
+		r->riov[i] = (struct iovec){.iov_base = r->rbuf[i], .iov_len = TL_BUF};
+		r->rmsg[i].msg_hdr = (struct msghdr){.msg_name = &r->rsrc[i],
+						     .msg_namelen = sizeof(r->rsrc[i]),
+						     .msg_iov = &r->riov[i],
+						     .msg_iovlen = 1};
 	}
 	return recvmmsg(fd, r->rmsg, TL_RECV_BATCH, MSG_DONTWAIT, NULL);
 }
@@ -335,7 +274,7 @@ static void tl_data_scan(struct tl_relay *r, uint64_t now_ms)
 	}
 }
 
-static int tl_data_step(struct tl_relay *r, int timeout_ms)
+int tl_data_step(struct tl_relay *r, int timeout_ms)
 {
 	struct epoll_event evs[256];
 	int n = epoll_wait(r->t->epfd, evs, 256, timeout_ms);
@@ -401,7 +340,7 @@ static void tl_drain(struct tl_relay *r, int max_ms)
 static int tl_setup_bare(struct tl_relay *r)
 {
 	struct tl *t = r->t;
-	uint8_t pkt[4 + TL_MIN_PAYLOAD] = { 0 };
+	uint8_t pkt[4 + TL_MIN_PAYLOAD] = {0};
 
 	for (int i = 0; i < r->n; i++) {
 		struct tl_sess *s = &t->sess[i];
@@ -478,8 +417,8 @@ static int tl_relay_setup(struct tl_relay *r, struct tl *t)
 
 /* Adds the interval a..b, with s0/d0 the sent and delivered counts at a, to
  * the target's sums. */
-static void tl_acc_add(struct tl_relay *r, const struct tl_snap *a, const struct tl_snap *b,
-		       const uint64_t s0[2], const uint64_t d0[2])
+void tl_acc_add(struct tl_relay *r, const struct tl_snap *a, const struct tl_snap *b,
+		const uint64_t s0[2], const uint64_t d0[2])
 {
 	struct tl_acc *c = &r->acc;
 	double secs, scpu, self, busy;
@@ -504,7 +443,8 @@ static int tl_turn_tput(struct tl_relay *r, int ms, bool measure)
 {
 	struct tl_snap a, b;
 	uint64_t s0[2], d0[2], last_scan;
-	uint64_t start = tl_now_ms(), t_meas = start + TL_TURN_WARM_MS, t_end = start + (uint64_t)ms;
+	uint64_t start = tl_now_ms(), t_meas = start + TL_TURN_WARM_MS,
+		 t_end = start + (uint64_t)ms;
 	bool measuring = false;
 
 	for (int i = 0; i < r->n; i++)
@@ -554,8 +494,7 @@ static void tl_report_tput(const struct tl_relay *r)
 	       r->t->o.name, r->n, r->size, c->secs, (unsigned long long)c->sent,
 	       (unsigned long long)del, (double)del / secs, (double)c->got[0] / secs,
 	       (double)c->got[1] / secs, loss, scpu, scpu > 0 ? (double)del / scpu : -1,
-	       del && scpu >= 0 ? scpu / ((double)del / 1e6) : -1, c->self_cpu, busy,
-	       r->w * r->n);
+	       del && scpu >= 0 ? scpu / ((double)del / 1e6) : -1, c->self_cpu, busy, r->w * r->n);
 	fflush(stdout);
 }
 
@@ -574,9 +513,9 @@ static int tl_phase_tput(struct tl_relay **rs, int nr, int size)
 		tl_templates(r);
 	}
 	for (int j = 0; j < nr; j++) {
-		int err = tl_turn_tput(rs[j], o->warmup_ms > TL_TURN_WARM_MS ? o->warmup_ms
-									     : TL_TURN_WARM_MS,
-				       false);
+		int err = tl_turn_tput(
+			rs[j], o->warmup_ms > TL_TURN_WARM_MS ? o->warmup_ms : TL_TURN_WARM_MS,
+			false);
 		if (err < 0)
 			return err;
 	}
@@ -592,168 +531,13 @@ static int tl_phase_tput(struct tl_relay **rs, int nr, int size)
 	return 0;
 }
 
-static void tl_send_probe(struct tl_relay *r, uint32_t idx)
-{
-	uint8_t pkt[4 + TL_MAX_PAYLOAD] = { 0 };
-	uint64_t now = tl_now_ns();
-
-	tl_put16(pkt, (uint16_t)(0x4000 + idx));
-	tl_put16(pkt + 2, (uint16_t)r->size);
-	tl_put32(pkt + 4, idx);
-	pkt[8] = TL_KIND_RTT;
-	memcpy(pkt + 12, &now, 8);
-	(void)send(r->t->sess[idx].fd, pkt, (size_t)(4 + r->size), MSG_DONTWAIT);
-}
-
-static int tl_cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void tl_report_rtt(struct tl_relay *r)
-{
-	const struct tl_acc *c = &r->acc;
-	size_t n = r->nrtt;
-
-	qsort(r->rtt_ns, n, sizeof(*r->rtt_ns), tl_cmp_u64);
-	double p50 = n ? (double)r->rtt_ns[n / 2] / 1e3 : -1;
-	double p90 = n ? (double)r->rtt_ns[n * 90 / 100] / 1e3 : -1;
-	double p99 = n ? (double)r->rtt_ns[n * 99 / 100] / 1e3 : -1;
-	double p999 = n ? (double)r->rtt_ns[n * 999 / 1000] / 1e3 : -1;
-	double mx = n ? (double)r->rtt_ns[n - 1] / 1e3 : -1;
-	printf("target=%s phase=rtt allocs=%d size=%d rate=%d secs=%.2f sent=%llu received=%zu "
-	       "loss_pct=%.3f p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f "
-	       "server_cpu=%.3f "
-	       "loadgen_cpu=%.2f idle_poll=%d\n",
-	       r->t->o.name, r->n, r->size, r->t->o.rtt_rate, c->secs,
-	       (unsigned long long)r->rtt_sent, n,
-	       r->rtt_sent > n ? 100.0 * (double)(r->rtt_sent - n) / (double)r->rtt_sent : 0, p50,
-	       p90, p99, p999, mx, c->cpu_unknown ? -1 : c->server_cpu, c->self_cpu, r->t->o.npoll > 0);
-	fflush(stdout);
-}
-
-/* Waits at most timeout_ns on every target at once (pe holds their epoll
- * sets) and handles what arrived. Nanosecond timeouts (epoll_pwait2) pace
- * the probes one by one rather than in bursts per millisecond tick. */
-static int tl_step_all(struct tl_relay **rs, int pe, uint64_t timeout_ns)
-{
-	static bool no_pwait2;
-	struct epoll_event evs[TL_MAX_TARGETS];
-	struct timespec ts = { .tv_sec = (time_t)(timeout_ns / 1000000000u),
-			       .tv_nsec = (long)(timeout_ns % 1000000000u) };
-	int k = -1;
-
-	if (!no_pwait2) {
-		k = epoll_pwait2(pe, evs, TL_MAX_TARGETS, &ts, NULL);
-		if (k < 0 && errno == ENOSYS)
-			no_pwait2 = true;
-	}
-	if (no_pwait2)
-		k = epoll_wait(pe, evs, TL_MAX_TARGETS, (int)((timeout_ns + 999999) / 1000000));
-	if (k < 0 && errno != EINTR)
-		return -errno;
-	for (int i = 0; i < k; i++) {
-		int err = tl_data_step(rs[evs[i].data.u32], 0);
-		if (err < 0)
-			return err;
-	}
-	return 0;
-}
-
-/* One round-trip turn of r: paced probes, round robin over its allocations,
- * for ms milliseconds; its samples count when record is set. */
-static int tl_turn_rtt(struct tl_relay **rs, int pe, struct tl_relay *r, int ms, bool record)
-{
-	const struct tl_opts *o = &r->t->o;
-	struct tl_snap a, b;
-	uint64_t start = tl_now_ns(), t_end = start + (uint64_t)ms * 1000000u, sent = 0;
-	uint64_t s0[2] = { r->sent[0], r->sent[1] }, d0[2] = { r->recv[0], r->recv[1] };
-
-	if (record) {
-		tl_snap_take(r->t, &a);
-		if (!r->rtt_record) {
-			r->rtt_from_ns = start;
-			r->rtt_record = true;
-		}
-	}
-	for (;;) {
-		uint64_t now = tl_now_ns();
-		if (now >= t_end)
-			break;
-		uint64_t due = (uint64_t)((double)(now - start) * o->rtt_rate / 1e9);
-		for (int k = 0; sent < due && k < 256; k++, sent++) {
-			tl_send_probe(r, r->next_probe);
-			r->next_probe = (r->next_probe + 1) % (uint32_t)r->n;
-		}
-		/* Until the next probe is due (or the turn ends). */
-		uint64_t next = start + (uint64_t)((double)(sent + 1) * 1e9 / o->rtt_rate);
-		next = next < t_end ? next : t_end;
-		now = tl_now_ns();
-		int err = tl_step_all(rs, pe, next > now ? next - now : 0);
-		if (err < 0)
-			return err;
-	}
-	if (record) {
-		tl_snap_take(r->t, &b);
-		tl_acc_add(r, &a, &b, s0, d0);
-		r->rtt_sent += sent;
-	}
-	return 0;
-}
-
-/* Every target o.rtt_secs in turns of o.rtt_turn_ms after one unrecorded
- * turn each; then 300 ms for the stragglers, which still count. */
-static int tl_phase_rtt(struct tl_relay **rs, int nr, int pe, int size)
-{
-	const struct tl_opts *o = &rs[0]->t->o;
-	int turn = o->rtt_turn_ms, turns = (int)(o->rtt_secs * 1000 / turn + 0.999), err = 0;
-
-	for (int j = 0; j < nr; j++) {
-		struct tl_relay *r = rs[j];
-		r->size = size;
-		r->rtt = true;
-		r->rtt_record = false;
-		r->rtt_sent = 0;
-		r->nrtt = 0;
-		memset(&r->acc, 0, sizeof(r->acc));
-		r->rtt_cap = (size_t)((double)o->rtt_rate * turn / 1000.0 + 1) * (size_t)turns + 1024;
-		r->rtt_ns = calloc(r->rtt_cap, sizeof(*r->rtt_ns));
-		if (!r->rtt_ns)
-			return -ENOMEM;
-	}
-	if (o->npoll && (err = tl_idlepoll_start(o->poll_cpu, o->npoll)) < 0) {
-		fprintf(stderr, "turnload: idle pollers: %s; measuring without\n", strerror(-err));
-		err = 0;
-	}
-	for (int j = 0; j < nr && err == 0; j++)
-		err = tl_turn_rtt(rs, pe, rs[j], turn, false);
-	for (int k = 0; k < turns && err == 0; k++)
-		for (int j = 0; j < nr && err == 0; j++)
-			err = tl_turn_rtt(rs, pe, rs[(k + j) % nr], turn, true);
-	for (uint64_t end = tl_now_ms() + 300; err == 0 && tl_now_ms() < end;)
-		err = tl_step_all(rs, pe, 10000000);
-	tl_idlepoll_stop();
-	for (int j = 0; j < nr; j++) {
-		struct tl_relay *r = rs[j];
-		r->rtt_record = false;
-		if (err == 0)
-			tl_report_rtt(r);
-		r->rtt = false;
-		free(r->rtt_ns);
-		r->rtt_ns = NULL;
-		r->nrtt = 0;
-	}
-	return err;
-}
-
 int tl_relay_main(const struct tl_opts *o)
 {
 	/* Large batches: not on the stack. */
 	static struct tl ts[TL_MAX_TARGETS];
 	static struct tl_relay rb[TL_MAX_TARGETS];
 	struct tl_relay *rs[TL_MAX_TARGETS];
-	struct tl_target one = { .name = "server", .port = o->port, .pid = o->pid };
+	struct tl_target one = {.name = "server", .port = o->port, .pid = o->pid};
 	const struct tl_target *tg = o->ntgt ? o->tgt : &one;
 	int ntg = o->ntgt ? o->ntgt : 1, nr = 0, err = 0;
 	int pe = epoll_create1(EPOLL_CLOEXEC);
@@ -779,7 +563,7 @@ int tl_relay_main(const struct tl_opts *o)
 			fprintf(stderr, "turnload: %s: left out of the run\n", tg[j].name);
 			continue;
 		}
-		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)nr };
+		struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)nr};
 		if (epoll_ctl(pe, EPOLL_CTL_ADD, ts[j].epfd, &ev) < 0)
 			return 1;
 		rs[nr++] = r;

@@ -6,7 +6,8 @@
  *   tl_sess.c   client sessions: sockets and the TURN control transactions
  *               (Allocate with long-term auth, ChannelBind, CreatePermission,
  *               Refresh)
- *   tl_relay.c  the relay mode's data phases (throughput and round trip)
+ *   tl_relay.c  the relay mode: setup and the throughput phase (tl_relay.h)
+ *   tl_rtt.c    the relay mode's round-trip phase
  *   tl_soak.c   the soak mode: churn, relaying and refreshes for minutes,
  *               the server's VmRSS and descriptors sampled
  *   tl_proc.c   clocks and /proc sampling of the server
