@@ -4,13 +4,15 @@
  * Return convention (the whole tree): a function returns 0 (or a documented length or
  * count >= 0) on success and -errno on failure; no other negative value is ever returned.
  * STUN error codes (300..699) are data: positive, carried in ERROR-CODE, and returned only
- * by functions documented to return "0 or an error code" (auth_ltc_begin, turn_peer_check).
+ * by functions documented to return "0 or an error code" (auth_ltc_begin, auth_ltc_verify,
+ * turn_peer_check, …).
+ * (A documented verdict of +1/0/-1, such as cred_peer_verdict's, is a sign, not an error.)
  * The codec's precise failure reason, enum stun_derr, is a positive value that is never
  * negated nor returned: a stun/ function fails with the errno of its reason (the table
- * below, stun_derr_errno) and reports the reason itself where one errno covers several
- * reasons: stun_msg_decode in m->why, stun_chdata_parse in out->why, the encoder in
- * e->why, stun_frame_next through its why out-parameter. The typed getters and the
- * integrity checks return errnos that identify the reason within each function. */
+ * below, stun_derr_errno). The wire decoders and the encoder also report the reason
+ * itself: stun_msg_decode in m->why, stun_chdata_parse in out->why, the encoder in e->why,
+ * stun_frame_next through its why out-parameter. The typed getters and the integrity
+ * checks report none: within each of them every errno names one reason. */
 #ifndef TERN_STUN_ERR_H
 #define TERN_STUN_ERR_H
 
