@@ -73,7 +73,7 @@ int cfg_fail(struct cfg_state *st, const struct cfg_where *w, const char *fmt, .
 	return -EINVAL;
 }
 
-/* 1, 0, or -1 if s is not a boolean word. */
+/* 1, 0, or -EINVAL if s is not a boolean word. */
 static int parse_bool(const char *s)
 {
 	static const char *const yes[] = {"1", "true", "yes", "on"};
@@ -85,7 +85,7 @@ static int parse_bool(const char *s)
 		if (strcasecmp(s, no[i]) == 0)
 			return 0;
 	}
-	return -1;
+	return -EINVAL;
 }
 
 static int parse_level(const char *s)
@@ -97,7 +97,7 @@ static int parse_level(const char *s)
 		return LOG_LVL_ERR;
 	if (strcasecmp(s, "warning") == 0)
 		return LOG_LVL_WARN;
-	return -1;
+	return -EINVAL;
 }
 
 static int set_int(struct cfg_state *st, const struct cfg_opt *o, const char *value,

@@ -149,7 +149,7 @@ int auth_ltc_put_challenge(struct stun_enc *e, const char *realm, const struct a
 
 	n = auth_nonce_make(nk, client, now_ms, nonce);
 	if (n < 0)
-		return -STUN_DERR_CRYPTO;
+		return -EIO;
 	rc = stun_enc_put(e, STUN_ATTR_REALM, realm, strlen(realm));
 	if (rc == 0)
 		rc = stun_enc_put(e, STUN_ATTR_NONCE, nonce, (size_t)n);

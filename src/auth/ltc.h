@@ -57,7 +57,8 @@ int auth_ltc_verify(const struct stun_msg *m, const struct auth_ltc_req *rq,
  * client, and PASSWORD-ALGORITHMS (SHA-256, MD5: the server's preference order, RFC 8489
  * §9.2.4; clients take the first they support, §9.2.5) when nk's features include
  * AUTH_FEATURE_PASSWORD_ALGORITHMS. Put it after ERROR-CODE, before any FINGERPRINT.
- * 0, -STUN_DERR_NO_ROOM, or -STUN_DERR_CRYPTO (the nonce HMAC failed). */
+ * Returns 0, the encoder's error (-ENOSPC when out of room, e->why saying why), or -EIO
+ * when the nonce HMAC failed (the encoder is then left as it was). */
 int auth_ltc_put_challenge(struct stun_enc *e, const char *realm, const struct auth_nonce_key *nk,
 			   const struct addr *client, uint64_t now_ms);
 

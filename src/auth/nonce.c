@@ -121,8 +121,8 @@ int32_t auth_nonce_features(const uint8_t *nonce, size_t len)
 
 	if (len < NONCE_COOKIE_LEN + NONCE_FEAT_CHARS ||
 	    memcmp(nonce, NONCE_COOKIE, NONCE_COOKIE_LEN) != 0)
-		return -1;
+		return -EINVAL;
 	if (codec_unb64(CODEC_B64_STD, nonce + NONCE_COOKIE_LEN, NONCE_FEAT_CHARS, feat) < 0)
-		return -1;
+		return -EINVAL;
 	return (int32_t)get_be(feat, 3);
 }

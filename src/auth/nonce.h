@@ -43,7 +43,7 @@ int auth_nonce_make(const struct auth_nonce_key *k, const struct addr *client, u
  * nonce, RFC 8489 §9.2.4); -EIO when the HMAC cannot be computed. now_ms: as for make. */
 int auth_nonce_check(const struct auth_nonce_key *k, const struct addr *client,
 		     const uint8_t *nonce, size_t len, uint64_t now_ms);
-/* The feature bits carried by a nonce cookie, or -1 when the nonce has no cookie. */
+/* The feature bits carried by a nonce cookie, or -EINVAL when the nonce has no cookie. */
 int32_t auth_nonce_features(const uint8_t *nonce, size_t len);
 
 #endif

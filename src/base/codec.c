@@ -45,7 +45,7 @@ static int codec_nibble(char c)
 		return c - 'a' + 10;
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
-	return -1;
+	return -EINVAL;
 }
 
 int codec_unhex(const char *s, size_t len, uint8_t *out, size_t n)
@@ -90,9 +90,9 @@ static int codec_b64_value(const char *tab, uint8_t c)
 	const char *p;
 
 	if (c == '\0')
-		return -1;
+		return -EINVAL;
 	p = strchr(tab, c);
-	return p ? (int)(p - tab) : -1;
+	return p ? (int)(p - tab) : -EINVAL;
 }
 
 int codec_unb64(enum codec_b64_alphabet abc, const uint8_t *in, size_t nchars, uint8_t *out)

@@ -3,6 +3,7 @@
  * (tern/realm/R/user/U/sha256-key). */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +114,8 @@ static int user_del(struct cli *c)
 }
 
 /* Splits key "turn/realm/R/user/U/key" into R and U (in place). With realm known, U is
- * everything between the prefix and "/key"; otherwise R ends at the first "/user/". */
+ * everything between the prefix and "/key"; otherwise R ends at the first "/user/".
+ * Returns 0 or -EINVAL (not a user key). */
 static int split_user_key(char *k, const char *realm, char **r, char **u)
 {
 	static const char pre[] = CRED_REDIS_REALM_PREFIX, suf[] = "/" CRED_REDIS_KEY;
@@ -122,7 +124,7 @@ static int split_user_key(char *k, const char *realm, char **r, char **u)
 
 	if (len < sizeof(pre) - 1 + sizeof(suf) - 1 || strncmp(k, pre, sizeof(pre) - 1) ||
 	    strcmp(k + len - (sizeof(suf) - 1), suf))
-		return -1;
+		return -EINVAL;
 	k[len - (sizeof(suf) - 1)] = '\0';
 	*r = k + sizeof(pre) - 1;
 	rlen = realm ? strlen(realm) : 0;
@@ -130,7 +132,7 @@ static int split_user_key(char *k, const char *realm, char **r, char **u)
 	    strncmp(*r + rlen, CRED_REDIS_USER_INFIX, 6) == 0)
 		sep = *r + rlen;
 	else if (realm || !(sep = strstr(*r, CRED_REDIS_USER_INFIX)))
-		return -1;
+		return -EINVAL;
 	*sep = '\0';
 	*u = sep + 6;
 	return 0;

@@ -91,7 +91,7 @@ static int conf_find(const char *k, size_t n)
 	for (size_t i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++)
 		if (strlen(conf_keys[i].name) == n && memcmp(conf_keys[i].name, k, n) == 0)
 			return (int)conf_keys[i].f;
-	return -1;
+	return -ENOENT;
 }
 
 /* Appends the unknown key k to why ("unknown key(s): a, b"). */

@@ -267,7 +267,7 @@ static int net_tcp_process(struct net_tcp_conn *c)
 			return 0;
 		}
 		const uint8_t *p = evbuffer_pullup(in, -1);
-		int n = p ? stun_frame_next(p, len, NET_TCP_MAX_FRAME, &kind) : -1;
+		int n = p ? stun_frame_next(p, len, NET_TCP_MAX_FRAME, &kind, NULL) : -1;
 		if (n < 0) {
 			net_tcp_conn_free(c);
 			return -1;

@@ -7,7 +7,7 @@
 #include "stun/msg.h"
 
 enum stun_rule_kind {
-	RK_LEN,  /* length in [min, max]; when arg > 1, also a multiple of arg */
+	RK_LEN,	 /* length in [min, max]; when arg > 1, also a multiple of arg */
 	RK_ADDR, /* (XOR-)address: family byte decides the length */
 	RK_TEXT, /* min fixed bytes, then text of at most max bytes (arg: 128-char limit) */
 };
@@ -24,42 +24,42 @@ struct stun_rule {
 
 /* Sorted by type (binary search). */
 static const struct stun_rule stun_rules[] = {
-	{ STUN_ATTR_MAPPED_ADDRESS, 0, 0, RK_ADDR, 0 },
-	{ STUN_ATTR_CHANGE_REQUEST, 4, 4, RK_LEN, 0 },            /* RFC 5780 §7.2 */
-	{ STUN_ATTR_USERNAME, 0, STUN_TEXT_MAX_BYTES, RK_TEXT, 0 }, /* RFC 8489 §14.3 */
-	{ STUN_ATTR_MESSAGE_INTEGRITY, 20, 20, RK_LEN, 0 },       /* §14.5 */
-	{ STUN_ATTR_ERROR_CODE, 4, STUN_TEXT_MAX_BYTES, RK_TEXT, 1 }, /* §14.8 */
-	{ STUN_ATTR_UNKNOWN_ATTRIBUTES, 0, ANY, RK_LEN, 2 },      /* §14.9 */
-	{ STUN_ATTR_CHANNEL_NUMBER, 4, 4, RK_LEN, 0 },            /* RFC 8656 §18.1 */
-	{ STUN_ATTR_LIFETIME, 4, 4, RK_LEN, 0 },                  /* RFC 8656 §18.2 */
-	{ STUN_ATTR_XOR_PEER_ADDRESS, 0, 0, RK_ADDR, 0 },
-	{ STUN_ATTR_DATA, 0, ANY, RK_LEN, 0 },
-	{ STUN_ATTR_REALM, 0, STUN_TEXT_MAX_BYTES, RK_TEXT, 1 },  /* §14.9 */
-	{ STUN_ATTR_NONCE, 0, STUN_TEXT_MAX_BYTES, RK_TEXT, 1 },  /* §14.10 */
-	{ STUN_ATTR_XOR_RELAYED_ADDRESS, 0, 0, RK_ADDR, 0 },
-	{ STUN_ATTR_REQUESTED_ADDRESS_FAMILY, 4, 4, RK_LEN, 0 },  /* RFC 8656 §18.6 */
-	{ STUN_ATTR_EVEN_PORT, 1, 1, RK_LEN, 0 },                 /* RFC 8656 §18.7 */
-	{ STUN_ATTR_REQUESTED_TRANSPORT, 4, 4, RK_LEN, 0 },       /* RFC 8656 §18.8 */
-	{ STUN_ATTR_DONT_FRAGMENT, 0, 0, RK_LEN, 0 },             /* RFC 8656 §18.9 */
-	{ STUN_ATTR_MESSAGE_INTEGRITY_SHA256, 16, 32, RK_LEN, 4 }, /* §14.6 */
-	{ STUN_ATTR_PASSWORD_ALGORITHM, 4, ANY, RK_LEN, 0 },      /* §14.12 */
-	{ STUN_ATTR_USERHASH, 32, 32, RK_LEN, 0 },                /* §14.4 */
-	{ STUN_ATTR_XOR_MAPPED_ADDRESS, 0, 0, RK_ADDR, 0 },
-	{ STUN_ATTR_RESERVATION_TOKEN, 8, 8, RK_LEN, 0 },         /* RFC 8656 §18.10 */
-	{ STUN_ATTR_PADDING, 0, ANY, RK_LEN, 0 },                 /* RFC 5780 §7.6 */
-	{ STUN_ATTR_RESPONSE_PORT, 4, 4, RK_LEN, 0 },             /* RFC 5780 §7.5 */
-	{ STUN_ATTR_CONNECTION_ID, 4, 4, RK_LEN, 0 },             /* RFC 6062 §6.2.1 */
-	{ STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY, 4, 4, RK_LEN, 0 }, /* RFC 8656 §18.11 */
-	{ STUN_ATTR_ADDRESS_ERROR_CODE, 4, STUN_TEXT_MAX_BYTES, RK_TEXT, 1 }, /* RFC 8656 §18.12 */
-	{ STUN_ATTR_PASSWORD_ALGORITHMS, 0, ANY, RK_LEN, 4 },     /* §14.11 */
-	{ STUN_ATTR_ALTERNATE_DOMAIN, 0, 255, RK_TEXT, 0 },       /* §14.16 */
-	{ STUN_ATTR_ICMP, 8, 8, RK_LEN, 0 },                      /* RFC 8656 §18.13 */
-	{ STUN_ATTR_SOFTWARE, 0, STUN_TEXT_MAX_BYTES, RK_TEXT, 1 }, /* §14.14 */
-	{ STUN_ATTR_ALTERNATE_SERVER, 0, 0, RK_ADDR, 0 },
-	{ STUN_ATTR_FINGERPRINT, 4, 4, RK_LEN, 0 },               /* §14.7 */
-	{ STUN_ATTR_RESPONSE_ORIGIN, 0, 0, RK_ADDR, 0 },
-	{ STUN_ATTR_OTHER_ADDRESS, 0, 0, RK_ADDR, 0 },
-	{ STUN_ATTR_MOBILITY_TICKET, 0, ANY, RK_LEN, 0 },         /* RFC 8016 §3.1 */
+	{STUN_ATTR_MAPPED_ADDRESS, 0, 0, RK_ADDR, 0},
+	{STUN_ATTR_CHANGE_REQUEST, 4, 4, RK_LEN, 0},		    /* RFC 5780 §7.2 */
+	{STUN_ATTR_USERNAME, 0, STUN_TEXT_MAX_BYTES, RK_TEXT, 0},   /* RFC 8489 §14.3 */
+	{STUN_ATTR_MESSAGE_INTEGRITY, 20, 20, RK_LEN, 0},	    /* §14.5 */
+	{STUN_ATTR_ERROR_CODE, 4, STUN_TEXT_MAX_BYTES, RK_TEXT, 1}, /* §14.8 */
+	{STUN_ATTR_UNKNOWN_ATTRIBUTES, 0, ANY, RK_LEN, 2},	    /* §14.9 */
+	{STUN_ATTR_CHANNEL_NUMBER, 4, 4, RK_LEN, 0},		    /* RFC 8656 §18.1 */
+	{STUN_ATTR_LIFETIME, 4, 4, RK_LEN, 0},			    /* RFC 8656 §18.2 */
+	{STUN_ATTR_XOR_PEER_ADDRESS, 0, 0, RK_ADDR, 0},
+	{STUN_ATTR_DATA, 0, ANY, RK_LEN, 0},
+	{STUN_ATTR_REALM, 0, STUN_TEXT_MAX_BYTES, RK_TEXT, 1}, /* §14.9 */
+	{STUN_ATTR_NONCE, 0, STUN_TEXT_MAX_BYTES, RK_TEXT, 1}, /* §14.10 */
+	{STUN_ATTR_XOR_RELAYED_ADDRESS, 0, 0, RK_ADDR, 0},
+	{STUN_ATTR_REQUESTED_ADDRESS_FAMILY, 4, 4, RK_LEN, 0},	 /* RFC 8656 §18.6 */
+	{STUN_ATTR_EVEN_PORT, 1, 1, RK_LEN, 0},			 /* RFC 8656 §18.7 */
+	{STUN_ATTR_REQUESTED_TRANSPORT, 4, 4, RK_LEN, 0},	 /* RFC 8656 §18.8 */
+	{STUN_ATTR_DONT_FRAGMENT, 0, 0, RK_LEN, 0},		 /* RFC 8656 §18.9 */
+	{STUN_ATTR_MESSAGE_INTEGRITY_SHA256, 16, 32, RK_LEN, 4}, /* §14.6 */
+	{STUN_ATTR_PASSWORD_ALGORITHM, 4, ANY, RK_LEN, 0},	 /* §14.12 */
+	{STUN_ATTR_USERHASH, 32, 32, RK_LEN, 0},		 /* §14.4 */
+	{STUN_ATTR_XOR_MAPPED_ADDRESS, 0, 0, RK_ADDR, 0},
+	{STUN_ATTR_RESERVATION_TOKEN, 8, 8, RK_LEN, 0},			    /* RFC 8656 §18.10 */
+	{STUN_ATTR_PADDING, 0, ANY, RK_LEN, 0},				    /* RFC 5780 §7.6 */
+	{STUN_ATTR_RESPONSE_PORT, 4, 4, RK_LEN, 0},			    /* RFC 5780 §7.5 */
+	{STUN_ATTR_CONNECTION_ID, 4, 4, RK_LEN, 0},			    /* RFC 6062 §6.2.1 */
+	{STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY, 4, 4, RK_LEN, 0},		    /* RFC 8656 §18.11 */
+	{STUN_ATTR_ADDRESS_ERROR_CODE, 4, STUN_TEXT_MAX_BYTES, RK_TEXT, 1}, /* RFC 8656 §18.12 */
+	{STUN_ATTR_PASSWORD_ALGORITHMS, 0, ANY, RK_LEN, 4},		    /* §14.11 */
+	{STUN_ATTR_ALTERNATE_DOMAIN, 0, 255, RK_TEXT, 0},		    /* §14.16 */
+	{STUN_ATTR_ICMP, 8, 8, RK_LEN, 0},				    /* RFC 8656 §18.13 */
+	{STUN_ATTR_SOFTWARE, 0, STUN_TEXT_MAX_BYTES, RK_TEXT, 1},	    /* §14.14 */
+	{STUN_ATTR_ALTERNATE_SERVER, 0, 0, RK_ADDR, 0},
+	{STUN_ATTR_FINGERPRINT, 4, 4, RK_LEN, 0}, /* §14.7 */
+	{STUN_ATTR_RESPONSE_ORIGIN, 0, 0, RK_ADDR, 0},
+	{STUN_ATTR_OTHER_ADDRESS, 0, 0, RK_ADDR, 0},
+	{STUN_ATTR_MOBILITY_TICKET, 0, ANY, RK_LEN, 0}, /* RFC 8016 §3.1 */
 };
 
 static const struct stun_rule *stun_rule_find(uint16_t type)
@@ -94,18 +94,18 @@ bool stun_text_fits(const void *p, size_t len)
 	return len <= STUN_TEXT_MAX_BYTES && stun_utf8_chars(p, len) <= STUN_TEXT_MAX_CHARS;
 }
 
-static int stun_check_addr(const uint8_t *v, size_t len)
+static int stun_check_addr(const uint8_t *v, size_t len, enum stun_derr *why)
 {
 	if (len < 4)
-		return -STUN_DERR_BAD_ATTR_LEN;
+		return stun_derr_fail(why, STUN_DERR_BAD_ATTR_LEN);
 	if (v[1] == STUN_FAMILY_IPV4)
-		return len == 8 ? 0 : -STUN_DERR_BAD_ATTR_LEN;
+		return len == 8 ? 0 : stun_derr_fail(why, STUN_DERR_BAD_ATTR_LEN);
 	if (v[1] == STUN_FAMILY_IPV6)
-		return len == 20 ? 0 : -STUN_DERR_BAD_ATTR_LEN;
-	return -STUN_DERR_BAD_FAMILY;
+		return len == 20 ? 0 : stun_derr_fail(why, STUN_DERR_BAD_ATTR_LEN);
+	return stun_derr_fail(why, STUN_DERR_BAD_FAMILY);
 }
 
-int stun_attr_check(uint16_t type, const uint8_t *v, size_t len, bool *known)
+int stun_attr_check(uint16_t type, const uint8_t *v, size_t len, bool *known, enum stun_derr *why)
 {
 	const struct stun_rule *r = stun_rule_find(type);
 
@@ -114,20 +114,20 @@ int stun_attr_check(uint16_t type, const uint8_t *v, size_t len, bool *known)
 		return 0;
 	switch (r->kind) {
 	case RK_ADDR:
-		return stun_check_addr(v, len);
+		return stun_check_addr(v, len, why);
 	case RK_TEXT:
 		if (len < r->min)
-			return -STUN_DERR_BAD_ATTR_LEN;
+			return stun_derr_fail(why, STUN_DERR_BAD_ATTR_LEN);
 		if (len - r->min > r->max)
-			return -STUN_DERR_OVERSIZED;
+			return stun_derr_fail(why, STUN_DERR_OVERSIZED);
 		if (r->arg && stun_utf8_chars(v + r->min, len - r->min) > STUN_TEXT_MAX_CHARS)
-			return -STUN_DERR_OVERSIZED;
+			return stun_derr_fail(why, STUN_DERR_OVERSIZED);
 		return 0;
 	default:
 		if (len < r->min || len > r->max)
-			return -STUN_DERR_BAD_ATTR_LEN;
+			return stun_derr_fail(why, STUN_DERR_BAD_ATTR_LEN);
 		if (r->arg > 1 && len % r->arg != 0)
-			return -STUN_DERR_BAD_ATTR_LEN;
+			return stun_derr_fail(why, STUN_DERR_BAD_ATTR_LEN);
 		return 0;
 	}
 }
@@ -151,8 +151,8 @@ static int stun_get(const struct stun_msg *m, uint16_t type, const uint8_t **v, 
 	int rc;
 
 	if (a == NULL)
-		return -STUN_DERR_ABSENT;
-	rc = stun_attr_check(type, stun_attr_value(m, a), a->len, &known);
+		return stun_derr_fail(NULL, STUN_DERR_ABSENT);
+	rc = stun_attr_check(type, stun_attr_value(m, a), a->len, &known, NULL);
 	if (rc < 0)
 		return rc;
 	*v = stun_attr_value(m, a);
@@ -161,15 +161,14 @@ static int stun_get(const struct stun_msg *m, uint16_t type, const uint8_t **v, 
 }
 
 /* The same, for a getter that only accepts values of exactly want bytes. */
-static int stun_get_fixed(const struct stun_msg *m, uint16_t type, size_t want,
-			  const uint8_t **v)
+static int stun_get_fixed(const struct stun_msg *m, uint16_t type, size_t want, const uint8_t **v)
 {
 	size_t len;
 	int rc = stun_get(m, type, v, &len);
 
 	if (rc < 0)
 		return rc;
-	return len == want ? 0 : -STUN_DERR_BAD_ATTR_LEN;
+	return len == want ? 0 : stun_derr_fail(NULL, STUN_DERR_BAD_ATTR_LEN);
 }
 
 int stun_msg_get_bytes(const struct stun_msg *m, uint16_t type, struct stun_str *out)
@@ -195,7 +194,7 @@ int stun_msg_get_u32(const struct stun_msg *m, uint16_t type, uint32_t *out)
 		return rc;
 	/* ICMP (RFC 8656 §18.13) is 8 bytes: the first word holds type and code. */
 	if (len != 4 && !(type == STUN_ATTR_ICMP && len == 8))
-		return -STUN_DERR_BAD_ATTR_LEN;
+		return stun_derr_fail(NULL, STUN_DERR_BAD_ATTR_LEN);
 	*out = bytes_get32(v);
 	return 0;
 }
@@ -206,7 +205,7 @@ static int stun_error_value(const uint8_t *v, int *code)
 	int cls = v[2] & 0x07, num = v[3];
 
 	if (cls < 3 || cls > 6 || num > 99)
-		return -STUN_DERR_BAD_VALUE;
+		return stun_derr_fail(NULL, STUN_DERR_BAD_VALUE);
 	*code = cls * 100 + num;
 	return 0;
 }
@@ -215,7 +214,7 @@ int stun_msg_get_error(const struct stun_msg *m, int *code, struct stun_str *rea
 {
 	const uint8_t *v;
 	size_t len;
-	int c, rc = stun_get(m, STUN_ATTR_ERROR_CODE, &v, &len);
+	int c = 0, rc = stun_get(m, STUN_ATTR_ERROR_CODE, &v, &len);
 
 	if (rc < 0)
 		return rc;
@@ -272,7 +271,7 @@ int stun_msg_get_family(const struct stun_msg *m, uint16_t type, uint8_t *family
 	if (rc < 0)
 		return rc;
 	if (v[0] != STUN_FAMILY_IPV4 && v[0] != STUN_FAMILY_IPV6)
-		return -STUN_DERR_BAD_FAMILY;
+		return stun_derr_fail(NULL, STUN_DERR_BAD_FAMILY);
 	*family = v[0];
 	return 0;
 }
@@ -282,12 +281,12 @@ int stun_msg_get_addr_error(const struct stun_msg *m, uint8_t *family, int *code
 {
 	const uint8_t *v;
 	size_t len;
-	int c, rc = stun_get(m, STUN_ATTR_ADDRESS_ERROR_CODE, &v, &len);
+	int c = 0, rc = stun_get(m, STUN_ATTR_ADDRESS_ERROR_CODE, &v, &len);
 
 	if (rc < 0)
 		return rc;
 	if (v[0] != STUN_FAMILY_IPV4 && v[0] != STUN_FAMILY_IPV6)
-		return -STUN_DERR_BAD_FAMILY;
+		return stun_derr_fail(NULL, STUN_DERR_BAD_FAMILY);
 	rc = stun_error_value(v, &c);
 	if (rc < 0)
 		return rc;
@@ -330,7 +329,7 @@ int stun_msg_get_pwalg(const struct stun_msg *m, uint16_t *alg, struct stun_str 
 		return rc;
 	plen = bytes_get16(v + 2);
 	if (plen > len - 4)
-		return -STUN_DERR_BAD_ATTR_LEN;
+		return stun_derr_fail(NULL, STUN_DERR_BAD_ATTR_LEN);
 	*alg = bytes_get16(v);
 	params->p = v + 4;
 	params->len = plen;
@@ -351,10 +350,10 @@ int stun_msg_get_pwalgs(const struct stun_msg *m, uint16_t *algs, size_t *n)
 		size_t plen;
 
 		if (len - off < 4)
-			return -STUN_DERR_BAD_ATTR_LEN;
+			return stun_derr_fail(NULL, STUN_DERR_BAD_ATTR_LEN);
 		plen = ((size_t)bytes_get16(v + off + 2) + 3) & ~(size_t)3;
 		if (plen > len - off - 4)
-			return -STUN_DERR_BAD_ATTR_LEN;
+			return stun_derr_fail(NULL, STUN_DERR_BAD_ATTR_LEN);
 		if (k < *n)
 			algs[k++] = bytes_get16(v + off);
 		off += 4 + plen;

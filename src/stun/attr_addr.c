@@ -8,10 +8,9 @@
 
 /* The magic cookie in network order: the XOR mask of the port (top 16 bits) and of an IPv4
  * address; IPv6 addresses are XOR'd with the cookie then the transaction id. */
-static const uint8_t stun_cookie_bytes[4] = { 0x21, 0x12, 0xA4, 0x42 };
+static const uint8_t stun_cookie_bytes[4] = {0x21, 0x12, 0xA4, 0x42};
 
-int stun_addr_decode(const uint8_t *v, size_t len, bool xor, const uint8_t *tid,
-		     struct addr *out)
+int stun_addr_decode(const uint8_t *v, size_t len, bool xor, const uint8_t *tid, struct addr *out)
 {
 	uint8_t ip[16];
 	size_t iplen, i;
@@ -19,7 +18,7 @@ int stun_addr_decode(const uint8_t *v, size_t len, bool xor, const uint8_t *tid,
 	int family;
 
 	if (len < 4)
-		return -STUN_DERR_BAD_ATTR_LEN;
+		return stun_derr_fail(NULL, STUN_DERR_BAD_ATTR_LEN);
 	if (v[1] == STUN_FAMILY_IPV4) {
 		family = AF_INET;
 		iplen = 4;
@@ -27,10 +26,10 @@ int stun_addr_decode(const uint8_t *v, size_t len, bool xor, const uint8_t *tid,
 		family = AF_INET6;
 		iplen = 16;
 	} else {
-		return -STUN_DERR_BAD_FAMILY;
+		return stun_derr_fail(NULL, STUN_DERR_BAD_FAMILY);
 	}
 	if (len != 4 + iplen)
-		return -STUN_DERR_BAD_ATTR_LEN;
+		return stun_derr_fail(NULL, STUN_DERR_BAD_ATTR_LEN);
 	port = bytes_get16(v + 2);
 	memcpy(ip, v + 4, iplen);
 	if (xor) {
@@ -40,7 +39,8 @@ int stun_addr_decode(const uint8_t *v, size_t len, bool xor, const uint8_t *tid,
 		for (i = 4; i < iplen; i++)
 			ip[i] ^= tid[i - 4];
 	}
-	return addr_from_raw(out, family, ip, port) < 0 ? -STUN_DERR_BAD_FAMILY : 0;
+	return addr_from_raw(out, family, ip, port) < 0 ? stun_derr_fail(NULL, STUN_DERR_BAD_FAMILY)
+							: 0;
 }
 
 /* Every xor-address type carries XOR in its name; the plain ones do not. */
@@ -50,15 +50,14 @@ static bool stun_type_is_xor(uint16_t type)
 	       type == STUN_ATTR_XOR_RELAYED_ADDRESS;
 }
 
-static int stun_get_addr_any(const struct stun_msg *m, uint16_t type, bool xor,
-			     struct addr *out)
+static int stun_get_addr_any(const struct stun_msg *m, uint16_t type, bool xor, struct addr *out)
 {
 	const struct stun_attr *a = stun_msg_find(m, type);
 	struct addr tmp;
 	int rc;
 
 	if (a == NULL)
-		return -STUN_DERR_ABSENT;
+		return stun_derr_fail(NULL, STUN_DERR_ABSENT);
 	rc = stun_addr_decode(stun_attr_value(m, a), a->len, xor, m->tid, &tmp);
 	if (rc < 0)
 		return rc;
@@ -89,14 +88,14 @@ int stun_msg_get_xor_addrs(const struct stun_msg *m, uint16_t type, struct addr 
 			continue;
 		found++;
 		if (k == *n)
-			return -STUN_DERR_TOO_MANY_ATTRS;
+			return stun_derr_fail(NULL, STUN_DERR_TOO_MANY_ATTRS);
 		rc = stun_addr_decode(stun_attr_value(m, a), a->len, true, m->tid, &out[k]);
 		if (rc < 0)
 			return rc;
 		k++;
 	}
 	if (found == 0)
-		return -STUN_DERR_ABSENT;
+		return stun_derr_fail(NULL, STUN_DERR_ABSENT);
 	*n = k;
 	return 0;
 }

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stun/err.h"
+
 /* The longest USERNAME, REALM, NONCE, SOFTWARE, reason phrase or ALTERNATE-DOMAIN value
  * the decoder accepts: RFC 8489 §14.3, §14.9, §14.10, §14.14 ("as long as 763 bytes when
  * decoding"). */
@@ -15,8 +17,9 @@
 #define STUN_TEXT_MAX_CHARS 127
 
 /* Checks the value of an attribute of the given type against its RFC length and format
- * rules. Sets *known to whether the type is one Tern understands. Returns 0 or
- * -STUN_DERR_BAD_ATTR_LEN, -STUN_DERR_OVERSIZED, -STUN_DERR_BAD_FAMILY. */
-int stun_attr_check(uint16_t type, const uint8_t *v, size_t len, bool *known);
+ * rules. Sets *known to whether the type is one Tern understands. Returns 0, or -EBADMSG
+ * (STUN_DERR_BAD_ATTR_LEN), -EMSGSIZE (STUN_DERR_OVERSIZED), -EAFNOSUPPORT
+ * (STUN_DERR_BAD_FAMILY) with the reason in *why when why is not NULL. */
+int stun_attr_check(uint16_t type, const uint8_t *v, size_t len, bool *known, enum stun_derr *why);
 
 #endif

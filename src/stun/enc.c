@@ -11,16 +11,23 @@
 
 enum stun_seal {
 	SEAL_OPEN = 0,
-	SEAL_MI,     /* MESSAGE-INTEGRITY put */
-	SEAL_MI256,  /* MESSAGE-INTEGRITY-SHA256 put */
-	SEAL_FP,     /* FINGERPRINT put */
+	SEAL_MI,    /* MESSAGE-INTEGRITY put */
+	SEAL_MI256, /* MESSAGE-INTEGRITY-SHA256 put */
+	SEAL_FP,    /* FINGERPRINT put */
 };
 
-static int stun_enc_fail(struct stun_enc *e, int err)
+/* The encoder's sticky error as -errno, 0 while there is none. */
+static int stun_enc_err(const struct stun_enc *e)
 {
-	if (e->err == 0)
-		e->err = err;
-	return e->err;
+	return -stun_derr_errno(e->why);
+}
+
+/* Records why as the encoder's error unless one is already recorded; returns the error. */
+static int stun_enc_fail(struct stun_enc *e, enum stun_derr why)
+{
+	if (e->why == STUN_DERR_OK)
+		e->why = why;
+	return stun_enc_err(e);
 }
 
 int stun_enc_init(struct stun_enc *e, uint8_t *buf, size_t cap, uint16_t method, uint8_t cls,
@@ -31,10 +38,10 @@ int stun_enc_init(struct stun_enc *e, uint8_t *buf, size_t cap, uint16_t method,
 	e->buf = buf;
 	e->cap = cap > STUN_MAX_MSG_LEN ? STUN_MAX_MSG_LEN : cap;
 	e->len = 0;
-	e->err = 0;
+	e->why = STUN_DERR_OK;
 	e->seal = SEAL_OPEN;
 	if (e->cap < STUN_HDR_LEN)
-		return stun_enc_fail(e, -STUN_DERR_NO_ROOM);
+		return stun_enc_fail(e, STUN_DERR_NO_ROOM);
 	/* RFC 8489 §5: class bits C1 (bit 8) and C0 (bit 4) interleaved with the method. */
 	t = (uint16_t)((method & 0x000F) | ((method & 0x0070) << 1) | ((method & 0x0F80) << 2) |
 		       ((cls & 0x01) << 4) | ((cls & 0x02) << 7));
@@ -46,20 +53,18 @@ int stun_enc_init(struct stun_enc *e, uint8_t *buf, size_t cap, uint16_t method,
 	return 0;
 }
 
-/* The position rule for putting type now (RFC 8489 §14.5-§14.7). */
-static int stun_enc_position(const struct stun_enc *e, uint16_t type)
+/* Whether type may be put now (RFC 8489 §14.5-§14.7). */
+static bool stun_enc_in_order(const struct stun_enc *e, uint16_t type)
 {
 	switch (e->seal) {
 	case SEAL_OPEN:
-		return 0;
+		return true;
 	case SEAL_MI:
-		if (type == STUN_ATTR_MESSAGE_INTEGRITY_SHA256 || type == STUN_ATTR_FINGERPRINT)
-			return 0;
-		return -STUN_DERR_INTEGRITY_POSITION;
+		return type == STUN_ATTR_MESSAGE_INTEGRITY_SHA256 || type == STUN_ATTR_FINGERPRINT;
 	case SEAL_MI256:
-		return type == STUN_ATTR_FINGERPRINT ? 0 : -STUN_DERR_INTEGRITY_POSITION;
+		return type == STUN_ATTR_FINGERPRINT;
 	default:
-		return -STUN_DERR_FINGERPRINT_POSITION;
+		return false;
 	}
 }
 
@@ -68,17 +73,16 @@ static int stun_enc_position(const struct stun_enc *e, uint16_t type)
 static int stun_enc_attr(struct stun_enc *e, uint16_t type, size_t len, uint8_t **out)
 {
 	size_t padded = (len + 3) & ~(size_t)3;
-	int rc;
 
-	if (e->err < 0)
-		return e->err;
-	rc = stun_enc_position(e, type);
-	if (rc < 0)
-		return stun_enc_fail(e, rc);
+	if (e->why != STUN_DERR_OK)
+		return stun_enc_err(e);
+	if (!stun_enc_in_order(e, type))
+		return stun_enc_fail(e, e->seal == SEAL_FP ? STUN_DERR_FINGERPRINT_POSITION
+							   : STUN_DERR_INTEGRITY_POSITION);
 	if (len > 0xFFFF)
-		return stun_enc_fail(e, -STUN_DERR_BAD_VALUE);
+		return stun_enc_fail(e, STUN_DERR_BAD_VALUE);
 	if (STUN_ATTR_HDR_LEN + padded > e->cap - e->len)
-		return stun_enc_fail(e, -STUN_DERR_NO_ROOM);
+		return stun_enc_fail(e, STUN_DERR_NO_ROOM);
 	bytes_put16(e->buf + e->len, type);
 	bytes_put16(e->buf + e->len + 2, (uint16_t)len);
 	*out = e->buf + e->len + STUN_ATTR_HDR_LEN;
@@ -129,10 +133,10 @@ static int stun_enc_address(struct stun_enc *e, uint16_t type, const struct addr
 	int rc;
 
 	if (addr_family(a) != AF_INET && addr_family(a) != AF_INET6)
-		return stun_enc_fail(e, -STUN_DERR_BAD_FAMILY);
+		return stun_enc_fail(e, STUN_DERR_BAD_FAMILY);
 	ip = addr_raw(a, &iplen);
 	if (ip == NULL || (iplen != 4 && iplen != 16))
-		return stun_enc_fail(e, -STUN_DERR_BAD_FAMILY);
+		return stun_enc_fail(e, STUN_DERR_BAD_FAMILY);
 	rc = stun_enc_attr(e, type, 4 + iplen, &v);
 	if (rc < 0)
 		return rc;
@@ -170,7 +174,7 @@ static int stun_enc_error_attr(struct stun_enc *e, uint16_t type, uint8_t first,
 	int rc;
 
 	if (code < 300 || code > 699)
-		return stun_enc_fail(e, -STUN_DERR_BAD_VALUE);
+		return stun_enc_fail(e, STUN_DERR_BAD_VALUE);
 	rc = stun_enc_attr(e, type, 4 + rlen, &v);
 	if (rc < 0)
 		return rc;
@@ -243,7 +247,7 @@ int stun_enc_put_integrity_sha1(struct stun_enc *e, const uint8_t *key, size_t k
 	if (rc < 0)
 		return rc;
 	if (crypto_hmac_sha1(key, klen, &part, 1, v) < 0)
-		return stun_enc_fail(e, -STUN_DERR_CRYPTO);
+		return stun_enc_fail(e, STUN_DERR_CRYPTO);
 	e->seal = SEAL_MI;
 	return 0;
 }
@@ -258,7 +262,7 @@ int stun_enc_put_integrity_sha256(struct stun_enc *e, const uint8_t *key, size_t
 	if (rc < 0)
 		return rc;
 	if (crypto_hmac_sha256(key, klen, &part, 1, v) < 0)
-		return stun_enc_fail(e, -STUN_DERR_CRYPTO);
+		return stun_enc_fail(e, STUN_DERR_CRYPTO);
 	e->seal = SEAL_MI256;
 	return 0;
 }
@@ -277,7 +281,7 @@ int stun_enc_put_fingerprint(struct stun_enc *e)
 
 int stun_enc_finish(const struct stun_enc *e)
 {
-	return e->err < 0 ? e->err : (int)e->len;
+	return e->why != STUN_DERR_OK ? stun_enc_err(e) : (int)e->len;
 }
 
 int stun_enc_error_begin(struct stun_enc *e, uint8_t *buf, size_t cap, uint16_t method,
@@ -288,11 +292,11 @@ int stun_enc_error_begin(struct stun_enc *e, uint8_t *buf, size_t cap, uint16_t 
 	/* RFC 8489 §14.9: a 420 lists the unknown comprehension-required attributes. */
 	if (code == STUN_ERR_UNKNOWN_ATTRIBUTE && nunknown > 0)
 		stun_enc_put_unknown(e, unknown, nunknown);
-	return e->err;
+	return stun_enc_err(e);
 }
 
-int stun_enc_error_response(uint8_t *buf, size_t cap, uint16_t method, const uint8_t *tid,
-			    int code, const uint16_t *unknown, size_t nunknown, bool fingerprint)
+int stun_enc_error_response(uint8_t *buf, size_t cap, uint16_t method, const uint8_t *tid, int code,
+			    const uint16_t *unknown, size_t nunknown, bool fingerprint)
 {
 	struct stun_enc e;
 

@@ -1,11 +1,13 @@
 /* Builds STUN messages into a caller's buffer. No malloc. Every put function returns 0 or
- * -STUN_DERR_NO_ROOM (the encoder then refuses all further puts; finish reports it).
- * The position rules of RFC 8489 §14.5-§14.7 are enforced: after MESSAGE-INTEGRITY only
- * MESSAGE-INTEGRITY-SHA256 and FINGERPRINT may be put, after MESSAGE-INTEGRITY-SHA256 only
- * FINGERPRINT, after FINGERPRINT nothing; a violation is the sticky error
- * -STUN_DERR_INTEGRITY_POSITION (or -STUN_DERR_FINGERPRINT_POSITION). An out-of-range
- * value (ERROR-CODE outside 300..699, a value longer than 65535) is -STUN_DERR_BAD_VALUE;
- * an HMAC failure -STUN_DERR_CRYPTO. */
+ * the encoder's first error, -errno, which is sticky: the encoder then refuses all further
+ * puts and finish reports it; e->why holds its reason (stun/err.h). No room left is
+ * -ENOSPC (STUN_DERR_NO_ROOM). The position rules of RFC 8489 §14.5-§14.7 are enforced:
+ * after MESSAGE-INTEGRITY only MESSAGE-INTEGRITY-SHA256 and FINGERPRINT may be put, after
+ * MESSAGE-INTEGRITY-SHA256 only FINGERPRINT, after FINGERPRINT nothing; a violation is
+ * -EBADMSG (STUN_DERR_INTEGRITY_POSITION or STUN_DERR_FINGERPRINT_POSITION). An
+ * out-of-range value (ERROR-CODE outside 300..699, a value longer than 65535) is -ERANGE
+ * (STUN_DERR_BAD_VALUE), an address of another family -EAFNOSUPPORT (STUN_DERR_BAD_FAMILY),
+ * an HMAC failure -EIO (STUN_DERR_CRYPTO). */
 #ifndef TERN_STUN_ENC_H
 #define TERN_STUN_ENC_H
 
@@ -14,13 +16,14 @@
 #include <stdint.h>
 
 #include "base/addr.h"
+#include "stun/err.h"
 
 struct stun_enc {
-	uint8_t *buf;   /* borrowed */
+	uint8_t *buf; /* borrowed */
 	size_t cap;
-	size_t len;     /* bytes written so far (header included) */
-	int err;        /* first error, sticky */
-	uint8_t seal;   /* internal: which integrity attributes have been put */
+	size_t len;	    /* bytes written so far (header included) */
+	enum stun_derr why; /* the first error's reason, sticky (STUN_DERR_OK: none) */
+	uint8_t seal;	    /* internal: which integrity attributes have been put */
 };
 
 /* Starts a message of the given method and class with the 12-byte transaction id tid. */
@@ -50,7 +53,7 @@ int stun_enc_put_integrity_sha1(struct stun_enc *e, const uint8_t *key, size_t k
 int stun_enc_put_integrity_sha256(struct stun_enc *e, const uint8_t *key, size_t klen);
 /* Appends FINGERPRINT. Must be last. */
 int stun_enc_put_fingerprint(struct stun_enc *e);
-/* Returns the final length (>0) or the first error (-STUN_DERR_NO_ROOM, ...). The header
+/* Returns the final length (>0) or the first error (-ENOSPC, ...). The header
  * length is kept current by every put, so finish only reports. */
 int stun_enc_finish(const struct stun_enc *e);
 
@@ -62,9 +65,10 @@ int stun_enc_error_begin(struct stun_enc *e, uint8_t *buf, size_t cap, uint16_t 
 
 /* Builds a complete error response (method, ERROR-CODE, and for 420 UNKNOWN-ATTRIBUTES;
  * FINGERPRINT when fingerprint is true) for a request with transaction id tid.
- * Returns the length or -STUN_DERR_NO_ROOM. With stun_enc_error_begin, the one place error
+ * Returns the length or the encoder's error (-ENOSPC when cap is too small). With
+ * stun_enc_error_begin, the one place error
  * responses are built. */
-int stun_enc_error_response(uint8_t *buf, size_t cap, uint16_t method, const uint8_t *tid,
-			    int code, const uint16_t *unknown, size_t nunknown, bool fingerprint);
+int stun_enc_error_response(uint8_t *buf, size_t cap, uint16_t method, const uint8_t *tid, int code,
+			    const uint16_t *unknown, size_t nunknown, bool fingerprint);
 
 #endif

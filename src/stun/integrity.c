@@ -35,15 +35,15 @@ int stun_integrity_verify_sha1(const struct stun_msg *m, const uint8_t *key, siz
 	const struct stun_attr *a;
 
 	if (m->i_mi < 0)
-		return -STUN_DERR_NO_INTEGRITY;
+		return stun_derr_fail(NULL, STUN_DERR_NO_INTEGRITY);
 	a = &m->attrs[m->i_mi];
 	if (a->len != CRYPTO_SHA1_LEN)
-		return -STUN_DERR_INTEGRITY_MISMATCH;
+		return stun_derr_fail(NULL, STUN_DERR_INTEGRITY_MISMATCH);
 	stun_mac_parts(m, a, hdr, parts);
 	if (crypto_hmac_sha1(key, klen, parts, 2, mac) < 0)
-		return -STUN_DERR_CRYPTO;
+		return stun_derr_fail(NULL, STUN_DERR_CRYPTO);
 	if (!crypto_equal(mac, stun_attr_value(m, a), CRYPTO_SHA1_LEN))
-		return -STUN_DERR_INTEGRITY_MISMATCH;
+		return stun_derr_fail(NULL, STUN_DERR_INTEGRITY_MISMATCH);
 	return 0;
 }
 
@@ -54,15 +54,15 @@ int stun_integrity_verify_sha256(const struct stun_msg *m, const uint8_t *key, s
 	const struct stun_attr *a;
 
 	if (m->i_mi256 < 0)
-		return -STUN_DERR_NO_INTEGRITY;
+		return stun_derr_fail(NULL, STUN_DERR_NO_INTEGRITY);
 	a = &m->attrs[m->i_mi256];
 	/* §14.6: 16 to 32 bytes, a multiple of 4; the value is the leading bytes of the HMAC. */
 	if (a->len < 16 || a->len > CRYPTO_SHA256_LEN || a->len % 4 != 0)
-		return -STUN_DERR_INTEGRITY_MISMATCH;
+		return stun_derr_fail(NULL, STUN_DERR_INTEGRITY_MISMATCH);
 	stun_mac_parts(m, a, hdr, parts);
 	if (crypto_hmac_sha256(key, klen, parts, 2, mac) < 0)
-		return -STUN_DERR_CRYPTO;
+		return stun_derr_fail(NULL, STUN_DERR_CRYPTO);
 	if (!crypto_equal(mac, stun_attr_value(m, a), a->len))
-		return -STUN_DERR_INTEGRITY_MISMATCH;
+		return stun_derr_fail(NULL, STUN_DERR_INTEGRITY_MISMATCH);
 	return 0;
 }

@@ -10,8 +10,9 @@
 
 /* Verifies the MESSAGE-INTEGRITY of a decoded message with key (borrowed). The HMAC covers
  * the message up to the attribute with the header length adjusted as the RFC says.
- * Constant-time comparison. Returns 0, -STUN_DERR_NO_INTEGRITY,
- * -STUN_DERR_INTEGRITY_MISMATCH or (crypto library failure) -STUN_DERR_CRYPTO. */
+ * Constant-time comparison. Returns 0, -ENOENT (STUN_DERR_NO_INTEGRITY: the attribute is
+ * absent), -EACCES (STUN_DERR_INTEGRITY_MISMATCH) or, when the crypto library fails, -EIO
+ * (STUN_DERR_CRYPTO). */
 int stun_integrity_verify_sha1(const struct stun_msg *m, const uint8_t *key, size_t klen);
 /* The same for MESSAGE-INTEGRITY-SHA256 (truncated values of 16..32 bytes accepted). */
 int stun_integrity_verify_sha256(const struct stun_msg *m, const uint8_t *key, size_t klen);

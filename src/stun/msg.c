@@ -15,10 +15,10 @@ bool stun_msg_is_stun(const uint8_t *buf, size_t len)
 
 /* Where the walk stands relative to the integrity attributes (RFC 8489 §14.5-§14.7). */
 enum stun_walk_state {
-	WALK_OPEN,     /* everything is recorded */
-	WALK_AFTER_MI, /* only MESSAGE-INTEGRITY-SHA256 and FINGERPRINT are recorded */
+	WALK_OPEN,	  /* everything is recorded */
+	WALK_AFTER_MI,	  /* only MESSAGE-INTEGRITY-SHA256 and FINGERPRINT are recorded */
 	WALK_AFTER_MI256, /* only FINGERPRINT is recorded */
-	WALK_AFTER_FP, /* nothing may follow */
+	WALK_AFTER_FP,	  /* nothing may follow */
 };
 
 static bool stun_walk_records(enum stun_walk_state st, uint16_t type)
@@ -56,8 +56,8 @@ static int stun_record(struct stun_msg *m, uint16_t type, uint16_t alen, size_t 
 	int rc;
 
 	if (m->nattrs == STUN_MAX_ATTRS)
-		return -STUN_DERR_TOO_MANY_ATTRS;
-	rc = stun_attr_check(type, m->buf + off + STUN_ATTR_HDR_LEN, alen, &known);
+		return stun_derr_fail(&m->why, STUN_DERR_TOO_MANY_ATTRS);
+	rc = stun_attr_check(type, m->buf + off + STUN_ATTR_HDR_LEN, alen, &known, &m->why);
 	if (rc < 0)
 		return rc;
 	if (!known && stun_attr_is_comprehension_required(type))
@@ -95,14 +95,14 @@ static int stun_walk(struct stun_msg *m)
 		size_t padded;
 
 		if (m->len - off < STUN_ATTR_HDR_LEN)
-			return -STUN_DERR_ATTR_OVERRUN;
+			return stun_derr_fail(&m->why, STUN_DERR_ATTR_OVERRUN);
 		type = bytes_get16(m->buf + off);
 		alen = bytes_get16(m->buf + off + 2);
 		padded = ((size_t)alen + 3) & ~(size_t)3;
 		if (padded > m->len - off - STUN_ATTR_HDR_LEN)
-			return -STUN_DERR_ATTR_OVERRUN;
+			return stun_derr_fail(&m->why, STUN_DERR_ATTR_OVERRUN);
 		if (st == WALK_AFTER_FP)
-			return -STUN_DERR_FINGERPRINT_POSITION;
+			return stun_derr_fail(&m->why, STUN_DERR_FINGERPRINT_POSITION);
 		if (stun_walk_records(st, type)) {
 			rc = stun_record(m, type, alen, off, &st);
 			if (rc < 0)
@@ -113,29 +113,29 @@ static int stun_walk(struct stun_msg *m)
 	return 0;
 }
 
-static int stun_check_header(const uint8_t *buf, size_t len)
+static int stun_check_header(const uint8_t *buf, size_t len, enum stun_derr *why)
 {
 	size_t body;
 
 	if (len < STUN_HDR_LEN)
-		return -STUN_DERR_TRUNCATED;
+		return stun_derr_fail(why, STUN_DERR_TRUNCATED);
 	if ((buf[0] & 0xC0) != 0)
-		return -STUN_DERR_NOT_STUN;
+		return stun_derr_fail(why, STUN_DERR_NOT_STUN);
 	if (bytes_get32(buf + 4) != STUN_MAGIC_COOKIE)
-		return -STUN_DERR_BAD_COOKIE;
+		return stun_derr_fail(why, STUN_DERR_BAD_COOKIE);
 	body = bytes_get16(buf + 2);
 	if (body % 4 != 0)
-		return -STUN_DERR_BAD_LENGTH;
+		return stun_derr_fail(why, STUN_DERR_BAD_LENGTH);
 	if (STUN_HDR_LEN + body > STUN_MAX_MSG_LEN)
-		return -STUN_DERR_OVERSIZED;
+		return stun_derr_fail(why, STUN_DERR_OVERSIZED);
 	if (len < STUN_HDR_LEN + body)
-		return -STUN_DERR_TRUNCATED;
+		return stun_derr_fail(why, STUN_DERR_TRUNCATED);
 	if (len > STUN_HDR_LEN + body)
-		return -STUN_DERR_BAD_LENGTH;
+		return stun_derr_fail(why, STUN_DERR_BAD_LENGTH);
 	return 0;
 }
 
-static int stun_check_fingerprint(const struct stun_msg *m)
+static int stun_check_fingerprint(struct stun_msg *m)
 {
 	const struct stun_attr *a;
 
@@ -143,15 +143,17 @@ static int stun_check_fingerprint(const struct stun_msg *m)
 		return 0;
 	a = &m->attrs[m->i_fp];
 	if (bytes_get32(stun_attr_value(m, a)) != stun_fingerprint(m->buf, a->off))
-		return -STUN_DERR_BAD_FINGERPRINT;
+		return stun_derr_fail(&m->why, STUN_DERR_BAD_FINGERPRINT);
 	return 0;
 }
 
 int stun_msg_decode(struct stun_msg *m, const uint8_t *buf, size_t len)
 {
 	uint16_t t;
-	int rc = stun_check_header(buf, len);
+	int rc;
 
+	m->why = STUN_DERR_OK;
+	rc = stun_check_header(buf, len, &m->why);
 	if (rc < 0)
 		return rc;
 	/* RFC 8489 §5: the method bits M0-M11 are interleaved with the class bits C0, C1. */

@@ -8,25 +8,26 @@
 #include <stdint.h>
 
 #include "base/addr.h"
+#include "stun/err.h"
 #include "stun/stun.h"
 
-/* The most attributes one message may carry; more is STUN_DERR_TOO_MANY_ATTRS. */
+/* The most attributes one message may carry; more is STUN_DERR_TOO_MANY_ATTRS (-E2BIG). */
 #define STUN_MAX_ATTRS 40
 /* The most unknown comprehension-required types remembered for UNKNOWN-ATTRIBUTES. */
 #define STUN_MAX_UNKNOWN 8
 
 struct stun_attr {
 	uint16_t type;
-	uint16_t len;   /* value length, without padding */
-	uint16_t off;   /* offset of the attribute header from the start of the message */
+	uint16_t len; /* value length, without padding */
+	uint16_t off; /* offset of the attribute header from the start of the message */
 };
 
 struct stun_msg {
-	const uint8_t *buf;     /* borrowed: the whole message */
-	size_t len;             /* STUN_HDR_LEN + body length */
-	uint16_t method;        /* enum stun_method */
-	uint8_t cls;            /* enum stun_class */
-	const uint8_t *tid;     /* STUN_TID_LEN bytes inside buf */
+	const uint8_t *buf; /* borrowed: the whole message */
+	size_t len;	    /* STUN_HDR_LEN + body length */
+	uint16_t method;    /* enum stun_method */
+	uint8_t cls;	    /* enum stun_class */
+	const uint8_t *tid; /* STUN_TID_LEN bytes inside buf */
 	uint16_t nattrs;
 	struct stun_attr attrs[STUN_MAX_ATTRS];
 	/* Index into attrs[] or -1. Attributes after MESSAGE-INTEGRITY(-SHA256) other than
@@ -37,6 +38,8 @@ struct stun_msg {
 	/* Comprehension-required attribute types the codec does not know (for a 420). */
 	uint8_t nunknown;
 	uint16_t unknown[STUN_MAX_UNKNOWN];
+	/* Why stun_msg_decode failed (STUN_DERR_OK after a success). */
+	enum stun_derr why;
 };
 
 /* Looks at the first bytes of a datagram: true if it can be a STUN message (top two bits
@@ -49,9 +52,11 @@ bool stun_msg_is_stun(const uint8_t *buf, size_t len);
  * MESSAGE-INTEGRITY-SHA256 and FINGERPRINT, and the FINGERPRINT value if present.
  * Attributes after MESSAGE-INTEGRITY(-SHA256) that RFC 8489 §14.5/§14.6 say to ignore are
  * ignored (not an error); anything after FINGERPRINT is STUN_DERR_FINGERPRINT_POSITION.
- * Returns 0 or -STUN_DERR_*. When the header is valid and the failure lies in the
- * attributes, m->method, m->cls and m->tid are already set (the caller can still answer
- * with a 400); after a header failure *m is untouched. */
+ * Returns 0 or the errno of the reason (stun/err.h: -EBADMSG, -E2BIG, -EAFNOSUPPORT,
+ * -EMSGSIZE, -ERANGE) and always sets m->why to the reason (STUN_DERR_OK on success).
+ * When the header is valid and the failure lies in the attributes, m->method, m->cls and
+ * m->tid are already set (the caller can still answer with a 400); after a header failure
+ * nothing but m->why is written. */
 int stun_msg_decode(struct stun_msg *m, const uint8_t *buf, size_t len);
 
 /* The first attribute of the given type, or NULL. */
@@ -62,19 +67,21 @@ static inline const uint8_t *stun_attr_value(const struct stun_msg *m, const str
 	return m->buf + a->off + STUN_ATTR_HDR_LEN;
 }
 
-/* Typed getters. Each returns 0 and writes its out-parameters, -STUN_DERR_ABSENT when the
- * attribute is missing, or another -STUN_DERR_* when its value is malformed. */
+/* Typed getters. Each returns 0 and writes its out-parameters, -ENOENT when the attribute
+ * is missing (STUN_DERR_ABSENT), or, when its value is malformed, the errno of the reason
+ * (stun/err.h), which within one getter names one reason: -EBADMSG a wrong length,
+ * -EAFNOSUPPORT a bad family, -EMSGSIZE a value over its limit, -ERANGE a value outside
+ * its type (ERROR-CODE class or number), -E2BIG more than the caller has room for. */
 
 /* XOR-MAPPED-ADDRESS, XOR-PEER-ADDRESS, XOR-RELAYED-ADDRESS (first one of type). */
 int stun_msg_get_xor_addr(const struct stun_msg *m, uint16_t type, struct addr *out);
 /* All XOR-PEER-ADDRESS (or other xor-address type) attributes, in order; *n in/out. More
- * than *n of them: -STUN_DERR_TOO_MANY_ATTRS (*n unchanged), never a silent cut. */
+ * than *n of them: -E2BIG (*n unchanged), never a silent cut. */
 int stun_msg_get_xor_addrs(const struct stun_msg *m, uint16_t type, struct addr *out, size_t *n);
 /* MAPPED-ADDRESS, ALTERNATE-SERVER, RESPONSE-ORIGIN, OTHER-ADDRESS. */
 int stun_msg_get_addr(const struct stun_msg *m, uint16_t type, struct addr *out);
 /* Decodes one (xor-)address value of length len (used by both of the above). */
-int stun_addr_decode(const uint8_t *v, size_t len, bool xor, const uint8_t *tid,
-		     struct addr *out);
+int stun_addr_decode(const uint8_t *v, size_t len, bool xor, const uint8_t *tid, struct addr *out);
 
 /* A view into the message: not NUL-terminated. */
 struct stun_str {

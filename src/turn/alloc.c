@@ -240,5 +240,5 @@ int turn_alloc_relay_for(const struct turn_alloc *a, int family)
 		if (a->relayed[i].family == family)
 			return i;
 	}
-	return -1;
+	return -ENOENT;
 }

@@ -92,7 +92,7 @@ int turn_alloc_new(struct turn_server *s, const struct turn_client *c, struct tu
 void turn_alloc_free(struct turn_server *s, struct turn_alloc *a);
 /* Re-arms a's timer at the earliest of its lifetime, permissions and channels. */
 void turn_alloc_schedule(struct turn_server *s, struct turn_alloc *a);
-/* The relay serving peers of the given family, or -1. */
+/* The index of the relay serving peers of the given family, or -ENOENT. */
 int turn_alloc_relay_for(const struct turn_alloc *a, int family);
 
 /* Compact addresses. */

@@ -50,12 +50,12 @@ int turn_check_unknown(const struct turn_req *r, uint8_t *out, size_t cap)
 /* A request whose header and transaction id are sound but whose attributes are not gets
  * a 400; anything else that fails to decode is dropped, and so is a bad FINGERPRINT
  * (RFC 8489 §6.3, §7.3: it may not be STUN at all). */
-int turn_decode_failed(const uint8_t *buf, int err, uint8_t *out, size_t cap)
+int turn_decode_failed(const uint8_t *buf, enum stun_derr why, uint8_t *out, size_t cap)
 {
 	uint16_t type, method;
 	int n;
 
-	switch (-err) {
+	switch (why) {
 	case STUN_DERR_ATTR_OVERRUN:
 	case STUN_DERR_TOO_MANY_ATTRS:
 	case STUN_DERR_BAD_FAMILY:
@@ -98,7 +98,7 @@ int turn_dispatch(const struct turn_opts *o, const struct turn_pkt *p, uint8_t *
 		return -EBADMSG;
 	err = stun_msg_decode(&m, p->buf, p->len);
 	if (err < 0)
-		return turn_decode_failed(p->buf, err, out, cap);
+		return turn_decode_failed(p->buf, m.why, out, cap);
 
 	tm = turn_method_find(m.method);
 	switch (m.cls) {

@@ -28,9 +28,10 @@ int turn_error_response(const struct turn_req *r, int code, uint8_t *out, size_t
  * writes the 420 response and returns its length; otherwise returns 0. */
 int turn_check_unknown(const struct turn_req *r, uint8_t *out, size_t cap);
 
-/* A message whose header is sound but whose attributes failed to decode (err from
- * stun_msg_decode): a request gets 400, anything else -EBADMSG (RFC 8489 §6.3). */
-int turn_decode_failed(const uint8_t *buf, int err, uint8_t *out, size_t cap);
+/* A message whose header is sound but whose attributes failed to decode (why: the reason
+ * stun_msg_decode left in m->why): a request gets 400, anything else -EBADMSG
+ * (RFC 8489 §6.3). */
+int turn_decode_failed(const uint8_t *buf, enum stun_derr why, uint8_t *out, size_t cap);
 
 /* Binding (RFC 8489 §6.3, turn/method/binding.c). */
 int turn_binding_request(const struct turn_req *r, uint8_t *out, size_t cap);

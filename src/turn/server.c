@@ -158,7 +158,7 @@ int turn_server_input(struct turn_server *s, const struct turn_pkt *p, uint64_t 
 	err = stun_msg_decode(&m, p->buf, p->len);
 	if (err < 0) {
 		c = (struct turn_client){.transport = p->transport, .src = *p->src};
-		return turn_resp_unauth(s, &c, turn_decode_failed(p->buf, err, out, cap), now_ms);
+		return turn_resp_unauth(s, &c, turn_decode_failed(p->buf, m.why, out, cap), now_ms);
 	}
 	switch (m.cls) {
 	case STUN_CLASS_REQUEST:

@@ -32,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t have = 0, off, chunk;
 	const uint8_t *seed;
 	enum stun_frame_kind kind;
+	enum stun_derr why = STUN_DERR_OK;
 	int rc;
 
 	if (size < 1)
@@ -47,13 +48,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		memcpy(buf + have, data + off, chunk);
 		have += chunk;
-		while ((rc = stun_frame_next(buf, have, FUZZ_MAX_FRAME, &kind)) > 0) {
+		while ((rc = stun_frame_next(buf, have, FUZZ_MAX_FRAME, &kind, &why)) > 0) {
 			if ((size_t)rc > have)
 				__builtin_trap();
 			fuzz_frame_one(buf, (size_t)rc, kind);
 			memmove(buf, buf + rc, have - (size_t)rc);
 			have -= (size_t)rc;
 		}
+		if (rc < 0 && (why == STUN_DERR_OK || rc != -stun_derr_errno(why)))
+			__builtin_trap(); /* a failure is the errno of its reason */
 		if (rc < 0)
 			return 0; /* the connection would be closed */
 	}

@@ -63,11 +63,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct stun_chdata cd;
 	int rc;
 
-	if (stun_chdata_is(data, size))
-		stun_chdata_parse(&cd, data, size);
+	/* A failure is the errno of the reason it reports (stun/err.h), never the reason. */
+	if (stun_chdata_is(data, size) && (rc = stun_chdata_parse(&cd, data, size)) < 0 &&
+	    (cd.why == STUN_DERR_OK || rc != -stun_derr_errno(cd.why)))
+		__builtin_trap();
 	(void)stun_msg_is_stun(data, size);
 	memset(&m, 0, sizeof(m));
 	rc = stun_msg_decode(&m, data, size);
+	if ((rc < 0) != (m.why != STUN_DERR_OK) || rc != -stun_derr_errno(m.why))
+		__builtin_trap();
 	if (rc < 0) {
 		/* A failure past a valid header still leaves method and tid for a 400. */
 		if (m.tid != NULL)

@@ -129,10 +129,10 @@ static void test_features(void)
 	CHECK_EQ_INT(auth_nonce_features((const uint8_t *)B1_NONCE, strlen(B1_NONCE)), 2,
 		     "RFC 8489 B.1 cookie \"AAAC\"");
 	CHECK_EQ_INT(auth_nonce_features((const uint8_t *)"f//499k954d6OL34oL9FSTvy64sA", 28),
-		     -1, "no cookie");
-	CHECK_EQ_INT(auth_nonce_features((const uint8_t *)"obMatJos2AA", 11), -1,
+		     -EINVAL, "no cookie");
+	CHECK_EQ_INT(auth_nonce_features((const uint8_t *)"obMatJos2AA", 11), -EINVAL,
 		     "cookie cut short");
-	CHECK_EQ_INT(auth_nonce_features((const uint8_t *)"obMatJos2A=AA", 13), -1,
+	CHECK_EQ_INT(auth_nonce_features((const uint8_t *)"obMatJos2A=AA", 13), -EINVAL,
 		     "cookie with a bad character");
 }
 

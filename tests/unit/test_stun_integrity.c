@@ -2,6 +2,7 @@
  * RFC 8489 Appendix B vectors. */
 #include "stun/integrity.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "auth/key.h"
@@ -10,7 +11,7 @@
 #include "tap.h"
 #include "../vectors/rfc5769.h"
 
-#define SHORT_KEY ((const uint8_t *)RFC5769_PASSWORD)
+#define SHORT_KEY     ((const uint8_t *)RFC5769_PASSWORD)
 #define SHORT_KEY_LEN (sizeof(RFC5769_PASSWORD) - 1)
 
 static void test_short_term(const uint8_t *v, size_t len, const char *name)
@@ -22,9 +23,10 @@ static void test_short_term(const uint8_t *v, size_t len, const char *name)
 	CHECK_EQ_INT(stun_integrity_verify_sha1(&m, SHORT_KEY, SHORT_KEY_LEN), 0,
 		     "%s MESSAGE-INTEGRITY verifies with the short-term password", name);
 	CHECK_EQ_INT(stun_integrity_verify_sha1(&m, (const uint8_t *)"wrong", 5),
-		     -STUN_DERR_INTEGRITY_MISMATCH, "%s wrong key: mismatch", name);
+		     -EACCES /* STUN_DERR_INTEGRITY_MISMATCH */, "%s wrong key: mismatch", name);
 	CHECK_EQ_INT(stun_integrity_verify_sha256(&m, SHORT_KEY, SHORT_KEY_LEN),
-		     -STUN_DERR_NO_INTEGRITY, "%s has no MESSAGE-INTEGRITY-SHA256", name);
+		     -ENOENT /* STUN_DERR_NO_INTEGRITY */, "%s has no MESSAGE-INTEGRITY-SHA256",
+		     name);
 	CHECK_EQ_INT(stun_fingerprint(v, len - 8),
 		     (uint32_t)v[len - 4] << 24 | (uint32_t)v[len - 3] << 16 |
 			     (uint32_t)v[len - 2] << 8 | v[len - 1],
@@ -39,8 +41,9 @@ static void test_short_term(const uint8_t *v, size_t len, const char *name)
 		copy[len - 2] = (uint8_t)(fp >> 8), copy[len - 1] = (uint8_t)fp;
 	}
 	CHECK(stun_msg_decode(&m, copy, len) == 0 &&
-	      stun_integrity_verify_sha1(&m, SHORT_KEY, SHORT_KEY_LEN) ==
-		      -STUN_DERR_INTEGRITY_MISMATCH, "%s tampered body: mismatch", name);
+		      stun_integrity_verify_sha1(&m, SHORT_KEY, SHORT_KEY_LEN) ==
+			      -EACCES /* STUN_DERR_INTEGRITY_MISMATCH */,
+	      "%s tampered body: mismatch", name);
 }
 
 static void test_long_term(void)
@@ -70,13 +73,15 @@ static void test_sha256(void)
 	CHECK_EQ_INT(stun_msg_decode(&m, rfc8489_b1_request, sizeof(rfc8489_b1_request)), 0,
 		     "B.1 decodes");
 	CHECK(stun_msg_get_bytes(&m, STUN_ATTR_USERHASH, &s) == 0 && s.len == 32 &&
-	      memcmp(s.p, rfc8489_b1_userhash, 32) == 0, "B.1 USERHASH view");
+		      memcmp(s.p, rfc8489_b1_userhash, 32) == 0,
+	      "B.1 USERHASH view");
 	CHECK_EQ_INT(auth_userhash(RFC5769_LT_USERNAME, strlen(RFC5769_LT_USERNAME),
-				   RFC5769_LT_REALM, strlen(RFC5769_LT_REALM), uh), 0,
-		     "USERHASH computed");
+				   RFC5769_LT_REALM, strlen(RFC5769_LT_REALM), uh),
+		     0, "USERHASH computed");
 	CHECK_MEM(uh, rfc8489_b1_userhash, 32, "B.1 USERHASH = SHA-256(user:realm)");
 	CHECK(stun_msg_get_bytes(&m, STUN_ATTR_NONCE, &s) == 0 &&
-	      s.len == strlen(RFC8489_B1_NONCE) && memcmp(s.p, RFC8489_B1_NONCE, s.len) == 0,
+		      s.len == strlen(RFC8489_B1_NONCE) &&
+		      memcmp(s.p, RFC8489_B1_NONCE, s.len) == 0,
 	      "B.1 NONCE");
 	CHECK(stun_msg_get_pwalg(&m, &alg, &s) == 0 && alg == STUN_PWALG_SHA256 && s.len == 0,
 	      "B.1 PASSWORD-ALGORITHM SHA-256");
@@ -86,18 +91,19 @@ static void test_sha256(void)
 	CHECK_EQ_INT(klen, 32, "SHA-256 key");
 	CHECK_EQ_INT(stun_integrity_verify_sha256(&m, key, (size_t)klen), 0,
 		     "B.1 MESSAGE-INTEGRITY-SHA256 verifies");
-	CHECK_EQ_INT(stun_integrity_verify_sha1(&m, key, (size_t)klen), -STUN_DERR_NO_INTEGRITY,
-		     "B.1 has no MESSAGE-INTEGRITY");
+	CHECK_EQ_INT(stun_integrity_verify_sha1(&m, key, (size_t)klen),
+		     -ENOENT /* STUN_DERR_NO_INTEGRITY */, "B.1 has no MESSAGE-INTEGRITY");
 	memcpy(copy, rfc8489_b1_request, sizeof(copy));
 	copy[sizeof(copy) - 1] ^= 0x80;
 	CHECK(stun_msg_decode(&m, copy, sizeof(copy)) == 0 &&
-	      stun_integrity_verify_sha256(&m, key, (size_t)klen) == -STUN_DERR_INTEGRITY_MISMATCH,
+		      stun_integrity_verify_sha256(&m, key, (size_t)klen) ==
+			      -EACCES /* STUN_DERR_INTEGRITY_MISMATCH */,
 	      "B.1 tampered HMAC: mismatch");
 	/* A truncated (16-byte) MI-SHA256 (§14.6) is the leading 16 bytes of the HMAC over a
 	 * header whose length ends at the shorter attribute. */
 	{
 		size_t body = sizeof(copy) - 36; /* up to the MI-SHA256 attribute */
-		struct crypto_part part = { copy, body };
+		struct crypto_part part = {copy, body};
 		uint8_t mac[32];
 
 		memcpy(copy, rfc8489_b1_request, body);
@@ -106,12 +112,13 @@ static void test_sha256(void)
 		crypto_hmac_sha256(key, (size_t)klen, &part, 1, mac);
 		memcpy(copy + body + 4, mac, 16);
 		CHECK(stun_msg_decode(&m, copy, body + 20) == 0 &&
-		      stun_integrity_verify_sha256(&m, key, (size_t)klen) == 0,
+			      stun_integrity_verify_sha256(&m, key, (size_t)klen) == 0,
 		      "16-byte MESSAGE-INTEGRITY-SHA256 verifies");
 		copy[body + 4 + 15] ^= 1;
 		CHECK(stun_msg_decode(&m, copy, body + 20) == 0 &&
-		      stun_integrity_verify_sha256(&m, key, (size_t)klen) ==
-			      -STUN_DERR_INTEGRITY_MISMATCH, "16-byte MI-SHA256 tampered: mismatch");
+			      stun_integrity_verify_sha256(&m, key, (size_t)klen) ==
+				      -EACCES /* STUN_DERR_INTEGRITY_MISMATCH */,
+		      "16-byte MI-SHA256 tampered: mismatch");
 	}
 }
 
