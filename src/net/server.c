@@ -12,6 +12,7 @@
 #include "net/limits.h"
 #include "net/sock.h"
 #include "net/worker.h"
+#include "turn/server.h"
 
 #define NET_DEFAULT_TCP_CONNS 4096
 
@@ -219,7 +220,7 @@ int net_server_new(const struct net_opts *opts, struct net_server **out)
 	err = net_server_addrs(s);
 	if (!err)
 		err = net_server_probe(s);
-	if (!err && s->opts.turn)
+	if (!err && !s->opts.turn->stun_only)
 		err = net_server_relays(s);
 	if (!err)
 		err = net_server_workers(s);

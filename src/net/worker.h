@@ -16,7 +16,6 @@
 #include "base/addr.h"
 #include "net/portpool.h"
 #include "net/server.h"
-#include "turn/dispatch.h"
 
 struct event;
 struct event_base;
@@ -82,8 +81,7 @@ struct net_worker {
 
 	const struct net_opts *opts;    /* the server's, borrowed */
 	struct net_limits *limits;      /* the server's, borrowed */
-	struct turn_opts topts;
-	struct turn_server *turn;       /* NULL: STUN only */
+	struct turn_server *turn;       /* the STUN/TURN core; NULL only once shut down */
 	struct event *tick_ev;          /* turn_server_tick every TIMER_TICK_MS */
 	struct net_portpool ports;
 	struct net_relay_batch *rbatch;
@@ -106,8 +104,8 @@ struct net_worker {
 	struct net_counters c;
 };
 
-/* Creates worker id with its event base, notify queue and, with opts->turn, its TURN core
- * and credential store. opts (with opts->software) and limits are borrowed for the
+/* Creates worker id with its event base, notify queue, its TURN core (opts->turn, which
+ * must be set; a STUN-only server is opts->turn->stun_only) and credential store. opts (with opts->software) and limits are borrowed for the
  * worker's lifetime; opts->max_tcp_conns and opts->tcp_idle_s must be set. 0 or -errno. */
 int net_worker_new(unsigned id, const struct net_opts *opts, struct net_limits *limits,
 		   struct net_worker **out);
