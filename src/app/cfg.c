@@ -210,7 +210,6 @@ int cfg_to_net_opts(const struct cfg *cfg, struct net_opts *out)
 	o.no_tcp = cfg->no_tcp;
 	o.max_tcp_per_ip = (unsigned)cfg->max_tcp_per_ip;
 	o.tcp_idle_s = (unsigned)cfg->tcp_idle_timeout;
-	o.software = cfg->software_name;
 	*out = o;
 	return 0;
 }

@@ -39,7 +39,6 @@ struct net_opts {
 	size_t nlisten;
 	bool no_udp;
 	bool no_tcp;
-	const char *software;           /* SOFTWARE attribute value, or NULL (the default) */
 	size_t max_tcp_conns;           /* per worker; 0 = default */
 	unsigned max_tcp_per_ip;        /* TCP connections per source IPv4 address or IPv6
 					 * /64 (all workers); 0 = no limit */

@@ -38,7 +38,7 @@ struct net_counters {
 	uint64_t tcp_refused;   /* over max_tcp_conns */
 	uint64_t tcp_closed;
 	uint64_t tcp_rx;        /* frames received */
-	uint64_t tcp_drop;      /* frames not answered (malformed; ChannelData without TURN) */
+	uint64_t tcp_drop;      /* frames not answered (malformed; ChannelData to a STUN-only server) */
 	uint64_t tcp_out_drop;  /* late responses and relayed data over the output watermark */
 	uint64_t relay_rx;      /* datagrams received from peers on relay sockets */
 	uint64_t relay_tx;      /* datagrams sent to peers */
@@ -105,8 +105,9 @@ struct net_worker {
 };
 
 /* Creates worker id with its event base, notify queue, its TURN core (opts->turn, which
- * must be set; a STUN-only server is opts->turn->stun_only) and credential store. opts (with opts->software) and limits are borrowed for the
- * worker's lifetime; opts->max_tcp_conns and opts->tcp_idle_s must be set. 0 or -errno. */
+ * must be set; a STUN-only server is opts->turn->stun_only) and credential store. opts
+ * and limits are borrowed for the worker's lifetime; opts->max_tcp_conns and
+ * opts->tcp_idle_s must be set. 0 or -errno. */
 int net_worker_new(unsigned id, const struct net_opts *opts, struct net_limits *limits,
 		   struct net_worker **out);
 /* Milliseconds of the monotonic clock, read at most once per event-loop iteration: every

@@ -370,14 +370,13 @@ static void test_net_opts(void)
 	struct net_opts o;
 
 	CHECK_EQ_INT(load(&c, no_env, "-p", "3479", "-L", "127.0.0.1", "-L", "::1", "-m", "2",
-			  "--no-tcp", "--software-name", "Tern", NULL),
+			  "--no-tcp", NULL),
 		     0, "load for net options: %s", err);
 	CHECK_EQ_INT(cfg_to_net_opts(&c, &o), 0, "cfg_to_net_opts");
 	CHECK(o.port == 3479 && o.threads == 2 && o.nlisten == 2 && o.no_tcp && !o.no_udp,
 	      "net options copied");
 	CHECK(addr_family(&o.listen[1]) == AF_INET6 && addr_port(&o.listen[0]) == 3479,
 	      "listen addresses parsed with the port");
-	CHECK(o.software && strcmp(o.software, "Tern") == 0, "software name");
 	cfg_publish(&c);
 	CHECK(cfg_get() == &c, "published config");
 	cfg_publish(NULL);
