@@ -116,15 +116,21 @@ static bool app_turn_long_term(const struct cfg *cfg)
 	return !cfg->use_auth_secret || cfg->lt_cred_mech_given;
 }
 
-/* The static users, Redis and TURN REST secrets (none with no-auth). 0 or -errno
- * (logged). */
+/* Whether the server runs without a credential store: no-auth, or no TURN at all. */
+static bool app_turn_no_creds(const struct cfg *cfg)
+{
+	return cfg->no_auth || cfg->stun_only;
+}
+
+/* The static users, Redis and TURN REST secrets (none with no-auth or stun-only). 0 or
+ * -errno (logged). */
 static int app_turn_users(struct app_turn *t, const struct cfg *cfg)
 {
 	struct cred_redis_opts ro = {.conninfo = cfg->redis_userdb};
 	char why[256];
 	int err = 0;
 
-	if (cfg->no_auth)
+	if (app_turn_no_creds(cfg))
 		return 0;
 	if (cfg->use_auth_secret && cfg->static_auth_secret.n &&
 	    (err = cred_rest_static_new((const char *const *)cfg->static_auth_secret.v,
@@ -158,6 +164,7 @@ static void app_turn_fill(struct app_turn *t, const struct cfg *cfg)
 
 	tc->realm = cfg->realm;
 	tc->no_auth = cfg->no_auth;
+	tc->stun_only = cfg->stun_only;
 	tc->software = cfg->software_name;
 	tc->max_lifetime_s = (uint32_t)cfg->max_allocate_lifetime;
 	tc->default_lifetime_s = tc->max_lifetime_s < TURN_ALLOC_LIFETIME_S ? tc->max_lifetime_s
@@ -200,6 +207,12 @@ static void app_turn_log(const struct app_turn *t, const struct cfg *cfg,
 {
 	char raddr[300];
 
+	if (cfg->stun_only) {
+		log_info("app", "stun_only=1 turn=refused (Binding only, TURN requests get 400) "
+			 "unauth_rate=%lld unauth_bytes=%lld unauth_port_rate=%lld",
+			 cfg->unauth_rate, cfg->unauth_bytes, cfg->unauth_port_rate);
+		return;
+	}
 	log_info("app",
 		 "turn realm=%s auth=%s users=%zu redis=%s rest=%s rest_secrets=%zu "
 		 "long_term_users=%s relay_addrs=%zu external=%zu ports=%u-%u "
@@ -254,7 +267,7 @@ int app_turn_new(const struct cfg *cfg, struct net_opts *o, struct app_turn **ou
 	}
 	t->tc.unauth = t->unauth;
 	o->turn = &t->tc;
-	o->cred_new = cfg->no_auth ? NULL : app_turn_cred_new;
+	o->cred_new = app_turn_no_creds(cfg) ? NULL : app_turn_cred_new;
 	o->cred_arg = t;
 	app_turn_log(t, cfg, o);
 	*out = t;

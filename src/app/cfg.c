@@ -45,6 +45,19 @@ static void add_warning(struct cfg *cfg, const char *msg)
 	cfg_list_add(&cfg->warnings, msg);
 }
 
+/* A STUN-only server runs no TURN: like coturn's --stun-only, the TURN credential options
+ * are accepted (a TURN configuration can be switched to STUN-only as is) and ignored, each
+ * with a warning. */
+static void check_stun_only(struct cfg *c)
+{
+	if (c->user.n)
+		add_warning(c, "stun-only: user ignored (no TURN)");
+	if (c->redis_userdb)
+		add_warning(c, "stun-only: redis-userdb ignored (no TURN)");
+	if (c->use_auth_secret || c->static_auth_secret.n)
+		add_warning(c, "stun-only: use-auth-secret and static-auth-secret ignored (no TURN)");
+}
+
 /* Rules that span options. 0 or -EINVAL with st->err set. */
 static int check_rules(struct cfg_state *st)
 {
@@ -60,11 +73,13 @@ static int check_rules(struct cfg_state *st)
 	if (c->no_udp && c->no_tcp && c->no_tls && c->no_dtls)
 		return cfg_fail(st, &w, "no-udp, no-tcp, no-tls and no-dtls leave nothing to "
 				"listen on");
+	if (c->stun_only)
+		check_stun_only(c);
 	if (c->no_auth && c->lt_cred_mech) {
 		add_warning(c, "no-auth overrides lt-cred-mech: TURN runs without authentication");
 		c->lt_cred_mech = false;
 	}
-	if (!c->no_auth) {
+	if (!c->no_auth && !c->stun_only) {
 		/* With use-auth-secret, long-term users need lt-cred-mech given (app_turn.c). */
 		c->lt_cred_mech_given = c->lt_cred_mech;
 		c->lt_cred_mech = true;
@@ -195,7 +210,6 @@ int cfg_to_net_opts(const struct cfg *cfg, struct net_opts *out)
 	o.no_tcp = cfg->no_tcp;
 	o.max_tcp_per_ip = (unsigned)cfg->max_tcp_per_ip;
 	o.tcp_idle_s = (unsigned)cfg->tcp_idle_timeout;
-	o.software = cfg->software_name;
 	*out = o;
 	return 0;
 }

@@ -46,6 +46,7 @@ struct cfg {
 	struct cfg_list static_auth_secret;
 	char *rest_api_separator;       /* one character */
 	bool no_auth;
+	bool stun_only;                 /* Binding only: TURN requests answered 400 */
 	/* protocol */
 	bool fingerprint;
 	char *software_name;            /* NULL = no SOFTWARE attribute */

@@ -71,6 +71,10 @@ const struct cfg_opt cfg_opts[] = {
 	 "to accept long-term users too)"},
 	{"no-auth", 'z', CFG_BOOL, OFF(no_auth), "false", 0, 0, NULL, 0,
 	 "allow TURN without authentication (never on a public address)"},
+	{"stun-only", 'S', CFG_BOOL, OFF(stun_only), "false", 0, 0, NULL, 0,
+	 "STUN server only: Binding answered, TURN requests refused with 400 Bad Request "
+	 "(coturn ignores them) and no relay; needs no credential source (user, redis-userdb "
+	 "and the secrets are ignored with a warning)"},
 	/* protocol */
 	{"fingerprint", 'f', CFG_BOOL, OFF(fingerprint), "false", 0, 0, NULL, U,
 	 "add FINGERPRINT to every response"},

@@ -12,6 +12,7 @@
 #include "net/limits.h"
 #include "net/sock.h"
 #include "net/worker.h"
+#include "turn/server.h"
 
 #define NET_DEFAULT_TCP_CONNS 4096
 
@@ -24,7 +25,6 @@ struct net_listen {
 
 struct net_server {
 	struct net_opts opts;
-	char *software;
 	struct net_listen listen[NET_MAX_LISTEN];
 	size_t nlisten;
 	unsigned nworkers;
@@ -194,8 +194,6 @@ int net_server_new(const struct net_opts *opts, struct net_server **out)
 	int err;
 
 	s->opts = *opts;
-	s->software = opts->software ? xstrdup(opts->software) : NULL;
-	s->opts.software = s->software;
 	if (!s->opts.max_tcp_conns)
 		s->opts.max_tcp_conns = NET_DEFAULT_TCP_CONNS;
 	if (!s->opts.tcp_idle_s)
@@ -219,7 +217,7 @@ int net_server_new(const struct net_opts *opts, struct net_server **out)
 	err = net_server_addrs(s);
 	if (!err)
 		err = net_server_probe(s);
-	if (!err && s->opts.turn)
+	if (!err && !s->opts.turn->stun_only)
 		err = net_server_relays(s);
 	if (!err)
 		err = net_server_workers(s);
@@ -285,7 +283,6 @@ void net_server_free(struct net_server *s)
 		net_worker_free(s->workers[i]);
 	free(s->workers);
 	net_limits_free(s->limits);
-	free(s->software);
 	free(s);
 }
 

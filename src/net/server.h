@@ -39,16 +39,16 @@ struct net_opts {
 	size_t nlisten;
 	bool no_udp;
 	bool no_tcp;
-	const char *software;           /* SOFTWARE attribute value, or NULL (the default) */
 	size_t max_tcp_conns;           /* per worker; 0 = default */
 	unsigned max_tcp_per_ip;        /* TCP connections per source IPv4 address or IPv6
 					 * /64 (all workers); 0 = no limit */
 	unsigned tcp_idle_s;            /* idle seconds before a TCP connection without an
 					 * allocation is closed; 0 = NET_DEFAULT_TCP_IDLE_S */
 
-	/* TURN. With turn NULL the server answers STUN Binding only. */
+	/* The STUN/TURN core's settings (required; turn->stun_only: Binding only, no relay
+	 * addresses). */
 	const struct turn_cfg *turn;    /* borrowed for the server's lifetime */
-	net_cred_new_cb cred_new;       /* NULL: no credential store (no-auth) */
+	net_cred_new_cb cred_new;       /* NULL: no credential store (no-auth, stun-only) */
 	void *cred_arg;
 	struct addr relay[NET_MAX_RELAY]; /* relay-ip (ports ignored); see net_opts_relay_addrs */
 	size_t nrelay;

@@ -30,7 +30,6 @@
 #include "net/worker.h"
 #include "stun/frame.h"
 #include "stun/stun.h"
-#include "turn/dispatch.h"
 #include "turn/server.h"
 
 /* The longest frame accepted; a longer one closes the connection. Bounds the input buffer. */
@@ -95,6 +94,8 @@ static void net_tcp_conn_free(struct net_tcp_conn *c)
 	struct net_worker *w = c->w;
 
 	c->freeing = true;
+	/* At shutdown the TURN core is already gone (net_worker_shutdown frees it before the
+	 * connections): nothing is left to tell. */
 	if (w->turn) {
 		struct turn_client tc = net_tcp_client(c);
 
@@ -196,16 +197,11 @@ int net_tcp_conn_send(struct net_tcp_conn *c, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-/* One frame to the TURN core, or (STUN only, without TURN) to the dispatcher. */
-static int net_tcp_input(struct net_tcp_conn *c, const struct turn_pkt *p,
-			 enum stun_frame_kind kind, uint64_t now_ms)
+/* One frame to the TURN core. */
+static int net_tcp_input(struct net_tcp_conn *c, const struct turn_pkt *p, uint64_t now_ms)
 {
 	struct net_worker *w = c->w;
 
-	if (!w->turn && kind != STUN_FRAME_STUN)
-		return -EBADMSG;
-	if (!w->turn)
-		return turn_dispatch(&w->topts, p, w->resp, sizeof(w->resp));
 	return turn_server_input(w->turn, p, now_ms, w->resp, sizeof(w->resp));
 }
 
@@ -240,7 +236,7 @@ static void net_tcp_frame(struct net_tcp_conn *c, const uint8_t *buf, size_t len
 	int r;
 
 	w->c.tcp_rx++;
-	r = net_tcp_input(c, &p, kind, now_ms);
+	r = net_tcp_input(c, &p, now_ms);
 	if (r < 0) {
 		w->c.tcp_drop++;
 		return;

@@ -1,5 +1,5 @@
-/* The UDP hot path: recvmmsg a batch, hand each datagram to the TURN core (or, without
- * TURN, the STUN dispatcher) with the response encoded straight into its send slot,
+/* The UDP hot path: recvmmsg a batch, hand each datagram to the TURN core with the
+ * response encoded straight into its send slot,
  * sendmmsg the responses. No malloc, no logging; the clock is the worker's cached one. */
 #include "config.h" /* first: _GNU_SOURCE for recvmmsg(2), sendmmsg(2) */
 #include "net/udp.h"
@@ -14,7 +14,6 @@
 #include "base/xmalloc.h"
 #include "net/relay.h"
 #include "net/worker.h"
-#include "turn/dispatch.h"
 #include "turn/server.h"
 
 #define NET_UDP_BATCH 128
@@ -101,15 +100,11 @@ int net_udp_send(struct net_udp *u, const struct addr *to, const uint8_t *buf, s
 	return 0;
 }
 
-/* One message to the TURN core, or to the STUN dispatcher when TURN is off. */
+/* One message to the TURN core. */
 static int net_udp_input(struct net_udp *u, const struct turn_pkt *p, uint64_t now_ms,
 			 uint8_t *out)
 {
-	struct net_worker *w = u->w;
-
-	if (!w->turn)
-		return turn_dispatch(&w->topts, p, out, NET_UDP_BUF);
-	return turn_server_input(w->turn, p, now_ms, out, NET_UDP_BUF);
+	return turn_server_input(u->w->turn, p, now_ms, out, NET_UDP_BUF);
 }
 
 /* Dispatches rmsg[0..n) into send slots; returns how many responses there are. */

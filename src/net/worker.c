@@ -180,7 +180,6 @@ int net_worker_new(unsigned id, const struct net_opts *opts, struct net_limits *
 	w->notify_fd = -1;
 	pthread_mutex_init(&w->qlock, NULL);
 	atomic_init(&w->stop, false);
-	turn_opts_init(&w->topts, opts->software);
 	w->batch = net_udp_batch_new();
 	w->base = net_worker_base_new();
 	if (!w->base)
@@ -194,7 +193,7 @@ int net_worker_new(unsigned id, const struct net_opts *opts, struct net_limits *
 		goto fail;
 	if (net_tcp_worker_init(w) < 0)
 		goto fail;
-	if (opts->turn && (err = net_worker_turn_new(w)) < 0)
+	if ((err = net_worker_turn_new(w)) < 0)
 		goto fail;
 	*out = w;
 	return 0;

@@ -16,7 +16,6 @@
 #include "base/addr.h"
 #include "net/portpool.h"
 #include "net/server.h"
-#include "turn/dispatch.h"
 
 struct event;
 struct event_base;
@@ -39,7 +38,7 @@ struct net_counters {
 	uint64_t tcp_refused;   /* over max_tcp_conns */
 	uint64_t tcp_closed;
 	uint64_t tcp_rx;        /* frames received */
-	uint64_t tcp_drop;      /* frames not answered (malformed; ChannelData without TURN) */
+	uint64_t tcp_drop;      /* frames not answered (malformed; ChannelData to a STUN-only server) */
 	uint64_t tcp_out_drop;  /* late responses and relayed data over the output watermark */
 	uint64_t relay_rx;      /* datagrams received from peers on relay sockets */
 	uint64_t relay_tx;      /* datagrams sent to peers */
@@ -82,8 +81,7 @@ struct net_worker {
 
 	const struct net_opts *opts;    /* the server's, borrowed */
 	struct net_limits *limits;      /* the server's, borrowed */
-	struct turn_opts topts;
-	struct turn_server *turn;       /* NULL: STUN only */
+	struct turn_server *turn;       /* the STUN/TURN core; NULL only once shut down */
 	struct event *tick_ev;          /* turn_server_tick every TIMER_TICK_MS */
 	struct net_portpool ports;
 	struct net_relay_batch *rbatch;
@@ -106,9 +104,10 @@ struct net_worker {
 	struct net_counters c;
 };
 
-/* Creates worker id with its event base, notify queue and, with opts->turn, its TURN core
- * and credential store. opts (with opts->software) and limits are borrowed for the
- * worker's lifetime; opts->max_tcp_conns and opts->tcp_idle_s must be set. 0 or -errno. */
+/* Creates worker id with its event base, notify queue, its TURN core (opts->turn, which
+ * must be set; a STUN-only server is opts->turn->stun_only) and credential store. opts
+ * and limits are borrowed for the worker's lifetime; opts->max_tcp_conns and
+ * opts->tcp_idle_s must be set. 0 or -errno. */
 int net_worker_new(unsigned id, const struct net_opts *opts, struct net_limits *limits,
 		   struct net_worker **out);
 /* Milliseconds of the monotonic clock, read at most once per event-loop iteration: every

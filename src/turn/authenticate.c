@@ -57,8 +57,7 @@ static int turn_auth_complete(struct turn_pending *p, struct turn_ctx *x, turn_m
 	size_t klen = 0, i;
 
 	if (p->status == -ENOENT)
-		return turn_resp_challenge(x->s, x->m, x->client, STUN_ERR_UNAUTHORIZED, x->now_ms,
-					   x->out, x->cap);
+		return turn_resp_challenge(x, STUN_ERR_UNAUTHORIZED);
 
 	if (p->status < 0)
 		return turn_resp_unauth_error(x, STUN_ERR_SERVER_ERROR);
@@ -67,12 +66,12 @@ static int turn_auth_complete(struct turn_pending *p, struct turn_ctx *x, turn_m
 		if (auth_ltc_verify(x->m, &x->rq, &p->key[i], &key, &klen) == 0)
 			break;
 	if (i == p->nkeys)
-		return turn_resp_challenge(x->s, x->m, x->client, STUN_ERR_UNAUTHORIZED, x->now_ms,
-					   x->out, x->cap);
+		return turn_resp_challenge(x, STUN_ERR_UNAUTHORIZED);
 	/* The source answered our nonce: its transport address receives our replies. */
 	if (x->s->unauth && x->client->transport == TURN_TRANSPORT_UDP)
 		ratelimit_prove(x->s->unauth, &x->client->src, x->now_ms);
 	x->authed = true;
+	x->admitted = true;
 	x->key = key;
 	x->klen = klen;
 	x->has_ident = true;
@@ -186,22 +185,24 @@ static int turn_auth_lookup(struct turn_ctx *x, turn_method_cb handler)
 	return 0;
 }
 
-int turn_auth_run(struct turn_server *s, const struct stun_msg *m, const struct turn_client *c,
-		  turn_method_cb handler, uint64_t now_ms, uint8_t *out, size_t cap)
+int turn_auth_run(struct turn_ctx *x, turn_method_cb handler)
 {
-	struct turn_ctx x = {.s = s, .m = m, .client = c, .now_ms = now_ms, .out = out, .cap = cap};
+	struct turn_server *s = x->s;
 	int rc;
 
 	/* RFC 8656 §7.2 step 1: authentication is required unless explicitly disabled. */
-	if (s->cfg->no_auth)
-		return handler(&x);
-	rc = auth_ltc_begin(m, s->cfg->realm, s->cfg->nonce_key, &c->src, now_ms, &x.rq);
+	if (s->cfg->no_auth) {
+		x->admitted = true;
+		return handler(x);
+	}
+	rc = auth_ltc_begin(x->m, s->cfg->realm, s->cfg->nonce_key, &x->client->src, x->now_ms,
+			    &x->rq);
 	if (rc == STUN_ERR_UNAUTHORIZED || rc == STUN_ERR_STALE_NONCE)
-		return turn_resp_challenge(s, m, c, rc, now_ms, out, cap);
+		return turn_resp_challenge(x, rc);
 	if (rc != 0)
-		return turn_resp_unauth_error(&x,
+		return turn_resp_unauth_error(x,
 					      rc >= 300 && rc <= 699 ? rc : STUN_ERR_BAD_REQUEST);
-	return turn_auth_lookup(&x, handler);
+	return turn_auth_lookup(x, handler);
 }
 
 /* Cancels pending lookups of client c (NULL: all of them). */

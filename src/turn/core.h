@@ -1,5 +1,6 @@
-/* The inside of struct turn_server and the request context the TURN handlers share.
- * Internal to turn/; everything here runs on the worker thread that owns the server. */
+/* The inside of struct turn_server, the request context every method's handler gets, and
+ * the method table. Internal to turn/; everything here runs on the worker thread that owns
+ * the server. */
 #ifndef TERN_TURN_CORE_H
 #define TERN_TURN_CORE_H
 
@@ -13,7 +14,6 @@
 #include "stun/enc.h"
 #include "stun/msg.h"
 #include "turn/alloc.h"
-#include "turn/dispatch.h"
 #include "turn/ratelimit.h"
 #include "turn/server.h"
 
@@ -65,7 +65,8 @@ struct turn_server {
 	struct cred_store *creds;   /* owned; NULL allowed with no_auth */
 	struct turn_shared *shared; /* cfg->shared or own_shared */
 	struct turn_shared *own_shared;
-	struct turn_opts opts;
+	const char *software; /* cfg->software, NULL when unset or empty */
+	size_t software_len;
 	struct timer_wheel *wheel;
 	struct ratelimit *unauth; /* cfg->unauth or own_unauth; NULL: unlimited */
 	struct ratelimit *own_unauth;
@@ -79,13 +80,15 @@ struct turn_server {
 	uint8_t scratch[TURN_RESP_MAX];
 };
 
-/* One authenticated (or no_auth) request being handled. */
+/* One request (or indication) being handled, whatever its method: built once by
+ * turn_server_input, then authenticated when the method needs it. */
 struct turn_ctx {
 	struct turn_server *s;
 	const struct stun_msg *m;
 	const struct turn_client *client;
 	uint64_t now_ms;
-	bool authed; /* sign the response */
+	bool authed;   /* sign the response */
+	bool admitted; /* authenticated, or no_auth: its error responses carry SOFTWARE */
 	struct auth_ltc_req rq;
 	const uint8_t *key;
 	size_t klen;
@@ -98,14 +101,25 @@ struct turn_ctx {
 
 /* Handlers: each writes the response into x->out and returns its length, 0 for none, or
  * -EBADMSG. */
+int turn_binding(struct turn_ctx *x);		/* turn/method/binding.c */
 int turn_allocate(struct turn_ctx *x);		/* turn/method/allocate.c */
 int turn_refresh(struct turn_ctx *x);		/* turn/method/refresh.c */
 int turn_create_permission(struct turn_ctx *x); /* turn/method/create_permission.c */
 int turn_channel_bind(struct turn_ctx *x);	/* turn/method/channel_bind.c */
 
-/* Authentication then the handler (turn/authenticate.c). */
-int turn_auth_run(struct turn_server *s, const struct stun_msg *m, const struct turn_client *c,
-		  turn_method_cb handler, uint64_t now_ms, uint8_t *out, size_t cap);
+/* One row of the method table (turn/method/table.c), per STUN method. */
+struct turn_method {
+	turn_method_cb request;	   /* NULL: requests answered 400 (RFC 8489 §6.3.1) */
+	turn_method_cb indication; /* NULL: indications accepted, nothing sent */
+	bool auth;		   /* requests go through turn_auth_run (RFC 8656 §5) */
+	bool stun;		   /* served by a STUN-only server (cfg->stun_only) */
+};
+/* The row of method, or NULL for a method Tern does not know. */
+const struct turn_method *turn_method_find(uint16_t method);
+
+/* Authentication (RFC 8489 §9.2.4), then handler with x authenticated
+ * (turn/authenticate.c). */
+int turn_auth_run(struct turn_ctx *x, turn_method_cb handler);
 /* Cancels every pending lookup (server teardown). */
 void turn_auth_cancel_all(struct turn_server *s);
 /* Cancels the pending lookups of one client (its connection closed). */
@@ -113,9 +127,12 @@ void turn_auth_cancel_client(struct turn_server *s, const struct turn_client *c)
 
 /* Responses (turn/respond.c). */
 void turn_resp_begin(struct turn_ctx *x, struct stun_enc *e);
-/* SOFTWARE, integrity when authenticated, FINGERPRINT when the request had one. */
+/* Finishes a success response: SOFTWARE, integrity when authenticated, FINGERPRINT when
+ * the request had one. */
 int turn_resp_finish(struct turn_ctx *x, struct stun_enc *e);
-/* An error response (signed when authenticated). */
+/* An error response to x's request: the one builder of every error Tern sends. ERROR-CODE,
+ * UNKNOWN-ATTRIBUTES for a 420, SOFTWARE only when x->admitted, integrity when
+ * x->authed, FINGERPRINT when the request had one. */
 int turn_resp_error(struct turn_ctx *x, int code);
 /* An unauthenticated reply of n bytes (n from a builder; <= 0 passes through) to c: n when
  * the limiter lets it go (stream transports always), else 0 (counted as limited). */
@@ -124,12 +141,7 @@ int turn_resp_unauth(struct turn_server *s, const struct turn_client *c, int n, 
  * turn_resp_unauth. */
 int turn_resp_unauth_error(struct turn_ctx *x, int code);
 /* 401 or 438 with REALM and a fresh NONCE, through turn_resp_unauth. */
-int turn_resp_challenge(struct turn_server *s, const struct stun_msg *m,
-			const struct turn_client *c, int code, uint64_t now_ms, uint8_t *out,
-			size_t cap);
-/* An unsigned error response to m. */
-int turn_resp_plain_error(struct turn_server *s, const struct stun_msg *m, int code, uint8_t *out,
-			  size_t cap);
+int turn_resp_challenge(struct turn_ctx *x, int code);
 /* The allocation of x's 5-tuple, checked against x's credentials: NULL with *code 437 or
  * 441 (RFC 8656 §5). */
 struct turn_alloc *turn_ctx_alloc(struct turn_ctx *x, int *code);
@@ -153,8 +165,7 @@ uint64_t turn_perm_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
 uint64_t turn_chan_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
 
 /* Send indications and ChannelData from the client (turn/send.c). */
-int turn_send_indication(struct turn_server *s, const struct stun_msg *m,
-			 const struct turn_client *c, uint64_t now_ms);
+int turn_send_indication(struct turn_ctx *x);
 int turn_client_chdata(struct turn_server *s, const struct turn_pkt *p, uint64_t now_ms);
 
 /* Reservations (turn/reserve.c). turn_resv_add hands the reserved port and one quota unit

@@ -1,5 +1,6 @@
-/* Responses to TURN requests: success and error responses finished the same way
- * (SOFTWARE, integrity, FINGERPRINT), the 401/438 challenge, and the checks every method
+/* Responses to requests of every method: success and error responses finished the same way
+ * (SOFTWARE, integrity, FINGERPRINT), the one error-response builder (the 401/438 challenge
+ * included), the unauthenticated-reply limit, and the checks every method
  * on an existing allocation shares (RFC 8656 §5). */
 #include "turn/core.h"
 
@@ -17,15 +18,16 @@ void turn_resp_begin(struct turn_ctx *x, struct stun_enc *e)
 
 /* RFC 8489 §9.2.4: responses to an authenticated request carry integrity computed with the
  * same key; FINGERPRINT follows when the request had one (§7.3). SOFTWARE (optional,
- * §14.14) only goes to authenticated requests (or with no_auth): an unauthenticated reply
- * is never larger than its error code, the challenge and FINGERPRINT (DESIGN.md §3). */
-int turn_resp_finish(struct turn_ctx *x, struct stun_enc *e)
+ * §14.14) goes on success responses and on the errors of an admitted request (authenticated,
+ * or no_auth): an unauthenticated error reply is never larger than its error code, the
+ * challenge and FINGERPRINT (DESIGN.md §3). */
+static int turn_resp_seal(struct turn_ctx *x, struct stun_enc *e, bool software)
 {
-	const struct turn_opts *o = &x->s->opts;
+	struct turn_server *s = x->s;
 	int n;
 
-	if (o->software && (x->authed || x->s->cfg->no_auth))
-		stun_enc_put(e, STUN_ATTR_SOFTWARE, o->software, o->software_len);
+	if (software && s->software)
+		stun_enc_put(e, STUN_ATTR_SOFTWARE, s->software, s->software_len);
 	if (x->authed)
 		auth_ltc_sign(e, &x->rq, x->key, x->klen);
 	if (x->m->i_fp >= 0)
@@ -34,21 +36,29 @@ int turn_resp_finish(struct turn_ctx *x, struct stun_enc *e)
 	return n > 0 ? n : -EBADMSG;
 }
 
-int turn_resp_error(struct turn_ctx *x, int code)
+int turn_resp_finish(struct turn_ctx *x, struct stun_enc *e)
+{
+	return turn_resp_seal(x, e, true);
+}
+
+/* The one builder of error responses; challenge adds REALM, NONCE and PASSWORD-ALGORITHMS
+ * (RFC 8489 §9.2.4). */
+static int turn_resp_error_build(struct turn_ctx *x, int code, bool challenge)
 {
 	const struct stun_msg *m = x->m;
+	struct turn_server *s = x->s;
 	struct stun_enc e;
 
 	stun_enc_error_begin(&e, x->out, x->cap, m->method, m->tid, code, m->unknown, m->nunknown);
-	return turn_resp_finish(x, &e);
+	if (challenge)
+		auth_ltc_put_challenge(&e, s->cfg->realm, s->cfg->nonce_key, &x->client->src,
+				       x->now_ms);
+	return turn_resp_seal(x, &e, x->authed || x->admitted);
 }
 
-int turn_resp_plain_error(struct turn_server *s, const struct stun_msg *m, int code, uint8_t *out,
-			  size_t cap)
+int turn_resp_error(struct turn_ctx *x, int code)
 {
-	struct turn_ctx x = {.s = s, .m = m, .out = out, .cap = cap};
-
-	return turn_resp_error(&x, code);
+	return turn_resp_error_build(x, code, false);
 }
 
 /* DESIGN.md §3: whatever a source can make us send without credentials is limited per
@@ -74,17 +84,11 @@ int turn_resp_unauth_error(struct turn_ctx *x, int code)
 
 /* RFC 8489 §9.2.4: 401 (no credentials yet, or wrong ones) and 438 (stale nonce) carry
  * REALM and a fresh NONCE (and PASSWORD-ALGORITHMS). */
-int turn_resp_challenge(struct turn_server *s, const struct stun_msg *m,
-			const struct turn_client *c, int code, uint64_t now_ms, uint8_t *out,
-			size_t cap)
+int turn_resp_challenge(struct turn_ctx *x, int code)
 {
-	struct turn_ctx x = {.s = s, .m = m, .out = out, .cap = cap};
-	struct stun_enc e;
-	int n;
+	struct turn_server *s = x->s;
+	int n = turn_resp_unauth(s, x->client, turn_resp_error_build(x, code, true), x->now_ms);
 
-	stun_enc_error_begin(&e, out, cap, m->method, m->tid, code, NULL, 0);
-	auth_ltc_put_challenge(&e, s->cfg->realm, s->cfg->nonce_key, &c->src, now_ms);
-	n = turn_resp_unauth(s, c, turn_resp_finish(&x, &e), now_ms);
 	if (n > 0 && code == STUN_ERR_UNAUTHORIZED)
 		s->c.auth_401++;
 	else if (n > 0)

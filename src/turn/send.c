@@ -35,9 +35,11 @@ static int turn_to_peer(struct turn_server *s, struct turn_alloc *a, const struc
 	return 0;
 }
 
-int turn_send_indication(struct turn_server *s, const struct stun_msg *m,
-			 const struct turn_client *c, uint64_t now_ms)
+int turn_send_indication(struct turn_ctx *x)
 {
+	struct turn_server *s = x->s;
+	const struct stun_msg *m = x->m;
+	const struct turn_client *c = x->client;
 	struct turn_alloc *a = turn_alloc_find(&s->allocs, c->transport, &c->src, &c->local);
 	struct stun_str data;
 	struct addr peer;
@@ -53,7 +55,7 @@ int turn_send_indication(struct turn_server *s, const struct stun_msg *m,
 	 * on this datagram. */
 	turn_ip_from_addr(&ip, &peer);
 	return turn_to_peer(s, a, &ip, &peer, &data, stun_msg_has(m, STUN_ATTR_DONT_FRAGMENT),
-			    now_ms);
+			    x->now_ms);
 }
 
 int turn_client_chdata(struct turn_server *s, const struct turn_pkt *p, uint64_t now_ms)

@@ -1,18 +1,20 @@
 /* The TURN server core of one worker (turn/server.h): lifecycle, the entry points net/
- * calls, and the routing of each message to its method. */
+ * calls, and the one request pipeline every message goes through: decode, the checks of
+ * RFC 8489 §6.3, the method table (turn/method/table.c), authentication when the method
+ * needs it, the handler. */
 #include "turn/server.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bytes.h"
 #include "base/crypto.h"
 #include "stun/chdata.h"
 #include "stun/err.h"
 #include "stun/msg.h"
 #include "stun/stun.h"
 #include "turn/core.h"
-#include "turn/handler.h"
 #include "turn/shared.h"
 
 int turn_unauth_new(const struct turn_cfg *cfg, struct ratelimit **out)
@@ -47,7 +49,8 @@ int turn_server_new(const struct turn_cfg *cfg, const struct turn_relay_ops *ops
 	s->ops_ctx = ops_ctx;
 	s->creds = creds;
 	s->now_ms = now_ms;
-	turn_opts_init(&s->opts, cfg->software);
+	s->software = cfg->software && *cfg->software ? cfg->software : NULL;
+	s->software_len = s->software ? strlen(s->software) : 0;
 	crypto_random(s->tid_salt, sizeof(s->tid_salt));
 	if (timer_wheel_new(now_ms, &s->wheel) < 0 || turn_alloc_table_init(&s->allocs) < 0)
 		goto fail;
@@ -102,44 +105,73 @@ void turn_server_free(struct turn_server *s)
 	free(s);
 }
 
-static turn_method_cb turn_request_handler(uint16_t method)
+/* Which failures of stun_msg_decode leave a request worth answering: its header and
+ * transaction id are sound, its attributes are not (RFC 8489 §6.3: 400). Anything else,
+ * a bad FINGERPRINT included (§7.3: it may not be STUN at all), is dropped. */
+static bool turn_decode_is_answerable(enum stun_derr why)
 {
-	switch (method) {
-	case STUN_METHOD_ALLOCATE:
-		return turn_allocate;
-	case STUN_METHOD_REFRESH:
-		return turn_refresh;
-	case STUN_METHOD_CREATE_PERMISSION:
-		return turn_create_permission;
-	case STUN_METHOD_CHANNEL_BIND:
-		return turn_channel_bind;
+	switch (why) {
+	case STUN_DERR_ATTR_OVERRUN:
+	case STUN_DERR_TOO_MANY_ATTRS:
+	case STUN_DERR_BAD_FAMILY:
+	case STUN_DERR_BAD_ATTR_LEN:
+	case STUN_DERR_OVERSIZED:
+	case STUN_DERR_INTEGRITY_POSITION:
+	case STUN_DERR_FINGERPRINT_POSITION:
+	case STUN_DERR_BAD_VALUE:
+		return true;
 	default:
-		return NULL;
+		return false;
 	}
 }
 
-static int turn_server_request(struct turn_server *s, const struct stun_msg *m,
-			       const struct turn_pkt *p, uint64_t now_ms, uint8_t *out, size_t cap)
+/* A message that failed to decode for reason why: a request with an answerable failure gets 400
+ * (unsigned, no FINGERPRINT echo, through the unauthenticated-reply limit), anything else
+ * -EBADMSG. */
+static int turn_decode_failed(struct turn_ctx *x, const struct turn_pkt *p, enum stun_derr why)
 {
-	struct turn_req r = {.msg = m, .pkt = p, .opts = &s->opts};
-	struct turn_client c = {
-		.transport = p->transport, .src = *p->src, .local = *p->local, .sock = p->sock};
-	turn_method_cb handler;
-	int n;
+	uint16_t type = bytes_get16(p->buf);
+	struct stun_msg m = {.buf = p->buf, .len = p->len, .tid = p->buf + 8};
 
-	if (m->method == STUN_METHOD_BINDING)
-		return turn_binding_request(&r, out, cap);
-	handler = turn_request_handler(m->method);
-	if (handler == NULL) {
-		n = turn_error_response(&r, STUN_ERR_BAD_REQUEST, out, cap);
-		return turn_resp_unauth(s, &c, n, now_ms);
-	}
-	/* RFC 8489 §6.3.1.1: unknown comprehension-required attributes: 420. */
-	if (m->nunknown) {
-		n = turn_resp_plain_error(s, m, STUN_ERR_UNKNOWN_ATTRIBUTE, out, cap);
-		return turn_resp_unauth(s, &c, n, now_ms);
-	}
-	return turn_auth_run(s, m, &c, handler, now_ms, out, cap);
+	/* Class bits C1 (0x0100) and C0 (0x0010) both zero: a request. */
+	if (!turn_decode_is_answerable(why) || (type & 0x0110))
+		return -EBADMSG;
+	/* Method bits M0-M11 are spread around the class bits (RFC 8489 §5). */
+	m.method = (uint16_t)((type & 0x000F) | (type & 0x00E0) >> 1 | (type & 0x3E00) >> 2);
+	m.cls = STUN_CLASS_REQUEST;
+	m.i_mi = m.i_mi256 = m.i_fp = -1;
+	x->m = &m;
+	return turn_resp_unauth_error(x, STUN_ERR_BAD_REQUEST);
+}
+
+/* RFC 8489 §6.3.1: a request, through the method table. */
+static int turn_server_request(struct turn_ctx *x)
+{
+	const struct turn_method *tm = turn_method_find(x->m->method);
+
+	/* An unknown method, or (STUN-only server) any method but Binding: 400, unsigned and
+	 * limited like every reply to a request that did not authenticate. */
+	if (tm == NULL || tm->request == NULL || (x->s->cfg->stun_only && !tm->stun))
+		return turn_resp_unauth_error(x, STUN_ERR_BAD_REQUEST);
+	/* §6.3.1.1: unknown comprehension-required attributes: 420. */
+	if (x->m->nunknown)
+		return turn_resp_unauth_error(x, STUN_ERR_UNKNOWN_ATTRIBUTE);
+	if (tm->auth)
+		return turn_auth_run(x, tm->request);
+	/* Binding: no authentication, and its success is the service itself, outside the
+	 * unauthenticated-reply limit (STUN servers answer high Binding rates). */
+	return tm->request(x);
+}
+
+/* RFC 8489 §6.3.2: an indication is never answered; one without a handler (Binding's) is
+ * accepted as is. A STUN-only server drops Send indications. */
+static int turn_server_indication(struct turn_ctx *x)
+{
+	const struct turn_method *tm = turn_method_find(x->m->method);
+
+	if (tm == NULL || tm->indication == NULL || (x->s->cfg->stun_only && !tm->stun))
+		return 0;
+	return tm->indication(x);
 }
 
 int turn_server_input(struct turn_server *s, const struct turn_pkt *p, uint64_t now_ms,
@@ -147,31 +179,28 @@ int turn_server_input(struct turn_server *s, const struct turn_pkt *p, uint64_t 
 {
 	struct stun_msg m;
 	struct turn_client c;
+	struct turn_ctx x = {
+		.s = s, .m = &m, .client = &c, .now_ms = now_ms, .out = out, .cap = cap};
 	int err;
 
 	s->now_ms = now_ms;
-	/* RFC 8656 §12: ChannelData first, it is the hot path. */
+	/* RFC 8656 §12: ChannelData first, it is the hot path (none on a STUN-only server). */
 	if (stun_chdata_is(p->buf, p->len))
-		return turn_client_chdata(s, p, now_ms);
+		return s->cfg->stun_only ? -EBADMSG : turn_client_chdata(s, p, now_ms);
 	if (p->len < STUN_HDR_LEN || !stun_msg_is_stun(p->buf, p->len))
 		return -EBADMSG;
+	c = (struct turn_client){
+		.transport = p->transport, .src = *p->src, .local = *p->local, .sock = p->sock};
 	err = stun_msg_decode(&m, p->buf, p->len);
-	if (err < 0) {
-		c = (struct turn_client){.transport = p->transport, .src = *p->src};
-		return turn_resp_unauth(s, &c, turn_decode_failed(p->buf, m.why, out, cap), now_ms);
-	}
+	if (err < 0)
+		return turn_decode_failed(&x, p, m.why);
 	switch (m.cls) {
 	case STUN_CLASS_REQUEST:
-		return turn_server_request(s, &m, p, now_ms, out, cap);
+		return turn_server_request(&x);
 	case STUN_CLASS_INDICATION:
-		if (m.method != STUN_METHOD_SEND)
-			return 0;
-		c = (struct turn_client){.transport = p->transport,
-					 .src = *p->src,
-					 .local = *p->local,
-					 .sock = p->sock};
-		return turn_send_indication(s, &m, &c, now_ms);
+		return turn_server_indication(&x);
 	default:
+		/* Responses: Tern sends no requests to clients, so none is expected. */
 		return -EBADMSG;
 	}
 }

@@ -13,7 +13,6 @@
 #include "auth/cred.h"
 #include "auth/nonce.h"
 #include "base/addr.h"
-#include "turn/dispatch.h"
 #include "turn/peer.h"
 #include "turn/relayset.h"
 
@@ -27,6 +26,24 @@ struct turn_alloc;
 struct turn_server;
 struct turn_shared;
 struct ratelimit;
+
+/* The transport a message arrived on. */
+enum turn_transport {
+	TURN_TRANSPORT_UDP = 0,
+	TURN_TRANSPORT_TCP,
+	TURN_TRANSPORT_TLS,
+	TURN_TRANSPORT_DTLS,
+};
+
+/* One received message. */
+struct turn_pkt {
+	const uint8_t *buf;             /* borrowed: the datagram or the whole frame */
+	size_t len;
+	const struct addr *src;         /* the client's transport address (borrowed) */
+	const struct addr *local;       /* the server address it arrived on (borrowed) */
+	enum turn_transport transport;
+	void *sock;                     /* net's handle to answer on (turn_server_input) */
+};
 
 /* A client as seen by the server: its 5-tuple and net's handle to answer it on. */
 struct turn_client {
@@ -88,7 +105,9 @@ struct turn_relay_ops {
 struct turn_cfg {
 	const char *realm;
 	bool no_auth;                   /* explicit --no-auth: requests are not authenticated */
-	const char *software;           /* SOFTWARE value or NULL */
+	bool stun_only;                 /* --stun-only: Binding served, every other request
+					 * answered 400, Send and ChannelData dropped */
+	const char *software;           /* SOFTWARE value; NULL or empty: no SOFTWARE */
 	uint32_t default_lifetime_s;    /* 0 = TURN_ALLOC_LIFETIME_S */
 	uint32_t max_lifetime_s;        /* --max-allocate-lifetime; 0 = TURN_MAX_LIFETIME_S */
 	uint32_t perm_lifetime_s;       /* 0 = TURN_PERM_LIFETIME_S */
@@ -124,16 +143,20 @@ int turn_unauth_new(const struct turn_cfg *cfg, struct ratelimit **out);
 /* Creates a worker's server core. cfg and ops are borrowed for its lifetime; creds is
  * taken: the server calls creds->ops->free(creds->impl) when freed (also when creation
  * fails), and the struct cred_store itself must stay valid until then. NULL is allowed
- * with cfg->no_auth. Returns 0 or -ENOMEM. */
+ * with cfg->no_auth or cfg->stun_only. Returns 0 or -ENOMEM. */
 int turn_server_new(const struct turn_cfg *cfg, const struct turn_relay_ops *ops, void *ops_ctx,
 		    struct cred_store *creds, uint64_t now_ms, struct turn_server **out);
 /* Frees every allocation through the one free path (closing relays via ops), then s. */
 void turn_server_free(struct turn_server *s);
 
-/* One message from a client (STUN or ChannelData; p->sock set). Returns the response
- * length written to out (> 0), 0 when there is nothing to send now (indications,
- * ChannelData, a response that will follow an asynchronous lookup via ops->to_client), or
- * -EBADMSG (discarded). */
+/* One message from a client (STUN or ChannelData; p->sock set), every method through one
+ * pipeline (decode, RFC 8489 §6.3 checks, the method table, authentication where the
+ * method needs it, the handler). Returns the response length written to out (> 0), 0 when
+ * there is nothing to send now (indications, ChannelData, a response that will follow an
+ * asynchronous lookup via ops->to_client, a reply the unauthenticated-reply limiter
+ * dropped), or -EBADMSG (discarded: not STUN, malformed beyond answering, a bad
+ * FINGERPRINT, a response, ChannelData that does not parse or reaches a STUN-only
+ * server). */
 int turn_server_input(struct turn_server *s, const struct turn_pkt *p, uint64_t now_ms,
 		      uint8_t *out, size_t cap);
 

@@ -48,11 +48,12 @@ ALICE, BOB, CAROL, NOBODY = 0x01, 0x09, 0x11, 0x19  # auth operands: right key, 
 
 
 def conf(uq=2, tq=4, no_auth=False, free_live=False, async_=False, perms=3, unauth_rate=False,
-         max_bps=False):
+         max_bps=False, stun_only=False):
     """Quotas and permissions as fuzz_turn's tables have them (0: unlimited)."""
     c = (1 if no_auth else 0) | [1, 2, 3, 0].index(uq) << 1 | [2, 4, 6, 0].index(tq) << 3
     c |= (0x40 if free_live else 0) | (0x80 if async_ else 0)
     c2 = [1, 3, 8, 0].index(perms) | (4 if unauth_rate else 0) | (8 if max_bps else 0)
+    c2 |= 0x40 if stun_only else 0
     return bytes([c, c2])
 
 
@@ -120,6 +121,11 @@ def turn_corpus(d):
         perm(7, 0, 0, 1, 2, 8) + perm(7, 0, 9, 10, 11, 14) +
         bytes([CHBIND, 0, 0, 7, 0, CHBIND, 1, 1, 7, 0, CHBIND, 2, 2, 7, 0, CHBIND, 3, 8, 7, 0]) +
         bytes([CHDATA, 7, 3, 5, PEER, 9, 8, 5]),
+        # A STUN-only server: every TURN request refused, Binding answered, data dropped.
+        "stun_only": conf(stun_only=True) + alloc(0, ALICE) + alloc(1, 0) +
+        perm(0, ALICE, 0) + bytes([CHBIND, 0, 0, 0, ALICE]) + refresh(0, ALICE, 0x01) +
+        bytes([SEND, 0, 10, 0, 0, CHDATA, 0, 0, 12]) +
+        bytes([RAW, 0x01, 1, 0, 0, 0x80, 0x22, 3, 1, 2, 3]),
     }
     for name, prog in progs.items():
         write(d, name, prog)

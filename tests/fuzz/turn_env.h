@@ -252,6 +252,8 @@ static void fz_check(struct fz_env *z)
 			t.user[z->resv_user[i]]++;
 	}
 	FUZZ_ASSERT(open_relays == t.relays); /* no relay without an allocation */
+	/* A STUN-only server never opens a relay nor sends to a peer. */
+	FUZZ_ASSERT(!z->cfg.stun_only || (z->net.opens == 0 && z->net.sends == 0));
 	FUZZ_ASSERT(z->net.nr == z->net.closes + fake_open_count(&z->net));
 	FUZZ_ASSERT(turn_shared_total(z->sh) == t.total);
 	FUZZ_ASSERT(z->cfg.total_quota == 0 || t.total <= z->cfg.total_quota);
@@ -330,6 +332,7 @@ static int fz_env_init(struct fz_env *z, uint8_t conf, uint8_t conf2)
 	z->cfg.max_perms = fz_max_perms[conf2 & 3];
 	z->cfg.unauth_rate = (conf2 & 4) ? 2 : 0;
 	z->cfg.max_bps = (conf2 & 8) ? 16000 : 0; /* 2000 bytes/s: some data is dropped */
+	z->cfg.stun_only = (conf2 & 0x40) != 0;
 	z->now = T_START_MS;
 	auth_nonce_key_init(&z->nk, 600, 0);
 	for (u = 0; u < FZ_USERS; u++) {

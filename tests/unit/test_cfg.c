@@ -295,6 +295,34 @@ static void test_errors(void)
 		   "realm: expected a single value", ":1)");
 }
 
+/* stun-only: no credential source needed; the TURN credential options are accepted and
+ * ignored with a warning each, as coturn does. */
+static void test_stun_only(void)
+{
+	char *env[] = {"TERN_STUN_ONLY=yes", NULL};
+	struct cfg c;
+	const char *conf = write_conf("listening-port = 4000;\nstun-only = true;\n");
+
+	CHECK_EQ_INT(load(&c, no_env, "-c", (char *)conf, NULL), 0,
+		     "file stun-only without a credential source loads: %s", err);
+	CHECK(c.stun_only && c.warnings.n == 0, "stun-only set, nothing to warn about");
+	cfg_free(&c);
+	conf = write_conf("listening-port = 4000;\n");
+	CHECK_EQ_INT(load(&c, env, "-c", (char *)conf, NULL), 0, "env TERN_STUN_ONLY: %s", err);
+	CHECK(c.stun_only, "env stun-only set");
+	cfg_free(&c);
+	CHECK_EQ_INT(load(&c, no_env, "-S", "--redis-userdb", "ip=127.0.0.1", "--use-auth-secret",
+			  "--static-auth-secret", "s", NULL),
+		     0, "-S with the embedded user, Redis and a secret: %s", err);
+	CHECK(c.stun_only && c.warnings.n == 3, "one warning each for user, Redis and secrets (%zu)",
+	      c.warnings.n);
+	CHECK(c.warnings.n == 3 && strstr(c.warnings.v[0], "user ignored") &&
+		      strstr(c.warnings.v[1], "redis-userdb ignored") &&
+		      strstr(c.warnings.v[2], "static-auth-secret ignored"),
+	      "the warnings name what is ignored");
+	cfg_free(&c);
+}
+
 static void test_unknown_env_warns(void)
 {
 	char *env[] = {"TERN_LISTENING_PROT=1", NULL};
@@ -342,14 +370,13 @@ static void test_net_opts(void)
 	struct net_opts o;
 
 	CHECK_EQ_INT(load(&c, no_env, "-p", "3479", "-L", "127.0.0.1", "-L", "::1", "-m", "2",
-			  "--no-tcp", "--software-name", "Tern", NULL),
+			  "--no-tcp", NULL),
 		     0, "load for net options: %s", err);
 	CHECK_EQ_INT(cfg_to_net_opts(&c, &o), 0, "cfg_to_net_opts");
 	CHECK(o.port == 3479 && o.threads == 2 && o.nlisten == 2 && o.no_tcp && !o.no_udp,
 	      "net options copied");
 	CHECK(addr_family(&o.listen[1]) == AF_INET6 && addr_port(&o.listen[0]) == 3479,
 	      "listen addresses parsed with the port");
-	CHECK(o.software && strcmp(o.software, "Tern") == 0, "software name");
 	cfg_publish(&c);
 	CHECK(cfg_get() == &c, "published config");
 	cfg_publish(NULL);
@@ -455,6 +482,7 @@ int main(void)
 	test_bools();
 	test_errors();
 	test_unknown_env_warns();
+	test_stun_only();
 	test_help();
 	test_net_opts();
 	test_relay_opts();

@@ -1,5 +1,5 @@
-/* net_server end to end on the loopback: Binding over UDP and TCP (IPv4 and IPv6), port 0,
- * garbage that must not stop the answers, and a prompt stop. */
+/* net_server end to end on the loopback: Binding over UDP and TCP (IPv4 and IPv6) from a
+ * STUN-only server, port 0, garbage that must not stop the answers, and a prompt stop. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
@@ -16,6 +16,7 @@
 #include "stun/msg.h"
 #include "stun/stun.h"
 #include "tap.h"
+#include "turn/server.h"
 
 static const uint8_t tid[STUN_TID_LEN] = { 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2 };
 
@@ -129,7 +130,8 @@ static double t_now(void)
 
 int main(void)
 {
-	struct net_opts o = { .threads = 2, .port = 0, .nlisten = 2 };
+	struct turn_cfg tc = { .stun_only = true };
+	struct net_opts o = { .threads = 2, .port = 0, .nlisten = 2, .turn = &tc };
 	struct net_server *s = NULL;
 	struct addr a;
 	double t0;
