@@ -18,15 +18,14 @@
 #include "net/limits.h"
 #include "net/portpool.h"
 #include "net/relay_addr.h"
-#include "net/tcp.h"
-#include "net/udp.h"
 #include "net/worker.h"
+#include "turn/conn.h"
 
 #define NET_RELAY_BATCH 64
 /* Receive slots shared by every relay socket of a worker. Client-bound datagrams built in
- * them wait until the end of the loop iteration (net_relay_flush_pending), so one sendmmsg
- * carries what many relay sockets received: with many allocations each relay socket
- * usually holds a single datagram per wakeup. */
+ * them are queued on connections that can (turn_conn_ops queue) until the end of the loop
+ * iteration (net_worker_flush), so one sendmmsg carries what many relay sockets received:
+ * with many allocations each relay socket usually holds a single datagram per wakeup. */
 #define NET_RELAY_POOL 256
 /* Peer data larger than this is truncated by the kernel and dropped (counted). */
 #define NET_RELAY_DATA 4096
@@ -55,16 +54,10 @@ static void net_relay_queue_send(struct net_c2p_queue *q);
 
 struct net_relay_batch {
 	struct net_c2p_queue q;
-	int used;                       /* receive slots holding datagrams not yet sent */
-	int npend;                      /* client-bound datagrams queued in smsg */
+	int used; /* receive slots holding datagrams not yet sent */
 	struct mmsghdr rmsg[NET_RELAY_POOL];
 	struct iovec riov[NET_RELAY_POOL];
 	struct addr rsrc[NET_RELAY_POOL];
-	struct mmsghdr smsg[NET_RELAY_POOL];
-	struct iovec siov[NET_RELAY_POOL];
-	struct net_udp *sock[NET_RELAY_POOL];   /* the client socket of smsg[i] (worker-long) */
-	struct addr dst[NET_RELAY_POOL];        /* its client's address, copied: the allocation
-						 * may go before the flush */
 	uint8_t buf[NET_RELAY_POOL][NET_RELAY_SLOT];
 };
 
@@ -74,7 +67,7 @@ struct net_relay {
 	int fd;
 	struct event *ev;
 	struct turn_alloc *alloc;
-	struct net_tcp_conn *conn; /* the allocation's control connection (TCP), or NULL */
+	struct turn_conn *conn; /* the allocation's client connection (held), or NULL */
 	struct addr local;
 	bool df;                /* opened with DONT-FRAGMENT: DF on every datagram */
 };
@@ -93,8 +86,6 @@ struct net_relay_batch *net_relay_batch_new(void)
 		b->rmsg[i].msg_hdr.msg_iovlen = 1;
 		b->rmsg[i].msg_hdr.msg_name = &b->rsrc[i].u.ss;
 		b->rmsg[i].msg_hdr.msg_namelen = sizeof(b->rsrc[i].u.ss);
-		b->smsg[i].msg_hdr.msg_iov = &b->siov[i];
-		b->smsg[i].msg_hdr.msg_iovlen = 1;
 	}
 	return b;
 }
@@ -135,24 +126,15 @@ static void net_relay_errqueue(struct net_relay *r)
 	}
 }
 
-void net_relay_flush_pending(struct net_relay_batch *b)
+void net_relay_release(struct net_relay_batch *b)
 {
-	int i = 0, j;
-
-	if (!b) /* a worker without TURN has no relay sockets */
-		return;
-	while (i < b->npend) {
-		for (j = i + 1; j < b->npend && b->sock[j] == b->sock[i]; j++)
-			;
-		net_udp_send_batch(b->sock[i], b->smsg + i, j - i);
-		i = j;
-	}
-	b->npend = 0;
-	b->used = 0;
+	if (b) /* a worker without TURN has no relay sockets */
+		b->used = 0;
 }
 
-/* Hands rmsg[first..first+n) to the TURN core and queues what it builds for the client
- * (UDP; sent by net_relay_flush_pending) or writes it to the connection (TCP). */
+/* Hands rmsg[first..first+n) to the TURN core and passes what it builds to the client's
+ * connection: queued where the connection can (it stays in its slot until
+ * net_worker_flush), else sent now. */
 static void net_relay_deliver(struct net_relay *r, struct net_relay_batch *b, int first, int n,
 			      uint64_t now_ms)
 {
@@ -173,18 +155,10 @@ static void net_relay_deliver(struct net_relay *r, struct net_relay_batch *b, in
 		h->msg_namelen = sizeof(b->rsrc[i].u.ss);
 		if (len <= 0)
 			continue;
-		if (c->transport != TURN_TRANSPORT_UDP) {
-			net_tcp_conn_send(c->sock, msg, (size_t)len);
-			continue;
-		}
-		int k = b->npend++;
-
-		b->sock[k] = c->sock;
-		b->dst[k] = c->src;
-		b->siov[k].iov_base = (void *)msg;
-		b->siov[k].iov_len = (size_t)len;
-		b->smsg[k].msg_hdr.msg_name = &b->dst[k].u.ss;
-		b->smsg[k].msg_hdr.msg_namelen = addr_len(&c->src);
+		if (c->conn->ops->queue)
+			c->conn->ops->queue(c->conn, &c->src, msg, (size_t)len);
+		else
+			turn_client_send(c, msg, (size_t)len);
 	}
 }
 
@@ -198,7 +172,7 @@ static void net_relay_readable(evutil_socket_t fd, short what, void *arg)
 
 	for (int round = 0; round < NET_RELAY_ROUNDS; round++) {
 		if (b->used > NET_RELAY_POOL - NET_RELAY_BATCH)
-			net_relay_flush_pending(b);
+			net_worker_flush(w);
 		int first = b->used;
 		int n = recvmmsg(r->fd, b->rmsg + first, NET_RELAY_BATCH, MSG_DONTWAIT, NULL);
 
@@ -275,8 +249,8 @@ static void net_relay_close(void *ctx, void *relay)
 	 * within the client batch that queued them). */
 	if (w && w->rbatch && w->rbatch->q.n)
 		net_relay_queue_send(&w->rbatch->q);
-	if (r->conn)
-		net_tcp_conn_unbind_relay(r->conn);
+	if (r->conn && r->conn->ops->release)
+		r->conn->ops->release(r->conn);
 	if (r->ev)
 		event_free(r->ev);
 	/* Not live before the port can be bound by anything else. */
@@ -347,9 +321,9 @@ static int net_relay_open_one(struct net_worker *w, const struct turn_relay_req 
 	res->relay = r;
 	res->reserved = rsv;
 	net_relay_addr_external(w->opts, &r->local, &res->relayed);
-	if (req->client && req->client->transport == TURN_TRANSPORT_TCP) {
-		r->conn = req->client->sock;
-		net_tcp_conn_bind_relay(r->conn);
+	if (req->client && req->client->conn->ops->hold) {
+		r->conn = req->client->conn;
+		r->conn->ops->hold(r->conn);
 	}
 	return 0;
 fail:
@@ -529,22 +503,8 @@ static int net_relay_send(void *ctx, void *relay, const struct addr *peer, const
 	return err;
 }
 
-static int net_relay_to_client(void *ctx, const struct turn_client *c, const uint8_t *buf,
-			       size_t len)
-{
-	switch (c->transport) {
-	case TURN_TRANSPORT_UDP:
-		return net_udp_send(c->sock, &c->src, buf, len);
-	case TURN_TRANSPORT_TCP:
-		return net_tcp_conn_send(c->sock, buf, len);
-	default:
-		return -EPROTONOSUPPORT;
-	}
-}
-
 const struct turn_relay_ops net_relay_ops = {
 	.open = net_relay_open,
 	.close = net_relay_close,
 	.send = net_relay_send,
-	.to_client = net_relay_to_client,
 };

@@ -1,8 +1,9 @@
 /* Relay sockets: the struct turn_relay_ops the TURN core acts through (ctx = the struct
  * net_worker), and the peer-to-client hot path: each relay socket is drained with recvmmsg
  * into slots with TURN_PEER_HEADROOM bytes in front of the data, turn_peer_input builds the
- * ChannelData or Data indication in place, and the results go out in one sendmmsg per
- * client socket (UDP) or on the connection (TCP). Internal to net/; everything runs on the
+ * ChannelData or Data indication in place, and the results go to the client's connection
+ * (turn/conn.h): queued for one sendmmsg per socket at the end of the loop iteration where
+ * the connection can queue, else sent at once. Internal to net/; everything runs on the
  * owning worker's thread except the batch allocation. */
 #ifndef TERN_NET_RELAY_H
 #define TERN_NET_RELAY_H
@@ -16,9 +17,9 @@ extern const struct turn_relay_ops net_relay_ops;
 /* The receive and send slots a worker shares among its relay sockets. */
 struct net_relay_batch *net_relay_batch_new(void);
 void net_relay_batch_free(struct net_relay_batch *b);
-/* Sends the client-bound datagrams queued by relay sockets since the last flush; the
- * worker calls it once per loop iteration. */
-void net_relay_flush_pending(struct net_relay_batch *b);
+/* Frees the receive slots for reuse: what was queued in them has left (net_worker_flush
+ * calls it after the connections' flush). b may be NULL. */
+void net_relay_release(struct net_relay_batch *b);
 /* Between these two, datagrams the TURN core sends to peers are queued and leave in one
  * sendmmsg per relay socket at the flush. The UDP client path brackets each received
  * batch with them: the queued data lives in that batch's receive slots. b may be NULL. */

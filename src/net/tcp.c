@@ -8,7 +8,10 @@
  * keeps it open. A connection with an allocation has no idle timeout: it lives as long as
  * the allocation and is closed, once its output is flushed, when the allocation ends
  * (RFC 8656 §3.1: over TCP the allocation and its control connection go together).
- * Closing a connection ends its allocation (turn_server_client_gone). */
+ * Closing a connection ends its allocation (turn_server_client_gone).
+ *
+ * Each connection is a client connection of the TURN core (turn/conn.h): a stream whose
+ * remote address the handshake proved. */
 #include "net/tcp.h"
 
 #include <errno.h>
@@ -30,6 +33,7 @@
 #include "net/worker.h"
 #include "stun/frame.h"
 #include "stun/stun.h"
+#include "turn/conn.h"
 #include "turn/server.h"
 
 /* The longest frame accepted; a longer one closes the connection. Bounds the input buffer. */
@@ -55,11 +59,10 @@ struct net_tcp_listener {
 };
 
 struct net_tcp_conn {
+	struct turn_conn conn; /* first; its remote is the client, its local what it reached */
 	struct net_tcp_conn *prev, *next;
 	struct net_worker *w;
 	struct bufferevent *bev;
-	struct addr peer;
-	struct addr local;
 	time_t deadline;        /* close unless a valid STUN request comes first; 0: none */
 	unsigned nrelays;       /* relay sockets of its allocation */
 	struct net_tcp_conn *ended_next; /* on w->ended */
@@ -73,8 +76,7 @@ struct net_tcp_conn {
 static struct turn_client net_tcp_client(struct net_tcp_conn *c)
 {
 	return (struct turn_client){
-		.transport = TURN_TRANSPORT_TCP, .src = c->peer, .local = c->local, .sock = c
-	};
+		.conn = &c->conn, .src = c->conn.remote, .local = c->conn.local};
 }
 
 /* Takes c off w->ended. */
@@ -103,7 +105,7 @@ static void net_tcp_conn_free(struct net_tcp_conn *c)
 	}
 	if (c->ended)
 		net_tcp_unlist_ended(c);
-	net_limits_tcp_put(w->limits, &c->peer);
+	net_limits_tcp_put(w->limits, &c->conn.remote);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -154,8 +156,10 @@ int net_tcp_worker_init(struct net_worker *w)
 	return w->reap_ev ? 0 : -ENOMEM;
 }
 
-void net_tcp_conn_bind_relay(struct net_tcp_conn *c)
+/* The connection's hold: a relay socket of its allocation opened, so no idle timeout. */
+static void net_tcp_conn_hold(struct turn_conn *tc)
 {
+	struct net_tcp_conn *c = (struct net_tcp_conn *)tc;
 	struct timeval wr = {NET_TCP_WRITE_S, 0};
 
 	if (c->nrelays++ == 0) {
@@ -164,8 +168,12 @@ void net_tcp_conn_bind_relay(struct net_tcp_conn *c)
 	}
 }
 
-void net_tcp_conn_unbind_relay(struct net_tcp_conn *c)
+/* The connection's release: that relay socket closed. After the last one the allocation
+ * has ended: c is closed later in the loop iteration (never from within this call), once
+ * its output (the response to a Refresh with LIFETIME 0, say) is flushed. */
+static void net_tcp_conn_release(struct turn_conn *tc)
 {
+	struct net_tcp_conn *c = (struct net_tcp_conn *)tc;
 	struct net_worker *w = c->w;
 
 	if (c->nrelays == 0 || --c->nrelays > 0 || c->freeing || c->ended)
@@ -184,8 +192,15 @@ static time_t net_tcp_now(struct net_worker *w)
 	return tv.tv_sec;
 }
 
-int net_tcp_conn_send(struct net_tcp_conn *c, const uint8_t *buf, size_t len)
+/* The connection's send (to is its remote): queues buf on the connection (a late
+ * response, relayed data). 0, or -ENOBUFS when the client is not reading and its output is
+ * over the high watermark (dropped and counted). */
+static int net_tcp_conn_send(struct turn_conn *tc, const struct addr *to, const uint8_t *buf,
+			     size_t len)
 {
+	struct net_tcp_conn *c = (struct net_tcp_conn *)tc;
+
+	(void)to;
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > NET_TCP_RELAY_MAX_OUT) {
 		c->w->c.tcp_out_drop++;
 		return -ENOBUFS;
@@ -196,6 +211,15 @@ int net_tcp_conn_send(struct net_tcp_conn *c, const uint8_t *buf, size_t len)
 	}
 	return 0;
 }
+
+static const struct turn_conn_ops net_tcp_conn_ops = {
+	.name = "tcp",
+	.stream = true,
+	.proven = true,
+	.send = net_tcp_conn_send,
+	.hold = net_tcp_conn_hold,
+	.release = net_tcp_conn_release,
+};
 
 /* One frame to the TURN core. */
 static int net_tcp_input(struct net_tcp_conn *c, const struct turn_pkt *p, uint64_t now_ms)
@@ -229,10 +253,11 @@ static void net_tcp_frame(struct net_tcp_conn *c, const uint8_t *buf, size_t len
 			  enum stun_frame_kind kind, uint64_t now_ms)
 {
 	struct net_worker *w = c->w;
-	struct turn_pkt p = {
-		.buf = buf, .len = len, .src = &c->peer, .local = &c->local,
-		.transport = TURN_TRANSPORT_TCP, .sock = c
-	};
+	struct turn_pkt p = {.buf = buf,
+			     .len = len,
+			     .src = &c->conn.remote,
+			     .local = &c->conn.local,
+			     .conn = &c->conn};
 	int r;
 
 	w->c.tcp_rx++;
@@ -340,14 +365,15 @@ static int net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
 		return -ENOMEM;
 	}
 	c->w = w;
-	c->peer = *peer;
-	c->local = l->local;
+	c->conn.ops = &net_tcp_conn_ops;
+	c->conn.remote = *peer;
+	c->conn.local = l->local;
 	/* Behind a wildcard listener, the address the client really reached (relay choice). */
-	if (addr_is_any(&c->local)) {
-		socklen_t sl = sizeof(c->local.u.ss);
+	if (addr_is_any(&c->conn.local)) {
+		socklen_t sl = sizeof(c->conn.local.u.ss);
 
-		if (getsockname(fd, &c->local.u.sa, &sl) < 0)
-			c->local = l->local;
+		if (getsockname(fd, &c->conn.local.u.sa, &sl) < 0)
+			c->conn.local = l->local;
 	}
 	c->deadline = net_tcp_now(w) + hello;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

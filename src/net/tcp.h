@@ -18,20 +18,10 @@ int net_tcp_listener_new(struct net_worker *w, int fd, const struct addr *local,
 			 struct net_tcp_listener **out);
 /* Stops accepting and closes the socket (takes l; NULL is fine). */
 void net_tcp_listener_free(struct net_tcp_listener *l);
-/* Queues buf on the connection (a late response, relayed data). 0, or -ENOBUFS when the
- * client is not reading and its output is over the high watermark (dropped and counted). */
-int net_tcp_conn_send(struct net_tcp_conn *c, const uint8_t *buf, size_t len);
 /* Closes every connection of w. */
 void net_tcp_close_all(struct net_worker *w);
 /* Sets up w's TCP state (the event that closes connections whose allocation ended). Before
  * the worker starts. 0 or -ENOMEM. */
 int net_tcp_worker_init(struct net_worker *w);
-/* A relay socket of the allocation made on c was opened: c has no idle timeout any more.
- * Relay layer, worker thread. */
-void net_tcp_conn_bind_relay(struct net_tcp_conn *c);
-/* That relay socket closed. After the last one the allocation has ended: c is closed
- * later in the loop iteration (never from within this call), once its output (the
- * response to a Refresh with LIFETIME 0, say) is flushed. */
-void net_tcp_conn_unbind_relay(struct net_tcp_conn *c);
 
 #endif

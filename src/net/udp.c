@@ -1,6 +1,9 @@
 /* The UDP hot path: recvmmsg a batch, hand each datagram to the TURN core with the
- * response encoded straight into its send slot,
- * sendmmsg the responses. No malloc, no logging; the clock is the worker's cached one. */
+ * response encoded straight into its send slot, sendmmsg the responses. No malloc, no
+ * logging; the clock is the worker's cached one. A listening socket is the client
+ * connection (turn/conn.h) of every client that reaches it: the remote is per message;
+ * datagrams the relay path queues for clients leave in one sendmmsg per socket at the end
+ * of the loop iteration (net_udp_flush). */
 #include "config.h" /* first: _GNU_SOURCE for recvmmsg(2), sendmmsg(2) */
 #include "net/udp.h"
 
@@ -14,6 +17,7 @@
 #include "base/xmalloc.h"
 #include "net/relay.h"
 #include "net/worker.h"
+#include "turn/conn.h"
 #include "turn/server.h"
 
 #define NET_UDP_BATCH 128
@@ -21,8 +25,21 @@
 #define NET_UDP_BUF 2048
 /* Batches per socket per wakeup, so one busy socket can't starve the rest of the loop. */
 #define NET_UDP_ROUNDS 16
+/* Client-bound datagrams queued (the connection's queue op) until net_udp_flush. */
+#define NET_UDP_OUTQ 256
+
+/* What the queue op holds: the data stays in the caller's buffer; the destination is
+ * copied (the allocation that named it may go before the flush). */
+struct net_udp_outq {
+	int n;
+	struct mmsghdr msg[NET_UDP_OUTQ];
+	struct iovec iov[NET_UDP_OUTQ];
+	struct addr to[NET_UDP_OUTQ];
+	struct net_udp *sock[NET_UDP_OUTQ]; /* the socket of msg[i] (worker-long) */
+};
 
 struct net_udp_batch {
+	struct net_udp_outq out;
 	struct mmsghdr rmsg[NET_UDP_BATCH];
 	struct iovec riov[NET_UDP_BATCH];
 	struct addr rsrc[NET_UDP_BATCH];
@@ -33,10 +50,10 @@ struct net_udp_batch {
 };
 
 struct net_udp {
+	struct turn_conn conn; /* first: the connection of every client of this socket */
 	struct net_worker *w;
 	int fd;
 	struct event *ev;
-	struct addr local;
 };
 
 struct net_udp_batch *net_udp_batch_new(void)
@@ -59,6 +76,11 @@ struct net_udp_batch *net_udp_batch_new(void)
 		b->smsg[i].msg_hdr.msg_iov = &b->siov[i];
 		b->smsg[i].msg_hdr.msg_iovlen = 1;
 	}
+	for (int i = 0; i < NET_UDP_OUTQ; i++) {
+		b->out.msg[i].msg_hdr.msg_iov = &b->out.iov[i];
+		b->out.msg[i].msg_hdr.msg_iovlen = 1;
+		b->out.msg[i].msg_hdr.msg_name = &b->out.to[i].u.ss;
+	}
 	return b;
 }
 
@@ -67,7 +89,9 @@ void net_udp_batch_free(struct net_udp_batch *b)
 	free(b);
 }
 
-void net_udp_send_batch(struct net_udp *u, struct mmsghdr *msgs, int n)
+/* Sends msgs[0..n) with sendmmsg. A datagram the kernel refuses (unreachable destination)
+ * is skipped; a full socket buffer drops the rest of the batch, as any UDP server would. */
+static void net_udp_send_batch(struct net_udp *u, struct mmsghdr *msgs, int n)
 {
 	int sent = 0, r;
 
@@ -88,8 +112,25 @@ void net_udp_send_batch(struct net_udp *u, struct mmsghdr *msgs, int n)
 	}
 }
 
-int net_udp_send(struct net_udp *u, const struct addr *to, const uint8_t *buf, size_t len)
+void net_udp_flush(struct net_udp_batch *b)
 {
+	struct net_udp_outq *q = &b->out;
+	int i = 0, j;
+
+	while (i < q->n) {
+		for (j = i + 1; j < q->n && q->sock[j] == q->sock[i]; j++)
+			;
+		net_udp_send_batch(q->sock[i], q->msg + i, j - i);
+		i = j;
+	}
+	q->n = 0;
+}
+
+/* The connection's send: one datagram now (a response completed later). */
+static int net_udp_conn_send(struct turn_conn *c, const struct addr *to, const uint8_t *buf,
+			     size_t len)
+{
+	struct net_udp *u = (struct net_udp *)c;
 	ssize_t r = sendto(u->fd, buf, len, MSG_DONTWAIT, &to->u.sa, addr_len(to));
 
 	if (r < 0) {
@@ -99,6 +140,33 @@ int net_udp_send(struct net_udp *u, const struct addr *to, const uint8_t *buf, s
 	u->w->c.udp_tx++;
 	return 0;
 }
+
+/* The connection's queue: relayed data, sent by net_udp_flush. A full queue is flushed
+ * first (its buffers are still the caller's: the flush only comes earlier). */
+static int net_udp_conn_queue(struct turn_conn *c, const struct addr *to, const uint8_t *buf,
+			      size_t len)
+{
+	struct net_udp *u = (struct net_udp *)c;
+	struct net_udp_outq *q = &u->w->batch->out;
+	int k;
+
+	if (q->n == NET_UDP_OUTQ)
+		net_udp_flush(u->w->batch);
+	k = q->n++;
+	q->sock[k] = u;
+	q->to[k] = *to;
+	q->iov[k].iov_base = (void *)buf;
+	q->iov[k].iov_len = len;
+	q->msg[k].msg_hdr.msg_namelen = addr_len(to);
+	return 0;
+}
+
+/* Spoofable source addresses: unproven; replies go to each message's source. */
+static const struct turn_conn_ops net_udp_conn_ops = {
+	.name = "udp",
+	.send = net_udp_conn_send,
+	.queue = net_udp_conn_queue,
+};
 
 /* One message to the TURN core. */
 static int net_udp_input(struct net_udp *u, const struct turn_pkt *p, uint64_t now_ms,
@@ -110,7 +178,7 @@ static int net_udp_input(struct net_udp *u, const struct turn_pkt *p, uint64_t n
 /* Dispatches rmsg[0..n) into send slots; returns how many responses there are. */
 static int net_udp_handle(struct net_udp *u, struct net_udp_batch *b, int n)
 {
-	struct turn_pkt p = { .local = &u->local, .transport = TURN_TRANSPORT_UDP, .sock = u };
+	struct turn_pkt p = {.local = &u->conn.local, .conn = &u->conn};
 	uint64_t now_ms = net_worker_now(u->w);
 	int nout = 0;
 
@@ -163,9 +231,10 @@ int net_udp_new(struct net_worker *w, int fd, const struct addr *local, struct n
 {
 	struct net_udp *u = xcalloc(1, sizeof(*u));
 
+	u->conn.ops = &net_udp_conn_ops;
+	u->conn.local = *local;
 	u->w = w;
 	u->fd = fd;
-	u->local = *local;
 	u->ev = event_new(w->base, fd, EV_READ | EV_PERSIST, net_udp_readable, u);
 	if (!u->ev || event_add(u->ev, NULL) < 0) {
 		net_udp_free(u);

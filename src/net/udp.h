@@ -9,7 +9,6 @@
 
 #include "base/addr.h"
 
-struct mmsghdr;
 struct net_worker;
 struct net_udp;
 struct net_udp_batch;
@@ -19,12 +18,10 @@ int net_udp_new(struct net_worker *w, int fd, const struct addr *local, struct n
 /* Stops watching and closes the socket (takes u; NULL is fine). */
 void net_udp_free(struct net_udp *u);
 
-/* Sends one datagram to a client (a response completed later, relayed data). 0 or -errno
- * (counted as a send error). */
-int net_udp_send(struct net_udp *u, const struct addr *to, const uint8_t *buf, size_t len);
-/* Sends msgs[0..n) with sendmmsg. A datagram the kernel refuses (unreachable destination)
- * is skipped; a full socket buffer drops the rest of the batch, as any UDP server would. */
-void net_udp_send_batch(struct net_udp *u, struct mmsghdr *msgs, int n);
+/* Sends what the sockets' connections queued for clients since the last flush (the queue
+ * op of turn/conn.h), one sendmmsg per socket; the worker calls it at the end of each loop
+ * iteration, before the queued buffers are reused. */
+void net_udp_flush(struct net_udp_batch *b);
 
 /* The preallocated receive and send slots a worker shares among its UDP sockets. */
 struct net_udp_batch *net_udp_batch_new(void);

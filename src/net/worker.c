@@ -40,6 +40,12 @@ uint64_t net_worker_now(struct net_worker *w)
 	return w->now_ms;
 }
 
+void net_worker_flush(struct net_worker *w)
+{
+	net_udp_flush(w->batch);
+	net_relay_release(w->rbatch);
+}
+
 static void net_worker_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct net_worker *w = arg;
@@ -61,12 +67,12 @@ static void net_worker_turn_free(struct net_worker *w)
 /* Closes the sockets and leaves the loop. Worker thread. The order matters: what relay
  * sockets queued for UDP clients in this loop iteration names client sockets, so it
  * leaves before any of them is closed; the TURN core goes next (its relays, and answers
- * still owed through ops->to_client, use client sockets and connections); then the
+ * still owed through a connection's send, use client sockets and connections); then the
  * listeners, the connections and the client sockets. Nothing is queued afterwards: no
  * relay socket is left to receive. */
 static void net_worker_shutdown(struct net_worker *w)
 {
-	net_relay_flush_pending(w->rbatch);
+	net_worker_flush(w);
 	net_worker_turn_free(w);
 	for (size_t i = 0; i < w->ntcpl; i++)
 		net_tcp_listener_free(w->tcpl[i]);
@@ -236,13 +242,13 @@ static void *net_worker_main(void *arg)
 	/* One iteration at a time, so what the relay sockets queued for clients leaves in one
 	 * sendmmsg per iteration rather than one per relay socket. */
 	while (event_base_loop(w->base, EVLOOP_ONCE) == 0) {
-		net_relay_flush_pending(w->rbatch);
+		net_worker_flush(w);
 		if (event_base_got_exit(w->base) || event_base_got_break(w->base))
 			break;
 	}
 	/* After net_worker_shutdown nothing is pending; this covers a loop that ended on
 	 * its own (no events left), when the client sockets are all still open. */
-	net_relay_flush_pending(w->rbatch);
+	net_worker_flush(w);
 	return NULL;
 }
 

@@ -110,6 +110,11 @@ struct net_worker {
  * opts->tcp_idle_s must be set. 0 or -errno. */
 int net_worker_new(unsigned id, const struct net_opts *opts, struct net_limits *limits,
 		   struct net_worker **out);
+/* Sends what client connections queued since the last flush (turn_conn_ops queue: relayed
+ * data, one sendmmsg per UDP socket), then frees the relay receive slots that held it. The
+ * worker runs it at the end of every loop iteration; the relay path runs it early when
+ * its slots run short. Worker thread. */
+void net_worker_flush(struct net_worker *w);
 /* Milliseconds of the monotonic clock, read at most once per event-loop iteration: every
  * callback of one iteration sees the same value. Worker thread. */
 uint64_t net_worker_now(struct net_worker *w);

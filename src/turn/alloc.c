@@ -44,12 +44,12 @@ static uint64_t turn_mix(uint64_t h, const uint8_t *p, size_t n)
 	return h;
 }
 
-static uint64_t turn_tuple_hash(const struct turn_alloc_table *t, enum turn_transport tr,
+static uint64_t turn_tuple_hash(const struct turn_alloc_table *t, const struct turn_conn *conn,
 				const struct addr *src, const struct addr *local)
 {
 	const uint8_t *raw;
 	size_t n;
-	uint64_t h = t->seed ^ (uint64_t)tr;
+	uint64_t h = t->seed ^ ((uint64_t)(uintptr_t)conn * 0x9e3779b97f4a7c15ull);
 	uint16_t ports[2] = {addr_port(src), addr_port(local)};
 
 	raw = addr_raw(src, &n);
@@ -62,11 +62,15 @@ static uint64_t turn_tuple_hash(const struct turn_alloc_table *t, enum turn_tran
 	return h ^ (h >> 29);
 }
 
-static bool turn_tuple_eq(const struct turn_alloc *a, enum turn_transport tr,
+static bool turn_tuple_eq(const struct turn_client *c, const struct turn_conn *conn,
 			  const struct addr *src, const struct addr *local)
 {
-	return a->client.transport == tr && addr_eq(&a->client.src, src) &&
-	       addr_eq(&a->client.local, local);
+	return c->conn == conn && addr_eq(&c->src, src) && addr_eq(&c->local, local);
+}
+
+bool turn_client_eq(const struct turn_client *x, const struct turn_client *y)
+{
+	return turn_tuple_eq(x, y->conn, &y->src, &y->local);
 }
 
 static int turn_table_alloc_slots(struct turn_alloc_table *t, size_t cap)
@@ -95,8 +99,7 @@ void turn_alloc_table_fini(struct turn_alloc_table *t)
 
 static size_t turn_table_home(const struct turn_alloc_table *t, const struct turn_alloc *a)
 {
-	return turn_tuple_hash(t, a->client.transport, &a->client.src, &a->client.local) &
-	       (t->cap - 1);
+	return turn_tuple_hash(t, a->client.conn, &a->client.src, &a->client.local) & (t->cap - 1);
 }
 
 static void turn_table_put(struct turn_alloc_table *t, struct turn_alloc *a)
@@ -130,13 +133,13 @@ static int turn_table_grow(struct turn_alloc_table *t)
 	return 0;
 }
 
-struct turn_alloc *turn_alloc_find(const struct turn_alloc_table *t, enum turn_transport tr,
+struct turn_alloc *turn_alloc_find(const struct turn_alloc_table *t, const struct turn_conn *conn,
 				   const struct addr *src, const struct addr *local)
 {
-	size_t i = turn_tuple_hash(t, tr, src, local) & (t->cap - 1);
+	size_t i = turn_tuple_hash(t, conn, src, local) & (t->cap - 1);
 
 	while (t->slot[i]) {
-		if (turn_tuple_eq(t->slot[i], tr, src, local))
+		if (turn_tuple_eq(&t->slot[i]->client, conn, src, local))
 			return t->slot[i];
 		i = (i + 1) & (t->cap - 1);
 	}

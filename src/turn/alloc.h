@@ -44,7 +44,7 @@ struct turn_chan {
 };
 
 struct turn_alloc {
-	struct turn_client client; /* the 5-tuple and net's handle */
+	struct turn_client client; /* the 5-tuple and its connection */
 	struct turn_server *s;
 	struct timer timer; /* at the earliest of the expiries below */
 	uint64_t expire_ms;
@@ -81,8 +81,11 @@ struct turn_alloc_table {
 int turn_alloc_table_init(struct turn_alloc_table *t);
 void turn_alloc_table_fini(struct turn_alloc_table *t);
 /* The allocation of a 5-tuple, or NULL. No malloc. */
-struct turn_alloc *turn_alloc_find(const struct turn_alloc_table *t, enum turn_transport tr,
+struct turn_alloc *turn_alloc_find(const struct turn_alloc_table *t, const struct turn_conn *conn,
 				   const struct addr *src, const struct addr *local);
+/* Whether x and y are the same 5-tuple: the same connection (one object per listening
+ * socket or per stream), source and local address. */
+bool turn_client_eq(const struct turn_client *x, const struct turn_client *y);
 
 /* Creates an allocation for client c (copied), in the table, timer initialised but not
  * armed, no relay yet. 0 or -ENOMEM. */

@@ -1,8 +1,8 @@
 /* The long-term credential mechanism around a TURN request (RFC 8489 §9.2.4, RFC 8656 §5):
  * auth_ltc_begin, the key lookup through the credential store (answered at once by a
  * static store, later by Redis: the request is then parked in a bounded pool, its bytes
- * copied, and the response goes out through ops->to_client), auth_ltc_verify, then the
- * method's handler with a context that signs the response. */
+ * copied, and the response goes out through the client connection's send),
+ * auth_ltc_verify, then the method's handler with a context that signs the response. */
 #include "turn/core.h"
 
 #include <errno.h>
@@ -68,7 +68,7 @@ static int turn_auth_complete(struct turn_pending *p, struct turn_ctx *x, turn_m
 	if (i == p->nkeys)
 		return turn_resp_challenge(x, STUN_ERR_UNAUTHORIZED);
 	/* The source answered our nonce: its transport address receives our replies. */
-	if (x->s->unauth && x->client->transport == TURN_TRANSPORT_UDP)
+	if (x->s->unauth && !x->client->conn->ops->proven)
 		ratelimit_prove(x->s->unauth, &x->client->src, x->now_ms);
 	x->authed = true;
 	x->admitted = true;
@@ -97,7 +97,7 @@ static void turn_auth_resume(struct turn_pending *p)
 	if (stun_msg_decode(&m, p->buf, p->len) == 0) {
 		n = turn_auth_complete(p, &x, handler);
 		if (n > 0)
-			s->ops->to_client(s->ops_ctx, &p->client, s->scratch, (size_t)n);
+			turn_client_send(&p->client, s->scratch, (size_t)n);
 	}
 	turn_pending_put(p);
 }
@@ -215,9 +215,7 @@ void turn_auth_cancel_client(struct turn_server *s, const struct turn_client *c)
 
 		if (!p->used)
 			continue;
-		if (c &&
-		    (p->client.transport != c->transport || !addr_eq(&p->client.src, &c->src) ||
-		     !addr_eq(&p->client.local, &c->local)))
+		if (c && !turn_client_eq(&p->client, c))
 			continue;
 		if (s->creds)
 			s->creds->ops->cancel(s->creds->impl, turn_auth_cb, p);

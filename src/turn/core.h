@@ -135,7 +135,8 @@ int turn_resp_finish(struct turn_ctx *x, struct stun_enc *e);
  * x->authed, FINGERPRINT when the request had one. */
 int turn_resp_error(struct turn_ctx *x, int code);
 /* An unauthenticated reply of n bytes (n from a builder; <= 0 passes through) to c: n when
- * the limiter lets it go (stream transports always), else 0 (counted as limited). */
+ * the limiter lets it go (connections with a proven address always), else 0 (counted as
+ * limited). */
 int turn_resp_unauth(struct turn_server *s, const struct turn_client *c, int n, uint64_t now_ms);
 /* An unsigned error response to x's request, which did not authenticate, through
  * turn_resp_unauth. */

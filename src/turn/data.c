@@ -9,11 +9,6 @@
 #include "stun/chdata.h"
 #include "stun/stun.h"
 
-static bool turn_is_stream(enum turn_transport t)
-{
-	return t == TURN_TRANSPORT_TCP || t == TURN_TRANSPORT_TLS;
-}
-
 /* §12.7: the ChannelData header written into the headroom; over a stream the message is
  * padded to a multiple of 4 (§12.5) in the tailroom. */
 static int turn_wrap_chdata(const struct turn_alloc *a, const struct turn_chan *ch, uint8_t *data,
@@ -24,7 +19,7 @@ static int turn_wrap_chdata(const struct turn_alloc *a, const struct turn_chan *
 	if (len > UINT16_MAX)
 		return 0;
 	stun_chdata_put_header(data - STUN_CHDATA_HDR_LEN, ch->number, (uint16_t)len);
-	if (turn_is_stream(a->client.transport)) {
+	if (a->client.conn->ops->stream) {
 		memset(data + len, 0, stun_chdata_stream_len(len) - n);
 		n = stun_chdata_stream_len(len);
 	}

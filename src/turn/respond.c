@@ -62,11 +62,11 @@ int turn_resp_error(struct turn_ctx *x, int code)
 }
 
 /* DESIGN.md §3: whatever a source can make us send without credentials is limited per
- * source IP, across workers (turn/ratelimit.h). Only UDP can be spoofed: a stream
- * transport has proven its address in the handshake and is never limited. */
+ * source IP, across workers (turn/ratelimit.h). Only an unproven address can be spoofed:
+ * a connection whose handshake proved it (a stream) is never limited. */
 int turn_resp_unauth(struct turn_server *s, const struct turn_client *c, int n, uint64_t now_ms)
 {
-	if (n <= 0 || c->transport != TURN_TRANSPORT_UDP)
+	if (n <= 0 || c->conn->ops->proven)
 		return n;
 	if (s->unauth && !ratelimit_allow(s->unauth, &c->src, (size_t)n, now_ms)) {
 		s->c.unauth_limited++;
@@ -98,8 +98,8 @@ int turn_resp_challenge(struct turn_ctx *x, int code)
 
 struct turn_alloc *turn_ctx_alloc(struct turn_ctx *x, int *code)
 {
-	struct turn_alloc *a = turn_alloc_find(&x->s->allocs, x->client->transport, &x->client->src,
-					       &x->client->local);
+	struct turn_alloc *a =
+		turn_alloc_find(&x->s->allocs, x->client->conn, &x->client->src, &x->client->local);
 
 	if (a == NULL) {
 		*code = STUN_ERR_ALLOCATION_MISMATCH;

@@ -40,7 +40,7 @@ int turn_send_indication(struct turn_ctx *x)
 	struct turn_server *s = x->s;
 	const struct stun_msg *m = x->m;
 	const struct turn_client *c = x->client;
-	struct turn_alloc *a = turn_alloc_find(&s->allocs, c->transport, &c->src, &c->local);
+	struct turn_alloc *a = turn_alloc_find(&s->allocs, c->conn, &c->src, &c->local);
 	struct stun_str data;
 	struct addr peer;
 	struct turn_ip ip;
@@ -69,7 +69,7 @@ int turn_client_chdata(struct turn_server *s, const struct turn_pkt *p, uint64_t
 	/* §12.6 (§12.5 over streams: the frame may carry its padding). */
 	if (stun_chdata_parse(&cd, p->buf, p->len) < 0)
 		return -EBADMSG;
-	a = turn_alloc_find(&s->allocs, p->transport, p->src, p->local);
+	a = turn_alloc_find(&s->allocs, p->conn, p->src, p->local);
 	if (a == NULL)
 		return 0;
 	/* §12.6: a channel not bound to a peer: discarded. */

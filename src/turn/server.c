@@ -189,8 +189,7 @@ int turn_server_input(struct turn_server *s, const struct turn_pkt *p, uint64_t 
 		return s->cfg->stun_only ? -EBADMSG : turn_client_chdata(s, p, now_ms);
 	if (p->len < STUN_HDR_LEN || !stun_msg_is_stun(p->buf, p->len))
 		return -EBADMSG;
-	c = (struct turn_client){
-		.transport = p->transport, .src = *p->src, .local = *p->local, .sock = p->sock};
+	c = (struct turn_client){.conn = p->conn, .src = *p->src, .local = *p->local};
 	err = stun_msg_decode(&m, p->buf, p->len);
 	if (err < 0)
 		return turn_decode_failed(&x, p, m.why);
@@ -213,9 +212,9 @@ void turn_server_tick(struct turn_server *s, uint64_t now_ms)
 
 void turn_server_client_gone(struct turn_server *s, const struct turn_client *c)
 {
-	struct turn_alloc *a = turn_alloc_find(&s->allocs, c->transport, &c->src, &c->local);
+	struct turn_alloc *a = turn_alloc_find(&s->allocs, c->conn, &c->src, &c->local);
 
-	/* RFC 8656 §3.1 (§5): over TCP/TLS the allocation ends with its control connection. */
+	/* RFC 8656 §3.1 (§5): over a stream the allocation ends with its control connection. */
 	if (a)
 		turn_alloc_free(s, a);
 	/* Requests of that connection still waiting for a lookup will not be answered. */

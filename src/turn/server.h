@@ -13,6 +13,7 @@
 #include "auth/cred.h"
 #include "auth/nonce.h"
 #include "base/addr.h"
+#include "turn/conn.h"
 #include "turn/peer.h"
 #include "turn/relayset.h"
 
@@ -27,31 +28,28 @@ struct turn_server;
 struct turn_shared;
 struct ratelimit;
 
-/* The transport a message arrived on. */
-enum turn_transport {
-	TURN_TRANSPORT_UDP = 0,
-	TURN_TRANSPORT_TCP,
-	TURN_TRANSPORT_TLS,
-	TURN_TRANSPORT_DTLS,
-};
-
 /* One received message. */
 struct turn_pkt {
 	const uint8_t *buf;             /* borrowed: the datagram or the whole frame */
 	size_t len;
 	const struct addr *src;         /* the client's transport address (borrowed) */
 	const struct addr *local;       /* the server address it arrived on (borrowed) */
-	enum turn_transport transport;
-	void *sock;                     /* net's handle to answer on (turn_server_input) */
+	struct turn_conn *conn;         /* the connection it arrived on (borrowed, turn/conn.h) */
 };
 
-/* A client as seen by the server: its 5-tuple and net's handle to answer it on. */
+/* A client as seen by the server: its 5-tuple, the connection naming the transport and
+ * answering it (borrowed, turn/conn.h), the client's address and the one it reached. */
 struct turn_client {
-	enum turn_transport transport;
+	struct turn_conn *conn;
 	struct addr src;        /* the client's transport address */
-	struct addr local;      /* the server address the client used */
-	void *sock;             /* net's handle (UDP listening socket or TCP connection) */
+	struct addr local;	/* the server address the client used */
 };
+
+/* Sends a whole STUN message or ChannelData to c through its connection. 0 or -errno. */
+static inline int turn_client_send(const struct turn_client *c, const uint8_t *buf, size_t len)
+{
+	return c->conn->ops->send(c->conn, &c->src, buf, len);
+}
 
 /* What Allocate asks of net/ for one relayed transport address. */
 struct turn_relay_req {
@@ -62,8 +60,8 @@ struct turn_relay_req {
 	void *reserved;         /* a handle from an earlier reserve (RESERVATION-TOKEN), or NULL */
 	struct turn_alloc *alloc; /* the owner; net/ hands it back with peer data */
 	const struct turn_client *client; /* the owner's client: its local address picks the
-					   * relay address, and a TCP connection ends with the
-					   * allocation; borrowed for the call */
+					   * relay address, and its connection holds the relay
+					   * (turn_conn_ops hold); borrowed for the call */
 };
 
 struct turn_relay_res {
@@ -87,9 +85,6 @@ struct turn_relay_ops {
 	 * caller drops and counts; an allocation is never torn down for it). */
 	int (*send)(void *ctx, void *relay, const struct addr *peer, const uint8_t *data,
 		    size_t len, bool dont_fragment);
-	/* Sends a complete STUN message or ChannelData to a client outside the batch path
-	 * (a response completed after an asynchronous lookup). 0 or -errno. */
-	int (*to_client)(void *ctx, const struct turn_client *c, const uint8_t *buf, size_t len);
 };
 
 /* Lifetimes in seconds (DESIGN.md §3), the one definition app/ and the handlers share: an
@@ -149,12 +144,12 @@ int turn_server_new(const struct turn_cfg *cfg, const struct turn_relay_ops *ops
 /* Frees every allocation through the one free path (closing relays via ops), then s. */
 void turn_server_free(struct turn_server *s);
 
-/* One message from a client (STUN or ChannelData; p->sock set), every method through one
+/* One message from a client (STUN or ChannelData; p->conn set), every method through one
  * pipeline (decode, RFC 8489 §6.3 checks, the method table, authentication where the
  * method needs it, the handler). Returns the response length written to out (> 0), 0 when
  * there is nothing to send now (indications, ChannelData, a response that will follow an
- * asynchronous lookup via ops->to_client, a reply the unauthenticated-reply limiter
- * dropped), or -EBADMSG (discarded: not STUN, malformed beyond answering, a bad
+ * asynchronous lookup through the connection's send, a reply the unauthenticated-reply
+ * limiter dropped), or -EBADMSG (discarded: not STUN, malformed beyond answering, a bad
  * FINGERPRINT, a response, ChannelData that does not parse or reaches a STUN-only
  * server). */
 int turn_server_input(struct turn_server *s, const struct turn_pkt *p, uint64_t now_ms,
@@ -171,8 +166,9 @@ int turn_peer_input(struct turn_server *s, struct turn_alloc *a, const struct ad
 
 /* Advances the clock: expires allocations, permissions, channels, reservations. */
 void turn_server_tick(struct turn_server *s, uint64_t now_ms);
-/* A stream transport closed (TCP/TLS): frees the allocation bound to that connection
- * (RFC 8656 §... the allocation's lifetime ends with its control connection). */
+/* c's connection (c->conn, a stream) is about to be freed: frees the allocation made on
+ * it (RFC 8656 §5: over a stream the allocation's lifetime ends with its connection) and
+ * drops c's requests still waiting for a credential lookup. */
 void turn_server_client_gone(struct turn_server *s, const struct turn_client *c);
 
 /* Counters (read on the worker thread, e.g. for metrics). */
@@ -183,7 +179,8 @@ struct turn_counters {
 	uint64_t dropped_no_perm, dropped_rate, dropped_send_err;
 	uint64_t dropped_not_relay; /* to an own address that is no longer a live relay port */
 	uint64_t auth_401, auth_438;
-	uint64_t unauth_sent, unauth_bytes; /* unauthenticated replies answered (UDP) */
+	uint64_t unauth_sent, unauth_bytes; /* unauthenticated replies answered (unproven
+					     * connections: UDP) */
 	uint64_t unauth_limited;            /* ... and dropped over the limit */
 };
 const struct turn_counters *turn_server_counters(const struct turn_server *s);

@@ -129,8 +129,8 @@ static void fz_trace_response(const struct stun_msg *m)
 		m->cls == STUN_CLASS_SUCCESS ? "success" : "error", code);
 }
 
-/* Checks a response (or an asynchronous one via to_client) against the state it claims,
- * and keeps what later steps use: RESERVATION-TOKENs. */
+/* Checks a response (or an asynchronous one through the connection's send) against the state it
+ * claims, and keeps what later steps use: RESERVATION-TOKENs. */
 static void fz_response(struct fz_env *z, const struct turn_client *c, const uint8_t *buf,
 			size_t len)
 {
@@ -142,7 +142,7 @@ static void fz_response(struct fz_env *z, const struct turn_client *c, const uin
 	int i;
 
 	for (i = 0; i < FZ_CLIENTS; i++) {
-		if (addr_eq(&z->cl[i].c.src, &c->src) && z->cl[i].c.transport == c->transport)
+		if (addr_eq(&z->cl[i].c.src, &c->src) && z->cl[i].c.conn == c->conn)
 			cl = &z->cl[i];
 	}
 	FUZZ_ASSERT(cl != NULL);
@@ -154,7 +154,7 @@ static void fz_response(struct fz_env *z, const struct turn_client *c, const uin
 		return;
 	/* A success for a TURN method means the 5-tuple has an allocation, unless it was a
 	 * Refresh that deleted it. */
-	a = turn_alloc_find(&z->w[cl->worker]->allocs, c->transport, &c->src, &c->local);
+	a = turn_alloc_find(&z->w[cl->worker]->allocs, c->conn, &c->src, &c->local);
 	if (m.method == STUN_METHOD_REFRESH)
 		FUZZ_ASSERT(stun_msg_get_u32(&m, STUN_ATTR_LIFETIME, &life) == 0);
 	FUZZ_ASSERT((a != NULL) == (life != 0));
@@ -169,10 +169,7 @@ static void fz_deliver(struct fz_env *z, struct fz_req *r, bool sign, bool finge
 {
 	struct fz_client *cl = r->cl;
 	struct turn_server *s = z->w[cl->worker];
-	struct turn_pkt p = {.src = &cl->c.src,
-			     .local = &cl->c.local,
-			     .transport = cl->c.transport,
-			     .sock = cl->c.sock};
+	struct turn_pkt p = {.src = &cl->c.src, .local = &cl->c.local, .conn = cl->c.conn};
 	uint8_t out[TURN_RESP_MAX];
 	int len, rc;
 
@@ -330,17 +327,14 @@ static void fz_chdata(struct fz_env *z, struct fz_in *in)
 {
 	struct fz_client *cl = &z->cl[fz_u8(in) % FZ_CLIENTS];
 	uint8_t ch = fz_u8(in), len = fz_u8(in), buf[STUN_CHDATA_HDR_LEN + 256 + 4] = {0};
-	struct turn_pkt p = {.buf = buf,
-			     .src = &cl->c.src,
-			     .local = &cl->c.local,
-			     .transport = cl->c.transport,
-			     .sock = cl->c.sock};
+	struct turn_pkt p = {
+		.buf = buf, .src = &cl->c.src, .local = &cl->c.local, .conn = cl->c.conn};
 	uint8_t out[TURN_RESP_MAX];
 
 	stun_chdata_put_header(buf, fz_channel(ch), len);
-	/* Over TCP the frame carries its padding (§12.5); bit 7 cuts the data short. */
-	p.len = cl->c.transport == TURN_TRANSPORT_TCP ? stun_chdata_stream_len(len)
-						      : STUN_CHDATA_HDR_LEN + (size_t)len;
+	/* Over a stream the frame carries its padding (§12.5); bit 7 cuts the data short. */
+	p.len = cl->c.conn->ops->stream ? stun_chdata_stream_len(len)
+					: STUN_CHDATA_HDR_LEN + (size_t)len;
 	if ((ch & 0x80) && p.len > STUN_CHDATA_HDR_LEN)
 		p.len--;
 	FUZZ_ASSERT(turn_server_input(z->w[cl->worker], &p, z->now, out, sizeof(out)) <= 0);
@@ -394,10 +388,10 @@ static void fz_client_gone(struct fz_env *z, struct fz_in *in)
 	struct turn_server *s = z->w[cl->worker];
 
 	/* net/ reports stream connections only; the allocation ends with it. */
-	if (cl->c.transport != TURN_TRANSPORT_TCP)
+	if (!cl->c.conn->ops->stream)
 		return;
 	turn_server_client_gone(s, &cl->c);
-	FUZZ_ASSERT(turn_alloc_find(&s->allocs, cl->c.transport, &cl->c.src, &cl->c.local) == NULL);
+	FUZZ_ASSERT(turn_alloc_find(&s->allocs, cl->c.conn, &cl->c.src, &cl->c.local) == NULL);
 }
 
 /* Relay faults for the next open: none, no port, an error, no such family; IPv6 relays

@@ -1,7 +1,9 @@
 /* The world fuzz_turn.c drives: two workers (struct turn_server) sharing one struct
  * turn_shared and one fake net (the relay ops of tests/unit/test_turn_fake.h, wrapped to
  * check every call), a fake credential store per worker, a synthetic clock, six clients
- * (UDP and TCP, IPv4 and IPv6), and the invariants checked after every step. A violated
+ * (UDP and TCP, IPv4 and IPv6: a datagram connection per worker and listening address,
+ * shared by its clients, and a stream connection per TCP client, each checking what it
+ * sends), and the invariants checked after every step. A violated
  * invariant aborts (FUZZ_ASSERT), so libFuzzer reports it as a crash. White-box: it reads
  * turn/'s internals (turn/core.h) to see allocations, reservations and counts. */
 #ifndef TERN_TESTS_FUZZ_TURN_ENV_H
@@ -37,7 +39,7 @@ struct fz_client {
 	struct turn_client c;
 	int worker;
 	uint8_t tid[STUN_TID_LEN]; /* of its last request (retransmissions reuse it) */
-	int sock;		   /* &sock is net's handle */
+	struct fake_conn stream;   /* its connection when it is a TCP client */
 };
 
 struct fz_env {
@@ -50,6 +52,7 @@ struct fz_env {
 	struct fake_creds creds[FZ_WORKERS];
 	struct turn_server *w[FZ_WORKERS];
 	struct fz_client cl[FZ_CLIENTS];
+	struct fake_conn udp[FZ_WORKERS][2]; /* per worker: IPv4 and IPv6 listening sockets */
 	uint8_t ident[FZ_USERS][TURN_IDENT_LEN];
 	/* the maker of each reservation handle (by fake relay id), for the quota balance */
 	int8_t resv_user[FAKE_MAX_RELAYS];	   /* user index, or -1 without ident */
@@ -81,7 +84,7 @@ static inline bool fz_alloc_live(struct fz_env *z, const struct turn_alloc *a)
 	for (i = 0; i < FZ_WORKERS; i++) {
 		const struct turn_server *s = z->w[i];
 
-		if (s && turn_alloc_find(&s->allocs, a->client.transport, &a->client.src,
+		if (s && turn_alloc_find(&s->allocs, a->client.conn, &a->client.src,
 					 &a->client.local) == a)
 			return true;
 	}
@@ -160,13 +163,21 @@ static int fz_send(void *ctx, void *relay, const struct addr *peer, const uint8_
 static void fz_response(struct fz_env *z, const struct turn_client *c, const uint8_t *buf,
 			size_t len);
 
-static int fz_to_client(void *ctx, const struct turn_client *c, const uint8_t *buf, size_t len)
+/* A response sent later (after an asynchronous lookup) through a client's connection. */
+static int fz_conn_send(struct turn_conn *conn, const struct addr *to, const uint8_t *buf,
+			size_t len)
 {
-	fz_response(fz_cur, c, buf, len);
-	return fake_ops.to_client(ctx, c, buf, len);
+	struct turn_client c = {.conn = conn, .src = *to, .local = conn->local};
+
+	fz_response(fz_cur, &c, buf, len);
+	return fake_conn_send(conn, to, buf, len);
 }
 
-/* The unit tests' fake_ops with the four calls above checked: members turn_relay_ops may
+static const struct turn_conn_ops fz_udp_ops = {.name = "udp", .send = fz_conn_send};
+static const struct turn_conn_ops fz_tcp_ops = {
+	.name = "tcp", .stream = true, .proven = true, .send = fz_conn_send};
+
+/* The unit tests' fake_ops with the three calls above checked: members turn_relay_ops may
  * gain are forwarded to the fakes unchanged. */
 static struct turn_relay_ops fz_ops;
 
@@ -176,7 +187,6 @@ static void fz_ops_init(void)
 	fz_ops.open = fz_open;
 	fz_ops.close = fz_close;
 	fz_ops.send = fz_send;
-	fz_ops.to_client = fz_to_client;
 }
 
 /* ---- invariants ---- */
@@ -194,8 +204,8 @@ static void fz_check_alloc(struct fz_env *z, struct turn_server *s, struct turn_
 	int i, u;
 
 	FUZZ_ASSERT(a->s == s);
-	FUZZ_ASSERT(turn_alloc_find(&s->allocs, a->client.transport, &a->client.src,
-				    &a->client.local) == a);
+	FUZZ_ASSERT(turn_alloc_find(&s->allocs, a->client.conn, &a->client.src, &a->client.local) ==
+		    a);
 	FUZZ_ASSERT(a->nrelay >= 1 && a->nrelay <= TURN_MAX_RELAYS);
 	for (i = 0; i < a->nrelay; i++) {
 		struct fake_relay *r = fz_relay(z, a->relay[i]);
@@ -265,15 +275,21 @@ static void fz_check(struct fz_env *z)
 
 /* ---- set-up and teardown ---- */
 
-static void fz_client_init(struct fz_env *z, int i, enum turn_transport tr, const char *ip,
-			   const char *local, int worker)
+/* Client i: over its own stream connection, or over the worker's datagram connection of
+ * its local address's family. */
+static void fz_client_init(struct fz_env *z, int i, bool stream, const char *ip, const char *local,
+			   int worker)
 {
 	struct fz_client *c = &z->cl[i];
 
-	c->c.transport = tr;
 	addr_parse(&c->c.src, ip, (uint16_t)(4000 + i));
 	addr_parse(&c->c.local, local, 3478);
-	c->c.sock = &c->sock;
+	if (stream) {
+		fake_conn_init(&c->stream, &fz_tcp_ops, &c->c.local, &c->c.src);
+		c->c.conn = &c->stream.conn;
+	} else {
+		c->c.conn = &z->udp[worker][addr_family(&c->c.local) == AF_INET6].conn;
+	}
 	c->worker = worker;
 }
 
@@ -347,15 +363,23 @@ static int fz_env_init(struct fz_env *z, uint8_t conf, uint8_t conf2)
 	z->cfg.shared = z->sh;
 	z->cfg.peers = z->peers;
 	z->cfg.relays = z->relays;
-	fz_client_init(z, 0, TURN_TRANSPORT_UDP, "192.0.2.1", "203.0.113.1", 0);
-	fz_client_init(z, 1, TURN_TRANSPORT_TCP, "192.0.2.2", "203.0.113.1", 0);
-	fz_client_init(z, 2, TURN_TRANSPORT_UDP, "192.0.2.3", "203.0.113.1", 1);
-	fz_client_init(z, 3, TURN_TRANSPORT_TCP, "192.0.2.4", "203.0.113.1", 1);
-	fz_client_init(z, 4, TURN_TRANSPORT_UDP, "2001:db8::4", "2001:db8::1", 0);
-	fz_client_init(z, 5, TURN_TRANSPORT_UDP, "192.0.2.1", "203.0.113.1", 1);
+	for (i = 0; i < FZ_WORKERS; i++) {
+		struct addr l4, l6;
+
+		addr_parse(&l4, "203.0.113.1", 3478);
+		addr_parse(&l6, "2001:db8::1", 3478);
+		fake_conn_init(&z->udp[i][0], &fz_udp_ops, &l4, NULL);
+		fake_conn_init(&z->udp[i][1], &fz_udp_ops, &l6, NULL);
+	}
+	fz_client_init(z, 0, false, "192.0.2.1", "203.0.113.1", 0);
+	fz_client_init(z, 1, true, "192.0.2.2", "203.0.113.1", 0);
+	fz_client_init(z, 2, false, "192.0.2.3", "203.0.113.1", 1);
+	fz_client_init(z, 3, true, "192.0.2.4", "203.0.113.1", 1);
+	fz_client_init(z, 4, false, "2001:db8::4", "2001:db8::1", 0);
+	fz_client_init(z, 5, false, "192.0.2.1", "203.0.113.1", 1);
 	for (i = 6; i < FZ_CLIENTS; i++)
-		fz_client_init(z, i, (i & 1) ? TURN_TRANSPORT_TCP : TURN_TRANSPORT_UDP,
-			       (i & 2) ? "192.0.2.20" : "192.0.2.21", "203.0.113.1", 0);
+		fz_client_init(z, i, i & 1, (i & 2) ? "192.0.2.20" : "192.0.2.21", "203.0.113.1",
+			       0);
 	for (i = 0; i < FZ_WORKERS; i++) {
 		fz_creds_init(&z->creds[i]);
 		z->creds[i].async = (conf & 0x80) != 0;

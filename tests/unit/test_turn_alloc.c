@@ -417,22 +417,44 @@ static void test_tcp_client_gone(void)
 {
 	struct t_env t;
 	struct turn_client c;
-	int sock;
 
 	t_init(&t);
-	t.transport = TURN_TRANSPORT_TCP;
-	t.sock = &sock;
+	t_use_stream(&t);
 	t.cfg.software = "Tern test";
 	t_start(&t);
-	CHECK_EQ_INT(t_allocate(&t), 0, "Allocate over TCP");
+	CHECK_EQ_INT(t_allocate(&t), 0, "Allocate over a stream");
 	CHECK(stun_msg_find(&t.m, STUN_ATTR_SOFTWARE) != NULL, "SOFTWARE when configured");
-	c = (struct turn_client){
-		.transport = TURN_TRANSPORT_TCP, .src = t.src, .local = t.local, .sock = &sock};
+	c = t_client(&t);
 	turn_server_client_gone(t.s, &c);
 	CHECK_EQ_INT(t.net.closes, 1, "connection gone: relay closed");
 	CHECK_EQ_INT(turn_server_counters(t.s)->allocs, 0, "allocation freed");
 	turn_server_client_gone(t.s, &c);
 	CHECK_EQ_INT(t.net.closes, 1, "a second notice is harmless");
+	t_stop(&t);
+	CHECK(fake_all_closed_once(&t.net), "closed once");
+}
+
+/* The 5-tuple includes the connection: the same addresses over a datagram and a stream
+ * connection are two allocations, and the stream's end frees only its own. */
+static void test_conn_identity(void)
+{
+	struct t_env t;
+	struct turn_client c;
+
+	t_init(&t);
+	t_start(&t);
+	CHECK_EQ_INT(t_allocate(&t), 0, "Allocate on the datagram connection");
+	t_use_stream(&t);
+	CHECK_EQ_INT(t_refresh(&t, true, 600), 437, "same addresses on a stream: no allocation");
+	CHECK_EQ_INT(t_allocate(&t), 0, "Allocate on the stream connection");
+	CHECK_EQ_INT(turn_server_counters(t.s)->allocs, 2, "two allocations");
+	c = t_client(&t);
+	turn_server_client_gone(t.s, &c);
+	CHECK_EQ_INT(turn_server_counters(t.s)->allocs, 1, "the stream's one freed");
+	t.conn = &t.dgram;
+	CHECK_EQ_INT(t_refresh(&t, true, 600), 0, "the datagram one lives on");
+	CHECK_EQ_INT(t.dgram.sends + t.stream.sends, 0,
+		     "every answer went back as the return value");
 	t_stop(&t);
 	CHECK(fake_all_closed_once(&t.net), "closed once");
 }
@@ -501,6 +523,7 @@ int main(void)
 	test_reservation_quota();
 	test_reservation_quota_teardown();
 	test_tcp_client_gone();
+	test_conn_identity();
 	test_many();
 	return tap_done();
 }

@@ -1,5 +1,6 @@
 /* Authentication of TURN requests (RFC 8489 §9.2.4, RFC 8656 §5): challenge, stale nonce,
- * wrong credentials, 441, asynchronous lookups, store failures, 401 rate limit, SHA-256,
+ * wrong credentials, 441, asynchronous lookups (answered through the connection's send),
+ * store failures, 401 rate limit, SHA-256,
  * USERHASH, no_auth. */
 #include "test_turn_fake.h"
 
@@ -45,22 +46,50 @@ static void test_async(void)
 	CHECK_EQ_INT(t.resp_len, 0, "no response yet");
 	memset(t.req, 0, sizeof(t.req)); /* the server kept its own copy */
 	CHECK_EQ_INT(fake_creds_complete(&t.creds), 1, "lookup completes later");
-	CHECK_EQ_INT(t.net.to_client, 1, "response sent through to_client");
-	CHECK(stun_msg_decode(&m, t.net.tc_buf, t.net.tc_len) == 0 && m.cls == STUN_CLASS_SUCCESS,
+	CHECK_EQ_INT(t.dgram.sends, 1, "response sent through the connection's send");
+	CHECK(stun_msg_decode(&m, t.dgram.buf, t.dgram.len) == 0 && m.cls == STUN_CLASS_SUCCESS,
 	      "an Allocate success");
 	t.m = m;
 	CHECK(t_resp_signed(&t), "signed with the looked-up key");
-	CHECK(addr_eq(&t.net.tc_client.src, &t.src), "to the requesting client");
+	CHECK(addr_eq(&t.dgram.last_to, &t.src), "to the requesting client");
 
 	/* A pending request is cancelled when its connection goes, or at teardown. */
 	t_refresh(&t, true, 600);
-	c = (struct turn_client){.transport = t.transport, .src = t.src, .local = t.local};
+	c = t_client(&t);
 	turn_server_client_gone(t.s, &c);
 	CHECK_EQ_INT(t.creds.cancels, 1, "client_gone cancels its pending lookup");
 	CHECK_EQ_INT(fake_creds_complete(&t.creds), 0, "nothing left to complete");
 	t_allocate(&t);
 	t_stop(&t);
 	CHECK_EQ_INT(t.creds.cancels, 2, "teardown cancels pending lookups");
+	CHECK(fake_all_closed_once(&t.net), "relays closed once");
+}
+
+/* The late response goes out through the connection the request came on: a stream one
+ * here, with the datagram connection of the same addresses untouched. */
+static void test_async_stream(void)
+{
+	struct t_env t;
+	struct stun_msg m;
+	struct turn_client c;
+
+	t_init(&t);
+	t.creds.async = true;
+	t_use_stream(&t);
+	t_start(&t);
+	t_challenge(&t);
+	CHECK_EQ_INT(t_allocate(&t), 0, "stream, async lookup: nothing to send now");
+	CHECK_EQ_INT(fake_creds_complete(&t.creds), 1, "lookup completes later");
+	CHECK_EQ_INT(t.stream.sends, 1, "response sent through the stream's send");
+	CHECK_EQ_INT(t.dgram.sends, 0, "nothing through the datagram connection");
+	CHECK(stun_msg_decode(&m, t.stream.buf, t.stream.len) == 0 && m.cls == STUN_CLASS_SUCCESS &&
+		      m.method == STUN_METHOD_ALLOCATE,
+	      "an Allocate success");
+	CHECK_EQ_INT(turn_server_counters(t.s)->allocs, 1, "allocated on the stream");
+	c = t_client(&t);
+	turn_server_client_gone(t.s, &c);
+	CHECK_EQ_INT(turn_server_counters(t.s)->allocs, 0, "freed with the stream");
+	t_stop(&t);
 	CHECK(fake_all_closed_once(&t.net), "relays closed once");
 }
 
@@ -148,6 +177,7 @@ int main(void)
 {
 	test_wrong();
 	test_async();
+	test_async_stream();
 	test_store_failures();
 	test_rate_limit();
 	test_sha256_userhash();

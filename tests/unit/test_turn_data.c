@@ -160,14 +160,16 @@ static void test_tcp_padding(void)
 	int n;
 
 	t_init(&t);
-	t.transport = TURN_TRANSPORT_TCP;
+	t_use_stream(&t);
 	t_start(&t);
 	t_allocate(&t);
 	t_channel_bind(&t, 0x4002, "8.8.8.8", 53);
 	memset(pb.b, 0xEE, sizeof(pb.b));
 	n = t_peer_send(&t, &pb, "8.8.8.8", 53, "hello", 5, &msg);
 	CHECK(n == 12 && msg[9] == 0 && msg[10] == 0 && msg[11] == 0,
-	      "ChannelData to a TCP client padded to 4 with zeros");
+	      "ChannelData to a stream client padded to 4 with zeros");
+	CHECK(t.to && t.to->conn == &t.stream.conn && addr_eq(&t.to->src, &t.src),
+	      "for the client on the stream connection");
 	CHECK_EQ_INT(t_chdata(&t, 0x4002, "xyz", 1), 0, "padded ChannelData frame from TCP");
 	CHECK(t.net.sends == 1 && t.net.last_len == 3, "relayed 3 bytes");
 	t_stop(&t);

@@ -1,5 +1,6 @@
 /* Test doubles for the TURN core: fake relay ops (recording opens, closes and sends, with
- * programmable failures), a fake credential store (synchronous or asynchronous), a
+ * programmable failures), fake client connections (a datagram-like one and a stream-like
+ * one, recording what they send), a fake credential store (synchronous or asynchronous), a
  * synthetic clock, and request builders with real long-term credentials. Included by the
  * test_turn_*.c programs (static functions; each program uses a subset). */
 #ifndef TERN_TESTS_TEST_TURN_FAKE_H
@@ -20,6 +21,7 @@
 #include "stun/msg.h"
 #include "stun/stun.h"
 #include "tap.h"
+#include "turn/conn.h"
 #include "turn/peer.h"
 #include "turn/server.h"
 
@@ -52,10 +54,6 @@ struct fake_net {
 	uint8_t last_data[2048];
 	size_t last_len;
 	void *last_relay;
-	int to_client;
-	uint8_t tc_buf[2048];
-	size_t tc_len;
-	struct turn_client tc_client;
 	struct turn_relayset *rs; /* when set: relay ports marked live while open */
 	const char *relay_v4;     /* the IPv4 relay address; NULL: 203.0.113.1 */
 };
@@ -134,19 +132,7 @@ static inline int fake_send(void *ctx, void *relay, const struct addr *peer, con
 	return 0;
 }
 
-static inline int fake_to_client(void *ctx, const struct turn_client *c, const uint8_t *buf,
-				 size_t len)
-{
-	struct fake_net *n = ctx;
-
-	n->to_client++;
-	n->tc_client = *c;
-	n->tc_len = len < sizeof(n->tc_buf) ? len : sizeof(n->tc_buf);
-	memcpy(n->tc_buf, buf, n->tc_len);
-	return 0;
-}
-
-static const struct turn_relay_ops fake_ops = {fake_open, fake_close, fake_send, fake_to_client};
+static const struct turn_relay_ops fake_ops = {fake_open, fake_close, fake_send};
 
 /* Every relay and reservation handed out was closed exactly once. */
 static inline bool fake_all_closed_once(const struct fake_net *n)
@@ -167,6 +153,45 @@ static inline int fake_open_count(const struct fake_net *n)
 	for (i = 0; i < n->nr; i++)
 		k += n->r[i].open;
 	return k;
+}
+
+/* ---- client connections ---- */
+
+/* A connection that records what turn/ sends through it (the last message kept). */
+struct fake_conn {
+	struct turn_conn conn; /* first */
+	int sends;
+	struct addr last_to;
+	uint8_t buf[2048];
+	size_t len;
+};
+
+static inline int fake_conn_send(struct turn_conn *c, const struct addr *to, const uint8_t *buf,
+				 size_t len)
+{
+	struct fake_conn *f = (struct fake_conn *)c;
+
+	f->sends++;
+	f->last_to = *to;
+	f->len = len < sizeof(f->buf) ? len : sizeof(f->buf);
+	memcpy(f->buf, buf, f->len);
+	return 0;
+}
+
+/* Like a UDP listening socket: unproven remote addresses, no framing. */
+static const struct turn_conn_ops fake_dgram_ops = {.name = "dgram", .send = fake_conn_send};
+/* Like a TCP or TLS connection: a framed stream whose remote address is proven. */
+static const struct turn_conn_ops fake_stream_ops = {
+	.name = "stream", .stream = true, .proven = true, .send = fake_conn_send};
+
+static inline void fake_conn_init(struct fake_conn *f, const struct turn_conn_ops *ops,
+				  const struct addr *local, const struct addr *remote)
+{
+	memset(f, 0, sizeof(*f));
+	f->conn.ops = ops;
+	f->conn.local = *local;
+	if (remote)
+		f->conn.remote = *remote;
 }
 
 /* ---- credential store ---- */
@@ -306,8 +331,10 @@ struct t_env {
 	struct turn_server *s;
 	uint64_t now;
 	struct addr src, local;
-	enum turn_transport transport;
-	void *sock;
+	/* the connection requests arrive on: &dgram (default) or &stream (t_use_stream) */
+	struct fake_conn dgram, stream;
+	struct fake_conn *conn;
+	const struct turn_client *to; /* the client t_peer_send's message is for */
 	/* the credentials requests are signed with */
 	const char *user, *pass;
 	bool use_sha256, use_userhash, fingerprint;
@@ -346,9 +373,24 @@ static inline void t_init(struct t_env *t)
 	t->now = T_START_MS;
 	t->user = "alice";
 	t->pass = "secret";
-	t->transport = TURN_TRANSPORT_UDP;
 	addr_parse(&t->src, "192.0.2.10", 40000);
 	addr_parse(&t->local, "203.0.113.1", 3478);
+	fake_conn_init(&t->dgram, &fake_dgram_ops, &t->local, NULL);
+	fake_conn_init(&t->stream, &fake_stream_ops, &t->local, &t->src);
+	t->conn = &t->dgram;
+}
+
+/* Requests from now on arrive on the stream connection (from t->src to t->local). */
+static inline void t_use_stream(struct t_env *t)
+{
+	fake_conn_init(&t->stream, &fake_stream_ops, &t->local, &t->src);
+	t->conn = &t->stream;
+}
+
+/* The client t's requests come from, as net/ reports it to turn_server_client_gone. */
+static inline struct turn_client t_client(const struct t_env *t)
+{
+	return (struct turn_client){.conn = &t->conn->conn, .src = t->src, .local = t->local};
 }
 
 static inline void t_start(struct t_env *t)
@@ -432,8 +474,7 @@ static inline int t_run(struct t_env *t)
 			     .len = (size_t)t->req_len,
 			     .src = &t->src,
 			     .local = &t->local,
-			     .transport = t->transport,
-			     .sock = t->sock};
+			     .conn = &t->conn->conn};
 	struct stun_str reason;
 	int rc;
 
@@ -547,14 +588,14 @@ struct t_peer_buf {
 static inline int t_peer_send(struct t_env *t, struct t_peer_buf *pb, const char *ip, uint16_t port,
 			      const void *data, size_t len, const uint8_t **msg)
 {
-	const struct turn_client *c = NULL;
 	struct addr peer;
 	struct fake_relay *r = &t->net.r[0];
 
 	addr_parse(&peer, ip, port);
 	memcpy(pb->b + TURN_PEER_HEADROOM, data, len);
+	t->to = NULL;
 	return turn_peer_input(t->s, r->req.alloc, &peer, pb->b + TURN_PEER_HEADROOM, len, t->now,
-			       msg, &c);
+			       msg, &t->to);
 }
 
 static inline uint32_t t_lifetime(const struct t_env *t)

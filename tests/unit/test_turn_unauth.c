@@ -187,11 +187,11 @@ static void test_proven(void)
 	CHECK_EQ_INT(t_refresh(&t, true, 600), 438,
 		     "the proven address gets its 438 (stale nonce)");
 	CHECK_EQ_INT(t_refresh(&t, true, 600), 0, "and refreshes with the new nonce");
-	t.transport = TURN_TRANSPORT_TCP;
 	addr_parse(&t.src, "192.0.2.10", 50000);
+	t_use_stream(&t);
 	CHECK_EQ_INT(t_challenge(&t), 401, "TCP from the flooded IP: 401 answered");
 	CHECK_EQ_INT(t_unknown_method(&t), 400, "TCP: 400 answered");
-	t.transport = TURN_TRANSPORT_UDP;
+	t.conn = &t.dgram;
 	addr_parse(&t.src, "192.0.2.10", 50001);
 	CHECK_EQ_INT(t_challenge(&t), 0, "UDP from a new port of that IP: not answered");
 	t_stop(&t);

@@ -1,0 +1,57 @@
+/* A client connection as the TURN core sees it (DESIGN.md §3): an object with an ops table
+ * that net/ implements once per transport (net/udp.c: a listening socket, whose remote is
+ * per message; net/tcp.c: one accepted connection). turn/ and the relay path reach the
+ * client only through it and never ask which transport it is: what differs between
+ * transports is expressed as properties (stream, proven). Everything runs on the worker
+ * thread that owns the connection. */
+#ifndef TERN_TURN_CONN_H
+#define TERN_TURN_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/addr.h"
+
+struct turn_conn;
+
+struct turn_conn_ops {
+	const char *name; /* "udp", "tcp", ...: for logs and metrics only */
+	/* A framed byte stream: ChannelData to the client is padded to a multiple of 4
+	 * (RFC 8656 §12.5), and an allocation made on it lives as long as the connection
+	 * (RFC 8656 §5; net/ reports the end with turn_server_client_gone). */
+	bool stream;
+	/* The remote address was proven by a handshake (no spoofing possible): replies to
+	 * unauthenticated requests are not rate-limited (DESIGN.md §3). */
+	bool proven;
+	/* Sends one complete STUN message or ChannelData to the client at to (a connected
+	 * transport ignores to: it is its remote). buf is borrowed for the call. 0 or -errno
+	 * (counted by net/; the caller drops). */
+	int (*send)(struct turn_conn *c, const struct addr *to, const uint8_t *buf, size_t len);
+	/* Optional (NULL: use send). Like send, but the datagram leaves with the worker's
+	 * end-of-iteration flush, batched with every other one queued meanwhile (one sendmmsg
+	 * per socket). buf and c must stay valid until that flush, so only connections that
+	 * live as long as the worker (a listening socket) offer it, and only callers whose
+	 * buffer the flush releases (the relay receive slots) use it. to is copied. 0 or
+	 * -errno. */
+	int (*queue)(struct turn_conn *c, const struct addr *to, const uint8_t *buf, size_t len);
+	/* Optional (NULL: nothing to do). A relay socket of an allocation made on c was
+	 * opened / closed. While c holds one, its allocation exists and c has no idle timeout;
+	 * after the last one is released the allocation has ended and a stream connection
+	 * closes, later in the loop iteration (never from within the call), once its output
+	 * is flushed. */
+	void (*hold)(struct turn_conn *c);
+	void (*release)(struct turn_conn *c);
+};
+
+/* Embedded in net's object for the transport (owned by net/; turn/ borrows it for as long
+ * as an allocation or a pending request names it: net/ calls turn_server_client_gone
+ * before freeing a connection that does not live as long as the worker). */
+struct turn_conn {
+	const struct turn_conn_ops *ops;
+	struct addr local;  /* the server address the client reached */
+	struct addr remote; /* the client's; for a datagram listening socket, unset (the
+			     * remote is per message: struct turn_client's src) */
+};
+
+#endif
