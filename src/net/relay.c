@@ -74,7 +74,7 @@ struct net_relay {
 
 struct net_relay_batch *net_relay_batch_new(void)
 {
-	/* Written through at once, like the client sockets' batches (net_udp_batch_new). */
+	/* Written through at once, like the client sockets' batches. */
 	struct net_relay_batch *b = xmalloc(sizeof(*b));
 
 	memset(b, 0, sizeof(*b));

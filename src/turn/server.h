@@ -112,8 +112,9 @@ struct turn_cfg {
 	uint32_t total_quota;           /* allocations + reserved ports in total; 0 = unlimited */
 	uint64_t max_bps;               /* per allocation, each direction; 0 = unlimited */
 	/* Unauthenticated replies (401, 438, and every error answer to a request that did
-	 * not authenticate) over UDP, per source IP across all workers. unauth_rate 0: no
-	 * limit at all; unauth_bytes or unauth_port_rate 0: that one not counted. */
+	 * not authenticate) on connections whose address is not proven (UDP), per source IP
+	 * across all workers. unauth_rate 0: no limit at all; unauth_bytes or
+	 * unauth_port_rate 0: that one not counted. */
 	uint32_t unauth_rate;           /* replies per second (burst as large) */
 	uint64_t unauth_bytes;          /* bytes per second (burst as large) */
 	uint32_t unauth_port_rate;      /* replies per second per source port (burst as large) */
