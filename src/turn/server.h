@@ -34,7 +34,7 @@ struct turn_pkt {
 	size_t len;
 	const struct addr *src;         /* the client's transport address (borrowed) */
 	const struct addr *local;       /* the server address it arrived on (borrowed) */
-	struct turn_conn *conn;         /* the connection it arrived on (borrowed, turn/conn.h) */
+	struct turn_conn *conn;		/* the connection it arrived on (borrowed, turn/conn.h) */
 };
 
 /* A client as seen by the server: its 5-tuple, the connection naming the transport and
