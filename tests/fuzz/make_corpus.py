@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the fuzz seed corpus (tests/fuzz/corpus/{stun,frame,turn}/) and the hexdump
+"""Writes the fuzz seed corpus (tests/fuzz/corpus/{stun,frame,turn,proxy}/) and the hexdump
 tests/vectors/rfc5769.txt from the C arrays in tests/vectors/rfc5769.h. Re-run after
 changing the vectors; the output is committed."""
 import os
@@ -131,6 +131,56 @@ def turn_corpus(d):
         write(d, name, prog)
 
 
+V2_SIG = b"\r\n\r\n\0\r\nQUIT\n"
+
+
+def pp2(ver_cmd, fam, block):
+    """A PROXY protocol v2 header (haproxy proxy-protocol.txt section 2.2)."""
+    return V2_SIG + struct.pack(">BBH", ver_cmd, fam, len(block)) + block
+
+
+def tlv(t, v):
+    return struct.pack(">BH", t, len(v)) + v
+
+
+def proxy_corpus(d):
+    """fuzz_proxy inputs: valid v1 and v2 headers (some followed by a STUN message), and
+    one of each class of malformed header."""
+    a4 = bytes([192, 0, 2, 1, 198, 51, 100, 7]) + struct.pack(">HH", 50000, 3478)
+    a6 = bytes.fromhex("20010db8000000000000000000000001" "20010db8000000000000000000000002") + \
+        struct.pack(">HH", 4660, 3478)
+    ssl = tlv(0x20, b"\x07\0\0\0\0" + tlv(0x21, b"TLSv1.3") + tlv(0x22, b"client"))
+    stun = msg(0x0001, [])
+    cases = {
+        "v1_tcp4": b"PROXY TCP4 192.168.0.1 192.168.0.11 56324 443\r\n" + stun,
+        "v1_tcp6": b"PROXY TCP6 2001:db8::1 ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 0\r\n",
+        "v1_unknown": b"PROXY UNKNOWN\r\n" + stun,
+        "v1_unknown_long": b"PROXY UNKNOWN " + b"f" * 91 + b"\r\n",
+        "v1_no_crlf": b"PROXY UNKNOWN " + b"f" * 100,
+        "v1_bad_addr": b"PROXY TCP4 1.2.03.4 5.6.7.8 1 2\r\n",
+        "v1_bad_port": b"PROXY TCP4 1.2.3.4 5.6.7.8 65536 2\r\n",
+        "v1_two_spaces": b"PROXY TCP6 ::1  ::2 1 2\r\n",
+        "v1_lone_lf": b"PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n",
+        "v2_tcp4": pp2(0x21, 0x11, a4) + stun,
+        "v2_tcp6": pp2(0x21, 0x21, a6),
+        "v2_udp4": pp2(0x21, 0x12, a4),
+        "v2_local": pp2(0x20, 0x00, b"") + stun,
+        "v2_unspec": pp2(0x21, 0x00, a4),
+        "v2_tlvs": pp2(0x21, 0x21, a6 + tlv(0x04, b"\0\0") + tlv(0x02, b"turn.example.com") +
+                       tlv(0x03, b"\1\2\3\4") + ssl + tlv(0xE0, b"custom")),
+        "v2_version1": pp2(0x11, 0x11, a4),
+        "v2_command2": pp2(0x22, 0x11, a4),
+        "v2_family4": pp2(0x21, 0x41, a4),
+        "v2_short_block": pp2(0x21, 0x21, a6[:35]),
+        "v2_over_cap": pp2(0x21, 0x11, a4 + tlv(0x04, bytes(490))),
+        "v2_unix": pp2(0x21, 0x31, bytes(216)),
+        "v2_tlv_truncated": pp2(0x21, 0x11, a4 + tlv(0x02, b"abcdef")[:-2]),
+        "stun": stun,
+    }
+    for name, data in cases.items():
+        write(d, name, data)
+
+
 def main():
     v = arrays()
     stun = os.path.join(HERE, "corpus", "stun")
@@ -163,6 +213,7 @@ def main():
     write(frame, "oversize", b"\x01" + chdata(0x4000, b"")[:2] + b"\xff\xff")
     write(frame, "garbage", b"\x02\xc0\x00\x00\x00")
     turn_corpus(os.path.join(HERE, "corpus", "turn"))
+    proxy_corpus(os.path.join(HERE, "corpus", "proxy"))
     with open(os.path.join(ROOT, "tests", "vectors", "rfc5769.txt"), "w") as f:
         f.write("# RFC 5769 section 2.1-2.4 and RFC 8489 Appendix B.1 (erratum 6268)\n"
                 "# test vectors, 4 bytes per line, generated from rfc5769.h.\n")

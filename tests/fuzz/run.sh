@@ -3,13 +3,14 @@
 # replays the seed corpus, then fuzzes each target for the given seconds (default 30).
 # Prints TAP; exits non-zero on a crash. Works on a temporary copy of the corpus, so the
 # repository is never written. Usage: tests/fuzz/run.sh [seconds]
+# FUZZ_TARGETS="fuzz_proxy ..." runs only the targets named (default: all of them).
 set -u
 
 secs=${1:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cc=${CLANG:-clang}
-targets="fuzz_stun fuzz_frame fuzz_turn"
+targets=${FUZZ_TARGETS:-"fuzz_stun fuzz_frame fuzz_turn fuzz_proxy"}
 n=0
 failed=0
 
@@ -43,6 +44,8 @@ for t in $targets; do
 	fuzz_stun) corpus=stun tsrcs=$srcs ;;
 	fuzz_frame) corpus=frame tsrcs=$srcs ;;
 	fuzz_turn) corpus=turn tsrcs="-I$top/tests/unit $turn_srcs" ;;
+	fuzz_proxy) corpus=proxy tsrcs="$top/src/net/proxy_hdr.c $top/src/base/addr.c" ;;
+	*) notok "$t: unknown target"; continue ;;
 	esac
 	# shellcheck disable=SC2086
 	if ! $cc $flags -o "$work/$t" "$here/$t.c" $tsrcs -lcrypto -lpthread >"$work/$t.build" 2>&1; then
