@@ -128,7 +128,7 @@ static void net_relay_errqueue(struct net_relay *r)
 
 void net_relay_release(struct net_relay_batch *b)
 {
-	if (b) /* a worker without TURN has no relay sockets */
+	if (b) /* NULL before the worker's batches exist */
 		b->used = 0;
 }
 

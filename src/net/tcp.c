@@ -272,7 +272,8 @@ static void net_tcp_frame(struct net_tcp_conn *c, const uint8_t *buf, size_t len
 		bufferevent_write(c->bev, w->resp, (size_t)r);
 }
 
-/* Consumes every whole frame in the input. Returns -1 if it closed (freed) c. */
+/* Consumes every whole frame in the input. Returns 0, or -ECONNABORTED when it closed (freed)
+ * c: a framing error or no valid request within the idle time. */
 static int net_tcp_process(struct net_tcp_conn *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
@@ -291,7 +292,7 @@ static int net_tcp_process(struct net_tcp_conn *c)
 		int n = p ? stun_frame_next(p, len, NET_TCP_MAX_FRAME, &kind, NULL) : -1;
 		if (n < 0) {
 			net_tcp_conn_free(c);
-			return -1;
+			return -ECONNABORTED;
 		}
 		if (n == 0)
 			break;
@@ -302,7 +303,7 @@ static int net_tcp_process(struct net_tcp_conn *c)
 	if (c->deadline && net_tcp_now(c->w) >= c->deadline) {
 		c->w->c.tcp_idle++;
 		net_tcp_conn_free(c);
-		return -1;
+		return -ECONNABORTED;
 	}
 	return 0;
 }

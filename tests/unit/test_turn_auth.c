@@ -1,6 +1,6 @@
 /* Authentication of TURN requests (RFC 8489 §9.2.4, RFC 8656 §5): challenge, stale nonce,
- * wrong credentials, 441, asynchronous lookups (answered through the connection's send),
- * store failures, 401 rate limit, SHA-256,
+ * wrong credentials, 441, asynchronous lookups (answered through the connection's send; the
+ * relay on the address each client reached), store failures, 401 rate limit, SHA-256,
  * USERHASH, no_auth. */
 #include "test_turn_fake.h"
 
@@ -62,6 +62,40 @@ static void test_async(void)
 	t_allocate(&t);
 	t_stop(&t);
 	CHECK_EQ_INT(t.creds.cancels, 2, "teardown cancels pending lookups");
+	CHECK(fake_all_closed_once(&t.net), "relays closed once");
+}
+
+/* Multi-homed: the relay of an Allocate that completes after an asynchronous lookup sits
+ * on the address its client reached, not on another client's nor the connection's first
+ * (the request carries it; nothing is kept in worker state). Two clients, one per server
+ * address, both pending, completed together. */
+static void test_async_multihomed(void)
+{
+	struct t_env t;
+	struct fake_conn dg2;
+	struct addr local1, local2;
+
+	t_init(&t);
+	t.creds.async = true;
+	t_start(&t);
+	local1 = t.local;
+	addr_parse(&local2, "203.0.113.2", 3478);
+	t_challenge(&t);
+	CHECK_EQ_INT(t_allocate(&t), 0, "client A via 203.0.113.1: lookup pending");
+	fake_conn_init(&dg2, &fake_dgram_ops, &local2, NULL);
+	t.conn = &dg2;
+	t.local = local2;
+	addr_parse(&t.src, "192.0.2.11", 40001);
+	t_challenge(&t);
+	CHECK_EQ_INT(t_allocate(&t), 0, "client B via 203.0.113.2: lookup pending");
+	CHECK_EQ_INT(t.net.opens, 0, "no relay before the lookups complete");
+	CHECK_EQ_INT(fake_creds_complete(&t.creds), 2, "both lookups complete later");
+	CHECK_EQ_INT(t.net.opens, 2, "two relays opened");
+	CHECK(addr_eq(&t.net.opened_local[0], &local1), "A's relay asked on 203.0.113.1");
+	CHECK(addr_eq(&t.net.opened_local[1], &local2), "B's relay asked on 203.0.113.2");
+	CHECK_EQ_INT(t.dgram.sends, 1, "A's success through A's connection");
+	CHECK_EQ_INT(dg2.sends, 1, "B's success through B's connection");
+	t_stop(&t);
 	CHECK(fake_all_closed_once(&t.net), "relays closed once");
 }
 
@@ -178,6 +212,7 @@ int main(void)
 	test_wrong();
 	test_async();
 	test_async_stream();
+	test_async_multihomed();
 	test_store_failures();
 	test_rate_limit();
 	test_sha256_userhash();

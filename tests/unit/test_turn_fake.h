@@ -50,6 +50,7 @@ struct fake_net {
 	int fail_next;	 /* next open: this error, then 0 */
 	bool no_reserve; /* reserve_next requests get no reserved handle */
 	struct turn_relay_req last_req;
+	struct addr opened_local[FAKE_MAX_RELAYS]; /* per open: the client's reached address */
 	struct addr last_peer;
 	uint8_t last_data[2048];
 	size_t last_len;
@@ -79,6 +80,8 @@ static inline int fake_open(void *ctx, const struct turn_relay_req *req, struct 
 	struct fake_relay *r;
 	int err = 0;
 
+	if (n->opens < FAKE_MAX_RELAYS && req->client)
+		n->opened_local[n->opens] = req->client->local;
 	n->opens++;
 	n->last_req = *req;
 	if (n->fail_next) {
