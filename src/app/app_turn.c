@@ -142,8 +142,8 @@ static int app_turn_users(struct app_turn *t, const struct cfg *cfg)
 				   &t->users)) < 0)
 		log_err("app", "static users failed realm=%s users=%zu err=\"%s\"", cfg->realm,
 			cfg->user.n, strerror(-err));
-	if (!err && cfg->redis_userdb && (err = cred_redis_new(&ro, &t->redis, why,
-							       sizeof(why))) < 0)
+	if (!err && cfg->redis_userdb &&
+	    (err = cred_redis_new(&ro, &t->redis, why, sizeof(why))) < 0)
 		log_err("app", "redis-userdb rejected err=\"%s\"",
 			err == -EINVAL ? why : strerror(-err));
 	t->cc = (struct app_cred_cfg){
@@ -202,13 +202,13 @@ static void app_turn_log_relays(const struct net_opts *o)
 	log_info("app", "relay addresses relay_ips=%s", o->nrelay ? list : "none");
 }
 
-static void app_turn_log(const struct app_turn *t, const struct cfg *cfg,
-			 const struct net_opts *o)
+static void app_turn_log(const struct app_turn *t, const struct cfg *cfg, const struct net_opts *o)
 {
 	char raddr[300];
 
 	if (cfg->stun_only) {
-		log_info("app", "stun_only=1 turn=refused (Binding only, TURN requests get 400) "
+		log_info("app",
+			 "stun_only=1 turn=refused (Binding only, TURN requests get 400) "
 			 "unauth_rate=%lld unauth_bytes=%lld unauth_port_rate=%lld",
 			 cfg->unauth_rate, cfg->unauth_bytes, cfg->unauth_port_rate);
 		return;
@@ -223,12 +223,13 @@ static void app_turn_log(const struct app_turn *t, const struct cfg *cfg,
 		 cfg->realm, cfg->no_auth ? "none" : "long-term", cfg->no_auth ? 0 : cfg->user.n,
 		 t->redis ? cred_redis_addr(t->redis, raddr, sizeof(raddr)) : "none",
 		 cfg->use_auth_secret ? "on" : "off", cfg->static_auth_secret.n,
-		 cfg->no_auth ? "off" : app_turn_long_term(cfg) ? "on" : "refused",
+		 cfg->no_auth		   ? "off"
+		 : app_turn_long_term(cfg) ? "on"
+					   : "refused",
 		 o->nrelay, o->nexternal, o->min_port, o->max_port, cfg->max_allocate_lifetime,
 		 cfg->user_quota, cfg->total_quota, cfg->max_bps, cfg->unauth_rate,
-		 cfg->unauth_bytes, cfg->unauth_port_rate,
-		 cfg->allowed_peer_ip.n, cfg->denied_peer_ip.n,
-		 cfg->allow_loopback_peers ? "allowed" : "denied");
+		 cfg->unauth_bytes, cfg->unauth_port_rate, cfg->allowed_peer_ip.n,
+		 cfg->denied_peer_ip.n, cfg->allow_loopback_peers ? "allowed" : "denied");
 	app_turn_log_relays(o);
 	if (!cfg->no_auth && !app_turn_long_term(cfg) && (cfg->user.n || cfg->redis_userdb))
 		log_warn("app",

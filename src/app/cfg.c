@@ -55,7 +55,8 @@ static void check_stun_only(struct cfg *c)
 	if (c->redis_userdb)
 		add_warning(c, "stun-only: redis-userdb ignored (no TURN)");
 	if (c->use_auth_secret || c->static_auth_secret.n)
-		add_warning(c, "stun-only: use-auth-secret and static-auth-secret ignored (no TURN)");
+		add_warning(c,
+			    "stun-only: use-auth-secret and static-auth-secret ignored (no TURN)");
 }
 
 /* Rules that span options. 0 or -EINVAL with st->err set. */
@@ -71,7 +72,8 @@ static int check_rules(struct cfg_state *st)
 		return -EINVAL;
 	}
 	if (c->no_udp && c->no_tcp && c->no_tls && c->no_dtls)
-		return cfg_fail(st, &w, "no-udp, no-tcp, no-tls and no-dtls leave nothing to "
+		return cfg_fail(st, &w,
+				"no-udp, no-tcp, no-tls and no-dtls leave nothing to "
 				"listen on");
 	if (c->stun_only)
 		check_stun_only(c);
@@ -90,7 +92,8 @@ static int check_rules(struct cfg_state *st)
 			c->use_auth_secret = true;
 		}
 		if (c->use_auth_secret && !c->static_auth_secret.n && !c->redis_userdb)
-			return cfg_fail(st, &w, "use-auth-secret needs static-auth-secret or "
+			return cfg_fail(st, &w,
+					"use-auth-secret needs static-auth-secret or "
 					"redis-userdb (secrets in Redis)");
 		if (c->user.n == 0 && !c->redis_userdb && !c->use_auth_secret) {
 			snprintf(st->err, CFG_ERR_MAX,

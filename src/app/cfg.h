@@ -24,56 +24,56 @@ struct cfg {
 	/* listeners */
 	long long listening_port;
 	long long tls_listening_port;
-	struct cfg_list listening_ip;   /* numeric IPs; empty = every local address */
-	struct cfg_list relay_ip;       /* numeric IPs */
-	struct cfg_list external_ip;    /* "PUBLIC[/PRIVATE]" numeric IPs */
+	struct cfg_list listening_ip; /* numeric IPs; empty = every local address */
+	struct cfg_list relay_ip;     /* numeric IPs */
+	struct cfg_list external_ip;  /* "PUBLIC[/PRIVATE]" numeric IPs */
 	long long min_port;
 	long long max_port;
-	long long relay_threads;        /* 0 = online CPUs */
+	long long relay_threads; /* 0 = online CPUs */
 	bool no_udp;
 	bool no_tcp;
-	long long max_tcp_per_ip;       /* TCP connections per source; 0 = unlimited */
-	long long tcp_idle_timeout;     /* seconds, TCP connections without an allocation */
+	long long max_tcp_per_ip;   /* TCP connections per source; 0 = unlimited */
+	long long tcp_idle_timeout; /* seconds, TCP connections without an allocation */
 	bool no_tls;
 	bool no_dtls;
 	/* authentication */
 	char *realm;
-	struct cfg_list user;           /* "name:password" */
+	struct cfg_list user; /* "name:password" */
 	bool lt_cred_mech;
-	bool lt_cred_mech_given;        /* set explicitly, not only implied */
-	char *redis_userdb;             /* coturn's connection string; NULL = no Redis */
-	bool use_auth_secret;           /* TURN REST ephemeral credentials */
+	bool lt_cred_mech_given; /* set explicitly, not only implied */
+	char *redis_userdb;	 /* coturn's connection string; NULL = no Redis */
+	bool use_auth_secret;	 /* TURN REST ephemeral credentials */
 	struct cfg_list static_auth_secret;
-	char *rest_api_separator;       /* one character */
+	char *rest_api_separator; /* one character */
 	bool no_auth;
-	bool stun_only;                 /* Binding only: TURN requests answered 400 */
+	bool stun_only; /* Binding only: TURN requests answered 400 */
 	/* protocol */
 	bool fingerprint;
-	char *software_name;            /* NULL = no SOFTWARE attribute */
+	char *software_name;		 /* NULL = no SOFTWARE attribute */
 	long long max_allocate_lifetime; /* seconds */
-	long long user_quota;           /* allocations per user; 0 = unlimited */
-	long long total_quota;          /* allocations in total; 0 = unlimited */
-	long long max_bps;              /* per allocation; 0 = unlimited */
-	long long unauth_rate;          /* unauthenticated replies/s per source IP; 0 = no limit */
-	long long unauth_bytes;         /* unauthenticated bytes/s per source IP; 0 = not counted */
-	long long unauth_port_rate;     /* unauthenticated replies/s per source port; 0 = not counted */
+	long long user_quota;		 /* allocations per user; 0 = unlimited */
+	long long total_quota;		 /* allocations in total; 0 = unlimited */
+	long long max_bps;		 /* per allocation; 0 = unlimited */
+	long long unauth_rate;		 /* unauthenticated replies/s per source IP; 0 = no limit */
+	long long unauth_bytes;	    /* unauthenticated bytes/s per source IP; 0 = not counted */
+	long long unauth_port_rate; /* unauthenticated replies/s per source port; 0 = not counted */
 	struct cfg_list allowed_peer_ip; /* "IP", "IP/PREFIX" or "FIRST-LAST" */
 	struct cfg_list denied_peer_ip;
 	bool allow_loopback_peers;
 	char *cert;
 	char *pkey;
 	/* process */
-	char *log_file;                 /* NULL = stderr */
+	char *log_file; /* NULL = stderr */
 	bool syslog;
 	bool verbose;
-	int log_level;                  /* enum log_level; verbose forces LOG_LVL_DEBUG */
-	char *pidfile;                  /* NULL = none */
+	int log_level; /* enum log_level; verbose forces LOG_LVL_DEBUG */
+	char *pidfile; /* NULL = none */
 
 	/* Not options: how the load went. */
-	char *config_file;              /* -c FILE, or NULL for the embedded default */
-	bool help;                      /* --help given: print cfg_print_help and exit 0 */
-	bool version;                   /* --version given */
-	struct cfg_list warnings;       /* non-fatal findings, for the log once it is open */
+	char *config_file;	  /* -c FILE, or NULL for the embedded default */
+	bool help;		  /* --help given: print cfg_print_help and exit 0 */
+	bool version;		  /* --version given */
+	struct cfg_list warnings; /* non-fatal findings, for the log once it is open */
 };
 
 /* The embedded default configuration (the text of etc/ternd.conf). */

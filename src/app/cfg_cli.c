@@ -11,13 +11,13 @@
 
 #include "base/xmalloc.h"
 
-#define OPT_BASE 256
+#define OPT_BASE     256
 #define CLI_NAME_MAX 72
 
 struct cfg_cli_item {
 	const struct cfg_opt *o;
-	const char *value;              /* borrows argv */
-	char name[CLI_NAME_MAX];        /* the option as typed, for messages */
+	const char *value;	 /* borrows argv */
+	char name[CLI_NAME_MAX]; /* the option as typed, for messages */
 };
 
 struct cfg_cli {

@@ -10,7 +10,7 @@
 #include "base/xmalloc.h"
 
 #define ENV_NAME_MAX 64
-#define LIST_SEPS ", \t\n"
+#define LIST_SEPS    ", \t\n"
 
 static const char *env_get(char **envp, const char *name)
 {

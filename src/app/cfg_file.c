@@ -48,8 +48,7 @@ static int set_scalar(struct cfg_state *st, const struct cfg_opt *o, const confi
 	char text[1024];
 
 	if (scalar_text(s, text, sizeof(text)) < 0)
-		return cfg_fail(st, w, "%s: expected a single value, not a list or group",
-				o->name);
+		return cfg_fail(st, w, "%s: expected a single value, not a list or group", o->name);
 	return cfg_opt_set(st, o, text, w);
 }
 

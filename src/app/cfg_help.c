@@ -8,7 +8,7 @@
 #include "base/log.h"
 
 #define SUMMARY_MAX 1800
-#define VALUE_MAX 1024
+#define VALUE_MAX   1024
 
 static const char *type_arg(const struct cfg_opt *o)
 {
@@ -90,8 +90,8 @@ static size_t append_kv(char *line, size_t k, size_t len, const char *name, cons
 
 	if (k >= len)
 		return k;
-	return k + (size_t)snprintf(line + k, len - k, " %s=%s%s%s", name, quote ? "\"" : "",
-				    value, quote ? "\"" : "");
+	return k + (size_t)snprintf(line + k, len - k, " %s=%s%s%s", name, quote ? "\"" : "", value,
+				    quote ? "\"" : "");
 }
 
 void cfg_log_summary(const struct cfg *cfg)

@@ -9,11 +9,11 @@
 #include "app/cfg.h"
 
 enum cfg_type {
-	CFG_BOOL,       /* bool; 1/0/true/false/yes/no/on/off */
-	CFG_INT,        /* long long within [min, max] */
-	CFG_STR,        /* char *, owned; empty = NULL */
-	CFG_LIST,       /* struct cfg_list; at most max items; repeatable */
-	CFG_LEVEL,      /* int, one of enum log_level by name */
+	CFG_BOOL,  /* bool; 1/0/true/false/yes/no/on/off */
+	CFG_INT,   /* long long within [min, max] */
+	CFG_STR,   /* char *, owned; empty = NULL */
+	CFG_LIST,  /* struct cfg_list; at most max items; repeatable */
+	CFG_LEVEL, /* int, one of enum log_level by name */
 };
 
 /* Sources in increasing precedence. */
@@ -27,9 +27,9 @@ enum cfg_src {
 /* Where a value came from, for messages. */
 struct cfg_where {
 	enum cfg_src src;
-	const char *file;       /* CFG_SRC_FILE: file name */
-	int line;               /* CFG_SRC_FILE: line, 0 if unknown */
-	const char *name;       /* CFG_SRC_ENV: variable; CFG_SRC_CLI: option as typed */
+	const char *file; /* CFG_SRC_FILE: file name */
+	int line;	  /* CFG_SRC_FILE: line, 0 if unknown */
+	const char *name; /* CFG_SRC_ENV: variable; CFG_SRC_CLI: option as typed */
 };
 
 /* Validates one string or list item; on error writes the reason into why. 0 or -EINVAL. */
@@ -40,14 +40,14 @@ typedef int (*cfg_check_cb)(const char *value, char *why, size_t len);
 #define CFG_F_SECRET 2u
 
 struct cfg_opt {
-	const char *name;       /* file setting and --long option */
-	char short_name;        /* -x, or 0 */
+	const char *name; /* file setting and --long option */
+	char short_name;  /* -x, or 0 */
 	enum cfg_type type;
-	size_t off;             /* offsetof(struct cfg, field) */
-	const char *def;        /* default, parsed like any other value; NULL = unset/empty */
-	long long min, max;     /* CFG_INT: range; CFG_LIST: max = most items */
-	cfg_check_cb check;     /* CFG_STR/CFG_LIST: item validator, or NULL */
-	unsigned flags;         /* CFG_F_* */
+	size_t off;	    /* offsetof(struct cfg, field) */
+	const char *def;    /* default, parsed like any other value; NULL = unset/empty */
+	long long min, max; /* CFG_INT: range; CFG_LIST: max = most items */
+	cfg_check_cb check; /* CFG_STR/CFG_LIST: item validator, or NULL */
+	unsigned flags;	    /* CFG_F_* */
 	const char *help;
 };
 
@@ -61,7 +61,7 @@ extern const size_t cfg_nopts;
 struct cfg_state {
 	struct cfg *cfg;
 	enum cfg_src set_by[CFG_MAX_OPTS];
-	char *err;              /* CFG_ERR_MAX bytes */
+	char *err; /* CFG_ERR_MAX bytes */
 };
 
 /* The field of cfg that row o describes. */
@@ -88,7 +88,7 @@ void cfg_list_add(struct cfg_list *l, const char *s);
 void cfg_list_clear(struct cfg_list *l);
 
 /* Sources. Each returns 0 or -EINVAL with st->err set. */
-int cfg_file_load(struct cfg_state *st, const char *path);      /* NULL = embedded */
+int cfg_file_load(struct cfg_state *st, const char *path); /* NULL = embedded */
 int cfg_env_load(struct cfg_state *st, char **envp);
 /* TERN_CONFIG from envp (borrowed), or NULL. */
 const char *cfg_env_config(char **envp);

@@ -184,7 +184,8 @@ int cfg_opt_set(struct cfg_state *st, const struct cfg_opt *o, const char *value
 	case CFG_LEVEL:
 		v = parse_level(value);
 		if (v < 0)
-			return cfg_fail(st, w, "%s: bad value \"%s\": not one of err/warn/info/debug",
+			return cfg_fail(st, w,
+					"%s: bad value \"%s\": not one of err/warn/info/debug",
 					o->name, value);
 		*(int *)cfg_field(st->cfg, o) = v;
 		return 0;
@@ -221,8 +222,10 @@ void cfg_opt_format(const struct cfg *cfg, const struct cfg_opt *o, char *buf, s
 		snprintf(buf, len, "%lld", *(const long long *)f);
 		break;
 	case CFG_STR:
-		snprintf(buf, len, "%s", !*(char *const *)f ? "" :
-			 (o->flags & CFG_F_SECRET) ? "***" : *(char *const *)f);
+		snprintf(buf, len, "%s",
+			 !*(char *const *)f	     ? ""
+			 : (o->flags & CFG_F_SECRET) ? "***"
+						     : *(char *const *)f);
 		break;
 	case CFG_LIST:
 		format_list(f, o->flags, buf, len);

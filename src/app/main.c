@@ -20,7 +20,7 @@
 #include "net/server.h"
 
 #define EXIT_RUNTIME 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE   2
 
 static int open_log(const struct cfg *cfg)
 {

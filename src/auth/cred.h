@@ -52,9 +52,9 @@ struct cred_result {
 typedef void (*cred_cb)(void *arg, const struct cred_result *res);
 
 struct cred_query {
-	const char *realm;      /* borrowed for the duration of lookup() only */
+	const char *realm; /* borrowed for the duration of lookup() only */
 	size_t realm_len;
-	const char *user;       /* USERNAME bytes, or NULL when userhash is set */
+	const char *user; /* USERNAME bytes, or NULL when userhash is set */
 	size_t user_len;
 	const uint8_t *userhash; /* 32 bytes of USERHASH (RFC 8489 §14.4), or NULL */
 };
@@ -72,8 +72,7 @@ struct cred_store_ops {
 	 * denied-peer-ip, when not also allowed), 0 no opinion (the server's policy decides).
 	 * Synchronous and cheap: answered from what the store holds now, never waits.
 	 * realm and peer are borrowed for the call. */
-	int (*peer_verdict)(void *impl, const char *realm, size_t rlen,
-			    const struct addr *peer);
+	int (*peer_verdict)(void *impl, const char *realm, size_t rlen, const struct addr *peer);
 };
 
 struct cred_store {

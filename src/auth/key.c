@@ -7,7 +7,7 @@ int auth_key_derive(enum auth_key_alg alg, const char *user, size_t ulen, const 
 		    size_t rlen, const char *pass, size_t plen, uint8_t out[AUTH_KEY_MAX])
 {
 	const struct crypto_part parts[5] = {
-		{ user, ulen }, { ":", 1 }, { realm, rlen }, { ":", 1 }, { pass, plen },
+		{user, ulen}, {":", 1}, {realm, rlen}, {":", 1}, {pass, plen},
 	};
 	int rc;
 
@@ -26,7 +26,7 @@ int auth_key_derive(enum auth_key_alg alg, const char *user, size_t ulen, const 
 int auth_userhash(const char *user, size_t ulen, const char *realm, size_t rlen,
 		  uint8_t out[CRYPTO_SHA256_LEN])
 {
-	const struct crypto_part parts[3] = { { user, ulen }, { ":", 1 }, { realm, rlen } };
+	const struct crypto_part parts[3] = {{user, ulen}, {":", 1}, {realm, rlen}};
 
 	return crypto_sha256(parts, 3, out);
 }

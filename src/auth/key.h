@@ -10,8 +10,8 @@
 #define AUTH_KEY_MAX CRYPTO_SHA256_LEN
 
 enum auth_key_alg {
-	AUTH_KEY_MD5 = 1,       /* PASSWORD-ALGORITHM 0x0001 and the classic mechanism */
-	AUTH_KEY_SHA256 = 2,    /* PASSWORD-ALGORITHM 0x0002 */
+	AUTH_KEY_MD5 = 1,    /* PASSWORD-ALGORITHM 0x0001 and the classic mechanism */
+	AUTH_KEY_SHA256 = 2, /* PASSWORD-ALGORITHM 0x0002 */
 };
 
 /* key = MD5 or SHA-256 of username ":" realm ":" password (inputs already SASLprep'd/

@@ -10,8 +10,8 @@
 
 /* The server's PASSWORD-ALGORITHMS in preference order (RFC 8489 §14.11), and the same
  * list as it appears on the wire: algorithm, parameter length 0, for each entry. */
-static const uint16_t ltc_algs[] = { STUN_PWALG_SHA256, STUN_PWALG_MD5 };
-static const uint8_t ltc_algs_wire[] = { 0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00 };
+static const uint16_t ltc_algs[] = {STUN_PWALG_SHA256, STUN_PWALG_MD5};
+static const uint8_t ltc_algs_wire[] = {0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00};
 
 /* True when the request's PASSWORD-ALGORITHMS is byte for byte the list the challenge
  * carried (RFC 8489 §9.2.4: "matches the value sent in the response that sent this
@@ -74,7 +74,7 @@ static bool ltc_realm_is(const struct stun_str *r, const char *realm)
 int auth_ltc_begin(const struct stun_msg *m, const char *realm, const struct auth_nonce_key *nk,
 		   const struct addr *client, uint64_t now_ms, struct auth_ltc_req *out)
 {
-	struct stun_str user = { NULL, 0 }, hash = { NULL, 0 }, rlm, nonce;
+	struct stun_str user = {NULL, 0}, hash = {NULL, 0}, rlm, nonce;
 	struct auth_ltc_req rq;
 	bool has_user;
 	int rc;

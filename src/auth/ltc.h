@@ -17,9 +17,9 @@
 
 /* What auth_ltc_begin found in a request that carries integrity. Views into the message. */
 struct auth_ltc_req {
-	const uint8_t *user;            /* USERNAME, or NULL when USERHASH is used */
+	const uint8_t *user; /* USERNAME, or NULL when USERHASH is used */
 	size_t user_len;
-	const uint8_t *userhash;        /* USERHASH (32 bytes), or NULL */
+	const uint8_t *userhash; /* USERHASH (32 bytes), or NULL */
 	const uint8_t *realm;
 	size_t realm_len;
 	/* The key: SHA256 when PASSWORD-ALGORITHM says SHA-256, else MD5 (RFC 8489 §9.2.4:

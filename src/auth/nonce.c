@@ -12,14 +12,14 @@
 #include "base/codec.h"
 #include "base/crypto.h"
 
-#define NONCE_COOKIE "obMatJos2"
-#define NONCE_COOKIE_LEN 9      /* the fixed prefix; the full cookie adds 4 characters */
+#define NONCE_COOKIE	 "obMatJos2"
+#define NONCE_COOKIE_LEN 9 /* the fixed prefix; the full cookie adds 4 characters */
 #define NONCE_FEAT_CHARS 4
-#define NONCE_EXPIRY_LEN 6      /* 48-bit milliseconds: enough for any monotonic clock */
-#define NONCE_MAC_LEN 12
-#define NONCE_BODY_LEN (NONCE_EXPIRY_LEN + NONCE_MAC_LEN)      /* 18 bytes */
-#define NONCE_BODY_CHARS (NONCE_BODY_LEN / 3 * 4)              /* 24 characters */
-#define NONCE_LEN (NONCE_COOKIE_LEN + NONCE_FEAT_CHARS + NONCE_BODY_CHARS)
+#define NONCE_EXPIRY_LEN 6 /* 48-bit milliseconds: enough for any monotonic clock */
+#define NONCE_MAC_LEN	 12
+#define NONCE_BODY_LEN	 (NONCE_EXPIRY_LEN + NONCE_MAC_LEN) /* 18 bytes */
+#define NONCE_BODY_CHARS (NONCE_BODY_LEN / 3 * 4)	    /* 24 characters */
+#define NONCE_LEN	 (NONCE_COOKIE_LEN + NONCE_FEAT_CHARS + NONCE_BODY_CHARS)
 
 _Static_assert(NONCE_LEN <= AUTH_NONCE_MAX, "nonce fits AUTH_NONCE_MAX");
 _Static_assert(NONCE_BODY_LEN % 3 == 0, "body encodes without padding");
@@ -54,10 +54,10 @@ static int nonce_mac(const struct auth_nonce_key *k, const uint8_t feat[3],
 	int rc;
 
 	family = addr_family(client) == AF_INET6 ? 6 : 4;
-	parts[0] = (struct crypto_part){ feat, 3 };
-	parts[1] = (struct crypto_part){ expiry, NONCE_EXPIRY_LEN };
-	parts[2] = (struct crypto_part){ &family, 1 };
-	parts[3] = (struct crypto_part){ ip, ip ? iplen : 0 };
+	parts[0] = (struct crypto_part){feat, 3};
+	parts[1] = (struct crypto_part){expiry, NONCE_EXPIRY_LEN};
+	parts[2] = (struct crypto_part){&family, 1};
+	parts[3] = (struct crypto_part){ip, ip ? iplen : 0};
 	rc = crypto_hmac_sha256(k->secret, sizeof(k->secret), parts, 4, full);
 	if (rc < 0)
 		return -EIO;

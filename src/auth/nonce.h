@@ -19,15 +19,15 @@
 
 /* Security features advertised in the nonce cookie (RFC 8489 §18.1). */
 #define AUTH_FEATURE_PASSWORD_ALGORITHMS 0x800000u
-#define AUTH_FEATURE_USERNAME_ANONYMITY 0x400000u
+#define AUTH_FEATURE_USERNAME_ANONYMITY	 0x400000u
 
 /* How long a nonce stays valid unless configured otherwise, seconds. */
 #define AUTH_NONCE_LIFETIME_S 600
 
 struct auth_nonce_key {
 	uint8_t secret[AUTH_NONCE_SECRET_LEN];
-	uint32_t lifetime_s;	/* how long a nonce stays valid (default AUTH_NONCE_LIFETIME_S) */
-	uint32_t features;      /* AUTH_FEATURE_* bits placed in the cookie */
+	uint32_t lifetime_s; /* how long a nonce stays valid (default AUTH_NONCE_LIFETIME_S) */
+	uint32_t features;   /* AUTH_FEATURE_* bits placed in the cookie */
 };
 
 /* Fills k with a random secret. lifetime_s 0 means AUTH_NONCE_LIFETIME_S. 0 or -EIO. */

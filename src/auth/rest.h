@@ -32,7 +32,7 @@ int auth_rest_password(const char *secret, size_t slen, const char *user, size_t
 
 /* The long-term keys (MD5 and SHA-256 of user ":" realm ":" password) for user under
  * secret into *out. 0, -EINVAL or -EIO. */
-int auth_rest_key(const char *secret, size_t slen, const char *user, size_t ulen,
-		  const char *realm, size_t rlen, struct cred_key *out);
+int auth_rest_key(const char *secret, size_t slen, const char *user, size_t ulen, const char *realm,
+		  size_t rlen, struct cred_key *out);
 
 #endif

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CRYPTO_MD5_LEN 16
-#define CRYPTO_SHA1_LEN 20
+#define CRYPTO_MD5_LEN	  16
+#define CRYPTO_SHA1_LEN	  20
 #define CRYPTO_SHA256_LEN 32
 
 /* One-shot digests over the concatenation of n (ptr, len) parts. Return 0 or -EIO. */

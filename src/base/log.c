@@ -18,12 +18,12 @@
 #include <unistd.h>
 
 #define LOG_LINE_MAX 2048 /* below PIPE_BUF: one atomic write on pipes too */
-#define LOG_TRUNC "...\n"
+#define LOG_TRUNC    "...\n"
 
 static atomic_int log_level_cur = LOG_LVL_INFO;
 static atomic_int log_fd = STDERR_FILENO;
 static atomic_bool log_syslog;
-static char *log_path;  /* owned; set and read in the main thread only */
+static char *log_path; /* owned; set and read in the main thread only */
 
 static const char *const log_names[] = {
 	[LOG_LVL_ERR] = "ERR",

@@ -25,13 +25,13 @@ bool log_enabled(enum log_level level);
 void log_write(enum log_level level, const char *mod, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-#define log_err(mod, ...) log_write(LOG_LVL_ERR, mod, __VA_ARGS__)
+#define log_err(mod, ...)  log_write(LOG_LVL_ERR, mod, __VA_ARGS__)
 #define log_warn(mod, ...) log_write(LOG_LVL_WARN, mod, __VA_ARGS__)
 #define log_info(mod, ...) log_write(LOG_LVL_INFO, mod, __VA_ARGS__)
-#define log_debug(mod, ...)                                      \
-	do {                                                     \
-		if (log_enabled(LOG_LVL_DEBUG))                  \
-			log_write(LOG_LVL_DEBUG, mod, __VA_ARGS__); \
+#define log_debug(mod, ...)                                                                        \
+	do {                                                                                       \
+		if (log_enabled(LOG_LVL_DEBUG))                                                    \
+			log_write(LOG_LVL_DEBUG, mod, __VA_ARGS__);                                \
 	} while (0)
 
 #endif

@@ -17,10 +17,10 @@
 #define TIMER_WHEEL_SLOTS 4096u /* 409.6 s per revolution */
 
 struct timer_wheel {
-	uint64_t now_ms;        /* the clock: the latest now_ms passed in */
-	uint64_t tick;          /* current tick, now_ms / TIMER_TICK_MS */
-	uint64_t count;         /* armed timers, due list included */
-	struct timer *due;      /* detached due timers being fired, in expiry order */
+	uint64_t now_ms;   /* the clock: the latest now_ms passed in */
+	uint64_t tick;	   /* current tick, now_ms / TIMER_TICK_MS */
+	uint64_t count;	   /* armed timers, due list included */
+	struct timer *due; /* detached due timers being fired, in expiry order */
 	struct timer *slot[TIMER_WHEEL_SLOTS];
 };
 

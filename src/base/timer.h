@@ -15,8 +15,8 @@ typedef void (*timer_cb)(struct timer *t, void *arg);
 /* Embedded in its owner; initialise with timer_init before first use. */
 struct timer {
 	struct timer *next;
-	struct timer **pprev;   /* NULL when not armed */
-	struct timer_wheel *wheel;      /* the wheel t is armed on (valid while armed) */
+	struct timer **pprev;	   /* NULL when not armed */
+	struct timer_wheel *wheel; /* the wheel t is armed on (valid while armed) */
 	uint64_t expire_ms;
 	timer_cb cb;
 	void *arg;

@@ -19,11 +19,11 @@
 #include "cred/redis_keys.h"
 #include "cred/redis_peers.h"
 
-#define REDIS_PENDING_DEFAULT 256
+#define REDIS_PENDING_DEFAULT	 256
 #define REDIS_TIMEOUT_DEFAULT_MS 2000
 /* RFC 8489 §14.3, §14.9: USERNAME < 509 bytes, REALM < 763 bytes. */
-#define REDIS_NAME_MAX 763
-#define REDIS_KEY_MAX (2 * REDIS_NAME_MAX + 64)
+#define REDIS_NAME_MAX	 763
+#define REDIS_KEY_MAX	 (2 * REDIS_NAME_MAX + 64)
 #define REDIS_SECRET_MAX 1024
 
 struct cred_redis {
@@ -41,9 +41,9 @@ struct cred_redis_worker {
 	struct cred_redis_conn sub;
 	struct cred_redis_cache *cache;
 	struct cred_redis_peers *peers;
-	struct redis_req *reqs;         /* pending, including abandoned ones */
+	struct redis_req *reqs; /* pending, including abandoned ones */
 	size_t npending;
-	int refs;                       /* the creator's and each store view's */
+	int refs; /* the creator's and each store view's */
 	bool closing;
 };
 
@@ -52,15 +52,15 @@ struct cred_redis_worker {
 struct redis_req {
 	struct redis_req *next, *prev;
 	struct cred_redis_worker *w;
-	cred_cb cb;                     /* NULL once answered or cancelled */
+	cred_cb cb; /* NULL once answered or cancelled */
 	void *arg;
 	bool rest;
-	int inflight;                   /* Redis replies outstanding */
-	int status;                     /* first failure, or 0 */
-	uint64_t gen;                   /* cache generation at the start */
+	int inflight; /* Redis replies outstanding */
+	int status;   /* first failure, or 0 */
+	uint64_t gen; /* cache generation at the start */
 	struct event *timer;
-	struct cred_redis_entry e;      /* the answer being assembled (names borrowed) */
-	char names[];                   /* realm then user, NUL-terminated */
+	struct cred_redis_entry e; /* the answer being assembled (names borrowed) */
+	char names[];		   /* realm then user, NUL-terminated */
 };
 
 static uint64_t redis_now_ms(void)
@@ -135,8 +135,8 @@ static int parse_secrets(const redisReply *r, struct cred_redis_entry *e)
 static void deliver(cred_cb cb, void *arg, int status, const struct cred_key *keys, size_t n,
 		    const struct cred_limits *limits)
 {
-	struct cred_result res = {.status = status, .key = status == 0 ? keys : NULL,
-				  .nkeys = n, .limits = limits};
+	struct cred_result res = {
+		.status = status, .key = status == 0 ? keys : NULL, .nkeys = n, .limits = limits};
 
 	cb(arg, &res);
 }
@@ -155,8 +155,7 @@ static void deliver_rest(const struct cred_redis_entry *realm_e, const char *use
 				   realm_e->realm, realm_e->rlen, &keys[n++]);
 	if (rc == 0 && n == 0)
 		rc = -ENOENT;
-	deliver(cb, arg, rc < 0 ? (rc == -ENOENT ? -ENOENT : -EIO) : 0, keys, n,
-		&realm_e->limits);
+	deliver(cb, arg, rc < 0 ? (rc == -ENOENT ? -ENOENT : -EIO) : 0, keys, n, &realm_e->limits);
 	explicit_bzero(keys, sizeof(keys));
 }
 
@@ -235,8 +234,8 @@ static void req_on_reply(redisAsyncContext *ac, void *reply, void *privdata)
 
 	(void)ac;
 	q->inflight--;
-	if (q->status == 0 && (r == NULL || r->type != REDIS_REPLY_ARRAY ||
-			       (limits_reply && r->elements != want)))
+	if (q->status == 0 &&
+	    (r == NULL || r->type != REDIS_REPLY_ARRAY || (limits_reply && r->elements != want)))
 		q->status = -EIO;
 	if (q->status == 0 && !q->rest)
 		q->status = parse_user(r, &q->e);
@@ -314,8 +313,8 @@ static int req_send(struct redis_req *q)
 	return 0;
 }
 
-static struct redis_req *req_new(struct cred_redis_worker *w, const struct cred_query *q,
-				 bool rest, cred_cb cb, void *arg)
+static struct redis_req *req_new(struct cred_redis_worker *w, const struct cred_query *q, bool rest,
+				 cred_cb cb, void *arg)
 {
 	struct redis_req *r = calloc(1, sizeof(*r) + q->realm_len + q->user_len + 2);
 
@@ -486,8 +485,7 @@ int cred_redis_peers_prefetch(struct cred_redis_worker *w, const char *realm, si
 
 /* ---- lifetime ---- */
 
-int cred_redis_new(const struct cred_redis_opts *o, struct cred_redis **out, char *why,
-		   size_t len)
+int cred_redis_new(const struct cred_redis_opts *o, struct cred_redis **out, char *why, size_t len)
 {
 	struct cred_redis *r;
 
@@ -537,8 +535,7 @@ int cred_redis_worker_new(struct cred_redis *r, struct event_base *base,
 	if (!err)
 		err = cred_redis_peers_new(&w->cmd, r->cache_ttl_ms, &w->peers);
 	if (!err)
-		err = cred_redis_conn_init(&w->cmd, base, &r->conf, &r->health, cmd_on_up, NULL,
-					   w);
+		err = cred_redis_conn_init(&w->cmd, base, &r->conf, &r->health, cmd_on_up, NULL, w);
 	/* The subscriber's outages are the command connection's: log them at debug. */
 	if (!err)
 		err = cred_redis_conn_init(&w->sub, base, &r->conf, NULL, sub_on_up, NULL, w);

@@ -34,17 +34,16 @@ struct cred_redis;
 struct cred_redis_worker;
 
 struct cred_redis_opts {
-	const char *conninfo;           /* --redis-userdb connection string (borrowed) */
-	uint32_t cache_ttl_ms;          /* 0 = 5000 */
-	uint32_t cache_slots;           /* 0 = 1024 */
-	uint32_t pending_max;           /* per worker; 0 = 256 */
-	uint32_t timeout_ms;            /* per lookup; 0 = 2000 */
+	const char *conninfo;  /* --redis-userdb connection string (borrowed) */
+	uint32_t cache_ttl_ms; /* 0 = 5000 */
+	uint32_t cache_slots;  /* 0 = 1024 */
+	uint32_t pending_max;  /* per worker; 0 = 256 */
+	uint32_t timeout_ms;   /* per lookup; 0 = 2000 */
 };
 
 /* Parses the connection string and copies the options. 0, or -EINVAL with the reason in
  * why (len bytes), or -ENOMEM. Does not connect. */
-int cred_redis_new(const struct cred_redis_opts *o, struct cred_redis **out, char *why,
-		   size_t len);
+int cred_redis_new(const struct cred_redis_opts *o, struct cred_redis **out, char *why, size_t len);
 void cred_redis_free(struct cred_redis *r);
 /* "host:port" of the server, for log lines. */
 const char *cred_redis_addr(const struct cred_redis *r, char *buf, size_t len);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_SLOTS_DEFAULT 1024
+#define CACHE_SLOTS_DEFAULT  1024
 #define CACHE_TTL_DEFAULT_MS 5000
 
 struct cred_redis_cache {
@@ -78,9 +78,9 @@ static bool entry_is(const struct cred_redis_entry *e, const char *realm, size_t
 	return e->ulen == ulen && memcmp(e->user, user, ulen) == 0;
 }
 
-const struct cred_redis_entry *cred_redis_cache_get(struct cred_redis_cache *c,
-						    const char *realm, size_t rlen,
-						    const char *user, size_t ulen, uint64_t now_ms)
+const struct cred_redis_entry *cred_redis_cache_get(struct cred_redis_cache *c, const char *realm,
+						    size_t rlen, const char *user, size_t ulen,
+						    uint64_t now_ms)
 {
 	struct cred_redis_entry *e = &c->slots[cache_slot(c, realm, rlen, user, ulen)];
 

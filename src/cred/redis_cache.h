@@ -13,16 +13,16 @@
 
 /* One cached answer. user NULL: a realm entry (secrets, limits). */
 struct cred_redis_entry {
-	char *realm;                    /* owned */
+	char *realm; /* owned */
 	size_t rlen;
-	char *user;                     /* owned; NULL for a realm entry */
+	char *user; /* owned; NULL for a realm entry */
 	size_t ulen;
 	uint64_t expires_ms;
-	int status;                     /* 0 or -ENOENT */
+	int status; /* 0 or -ENOENT */
 	struct cred_key key;
 	struct cred_limits limits;
-	size_t nsecrets;                /* realm entry: secrets[0..nsecrets) */
-	char *secrets[CRED_KEYS_MAX];   /* owned, NUL-terminated */
+	size_t nsecrets;	      /* realm entry: secrets[0..nsecrets) */
+	char *secrets[CRED_KEYS_MAX]; /* owned, NUL-terminated */
 	size_t secret_lens[CRED_KEYS_MAX];
 };
 
@@ -33,9 +33,9 @@ int cred_redis_cache_new(size_t slots, uint64_t ttl_ms, struct cred_redis_cache 
 void cred_redis_cache_free(struct cred_redis_cache *c);
 /* The live entry for (realm, user) (user NULL: the realm entry), or NULL. Borrowed until
  * the next put or drop. */
-const struct cred_redis_entry *cred_redis_cache_get(struct cred_redis_cache *c,
-						    const char *realm, size_t rlen,
-						    const char *user, size_t ulen, uint64_t now_ms);
+const struct cred_redis_entry *cred_redis_cache_get(struct cred_redis_cache *c, const char *realm,
+						    size_t rlen, const char *user, size_t ulen,
+						    uint64_t now_ms);
 /* A fresh entry for (realm, user), names copied, expiring at now_ms + ttl, for the caller
  * to fill (status, key, limits, secrets: strings the cache then owns). NULL on -ENOMEM. */
 struct cred_redis_entry *cred_redis_cache_put(struct cred_redis_cache *c, const char *realm,

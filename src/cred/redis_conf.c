@@ -14,17 +14,30 @@ static const struct {
 	const char *name;
 	enum conf_field f;
 } conf_keys[] = {
-	{"ip", F_HOST},         {"host", F_HOST},         {"addr", F_HOST},
-	{"ipaddr", F_HOST},     {"hostaddr", F_HOST},     {"port", F_PORT},
-	{"p", F_PORT},          {"dbname", F_DB},         {"db", F_DB},
-	{"database", F_DB},     {"password", F_PASSWORD}, {"pwd", F_PASSWORD},
-	{"passwd", F_PASSWORD}, {"secret", F_PASSWORD},   {"user", F_USER},
-	{"uname", F_USER},      {"name", F_USER},         {"username", F_USER},
-	{"connect_timeout", F_TIMEOUT}, {"timeout", F_TIMEOUT},
+	{"ip", F_HOST},
+	{"host", F_HOST},
+	{"addr", F_HOST},
+	{"ipaddr", F_HOST},
+	{"hostaddr", F_HOST},
+	{"port", F_PORT},
+	{"p", F_PORT},
+	{"dbname", F_DB},
+	{"db", F_DB},
+	{"database", F_DB},
+	{"password", F_PASSWORD},
+	{"pwd", F_PASSWORD},
+	{"passwd", F_PASSWORD},
+	{"secret", F_PASSWORD},
+	{"user", F_USER},
+	{"uname", F_USER},
+	{"name", F_USER},
+	{"username", F_USER},
+	{"connect_timeout", F_TIMEOUT},
+	{"timeout", F_TIMEOUT},
 };
 
 static const char *const field_names[] = {
-	[F_HOST] = "ip", [F_PORT] = "port", [F_DB] = "dbname",
+	[F_HOST] = "ip",	   [F_PORT] = "port", [F_DB] = "dbname",
 	[F_PASSWORD] = "password", [F_USER] = "user", [F_TIMEOUT] = "connect_timeout",
 };
 
@@ -125,8 +138,8 @@ int cred_redis_conf_parse(const char *s, struct cred_redis_conf *out, char *why,
 		f = conf_find(s, kn);
 		if (f < 0 || !eq)
 			conf_unknown(why, len, &nunknown, s, kn);
-		else if (!nunknown && conf_set(&c, (enum conf_field)f, eq + 1, n - kn - 1, why,
-					       len) < 0)
+		else if (!nunknown &&
+			 conf_set(&c, (enum conf_field)f, eq + 1, n - kn - 1, why, len) < 0)
 			return -EINVAL;
 		s += n;
 	}

@@ -21,7 +21,7 @@ struct cred_redis_conf {
 	uint16_t port;
 	unsigned dbname;
 	char password[CRED_REDIS_CONF_STR_MAX]; /* "" = no AUTH */
-	char user[CRED_REDIS_CONF_STR_MAX];     /* "" = AUTH with the password only */
+	char user[CRED_REDIS_CONF_STR_MAX];	/* "" = AUTH with the password only */
 	unsigned connect_timeout_s;
 };
 

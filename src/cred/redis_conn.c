@@ -63,8 +63,8 @@ static void conn_lost(struct cred_redis_conn *c, const char *err)
 		return;
 	conn_mark_down(c, err);
 	conn_arm(c, c->backoff_ms);
-	c->backoff_ms = c->backoff_ms * 2 > CONN_BACKOFF_MAX_MS ? CONN_BACKOFF_MAX_MS
-								: c->backoff_ms * 2;
+	c->backoff_ms =
+		c->backoff_ms * 2 > CONN_BACKOFF_MAX_MS ? CONN_BACKOFF_MAX_MS : c->backoff_ms * 2;
 	if (was_up && c->on_down)
 		c->on_down(c->arg);
 }
@@ -196,8 +196,8 @@ void cred_redis_conn_close(struct cred_redis_conn *c)
 	c->timer = NULL;
 }
 
-int cred_redis_conn_cmd(struct cred_redis_conn *c, redisCallbackFn *fn, void *privdata,
-			int argc, const char **argv, const size_t *argvlen)
+int cred_redis_conn_cmd(struct cred_redis_conn *c, redisCallbackFn *fn, void *privdata, int argc,
+			const char **argv, const size_t *argvlen)
 {
 	if (c->ac == NULL)
 		return -EIO;

@@ -20,24 +20,24 @@ struct event_base;
 
 /* Shared by every connection of the process (lives in the main thread's store). */
 struct cred_redis_health {
-	atomic_uint down;       /* connections counted as down */
-	atomic_bool announced;  /* the first successful connection was logged */
+	atomic_uint down;      /* connections counted as down */
+	atomic_bool announced; /* the first successful connection was logged */
 };
 
 typedef void (*cred_redis_conn_cb)(void *arg);
 
 struct cred_redis_conn {
 	struct event_base *base;
-	const struct cred_redis_conf *conf;     /* borrowed */
-	struct cred_redis_health *health;       /* borrowed; NULL: log at debug only */
-	redisAsyncContext *ac;                  /* NULL while waiting to reconnect */
-	bool up;                                /* AUTH and SELECT answered */
-	bool down;                              /* counted in health->down */
+	const struct cred_redis_conf *conf; /* borrowed */
+	struct cred_redis_health *health;   /* borrowed; NULL: log at debug only */
+	redisAsyncContext *ac;		    /* NULL while waiting to reconnect */
+	bool up;			    /* AUTH and SELECT answered */
+	bool down;			    /* counted in health->down */
 	bool closing;
 	unsigned backoff_ms;
-	struct event *timer;                    /* reconnect, or connect timeout */
-	cred_redis_conn_cb on_up;               /* connected and ready */
-	cred_redis_conn_cb on_down;             /* lost; pending commands already failed */
+	struct event *timer;	    /* reconnect, or connect timeout */
+	cred_redis_conn_cb on_up;   /* connected and ready */
+	cred_redis_conn_cb on_down; /* lost; pending commands already failed */
 	void *arg;
 };
 
@@ -50,8 +50,8 @@ void cred_redis_conn_close(struct cred_redis_conn *c);
 /* Sends a command built from an argument vector (binary safe). Commands sent while
  * connecting are queued behind AUTH/SELECT. 0, or -EIO when there is no connection
  * (waiting to reconnect) or hiredis refuses. */
-int cred_redis_conn_cmd(struct cred_redis_conn *c, redisCallbackFn *fn, void *privdata,
-			int argc, const char **argv, const size_t *argvlen);
+int cred_redis_conn_cmd(struct cred_redis_conn *c, redisCallbackFn *fn, void *privdata, int argc,
+			const char **argv, const size_t *argvlen);
 /* Drops the connection now (e.g. a command timed out) and reconnects with backoff.
  * Pending commands get their callback with a NULL reply before this returns. Not from
  * inside a hiredis callback. */

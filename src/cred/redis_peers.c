@@ -21,21 +21,21 @@
 #define PEERS_RANGE_MAX 128
 /* RFC 8489 §14.9: REALM < 763 bytes. */
 #define PEERS_REALM_MAX 763
-#define PEERS_KEY_MAX (PEERS_REALM_MAX + 64)
+#define PEERS_KEY_MAX	(PEERS_REALM_MAX + 64)
 
 struct peers_realm {
 	struct peers_realm *next;
 	struct cred_redis_peers *p;
-	struct iprange_list allowed, denied;    /* the copy in use */
+	struct iprange_list allowed, denied; /* the copy in use */
 	bool has_copy;
-	uint64_t next_fetch_ms;                 /* fetch on the next use from then on */
-	uint64_t gen;                           /* bumped by each drop */
+	uint64_t next_fetch_ms; /* fetch on the next use from then on */
+	uint64_t gen;		/* bumped by each drop */
 	/* The fetch in flight (inflight > 0). */
-	int inflight;                           /* SMEMBERS replies outstanding */
-	int status;                             /* its first failure, or 0 */
+	int inflight; /* SMEMBERS replies outstanding */
+	int status;   /* its first failure, or 0 */
 	uint64_t fetch_gen;
-	uint64_t fetch_ms;                      /* when it started */
-	size_t ignored;                         /* members that were not ranges */
+	uint64_t fetch_ms; /* when it started */
+	size_t ignored;	   /* members that were not ranges */
 	struct iprange_list new_allowed, new_denied;
 	size_t rlen;
 	char realm[];
@@ -189,8 +189,7 @@ static void peers_fetch(struct peers_realm *e, uint64_t now_ms)
 	}
 }
 
-static struct peers_realm *peers_find(struct cred_redis_peers *p, const char *realm,
-				      size_t rlen)
+static struct peers_realm *peers_find(struct cred_redis_peers *p, const char *realm, size_t rlen)
 {
 	for (struct peers_realm *e = p->realms; e; e = e->next) {
 		if (e->rlen == rlen && memcmp(e->realm, realm, rlen) == 0)
@@ -218,8 +217,8 @@ static int peers_evict(struct cred_redis_peers *p)
 }
 
 /* The entry for realm, created (and its fetch started) when new. NULL on -ENOSPC/-ENOMEM. */
-static struct peers_realm *peers_get(struct cred_redis_peers *p, const char *realm,
-				     size_t rlen, uint64_t now_ms, int *err)
+static struct peers_realm *peers_get(struct cred_redis_peers *p, const char *realm, size_t rlen,
+				     uint64_t now_ms, int *err)
 {
 	struct peers_realm *e = peers_find(p, realm, rlen);
 

@@ -13,22 +13,22 @@
 #define CRED_STATIC_NAME_MAX 508
 /* coturn's "name:0x<hex MD5 key>". */
 #define CRED_STATIC_HEX_PREFIX "0x"
-#define CRED_STATIC_HEX_LEN (2 + 2 * CRYPTO_MD5_LEN)
+#define CRED_STATIC_HEX_LEN    (2 + 2 * CRYPTO_MD5_LEN)
 
 struct cred_static_user {
-	char *name;             /* NUL-terminated copy, owned */
+	char *name; /* NUL-terminated copy, owned */
 	size_t name_len;
 	uint8_t userhash[CRYPTO_SHA256_LEN];
 	struct cred_key key;
 };
 
 struct cred_static {
-	char *realm;            /* owned */
+	char *realm; /* owned */
 	size_t realm_len;
 	size_t n;
-	struct cred_static_user *users;         /* sorted by name */
+	struct cred_static_user *users;		 /* sorted by name */
 	const struct cred_static_user **by_hash; /* the same users sorted by USERHASH */
-	struct cred_limits limits;              /* none: the server's limits apply */
+	struct cred_limits limits;		 /* none: the server's limits apply */
 };
 
 /* One parsed spec: views into the spec string. */
@@ -86,8 +86,8 @@ static int user_init(struct cred_static_user *u, const struct cred_static_spec *
 		u->key.has_md5 = true;
 		return 0;
 	}
-	if (auth_key_derive(AUTH_KEY_MD5, u->name, u->name_len, realm, rlen, sp->pass,
-			    sp->pass_len, key) < 0)
+	if (auth_key_derive(AUTH_KEY_MD5, u->name, u->name_len, realm, rlen, sp->pass, sp->pass_len,
+			    key) < 0)
 		return -EIO;
 	memcpy(u->key.md5, key, CRYPTO_MD5_LEN);
 	if (auth_key_derive(AUTH_KEY_SHA256, u->name, u->name_len, realm, rlen, sp->pass,
@@ -136,8 +136,7 @@ static int store_index(struct cred_static *s)
 	return 0;
 }
 
-int cred_static_new(const char *realm, const char *const *users, size_t n,
-		    struct cred_static **out)
+int cred_static_new(const char *realm, const char *const *users, size_t n, struct cred_static **out)
 {
 	struct cred_static_spec sp;
 	struct cred_static *s;
@@ -234,7 +233,7 @@ static int static_lookup(void *impl, const struct cred_query *q, cred_cb cb, voi
 {
 	const struct cred_static *s = impl;
 	const struct cred_static_user *u = NULL;
-	struct cred_result res = { .status = -ENOENT };
+	struct cred_result res = {.status = -ENOENT};
 
 	if (q->user == NULL && q->userhash == NULL)
 		return -EINVAL;

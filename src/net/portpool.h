@@ -12,14 +12,14 @@
 
 struct net_portpool {
 	uint16_t min, max;
-	uint64_t rng;           /* xorshift state, per worker */
+	uint64_t rng; /* xorshift state, per worker */
 };
 
 /* What one bind asks for. */
 struct net_port_req {
-	const struct addr *ip;  /* the relay address (its port is ignored); borrowed */
-	bool even;              /* the port must be even */
-	bool pair;              /* also bind port + 1 (EVEN-PORT with the R bit) */
+	const struct addr *ip; /* the relay address (its port is ignored); borrowed */
+	bool even;	       /* the port must be even */
+	bool pair;	       /* also bind port + 1 (EVEN-PORT with the R bit) */
 };
 
 /* Seeds the generator (getrandom, mixed with seed). */

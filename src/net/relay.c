@@ -42,7 +42,7 @@
 #define NET_C2P_MAX 128
 
 struct net_c2p_queue {
-	bool on;                        /* between net_relay_defer_begin and _flush */
+	bool on; /* between net_relay_defer_begin and _flush */
 	int n;
 	struct mmsghdr msg[NET_C2P_MAX];
 	struct iovec iov[NET_C2P_MAX];
@@ -69,7 +69,7 @@ struct net_relay {
 	struct turn_alloc *alloc;
 	struct turn_conn *conn; /* the allocation's client connection (held), or NULL */
 	struct addr local;
-	bool df;                /* opened with DONT-FRAGMENT: DF on every datagram */
+	bool df; /* opened with DONT-FRAGMENT: DF on every datagram */
 };
 
 struct net_relay_batch *net_relay_batch_new(void)

@@ -13,7 +13,6 @@ const struct addr *net_relay_addr_pick(const struct net_opts *o, int family,
 				       const struct addr *local);
 /* The address to advertise for relay socket address relay (port kept): its external-ip
  * mapping if one applies, else relay itself. */
-void net_relay_addr_external(const struct net_opts *o, const struct addr *relay,
-			     struct addr *out);
+void net_relay_addr_external(const struct net_opts *o, const struct addr *relay, struct addr *out);
 
 #endif

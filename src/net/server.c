@@ -20,7 +20,7 @@
 struct net_listen {
 	struct addr udp;
 	struct addr tcp;
-	bool enumerated;        /* from getifaddrs, not from the configuration */
+	bool enumerated; /* from getifaddrs, not from the configuration */
 };
 
 struct net_server {
@@ -36,8 +36,8 @@ static void net_log_bind(const struct addr *a, const char *proto, int err)
 {
 	char s[ADDR_STR_MAX];
 
-	log_err("net", "bind failed addr=%s proto=%s err=%s", addr_to_str(a, s, sizeof(s)),
-		proto, strerror(-err));
+	log_err("net", "bind failed addr=%s proto=%s err=%s", addr_to_str(a, s, sizeof(s)), proto,
+		strerror(-err));
 }
 
 /* Fills s->listen from the options or from the interfaces. */
@@ -142,8 +142,7 @@ static int net_server_relays(struct net_server *s)
 }
 
 /* Binds one socket of worker w to *a; with port 0, the first bind fixes *a's port. */
-static int net_server_bind(struct net_server *s, struct net_worker *w, struct addr *a,
-			   bool tcp)
+static int net_server_bind(struct net_server *s, struct net_worker *w, struct addr *a, bool tcp)
 {
 	int fd, err;
 

@@ -33,26 +33,26 @@ struct net_external {
 };
 
 struct net_opts {
-	unsigned threads;               /* workers; 0 = online CPUs */
-	uint16_t port;                  /* listening-port (UDP and TCP) */
+	unsigned threads;		    /* workers; 0 = online CPUs */
+	uint16_t port;			    /* listening-port (UDP and TCP) */
 	struct addr listen[NET_MAX_LISTEN]; /* listening-ip; nlisten 0 = every local address */
 	size_t nlisten;
 	bool no_udp;
 	bool no_tcp;
-	size_t max_tcp_conns;           /* per worker; 0 = default */
-	unsigned max_tcp_per_ip;        /* TCP connections per source IPv4 address or IPv6
-					 * /64 (all workers); 0 = no limit */
-	unsigned tcp_idle_s;            /* idle seconds before a TCP connection without an
-					 * allocation is closed; 0 = NET_DEFAULT_TCP_IDLE_S */
+	size_t max_tcp_conns;	 /* per worker; 0 = default */
+	unsigned max_tcp_per_ip; /* TCP connections per source IPv4 address or IPv6
+				  * /64 (all workers); 0 = no limit */
+	unsigned tcp_idle_s;	 /* idle seconds before a TCP connection without an
+				  * allocation is closed; 0 = NET_DEFAULT_TCP_IDLE_S */
 
 	/* The STUN/TURN core's settings (required; turn->stun_only: Binding only, no relay
 	 * addresses). */
-	const struct turn_cfg *turn;    /* borrowed for the server's lifetime */
-	net_cred_new_cb cred_new;       /* NULL: no credential store (no-auth, stun-only) */
+	const struct turn_cfg *turn; /* borrowed for the server's lifetime */
+	net_cred_new_cb cred_new;    /* NULL: no credential store (no-auth, stun-only) */
 	void *cred_arg;
 	struct addr relay[NET_MAX_RELAY]; /* relay-ip (ports ignored); see net_opts_relay_addrs */
 	size_t nrelay;
-	uint16_t min_port, max_port;    /* relay port range; 0, 0 = the NET_DEFAULT_ ones below */
+	uint16_t min_port, max_port; /* relay port range; 0, 0 = the NET_DEFAULT_ ones below */
 	struct net_external external[NET_MAX_LISTEN];
 	size_t nexternal;
 };
@@ -68,9 +68,9 @@ struct net_server;
 /* Fills o->relay when o->nrelay is 0, the way relay-ip defaults: the listening addresses
  * that are not wildcards; for a wildcard (or no listening-ip), every local address of
  * that family that is up and that a remote peer could reach (never loopback, link-local
- * or another special-purpose address other than the private-use ranges). A relayed address then sits on the address the
- * client reached when it is one of them, else on the first of the requested family.
- * Call before net_server_new (app/ also feeds the list to the peer policy). 0 or -errno. */
+ * or another special-purpose address other than the private-use ranges). A relayed address then
+ * sits on the address the client reached when it is one of them, else on the first of the requested
+ * family. Call before net_server_new (app/ also feeds the list to the peer policy). 0 or -errno. */
 int net_opts_relay_addrs(struct net_opts *o);
 
 /* Creates the server and binds every socket (so a port in use fails here, before any

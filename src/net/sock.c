@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 /* Socket buffers asked for (the kernel caps them at net.core.[rw]mem_max). */
-#define NET_SOCK_BUF (4 << 20)
+#define NET_SOCK_BUF	 (4 << 20)
 #define NET_SOCK_BACKLOG 1024
 
 static int net_sock_setopt(int fd, int level, int name, int val)

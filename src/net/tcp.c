@@ -63,13 +63,13 @@ struct net_tcp_conn {
 	struct net_tcp_conn *prev, *next;
 	struct net_worker *w;
 	struct bufferevent *bev;
-	time_t deadline;        /* close unless a valid STUN request comes first; 0: none */
-	unsigned nrelays;       /* relay sockets of its allocation */
+	time_t deadline;  /* close unless a valid STUN request comes first; 0: none */
+	unsigned nrelays; /* relay sockets of its allocation */
 	struct net_tcp_conn *ended_next; /* on w->ended */
-	bool ended;     /* its allocation ended: on w->ended, closing soon */
-	bool freeing;   /* net_tcp_conn_free is ending its allocation */
-	bool paused;    /* reading stopped until the output drains */
-	bool closing;   /* close once the output is flushed */
+	bool ended;			 /* its allocation ended: on w->ended, closing soon */
+	bool freeing;			 /* net_tcp_conn_free is ending its allocation */
+	bool paused;			 /* reading stopped until the output drains */
+	bool closing;			 /* close once the output is flushed */
 };
 
 /* The client as the TURN core knows it. */
@@ -457,7 +457,7 @@ static void net_tcp_retry(evutil_socket_t fd, short what, void *arg)
 static void net_tcp_accept_error(struct evconnlistener *el, void *arg)
 {
 	struct net_tcp_listener *l = arg;
-	struct timeval tv = { 0, NET_TCP_RETRY_MS * 1000 };
+	struct timeval tv = {0, NET_TCP_RETRY_MS * 1000};
 	char a[ADDR_STR_MAX];
 	int err = EVUTIL_SOCKET_ERROR();
 

@@ -169,8 +169,7 @@ static const struct turn_conn_ops net_udp_conn_ops = {
 };
 
 /* One message to the TURN core. */
-static int net_udp_input(struct net_udp *u, const struct turn_pkt *p, uint64_t now_ms,
-			 uint8_t *out)
+static int net_udp_input(struct net_udp *u, const struct turn_pkt *p, uint64_t now_ms, uint8_t *out)
 {
 	return turn_server_input(u->w->turn, p, now_ms, out, NET_UDP_BUF);
 }

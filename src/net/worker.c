@@ -125,7 +125,7 @@ int net_worker_call(struct net_worker *w, net_worker_cb fn, void *arg)
 		pthread_mutex_unlock(&w->qlock);
 		return -EAGAIN;
 	}
-	w->q[(w->qhead + w->qlen) % NET_WORKER_QUEUE] = (struct net_worker_cmd){ fn, arg };
+	w->q[(w->qhead + w->qlen) % NET_WORKER_QUEUE] = (struct net_worker_cmd){fn, arg};
 	w->qlen++;
 	pthread_mutex_unlock(&w->qlock);
 	net_worker_wake(w);
@@ -156,7 +156,7 @@ static struct event_base *net_worker_base_new(void)
 static int net_worker_turn_new(struct net_worker *w)
 {
 	const struct net_opts *o = w->opts;
-	struct timeval tv = { 0, TIMER_TICK_MS * 1000 };
+	struct timeval tv = {0, TIMER_TICK_MS * 1000};
 	struct cred_store *creds = NULL;
 	int err;
 
@@ -193,8 +193,8 @@ int net_worker_new(unsigned id, const struct net_opts *opts, struct net_limits *
 	w->notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (w->notify_fd < 0)
 		goto fail;
-	w->notify_ev = event_new(w->base, w->notify_fd, EV_READ | EV_PERSIST,
-				 net_worker_notified, w);
+	w->notify_ev =
+		event_new(w->base, w->notify_fd, EV_READ | EV_PERSIST, net_worker_notified, w);
 	if (!w->notify_ev || event_add(w->notify_ev, NULL) < 0)
 		goto fail;
 	if (net_tcp_worker_init(w) < 0)

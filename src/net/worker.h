@@ -30,27 +30,27 @@ struct turn_server;
 
 /* Written only by the worker's thread. */
 struct net_counters {
-	uint64_t udp_rx;        /* datagrams received */
-	uint64_t udp_tx;        /* datagrams sent */
-	uint64_t udp_drop;      /* received and not answered (not STUN, malformed, truncated) */
-	uint64_t udp_send_err;  /* responses the kernel refused */
+	uint64_t udp_rx;       /* datagrams received */
+	uint64_t udp_tx;       /* datagrams sent */
+	uint64_t udp_drop;     /* received and not answered (not STUN, malformed, truncated) */
+	uint64_t udp_send_err; /* responses the kernel refused */
 	uint64_t tcp_accepted;
-	uint64_t tcp_refused;   /* over max_tcp_conns */
+	uint64_t tcp_refused; /* over max_tcp_conns */
 	uint64_t tcp_closed;
-	uint64_t tcp_rx;        /* frames received */
-	uint64_t tcp_drop;      /* frames not answered (malformed; ChannelData to a STUN-only server) */
-	uint64_t tcp_out_drop;  /* late responses and relayed data over the output watermark */
-	uint64_t relay_rx;      /* datagrams received from peers on relay sockets */
-	uint64_t relay_tx;      /* datagrams sent to peers */
-	uint64_t relay_trunc;   /* peer datagrams too large for a receive slot */
-	uint64_t relay_icmp;    /* ICMP errors read from relay sockets' error queues */
-	uint64_t relay_send_err; /* datagrams to peers the kernel refused (unreachable...) */
+	uint64_t tcp_rx;   /* frames received */
+	uint64_t tcp_drop; /* frames not answered (malformed; ChannelData to a STUN-only server) */
+	uint64_t tcp_out_drop;	  /* late responses and relayed data over the output watermark */
+	uint64_t relay_rx;	  /* datagrams received from peers on relay sockets */
+	uint64_t relay_tx;	  /* datagrams sent to peers */
+	uint64_t relay_trunc;	  /* peer datagrams too large for a receive slot */
+	uint64_t relay_icmp;	  /* ICMP errors read from relay sockets' error queues */
+	uint64_t relay_send_err;  /* datagrams to peers the kernel refused (unreachable...) */
 	uint64_t tcp_refused_fd;  /* closed at accept: descriptor reserve reached */
 	uint64_t tcp_refused_src; /* closed at accept: the source has max_tcp_per_ip */
-	uint64_t tcp_idle;      /* closed: no STUN request in the idle time (no allocation) */
-	uint64_t tcp_alloc_end; /* closed: their allocation ended */
-	uint64_t relay_no_port; /* relay opens failed: every port of the range taken */
-	uint64_t relay_no_fd;   /* relay opens failed: out of descriptors */
+	uint64_t tcp_idle;	  /* closed: no STUN request in the idle time (no allocation) */
+	uint64_t tcp_alloc_end;	  /* closed: their allocation ended */
+	uint64_t relay_no_port;	  /* relay opens failed: every port of the range taken */
+	uint64_t relay_no_fd;	  /* relay opens failed: out of descriptors */
 };
 
 /* A function run on the worker's thread (net_worker_call). */
@@ -79,10 +79,10 @@ struct net_worker {
 	struct net_worker_cmd q[NET_WORKER_QUEUE];
 	unsigned qhead, qlen;
 
-	const struct net_opts *opts;    /* the server's, borrowed */
-	struct net_limits *limits;      /* the server's, borrowed */
-	struct turn_server *turn;       /* the STUN/TURN core; NULL only once shut down */
-	struct event *tick_ev;          /* turn_server_tick every TIMER_TICK_MS */
+	const struct net_opts *opts; /* the server's, borrowed */
+	struct net_limits *limits;   /* the server's, borrowed */
+	struct turn_server *turn;    /* the STUN/TURN core; NULL only once shut down */
+	struct event *tick_ev;	     /* turn_server_tick every TIMER_TICK_MS */
 	struct net_portpool ports;
 	struct net_relay_batch *rbatch;
 	/* The clock, read once per loop iteration (net_worker_now). */
@@ -95,11 +95,11 @@ struct net_worker {
 
 	struct net_tcp_listener *tcpl[NET_MAX_LISTEN];
 	size_t ntcpl;
-	struct net_tcp_conn *conns;     /* every open connection */
+	struct net_tcp_conn *conns; /* every open connection */
 	size_t nconns, max_conns;
-	struct net_tcp_conn *ended;     /* connections whose allocation ended, to close */
-	struct event *reap_ev;          /* closes them (net_tcp_reap) */
-	uint8_t resp[NET_RESP_MAX];     /* TCP response scratch */
+	struct net_tcp_conn *ended; /* connections whose allocation ended, to close */
+	struct event *reap_ev;	    /* closes them (net_tcp_reap) */
+	uint8_t resp[NET_RESP_MAX]; /* TCP response scratch */
 
 	struct net_counters c;
 };

@@ -14,30 +14,30 @@ struct peer_special {
 	int family;
 	unsigned plen;
 	uint8_t net[16];
-	bool loopback;          /* opened by allow_loopback */
-	bool private_use;       /* reachable inside a private network (a relay address may be) */
+	bool loopback;	  /* opened by allow_loopback */
+	bool private_use; /* reachable inside a private network (a relay address may be) */
 };
 
 /* The IANA IPv4 Special-Purpose Address Registry (RFC 6890 and updates), plus multicast and
  * the reserved class E. Blocks the registry marks globally reachable (192.31.196.0/24,
  * 192.52.193.0/24, 192.175.48.0/24) are ordinary peers. */
 static const struct peer_special peer_special_v4[] = {
-	{ AF_INET, 8, { 0 }, false, false },                   /* "this network", RFC 791 */
-	{ AF_INET, 8, { 10 }, false, true },                  /* private use, RFC 1918 */
-	{ AF_INET, 10, { 100, 64 }, false, true },            /* shared address space (CGNAT), RFC 6598 */
-	{ AF_INET, 8, { 127 }, true, false },                  /* loopback, RFC 1122 */
-	{ AF_INET, 16, { 169, 254 }, false, false },           /* link local (cloud metadata), RFC 3927 */
-	{ AF_INET, 12, { 172, 16 }, false, true },            /* private use, RFC 1918 */
-	{ AF_INET, 24, { 192, 0, 0 }, false, false },          /* IETF protocol assignments, RFC 6890 */
-	{ AF_INET, 24, { 192, 0, 2 }, false, false },          /* documentation TEST-NET-1, RFC 5737 */
-	{ AF_INET, 24, { 192, 88, 99 }, false, false },        /* 6to4 relay anycast, RFC 7526 */
-	{ AF_INET, 16, { 192, 168 }, false, true },           /* private use, RFC 1918 */
-	{ AF_INET, 15, { 198, 18 }, false, false },            /* benchmarking, RFC 2544 */
-	{ AF_INET, 24, { 198, 51, 100 }, false, false },       /* documentation TEST-NET-2, RFC 5737 */
-	{ AF_INET, 24, { 203, 0, 113 }, false, false },        /* documentation TEST-NET-3, RFC 5737 */
-	{ AF_INET, 4, { 224 }, false, false },                 /* multicast, RFC 5771 */
-	{ AF_INET, 4, { 240 }, false, false },                 /* reserved, RFC 1112 (and broadcast) */
-	{ AF_INET, 32, { 255, 255, 255, 255 }, false, false }, /* limited broadcast, RFC 919 */
+	{AF_INET, 8, {0}, false, false},	     /* "this network", RFC 791 */
+	{AF_INET, 8, {10}, false, true},	     /* private use, RFC 1918 */
+	{AF_INET, 10, {100, 64}, false, true},	     /* shared address space (CGNAT), RFC 6598 */
+	{AF_INET, 8, {127}, true, false},	     /* loopback, RFC 1122 */
+	{AF_INET, 16, {169, 254}, false, false},     /* link local (cloud metadata), RFC 3927 */
+	{AF_INET, 12, {172, 16}, false, true},	     /* private use, RFC 1918 */
+	{AF_INET, 24, {192, 0, 0}, false, false},    /* IETF protocol assignments, RFC 6890 */
+	{AF_INET, 24, {192, 0, 2}, false, false},    /* documentation TEST-NET-1, RFC 5737 */
+	{AF_INET, 24, {192, 88, 99}, false, false},  /* 6to4 relay anycast, RFC 7526 */
+	{AF_INET, 16, {192, 168}, false, true},	     /* private use, RFC 1918 */
+	{AF_INET, 15, {198, 18}, false, false},	     /* benchmarking, RFC 2544 */
+	{AF_INET, 24, {198, 51, 100}, false, false}, /* documentation TEST-NET-2, RFC 5737 */
+	{AF_INET, 24, {203, 0, 113}, false, false},  /* documentation TEST-NET-3, RFC 5737 */
+	{AF_INET, 4, {224}, false, false},	     /* multicast, RFC 5771 */
+	{AF_INET, 4, {240}, false, false},	     /* reserved, RFC 1112 (and broadcast) */
+	{AF_INET, 32, {255, 255, 255, 255}, false, false}, /* limited broadcast, RFC 919 */
 };
 
 /* The IANA IPv6 Special-Purpose Address Registry, plus multicast and deprecated site-local.
@@ -46,22 +46,22 @@ static const struct peer_special peer_special_v4[] = {
  * listed: its prefix length, hence where the IPv4 address sits, is a local choice, so the
  * embedded address cannot be known; allowed-peer-ip can open it. */
 static const struct peer_special peer_special_v6[] = {
-	{ AF_INET6, 128, { 0 }, false, false },                        /* unspecified, RFC 4291 */
-	{ AF_INET6, 128, { [15] = 1 }, true, false },                  /* loopback, RFC 4291 */
+	{AF_INET6, 128, {0}, false, false},	  /* unspecified, RFC 4291 */
+	{AF_INET6, 128, {[15] = 1}, true, false}, /* loopback, RFC 4291 */
 	/* local-use NAT64, RFC 8215 */
-	{ AF_INET6, 48, { 0x00, 0x64, 0xff, 0x9b, 0x00, 0x01 }, false, false },
-	{ AF_INET6, 64, { 0x01 }, false, false },                      /* discard-only, RFC 6666 */
-	{ AF_INET6, 23, { 0x20, 0x01 }, false, false },                /* IETF protocol assignments
+	{AF_INET6, 48, {0x00, 0x64, 0xff, 0x9b, 0x00, 0x01}, false, false},
+	{AF_INET6, 64, {0x01}, false, false},			/* discard-only, RFC 6666 */
+	{AF_INET6, 23, {0x20, 0x01}, false, false},		/* IETF protocol assignments
 								 * (Teredo, benchmarking, ORCHID),
 								 * RFC 2928 */
-	{ AF_INET6, 32, { 0x20, 0x01, 0x0d, 0xb8 }, false, false },    /* documentation, RFC 3849 */
-	{ AF_INET6, 20, { 0x3f, 0xff }, false, false },                /* documentation, RFC 9637 */
-	{ AF_INET6, 16, { 0x5f, 0x00 }, false, false },                /* SRv6 SIDs, RFC 9602 */
-	{ AF_INET6, 7, { 0xfc }, false, true },                       /* unique local, RFC 4193 */
-	{ AF_INET6, 10, { 0xfe, 0x80 }, false, false },                /* link local, RFC 4291 */
-	{ AF_INET6, 10, { 0xfe, 0xc0 }, false, false },                /* site local (deprecated),
+	{AF_INET6, 32, {0x20, 0x01, 0x0d, 0xb8}, false, false}, /* documentation, RFC 3849 */
+	{AF_INET6, 20, {0x3f, 0xff}, false, false},		/* documentation, RFC 9637 */
+	{AF_INET6, 16, {0x5f, 0x00}, false, false},		/* SRv6 SIDs, RFC 9602 */
+	{AF_INET6, 7, {0xfc}, false, true},			/* unique local, RFC 4193 */
+	{AF_INET6, 10, {0xfe, 0x80}, false, false},		/* link local, RFC 4291 */
+	{AF_INET6, 10, {0xfe, 0xc0}, false, false},		/* site local (deprecated),
 								 * RFC 3879 */
-	{ AF_INET6, 8, { 0xff }, false, false },                       /* multicast, RFC 4291 */
+	{AF_INET6, 8, {0xff}, false, false},			/* multicast, RFC 4291 */
 };
 
 static bool peer_prefix_match(const uint8_t *ip, const uint8_t *net, unsigned plen)
@@ -115,10 +115,10 @@ bool peer_addr_is_relayable(const struct addr *a)
  * NAT64 64:ff9b::/96, 6to4 2002::/16. Returns false when it embeds none. */
 bool peer_addr_embedded_v4(const struct addr *a, struct addr *v4)
 {
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-	static const uint8_t translated[12] = { [8] = 0xff, [9] = 0xff };
-	static const uint8_t compat[12] = { 0 };
-	static const uint8_t nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+	static const uint8_t translated[12] = {[8] = 0xff, [9] = 0xff};
+	static const uint8_t compat[12] = {0};
+	static const uint8_t nat64[12] = {0x00, 0x64, 0xff, 0x9b};
 	const uint8_t *ip, *raw;
 	size_t len;
 

@@ -8,9 +8,9 @@
  *      benchmarking, ...) — denied;
  *   4. anything else — allowed.
  * An IPv6 peer that embeds an IPv4 address (IPv4-mapped ::ffff:0:0/96, IPv4-translated
- * ::ffff:0:0:0/96, IPv4-compatible ::/96, 6to4 2002::/16, NAT64 64:ff9b::/96) is also checked as that IPv4 address, and
- * denied if either form is denied. The local-use NAT64 prefix 64:ff9b:1::/48 is denied as a
- * whole (where its IPv4 address sits is a local choice; allowed-peer-ip opens it).
+ * ::ffff:0:0:0/96, IPv4-compatible ::/96, 6to4 2002::/16, NAT64 64:ff9b::/96) is also checked as
+ * that IPv4 address, and denied if either form is denied. The local-use NAT64 prefix 64:ff9b:1::/48
+ * is denied as a whole (where its IPv4 address sits is a local choice; allowed-peer-ip opens it).
  * Immutable after creation: shared read-only by every worker. */
 #ifndef TERN_TURN_PEER_H
 #define TERN_TURN_PEER_H
@@ -23,7 +23,7 @@
 #include "base/iprange.h"
 
 struct peer_policy_cfg {
-	const struct iprange_list *allowed;     /* borrowed during peer_policy_new */
+	const struct iprange_list *allowed; /* borrowed during peer_policy_new */
 	const struct iprange_list *denied;
 	bool allow_loopback;
 };

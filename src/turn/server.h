@@ -30,19 +30,19 @@ struct ratelimit;
 
 /* One received message. */
 struct turn_pkt {
-	const uint8_t *buf;             /* borrowed: the datagram or the whole frame */
+	const uint8_t *buf; /* borrowed: the datagram or the whole frame */
 	size_t len;
-	const struct addr *src;         /* the client's transport address (borrowed) */
-	const struct addr *local;       /* the server address it arrived on (borrowed) */
-	struct turn_conn *conn;		/* the connection it arrived on (borrowed, turn/conn.h) */
+	const struct addr *src;	  /* the client's transport address (borrowed) */
+	const struct addr *local; /* the server address it arrived on (borrowed) */
+	struct turn_conn *conn;	  /* the connection it arrived on (borrowed, turn/conn.h) */
 };
 
 /* A client as seen by the server: its 5-tuple, the connection naming the transport and
  * answering it (borrowed, turn/conn.h), the client's address and the one it reached. */
 struct turn_client {
 	struct turn_conn *conn;
-	struct addr src;        /* the client's transport address */
-	struct addr local;	/* the server address the client used */
+	struct addr src;   /* the client's transport address */
+	struct addr local; /* the server address the client used */
 };
 
 /* Sends a whole STUN message or ChannelData to c through its connection. 0 or -errno. */
@@ -53,21 +53,21 @@ static inline int turn_client_send(const struct turn_client *c, const uint8_t *b
 
 /* What Allocate asks of net/ for one relayed transport address. */
 struct turn_relay_req {
-	int family;             /* AF_INET or AF_INET6 */
-	bool even_port;         /* EVEN-PORT: the port must be even */
-	bool reserve_next;      /* EVEN-PORT R bit: also hold port + 1 for a later Allocate */
-	bool dont_fragment;     /* DONT-FRAGMENT: set DF on datagrams to peers */
-	void *reserved;         /* a handle from an earlier reserve (RESERVATION-TOKEN), or NULL */
-	struct turn_alloc *alloc; /* the owner; net/ hands it back with peer data */
+	int family;	    /* AF_INET or AF_INET6 */
+	bool even_port;	    /* EVEN-PORT: the port must be even */
+	bool reserve_next;  /* EVEN-PORT R bit: also hold port + 1 for a later Allocate */
+	bool dont_fragment; /* DONT-FRAGMENT: set DF on datagrams to peers */
+	void *reserved;	    /* a handle from an earlier reserve (RESERVATION-TOKEN), or NULL */
+	struct turn_alloc *alloc;	  /* the owner; net/ hands it back with peer data */
 	const struct turn_client *client; /* the owner's client: its local address picks the
 					   * relay address, and its connection holds the relay
 					   * (turn_conn_ops hold); borrowed for the call */
 };
 
 struct turn_relay_res {
-	void *relay;            /* net's relay socket handle */
-	struct addr relayed;    /* the address to advertise (external-ip mapping applied) */
-	void *reserved;         /* with reserve_next: the handle holding port + 1 */
+	void *relay;	     /* net's relay socket handle */
+	struct addr relayed; /* the address to advertise (external-ip mapping applied) */
+	void *reserved;	     /* with reserve_next: the handle holding port + 1 */
 };
 
 /* Implemented by net/. ctx is the worker's (borrowed). All run on the worker thread. */
@@ -99,31 +99,31 @@ struct turn_relay_ops {
 /* Settings shared read-only by every worker (built once by app/). */
 struct turn_cfg {
 	const char *realm;
-	bool no_auth;                   /* explicit --no-auth: requests are not authenticated */
-	bool stun_only;                 /* --stun-only: Binding served, every other request
-					 * answered 400, Send and ChannelData dropped */
-	const char *software;           /* SOFTWARE value; NULL or empty: no SOFTWARE */
-	uint32_t default_lifetime_s;    /* 0 = TURN_ALLOC_LIFETIME_S */
-	uint32_t max_lifetime_s;        /* --max-allocate-lifetime; 0 = TURN_MAX_LIFETIME_S */
-	uint32_t perm_lifetime_s;       /* 0 = TURN_PERM_LIFETIME_S */
-	uint32_t channel_lifetime_s;    /* 0 = TURN_CHANNEL_LIFETIME_S */
-	uint32_t max_perms;             /* permissions per allocation */
-	uint32_t user_quota;            /* allocations + reserved ports per user; 0 = unlimited */
-	uint32_t total_quota;           /* allocations + reserved ports in total; 0 = unlimited */
-	uint64_t max_bps;               /* per allocation, each direction; 0 = unlimited */
+	bool no_auth;		     /* explicit --no-auth: requests are not authenticated */
+	bool stun_only;		     /* --stun-only: Binding served, every other request
+				      * answered 400, Send and ChannelData dropped */
+	const char *software;	     /* SOFTWARE value; NULL or empty: no SOFTWARE */
+	uint32_t default_lifetime_s; /* 0 = TURN_ALLOC_LIFETIME_S */
+	uint32_t max_lifetime_s;     /* --max-allocate-lifetime; 0 = TURN_MAX_LIFETIME_S */
+	uint32_t perm_lifetime_s;    /* 0 = TURN_PERM_LIFETIME_S */
+	uint32_t channel_lifetime_s; /* 0 = TURN_CHANNEL_LIFETIME_S */
+	uint32_t max_perms;	     /* permissions per allocation */
+	uint32_t user_quota;	     /* allocations + reserved ports per user; 0 = unlimited */
+	uint32_t total_quota;	     /* allocations + reserved ports in total; 0 = unlimited */
+	uint64_t max_bps;	     /* per allocation, each direction; 0 = unlimited */
 	/* Unauthenticated replies (401, 438, and every error answer to a request that did
 	 * not authenticate) on connections whose address is not proven (UDP), per source IP
 	 * across all workers. unauth_rate 0: no limit at all; unauth_bytes or
 	 * unauth_port_rate 0: that one not counted. */
-	uint32_t unauth_rate;           /* replies per second (burst as large) */
-	uint64_t unauth_bytes;          /* bytes per second (burst as large) */
-	uint32_t unauth_port_rate;      /* replies per second per source port (burst as large) */
+	uint32_t unauth_rate;	   /* replies per second (burst as large) */
+	uint64_t unauth_bytes;	   /* bytes per second (burst as large) */
+	uint32_t unauth_port_rate; /* replies per second per source port (burst as large) */
 	const struct peer_policy *peers;
-	struct turn_relayset *relays;   /* own addresses, live relay ports; NULL in tests
-					 * that need no relay-to-relay */
+	struct turn_relayset *relays; /* own addresses, live relay ports; NULL in tests
+				       * that need no relay-to-relay */
 	const struct auth_nonce_key *nonce_key;
 	struct turn_shared *shared;
-	struct ratelimit *unauth;       /* from turn_unauth_new; NULL: each worker its own */
+	struct ratelimit *unauth; /* from turn_unauth_new; NULL: each worker its own */
 };
 
 /* Cross-worker state (quota counts, reservations): created once by app/. */
@@ -174,7 +174,7 @@ void turn_server_client_gone(struct turn_server *s, const struct turn_client *c)
 
 /* Counters (read on the worker thread, e.g. for metrics). */
 struct turn_counters {
-	uint64_t allocs;                /* current */
+	uint64_t allocs; /* current */
 	uint64_t allocs_total;
 	uint64_t relayed_to_peer, relayed_to_client;
 	uint64_t dropped_no_perm, dropped_rate, dropped_send_err;
@@ -182,7 +182,7 @@ struct turn_counters {
 	uint64_t auth_401, auth_438;
 	uint64_t unauth_sent, unauth_bytes; /* unauthenticated replies answered (unproven
 					     * connections: UDP) */
-	uint64_t unauth_limited;            /* ... and dropped over the limit */
+	uint64_t unauth_limited;	    /* ... and dropped over the limit */
 };
 const struct turn_counters *turn_server_counters(const struct turn_server *s);
 

@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 
 #define ECHO_MAX_BATCH 256
-#define ECHO_BUF 2048
+#define ECHO_BUF       2048
 
 static struct mmsghdr echo_msg[ECHO_MAX_BATCH];
 static struct iovec echo_iov[ECHO_MAX_BATCH];
@@ -28,7 +28,7 @@ static unsigned char echo_buf[ECHO_MAX_BATCH][ECHO_BUF];
 
 static int echo_open(const char *ip, int port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	int buf = 4 << 20;
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
@@ -43,7 +43,7 @@ static int echo_open(const char *ip, int port)
 
 static void echo_loop(int fd, unsigned batch)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
 
 	for (;;) {
 		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
@@ -67,20 +67,27 @@ static void echo_loop(int fd, unsigned batch)
 int main(int argc, char **argv)
 {
 	static const struct option longs[] = {
-		{ "port", 1, 0, 'p' }, { "bind", 1, 0, 'b' }, { "batch", 1, 0, 'n' },
-		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{"port", 1, 0, 'p'}, {"bind", 1, 0, 'b'}, {"batch", 1, 0, 'n'},
+		{"help", 0, 0, 'h'}, {0, 0, 0, 0},
 	};
 	const char *ip = "127.0.0.1";
 	int port = 3478, batch = 64, ch;
 
 	while ((ch = getopt_long(argc, argv, "p:b:n:h", longs, NULL)) != -1) {
 		switch (ch) {
-		case 'p': port = atoi(optarg); break;
-		case 'b': ip = optarg; break;
-		case 'n': batch = atoi(optarg); break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'b':
+			ip = optarg;
+			break;
+		case 'n':
+			batch = atoi(optarg);
+			break;
 		default:
 			fprintf(ch == 'h' ? stdout : stderr,
-				"usage: echo [--port N] [--bind IP] [--batch 1-%d]\n", ECHO_MAX_BATCH);
+				"usage: echo [--port N] [--bind IP] [--batch 1-%d]\n",
+				ECHO_MAX_BATCH);
 			return ch == 'h' ? 0 : 2;
 		}
 	}

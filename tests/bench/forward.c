@@ -41,10 +41,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FW_MAX_BATCH 256
+#define FW_MAX_BATCH  256
 #define FW_MAX_RELAYS 20000
-#define FW_BUF 2048
-#define FW_HEADROOM 4
+#define FW_BUF	      2048
+#define FW_HEADROOM   4
 #define FW_CLIENT_TAG UINT32_MAX
 
 struct fw_end {
@@ -67,7 +67,7 @@ struct fw {
 
 static int fw_open(const char *ip, int port, int bufsz)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0 || inet_pton(AF_INET, ip, &sa.sin_addr) != 1)
@@ -85,11 +85,11 @@ static int fw_open(const char *ip, int port, int bufsz)
 static int fw_recv(struct fw *f, int fd, size_t off)
 {
 	for (unsigned i = 0; i < f->batch; i++) {
-		f->iin[i] = (struct iovec){ .iov_base = f->buf[i] + off, .iov_len = FW_BUF - off };
-		f->in[i].msg_hdr = (struct msghdr){ .msg_name = &f->src[i],
-						    .msg_namelen = sizeof(f->src[i]),
-						    .msg_iov = &f->iin[i],
-						    .msg_iovlen = 1 };
+		f->iin[i] = (struct iovec){.iov_base = f->buf[i] + off, .iov_len = FW_BUF - off};
+		f->in[i].msg_hdr = (struct msghdr){.msg_name = &f->src[i],
+						   .msg_namelen = sizeof(f->src[i]),
+						   .msg_iov = &f->iin[i],
+						   .msg_iovlen = 1};
 	}
 	return recvmmsg(fd, f->in, f->batch, MSG_DONTWAIT, NULL);
 }
@@ -97,11 +97,11 @@ static int fw_recv(struct fw *f, int fd, size_t off)
 static void fw_queue(struct fw *f, int n, int fd, struct sockaddr_in *dst, void *p, size_t len)
 {
 	f->ofd[n] = fd;
-	f->iout[n] = (struct iovec){ .iov_base = p, .iov_len = len };
-	f->out[n].msg_hdr = (struct msghdr){ .msg_name = dst,
-					     .msg_namelen = sizeof(*dst),
-					     .msg_iov = &f->iout[n],
-					     .msg_iovlen = 1 };
+	f->iout[n] = (struct iovec){.iov_base = p, .iov_len = len};
+	f->out[n].msg_hdr = (struct msghdr){.msg_name = dst,
+					    .msg_namelen = sizeof(*dst),
+					    .msg_iov = &f->iout[n],
+					    .msg_iovlen = 1};
 }
 
 /* Sends out[0..n) with one sendmmsg per run of the same socket. Best
@@ -166,7 +166,7 @@ static void fw_from_peer(struct fw *f, uint32_t i)
 
 static int fw_setup(struct fw *f, int epfd, const char *ip, int port, int relay_port)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = FW_CLIENT_TAG };
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = FW_CLIENT_TAG};
 
 	f->rfd = calloc((size_t)f->nrelay, sizeof(*f->rfd));
 	f->client = calloc((size_t)f->nrelay, sizeof(*f->client));
@@ -208,9 +208,9 @@ static int fw_run(struct fw *f, int epfd, int max_s)
 int main(int argc, char **argv)
 {
 	static const struct option longs[] = {
-		{ "port", 1, 0, 'p' },	 { "bind", 1, 0, 'b' },	       { "relay-port", 1, 0, 'r' },
-		{ "relays", 1, 0, 'n' }, { "batch", 1, 0, 'B' },       { "max-seconds", 1, 0, 'm' },
-		{ "help", 0, 0, 'h' },	 { 0, 0, 0, 0 },
+		{"port", 1, 0, 'p'},   {"bind", 1, 0, 'b'},  {"relay-port", 1, 0, 'r'},
+		{"relays", 1, 0, 'n'}, {"batch", 1, 0, 'B'}, {"max-seconds", 1, 0, 'm'},
+		{"help", 0, 0, 'h'},   {0, 0, 0, 0},
 	};
 	static struct fw f;
 	const char *ip = "127.0.0.1";
@@ -220,12 +220,24 @@ int main(int argc, char **argv)
 	f.batch = 128;
 	while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
 		switch (ch) {
-		case 'p': port = atoi(optarg); break;
-		case 'b': ip = optarg; break;
-		case 'r': relay_port = atoi(optarg); break;
-		case 'n': f.nrelay = atoi(optarg); break;
-		case 'B': f.batch = (unsigned)atoi(optarg); break;
-		case 'm': max_s = atoi(optarg); break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'b':
+			ip = optarg;
+			break;
+		case 'r':
+			relay_port = atoi(optarg);
+			break;
+		case 'n':
+			f.nrelay = atoi(optarg);
+			break;
+		case 'B':
+			f.batch = (unsigned)atoi(optarg);
+			break;
+		case 'm':
+			max_s = atoi(optarg);
+			break;
 		default:
 			fprintf(ch == 'h' ? stdout : stderr,
 				"usage: forward --port P --relay-port A --relays N [--bind IP] "

@@ -43,20 +43,20 @@
 
 #include "procstat.h"
 
-#define LG_MAX_SOCKETS 4096
-#define LG_MAX_WINDOW 1024
+#define LG_MAX_SOCKETS	  4096
+#define LG_MAX_WINDOW	  1024
 #define LG_MAX_DURATION_S 60
-#define LG_RECV_BATCH 64
-#define LG_RECV_BUF 1500
-#define LG_REQ_MAX 28 /* header + FINGERPRINT */
-#define LG_SCAN_MS 20
+#define LG_RECV_BATCH	  64
+#define LG_RECV_BUF	  1500
+#define LG_REQ_MAX	  28 /* header + FINGERPRINT */
+#define LG_SCAN_MS	  20
 
-#define STUN_MAGIC 0x2112A442u
-#define STUN_BINDING_REQ 0x0001
-#define STUN_BINDING_OK 0x0101
-#define STUN_BINDING_ERR 0x0111
+#define STUN_MAGIC	      0x2112A442u
+#define STUN_BINDING_REQ      0x0001
+#define STUN_BINDING_OK	      0x0101
+#define STUN_BINDING_ERR      0x0111
 #define STUN_ATTR_FINGERPRINT 0x8028
-#define STUN_FP_XOR 0x5354554eu
+#define STUN_FP_XOR	      0x5354554eu
 
 struct lg_opts {
 	const char *host;
@@ -195,8 +195,7 @@ static void lg_req_build(struct lg_state *s, struct lg_slot *sl, uint16_t idx)
 }
 
 /* Queue slot idx of client c into its send batch at position n. */
-static void lg_queue(struct lg_state *s, struct lg_client *c, int idx, int n,
-		     uint64_t now)
+static void lg_queue(struct lg_state *s, struct lg_client *c, int idx, int n, uint64_t now)
 {
 	struct lg_slot *sl = &c->slots[idx];
 
@@ -275,8 +274,8 @@ static void lg_scan_timeouts(struct lg_state *s, uint64_t now)
 	}
 }
 
-static int lg_client_open(struct lg_state *s, struct lg_client *c,
-			  const struct sockaddr_in *dst, const struct sockaddr_in *src)
+static int lg_client_open(struct lg_state *s, struct lg_client *c, const struct sockaddr_in *dst,
+			  const struct sockaddr_in *src)
 {
 	int buf = 1 << 20;
 
@@ -293,7 +292,7 @@ static int lg_client_open(struct lg_state *s, struct lg_client *c,
 	c->siov = calloc((size_t)s->o.window, sizeof(*c->siov));
 	if (!c->slots || !c->smsg || !c->siov)
 		return -ENOMEM;
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
 	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0)
 		return -errno;
 	return 0;
@@ -301,8 +300,8 @@ static int lg_client_open(struct lg_state *s, struct lg_client *c,
 
 static int lg_setup(struct lg_state *s)
 {
-	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons((uint16_t)s->o.port) };
-	struct sockaddr_in src = { .sin_family = AF_INET };
+	struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->o.port)};
+	struct sockaddr_in src = {.sin_family = AF_INET};
 
 	if (inet_pton(AF_INET, s->o.host, &dst.sin_addr) != 1 ||
 	    inet_pton(AF_INET, s->o.bind_ip, &src.sin_addr) != 1)
@@ -412,30 +411,59 @@ static void lg_usage(FILE *f)
 static int lg_parse(int argc, char **argv, struct lg_opts *o)
 {
 	static const struct option longs[] = {
-		{ "host", 1, 0, 'H' },	  { "port", 1, 0, 'p' },       { "bind", 1, 0, 'b' },
-		{ "duration", 1, 0, 'd' }, { "warmup-ms", 1, 0, 'u' }, { "sockets", 1, 0, 's' },
-		{ "window", 1, 0, 'w' },   { "timeout-ms", 1, 0, 't' }, { "pid", 1, 0, 'P' },
-		{ "core", 1, 0, 'c' },	  { "echo", 0, 0, 'e' },       { "fingerprint", 0, 0, 'f' },
-		{ "help", 0, 0, 'h' },	  { 0, 0, 0, 0 },
+		{"host", 1, 0, 'H'},	  {"port", 1, 0, 'p'},
+		{"bind", 1, 0, 'b'},	  {"duration", 1, 0, 'd'},
+		{"warmup-ms", 1, 0, 'u'}, {"sockets", 1, 0, 's'},
+		{"window", 1, 0, 'w'},	  {"timeout-ms", 1, 0, 't'},
+		{"pid", 1, 0, 'P'},	  {"core", 1, 0, 'c'},
+		{"echo", 0, 0, 'e'},	  {"fingerprint", 0, 0, 'f'},
+		{"help", 0, 0, 'h'},	  {0, 0, 0, 0},
 	};
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "H:p:b:d:u:s:w:t:P:c:efh", longs, NULL)) != -1) {
 		switch (ch) {
-		case 'H': o->host = optarg; break;
-		case 'p': o->port = atoi(optarg); break;
-		case 'b': o->bind_ip = optarg; break;
-		case 'd': o->duration_s = atof(optarg); break;
-		case 'u': o->warmup_ms = atoi(optarg); break;
-		case 's': o->sockets = atoi(optarg); break;
-		case 'w': o->window = atoi(optarg); break;
-		case 't': o->timeout_ms = atoi(optarg); break;
-		case 'P': o->pid = atoi(optarg); break;
-		case 'c': o->core = atoi(optarg); break;
-		case 'e': o->echo = true; break;
-		case 'f': o->fingerprint = true; break;
-		case 'h': lg_usage(stdout); exit(0);
-		default: return -EINVAL;
+		case 'H':
+			o->host = optarg;
+			break;
+		case 'p':
+			o->port = atoi(optarg);
+			break;
+		case 'b':
+			o->bind_ip = optarg;
+			break;
+		case 'd':
+			o->duration_s = atof(optarg);
+			break;
+		case 'u':
+			o->warmup_ms = atoi(optarg);
+			break;
+		case 's':
+			o->sockets = atoi(optarg);
+			break;
+		case 'w':
+			o->window = atoi(optarg);
+			break;
+		case 't':
+			o->timeout_ms = atoi(optarg);
+			break;
+		case 'P':
+			o->pid = atoi(optarg);
+			break;
+		case 'c':
+			o->core = atoi(optarg);
+			break;
+		case 'e':
+			o->echo = true;
+			break;
+		case 'f':
+			o->fingerprint = true;
+			break;
+		case 'h':
+			lg_usage(stdout);
+			exit(0);
+		default:
+			return -EINVAL;
 		}
 	}
 	if (o->port < 1 || o->port > 65535 || o->duration_s <= 0 ||
@@ -452,9 +480,15 @@ int main(int argc, char **argv)
 	struct lg_snap a, b;
 	int r;
 
-	s.o = (struct lg_opts){ .host = "127.0.0.1", .bind_ip = "127.0.0.1", .port = 3478,
-				.duration_s = 10, .warmup_ms = 1000, .sockets = 128,
-				.window = 8, .timeout_ms = 500, .core = -1 };
+	s.o = (struct lg_opts){.host = "127.0.0.1",
+			       .bind_ip = "127.0.0.1",
+			       .port = 3478,
+			       .duration_s = 10,
+			       .warmup_ms = 1000,
+			       .sockets = 128,
+			       .window = 8,
+			       .timeout_ms = 500,
+			       .core = -1};
 	if (lg_parse(argc, argv, &s.o) < 0) {
 		lg_usage(stderr);
 		return 2;

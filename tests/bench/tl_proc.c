@@ -73,7 +73,7 @@ static int tl_poll_n;
 static void *tl_poll_main(void *arg)
 {
 	cpu_set_t set;
-	struct sched_param sp = { 0 };
+	struct sched_param sp = {0};
 
 	CPU_ZERO(&set);
 	CPU_SET((int)(intptr_t)arg, &set);

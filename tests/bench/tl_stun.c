@@ -8,11 +8,11 @@
 #include <openssl/hmac.h>
 #include <string.h>
 
-#define TL_ATTR_USERNAME 0x0006
-#define TL_ATTR_MESSAGE_INTEGRITY 0x0008
-#define TL_ATTR_ERROR_CODE 0x0009
-#define TL_ATTR_REALM 0x0014
-#define TL_ATTR_NONCE 0x0015
+#define TL_ATTR_USERNAME	    0x0006
+#define TL_ATTR_MESSAGE_INTEGRITY   0x0008
+#define TL_ATTR_ERROR_CODE	    0x0009
+#define TL_ATTR_REALM		    0x0014
+#define TL_ATTR_NONCE		    0x0015
 #define TL_ATTR_XOR_RELAYED_ADDRESS 0x0016
 
 void tl_msg_start(struct tl_msg *m, uint16_t type, const uint8_t txid[12])
@@ -59,8 +59,7 @@ void tl_msg_xaddr(struct tl_msg *m, uint16_t attr, const struct sockaddr_in *a)
 	tl_msg_bytes(m, attr, b, sizeof(b));
 }
 
-int tl_msg_auth(struct tl_msg *m, const struct tl_cred *c, const uint8_t *nonce,
-		size_t nonce_len)
+int tl_msg_auth(struct tl_msg *m, const struct tl_cred *c, const uint8_t *nonce, size_t nonce_len)
 {
 	unsigned int mac_len = 0;
 	uint8_t *mi;

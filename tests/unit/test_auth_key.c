@@ -16,14 +16,13 @@ int main(void)
 {
 	uint8_t key[AUTH_KEY_MAX], ref[CRYPTO_SHA256_LEN];
 	const char *in = RFC5769_LT_USERNAME ":" RFC5769_LT_REALM ":" RFC5769_LT_PASSWORD;
-	struct crypto_part part = { in, strlen(in) };
+	struct crypto_part part = {in, strlen(in)};
 	char hex[2 * AUTH_KEY_MAX + 1];
 
 	CHECK_EQ_INT(auth_key_derive(AUTH_KEY_MD5, U, R, P, key), 16, "MD5 key is 16 bytes");
 	crypto_md5(&part, 1, ref);
 	CHECK_MEM(key, ref, 16, "MD5 key = MD5(user:realm:pass)");
-	CHECK_EQ_INT(auth_key_derive(AUTH_KEY_SHA256, U, R, P, key), 32,
-		     "SHA-256 key is 32 bytes");
+	CHECK_EQ_INT(auth_key_derive(AUTH_KEY_SHA256, U, R, P, key), 32, "SHA-256 key is 32 bytes");
 	crypto_sha256(&part, 1, ref);
 	CHECK_MEM(key, ref, 32, "SHA-256 key = SHA-256(user:realm:pass)");
 	CHECK_EQ_INT(auth_key_derive((enum auth_key_alg)7, U, R, P, key), -EINVAL,

@@ -13,15 +13,15 @@
 #include "../vectors/rfc5769.h"
 
 #define REALM "tern.example"
-#define USER "alice"
-#define PASS "wonderland"
-#define T0 5000000u
+#define USER  "alice"
+#define PASS  "wonderland"
+#define T0    5000000u
 
-static const uint8_t tid[STUN_TID_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
-static const uint16_t our_algs[] = { STUN_PWALG_SHA256, STUN_PWALG_MD5 };
+static const uint8_t tid[STUN_TID_LEN] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+static const uint16_t our_algs[] = {STUN_PWALG_SHA256, STUN_PWALG_MD5};
 
-static struct auth_nonce_key nk_plain;  /* no security features */
-static struct auth_nonce_key nk_pa;     /* "Password algorithms" advertised */
+static struct auth_nonce_key nk_plain; /* no security features */
+static struct auth_nonce_key nk_pa;    /* "Password algorithms" advertised */
 static struct addr client, other_client;
 
 /* What goes into a test request; NULL/0 fields are left out. */
@@ -30,10 +30,10 @@ struct req {
 	const uint8_t *userhash;
 	const char *realm;
 	const char *nonce;
-	const uint16_t *algs;   /* PASSWORD-ALGORITHMS */
+	const uint16_t *algs; /* PASSWORD-ALGORITHMS */
 	size_t nalgs;
-	uint16_t alg;           /* PASSWORD-ALGORITHM */
-	const uint8_t *mi_key;  /* MESSAGE-INTEGRITY */
+	uint16_t alg;	       /* PASSWORD-ALGORITHM */
+	const uint8_t *mi_key; /* MESSAGE-INTEGRITY */
 	size_t mi_klen;
 	const uint8_t *mi256_key; /* MESSAGE-INTEGRITY-SHA256 */
 	size_t mi256_klen;
@@ -41,7 +41,7 @@ struct req {
 
 static uint8_t buf[1024];
 static struct stun_msg msg;
-static int build_failures;      /* requests that did not encode and decode */
+static int build_failures; /* requests that did not encode and decode */
 
 /* Encodes r as an Allocate request with FINGERPRINT into buf and decodes it into msg. */
 static int build(const struct req *r)
@@ -62,7 +62,7 @@ static int build(const struct req *r)
 	if (r->nalgs)
 		stun_enc_put_pwalgs(&e, r->algs, r->nalgs);
 	if (r->alg) {
-		uint8_t v[4] = { (uint8_t)(r->alg >> 8), (uint8_t)r->alg, 0, 0 };
+		uint8_t v[4] = {(uint8_t)(r->alg >> 8), (uint8_t)r->alg, 0, 0};
 
 		stun_enc_put(&e, STUN_ATTR_PASSWORD_ALGORITHM, v, 4);
 	}
@@ -85,8 +85,8 @@ static void make_key(const char *user, const char *realm, const char *pass, stru
 	uint8_t key[AUTH_KEY_MAX];
 
 	memset(k, 0, sizeof(*k));
-	auth_key_derive(AUTH_KEY_MD5, user, strlen(user), realm, strlen(realm), pass,
-			strlen(pass), key);
+	auth_key_derive(AUTH_KEY_MD5, user, strlen(user), realm, strlen(realm), pass, strlen(pass),
+			key);
 	memcpy(k->md5, key, sizeof(k->md5));
 	auth_key_derive(AUTH_KEY_SHA256, user, strlen(user), realm, strlen(realm), pass,
 			strlen(pass), key);
@@ -118,12 +118,14 @@ static void test_challenge(const struct auth_nonce_key *nk, bool want_algs, cons
 	CHECK(n > 0 && stun_msg_decode(&m, out, (size_t)n) == 0, "%s: challenge decodes", what);
 	CHECK(stun_msg_get_error(&m, &code, &s) == 0 && code == 401, "%s: 401", what);
 	CHECK(stun_msg_get_bytes(&m, STUN_ATTR_REALM, &s) == 0 && s.len == strlen(REALM) &&
-	      memcmp(s.p, REALM, s.len) == 0, "%s: REALM", what);
+		      memcmp(s.p, REALM, s.len) == 0,
+	      "%s: REALM", what);
 	CHECK(stun_msg_get_bytes(&m, STUN_ATTR_NONCE, &s) == 0 &&
-	      auth_nonce_check(nk, &client, s.p, s.len, T0 + 1) == 0, "%s: NONCE valid", what);
+		      auth_nonce_check(nk, &client, s.p, s.len, T0 + 1) == 0,
+	      "%s: NONCE valid", what);
 	if (want_algs)
 		CHECK(stun_msg_get_pwalgs(&m, algs, &nalgs) == 0 && nalgs == 2 &&
-		      algs[0] == STUN_PWALG_SHA256 && algs[1] == STUN_PWALG_MD5,
+			      algs[0] == STUN_PWALG_SHA256 && algs[1] == STUN_PWALG_MD5,
 		      "%s: PASSWORD-ALGORITHMS (SHA-256, MD5)", what);
 	else
 		CHECK(stun_msg_find(&m, STUN_ATTR_PASSWORD_ALGORITHMS) == NULL,
@@ -171,34 +173,43 @@ static void test_errors(void)
 	auth_nonce_make(&nk_plain, &client, T0, nonce);
 	auth_nonce_make(&nk_plain, &other_client, T0, nonce_other);
 
-	build(&(struct req){ .user = NULL });
+	build(&(struct req){.user = NULL});
 	CHECK_EQ_INT(begin(&nk_plain, &rq), 401, "first request (no integrity): 401");
-	build(&(struct req){ .user = USER, .realm = REALM, .nonce = nonce });
+	build(&(struct req){.user = USER, .realm = REALM, .nonce = nonce});
 	CHECK_EQ_INT(begin(&nk_plain, &rq), 401, "credentials but no integrity: 401");
-	build(&(struct req){ .realm = REALM, .nonce = nonce, .mi_key = k.md5, .mi_klen = 16 });
+	build(&(struct req){.realm = REALM, .nonce = nonce, .mi_key = k.md5, .mi_klen = 16});
 	CHECK_EQ_INT(begin(&nk_plain, &rq), 400, "no USERNAME/USERHASH: 400");
-	build(&(struct req){ .user = USER, .nonce = nonce, .mi_key = k.md5, .mi_klen = 16 });
+	build(&(struct req){.user = USER, .nonce = nonce, .mi_key = k.md5, .mi_klen = 16});
 	CHECK_EQ_INT(begin(&nk_plain, &rq), 400, "no REALM: 400");
-	build(&(struct req){ .user = USER, .realm = REALM, .mi_key = k.md5, .mi_klen = 16 });
+	build(&(struct req){.user = USER, .realm = REALM, .mi_key = k.md5, .mi_klen = 16});
 	CHECK_EQ_INT(begin(&nk_plain, &rq), 400, "no NONCE: 400");
-	build(&(struct req){ .user = USER, .realm = "other.example", .nonce = nonce,
-			     .mi_key = k.md5, .mi_klen = 16 });
+	build(&(struct req){.user = USER,
+			    .realm = "other.example",
+			    .nonce = nonce,
+			    .mi_key = k.md5,
+			    .mi_klen = 16});
 	CHECK_EQ_INT(begin(&nk_plain, &rq), 401, "another realm: 401");
-	build(&(struct req){ .user = USER, .realm = REALM ".", .nonce = nonce,
-			     .mi_key = k.md5, .mi_klen = 16 });
+	build(&(struct req){
+		.user = USER, .realm = REALM ".", .nonce = nonce, .mi_key = k.md5, .mi_klen = 16});
 	CHECK_EQ_INT(begin(&nk_plain, &rq), 401, "realm with a suffix: 401");
 
-	build(&(struct req){ .user = USER, .realm = REALM, .nonce = nonce, .mi_key = k.md5,
-			     .mi_klen = 16 });
+	build(&(struct req){
+		.user = USER, .realm = REALM, .nonce = nonce, .mi_key = k.md5, .mi_klen = 16});
 	CHECK_EQ_INT(auth_ltc_begin(&msg, REALM, &nk_plain, &client, T0 + 600000, &rq), 438,
 		     "expired nonce: 438");
 	CHECK_EQ_INT(auth_ltc_begin(&msg, REALM, &nk_pa, &client, T0 + 1, &rq), 438,
 		     "nonce from another key: 438");
-	build(&(struct req){ .user = USER, .realm = REALM, .nonce = nonce_other,
-			     .mi_key = k.md5, .mi_klen = 16 });
+	build(&(struct req){.user = USER,
+			    .realm = REALM,
+			    .nonce = nonce_other,
+			    .mi_key = k.md5,
+			    .mi_klen = 16});
 	CHECK_EQ_INT(begin(&nk_plain, &rq), 438, "nonce made for another client: 438");
-	build(&(struct req){ .user = USER, .realm = REALM, .nonce = RFC5769_LT_NONCE,
-			     .mi_key = k.md5, .mi_klen = 16 });
+	build(&(struct req){.user = USER,
+			    .realm = REALM,
+			    .nonce = RFC5769_LT_NONCE,
+			    .mi_key = k.md5,
+			    .mi_klen = 16});
 	CHECK_EQ_INT(begin(&nk_plain, &rq), 438, "foreign nonce: 438");
 }
 
@@ -216,16 +227,16 @@ static void test_md5(void)
 	/* The classic client (browsers, coturn's uclient, aioice): MESSAGE-INTEGRITY only,
 	 * no PASSWORD-ALGORITHM(S), even when the cookie advertises them. */
 	auth_nonce_make(&nk_pa, &client, T0, nonce);
-	build(&(struct req){ .user = USER, .realm = REALM, .nonce = nonce, .mi_key = k.md5,
-			     .mi_klen = 16 });
+	build(&(struct req){
+		.user = USER, .realm = REALM, .nonce = nonce, .mi_key = k.md5, .mi_klen = 16});
 	CHECK_EQ_INT(begin(&nk_pa, &rq), 0, "MD5 + MESSAGE-INTEGRITY: begin ok");
 	CHECK(rq.alg == AUTH_KEY_MD5 && !rq.integrity_sha256 && rq.userhash == NULL &&
-	      rq.user_len == strlen(USER) && memcmp(rq.user, USER, rq.user_len) == 0 &&
-	      rq.realm_len == strlen(REALM) && memcmp(rq.realm, REALM, rq.realm_len) == 0,
+		      rq.user_len == strlen(USER) && memcmp(rq.user, USER, rq.user_len) == 0 &&
+		      rq.realm_len == strlen(REALM) && memcmp(rq.realm, REALM, rq.realm_len) == 0,
 	      "request fields: USERNAME, REALM, MD5, MESSAGE-INTEGRITY");
 	auth_ltc_query(&rq, &q);
 	CHECK(q.user == (const char *)rq.user && q.user_len == rq.user_len && !q.userhash &&
-	      q.realm == (const char *)rq.realm && q.realm_len == rq.realm_len,
+		      q.realm == (const char *)rq.realm && q.realm_len == rq.realm_len,
 	      "query by USERNAME");
 	CHECK_EQ_INT(auth_ltc_verify(&msg, &rq, &k, &key, &klen), 0, "MD5 key verifies");
 	CHECK(key == k.md5 && klen == 16, "signing key is the MD5 key");
@@ -237,17 +248,25 @@ static void test_md5(void)
 	/* MD5 key with MESSAGE-INTEGRITY-SHA256 (no PASSWORD-ALGORITHM, no features). */
 	make_key(USER, REALM, PASS, &k);
 	auth_nonce_make(&nk_plain, &client, T0, nonce);
-	build(&(struct req){ .user = USER, .realm = REALM, .nonce = nonce, .mi256_key = k.md5,
-			     .mi256_klen = 16 });
+	build(&(struct req){.user = USER,
+			    .realm = REALM,
+			    .nonce = nonce,
+			    .mi256_key = k.md5,
+			    .mi256_klen = 16});
 	CHECK(begin(&nk_plain, &rq) == 0 && rq.alg == AUTH_KEY_MD5 && rq.integrity_sha256,
 	      "MD5 key + MI-SHA256: begin ok");
 	CHECK_EQ_INT(auth_ltc_verify(&msg, &rq, &k, &key, &klen), 0, "MD5 key + MI-SHA256 ok");
 	test_sign(&rq, key, klen, "MD5 key + MI-SHA256");
 	/* Both integrity attributes: MI-SHA256 is the one checked. */
-	build(&(struct req){ .user = USER, .realm = REALM, .nonce = nonce, .mi_key = wrong.md5,
-			     .mi_klen = 16, .mi256_key = k.md5, .mi256_klen = 16 });
+	build(&(struct req){.user = USER,
+			    .realm = REALM,
+			    .nonce = nonce,
+			    .mi_key = wrong.md5,
+			    .mi_klen = 16,
+			    .mi256_key = k.md5,
+			    .mi256_klen = 16});
 	CHECK(begin(&nk_plain, &rq) == 0 && rq.integrity_sha256 &&
-	      auth_ltc_verify(&msg, &rq, &k, &key, &klen) == 0,
+		      auth_ltc_verify(&msg, &rq, &k, &key, &klen) == 0,
 	      "MI and MI-SHA256: MI-SHA256 preferred");
 }
 
@@ -263,9 +282,14 @@ static void test_sha256(void)
 
 	make_key(USER, REALM, PASS, &k);
 	auth_nonce_make(&nk_pa, &client, T0, nonce);
-	build(&(struct req){ .user = USER, .realm = REALM, .nonce = nonce, .algs = our_algs,
-			     .nalgs = 2, .alg = STUN_PWALG_SHA256, .mi256_key = k.sha256,
-			     .mi256_klen = 32 });
+	build(&(struct req){.user = USER,
+			    .realm = REALM,
+			    .nonce = nonce,
+			    .algs = our_algs,
+			    .nalgs = 2,
+			    .alg = STUN_PWALG_SHA256,
+			    .mi256_key = k.sha256,
+			    .mi256_klen = 32});
 	CHECK_EQ_INT(begin(&nk_pa, &rq), 0, "SHA-256 + PASSWORD-ALGORITHM(S) + MI-SHA256: begin");
 	CHECK(rq.alg == AUTH_KEY_SHA256 && rq.integrity_sha256, "SHA-256 key, MI-SHA256");
 	CHECK_EQ_INT(auth_ltc_verify(&msg, &rq, &k, &key, &klen), 0, "SHA-256 key verifies");
@@ -277,17 +301,28 @@ static void test_sha256(void)
 
 	/* PASSWORD-ALGORITHM MD5 from the list. */
 	make_key(USER, REALM, PASS, &k);
-	build(&(struct req){ .user = USER, .realm = REALM, .nonce = nonce, .algs = our_algs,
-			     .nalgs = 2, .alg = STUN_PWALG_MD5, .mi256_key = k.md5,
-			     .mi256_klen = 16 });
+	build(&(struct req){.user = USER,
+			    .realm = REALM,
+			    .nonce = nonce,
+			    .algs = our_algs,
+			    .nalgs = 2,
+			    .alg = STUN_PWALG_MD5,
+			    .mi256_key = k.md5,
+			    .mi256_klen = 16});
 	CHECK(begin(&nk_pa, &rq) == 0 && rq.alg == AUTH_KEY_MD5 &&
-	      auth_ltc_verify(&msg, &rq, &k, &key, &klen) == 0, "PASSWORD-ALGORITHM MD5 ok");
+		      auth_ltc_verify(&msg, &rq, &k, &key, &klen) == 0,
+	      "PASSWORD-ALGORITHM MD5 ok");
 
 	/* USERHASH instead of USERNAME: the lookup goes by hash. */
 	auth_userhash(USER, strlen(USER), REALM, strlen(REALM), uh);
-	build(&(struct req){ .userhash = uh, .realm = REALM, .nonce = nonce, .algs = our_algs,
-			     .nalgs = 2, .alg = STUN_PWALG_SHA256, .mi256_key = k.sha256,
-			     .mi256_klen = 32 });
+	build(&(struct req){.userhash = uh,
+			    .realm = REALM,
+			    .nonce = nonce,
+			    .algs = our_algs,
+			    .nalgs = 2,
+			    .alg = STUN_PWALG_SHA256,
+			    .mi256_key = k.sha256,
+			    .mi256_klen = 32});
 	CHECK_EQ_INT(begin(&nk_pa, &rq), 0, "USERHASH: begin ok");
 	CHECK(rq.user == NULL && rq.userhash != NULL && memcmp(rq.userhash, uh, 32) == 0,
 	      "USERHASH view");
@@ -295,46 +330,85 @@ static void test_sha256(void)
 	CHECK(q.user == NULL && q.userhash == rq.userhash, "query by USERHASH");
 	CHECK_EQ_INT(auth_ltc_verify(&msg, &rq, &k, &key, &klen), 0, "USERHASH: verifies");
 	/* USERNAME and USERHASH: USERNAME wins. */
-	build(&(struct req){ .user = USER, .userhash = uh, .realm = REALM, .nonce = nonce,
-			     .mi_key = k.md5, .mi_klen = 16 });
+	build(&(struct req){.user = USER,
+			    .userhash = uh,
+			    .realm = REALM,
+			    .nonce = nonce,
+			    .mi_key = k.md5,
+			    .mi_klen = 16});
 	CHECK(begin(&nk_pa, &rq) == 0 && rq.user != NULL && rq.userhash == NULL,
 	      "USERNAME and USERHASH: USERNAME used");
 }
 
 static void test_bid_down(void)
 {
-	static const uint16_t md5_only[] = { STUN_PWALG_MD5 };
-	static const uint16_t swapped[] = { STUN_PWALG_MD5, STUN_PWALG_SHA256 };
+	static const uint16_t md5_only[] = {STUN_PWALG_MD5};
+	static const uint16_t swapped[] = {STUN_PWALG_MD5, STUN_PWALG_SHA256};
 	char nonce[AUTH_NONCE_MAX + 1];
 	struct auth_ltc_req rq;
 	struct cred_key k;
 
 	make_key(USER, REALM, PASS, &k);
 	auth_nonce_make(&nk_pa, &client, T0, nonce);
-	build(&(struct req){ .user = USER, .realm = REALM, .nonce = nonce,
-			     .alg = STUN_PWALG_SHA256, .mi256_key = k.sha256, .mi256_klen = 32 });
+	build(&(struct req){.user = USER,
+			    .realm = REALM,
+			    .nonce = nonce,
+			    .alg = STUN_PWALG_SHA256,
+			    .mi256_key = k.sha256,
+			    .mi256_klen = 32});
 	CHECK_EQ_INT(begin(&nk_pa, &rq), 400, "PASSWORD-ALGORITHM without -ALGORITHMS: 400");
-	build(&(struct req){ .user = USER, .realm = REALM, .nonce = nonce, .algs = our_algs,
-			     .nalgs = 2, .mi_key = k.md5, .mi_klen = 16 });
+	build(&(struct req){.user = USER,
+			    .realm = REALM,
+			    .nonce = nonce,
+			    .algs = our_algs,
+			    .nalgs = 2,
+			    .mi_key = k.md5,
+			    .mi_klen = 16});
 	CHECK_EQ_INT(begin(&nk_pa, &rq), 400, "PASSWORD-ALGORITHMS without -ALGORITHM: 400");
-	build(&(struct req){ .user = USER, .realm = REALM, .nonce = nonce, .algs = md5_only,
-			     .nalgs = 1, .alg = STUN_PWALG_MD5, .mi_key = k.md5, .mi_klen = 16 });
+	build(&(struct req){.user = USER,
+			    .realm = REALM,
+			    .nonce = nonce,
+			    .algs = md5_only,
+			    .nalgs = 1,
+			    .alg = STUN_PWALG_MD5,
+			    .mi_key = k.md5,
+			    .mi_klen = 16});
 	CHECK_EQ_INT(begin(&nk_pa, &rq), 400, "PASSWORD-ALGORITHMS stripped to MD5: 400");
-	build(&(struct req){ .user = USER, .realm = REALM, .nonce = nonce, .algs = swapped,
-			     .nalgs = 2, .alg = STUN_PWALG_MD5, .mi_key = k.md5, .mi_klen = 16 });
+	build(&(struct req){.user = USER,
+			    .realm = REALM,
+			    .nonce = nonce,
+			    .algs = swapped,
+			    .nalgs = 2,
+			    .alg = STUN_PWALG_MD5,
+			    .mi_key = k.md5,
+			    .mi_klen = 16});
 	CHECK_EQ_INT(begin(&nk_pa, &rq), 400, "PASSWORD-ALGORITHMS reordered: 400");
-	build(&(struct req){ .user = USER, .realm = REALM, .nonce = nonce, .algs = our_algs,
-			     .nalgs = 2, .alg = 3, .mi256_key = k.sha256, .mi256_klen = 32 });
+	build(&(struct req){.user = USER,
+			    .realm = REALM,
+			    .nonce = nonce,
+			    .algs = our_algs,
+			    .nalgs = 2,
+			    .alg = 3,
+			    .mi256_key = k.sha256,
+			    .mi256_klen = 32});
 	CHECK_EQ_INT(begin(&nk_pa, &rq), 400, "PASSWORD-ALGORITHM not in the list: 400");
 	/* Without the feature bit: PASSWORD-ALGORITHM still selects a known key; an unknown
 	 * one is 400. */
 	auth_nonce_make(&nk_plain, &client, T0, nonce);
-	build(&(struct req){ .user = USER, .realm = REALM, .nonce = nonce,
-			     .alg = STUN_PWALG_SHA256, .mi256_key = k.sha256, .mi256_klen = 32 });
+	build(&(struct req){.user = USER,
+			    .realm = REALM,
+			    .nonce = nonce,
+			    .alg = STUN_PWALG_SHA256,
+			    .mi256_key = k.sha256,
+			    .mi256_klen = 32});
 	CHECK(begin(&nk_plain, &rq) == 0 && rq.alg == AUTH_KEY_SHA256,
 	      "no feature bit: PASSWORD-ALGORITHM SHA-256 honoured");
-	build(&(struct req){ .user = USER, .realm = REALM, .nonce = nonce, .alg = 9,
-			     .mi_key = k.md5, .mi_klen = 16 });
+	build(&(struct req){.user = USER,
+			    .realm = REALM,
+			    .nonce = nonce,
+			    .alg = 9,
+			    .mi_key = k.md5,
+			    .mi_klen = 16});
 	CHECK_EQ_INT(begin(&nk_plain, &rq), 400, "no feature bit: unknown algorithm 400");
 }
 

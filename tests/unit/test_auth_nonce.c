@@ -8,7 +8,7 @@
 
 #include "tap.h"
 
-#define T0 1000000u     /* a monotonic clock reading, ms */
+#define T0	 1000000u				     /* a monotonic clock reading, ms */
 #define B1_NONCE "obMatJos2AAACf//499k954d6OL34oL9FSTvy64sA" /* RFC 8489 B.1 */
 
 /* Every character allowed in NONCE's qdtext (RFC 8489 §14.10) and base64(url). */
@@ -20,8 +20,7 @@ static bool nonce_chars_ok(const char *n)
 	return strspn(n, ok) == strlen(n);
 }
 
-static int check(const struct auth_nonce_key *k, const struct addr *a, const char *n,
-		 uint64_t now)
+static int check(const struct auth_nonce_key *k, const struct addr *a, const char *n, uint64_t now)
 {
 	return auth_nonce_check(k, a, (const uint8_t *)n, strlen(n), now);
 }
@@ -91,8 +90,7 @@ static void test_tamper(void)
 	CHECK_EQ_INT(check(&k, &a, "", T0), -ESTALE, "empty");
 	CHECK_EQ_INT(check(&k, &a, "f//499k954d6OL34oL9FSTvy64sA", T0), -ESTALE,
 		     "RFC 5769 nonce (no cookie)");
-	CHECK_EQ_INT(check(&k, &a, B1_NONCE, T0), -ESTALE,
-		     "RFC 8489 B.1 nonce");
+	CHECK_EQ_INT(check(&k, &a, B1_NONCE, T0), -ESTALE, "RFC 8489 B.1 nonce");
 }
 
 static void test_features(void)

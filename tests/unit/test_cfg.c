@@ -93,15 +93,15 @@ static void test_embedded(void)
 static void test_file_values(void)
 {
 	struct cfg c;
-	const char *conf = write_conf(
-		"listening-port = 4000;\n"
-		"listening-ip = [\"127.0.0.1\", \"::1\"];\n"
-		"relay-ip = \"10.0.0.1\";\n"
-		"external-ip = [\"203.0.113.5/10.0.0.1\"];\n"
-		"allowed-peer-ip = [\"10.0.0.0/8\", \"192.168.1.1-192.168.1.9\"];\n"
-		"no-udp = true;\nfingerprint = true;\nverbose = true;\n"
-		"software-name = \"tern\";\nuser = [\"a:b\", \"c:d\"];\n"
-		"realm = \"example.org\";\nmax-bps = 100000;\n");
+	const char *conf =
+		write_conf("listening-port = 4000;\n"
+			   "listening-ip = [\"127.0.0.1\", \"::1\"];\n"
+			   "relay-ip = \"10.0.0.1\";\n"
+			   "external-ip = [\"203.0.113.5/10.0.0.1\"];\n"
+			   "allowed-peer-ip = [\"10.0.0.0/8\", \"192.168.1.1-192.168.1.9\"];\n"
+			   "no-udp = true;\nfingerprint = true;\nverbose = true;\n"
+			   "software-name = \"tern\";\nuser = [\"a:b\", \"c:d\"];\n"
+			   "realm = \"example.org\";\nmax-bps = 100000;\n");
 
 	CHECK_EQ_INT(load(&c, no_env, "-c", (char *)conf, NULL), 0, "file loads: %s", err);
 	CHECK_EQ_INT(c.listening_port, 4000, "file int");
@@ -124,8 +124,13 @@ static void test_precedence(void)
 	struct cfg c;
 	const char *conf = write_conf("listening-port = 4000;\nrealm = \"file\";\n"
 				      "user = [\"f:1\"];\nrelay-threads = 3;\n");
-	char *env[] = {"TERN_LISTENING_PORT=5000", "TERN_REALM=env", "TERN_USER=e1:x, e2:y",
-		       "TERN_NO_TCP=yes", "TERN_LOG_LEVEL=warn", "PATH=/bin", NULL};
+	char *env[] = {"TERN_LISTENING_PORT=5000",
+		       "TERN_REALM=env",
+		       "TERN_USER=e1:x, e2:y",
+		       "TERN_NO_TCP=yes",
+		       "TERN_LOG_LEVEL=warn",
+		       "PATH=/bin",
+		       NULL};
 
 	CHECK_EQ_INT(load(&c, env, "-c", (char *)conf, NULL), 0, "env over file: %s", err);
 	CHECK_EQ_INT(c.listening_port, 5000, "env overrides file int");
@@ -141,8 +146,7 @@ static void test_precedence(void)
 		     0, "cli over env: %s", err);
 	CHECK_EQ_INT(c.listening_port, 6000, "cli overrides env int");
 	CHECK(strcmp(c.realm, "cli") == 0, "short option overrides env");
-	CHECK(c.user.n == 2 && strcmp(c.user.v[0], "c1:z") == 0 &&
-		      strcmp(c.user.v[1], "c2:w") == 0,
+	CHECK(c.user.n == 2 && strcmp(c.user.v[0], "c1:z") == 0 && strcmp(c.user.v[1], "c2:w") == 0,
 	      "repeated cli option appends, replacing env list");
 	CHECK(!c.no_tcp, "--no-tcp=false overrides env");
 	cfg_free(&c);
@@ -203,7 +207,8 @@ static void test_stun_text_limits(void)
 	expect_err("empty realm", no_env, NULL, "--realm", "", "realm", "empty");
 	expect_err("128-character software-name", no_env, NULL, "--software-name", long_realm,
 		   "software-name", "127 characters");
-	CHECK_EQ_INT(load(&c, no_env, "--realm", ok_realm, NULL), 0, "127-character realm accepted");
+	CHECK_EQ_INT(load(&c, no_env, "--realm", ok_realm, NULL), 0,
+		     "127-character realm accepted");
 	cfg_free(&c);
 	CHECK_EQ_INT(load(&c, no_env, "--realm", utf8_realm, NULL), 0,
 		     "127 two-byte characters accepted (characters, not bytes, count)");
@@ -236,8 +241,7 @@ static void expect_err(const char *what, char **env, const char *conf, const cha
 		      : load(&c, env, (char *)arg1, (char *)arg2, NULL);
 
 	CHECK_EQ_INT(rc, -EINVAL, "%s fails", what);
-	CHECK(strstr(err, frag1) && (!frag2 || strstr(err, frag2)), "%s message: %s", what,
-	      err);
+	CHECK(strstr(err, frag1) && (!frag2 || strstr(err, frag2)), "%s message: %s", what, err);
 }
 
 static void test_errors(void)
@@ -257,8 +261,7 @@ static void test_errors(void)
 		   "command line -p");
 	expect_err("cli bad ip", no_env, NULL, "--listening-ip", "1.2.3", "listening-ip",
 		   "\"1.2.3\"");
-	expect_err("cli bad bool", no_env, NULL, "--no-udp=maybe", NULL, "not a boolean",
-		   "maybe");
+	expect_err("cli bad bool", no_env, NULL, "--no-udp=maybe", NULL, "not a boolean", "maybe");
 	expect_err("cli bad level", no_env, NULL, "--log-level", "loud", "log-level", "loud");
 	expect_err("bad user", no_env, NULL, "--user", "nocolon", "user: bad value",
 		   "NAME:PASSWORD");
@@ -314,8 +317,8 @@ static void test_stun_only(void)
 	CHECK_EQ_INT(load(&c, no_env, "-S", "--redis-userdb", "ip=127.0.0.1", "--use-auth-secret",
 			  "--static-auth-secret", "s", NULL),
 		     0, "-S with the embedded user, Redis and a secret: %s", err);
-	CHECK(c.stun_only && c.warnings.n == 3, "one warning each for user, Redis and secrets (%zu)",
-	      c.warnings.n);
+	CHECK(c.stun_only && c.warnings.n == 3,
+	      "one warning each for user, Redis and secrets (%zu)", c.warnings.n);
 	CHECK(c.warnings.n == 3 && strstr(c.warnings.v[0], "user ignored") &&
 		      strstr(c.warnings.v[1], "redis-userdb ignored") &&
 		      strstr(c.warnings.v[2], "static-auth-secret ignored"),
@@ -389,11 +392,10 @@ static void test_relay_opts(void)
 	struct net_opts o;
 	char buf[64];
 
-	CHECK_EQ_INT(load(&c, no_env, "-E", "192.0.2.1", "--relay-ip", "2001:db8::1",
-			  "-X", "203.0.113.5/192.0.2.1", "--external-ip", "2001:db8:1::5",
-			  "--min-port", "40000", "--max-port", "40100", "--unauth-rate", "5",
-			  "--unauth-bytes", "9000", "--unauth-port-rate", "3", "-u", "a:b",
-			  "--lt-cred-mech", NULL),
+	CHECK_EQ_INT(load(&c, no_env, "-E", "192.0.2.1", "--relay-ip", "2001:db8::1", "-X",
+			  "203.0.113.5/192.0.2.1", "--external-ip", "2001:db8:1::5", "--min-port",
+			  "40000", "--max-port", "40100", "--unauth-rate", "5", "--unauth-bytes",
+			  "9000", "--unauth-port-rate", "3", "-u", "a:b", "--lt-cred-mech", NULL),
 		     0, "load relay options: %s", err);
 	CHECK(c.lt_cred_mech && c.unauth_rate == 5, "lt-cred-mech and unauth-rate");
 	CHECK(c.unauth_bytes == 9000 && c.unauth_port_rate == 3, "unauth-bytes, unauth-port-rate");
@@ -403,7 +405,8 @@ static void test_relay_opts(void)
 	CHECK(o.nexternal == 2 && o.external[0].has_priv && !o.external[1].has_priv,
 	      "external-ip with and without PRIVATE");
 	CHECK(strcmp(addr_ip_to_str(&o.external[0].pub, buf, sizeof(buf)), "203.0.113.5") == 0 &&
-	      strcmp(addr_ip_to_str(&o.external[0].priv, buf, sizeof(buf)), "192.0.2.1") == 0,
+		      strcmp(addr_ip_to_str(&o.external[0].priv, buf, sizeof(buf)), "192.0.2.1") ==
+			      0,
 	      "external-ip pair parsed");
 	cfg_free(&c);
 	CHECK_EQ_INT(load(&c, no_env, "-u", "a:b", NULL), 0, "defaults for relays");
@@ -411,12 +414,12 @@ static void test_relay_opts(void)
 	CHECK(c.unauth_bytes == 600000 && c.unauth_port_rate == 50,
 	      "unauth-bytes default 600000, unauth-port-rate 50");
 	cfg_free(&c);
-	CHECK_EQ_INT(load(&c, no_env, "-u", "a:b", "--min-port", "50000", "--max-port", "40000",
-			  NULL),
-		     -EINVAL, "min-port above max-port refused");
+	CHECK_EQ_INT(
+		load(&c, no_env, "-u", "a:b", "--min-port", "50000", "--max-port", "40000", NULL),
+		-EINVAL, "min-port above max-port refused");
 	CHECK(strstr(err, "min-port 50000") != NULL, "message names min-port: %s", err);
-	CHECK_EQ_INT(load(&c, no_env, "-u", "a:b", "-X", "203.0.113.5/2001:db8::1", NULL),
-		     -EINVAL, "external-ip of mixed families refused");
+	CHECK_EQ_INT(load(&c, no_env, "-u", "a:b", "-X", "203.0.113.5/2001:db8::1", NULL), -EINVAL,
+		     "external-ip of mixed families refused");
 }
 
 static void test_redis_rest(void)
@@ -466,8 +469,8 @@ static void test_redis_rest(void)
 	cfg_free(&c);
 	expect_err("use-auth-secret without secrets", no_env, NULL, "--use-auth-secret", NULL,
 		   "use-auth-secret needs", NULL);
-	expect_err("separator of two chars", no_env, NULL, "--rest-api-separator", "::",
-		   "rest-api-separator", "one non-digit");
+	expect_err("separator of two chars", no_env, NULL, "--rest-api-separator",
+		   "::", "rest-api-separator", "one non-digit");
 	CHECK_EQ_INT(load(&c, no_env, "--user", "a:b", "--rest-api-separator", "#", NULL), 0,
 		     "separator '#'");
 	cfg_free(&c);

@@ -19,8 +19,8 @@ static void test_conf(void)
 		      c.connect_timeout_s == 5 && !c.password[0] && !c.user[0],
 	      "defaults 127.0.0.1:6379 db 0");
 	CHECK_EQ_INT(cred_redis_conf_parse("ip=10.1.2.3 port=7000 dbname=3 password=pw "
-					  "user=bob connect_timeout=9",
-					  &c, err, sizeof(err)),
+					   "user=bob connect_timeout=9",
+					   &c, err, sizeof(err)),
 		     0, "all of coturn's keys");
 	CHECK(strcmp(c.host, "10.1.2.3") == 0 && c.port == 7000 && c.dbname == 3 &&
 		      strcmp(c.password, "pw") == 0 && strcmp(c.user, "bob") == 0 &&
@@ -32,9 +32,10 @@ static void test_conf(void)
 	CHECK(strcmp(c.host, "redis.local") == 0 && c.dbname == 1 && strcmp(c.password, "x=y") == 0,
 	      "host=, db=, pwd= synonyms");
 	CHECK_EQ_INT(cred_redis_conf_parse("addr=h p=1 database=2 secret=s timeout=0 name=n", &c,
-					  err, sizeof(err)),
+					   err, sizeof(err)),
 		     0, "more synonyms");
-	CHECK(c.port == 1 && c.dbname == 2 && strcmp(c.password, "s") == 0 && strcmp(c.user, "n") == 0,
+	CHECK(c.port == 1 && c.dbname == 2 && strcmp(c.password, "s") == 0 &&
+		      strcmp(c.user, "n") == 0,
 	      "p=, database=, secret=, name=");
 	CHECK_EQ_INT(cred_redis_conf_parse("ip=h bogus=1", &c, err, sizeof(err)), -22,
 		     "unknown key refused");

@@ -143,8 +143,8 @@ static void spin(int ms)
 static int lookup(struct cred_redis_worker *w, const char *user, size_t ulen, bool rest,
 		  struct got *g)
 {
-	struct cred_query q = {.realm = REALM, .realm_len = strlen(REALM), .user = user,
-			       .user_len = ulen};
+	struct cred_query q = {
+		.realm = REALM, .realm_len = strlen(REALM), .user = user, .user_len = ulen};
 	int rc;
 
 	memset(g, 0, sizeof(*g));
@@ -172,8 +172,7 @@ static void set_user(const char *user, size_t ulen, const char *pass, bool sha)
 	side_cmd(3, argv, lens);
 	if (!sha)
 		return;
-	auth_key_derive(AUTH_KEY_SHA256, user, ulen, REALM, strlen(REALM), pass, strlen(pass),
-			k);
+	auth_key_derive(AUTH_KEY_SHA256, user, ulen, REALM, strlen(REALM), pass, strlen(pass), k);
 	codec_hex(k, CRYPTO_SHA256_LEN, hex);
 	memcpy(key, "tern", 4);
 	memcpy(key + lens[1] - 4, "/sha256-key", 11);
@@ -259,7 +258,8 @@ static void test_realm(struct cred_redis_worker *w)
 	set_user("lim", 3, "pw", false);
 	lookup(w, "lim", 3, false, &g);
 	CHECK(g.status == 0 && g.limits.max_bps == 64000 && g.limits.user_quota == 3 &&
-		      g.limits.total_quota == 100, "realm limits with the user");
+		      g.limits.total_quota == 100,
+	      "realm limits with the user");
 	side_cmd3("SADD", "turn/realm/" REALM "/secret", "s1");
 	side_cmd3("SADD", "turn/realm/" REALM "/secret", "s2");
 	lookup(w, user, strlen(user), true, &g);
@@ -345,7 +345,7 @@ static int verdict(struct cred_redis_worker *w, const char *realm, const char *i
 }
 
 #define PEERS_ALLOWED "turn/realm/" REALM "/allowed-peer-ip"
-#define PEERS_DENIED "turn/realm/" REALM "/denied-peer-ip"
+#define PEERS_DENIED  "turn/realm/" REALM "/denied-peer-ip"
 
 static void test_peers(struct cred_redis_worker *w)
 {

@@ -35,8 +35,8 @@ static void on_result(void *arg, const struct cred_result *res)
 	s->res.key = NULL, s->res.user = NULL; /* borrowed: not valid after the callback */
 }
 
-static int lookup(struct cred_store *st, const char *realm, const char *user,
-		  const uint8_t *hash, struct seen *s)
+static int lookup(struct cred_store *st, const char *realm, const char *user, const uint8_t *hash,
+		  struct seen *s)
 {
 	struct cred_query q = {
 		.realm = realm,
@@ -52,9 +52,9 @@ static int lookup(struct cred_store *st, const char *realm, const char *user,
 
 static void test_parse(void)
 {
-	static const char *const dup[] = { "a:1", "b:2", "a:3" };
-	static const char *const ok[] = { "a:1" };
-	const char *bad[] = { "nopassword", ":pass", "name:", "", NULL };
+	static const char *const dup[] = {"a:1", "b:2", "a:3"};
+	static const char *const ok[] = {"a:1"};
+	const char *bad[] = {"nopassword", ":pass", "name:", "", NULL};
 	struct cred_static *s = NULL;
 	char longname[600];
 	const char *one[1];
@@ -87,8 +87,9 @@ static void test_parse(void)
 static void test_lookup(void)
 {
 	static const char *const users[] = {
-		"zoe:zpass", "alice:wonderland", "bob:build:er",
-		"legacy:0x8493fbc53ba582fb4c044c456bdc40eb", "carol:0xnot-a-key",
+		"zoe:zpass",	     "alice:wonderland",
+		"bob:build:er",	     "legacy:0x8493fbc53ba582fb4c044c456bdc40eb",
+		"carol:0xnot-a-key",
 	};
 	uint8_t key[AUTH_KEY_MAX], uh[32];
 	struct cred_static *s;
@@ -102,7 +103,8 @@ static void test_lookup(void)
 
 	CHECK_EQ_INT(lookup(&st, REALM, "alice", NULL, &seen), 0, "lookup alice");
 	CHECK(seen.calls == 1 && seen.res.status == 0 && seen.res.limits != NULL &&
-	      seen.user[0] == '\0', "alice found synchronously, no user echoed");
+		      seen.user[0] == '\0',
+	      "alice found synchronously, no user echoed");
 	auth_key_derive(AUTH_KEY_MD5, "alice", 5, REALM, strlen(REALM), "wonderland", 10, key);
 	CHECK(seen.key.has_md5 && memcmp(seen.key.md5, key, 16) == 0, "alice MD5 key");
 	auth_key_derive(AUTH_KEY_SHA256, "alice", 5, REALM, strlen(REALM), "wonderland", 10, key);
@@ -115,26 +117,30 @@ static void test_lookup(void)
 	CHECK(lookup(&st, REALM, "zoe", NULL, &seen) == 0 && seen.res.status == 0, "zoe");
 
 	auth_userhash("zoe", 3, REALM, strlen(REALM), uh);
-	CHECK(lookup(&st, REALM, NULL, uh, &seen) == 0 && seen.calls == 1 &&
-	      seen.res.status == 0 && strcmp(seen.user, "zoe") == 0, "USERHASH finds zoe");
+	CHECK(lookup(&st, REALM, NULL, uh, &seen) == 0 && seen.calls == 1 && seen.res.status == 0 &&
+		      strcmp(seen.user, "zoe") == 0,
+	      "USERHASH finds zoe");
 	auth_key_derive(AUTH_KEY_SHA256, "zoe", 3, REALM, strlen(REALM), "zpass", 5, key);
 	CHECK(memcmp(seen.key.sha256, key, 32) == 0, "USERHASH lookup returns zoe's key");
 	auth_userhash("nobody", 6, REALM, strlen(REALM), uh);
 	CHECK(lookup(&st, REALM, NULL, uh, &seen) == 0 && seen.calls == 1 &&
-	      seen.res.status == -ENOENT && seen.res.limits == NULL, "unknown USERHASH");
+		      seen.res.status == -ENOENT && seen.res.limits == NULL,
+	      "unknown USERHASH");
 
 	CHECK(lookup(&st, REALM, "mallory", NULL, &seen) == 0 && seen.calls == 1 &&
-	      seen.res.status == -ENOENT, "unknown user: -ENOENT");
+		      seen.res.status == -ENOENT,
+	      "unknown user: -ENOENT");
 	CHECK(lookup(&st, REALM, "alic", NULL, &seen) == 0 && seen.res.status == -ENOENT,
 	      "a prefix of a name is unknown");
-	CHECK(lookup(&st, "other.example", "alice", NULL, &seen) == 0 &&
-	      seen.res.status == -ENOENT, "another realm: -ENOENT");
+	CHECK(lookup(&st, "other.example", "alice", NULL, &seen) == 0 && seen.res.status == -ENOENT,
+	      "another realm: -ENOENT");
 	CHECK_EQ_INT(lookup(&st, REALM, NULL, NULL, &seen), -EINVAL, "neither name nor hash");
 	CHECK_EQ_INT(seen.calls, 0, "no callback after -EINVAL");
 
 	/* coturn's "name:0x<hex key>": the MD5 key as given, no SHA-256 key. */
 	CHECK(lookup(&st, REALM, "legacy", NULL, &seen) == 0 && seen.res.status == 0 &&
-	      seen.key.has_md5 && !seen.key.has_sha256, "hex key: MD5 only");
+		      seen.key.has_md5 && !seen.key.has_sha256,
+	      "hex key: MD5 only");
 	auth_key_derive(AUTH_KEY_MD5, "user", 4, "realm", 5, "pass", 4, key);
 	CHECK_MEM(seen.key.md5, key, 16, "hex key taken verbatim");
 	CHECK(lookup(&st, REALM, "carol", NULL, &seen) == 0 && seen.key.has_sha256,
@@ -158,7 +164,7 @@ static void test_rfc_user(void)
 	CHECK_EQ_INT(cred_static_new(RFC5769_LT_REALM, &spec, 1, &s), 0, "RFC 5769 user");
 	cred_static_store(s, &st);
 	CHECK(lookup(&st, RFC5769_LT_REALM, NULL, rfc8489_b1_userhash, &seen) == 0 &&
-	      seen.res.status == 0 && strcmp(seen.user, RFC5769_LT_USERNAME) == 0,
+		      seen.res.status == 0 && strcmp(seen.user, RFC5769_LT_USERNAME) == 0,
 	      "RFC 8489 B.1 USERHASH finds the user");
 	auth_key_derive(AUTH_KEY_SHA256, RFC5769_LT_USERNAME, strlen(RFC5769_LT_USERNAME),
 			RFC5769_LT_REALM, strlen(RFC5769_LT_REALM), RFC5769_LT_PASSWORD,

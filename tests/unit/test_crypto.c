@@ -28,14 +28,15 @@ static void test_crc(void)
 
 static void test_digests(void)
 {
-	struct crypto_part abc = { "abc", 3 };
-	struct crypto_part split[2] = { { "a", 1 }, { "bc", 2 } };
+	struct crypto_part abc = {"abc", 3};
+	struct crypto_part split[2] = {{"a", 1}, {"bc", 2}};
 	uint8_t md5[16], sha[32];
 
-	CHECK(crypto_md5(&abc, 1, md5) == 0 &&
-	      hex_eq(md5, 16, "900150983cd24fb0d6963f7d28e17f72"), "MD5(abc)");
+	CHECK(crypto_md5(&abc, 1, md5) == 0 && hex_eq(md5, 16, "900150983cd24fb0d6963f7d28e17f72"),
+	      "MD5(abc)");
 	CHECK(crypto_sha256(split, 2, sha) == 0 &&
-	      hex_eq(sha, 32, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+		      hex_eq(sha, 32,
+			     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
 	      "SHA-256(abc) from two parts");
 }
 
@@ -46,42 +47,45 @@ static void test_hmac(void)
 
 	/* RFC 2202 §3 test case 1 and 2. */
 	memset(key, 0x0b, 20);
-	p = (struct crypto_part){ "Hi There", 8 };
+	p = (struct crypto_part){"Hi There", 8};
 	CHECK(crypto_hmac_sha1(key, 20, &p, 1, out1) == 0 &&
-	      hex_eq(out1, 20, "b617318655057264e28bc0b6fb378c8ef146be00"), "RFC 2202 case 1");
-	p = (struct crypto_part){ "what do ya want for nothing?", 28 };
+		      hex_eq(out1, 20, "b617318655057264e28bc0b6fb378c8ef146be00"),
+	      "RFC 2202 case 1");
+	p = (struct crypto_part){"what do ya want for nothing?", 28};
 	CHECK(crypto_hmac_sha1((const uint8_t *)"Jefe", 4, &p, 1, out1) == 0 &&
-	      hex_eq(out1, 20, "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"), "RFC 2202 case 2");
+		      hex_eq(out1, 20, "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"),
+	      "RFC 2202 case 2");
 	/* RFC 4231 §4.2, §4.3 and §4.7 (131-byte key, longer than the block). */
-	p = (struct crypto_part){ "Hi There", 8 };
+	p = (struct crypto_part){"Hi There", 8};
 	CHECK(crypto_hmac_sha256(key, 20, &p, 1, out256) == 0 &&
-	      hex_eq(out256, 32,
-		     "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+		      hex_eq(out256, 32,
+			     "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
 	      "RFC 4231 case 1");
-	p = (struct crypto_part){ "what do ya want for nothing?", 28 };
+	p = (struct crypto_part){"what do ya want for nothing?", 28};
 	CHECK(crypto_hmac_sha256((const uint8_t *)"Jefe", 4, &p, 1, out256) == 0 &&
-	      hex_eq(out256, 32,
-		     "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
+		      hex_eq(out256, 32,
+			     "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
 	      "RFC 4231 case 2");
 	memset(key, 0xaa, 131);
-	p = (struct crypto_part){ "Test Using Larger Than Block-Size Key - Hash Key First", 54 };
+	p = (struct crypto_part){"Test Using Larger Than Block-Size Key - Hash Key First", 54};
 	CHECK(crypto_hmac_sha256(key, 131, &p, 1, out256) == 0 &&
-	      hex_eq(out256, 32,
-		     "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+		      hex_eq(out256, 32,
+			     "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
 	      "RFC 4231 case 6");
 	CHECK(crypto_hmac_sha1(NULL, 0, &p, 1, out1) == 0, "HMAC with an empty key works");
 }
 
 static void test_misc(void)
 {
-	uint8_t a[32] = { 0 }, b[32] = { 0 };
+	uint8_t a[32] = {0}, b[32] = {0};
 
 	CHECK(crypto_equal(a, b, 32), "equal buffers");
 	b[31] = 1;
 	CHECK(!crypto_equal(a, b, 32), "last byte differs");
 	CHECK(crypto_equal(a, b, 0), "zero length is equal");
 	CHECK(crypto_random(a, sizeof(a)) == 0 && crypto_random(b, sizeof(b)) == 0 &&
-	      !crypto_equal(a, b, 32), "random bytes differ");
+		      !crypto_equal(a, b, 32),
+	      "random bytes differ");
 }
 
 int main(void)

@@ -14,8 +14,8 @@ static bool in(const struct iprange *r, const char *ip)
 	return iprange_contains(r, &a);
 }
 
-static void check_range(const char *s, const char *first, const char *last,
-			const char *below, const char *above)
+static void check_range(const char *s, const char *first, const char *last, const char *below,
+			const char *above)
 {
 	struct iprange r;
 
@@ -47,8 +47,7 @@ static void test_forms(void)
 	check_range("fc00::1-fc00::9", "fc00::1", "fc00::9", "fc00::", "fc00::a");
 	check_range("::1", "::1", "::1", "::", "::2");
 	check_range("::/0", "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NULL, NULL);
-	check_range("2001:db8::1/128", "2001:db8::1", "2001:db8::1", "2001:db8::",
-		    "2001:db8::2");
+	check_range("2001:db8::1/128", "2001:db8::1", "2001:db8::1", "2001:db8::", "2001:db8::2");
 	check_range("fe80::/10", "fe80::", "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
 		    "fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fec0::");
 }
@@ -69,15 +68,38 @@ static void test_families(void)
 static void test_garbage(void)
 {
 	static const char *bad[] = {
-		"", "x", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1.2.3.4/", "1.2.3.4/33",
-		"1.2.3.4/-1", "1.2.3.4/+8", "1.2.3.4/8x", "1.2.3.4/ 8", "1.2.3.4/0008",
-		"::/129", "::1/1280", "10.0.0.9-10.0.0.1", "10.0.0.1-", "-10.0.0.1",
-		"10.0.0.1-::1", "::1-10.0.0.1", "10.0.0.0/8-10.0.0.9", "10.0.0.1-10.0.0.2-10.0.0.3",
-		"10.0.0.1/8/8", " 10.0.0.1", "10.0.0.1 ", "fc00::9-fc00::1", "fc00::/7/7",
-		"2001:db8:::1", "::ffff:1.2.3", "hostname.example",
+		"",
+		"x",
+		"1.2.3",
+		"1.2.3.4.5",
+		"256.0.0.1",
+		"1.2.3.4/",
+		"1.2.3.4/33",
+		"1.2.3.4/-1",
+		"1.2.3.4/+8",
+		"1.2.3.4/8x",
+		"1.2.3.4/ 8",
+		"1.2.3.4/0008",
+		"::/129",
+		"::1/1280",
+		"10.0.0.9-10.0.0.1",
+		"10.0.0.1-",
+		"-10.0.0.1",
+		"10.0.0.1-::1",
+		"::1-10.0.0.1",
+		"10.0.0.0/8-10.0.0.9",
+		"10.0.0.1-10.0.0.2-10.0.0.3",
+		"10.0.0.1/8/8",
+		" 10.0.0.1",
+		"10.0.0.1 ",
+		"fc00::9-fc00::1",
+		"fc00::/7/7",
+		"2001:db8:::1",
+		"::ffff:1.2.3",
+		"hostname.example",
 		"1111:2222:3333:4444:5555:6666:7777:8888-1111:2222:3333:4444:5555:6666:7777:8888x",
 	};
-	struct iprange r = { .family = 77 };
+	struct iprange r = {.family = 77};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK_EQ_INT(iprange_parse(bad[i], &r), -EINVAL, "rejects \"%s\"", bad[i]);
@@ -124,8 +146,8 @@ static void test_to_str(void)
 	CHECK(strcmp(iprange_to_str(&r, buf, sizeof(buf)), "10.0.0.0-10.255.255.255") == 0,
 	      "to_str cidr: %s", buf);
 	iprange_parse("2001:db8::5", &r);
-	CHECK(strcmp(iprange_to_str(&r, buf, sizeof(buf)), "2001:db8::5") == 0,
-	      "to_str single: %s", buf);
+	CHECK(strcmp(iprange_to_str(&r, buf, sizeof(buf)), "2001:db8::5") == 0, "to_str single: %s",
+	      buf);
 	iprange_parse("fc00::1-fc00::9", &r);
 	CHECK(strcmp(iprange_to_str(&r, buf, sizeof(buf)), "fc00::1-fc00::9") == 0,
 	      "to_str span: %s", buf);
@@ -135,7 +157,7 @@ static void test_to_str(void)
 
 static void test_list(void)
 {
-	struct iprange_list l = { 0 };
+	struct iprange_list l = {0};
 	struct addr a;
 
 	addr_parse(&a, "10.0.0.1", 0);

@@ -9,7 +9,7 @@
 
 #include "tap.h"
 
-#define THREADS 4
+#define THREADS		 4
 #define LINES_PER_THREAD 500
 
 static char dir[] = "/tmp/test_log_XXXXXX";

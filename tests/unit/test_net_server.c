@@ -18,7 +18,7 @@
 #include "tap.h"
 #include "turn/server.h"
 
-static const uint8_t tid[STUN_TID_LEN] = { 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2 };
+static const uint8_t tid[STUN_TID_LEN] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2};
 
 static int t_request(uint8_t *buf, size_t cap)
 {
@@ -32,7 +32,7 @@ static int t_request(uint8_t *buf, size_t cap)
 /* Reads until n bytes arrived or 2 s passed. Returns the bytes read. */
 static size_t t_read(int fd, uint8_t *buf, size_t n)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 	size_t got = 0;
 
 	while (got < n && poll(&p, 1, 2000) == 1) {
@@ -84,7 +84,7 @@ static void t_udp_mapped(const struct addr *srv, const char *what)
 	uint8_t req[64], resp[256];
 	int fd = socket(addr_family(srv), SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	int n = t_request(req, sizeof(req));
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 	ssize_t got = -1;
 
 	connect(fd, &srv->u.sa, addr_len(srv));
@@ -130,8 +130,8 @@ static double t_now(void)
 
 int main(void)
 {
-	struct turn_cfg tc = { .stun_only = true };
-	struct net_opts o = { .threads = 2, .port = 0, .nlisten = 2, .turn = &tc };
+	struct turn_cfg tc = {.stun_only = true};
+	struct net_opts o = {.threads = 2, .port = 0, .nlisten = 2, .turn = &tc};
 	struct net_server *s = NULL;
 	struct addr a;
 	double t0;

@@ -63,50 +63,57 @@ static void deny_v4_everywhere(const struct peer_policy *p, const char *v4)
 }
 
 static const char *special_v4[][2] = {
-	{ "0.0.0.0", "0.255.255.255" },         { "10.0.0.0", "10.255.255.255" },
-	{ "100.64.0.0", "100.127.255.255" },    { "127.0.0.0", "127.255.255.255" },
-	{ "169.254.0.0", "169.254.255.255" },   { "172.16.0.0", "172.31.255.255" },
-	{ "192.0.0.0", "192.0.0.255" },         { "192.0.2.0", "192.0.2.255" },
-	{ "192.88.99.0", "192.88.99.255" },     { "192.168.0.0", "192.168.255.255" },
-	{ "198.18.0.0", "198.19.255.255" },     { "198.51.100.0", "198.51.100.255" },
-	{ "203.0.113.0", "203.0.113.255" },     { "224.0.0.0", "239.255.255.255" },
-	{ "240.0.0.0", "255.255.255.255" },
+	{"0.0.0.0", "0.255.255.255"},	    {"10.0.0.0", "10.255.255.255"},
+	{"100.64.0.0", "100.127.255.255"},  {"127.0.0.0", "127.255.255.255"},
+	{"169.254.0.0", "169.254.255.255"}, {"172.16.0.0", "172.31.255.255"},
+	{"192.0.0.0", "192.0.0.255"},	    {"192.0.2.0", "192.0.2.255"},
+	{"192.88.99.0", "192.88.99.255"},   {"192.168.0.0", "192.168.255.255"},
+	{"198.18.0.0", "198.19.255.255"},   {"198.51.100.0", "198.51.100.255"},
+	{"203.0.113.0", "203.0.113.255"},   {"224.0.0.0", "239.255.255.255"},
+	{"240.0.0.0", "255.255.255.255"},
 };
 
 /* Neighbours of the special ranges that are ordinary addresses. */
 static const char *public_v4[] = {
-	"1.0.0.0",      "9.255.255.255", "11.0.0.0",     "100.63.255.255", "100.128.0.0",
-	"126.255.255.255", "128.0.0.0",  "169.253.255.255", "169.255.0.0", "172.15.255.255",
-	"172.32.0.0",   "191.255.255.255", "192.0.1.0",  "192.0.3.0",   "192.88.98.255",
-	"192.88.100.0", "192.167.255.255", "192.169.0.0", "198.17.255.255", "198.20.0.0",
-	"198.51.99.255", "198.51.101.0", "203.0.112.255", "203.0.114.0", "223.255.255.255",
-	"8.8.8.8",      "1.1.1.1",       "192.31.196.1", "192.175.48.1",
+	"1.0.0.0",	   "9.255.255.255",   "11.0.0.0",	"100.63.255.255",
+	"100.128.0.0",	   "126.255.255.255", "128.0.0.0",	"169.253.255.255",
+	"169.255.0.0",	   "172.15.255.255",  "172.32.0.0",	"191.255.255.255",
+	"192.0.1.0",	   "192.0.3.0",	      "192.88.98.255",	"192.88.100.0",
+	"192.167.255.255", "192.169.0.0",     "198.17.255.255", "198.20.0.0",
+	"198.51.99.255",   "198.51.101.0",    "203.0.112.255",	"203.0.114.0",
+	"223.255.255.255", "8.8.8.8",	      "1.1.1.1",	"192.31.196.1",
+	"192.175.48.1",
 };
 
 static const char *special_v6[][2] = {
-	{ "::", "::" },
-	{ "::1", "::1" },
-	{ "64:ff9b:1::", "64:ff9b:1:ffff:ffff:ffff:ffff:ffff" },
-	{ "100::", "100::ffff:ffff:ffff:ffff" },
-	{ "2001::", "2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff" },
-	{ "2001:db8::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff" },
-	{ "3fff::", "3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff" },
-	{ "5f00::", "5f00:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
-	{ "fc00::", "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
-	{ "fe80::", "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
-	{ "fec0::", "feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
-	{ "ff00::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
+	{"::", "::"},
+	{"::1", "::1"},
+	{"64:ff9b:1::", "64:ff9b:1:ffff:ffff:ffff:ffff:ffff"},
+	{"100::", "100::ffff:ffff:ffff:ffff"},
+	{"2001::", "2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff"},
+	{"2001:db8::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"},
+	{"3fff::", "3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff"},
+	{"5f00::", "5f00:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+	{"fc00::", "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+	{"fe80::", "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+	{"fec0::", "feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+	{"ff00::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
 };
 
 static const char *public_v6[] = {
-	"2a00:1450::1", "2606:4700:4700::1111", "2001:200::1", "2001:db9::", "2001:db7::",
-	"3ffe::1", "3fff:1000::", "fbff:ffff::1", "100:0:0:1::", "::ffff:8.8.8.8", "::8.8.8.8",
-	"2002:808:808::1", "64:ff9b::808:808", "5eff:ffff::1", "5f01::",
+	"2a00:1450::1",	    "2606:4700:4700::1111",
+	"2001:200::1",	    "2001:db9::",
+	"2001:db7::",	    "3ffe::1",
+	"3fff:1000::",	    "fbff:ffff::1",
+	"100:0:0:1::",	    "::ffff:8.8.8.8",
+	"::8.8.8.8",	    "2002:808:808::1",
+	"64:ff9b::808:808", "5eff:ffff::1",
+	"5f01::",
 };
 
 static void test_defaults(void)
 {
-	struct peer_policy_cfg cfg = { 0 };
+	struct peer_policy_cfg cfg = {0};
 	struct peer_policy *p = mk(&cfg);
 	size_t i;
 
@@ -132,7 +139,7 @@ static void test_defaults(void)
 
 static void test_loopback(void)
 {
-	struct peer_policy_cfg cfg = { .allow_loopback = false };
+	struct peer_policy_cfg cfg = {.allow_loopback = false};
 	struct peer_policy *p = mk(&cfg);
 
 	CHECK(!allows(p, "127.0.0.1", 5000), "127.0.0.1 denied");
@@ -154,8 +161,8 @@ static void test_loopback(void)
 
 static void test_lists(void)
 {
-	struct iprange_list allowed = { 0 }, denied = { 0 };
-	struct peer_policy_cfg cfg = { .allowed = &allowed, .denied = &denied };
+	struct iprange_list allowed = {0}, denied = {0};
+	struct peer_policy_cfg cfg = {.allowed = &allowed, .denied = &denied};
 	struct peer_policy *p;
 
 	iprange_list_add(&allowed, "10.1.2.3");
@@ -167,7 +174,7 @@ static void test_lists(void)
 	iprange_list_add(&denied, "2a00:1450::/32");
 	iprange_list_add(&denied, "10.1.2.3");
 	p = mk(&cfg);
-	iprange_list_free(&allowed);   /* borrowed only during new */
+	iprange_list_free(&allowed); /* borrowed only during new */
 	iprange_list_free(&denied);
 	CHECK(allows(p, "10.1.2.3", 1), "allowed address");
 	CHECK(!allows(p, "10.1.2.4", 1), "neighbour of allowed address still denied");
@@ -189,7 +196,7 @@ static void test_lists(void)
 /* RFC 2765's IPv4-translated form is the IPv4 address it embeds, like the mapped one. */
 static void test_translated(void)
 {
-	struct peer_policy_cfg cfg = { 0 };
+	struct peer_policy_cfg cfg = {0};
 	struct peer_policy *p = mk(&cfg);
 	struct addr a, v4;
 
@@ -207,12 +214,13 @@ static void test_translated(void)
 /* Which interface addresses the wildcard relay set may use. */
 static void test_relayable(void)
 {
-	static const char *yes[] = { "8.8.8.8", "10.0.0.5", "172.16.1.1", "192.168.1.1",
-				     "100.64.0.1", "2a00:1450::1", "fd00::5" };
-	static const char *no[] = { "127.0.0.1", "127.1.2.3", "::1", "0.0.0.0", "::",
-				    "169.254.1.1", "fe80::1", "224.0.0.1", "ff02::1",
-				    "255.255.255.255", "240.0.0.1", "192.0.2.1", "2001:db8::1",
-				    "::ffff:8.8.8.8", "2002:808:808::1", "64:ff9b::808:808" };
+	static const char *yes[] = {"8.8.8.8",	  "10.0.0.5",	  "172.16.1.1", "192.168.1.1",
+				    "100.64.0.1", "2a00:1450::1", "fd00::5"};
+	static const char *no[] = {
+		"127.0.0.1",	   "127.1.2.3", "::1",	       "0.0.0.0",	 "::",
+		"169.254.1.1",	   "fe80::1",	"224.0.0.1",   "ff02::1",	 "255.255.255.255",
+		"240.0.0.1",	   "192.0.2.1", "2001:db8::1", "::ffff:8.8.8.8", "2002:808:808::1",
+		"64:ff9b::808:808"};
 	struct addr a;
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {

@@ -12,7 +12,7 @@ struct rec {
 	struct timer t;
 	int id;
 	int fired;
-	uint64_t fired_at;      /* the wheel time passed to the advance that fired it */
+	uint64_t fired_at; /* the wheel time passed to the advance that fired it */
 };
 
 static int fire_log[LOG_MAX], nlog;
@@ -40,12 +40,12 @@ static void test_order(void)
 {
 	struct rec r[5];
 	/* set out of order; two in the same tick (1010, 1050), one at the wheel's clock */
-	uint64_t when[5] = { 1300, 1050, 1010, 1000, 5000 };
+	uint64_t when[5] = {1300, 1050, 1010, 1000, 5000};
 
 	nlog = 0;
 	timer_wheel_new(1000, &wheel);
 	for (int i = 0; i < 5; i++) {
-		r[i] = (struct rec){ .id = i };
+		r[i] = (struct rec){.id = i};
 		timer_init(&r[i].t, on_fire, &r[i]);
 		CHECK(!timer_is_armed(&r[i].t), "order: unarmed after init %d", i);
 		timer_set(wheel, &r[i].t, when[i]);
@@ -73,7 +73,7 @@ static void test_order(void)
 
 static void test_cancel(void)
 {
-	struct rec a = { .id = 1 }, b = { .id = 2 };
+	struct rec a = {.id = 1}, b = {.id = 2};
 
 	nlog = 0;
 	timer_wheel_new(0, &wheel);
@@ -116,7 +116,7 @@ static void on_rearm(struct timer *t, void *arg)
 
 static void test_rearm(void)
 {
-	struct rearm r = { .n = 0 };
+	struct rearm r = {.n = 0};
 
 	timer_wheel_new(0, &wheel);
 	timer_init(&r.t, on_rearm, &r);
@@ -163,7 +163,7 @@ static void on_killer(struct timer *t, void *arg)
 static void test_free_in_cb(void)
 {
 	struct victim *a = calloc(1, sizeof(*a));
-	struct victim c = { .fired = 0 };
+	struct victim c = {.fired = 0};
 
 	victim_b = calloc(1, sizeof(*victim_b));
 	timer_wheel_new(0, &wheel);
@@ -171,7 +171,7 @@ static void test_free_in_cb(void)
 	timer_init(&victim_b->t, on_victim, victim_b);
 	timer_init(&c.t, on_victim, &c);
 	timer_set(wheel, &a->t, 100);
-	timer_set(wheel, &victim_b->t, 150);  /* same tick, due in the same batch */
+	timer_set(wheel, &victim_b->t, 150); /* same tick, due in the same batch */
 	timer_set(wheel, &c.t, 190);
 	advance(199);
 	CHECK(victim_b == NULL, "free: victim freed in callback");
@@ -192,7 +192,7 @@ static void test_random(void)
 	timer_wheel_new(0, &wheel);
 	nlog = LOG_MAX;
 	for (int i = 0; i < NRAND; i++) {
-		r[i] = (struct rec){ .id = i };
+		r[i] = (struct rec){.id = i};
 		timer_init(&r[i].t, on_fire, &r[i]);
 		/* 0.1 s .. 3600 s, beyond one revolution of the wheel */
 		timer_set(wheel, &r[i].t, 100 + (uint64_t)rand() % 3600000);
@@ -236,16 +236,16 @@ static void test_random(void)
 static void test_jump(void)
 {
 	struct rec r[4];
-	uint64_t when[4] = { 3600000, 1000, 500000, 7200000 };
+	uint64_t when[4] = {3600000, 1000, 500000, 7200000};
 
 	nlog = 0;
 	timer_wheel_new(0, &wheel);
 	for (int i = 0; i < 4; i++) {
-		r[i] = (struct rec){ .id = i };
+		r[i] = (struct rec){.id = i};
 		timer_init(&r[i].t, on_fire, &r[i]);
 		timer_set(wheel, &r[i].t, when[i]);
 	}
-	advance(3600000);       /* an hour at once: one sweep, not 36,000 ticks */
+	advance(3600000); /* an hour at once: one sweep, not 36,000 ticks */
 	CHECK_EQ_INT(nlog, 3, "jump: three due after an hour");
 	CHECK(fire_log[0] == 1 && fire_log[1] == 2 && fire_log[2] == 0,
 	      "jump: fired in expiry order");
@@ -254,7 +254,7 @@ static void test_jump(void)
 	CHECK_EQ_INT(nlog, 3, "jump: not early");
 	advance(7200000);
 	CHECK_EQ_INT(nlog, 4, "jump: two-hour timer fired");
-	timer_set(wheel, &r[0].t, 100);  /* in the past */
+	timer_set(wheel, &r[0].t, 100); /* in the past */
 	advance(7200000);
 	CHECK_EQ_INT(r[0].fired, 2, "jump: past expiry fires on the next advance");
 	advance(UINT64_MAX / 2);

@@ -491,8 +491,10 @@ static void test_many(void)
  * configured one wins (RFC 8656 §7.2, §9, §12). */
 static void test_lifetime_defaults(void)
 {
-	struct turn_cfg zero = {0}, set = {.default_lifetime_s = 100, .max_lifetime_s = 200,
-					   .perm_lifetime_s = 30, .channel_lifetime_s = 40};
+	struct turn_cfg zero = {0}, set = {.default_lifetime_s = 100,
+					   .max_lifetime_s = 200,
+					   .perm_lifetime_s = 30,
+					   .channel_lifetime_s = 40};
 
 	CHECK_EQ_INT(turn_lifetime(&zero, false, 0), TURN_ALLOC_LIFETIME_S, "default allocation");
 	CHECK_EQ_INT(TURN_ALLOC_LIFETIME_S, 600, "allocation default is 10 minutes");

@@ -5,8 +5,7 @@
 
 #include "stun/chdata.h"
 
-static void t_send_ind_df(struct t_env *t, const char *ip, uint16_t port, const char *data,
-			  bool df)
+static void t_send_ind_df(struct t_env *t, const char *ip, uint16_t port, const char *data, bool df)
 {
 	struct stun_enc e;
 	struct addr a;

@@ -44,8 +44,8 @@ struct fake_net {
 	struct fake_relay r[FAKE_MAX_RELAYS];
 	int nr;
 	int opens, closes, sends;
-	bool last_df;           /* the DF flag of the last send */
-	int fail_v6; /* open of AF_INET6: this error (e.g. -EAFNOSUPPORT) */
+	bool last_df; /* the DF flag of the last send */
+	int fail_v6;  /* open of AF_INET6: this error (e.g. -EAFNOSUPPORT) */
 	int fail_v4;
 	int fail_next;	 /* next open: this error, then 0 */
 	bool no_reserve; /* reserve_next requests get no reserved handle */
@@ -56,7 +56,7 @@ struct fake_net {
 	size_t last_len;
 	void *last_relay;
 	struct turn_relayset *rs; /* when set: relay ports marked live while open */
-	const char *relay_v4;     /* the IPv4 relay address; NULL: 203.0.113.1 */
+	const char *relay_v4;	  /* the IPv4 relay address; NULL: 203.0.113.1 */
 };
 
 static struct fake_relay *fake_relay_new(struct fake_net *n, int family, bool resv)
@@ -67,7 +67,9 @@ static struct fake_relay *fake_relay_new(struct fake_net *n, int family, bool re
 	r->open = true;
 	r->reservation = resv;
 	addr_parse(&r->relayed,
-		   family == AF_INET6 ? "2001:db8::100" : n->relay_v4 ? n->relay_v4 : "203.0.113.1",
+		   family == AF_INET6 ? "2001:db8::100"
+		   : n->relay_v4      ? n->relay_v4
+				      : "203.0.113.1",
 		   (uint16_t)(50000 + 2 * r->id));
 	if (n->rs)
 		turn_relayset_mark(n->rs, &r->relayed, true);

@@ -109,8 +109,7 @@ static struct iprange_list realm_allowed, realm_denied;
 static int verdict_calls;
 static bool verdict_realm_ok = true;
 
-static int fake_peer_verdict(void *impl, const char *realm, size_t rlen,
-			     const struct addr *peer)
+static int fake_peer_verdict(void *impl, const char *realm, size_t rlen, const struct addr *peer)
 {
 	(void)impl;
 	verdict_calls++;
@@ -120,9 +119,10 @@ static int fake_peer_verdict(void *impl, const char *realm, size_t rlen,
 	return iprange_list_contains(&realm_denied, peer) ? -1 : 0;
 }
 
-static const struct cred_store_ops fake_peer_ops = {
-	.lookup = fake_lookup, .cancel = fake_cancel, .free = fake_free,
-	.peer_verdict = fake_peer_verdict};
+static const struct cred_store_ops fake_peer_ops = {.lookup = fake_lookup,
+						    .cancel = fake_cancel,
+						    .free = fake_free,
+						    .peer_verdict = fake_peer_verdict};
 
 /* The server's own addresses: relay address 10.9.9.9 (private), its port 50000 live. */
 static struct turn_relayset *t_relay_set(void)
@@ -165,8 +165,7 @@ static void test_realm_peers(void)
 	CHECK_EQ_INT(t_create_perm(&t, "8.8.4.4"), 0, "not listed: server policy allows");
 	CHECK_EQ_INT(t_create_perm(&t, "10.1.2.3"), 0, "realm allowed wins over realm denied");
 	CHECK_EQ_INT(t_channel_bind(&t, 0x4000, "8.8.8.8", 1000), 403, "ChannelBind: realm denied");
-	CHECK_EQ_INT(t_channel_bind(&t, 0x4001, "10.1.0.9", 1000), 0,
-		     "ChannelBind: realm allowed");
+	CHECK_EQ_INT(t_channel_bind(&t, 0x4001, "10.1.0.9", 1000), 0, "ChannelBind: realm allowed");
 	CHECK_EQ_INT(t_channel_bind(&t, 0x4002, "10.9.9.9", 50000), 0,
 		     "relay-to-relay first, though the realm denies 10/8");
 	CHECK_EQ_INT(t_channel_bind(&t, 0x4003, "10.9.9.9", 50002), 403,

@@ -13,21 +13,22 @@
 #include <stdint.h>
 
 /* §2.1-§2.3 parameters. */
-#define RFC5769_SOFTWARE_REQUEST "STUN test client"
+#define RFC5769_SOFTWARE_REQUEST  "STUN test client"
 #define RFC5769_SOFTWARE_RESPONSE "test vector"
-#define RFC5769_USERNAME "evtj:h6vY"
-#define RFC5769_PASSWORD "VOkJxbRl1RmTxUk/WvJxBt"
-#define RFC5769_MAPPED_IPV4 "192.0.2.1"
-#define RFC5769_MAPPED_IPV6 "2001:db8:1234:5678:11:2233:4455:6677"
-#define RFC5769_MAPPED_PORT 32853
+#define RFC5769_USERNAME	  "evtj:h6vY"
+#define RFC5769_PASSWORD	  "VOkJxbRl1RmTxUk/WvJxBt"
+#define RFC5769_MAPPED_IPV4	  "192.0.2.1"
+#define RFC5769_MAPPED_IPV6	  "2001:db8:1234:5678:11:2233:4455:6677"
+#define RFC5769_MAPPED_PORT	  32853
 
 /* §2.4 parameters: USERNAME "マトリックス" (U+30DE U+30C8 U+30EA U+30C3 U+30AF U+30B9),
  * password "TheMatrIX" after SASLprep/OpaqueString ("The<U+00AD>M<U+00AA>tr<U+2168>"
  * before). */
-#define RFC5769_LT_USERNAME "\xe3\x83\x9e\xe3\x83\x88\xe3\x83\xaa\xe3\x83\x83\xe3\x82\xaf\xe3\x82\xb9"
+#define RFC5769_LT_USERNAME                                                                        \
+	"\xe3\x83\x9e\xe3\x83\x88\xe3\x83\xaa\xe3\x83\x83\xe3\x82\xaf\xe3\x82\xb9"
 #define RFC5769_LT_PASSWORD "TheMatrIX"
-#define RFC5769_LT_NONCE "f//499k954d6OL34oL9FSTvy64sA"
-#define RFC5769_LT_REALM "example.org"
+#define RFC5769_LT_NONCE    "f//499k954d6OL34oL9FSTvy64sA"
+#define RFC5769_LT_REALM    "example.org"
 
 static const uint8_t rfc5769_tid[12] = {
 	0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34, 0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae,
@@ -159,9 +160,9 @@ static const uint8_t rfc5769_request_lt[] = {
 #define RFC8489_B1_NONCE "obMatJos2AAACf//499k954d6OL34oL9FSTvy64sA"
 
 static const uint8_t rfc8489_b1_userhash[32] = {
-	0x4a, 0x3c, 0xf3, 0x8f, 0xef, 0x69, 0x92, 0xbd, 0xa9, 0x52, 0xc6, 0x78, 0x04, 0x17,
-	0xda, 0x0f, 0x24, 0x81, 0x94, 0x15, 0x56, 0x9e, 0x60, 0xb2, 0x05, 0xc4, 0x6e, 0x41,
-	0x40, 0x7f, 0x17, 0x04,
+	0x4a, 0x3c, 0xf3, 0x8f, 0xef, 0x69, 0x92, 0xbd, 0xa9, 0x52, 0xc6,
+	0x78, 0x04, 0x17, 0xda, 0x0f, 0x24, 0x81, 0x94, 0x15, 0x56, 0x9e,
+	0x60, 0xb2, 0x05, 0xc4, 0x6e, 0x41, 0x40, 0x7f, 0x17, 0x04,
 };
 
 static const uint8_t rfc8489_b1_request[] = {

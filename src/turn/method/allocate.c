@@ -116,9 +116,10 @@ static int turn_allocate_open(struct turn_ctx *x, struct turn_alloc *a, struct t
 			      int family, bool first)
 {
 	struct turn_server *s = x->s;
-	struct turn_relay_req req = {
-		.family = family, .dont_fragment = pl->dont_fragment, .alloc = a,
-		.client = &a->client};
+	struct turn_relay_req req = {.family = family,
+				     .dont_fragment = pl->dont_fragment,
+				     .alloc = a,
+				     .client = &a->client};
 	struct turn_relay_res res = {0};
 	int rc;
 

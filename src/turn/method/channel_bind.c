@@ -35,7 +35,8 @@ int turn_channel_bind(struct turn_ctx *x)
 	a = turn_ctx_alloc(x, &code);
 	if (a == NULL)
 		return turn_resp_error(x, code);
-	/* §12.2: CHANNEL-NUMBER in 0x4000-0x7FFF (STUN_CHANNEL_MAX) and a well-formed XOR-PEER-ADDRESS (400). */
+	/* §12.2: CHANNEL-NUMBER in 0x4000-0x7FFF (STUN_CHANNEL_MAX) and a well-formed
+	 * XOR-PEER-ADDRESS (400). */
 	if (stun_msg_get_channel(x->m, &number) < 0 || number < STUN_CHANNEL_MIN ||
 	    number > STUN_CHANNEL_MAX ||
 	    stun_msg_get_xor_addr(x->m, STUN_ATTR_XOR_PEER_ADDRESS, &peer) < 0)
