@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/bytes.h"
 #include "base/crypto.h"
 #include "stun/chdata.h"
 #include "stun/err.h"
@@ -125,22 +124,16 @@ static bool turn_decode_is_answerable(enum stun_derr why)
 	}
 }
 
-/* A message that failed to decode for reason why: a request with an answerable failure gets 400
+/* A message that failed to decode: a request whose failure lies in its attributes gets 400
  * (unsigned, no FINGERPRINT echo, through the unauthenticated-reply limit), anything else
- * -EBADMSG. */
-static int turn_decode_failed(struct turn_ctx *x, const struct turn_pkt *p, enum stun_derr why)
+ * -EBADMSG. stun_msg_decode has set m's method, class and transaction id from the sound
+ * header; nothing decoded from the attributes is trusted. */
+static int turn_decode_failed(struct turn_ctx *x, struct stun_msg *m)
 {
-	uint16_t type = bytes_get16(p->buf);
-	struct stun_msg m = {.buf = p->buf, .len = p->len, .tid = p->buf + 8};
-
-	/* Class bits C1 (0x0100) and C0 (0x0010) both zero: a request. */
-	if (!turn_decode_is_answerable(why) || (type & 0x0110))
+	if (!turn_decode_is_answerable(m->why) || m->cls != STUN_CLASS_REQUEST)
 		return -EBADMSG;
-	/* Method bits M0-M11 are spread around the class bits (RFC 8489 §5). */
-	m.method = (uint16_t)((type & 0x000F) | (type & 0x00E0) >> 1 | (type & 0x3E00) >> 2);
-	m.cls = STUN_CLASS_REQUEST;
-	m.i_mi = m.i_mi256 = m.i_fp = -1;
-	x->m = &m;
+	m->i_mi = m->i_mi256 = m->i_fp = -1;
+	m->nunknown = 0;
 	return turn_resp_unauth_error(x, STUN_ERR_BAD_REQUEST);
 }
 
@@ -192,7 +185,7 @@ int turn_server_input(struct turn_server *s, const struct turn_pkt *p, uint64_t 
 	c = (struct turn_client){.conn = p->conn, .src = *p->src, .local = *p->local};
 	err = stun_msg_decode(&m, p->buf, p->len);
 	if (err < 0)
-		return turn_decode_failed(&x, p, m.why);
+		return turn_decode_failed(&x, &m);
 	switch (m.cls) {
 	case STUN_CLASS_REQUEST:
 		return turn_server_request(&x);
