@@ -40,6 +40,9 @@ static const char *net_tls_reason(struct net_tcp_conn *c, short what, char *buf,
 
 	buf[0] = '\0';
 	while ((e = bufferevent_get_openssl_error(c->bev)) != 0 && off + 2 < len) {
+		/* libevent also queues the SSL_get_error code, which is no OpenSSL error. */
+		if (ERR_GET_LIB(e) == 0)
+			continue;
 		if (off)
 			buf[off++] = ';';
 		ERR_error_string_n(e, buf + off, len - off);
