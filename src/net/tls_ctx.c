@@ -168,7 +168,7 @@ static void tls_ctx_hello_sni(const unsigned char *p, size_t len, char *name, si
 static int tls_ctx_on_hello(SSL *ssl, int *alert, void *arg)
 {
 	const unsigned char *p;
-	struct tls_ctx_hello *h;
+	struct tls_ctx_hello *h, *old;
 	char sni[256] = "";
 	size_t len;
 	int version = (int)SSL_client_hello_get0_legacy_version(ssl);
@@ -183,11 +183,12 @@ static int tls_ctx_on_hello(SSL *ssl, int *alert, void *arg)
 		return SSL_CLIENT_HELLO_SUCCESS; /* only the failure line loses its fields */
 	h->version = version;
 	memcpy(h->sni, sni, strlen(sni) + 1);
-	free(SSL_get_ex_data(ssl, tls_ctx_hello_idx));
+	old = SSL_get_ex_data(ssl, tls_ctx_hello_idx);
 	if (SSL_set_ex_data(ssl, tls_ctx_hello_idx, h) != 1) {
-		SSL_set_ex_data(ssl, tls_ctx_hello_idx, NULL);
 		free(h);
+		return SSL_CLIENT_HELLO_SUCCESS;
 	}
+	free(old);
 	return SSL_CLIENT_HELLO_SUCCESS;
 }
 

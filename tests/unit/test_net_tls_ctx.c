@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -309,6 +310,44 @@ static void test_ticket_renew(void)
 	SSL_SESSION_free(first);
 	tls_ctxset_unref(h.set);
 	SSL_CTX_free(c12);
+}
+
+/* The key name a fresh TLS 1.2 ticket from h's set carries (libssl's ticket layout: key
+ * name first). */
+static bool ticket_name(struct hs *h, unsigned char name[16])
+{
+	const unsigned char *t = NULL;
+	size_t len = 0;
+
+	hs_run(h);
+	if (h->ok && h->sess)
+		SSL_SESSION_get0_ticket(h->sess, &t, &len);
+	if (len >= 16)
+		memcpy(name, t, 16);
+	hs_end(h);
+	return len >= 16;
+}
+
+/* Rotation on the clock, checked lazily when a ticket is made. */
+static void test_ticket_clock(void)
+{
+	struct tls_ctx_opts o = base_opts();
+	struct hs h = {.cctx = client_ctx(TLS1_2_VERSION, TLS1_2_VERSION)};
+	struct timespec pause = {1, 100 * 1000 * 1000};
+	unsigned char n1[16], n2[16], n3[16];
+	char err[TLS_CTX_ERR_MAX];
+	struct tls_tickets *t;
+
+	CHECK(tls_tickets_new(8 * 24 * 3600, &t) == -EINVAL, "rotation over 7 days refused");
+	CHECK_EQ_INT(tls_tickets_new(1, &t), 0, "keys rotated every second");
+	CHECK_EQ_INT(tls_ctxset_new(&o, t, &h.set, err), 0, "set built");
+	CHECK(ticket_name(&h, n1) && ticket_name(&h, n2) && memcmp(n1, n2, 16) == 0,
+	      "within a period: the same key");
+	nanosleep(&pause, NULL);
+	CHECK(ticket_name(&h, n3) && memcmp(n1, n3, 16) != 0, "a period later: a new key");
+	tls_ctxset_unref(h.set);
+	tls_tickets_free(t);
+	SSL_CTX_free(h.cctx);
 }
 
 /* Expects tls_ctxset_new to fail with rc and an err naming what. */
@@ -669,6 +708,7 @@ int main(void)
 	test_alpn();
 	test_tickets();
 	test_ticket_renew();
+	test_ticket_clock();
 	test_errors();
 	test_pkey_pwd();
 	test_params();
