@@ -54,11 +54,14 @@ struct tls_ctx_opts {
 };
 
 /* Session ticket keys shared by every set and worker: a current key that encrypts new
- * tickets and the previous ones that still decrypt, rotated every rotate_s seconds
- * (RFC 8446 §4.6.1 / RFC 5077 §5.5: tickets expire with the key). Thread-safe. */
+ * tickets and the previous one that still decrypts them (the ticket is then renewed),
+ * rotated every rotate_s seconds, checked when a ticket is made or opened (RFC 5077 §4,
+ * RFC 8446 §4.6.1). Every context's session lifetime (the ticket lifetime hint) is rotate_s,
+ * so a ticket opens for all of its lifetime and never after two periods. Thread-safe. */
 struct tls_tickets;
 
-/* rotate_s: seconds between rotations (0: TLS_TICKETS_DEFAULT_ROTATE_S). 0 or -errno. */
+/* rotate_s: seconds between rotations (0: TLS_TICKETS_DEFAULT_ROTATE_S; at most 7 days, the
+ * longest ticket lifetime RFC 8446 §4.6.1 allows). 0, -EINVAL, -ENOMEM or -EIO. */
 #define TLS_TICKETS_DEFAULT_ROTATE_S 3600
 int tls_tickets_new(unsigned rotate_s, struct tls_tickets **out);
 void tls_tickets_free(struct tls_tickets *t);

@@ -5,6 +5,7 @@
 #include "net/tls_ctx.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,6 +351,65 @@ static void test_ticket_clock(void)
 	SSL_CTX_free(h.cctx);
 }
 
+/* Workers handshaking and resuming on one set while the keys rotate. */
+#define THREAD_ROUNDS 12
+
+struct worker_run {
+	struct tls_ctxset *set;
+	SSL_CTX *cctx;
+	int done, resumed;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker_run *w = arg;
+	struct hs h = {.cctx = w->cctx, .set = w->set};
+	SSL_SESSION *sess = NULL;
+	int i;
+
+	for (i = 0; i < THREAD_ROUNDS; i++) {
+		h.resume = sess;
+		hs_run(&h);
+		w->done += h.ok;
+		w->resumed += h.ok && SSL_session_reused(h.c);
+		SSL_SESSION_free(sess);
+		sess = h.sess;
+		h.sess = NULL;
+		hs_end(&h);
+	}
+	SSL_SESSION_free(sess);
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	struct tls_ctx_opts o = base_opts();
+	struct timespec pause = {0, 5 * 1000 * 1000};
+	struct worker_run w[2];
+	pthread_t th[2];
+	char err[TLS_CTX_ERR_MAX];
+	struct tls_ctxset *set;
+	int i;
+
+	CHECK_EQ_INT(tls_ctxset_new(&o, tickets, &set, err), 0, "set built");
+	for (i = 0; i < 2; i++) {
+		w[i] = (struct worker_run){.set = set, .cctx = client_ctx(TLS1_2_VERSION, 0)};
+		pthread_create(&th[i], NULL, worker_main, &w[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		nanosleep(&pause, NULL);
+		tls_tickets_rotate(tickets);
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		CHECK(w[i].done == THREAD_ROUNDS && w[i].resumed > 0,
+		      "thread %d: %d handshakes, %d resumed, keys rotating meanwhile", i, w[i].done,
+		      w[i].resumed);
+		SSL_CTX_free(w[i].cctx);
+	}
+	tls_ctxset_unref(set);
+}
+
 /* Expects tls_ctxset_new to fail with rc and an err naming what. */
 static void expect_fail(const struct tls_ctx_opts *o, int rc, const char *what, const char *desc)
 {
@@ -551,8 +611,9 @@ static void test_dtls(void)
 	tls_ctxset_unref(set);
 }
 
-/* OpenSSL's allocations, counted (CRYPTO_set_mem_functions, before any other call). */
-static long mem_live;
+/* OpenSSL's allocations, counted (CRYPTO_set_mem_functions, before any other call; atomic:
+ * test_threads allocates from two threads). */
+static _Atomic long mem_live;
 
 static void *mem_malloc(size_t n, const char *file, int line)
 {
@@ -709,6 +770,7 @@ int main(void)
 	test_tickets();
 	test_ticket_renew();
 	test_ticket_clock();
+	test_threads();
 	test_errors();
 	test_pkey_pwd();
 	test_params();
