@@ -177,6 +177,18 @@ def client_context(ca, alpn=None, minimum=None, maximum=None):
     return ctx
 
 
+def tls_connect(addr, ctx, server_hostname=None, timeout=3.0, source=None, session=None):
+    """A TLS connection (an ssl.SSLSocket, handshake done) from source to addr."""
+    raw = socket.create_connection(addr, timeout=timeout,
+                                   source_address=(source, 0) if source else None)
+    try:
+        return ctx.wrap_socket(raw, server_hostname=server_hostname or addr[0],
+                               session=session)
+    except BaseException:
+        raw.close()
+        raise
+
+
 def tls_binding(addr, ca, server_hostname=None, timeout=3.0, source=None):
     """A Binding request over a new TLS connection verified against ca (the host name
     checked is server_hostname, else addr's IP; SNI is sent only for a name). Returns
@@ -288,19 +300,32 @@ class SClient:
                 f"subject={self.subject!r} alpn={self.alpn!r} alert={self.server_alert!r}>")
 
 
-def s_client(addr, *opts, ca=None, timeout=15):
-    """Runs `openssl s_client -connect addr opts` with stdin at EOF (it handshakes, prints
-    the session and quits). With ca: -CAfile ca -verify_return_error."""
+def s_client(addr, *opts, ca=None, timeout=15, stdin=b"", hold=0):
+    """Runs `openssl s_client -connect addr opts`, writes stdin to it and, after `hold`
+    seconds unless it ended sooner, closes its stdin: at EOF it quits (it handshakes and
+    prints the session first). s_client's commands ("R" renegotiates) need the EOF to come
+    later than the command, hence hold. With ca: -CAfile ca -verify_return_error."""
     args = ["openssl", "s_client", "-connect", f"{addr[0]}:{addr[1]}"]
     if ca:
         args += ["-CAfile", ca, "-verify_return_error"]
     args += list(opts)
+    p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
     try:
-        p = subprocess.run(args, input=b"", stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=timeout)
-        return SClient(p.returncode, p.stdout.decode(errors="replace"))
-    except subprocess.TimeoutExpired as e:
-        return SClient("timeout", (e.stdout or b"").decode(errors="replace"))
+        if stdin:
+            p.stdin.write(stdin)
+            p.stdin.flush()
+        if hold:
+            try:
+                p.wait(hold)
+            except subprocess.TimeoutExpired:
+                pass
+        out, _ = p.communicate(timeout=timeout)
+        return SClient(p.returncode, out.decode(errors="replace"))
+    except (subprocess.TimeoutExpired, BrokenPipeError):
+        p.kill()
+        out, _ = p.communicate()
+        return SClient("timeout", out.decode(errors="replace"))
 
 
 def closed_by_server(s, within):
