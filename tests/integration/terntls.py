@@ -204,6 +204,7 @@ def tls_binding(addr, ca, server_hostname=None, timeout=3.0, source=None):
     try:
         with ctx.wrap_socket(raw, server_hostname=server_hostname or addr[0]) as s:
             info["version"] = s.version()
+            info["local"] = s.getsockname()[:2]
             subj = dict(x[0] for x in s.getpeercert().get("subject", ()))
             info["cn"] = subj.get("commonName")
             req = binding_request()
@@ -221,12 +222,13 @@ def tls_binding(addr, ca, server_hostname=None, timeout=3.0, source=None):
 
 
 def binding_ok(resp, info):
-    """True for a Binding success response whose XOR-MAPPED-ADDRESS is on loopback."""
+    """True for a Binding success response whose XOR-MAPPED-ADDRESS is the client's own
+    address and port (info from tls_binding)."""
     if resp is None:
         return False
     mapped = resp.attributes.get("XOR-MAPPED-ADDRESS")
     return (resp.message_class.name == "RESPONSE" and mapped is not None
-            and mapped[0].startswith("127."))
+            and tuple(mapped[:2]) == tuple(info.get("local", ())))
 
 
 def client_hello(server_hostname=DEFAULT_NAME, alpn=("stun.turn",)):
