@@ -40,7 +40,7 @@ class TlsServer:
     ternd configuration file (ternd only). Use as a context manager."""
 
     def __init__(self, cert, key, extra=(), impl=None, config=None, port=None, tls_port=None,
-                 coturn_legacy_off=True):
+                 coturn_legacy_off=True, env=None, tls=True):
         self.impl = impl or TURN_IMPL
         self.host = "127.0.0.1"
         self.port = port or free_port()
@@ -55,9 +55,10 @@ class TlsServer:
             common.append(f"--pkey={key}")
         self.ternd = None
         self.proc = None
+        self.tls = tls          # False: no TLS listener expected (readiness skips it)
         if self.impl == "ternd":
             self.ternd = Ternd(f"--listening-ip={self.host}", *common, *extra, port=self.port,
-                               config=config)
+                               config=config, env=env)
             self.log = self.ternd.log
             self.args = self.ternd.args
         elif self.impl == "coturn":
@@ -125,7 +126,8 @@ class TlsServer:
         return rc
 
     def wait_ready(self, seconds=10):
-        """UDP Binding on the plain port answered and both TCP ports accepting."""
+        """UDP Binding on the plain port answered and both TCP ports accepting (the TLS port
+    only when TLS is expected)."""
         deadline = time.time() + seconds
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -135,6 +137,8 @@ class TlsServer:
                 if resp is not None:
                     with socket.create_connection(self.addr, timeout=0.5):
                         pass
+                    if not self.tls:
+                        return True
                     with socket.create_connection(self.tls_addr, timeout=0.5):
                         return True
             except OSError:
