@@ -13,7 +13,7 @@
 #define DTLS_HT_HELLO_VERIFY_REQUEST 3
 #define DTLS_VERSION_MAJOR	     0xfe
 #define DTLS_VERSION_1_0	     0xfeff
-#define DTLS_RANDOM_LEN		     32
+#define DTLS_HELLO_RANDOM	     32
 #define DTLS_SESSION_ID_MAX	     32
 
 static uint32_t dtls_get24(const uint8_t *p)
@@ -81,10 +81,11 @@ int dtls_hello_parse(const uint8_t *buf, size_t len, struct dtls_hello *out)
 	    dtls_hello_msg(rec, rlen, &h, &p, &n) < 0)
 		return -EBADMSG;
 	/* RFC 6347 §4.2.1: client_version, random, session_id<0..32>, cookie<0..2^8-1>. */
-	off = 2 + DTLS_RANDOM_LEN;
+	off = 2 + DTLS_HELLO_RANDOM;
 	if (n < off + 1 || p[0] != DTLS_VERSION_MAJOR)
 		return -EBADMSG;
 	h.version = bytes_get16(p);
+	h.random = p + 2;
 	sid = p[off++];
 	if (sid > DTLS_SESSION_ID_MAX || n < off + sid + 1)
 		return -EBADMSG;

@@ -14,6 +14,7 @@
 #define DTLS_HELLO_MSG_HDR    12
 /* The longest cookie a HelloVerifyRequest may carry (RFC 6347 §4.2.1: opaque<0..2^8-1>). */
 #define DTLS_HELLO_COOKIE_MAX 255
+#define DTLS_HELLO_RANDOM     32
 /* A HelloVerifyRequest: both headers, server_version, the cookie's length byte, the
  * cookie. */
 #define DTLS_HELLO_VERIFY_LEN(cookie_len)                                                          \
@@ -23,6 +24,8 @@
 struct dtls_hello {
 	uint8_t seq[8];	       /* the record's epoch (0) and sequence number */
 	uint16_t version;      /* client_version */
+	const uint8_t *random; /* DTLS_HELLO_RANDOM bytes: tells a retransmission from a
+				* new handshake */
 	uint16_t msg_seq;      /* the handshake message_seq (0 first, 1 after a
 				* HelloVerifyRequest) */
 	const uint8_t *cookie; /* NULL when cookie_len is 0 */

@@ -64,6 +64,7 @@ static void test_parse(void)
 	CHECK(h.cookie == NULL && h.cookie_len == 0, "no cookie");
 	CHECK_EQ_INT(h.version, 0xfefd, "client_version DTLS 1.2");
 	CHECK_EQ_INT(h.seq[7], 5, "record sequence number kept");
+	CHECK(h.random == b + 27 && h.random[0] == 0xaa, "random is a view of the datagram");
 
 	n = hello(b, cookie, sizeof(cookie), 1);
 	CHECK_EQ_INT(dtls_hello_parse(b, n, &h), 0, "ClientHello with a cookie parsed");
