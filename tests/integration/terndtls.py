@@ -10,6 +10,7 @@ client (Debian's openssl s_client) that sends one STUN Binding request over the 
 import os
 import struct
 import subprocess
+import threading
 import time
 
 MAGIC = 0x2112A442
@@ -89,3 +90,88 @@ def dtls_binding(host, port, ca, settle=1.0, timeout=10):
     i = out.find(struct.pack("!I", MAGIC) + tid)
     resp = out[i - 4:] if i >= 4 and out[i - 4:i - 2] == b"\x01\x01" else None
     return p.returncode == 0 and resp is not None, resp, err
+
+
+class DtlsStun:
+    """A STUN/TURN client over DTLS 1.2: openssl s_client carries each message written to
+    it in one record, and what the server sends comes back on its output, one STUN message
+    after another. Use as a context manager; close() sends close_notify."""
+
+    def __init__(self, host, port, ca, timeout=5.0):
+        self.p = s_client(host, port, ca)
+        self.buf = b""
+        self.err = ""
+        self.cv = threading.Condition()
+        self.eof = False
+        threading.Thread(target=self._read_out, daemon=True).start()
+        threading.Thread(target=self._read_err, daemon=True).start()
+        with self.cv:
+            self.cv.wait_for(lambda: "depth=0" in self.err or self.eof, timeout)
+        self.connected = "depth=0" in self.err and not self.eof
+        # s_client reads its input only once the handshake is done.
+        time.sleep(0.3)
+
+    def _read_out(self):
+        while True:
+            chunk = self.p.stdout.read1(65536)
+            with self.cv:
+                if not chunk:
+                    self.eof = True
+                    self.cv.notify_all()
+                    return
+                self.buf += chunk
+                self.cv.notify_all()
+
+    def _read_err(self):
+        for line in self.p.stderr:
+            with self.cv:
+                self.err += line.decode(errors="replace")
+                self.cv.notify_all()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def send(self, data):
+        self.p.stdin.write(data)
+        self.p.stdin.flush()
+
+    def _take(self):
+        if len(self.buf) < 20:
+            return None
+        n = 20 + struct.unpack("!H", self.buf[2:4])[0]
+        if len(self.buf) < n:
+            return None
+        msg, self.buf = self.buf[:n], self.buf[n:]
+        return msg
+
+    def recv(self, timeout=2.0):
+        """The next STUN message's bytes, or None."""
+        with self.cv:
+            self.cv.wait_for(lambda: self._take_ready() or self.eof, timeout)
+            return self._take()
+
+    def _take_ready(self):
+        return len(self.buf) >= 20 and len(self.buf) >= 20 + struct.unpack(
+            "!H", self.buf[2:4])[0]
+
+    def exited(self, timeout):
+        """s_client's exit code once the server closed the session, or None."""
+        try:
+            return self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def close(self):
+        if self.p.poll() is None:
+            try:
+                self.p.stdin.close()
+            except BrokenPipeError:
+                pass
+            try:
+                self.p.wait(5)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
