@@ -16,15 +16,26 @@ import time
 MAGIC = 0x2112A442
 
 
+# What an ECDHE-ECDSA handshake needs (RFC 8422 §5.1, RFC 5246 §7.4.1.4.1):
+# supported_groups x25519 and secp256r1, ec_point_formats uncompressed,
+# signature_algorithms ecdsa_secp256r1_sha256 and rsa_pss_rsae_sha256.
+ECDHE_EXTENSIONS = (struct.pack("!HHH", 10, 6, 4) + struct.pack("!HH", 29, 23) +
+                    struct.pack("!HHB", 11, 2, 1) + b"\x00" +
+                    struct.pack("!HHH", 13, 6, 4) + struct.pack("!HH", 0x0403, 0x0804))
+
+
 def client_hello(cookie=b"", seq=0, msg_seq=0, random=None, version=0xFEFD,
-                 suites=(0xC02B, 0xC02F, 0xC00A), epoch=0):
+                 suites=(0xC02B, 0xC02F, 0xC00A), epoch=0, extensions=b""):
     """One datagram: a DTLS handshake record (epoch, sequence number seq) carrying a whole
-    ClientHello with the cookie, the cipher suites, null compression and no extensions."""
+    ClientHello with the cookie, the cipher suites, null compression and the extensions
+    (bytes, without their length; ECDHE_EXTENSIONS lets a real handshake start)."""
     random = random if random is not None else os.urandom(32)
     body = struct.pack("!H", version) + random + b"\x00"
     body += struct.pack("!B", len(cookie)) + cookie
     body += struct.pack("!H", 2 * len(suites)) + b"".join(struct.pack("!H", s) for s in suites)
     body += b"\x01\x00"
+    if extensions:
+        body += struct.pack("!H", len(extensions)) + extensions
     n = len(body)
     msg = struct.pack("!B", 1) + n.to_bytes(3, "big") + struct.pack("!H", msg_seq)
     msg += (0).to_bytes(3, "big") + n.to_bytes(3, "big") + body
