@@ -278,7 +278,6 @@ int net_dtls_new(struct net_worker *w, int fd, const struct addr *local, struct 
 	d->keys = keys;
 	d->mask = NET_DTLS_TAB_MIN - 1;
 	d->tab = xcalloc(NET_DTLS_TAB_MIN, sizeof(*d->tab));
-	tls_hsfail_limit_init(&d->hsfail, NET_DTLS_HSFAIL_PER_S);
 	for (int i = 0; i < NET_DTLS_BATCH; i++) {
 		d->rx.iov[i] = (struct iovec){d->rx.buf[i], NET_DTLS_BUF};
 		d->rx.msg[i].msg_hdr.msg_iov = &d->rx.iov[i];

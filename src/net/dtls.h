@@ -8,7 +8,7 @@
  * else is dropped (counted). Only a ClientHello with a valid cookie (net/tls_cookie.h;
  * secrets shared by every worker and rotated) creates a session, and only while the
  * worker has fewer than NET_DTLS_HALFOPEN handshakes in progress. A handshake must end
- * within tls_handshake_s; an established session without an allocation closes after
+ * within handshake_s (net_opts); an established session without an allocation closes after
  * tcp_idle_s without a STUN request; with one it lives until the allocation ends, then
  * sends close_notify and closes. The client's close_notify or a fatal alert closes it at
  * once; closing a session ends its allocation (turn_server_client_gone).
@@ -30,8 +30,6 @@
 #define NET_DTLS_MTU 1200
 /* Seconds between cookie secret rotations; a cookie stays valid for one more period. */
 #define NET_DTLS_ROTATE_S 300
-/* Default handshake time limit in seconds (net_opts tls_handshake_s 0). */
-#define NET_DTLS_HANDSHAKE_S 10
 
 struct net_worker;
 struct net_dtls;

@@ -16,7 +16,6 @@
 #include "net/dtls.h"
 #include "net/dtls_hello.h"
 #include "net/tls_cookie.h"
-#include "net/tls_hsfail.h"
 #include "turn/conn.h"
 
 /* Datagrams per recvmmsg, and recvmmsg calls per wakeup (so one busy socket can't starve
@@ -26,8 +25,6 @@
 /* Datagrams larger than this are truncated by the kernel and dropped; also the largest
  * record plaintext read. */
 #define NET_DTLS_BUF 4096
-/* Handshake-failure lines per second and socket. */
-#define NET_DTLS_HSFAIL_PER_S 10
 
 struct event;
 struct net_worker;
@@ -61,7 +58,6 @@ struct net_dtls {
 	uint64_t seed;
 	struct net_dtls_sess *sessions; /* every session (prev, next) */
 	size_t nsess;
-	struct tls_hsfail_limit hsfail;
 	struct net_dtls_rx rx;
 	uint8_t rec[NET_DTLS_BUF]; /* one record's plaintext */
 };

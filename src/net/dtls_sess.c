@@ -16,6 +16,7 @@
 #include "base/xmalloc.h"
 #include "net/dtls_int.h"
 #include "net/tls_ctx.h"
+#include "net/tls_hsfail.h"
 #include "net/worker.h"
 #include "turn/server.h"
 
@@ -178,7 +179,7 @@ static void net_dtls_hs_failed(struct net_dtls_sess *s, const char *why)
 	if (why)
 		ERR_clear_error();
 	w->c.dtls_hs_fail++;
-	tls_hsfail_log(&s->d->hsfail, &f, net_worker_now(w));
+	tls_hsfail_log(&w->hsfail, &f, net_worker_now(w));
 	net_dtls_sess_close(s, false);
 }
 
@@ -389,10 +390,7 @@ void net_dtls_sess_open(struct net_dtls *d, const uint8_t *buf, size_t len,
 	s->conn.local = d->local;
 	s->conn.remote = *src;
 	memcpy(s->random, h->random, sizeof(s->random));
-	s->deadline_ms =
-		net_worker_now(w) + (uint64_t)(w->opts->tls_handshake_s ? w->opts->tls_handshake_s
-									: NET_DTLS_HANDSHAKE_S) *
-					    1000u;
+	s->deadline_ms = net_worker_now(w) + (uint64_t)w->opts->handshake_s * 1000u;
 	s->ev = evtimer_new(w->base, net_dtls_timer, s);
 	net_dtls_insert(d, s);
 	w->dtls_sessions++;
