@@ -108,8 +108,8 @@ class DtlsStun:
     it in one record, and what the server sends comes back on its output, one STUN message
     after another. Use as a context manager; close() sends close_notify."""
 
-    def __init__(self, host, port, ca, timeout=5.0):
-        self.p = s_client(host, port, ca)
+    def __init__(self, host, port, ca, timeout=5.0, extra=()):
+        self.p = s_client(host, port, ca, *extra)
         self.buf = b""
         self.err = ""
         self.cv = threading.Condition()
