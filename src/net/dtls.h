@@ -7,10 +7,13 @@
  * cookie is answered with a HelloVerifyRequest (net/dtls_hello.h) and forgotten, anything
  * else is dropped (counted). Only a ClientHello with a valid cookie (net/tls_cookie.h;
  * secrets shared by every worker and rotated) creates a session, and only while the
- * worker has fewer than NET_DTLS_HALFOPEN handshakes in progress. A handshake must end
- * within handshake_s (net_opts); an established session without an allocation closes after
- * tcp_idle_s without a STUN request; with one it lives until the allocation ends, then
- * sends close_notify and closes. The client's close_notify or a fatal alert closes it at
+ * worker has fewer than NET_DTLS_HALFOPEN handshakes in progress and fewer than
+ * max_tcp_conns (net_opts) sessions. A handshake must end within handshake_s; an
+ * established session without an allocation closes after tcp_idle_s without a STUN
+ * request; with one it lives until the allocation ends, then sends close_notify and
+ * closes. A new ClientHello from a session's address (another random) is answered
+ * statelessly in the same way, and with a valid cookie replaces the session (RFC 6347
+ * §4.2.8). The client's close_notify or a fatal alert closes it at
  * once; closing a session ends its allocation (turn_server_client_gone).
  *
  * Internal to net/. Everything runs on the owning worker's thread, except the functions
