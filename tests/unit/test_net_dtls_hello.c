@@ -40,7 +40,8 @@ static size_t hello(uint8_t *b, const uint8_t *cookie, size_t clen, uint16_t mse
 	n += 32;
 	b[n++] = 0; /* session_id */
 	b[n++] = (uint8_t)clen;
-	memcpy(b + n, cookie, clen);
+	if (clen)
+		memcpy(b + n, cookie, clen);
 	n += clen;
 	b[n++] = 0; /* cipher_suites: one */
 	b[n++] = 2;
