@@ -74,8 +74,9 @@ def binding_request():
 def s_client(host, port, ca, *extra):
     """Starts openssl s_client for DTLS 1.2 that verifies the server against ca and stays
     up until its input ends (stdin, stdout and stderr are pipes)."""
+    target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     return subprocess.Popen(
-        ["openssl", "s_client", "-dtls1_2", "-connect", f"{host}:{port}", "-CAfile", ca,
+        ["openssl", "s_client", "-dtls1_2", "-connect", target, "-CAfile", ca,
          "-servername", "turn.test", "-verify_return_error", "-quiet", "-no_ign_eof",
          *extra],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
