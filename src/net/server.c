@@ -365,6 +365,14 @@ int net_server_tls_addr(const struct net_server *s, size_t i, struct addr *out)
 	return 0;
 }
 
+int net_server_dtls_addr(const struct net_server *s, size_t i, struct addr *out)
+{
+	if (i >= s->nlisten || !s->opts.dtls)
+		return -ENOENT;
+	*out = s->listen[i].dtls;
+	return 0;
+}
+
 /* Worker thread: installs the set (a reference taken for this call), dropping the old one. */
 static void net_server_tls_set(struct net_worker *w, void *arg)
 {
