@@ -1,9 +1,9 @@
 /* net_server's DTLS sessions end to end on the loopback, with OpenSSL's DTLS 1.2 client
  * (which does the cookie exchange itself): the handshake verified against the test CA, a
- * Binding request answered in the session with the client's address, DTLS 1.0 refused, a
- * ClientHello without a cookie answered by a HelloVerifyRequest from a plain socket, an
- * idle session closed with close_notify, and a certificate swap that new handshakes see
- * while an established session keeps serving. */
+ * Binding request answered in the session with the client's address, a certificate chosen
+ * by SNI, DTLS 1.0 refused, a ClientHello without a cookie answered by a HelloVerifyRequest
+ * from a plain socket, an idle session closed with close_notify, and a certificate swap
+ * that new handshakes see while an established session keeps serving. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -48,9 +48,9 @@ static int t_socket(const struct addr *srv)
 	return fd;
 }
 
-/* A DTLS session over fd, connected to srv (the test CA trusted, turn.test verified). NULL
- * on failure. */
-static SSL *t_dtls(SSL_CTX *ctx, int fd, const struct addr *srv)
+/* A DTLS session over fd, connected to srv, with SNI sni (the test CA trusted, the name
+ * verified). NULL on failure. */
+static SSL *t_dtls_sni(SSL_CTX *ctx, int fd, const struct addr *srv, const char *sni)
 {
 	SSL *ssl = SSL_new(ctx);
 	BIO *bio = BIO_new_dgram(fd, BIO_NOCLOSE);
@@ -58,14 +58,19 @@ static SSL *t_dtls(SSL_CTX *ctx, int fd, const struct addr *srv)
 	/* BIO_ADDR is a union of the sockaddr types, as struct addr is. */
 	BIO_ctrl_set_connected(bio, (const BIO_ADDR *)&srv->u);
 	SSL_set_bio(ssl, bio, bio);
-	SSL_set_tlsext_host_name(ssl, "turn.test");
-	SSL_set1_host(ssl, "turn.test");
+	SSL_set_tlsext_host_name(ssl, sni);
+	SSL_set1_host(ssl, sni);
 	if (SSL_connect(ssl) != 1) {
 		ERR_clear_error();
 		SSL_free(ssl);
 		return NULL;
 	}
 	return ssl;
+}
+
+static SSL *t_dtls(SSL_CTX *ctx, int fd, const struct addr *srv)
+{
+	return t_dtls_sni(ctx, fd, srv, "turn.test");
 }
 
 /* Binding in the session: the XOR-MAPPED-ADDRESS is fd's own address. */
@@ -99,14 +104,20 @@ static void t_peer_cn(SSL *ssl, char *buf, size_t len)
 	X509_free(x);
 }
 
-static struct tls_ctxset *t_set(struct t_env *e, const char *name)
+/* A set with name's certificate as the default, and other's chosen by SNI when not NULL. */
+static struct tls_ctxset *t_set(struct t_env *e, const char *name, const char *other)
 {
-	char cert[128], key[128], err[TLS_CTX_ERR_MAX];
+	char cert[128], key[128], ocert[128], okey[128], sni[64], err[TLS_CTX_ERR_MAX];
 	struct tls_ctxset *s = NULL;
+	struct tls_cert_spec spec = {sni, ocert, okey};
 
 	snprintf(cert, sizeof(cert), "%s/%s.pem", e->pki.dir, name);
 	snprintf(key, sizeof(key), "%s/%s.key", e->pki.dir, name);
-	struct tls_ctx_opts o = {.cert = cert, .pkey = key, .dtls = true};
+	snprintf(ocert, sizeof(ocert), "%s/%s.pem", e->pki.dir, other ? other : "");
+	snprintf(okey, sizeof(okey), "%s/%s.key", e->pki.dir, other ? other : "");
+	snprintf(sni, sizeof(sni), "%s.test", other ? other : "");
+	struct tls_ctx_opts o = {
+		.cert = cert, .pkey = key, .certs = &spec, .ncerts = other ? 1 : 0, .dtls = true};
 
 	if (tls_ctxset_new(&o, e->tickets, &s, err) < 0)
 		printf("# tls_ctxset_new: %s\n", err);
@@ -129,6 +140,16 @@ static void t_session(struct t_env *e)
 	CHECK(ssl && t_bind(ssl, fd), "a second Binding in the same session");
 	if (ssl)
 		SSL_shutdown(ssl);
+	SSL_free(ssl);
+	close(fd);
+
+	fd = t_socket(&e->dtls);
+	ssl = fd >= 0 ? t_dtls_sni(e->client, fd, &e->dtls, "other.test") : NULL;
+	cn[0] = '\0';
+	if (ssl)
+		t_peer_cn(ssl, cn, sizeof(cn));
+	CHECK(strcmp(cn, "other.test") == 0, "SNI other.test: its certificate (%s)", cn);
+	CHECK(ssl && t_bind(ssl, fd), "Binding in that session");
 	SSL_free(ssl);
 	close(fd);
 }
@@ -219,7 +240,7 @@ static void t_idle(struct t_env *e)
 
 static void t_swap(struct t_env *e, struct net_server *s)
 {
-	struct tls_ctxset *next = t_set(e, "turn2");
+	struct tls_ctxset *next = t_set(e, "turn2", NULL);
 	int fd_old = t_socket(&e->dtls), fd = -1;
 	SSL *old = fd_old >= 0 ? t_dtls(e->client, fd_old, &e->dtls) : NULL, *ssl;
 	char cn[64] = "";
@@ -248,20 +269,22 @@ int main(void)
 		.threads = 2, .nlisten = 1, .turn = &tc, .handshake_s = 1, .tcp_idle_s = 1};
 	struct pki_cert c1 = {"turn.test", "DNS:turn.test", 30, false};
 	struct pki_cert c2 = {"turn2.test", "DNS:turn.test,DNS:turn2.test", 30, false};
+	struct pki_cert c3 = {"other.test", "DNS:other.test", 30, false};
 	struct net_server *s = NULL;
 	struct t_env e = {0};
 	char ca[128];
 
 	log_open(NULL, false, LOG_LVL_ERR);
 	if (pki_init(&e.pki) < 0 || pki_leaf(&e.pki, "turn", &c1, NULL) < 0 ||
-	    pki_leaf(&e.pki, "turn2", &c2, NULL) < 0 || tls_tickets_new(0, &e.tickets) < 0)
+	    pki_leaf(&e.pki, "turn2", &c2, NULL) < 0 || pki_leaf(&e.pki, "other", &c3, NULL) < 0 ||
+	    tls_tickets_new(0, &e.tickets) < 0)
 		CHECK(false, "test PKI");
 	snprintf(ca, sizeof(ca), "%s/ca.pem", e.pki.dir);
 	e.client = SSL_CTX_new(DTLS_client_method());
 	SSL_CTX_load_verify_locations(e.client, ca, NULL);
 	SSL_CTX_set_verify(e.client, SSL_VERIFY_PEER, NULL);
 	addr_parse(&o.listen[0], "127.0.0.1", 0);
-	o.tls = t_set(&e, "turn");
+	o.tls = t_set(&e, "turn", "other");
 	o.dtls = true;
 	CHECK(o.tls != NULL, "certificates loaded");
 	CHECK_EQ_INT(net_server_new(&o, &s), 0, "server created");
