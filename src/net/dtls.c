@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/crypto.h"
+#include "base/log.h"
 #include "base/xmalloc.h"
 #include "net/dtls_hello.h"
 #include "net/dtls_int.h"
@@ -200,6 +201,35 @@ static void net_dtls_verify_request(struct net_dtls *d, const struct dtls_hello 
 	d->w->c.dtls_hvr++;
 }
 
+/* The worker's handshake limits: true (and counted, logged once per episode) when a new
+ * handshake must be refused. */
+static bool net_dtls_is_busy(struct net_dtls *d)
+{
+	struct net_worker *w = d->w;
+	char a[ADDR_STR_MAX];
+
+	if (w->dtls_halfopen < NET_DTLS_HALFOPEN && w->dtls_sessions < w->opts->max_tcp_conns) {
+		if (d->busy)
+			log_info("net",
+				 "dtls handshakes accepted again addr=%s worker=%u refused=%lu",
+				 addr_to_str(&d->local, a, sizeof(a)), w->id, d->nbusy);
+		d->busy = false;
+		return false;
+	}
+	w->c.dtls_busy++;
+	if (!d->busy) {
+		log_warn("net",
+			 "dtls handshakes refused addr=%s worker=%u halfopen=%zu sessions=%zu "
+			 "max_halfopen=%u max_sessions=%zu",
+			 addr_to_str(&d->local, a, sizeof(a)), w->id, w->dtls_halfopen,
+			 w->dtls_sessions, NET_DTLS_HALFOPEN, w->opts->max_tcp_conns);
+		d->busy = true;
+		d->nbusy = 0;
+	}
+	d->nbusy++;
+	return true;
+}
+
 /* A ClientHello that is not a retransmission of the one that opened src's session (old,
  * or NULL when src has none). RFC 6347 §4.2.8: a new handshake replaces an existing
  * session only once the client has proven its address with a valid cookie. */
@@ -216,11 +246,8 @@ static void net_dtls_hello(struct net_dtls *d, const uint8_t *buf, size_t len,
 	}
 	if (old)
 		net_dtls_sess_close(old, false);
-	if (w->dtls_halfopen >= NET_DTLS_HALFOPEN || w->dtls_sessions >= w->opts->max_tcp_conns) {
-		w->c.dtls_busy++;
-		return;
-	}
-	net_dtls_sess_open(d, buf, len, h, src);
+	if (!net_dtls_is_busy(d))
+		net_dtls_sess_open(d, buf, len, h, src);
 }
 
 /* One datagram from src. */

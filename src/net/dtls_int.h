@@ -58,6 +58,8 @@ struct net_dtls {
 	uint64_t seed;
 	struct net_dtls_sess *sessions; /* every session (prev, next) */
 	size_t nsess;
+	bool busy;	     /* refusing handshakes (limits reached): logged once */
+	unsigned long nbusy; /* handshakes refused since */
 	struct net_dtls_rx rx;
 	uint8_t rec[NET_DTLS_BUF]; /* one record's plaintext */
 };
