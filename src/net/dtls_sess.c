@@ -142,12 +142,16 @@ static struct turn_client net_dtls_client(struct net_dtls_sess *s)
 		.conn = &s->conn, .src = s->conn.remote, .local = s->conn.local};
 }
 
-/* Arms s's timer for whichever comes first: libssl's retransmission or the deadline. */
+/* Arms s's timer for whichever comes first: libssl's retransmission or the deadline. Not
+ * while the allocation's end is pending: the timer is already active for it (and deleting
+ * it would cancel that), and it re-arms itself afterwards. */
 static void net_dtls_arm(struct net_dtls_sess *s)
 {
 	uint64_t now = net_worker_now(s->d->w), ms = UINT64_MAX;
 	struct timeval tv;
 
+	if (s->alloc_ended)
+		return;
 	if (DTLSv1_get_timeout(s->ssl, &tv) == 1)
 		ms = (uint64_t)tv.tv_sec * 1000u + (uint64_t)tv.tv_usec / 1000u;
 	if (s->deadline_ms) {
