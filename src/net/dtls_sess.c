@@ -17,6 +17,7 @@
 #include "net/dtls_int.h"
 #include "net/tls_ctx.h"
 #include "net/tls_hsfail.h"
+#include "net/limits.h"
 #include "net/worker.h"
 #include "turn/server.h"
 
@@ -385,10 +386,17 @@ void net_dtls_sess_open(struct net_dtls *d, const uint8_t *buf, size_t len,
 			const struct dtls_hello *h, const struct addr *src)
 {
 	struct net_worker *w = d->w;
-	struct net_dtls_sess *s = xcalloc(1, sizeof(*s));
-	BIO_ADDR *peer = BIO_ADDR_new();
+	struct net_dtls_sess *s;
+	BIO_ADDR *peer;
 	int r = -ENOMEM;
 
+	/* Sessions count per source with TCP and TLS connections (max-tcp-per-ip). */
+	if (net_limits_src_take(w->limits, src) < 0) {
+		w->c.dtls_refused_src++;
+		return;
+	}
+	s = xcalloc(1, sizeof(*s));
+	peer = BIO_ADDR_new();
 	s->d = d;
 	s->conn.ops = &net_dtls_conn_ops;
 	s->conn.local = d->local;
@@ -438,6 +446,7 @@ void net_dtls_sess_close(struct net_dtls_sess *s, bool notify)
 		turn_server_client_gone(w->turn, &tc);
 	}
 	net_dtls_remove(d, s);
+	net_limits_src_put(w->limits, &s->conn.remote);
 	w->dtls_sessions--;
 	if (!s->established)
 		w->dtls_halfopen--;

@@ -188,8 +188,9 @@ static int net_server_workers(struct net_server *s)
 	int err;
 
 	s->workers = xcalloc(s->nworkers, sizeof(*s->workers));
-	err = net_limits_new(s->opts.max_tcp_conns * s->nworkers, s->opts.max_tcp_per_ip,
-			     &s->limits);
+	/* Per source: TCP and TLS connections, and DTLS sessions (as many again at most). */
+	err = net_limits_new(s->opts.max_tcp_conns * s->nworkers * (s->opts.dtls ? 2 : 1),
+			     s->opts.max_tcp_per_ip, &s->limits);
 	if (err)
 		return err;
 	for (unsigned i = 0; i < s->nworkers; i++) {

@@ -68,6 +68,7 @@ struct net_counters {
 				    * the TURN core discarded */
 	uint64_t dtls_busy;	   /* valid-cookie ClientHellos dropped: half-open handshakes or
 				    * sessions at their limit */
+	uint64_t dtls_refused_src; /* handshakes refused: the source has max_tcp_per_ip */
 	uint64_t dtls_send_err;	   /* datagrams the kernel refused */
 	uint64_t dtls_established; /* handshakes completed */
 	uint64_t dtls_hs_fail;	   /* handshakes failed or timed out */
