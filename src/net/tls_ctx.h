@@ -62,6 +62,10 @@ struct tls_tickets;
 #define TLS_TICKETS_DEFAULT_ROTATE_S 3600
 int tls_tickets_new(unsigned rotate_s, struct tls_tickets **out);
 void tls_tickets_free(struct tls_tickets *t);
+/* Rotates now: a new current key; the current one becomes the previous one (tickets it
+ * made still open and are renewed), the one before is dropped (its tickets no longer
+ * open: a full handshake). Returns 0 or -EIO. Any thread. */
+int tls_tickets_rotate(struct tls_tickets *t);
 
 struct tls_ctxset;
 
@@ -81,6 +85,12 @@ void tls_ctxset_unref(struct tls_ctxset *s);
  * set: the caller holds a set reference as long as the SSL lives. */
 SSL *tls_ctxset_ssl(struct tls_ctxset *s);
 SSL *tls_ctxset_dtls_ssl(struct tls_ctxset *s);
+/* The default DTLS context (borrowed; lives as long as the set; NULL without dtls). The set
+ * never turns on SSL_OP_COOKIE_EXCHANGE: DTLS code that wants libssl's cookie exchange sets
+ * the option on its SSL and SSL_CTX_set_cookie_generate_cb / _verify_cb here, before the set
+ * is shared with the workers. This context is the one libssl consults for cookies: the
+ * cookie is checked before SNI may switch the SSL to another certificate's context. */
+SSL_CTX *tls_ctxset_dtls_ctx(struct tls_ctxset *s);
 
 /* For the handshake-failure line (net/tls_hsfail.h): the SNI the client sent (NULL if
  * none), and the highest version it offered (0x0304 for TLS 1.3, from supported_versions;
