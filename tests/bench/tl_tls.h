@@ -47,6 +47,7 @@ enum tl_tstate {
 };
 
 enum tl_tgoal {
+	TL_TG_NONE,    /* not started */
 	TL_TG_CYCLE,   /* connect, allocate, free, close; again while cycling */
 	TL_TG_HOLD,    /* connect and allocate, then hold */
 	TL_TG_CHANNEL, /* connect, allocate, bind channel 0x4000+idx to peer */
