@@ -75,10 +75,12 @@ static int tls_ctx_reason(char *buf, size_t len)
 	while ((e = ERR_get_error()) != 0) {
 		if (first == 0)
 			first = e;
-		if (ERR_SYSTEM_ERROR(e) && rc == EINVAL && ERR_GET_REASON(e) > 0)
-			rc = ERR_GET_REASON(e);
-		else if (ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE)
+		if (ERR_SYSTEM_ERROR(e)) {
+			if (rc == EINVAL && ERR_GET_REASON(e) > 0)
+				rc = ERR_GET_REASON(e);
+		} else if (ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE) {
 			rc = ENOMEM;
+		}
 	}
 	if (first == 0) {
 		snprintf(buf, len, "unknown");
@@ -86,9 +88,11 @@ static int tls_ctx_reason(char *buf, size_t len)
 	}
 	lib = ERR_lib_error_string(first);
 	reason = ERR_reason_error_string(first);
-	if (ERR_SYSTEM_ERROR(first) && reason == NULL)
-		reason = strerror(ERR_GET_REASON(first));
-	snprintf(buf, len, "%s:%s", lib ? lib : "unknown library", reason ? reason : "unknown");
+	if (reason != NULL)
+		snprintf(buf, len, "%s:%s", lib ? lib : "unknown library", reason);
+	else
+		snprintf(buf, len, "%s:reason %d", lib ? lib : "unknown library",
+			 ERR_GET_REASON(first));
 	return rc;
 }
 
@@ -164,7 +168,7 @@ static void tls_ctx_hello_sni(const unsigned char *p, size_t len, char *name, si
 static int tls_ctx_on_hello(SSL *ssl, int *alert, void *arg)
 {
 	const unsigned char *p;
-	struct tls_ctx_hello *h;
+	struct tls_ctx_hello *h, *old;
 	char sni[256] = "";
 	size_t len;
 	int version = (int)SSL_client_hello_get0_legacy_version(ssl);
@@ -179,11 +183,12 @@ static int tls_ctx_on_hello(SSL *ssl, int *alert, void *arg)
 		return SSL_CLIENT_HELLO_SUCCESS; /* only the failure line loses its fields */
 	h->version = version;
 	memcpy(h->sni, sni, strlen(sni) + 1);
-	free(SSL_get_ex_data(ssl, tls_ctx_hello_idx));
+	old = SSL_get_ex_data(ssl, tls_ctx_hello_idx);
 	if (SSL_set_ex_data(ssl, tls_ctx_hello_idx, h) != 1) {
-		SSL_set_ex_data(ssl, tls_ctx_hello_idx, NULL);
 		free(h);
+		return SSL_CLIENT_HELLO_SUCCESS;
 	}
+	free(old);
 	return SSL_CLIENT_HELLO_SUCCESS;
 }
 

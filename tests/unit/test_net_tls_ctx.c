@@ -5,9 +5,11 @@
 #include "net/tls_ctx.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -15,6 +17,7 @@
 
 #include "base/log.h"
 #include "tap.h"
+#include "tls_tesths.h"
 #include "tls_testpki.h"
 
 static struct pki pki;
@@ -31,133 +34,9 @@ static const char *at(const char *name)
 	return b;
 }
 
-/* One handshake between a fresh client SSL and a fresh server SSL from set. */
-struct hs {
-	SSL_CTX *cctx;
-	struct tls_ctxset *set;
-	const char *sni;
-	const char *alpn;     /* client's protocol list in wire format, or NULL */
-	SSL_SESSION *resume;  /* offered for resumption, or NULL */
-	SSL *c, *s;	      /* kept until hs_end; s made from set unless given */
-	int ok;		      /* both sides completed */
-	char serr[256];	      /* the server's failure (tls_ssl_error) */
-	unsigned char got[8]; /* what the client read after the handshake */
-	SSL_SESSION *sess;    /* the client's session after it, held */
-};
-
-static bool hs_is_fatal(SSL *ssl, int rc)
-{
-	int e = SSL_get_error(ssl, rc);
-
-	return rc <= 0 && e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE;
-}
-
-/* After the handshake, the server sends "ping" and the client reads it (and, in TLS 1.3,
- * the NewSessionTicket messages before it). */
-static void hs_ping(struct hs *h)
-{
-	int i, n = 0;
-
-	if (SSL_write(h->s, "ping", 4) != 4) {
-		h->ok = 0;
-		return;
-	}
-	for (i = 0; i < 10 && n <= 0; i++)
-		n = SSL_read(h->c, h->got, sizeof(h->got));
-	h->ok = n == 4 && memcmp(h->got, "ping", 4) == 0;
-	h->sess = SSL_get1_session(h->c);
-}
-
-static void hs_run(struct hs *h)
-{
-	BIO *bc = NULL, *bs = NULL;
-	int i, rc, cdone = 0, sdone = 0;
-
-	h->ok = 0;
-	h->serr[0] = '\0';
-	h->c = SSL_new(h->cctx);
-	if (h->s == NULL)
-		h->s = tls_ctxset_ssl(h->set);
-	if (h->c == NULL || h->s == NULL || BIO_new_bio_pair(&bc, 0, &bs, 0) != 1)
-		return;
-	SSL_set_bio(h->c, bc, bc);
-	SSL_set_bio(h->s, bs, bs);
-	SSL_set_connect_state(h->c);
-	if (h->sni)
-		SSL_set_tlsext_host_name(h->c, h->sni);
-	if (h->alpn)
-		SSL_set_alpn_protos(h->c, (const unsigned char *)h->alpn, strlen(h->alpn));
-	if (h->resume)
-		SSL_set_session(h->c, h->resume);
-	for (i = 0; i < 50 && !(cdone && sdone); i++) {
-		ERR_clear_error();
-		rc = SSL_do_handshake(h->c);
-		cdone = rc == 1;
-		if (hs_is_fatal(h->c, rc))
-			break;
-		ERR_clear_error();
-		rc = SSL_do_handshake(h->s);
-		sdone = rc == 1;
-		if (hs_is_fatal(h->s, rc)) {
-			tls_ssl_error(h->serr, sizeof(h->serr));
-			break;
-		}
-	}
-	ERR_clear_error();
-	if (cdone && sdone)
-		hs_ping(h);
-	ERR_clear_error();
-}
-
-static void hs_end(struct hs *h)
-{
-	/* A client frees a session it did not close as not resumable. */
-	if (h->ok)
-		SSL_shutdown(h->c);
-	SSL_free(h->c);
-	SSL_free(h->s);
-	SSL_SESSION_free(h->sess);
-	h->c = h->s = NULL;
-	h->sess = NULL;
-}
-
-/* Whether the server presented the certificate whose CN is cn. */
-static bool hs_cert_is(const struct hs *h, const char *cn)
-{
-	X509 *x = h->c ? SSL_get0_peer_certificate(h->c) : NULL;
-	char buf[128] = "";
-
-	if (x == NULL)
-		return false;
-	X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, buf, sizeof(buf));
-	return strcmp(buf, cn) == 0;
-}
-
-static bool hs_alpn_is(const struct hs *h, const char *proto)
-{
-	const unsigned char *p = NULL;
-	unsigned int n = 0;
-
-	SSL_get0_alpn_selected(h->s, &p, &n);
-	if (proto == NULL)
-		return n == 0;
-	return n == strlen(proto) && memcmp(p, proto, n) == 0;
-}
-
 static SSL_CTX *client_ctx(int minv, int maxv)
 {
-	SSL_CTX *c = SSL_CTX_new(TLS_client_method());
-
-	SSL_CTX_set_min_proto_version(c, minv);
-	SSL_CTX_set_max_proto_version(c, maxv);
-	if (minv < TLS1_2_VERSION) {
-		/* So that this client really sends a TLS 1.1 ClientHello. */
-		SSL_CTX_set_security_level(c, 0);
-		SSL_CTX_set_cipher_list(c, "DEFAULT:@SECLEVEL=0");
-	}
-	X509_STORE_add_cert(SSL_CTX_get_cert_store(c), pki.ca);
-	SSL_CTX_set_verify(c, SSL_VERIFY_PEER, NULL);
-	return c;
+	return hs_client_ctx(pki.ca, minv, maxv);
 }
 
 /* The options every test starts from: turn.test by default, other.test, *.wild.test (5
@@ -245,6 +124,16 @@ static void test_versions(void)
 	CHECK(h.ok && SSL_version(h.s) == TLS1_3_VERSION, "no_tlsv1_2: TLS 1.3 client accepted");
 	hs_end(&h);
 	SSL_CTX_free(h.cctx);
+
+	h = (struct hs){.cctx = SSL_CTX_new(TLS_client_method()), .set = set};
+	SSL_CTX_set_verify(h.cctx, SSL_VERIFY_PEER, NULL);
+	hs_run(&h);
+	CHECK(!h.ok && strstr(h.serr, "alert unknown ca") != NULL,
+	      "client refusing the certificate: the server names its alert: %s", h.serr);
+	hs_end(&h);
+	SSL_CTX_free(h.cctx);
+	CHECK(strcmp(tls_ssl_error(h.serr, sizeof(h.serr)), "unknown") == 0,
+	      "empty error queue: unknown");
 
 	h.s = tls_ctxset_ssl(set);
 	CHECK(tls_ssl_offered_version(h.s) == 0 && tls_ssl_sni(h.s) == NULL,
@@ -424,6 +313,103 @@ static void test_ticket_renew(void)
 	SSL_CTX_free(c12);
 }
 
+/* The key name a fresh TLS 1.2 ticket from h's set carries (libssl's ticket layout: key
+ * name first). */
+static bool ticket_name(struct hs *h, unsigned char name[16])
+{
+	const unsigned char *t = NULL;
+	size_t len = 0;
+
+	hs_run(h);
+	if (h->ok && h->sess)
+		SSL_SESSION_get0_ticket(h->sess, &t, &len);
+	if (len >= 16)
+		memcpy(name, t, 16);
+	hs_end(h);
+	return len >= 16;
+}
+
+/* Rotation on the clock, checked lazily when a ticket is made. */
+static void test_ticket_clock(void)
+{
+	struct tls_ctx_opts o = base_opts();
+	struct hs h = {.cctx = client_ctx(TLS1_2_VERSION, TLS1_2_VERSION)};
+	struct timespec pause = {1, 100 * 1000 * 1000};
+	unsigned char n1[16], n2[16], n3[16];
+	char err[TLS_CTX_ERR_MAX];
+	struct tls_tickets *t;
+
+	CHECK(tls_tickets_new(8 * 24 * 3600, &t) == -EINVAL, "rotation over 7 days refused");
+	CHECK_EQ_INT(tls_tickets_new(1, &t), 0, "keys rotated every second");
+	CHECK_EQ_INT(tls_ctxset_new(&o, t, &h.set, err), 0, "set built");
+	CHECK(ticket_name(&h, n1) && ticket_name(&h, n2) && memcmp(n1, n2, 16) == 0,
+	      "within a period: the same key");
+	nanosleep(&pause, NULL);
+	CHECK(ticket_name(&h, n3) && memcmp(n1, n3, 16) != 0, "a period later: a new key");
+	tls_ctxset_unref(h.set);
+	tls_tickets_free(t);
+	SSL_CTX_free(h.cctx);
+}
+
+/* Workers handshaking and resuming on one set while the keys rotate. */
+#define THREAD_ROUNDS 12
+
+struct worker_run {
+	struct tls_ctxset *set;
+	SSL_CTX *cctx;
+	int done, resumed;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker_run *w = arg;
+	struct hs h = {.cctx = w->cctx, .set = w->set};
+	SSL_SESSION *sess = NULL;
+	int i;
+
+	for (i = 0; i < THREAD_ROUNDS; i++) {
+		h.resume = sess;
+		hs_run(&h);
+		w->done += h.ok;
+		w->resumed += h.ok && SSL_session_reused(h.c);
+		SSL_SESSION_free(sess);
+		sess = h.sess;
+		h.sess = NULL;
+		hs_end(&h);
+	}
+	SSL_SESSION_free(sess);
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	struct tls_ctx_opts o = base_opts();
+	struct timespec pause = {0, 5 * 1000 * 1000};
+	struct worker_run w[2];
+	pthread_t th[2];
+	char err[TLS_CTX_ERR_MAX];
+	struct tls_ctxset *set;
+	int i;
+
+	CHECK_EQ_INT(tls_ctxset_new(&o, tickets, &set, err), 0, "set built");
+	for (i = 0; i < 2; i++) {
+		w[i] = (struct worker_run){.set = set, .cctx = client_ctx(TLS1_2_VERSION, 0)};
+		pthread_create(&th[i], NULL, worker_main, &w[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		nanosleep(&pause, NULL);
+		tls_tickets_rotate(tickets);
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		CHECK(w[i].done == THREAD_ROUNDS && w[i].resumed > 0,
+		      "thread %d: %d handshakes, %d resumed, keys rotating meanwhile", i, w[i].done,
+		      w[i].resumed);
+		SSL_CTX_free(w[i].cctx);
+	}
+	tls_ctxset_unref(set);
+}
+
 /* Expects tls_ctxset_new to fail with rc and an err naming what. */
 static void expect_fail(const struct tls_ctx_opts *o, int rc, const char *what, const char *desc)
 {
@@ -554,6 +540,50 @@ static void test_refcount(void)
 	SSL_CTX_free(h.cctx);
 }
 
+/* DTLS cookies as DTLS code would add them through tls_ctxset_dtls_ctx (a fixed cookie
+ * here: what matters is that libssl asks for it and checks it). */
+static int cookie_gens, cookie_verifies;
+
+static int cookie_gen(SSL *ssl, unsigned char *cookie, unsigned int *len)
+{
+	cookie_gens++;
+	memcpy(cookie, "cookie", 6);
+	*len = 6;
+	return 1;
+}
+
+static int cookie_verify(SSL *ssl, const unsigned char *cookie, unsigned int len)
+{
+	cookie_verifies++;
+	return len == 6 && memcmp(cookie, "cookie", 6) == 0;
+}
+
+static void test_dtls_handshake(struct tls_ctxset *set)
+{
+	struct hs h = {.cctx = SSL_CTX_new(DTLS_client_method()), .set = set};
+
+	X509_STORE_add_cert(SSL_CTX_get_cert_store(h.cctx), pki.ca);
+	SSL_CTX_set_verify(h.cctx, SSL_VERIFY_PEER, NULL);
+	h.s = tls_ctxset_dtls_ssl(set);
+	h.sni = "other.test";
+	h.alpn = "\x09stun.turn";
+	hs_run(&h);
+	CHECK(h.ok && SSL_version(h.s) == DTLS1_2_VERSION && hs_cert_is(&h, "other.test") &&
+		      hs_alpn_is(&h, "stun.turn"),
+	      "DTLS 1.2 handshake: SNI other.test gets other.test, ALPN stun.turn (%s)", h.serr);
+	CHECK_EQ_INT(tls_ssl_offered_version(h.s), 0xFEFD, "DTLS: offered DTLS 1.2");
+	hs_end(&h);
+	SSL_CTX_set_cookie_generate_cb(tls_ctxset_dtls_ctx(set), cookie_gen);
+	SSL_CTX_set_cookie_verify_cb(tls_ctxset_dtls_ctx(set), cookie_verify);
+	h.s = tls_ctxset_dtls_ssl(set);
+	SSL_set_options(h.s, SSL_OP_COOKIE_EXCHANGE);
+	hs_run(&h);
+	CHECK(h.ok && hs_cert_is(&h, "other.test") && cookie_gens == 1 && cookie_verifies == 1,
+	      "DTLS with the caller's cookie exchange and SNI (%s)", h.serr);
+	hs_end(&h);
+	SSL_CTX_free(h.cctx);
+}
+
 static void test_dtls(void)
 {
 	struct tls_ctx_opts o = base_opts();
@@ -577,7 +607,86 @@ static void test_dtls(void)
 	CHECK(ctx && (SSL_CTX_get_options(ctx) & SSL_OP_COOKIE_EXCHANGE) == 0,
 	      "cookie exchange left to the caller");
 	SSL_free(ssl);
+	test_dtls_handshake(set);
 	tls_ctxset_unref(set);
+}
+
+/* OpenSSL's allocations, counted (CRYPTO_set_mem_functions, before any other call; atomic:
+ * test_threads allocates from two threads). */
+static _Atomic long mem_live;
+
+static void *mem_malloc(size_t n, const char *file, int line)
+{
+	size_t *p = malloc(n + 16);
+
+	if (p == NULL)
+		return NULL;
+	p[0] = n;
+	mem_live += (long)n;
+	return (char *)p + 16;
+}
+
+static void mem_free(void *q, const char *file, int line)
+{
+	size_t *p = q ? (size_t *)((char *)q - 16) : NULL;
+
+	if (p == NULL)
+		return;
+	mem_live -= (long)p[0];
+	free(p);
+}
+
+static void *mem_realloc(void *q, size_t n, const char *file, int line)
+{
+	size_t *p, old;
+
+	if (q == NULL)
+		return mem_malloc(n, file, line);
+	if (n == 0) {
+		mem_free(q, file, line);
+		return NULL;
+	}
+	old = ((size_t *)((char *)q - 16))[0];
+	p = realloc((char *)q - 16, n + 16);
+	if (p == NULL)
+		return NULL;
+	p[0] = n;
+	mem_live += (long)n - (long)old;
+	return (char *)p + 16;
+}
+
+/* An established, idle server connection holds no record buffers (SSL_MODE_RELEASE_BUFFERS):
+ * what its SSL keeps after the handshake, the client gone, is measured (OpenSSL 3.0: about
+ * 13 KiB with the buffers released, 46 KiB without). */
+static void test_memory(void)
+{
+	struct tls_ctx_opts o = base_opts();
+	struct hs h = {.cctx = client_ctx(TLS1_2_VERSION, 0), .sni = "other.test"};
+	char err[TLS_CTX_ERR_MAX];
+	BIO *bc = NULL, *bs = NULL;
+	long base;
+
+	CHECK_EQ_INT(tls_ctxset_new(&o, tickets, &h.set, err), 0, "set built");
+	BIO_new_bio_pair(&bc, 4096, &bs, 4096);
+	base = mem_live;
+	h.c = SSL_new(h.cctx);
+	h.s = tls_ctxset_ssl(h.set);
+	SSL_set_bio(h.c, bc, bc);
+	SSL_set_bio(h.s, bs, bs);
+	SSL_set_connect_state(h.c);
+	SSL_set_tlsext_host_name(h.c, h.sni);
+	hs_pump(&h);
+	CHECK(h.ok, "handshake");
+	SSL_free(h.c);
+	SSL_SESSION_free(h.sess);
+	h.c = NULL;
+	h.sess = NULL;
+	/* The client's BIO and its 4096-byte buffer were made before base. */
+	printf("# idle TLS 1.3 server connection: %ld bytes\n", mem_live - base + 4096);
+	CHECK(mem_live - base + 4096 < 16 * 1024, "an idle connection holds under 16 KiB");
+	SSL_free(h.s);
+	tls_ctxset_unref(h.set);
+	SSL_CTX_free(h.cctx);
 }
 
 /* Reads the log file written so far. */
@@ -645,6 +754,7 @@ static void test_log(void)
 
 int main(void)
 {
+	CRYPTO_set_mem_functions(mem_malloc, mem_realloc, mem_free);
 	if (make_pki() != 0) {
 		printf("Bail out! test PKI not made\n");
 		return 1;
@@ -659,10 +769,13 @@ int main(void)
 	test_alpn();
 	test_tickets();
 	test_ticket_renew();
+	test_ticket_clock();
+	test_threads();
 	test_errors();
 	test_pkey_pwd();
 	test_params();
 	test_refcount();
+	test_memory();
 	test_dtls();
 	test_log();
 	tls_tickets_free(tickets);

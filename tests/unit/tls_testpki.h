@@ -143,7 +143,7 @@ static int pki_leaf(struct pki *p, const char *name, const struct pki_cert *c, c
 }
 
 /* RFC 7919 ffdhe2048 as PEM DH parameters (named group: no prime search). */
-static int pki_dh(struct pki *p, const char *name)
+static inline int pki_dh(struct pki *p, const char *name)
 {
 	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
 	OSSL_PARAM params[2];
