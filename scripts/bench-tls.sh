@@ -7,7 +7,8 @@
 #   2. alloc: --sessions clients in flight, each session TCP connect + full TLS handshake
 #      (no resumption: the client keeps no session) + Allocate, 401, Allocate + Refresh
 #      LIFETIME 0 + close; sessions per server CPU-second; for each certificate (--keys) and
-#      each TLS version offered (--versions).
+#      each TLS version offered (--versions). 2b: the same with the first key, each session
+#      resuming an earlier one with a ticket (information; --no-resume leaves it out).
 #   3. hold: on a freshly started server, the settled VmRSS after a few sessions (idle), then
 #      with --hold TLS allocations held; (held - idle) / N.
 #
@@ -113,6 +114,11 @@ tls_server_run() {
 		tls_load "$name" "key=$key offer=$v" --mode tls-alloc --sessions "$sessions" \
 			--duration "$duration" $(offer_args "$v") || rc=$?
 	done
+	for v in ${tls_versions//,/ }; do
+		[ "$rc" -ne 3 ] && [ "$resume" = 1 ] && [ "$key" = "$first_key" ] || break
+		tls_load "$name" "key=$key offer=$v resume=1" --mode tls-alloc --tls-resume \
+			--sessions "$sessions" --duration "$duration" $(offer_args "$v") || rc=$?
+	done
 	stop_server
 	if [ "$rc" -eq 3 ]; then
 		note "$name: did not grant TLS allocations (see above); skipped from now on"
@@ -131,7 +137,8 @@ report_tls() {
 		return ""
 	}
 	{
-		ph = field("phase"); cs = ph "|" field("key") "|" field("offer") "|" field("size")
+		ph = field("phase") (field("resume") == 1 ? "_resume" : "")
+		cs = ph "|" field("key") "|" field("offer") "|" field("size")
 		if (!(cs in seen)) { seen[cs] = 1; cases[++nc] = cs }
 		load($1 "|" cs)
 		ver[$1 "|" cs] = field("tls_version") " " field("cipher") " " field("group")
@@ -180,6 +187,29 @@ report_tls() {
 				printf "ternd/coturn %s offer %s: cycles/cpu_s %s (information: versions may differ)\n",
 					p[2], p[3], a
 		}
+		for (c = 1; c <= nc; c++) {
+			split(cases[c], p, "|")
+			if (p[1] != "tls_alloc_resume") continue
+			if (!hdr++) {
+				printf "\n2b. The same sessions resuming an earlier one (ticket; RFC 8446 §C.4: a TLS 1.3\n"
+				printf "ticket once, so some 1.3 sessions find none left and do a full handshake)\n"
+				printf "%-7s %4s %5s %9s %13s %9s %8s %8s %8s %6s  %s\n", "server", "key",
+					"offer", "cycles/s", "cycles/cpu_s", "us/cycle", "resumed", "failures",
+					"lg_cpu", "busy", "negotiated"
+			}
+			for (j = 1; j <= 2; j++) {
+				k = srv[j] "|" cases[c]
+				if (!(k in cnt)) continue
+				printf "%-7s %4s %5s %9.0f %13.0f %9.1f %7.0f%% %8d %8.2f %6.2f  %s\n", srv[j],
+					p[2], p[3], median(k, "cps"), median(k, "cycles_per_cpu_s"),
+					median(k, "us_per_cycle"),
+					100 * median(k, "resumed") / (median(k, "handshakes") > 0 ? median(k, "handshakes") : 1),
+					median(k, "failures"), median(k, "loadgen_cpu") / median(k, "secs"),
+					median(k, "core_busy"), ver[k]
+			}
+			printf "ternd/coturn %s offer %s resumed: cycles/cpu_s %s (information)\n", p[2], p[3],
+				ratio("ternd|" cases[c], "coturn|" cases[c], "cycles_per_cpu_s")
+		}
 		printf "\n3. Memory per held TLS allocation, %d held, fresh server\n", nh
 		printf "%-7s %4s %5s %7s %10s %10s %10s %10s\n", "server", "key", "offer", "held",
 			"idle_kb", "held_kb", "B/alloc", "released"
@@ -206,7 +236,7 @@ report_tls() {
 
 mode_tls() {
 	duration=4 rounds=3 build=0 allocs=16 sizes=160 hold_allocs=2000 sessions=32
-	tls_keys=ec,rsa tls_versions=1.2,1.3
+	tls_keys=ec,rsa tls_versions=1.2,1.3 resume=1
 	local r k
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -218,6 +248,7 @@ mode_tls() {
 		--sessions) sessions=${2:?}; shift 2 ;;
 		--keys) tls_keys=${2:?}; shift 2 ;;
 		--versions) tls_versions=${2:?}; shift 2 ;;
+		--no-resume) resume=0; shift ;;
 		--build) build=1; shift ;;
 		-h | --help)
 			cat <<EOT
@@ -235,6 +266,8 @@ usage: scripts/bench.sh tls [options]
   --versions LIST  TLS versions the client offers, 1.2 (1.2 only) and/or 1.3 (1.2 and 1.3);
                    the relay and the memory figures and the targets use the first (default
                    1.2,1.3: coturn 4.6.1 speaks 1.2 at most)
+  --no-resume      no figure 2b (sessions resuming an earlier one, first key, each
+                   version)
   --build          run scripts/build.sh release first if no ternd binary exists
 Targets: ternd/coturn >= 1.5 for figures 1 and 2, <= 0.25 for figure 3.
 EOT

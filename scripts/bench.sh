@@ -10,7 +10,8 @@
 #   scripts/bench.sh soak  [--seconds N] [--interval S] [--warmup S] [--relayers N] [--rate N]
 #                          [--churn-rate N] [--abandon-pct N] [--build]
 #   scripts/bench.sh tls   [--duration S] [--rounds N] [--allocs N] [--size B] [--hold N]
-#                          [--sessions N] [--keys ec,rsa] [--versions 1.2,1.3] [--build]
+#                          [--sessions N] [--keys ec,rsa] [--versions 1.2,1.3] [--no-resume]
+#                          [--build]
 #   scripts/bench.sh --help
 #
 # Each mode is a function mode_<name>; add a mode by writing one and listing it in usage().

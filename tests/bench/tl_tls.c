@@ -360,6 +360,7 @@ static void tl_tc_handshake(struct tl_tls *tt, struct tl_tconn *c, uint64_t now)
 	tl_tls_flush(tt, c);
 	if (r == 1) {
 		tt->k.handshakes++;
+		tt->k.resumed += (uint64_t)SSL_session_reused(c->ssl);
 		if (!tt->version[0]) {
 			int nid = SSL_get_negotiated_group(c->ssl);
 			snprintf(tt->version, sizeof(tt->version), "%s", SSL_get_version(c->ssl));
@@ -373,6 +374,42 @@ static void tl_tc_handshake(struct tl_tls *tt, struct tl_tconn *c, uint64_t now)
 	e = SSL_get_error(c->ssl, r);
 	if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
 		tl_tc_fail(tt, c, 0, "tls handshake");
+}
+
+/* --tls-resume: keeps the sessions the server gives (TLS 1.2 at the end of
+ * the handshake, 1.3 in NewSessionTicket messages after it), at most
+ * TL_TLS_SESS_POOL, for later connections to offer: a TLS 1.3 ticket once
+ * (RFC 8446 §C.4). The oldest is dropped for a new one. */
+static int tl_tls_on_session(SSL *ssl, SSL_SESSION *sess)
+{
+	struct tl_tls *tt = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+
+	if (!SSL_SESSION_is_resumable(sess))
+		return 0;
+	if (tt->npool == TL_TLS_SESS_POOL) {
+		SSL_SESSION_free(tt->pool[0]);
+		memmove(tt->pool, tt->pool + 1, (TL_TLS_SESS_POOL - 1) * sizeof(tt->pool[0]));
+		tt->npool--;
+	}
+	tt->pool[tt->npool++] = sess;
+	return 1; /* kept: the reference is ours */
+}
+
+/* The newest session kept (the caller frees it), or NULL. A TLS 1.3 one
+ * leaves the pool; a TLS 1.2 one stays, as a 1.2 client reuses its session
+ * (and a server need not issue a new ticket on resumption, RFC 5077 §3.3). */
+static SSL_SESSION *tl_tls_take_session(struct tl_tls *tt)
+{
+	SSL_SESSION *s;
+
+	if (!tt->npool)
+		return NULL;
+	s = tt->pool[tt->npool - 1];
+	if (SSL_SESSION_get_protocol_version(s) >= TLS1_3_VERSION)
+		tt->npool--;
+	else
+		SSL_SESSION_up_ref(s);
+	return s;
 }
 
 /* The TCP connect finished: start the handshake. */
@@ -395,6 +432,11 @@ static void tl_tc_connected(struct tl_tls *tt, struct tl_tconn *c, uint64_t now)
 	BIO_set_mem_eof_return(c->rbio, -1); /* empty: retry, not end of stream */
 	SSL_set_bio(c->ssl, c->rbio, c->wbio);
 	SSL_set_connect_state(c->ssl);
+	SSL_SESSION *sess = tl_tls_take_session(tt);
+	if (sess) {
+		SSL_set_session(c->ssl, sess);
+		SSL_SESSION_free(sess);
+	}
 	tl_tc_state(tt, c, TL_TS_HANDSHAKE, now);
 	tl_tc_handshake(tt, c, now);
 }
@@ -565,8 +607,15 @@ int tl_tls_init(struct tl_tls *tt, struct tl *t, int n, bool small_buffers)
 		SSL_CTX_set_max_proto_version(tt->ctx, TLS1_2_VERSION);
 	SSL_CTX_set_verify(tt->ctx, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_cert_verify_callback(tt->ctx, tl_tls_no_chain, NULL);
-	SSL_CTX_set_session_cache_mode(tt->ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_options(tt->ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_app_data(tt->ctx, tt);
+	if (t->o.tls_resume) {
+		SSL_CTX_set_session_cache_mode(tt->ctx, SSL_SESS_CACHE_CLIENT |
+								SSL_SESS_CACHE_NO_INTERNAL_STORE);
+		SSL_CTX_sess_set_new_cb(tt->ctx, tl_tls_on_session);
+	} else {
+		SSL_CTX_set_session_cache_mode(tt->ctx, SSL_SESS_CACHE_OFF);
+		SSL_CTX_set_options(tt->ctx, SSL_OP_NO_TICKET);
+	}
 	if (small_buffers)
 		SSL_CTX_set_mode(tt->ctx, SSL_MODE_RELEASE_BUFFERS);
 	return 0;
@@ -577,6 +626,8 @@ void tl_tls_fini(struct tl_tls *tt)
 	for (int i = 0; i < tt->n; i++)
 		if (tt->c[i].fd >= 0)
 			tl_tc_close(tt, &tt->c[i], false);
+	while (tt->npool)
+		SSL_SESSION_free(tt->pool[--tt->npool]);
 	SSL_CTX_free(tt->ctx);
 	free(tt->c);
 }
@@ -626,12 +677,13 @@ int tl_tls_alloc_main(struct tl *t)
 	tl_snap_diff(&a, &b, &secs, &scpu, &self, &busy);
 	printf("phase=tls_alloc sessions=%d secs=%.2f cycles=%llu cps=%.0f handshakes=%llu "
 	       "server_cpu=%.2f cycles_per_cpu_s=%.0f us_per_cycle=%.1f errors=%llu "
-	       "failures=%llu loadgen_cpu=%.2f core_busy=%.2f",
+	       "failures=%llu loadgen_cpu=%.2f core_busy=%.2f resumed=%llu",
 	       tt.n, secs, (unsigned long long)cyc, (double)cyc / secs,
 	       (unsigned long long)(tt.k.handshakes - k0.handshakes), scpu,
 	       scpu > 0 ? (double)cyc / scpu : -1, cyc ? scpu * 1e6 / (double)cyc : -1,
 	       (unsigned long long)(tt.k.errors - k0.errors),
-	       (unsigned long long)(tt.k.failures - k0.failures), self, busy);
+	       (unsigned long long)(tt.k.failures - k0.failures), self, busy,
+	       (unsigned long long)(tt.k.resumed - k0.resumed));
 	tl_tls_print_tls(&tt);
 	printf("\n");
 	if (tt.k.failures > k0.failures || tt.k.errors > k0.errors)

@@ -10,12 +10,12 @@
  *
  * Every handshake is a full one: the client keeps no session (no cache, no
  * ticket reused), so each connection costs the server what a new client's
- * would. The server's certificate is not verified (a load generator, not a
- * client to trust), but the handshake still checks the server's signature.
- * Records are written one per ChannelData or STUN message, as a browser's
- * TURN client does; what the TLS layer produces is sent with one send() per
- * batch, and the socket is read in large chunks, so the load generator's
- * own system calls stay few.
+ * would; unless --tls-resume, where each connection offers a ticket the
+ * server gave an earlier one (RFC 5077, RFC 8446 §4.6.1), each ticket once. The server's
+ * certificate is not verified (a load generator, not a client to trust), but the handshake still
+ * checks the server's signature. Records are written one per ChannelData or STUN message, as a
+ * browser's TURN client does; what the TLS layer produces is sent with one send() per batch, and
+ * the socket is read in large chunks, so the load generator's own system calls stay few.
  */
 #ifndef TL_TLS_H
 #define TL_TLS_H
@@ -34,6 +34,7 @@
 	      * transaction) that takes longer fails */
 #define TL_TLS_MAX_CONNS 10000
 #define TL_TLS_CHUNK	 (64 << 10)
+#define TL_TLS_SESS_POOL 256 /* --tls-resume: sessions kept */
 
 enum tl_tstate {
 	TL_TS_CLOSED,	 /* no socket */
@@ -78,6 +79,7 @@ struct tl_tconn {
 
 struct tl_tls_counts {
 	uint64_t handshakes; /* completed */
+	uint64_t resumed;    /* of which resumed a session */
 	uint64_t allocs, frees, cycles;
 	uint64_t errors;   /* error responses other than 401/438 */
 	uint64_t failures; /* connections lost: refused, reset, closed, timed out */
@@ -100,7 +102,9 @@ struct tl_tls {
 	bool relaying;
 	uint64_t last_scan_ms;
 	struct tl_tls_counts k;
-	char version[16], cipher[48], group[24]; /* of the last handshake */
+	char version[16], cipher[48], group[24]; /* of the first handshake */
+	SSL_SESSION *pool[TL_TLS_SESS_POOL];	 /* o.tls_resume: sessions to resume, */
+	int npool;				 /* newest last */
 	tl_tls_data_cb on_data;
 	/* tls-relay: c sent what was waiting for EPOLLOUT. */
 	void (*on_writable)(struct tl_tls *tt, struct tl_tconn *c);

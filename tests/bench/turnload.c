@@ -199,7 +199,9 @@ static void tl_usage(FILE *f)
 		"                      to come back (the lifetime + 30)\n"
 		"tls-relay, tls-alloc, tls-hold (--port: the server's TLS port; --sessions:\n"
 		"allocations relaying, 16; connections cycling, 32; allocations held, 2000):\n"
-		"  --tls12             offer TLS 1.2 only (default: 1.2 and 1.3)\n",
+		"  --tls12             offer TLS 1.2 only (default: 1.2 and 1.3)\n"
+		"  --tls-resume        tls-alloc: every session resumes an earlier one (the\n"
+		"                      newest ticket) instead of a full handshake\n",
 		TL_MAX_SESSIONS, TL_MAX_DURATION_S, TL_MAX_TARGETS, TL_SOAK_MAX_S);
 }
 
@@ -308,17 +310,23 @@ static int tl_check(const struct tl_opts *o)
 static int tl_parse(int argc, char **argv, struct tl_opts *o)
 {
 	static const struct option longs[] = {
-		{"mode", 1, 0, 'm'},	    {"host", 1, 0, 'H'},	 {"port", 1, 0, 'p'},
-		{"user", 1, 0, 'U'},	    {"pass", 1, 0, 'W'},	 {"sessions", 1, 0, 's'},
-		{"sizes", 1, 0, 'z'},	    {"duration", 1, 0, 'd'},	 {"warmup-ms", 1, 0, 'u'},
-		{"window", 1, 0, 'w'},	    {"rtt-rate", 1, 0, 'r'},	 {"rtt-secs", 1, 0, 'R'},
-		{"cycles", 1, 0, 'n'},	    {"cycle-window", 1, 0, 'N'}, {"lifetime", 1, 0, 'l'},
-		{"timeout-ms", 1, 0, 't'},  {"pid", 1, 0, 'P'},		 {"core", 1, 0, 'c'},
-		{"help", 0, 0, 'h'},	    {"target", 1, 0, 'T'},	 {"slice-ms", 1, 0, 'S'},
-		{"poll-idle", 1, 0, 'I'},   {"rtt-turn-ms", 1, 0, 'i'},	 {"interval", 1, 0, 'A'},
-		{"soak-warmup", 1, 0, 'B'}, {"rate", 1, 0, 'C'},	 {"refresh", 1, 0, 'D'},
-		{"churners", 1, 0, 'E'},    {"churn-rate", 1, 0, 'F'},	 {"abandon-pct", 1, 0, 'G'},
-		{"drain", 1, 0, 'J'},	    {"tls12", 0, 0, 'K'},	 {0, 0, 0, 0},
+		{"mode", 1, 0, 'm'},	    {"host", 1, 0, 'H'},
+		{"port", 1, 0, 'p'},	    {"user", 1, 0, 'U'},
+		{"pass", 1, 0, 'W'},	    {"sessions", 1, 0, 's'},
+		{"sizes", 1, 0, 'z'},	    {"duration", 1, 0, 'd'},
+		{"warmup-ms", 1, 0, 'u'},   {"window", 1, 0, 'w'},
+		{"rtt-rate", 1, 0, 'r'},    {"rtt-secs", 1, 0, 'R'},
+		{"cycles", 1, 0, 'n'},	    {"cycle-window", 1, 0, 'N'},
+		{"lifetime", 1, 0, 'l'},    {"timeout-ms", 1, 0, 't'},
+		{"pid", 1, 0, 'P'},	    {"core", 1, 0, 'c'},
+		{"help", 0, 0, 'h'},	    {"target", 1, 0, 'T'},
+		{"slice-ms", 1, 0, 'S'},    {"poll-idle", 1, 0, 'I'},
+		{"rtt-turn-ms", 1, 0, 'i'}, {"interval", 1, 0, 'A'},
+		{"soak-warmup", 1, 0, 'B'}, {"rate", 1, 0, 'C'},
+		{"refresh", 1, 0, 'D'},	    {"churners", 1, 0, 'E'},
+		{"churn-rate", 1, 0, 'F'},  {"abandon-pct", 1, 0, 'G'},
+		{"drain", 1, 0, 'J'},	    {"tls12", 0, 0, 'K'},
+		{"tls-resume", 0, 0, 'L'},  {0, 0, 0, 0},
 	};
 	const char *mode = NULL;
 	int ch;
@@ -420,6 +428,9 @@ static int tl_parse(int argc, char **argv, struct tl_opts *o)
 			break;
 		case 'K':
 			o->tls12 = true;
+			break;
+		case 'L':
+			o->tls_resume = true;
 			break;
 		case 'h':
 			tl_usage(stdout);

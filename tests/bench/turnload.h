@@ -104,6 +104,7 @@ struct tl_opts {
 	int refresh_s;	   /* a relayer's CreatePermission/ChannelBind/Refresh */
 	int drain_s;	   /* after the load: at most this long for the fds */
 	bool tls12;	   /* tls modes: offer TLS 1.2 only */
+	bool tls_resume;   /* tls-alloc: resume the first session (tickets) */
 };
 
 enum tl_state {
