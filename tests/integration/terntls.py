@@ -18,7 +18,7 @@ from ternlib import (COTURN_DENIED_PEERS, TMP, TURN_IMPL, TURN_PASSWORD, TURN_RE
                      TURN_USER, Ternd, binding_request, free_port, tcp_read_stun, udp_binding)
 from ternpki import Pki
 
-# The server's default certificate: CN and DNS SAN turn.test, IP SAN 127.0.0.1.
+# The server's default certificate: CN and DNS SAN turn.test, IP SANs 127.0.0.1 and ::1.
 DEFAULT_NAME = "turn.test"
 
 RE_HS_FAILED = re.compile(r"\btls:? handshake failed\b")
@@ -28,7 +28,7 @@ RE_CERT_LOADED = re.compile(r"\btls:? certificate\b.*\bsubject=")
 def make_pki(tag="pki"):
     """A fresh Pki in the test's directory and the default certificate (cert, key)."""
     pki = Pki(tempfile.mkdtemp(prefix=f"{tag}.", dir=TMP))
-    cert, key = pki.server(DEFAULT_NAME, ips=["127.0.0.1"], serial=1, tag="default")
+    cert, key = pki.server(DEFAULT_NAME, ips=["127.0.0.1", "::1"], serial=1, tag="default")
     return pki, cert, key
 
 
@@ -311,7 +311,8 @@ def s_client(addr, *opts, ca=None, timeout=15, stdin=b"", hold=0):
     seconds unless it ended sooner, closes its stdin: at EOF it quits (it handshakes and
     prints the session first). s_client's commands ("R" renegotiates) need the EOF to come
     later than the command, hence hold. With ca: -CAfile ca -verify_return_error."""
-    args = ["openssl", "s_client", "-connect", f"{addr[0]}:{addr[1]}"]
+    host = f"[{addr[0]}]" if ":" in addr[0] else addr[0]
+    args = ["openssl", "s_client", "-connect", f"{host}:{addr[1]}"]
     if ca:
         args += ["-CAfile", ca, "-verify_return_error"]
     args += list(opts)
