@@ -213,6 +213,8 @@ int cfg_to_net_opts(const struct cfg *cfg, struct net_opts *out)
 	o.no_tcp = cfg->no_tcp;
 	o.max_tcp_per_ip = (unsigned)cfg->max_tcp_per_ip;
 	o.tcp_idle_s = (unsigned)cfg->tcp_idle_timeout;
+	o.tls_port = (uint16_t)cfg->tls_listening_port;
+	o.handshake_s = (unsigned)cfg->tls_handshake_timeout;
 	*out = o;
 	return 0;
 }

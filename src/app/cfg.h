@@ -60,8 +60,18 @@ struct cfg {
 	struct cfg_list allowed_peer_ip; /* "IP", "IP/PREFIX" or "FIRST-LAST" */
 	struct cfg_list denied_peer_ip;
 	bool allow_loopback_peers;
-	char *cert;
+	/* TLS and DTLS (app/app_tls.c) */
+	char *cert; /* NULL = no TLS */
 	char *pkey;
+	char *pkey_pwd;
+	char *cipher_list;
+	char *ec_curve_name;
+	char *dh_file;
+	bool no_tlsv1_2;			/* TLS 1.3 only */
+	bool dtls;				/* DTLS on the TLS port (opt-in) */
+	struct cfg_list tls_certs;		/* "sni=NAME cert=PATH pkey=PATH" */
+	long long tls_handshake_timeout;	/* seconds */
+	struct cfg_list proxy_protocol_trusted; /* IP ranges */
 	/* process */
 	char *log_file; /* NULL = stderr */
 	bool syslog;
@@ -96,6 +106,12 @@ void cfg_log_summary(const struct cfg *cfg);
  * itself, out->turn and the credential factory, is app_turn_new's). String pointers in
  * *out borrow cfg. 0 or -EINVAL. */
 int cfg_to_net_opts(const struct cfg *cfg, struct net_opts *out);
+
+/* Splits a tls-certs item "sni=NAME cert=PATH pkey=PATH" (keys in any order, separated by
+ * spaces; pkey optional: the key is then in the cert file) into sni, cert and pkey
+ * (CFG_TLS_PART_MAX bytes each; pkey "" when absent). 0, or -EINVAL with *why set. */
+#define CFG_TLS_PART_MAX 1024
+int cfg_tls_cert_parse(const char *item, char *sni, char *cert, char *pkey, const char **why);
 
 /* The configuration in effect, published once loaded (DESIGN: the one global config). */
 const struct cfg *cfg_get(void);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/cfg.h"
 #include "base/addr.h"
 #include "base/iprange.h"
 #include "cred/redis_conf.h"
@@ -106,4 +107,67 @@ int cfg_check_separator(const char *value, char *why, size_t len)
 	if (strlen(value) != 1 || (value[0] >= '0' && value[0] <= '9'))
 		return why_fail(why, len, "not one non-digit character");
 	return 0;
+}
+
+/* One "key=value" word of s at *pos into the part named by key. */
+static int tls_cert_word(const char **pos, char *sni, char *cert, char *pkey, const char **why)
+{
+	const char *w = *pos, *eq, *end;
+	char *dst;
+	size_t klen, vlen;
+
+	end = w + strcspn(w, " \t");
+	eq = memchr(w, '=', (size_t)(end - w));
+	*pos = end + strspn(end, " \t");
+	if (!eq) {
+		*why = "expected sni=NAME cert=PATH pkey=PATH";
+		return -EINVAL;
+	}
+	klen = (size_t)(eq - w);
+	vlen = (size_t)(end - eq - 1);
+	if (klen == 3 && memcmp(w, "sni", 3) == 0)
+		dst = sni;
+	else if (klen == 4 && memcmp(w, "cert", 4) == 0)
+		dst = cert;
+	else if (klen == 4 && memcmp(w, "pkey", 4) == 0)
+		dst = pkey;
+	else {
+		*why = "unknown key (expected sni, cert and pkey)";
+		return -EINVAL;
+	}
+	if (vlen == 0 || vlen >= CFG_TLS_PART_MAX) {
+		*why = vlen ? "value too long" : "empty value";
+		return -EINVAL;
+	}
+	memcpy(dst, eq + 1, vlen);
+	dst[vlen] = '\0';
+	return 0;
+}
+
+int cfg_tls_cert_parse(const char *item, char *sni, char *cert, char *pkey, const char **why)
+{
+	const char *pos = item + strspn(item, " \t");
+
+	sni[0] = cert[0] = pkey[0] = '\0';
+	while (*pos)
+		if (tls_cert_word(&pos, sni, cert, pkey, why) < 0)
+			return -EINVAL;
+	if (!sni[0] || !cert[0]) {
+		*why = "sni and cert are required";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cfg_check_tls_cert(const char *value, char *why, size_t len)
+{
+	char(*parts)[CFG_TLS_PART_MAX] = malloc(3 * CFG_TLS_PART_MAX);
+	const char *reason;
+	int rc;
+
+	if (!parts)
+		return why_fail(why, len, "out of memory");
+	rc = cfg_tls_cert_parse(value, parts[0], parts[1], parts[2], &reason);
+	free(parts);
+	return rc < 0 ? why_fail(why, len, reason) : 0;
 }

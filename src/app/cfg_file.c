@@ -52,7 +52,30 @@ static int set_scalar(struct cfg_state *st, const struct cfg_opt *o, const confi
 	return cfg_opt_set(st, o, text, w);
 }
 
-/* A list option takes a single string or a list/array of them. */
+/* A group element of a list, { k = "v"; ... }, as the item "k=v k=v" (tls-certs). */
+static int set_group_item(struct cfg_state *st, const struct cfg_opt *o, const config_setting_t *g,
+			  const struct cfg_where *w)
+{
+	char text[4096], val[1024];
+	size_t off = 0;
+	int n = config_setting_length(g);
+
+	text[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+
+		if (scalar_text(m, val, sizeof(val)) < 0 || strpbrk(val, " \t"))
+			return cfg_fail(st, w, "%s: %s: expected a value without spaces", o->name,
+					config_setting_name(m));
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "%s%s=%s", off ? " " : "",
+					config_setting_name(m), val);
+		if (off >= sizeof(text))
+			return cfg_fail(st, w, "%s: entry too long", o->name);
+	}
+	return cfg_opt_set(st, o, text, w);
+}
+
+/* A list option takes a single string or a list/array of them (of groups for tls-certs). */
 static int set_list(struct cfg_state *st, const struct cfg_opt *o, const config_setting_t *s,
 		    const struct cfg_where *w)
 {
@@ -67,7 +90,8 @@ static int set_list(struct cfg_state *st, const struct cfg_opt *o, const config_
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		struct cfg_where ew = where_of(e, w->file);
-		int rc = set_scalar(st, o, e, &ew);
+		int rc = config_setting_is_group(e) ? set_group_item(st, o, e, &ew)
+						    : set_scalar(st, o, e, &ew);
 
 		if (rc < 0)
 			return rc;

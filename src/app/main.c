@@ -1,9 +1,10 @@
 /* ternd: the whole lifecycle of the server process.
  *   configuration (errors: exit 2) → log sink → descriptor limit raised to the hard
- *   limit → signal mask → relay addresses and TURN
- *   (users, peer policy, nonce secret) → net_server_new (binds; failure: exit 1) → pid
- *   file → net_server_start → wait for signals in this thread (SIGHUP reopens the log;
- *   SIGTERM/SIGINT stop) → net_server_stop → net_server_free → TURN freed. */
+ *   limit → signal mask → relay addresses and TURN (users, peer policy, nonce secret),
+ *   TLS certificates, PROXY protocol sources → net_server_new (binds; failure: exit 1) →
+ *   pid file → net_server_start → wait for signals in this thread (SIGHUP reopens the log
+ *   and reloads the TLS certificates, SIGUSR2 reloads the certificates; SIGTERM/SIGINT
+ *   stop) → net_server_stop → net_server_free → TURN and TLS freed. */
 #include "config.h"
 
 #include <errno.h>
@@ -12,10 +13,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "app/app_tls.h"
 #include "app/app_turn.h"
 #include "app/cfg.h"
 #include "app/pidfile.h"
 #include "app/signals.h"
+#include "base/iprange.h"
 #include "base/log.h"
 #include "net/server.h"
 
@@ -59,8 +62,23 @@ static void raise_fd_limit(void)
 			 (unsigned long long)rl.rlim_max);
 }
 
+/* What the server runs with besides its options: TURN, the TLS certificates, the PROXY
+ * protocol sources. */
+struct app {
+	struct app_turn *turn;
+	struct app_tls *tls;
+	struct iprange_list proxy_trusted;
+};
+
+static void app_free(struct app *a)
+{
+	app_turn_free(a->turn);
+	app_tls_free(a->tls);
+	iprange_list_free(&a->proxy_trusted);
+}
+
 /* Takes signals until SIGTERM or SIGINT. */
-static void wait_for_stop(const sigset_t *sigs)
+static void wait_for_stop(const sigset_t *sigs, struct app *a, struct net_server *srv)
 {
 	for (;;) {
 		int sig = signals_wait(sigs), rc;
@@ -69,20 +87,24 @@ static void wait_for_stop(const sigset_t *sigs)
 			log_err("app", "sigwait failed err=\"%s\"", strerror(-sig));
 			return;
 		}
-		if (sig != SIGHUP) {
+		if (sig == SIGTERM || sig == SIGINT) {
 			log_info("app", "stopping signal=%s", sig == SIGTERM ? "TERM" : "INT");
 			return;
 		}
-		rc = log_reopen();
-		if (rc < 0)
-			log_err("app", "log reopen failed err=\"%s\"", strerror(-rc));
-		else
-			log_info("app", "log reopened signal=HUP");
+		if (sig == SIGHUP) {
+			rc = log_reopen();
+			if (rc < 0)
+				log_err("app", "log reopen failed err=\"%s\"", strerror(-rc));
+			else
+				log_info("app", "log reopened signal=HUP");
+		}
+		/* SIGHUP and SIGUSR2 (coturn's): the certificates, new files or not. */
+		app_tls_reload(a->tls, srv);
 	}
 }
 
-/* The listener, relay and TURN options. 0, or -errno with a log line. */
-static int build_opts(const struct cfg *cfg, struct net_opts *opts, struct app_turn **turn)
+/* The listener, relay, TURN, TLS and PROXY options. 0, or -errno with a log line. */
+static int build_opts(const struct cfg *cfg, struct net_opts *opts, struct app *a)
 {
 	int rc;
 
@@ -95,7 +117,14 @@ static int build_opts(const struct cfg *cfg, struct net_opts *opts, struct app_t
 		log_err("app", "cannot list relay addresses err=\"%s\"", strerror(-rc));
 		return rc;
 	}
-	return app_turn_new(cfg, opts, turn);
+	for (size_t i = 0; i < cfg->proxy_protocol_trusted.n; i++)
+		if (iprange_list_add(&a->proxy_trusted, cfg->proxy_protocol_trusted.v[i]) < 0)
+			return -EINVAL; /* checked at load */
+	opts->proxy_trusted = &a->proxy_trusted;
+	rc = app_tls_new(cfg, opts, &a->tls);
+	if (rc < 0)
+		return rc;
+	return app_turn_new(cfg, opts, &a->turn);
 }
 
 /* Binds, starts the workers, waits for a stop signal, stops. Returns the exit code. */
@@ -103,22 +132,24 @@ static int run(const struct cfg *cfg, const sigset_t *sigs)
 {
 	struct net_opts opts;
 	struct net_server *srv;
-	struct app_turn *turn = NULL;
+	struct app a = {0};
 	int rc;
 
-	if (build_opts(cfg, &opts, &turn) < 0)
+	if (build_opts(cfg, &opts, &a) < 0) {
+		app_free(&a);
 		return EXIT_RUNTIME;
+	}
 	rc = net_server_new(&opts, &srv);
 	if (rc < 0) {
 		log_err("app", "cannot start err=\"%s\"", strerror(-rc));
-		app_turn_free(turn);
+		app_free(&a);
 		return EXIT_RUNTIME;
 	}
 	if (cfg->pidfile && (rc = pidfile_write(cfg->pidfile)) < 0) {
 		log_err("app", "cannot write pidfile path=%s err=\"%s\"", cfg->pidfile,
 			strerror(-rc));
 		net_server_free(srv);
-		app_turn_free(turn);
+		app_free(&a);
 		return EXIT_RUNTIME;
 	}
 	rc = net_server_start(srv);
@@ -126,11 +157,11 @@ static int run(const struct cfg *cfg, const sigset_t *sigs)
 		log_err("app", "cannot start workers err=\"%s\"", strerror(-rc));
 	} else {
 		log_info("app", "running pid=%ld", (long)getpid());
-		wait_for_stop(sigs);
+		wait_for_stop(sigs, &a, srv);
 		net_server_stop(srv);
 	}
 	net_server_free(srv);
-	app_turn_free(turn);
+	app_free(&a);
 	if (cfg->pidfile)
 		pidfile_remove(cfg->pidfile);
 	return rc < 0 ? EXIT_RUNTIME : 0;

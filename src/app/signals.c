@@ -14,6 +14,7 @@ int signals_block(sigset_t *set)
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR2);
 	rc = pthread_sigmask(SIG_BLOCK, set, NULL);
 	return -rc;
 }

@@ -18,12 +18,14 @@ static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
 static EVP_MD *crypto_md_md5;
 static EVP_MD *crypto_md_sha256;
 static EVP_MAC *crypto_mac_hmac;
+static EVP_CIPHER *crypto_cipher_aes256cbc;
 
 static void crypto_fetch(void)
 {
 	crypto_md_md5 = EVP_MD_fetch(NULL, "MD5", NULL);
 	crypto_md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	crypto_mac_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	crypto_cipher_aes256cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
 }
 
 static int crypto_digest(const EVP_MD *md, const struct crypto_part *parts, size_t n, uint8_t *out,
@@ -170,4 +172,40 @@ int crypto_random(void *buf, size_t len)
 	if (len > (size_t)INT32_MAX)
 		return -EIO;
 	return RAND_bytes(buf, (int)len) == 1 ? 0 : -EIO;
+}
+
+void crypto_wipe(void *p, size_t len)
+{
+	OPENSSL_cleanse(p, len);
+}
+
+int crypto_ticket_key_new(struct crypto_ticket_key *k)
+{
+	return crypto_random(k, sizeof(*k));
+}
+
+int crypto_ticket_init(const struct crypto_ticket_key *k, bool enc,
+		       uint8_t iv[CRYPTO_TICKET_IV_LEN], struct evp_cipher_ctx_st *cctx,
+		       struct evp_mac_ctx_st *hctx)
+{
+	OSSL_PARAM params[3];
+	int ok;
+
+	pthread_once(&crypto_once, crypto_fetch);
+	if (crypto_cipher_aes256cbc == NULL ||
+	    EVP_CIPHER_get_iv_length(crypto_cipher_aes256cbc) != CRYPTO_TICKET_IV_LEN)
+		return -EIO;
+	if (enc && crypto_random(iv, CRYPTO_TICKET_IV_LEN) != 0)
+		return -EIO;
+	if (enc)
+		ok = EVP_EncryptInit_ex2(cctx, crypto_cipher_aes256cbc, k->aes, iv, NULL);
+	else
+		ok = EVP_DecryptInit_ex2(cctx, crypto_cipher_aes256cbc, k->aes, iv, NULL);
+	if (ok != 1)
+		return -EIO;
+	params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, (void *)k->hmac,
+						      sizeof(k->hmac));
+	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0);
+	params[2] = OSSL_PARAM_construct_end();
+	return EVP_MAC_CTX_set_params(hctx, params) == 1 ? 0 : -EIO;
 }

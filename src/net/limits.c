@@ -79,6 +79,23 @@ static long net_limits_in_use(struct net_limits *l, long tcp, long relays)
 	return l->base + tcp + relays;
 }
 
+int net_limits_src_take(struct net_limits *l, const struct addr *src)
+{
+	int err;
+
+	pthread_mutex_lock(&l->lock);
+	err = net_srcmap_take(l->src, src, l->per_src);
+	pthread_mutex_unlock(&l->lock);
+	return err == -ENOSPC ? -EMFILE : err;
+}
+
+void net_limits_src_put(struct net_limits *l, const struct addr *src)
+{
+	pthread_mutex_lock(&l->lock);
+	net_srcmap_put(l->src, src);
+	pthread_mutex_unlock(&l->lock);
+}
+
 int net_limits_tcp_take(struct net_limits *l, const struct addr *src)
 {
 	long tcp = atomic_fetch_add(&l->tcp, 1) + 1;
@@ -88,21 +105,17 @@ int net_limits_tcp_take(struct net_limits *l, const struct addr *src)
 		atomic_fetch_sub(&l->tcp, 1);
 		return -EMFILE;
 	}
-	pthread_mutex_lock(&l->lock);
-	err = net_srcmap_take(l->src, src, l->per_src);
-	pthread_mutex_unlock(&l->lock);
-	if (err) {
+	if (src && (err = net_limits_src_take(l, src)) < 0) {
 		atomic_fetch_sub(&l->tcp, 1);
-		return err == -ENOSPC ? -EMFILE : err;
+		return err;
 	}
 	return 0;
 }
 
 void net_limits_tcp_put(struct net_limits *l, const struct addr *src)
 {
-	pthread_mutex_lock(&l->lock);
-	net_srcmap_put(l->src, src);
-	pthread_mutex_unlock(&l->lock);
+	if (src)
+		net_limits_src_put(l, src);
 	atomic_fetch_sub(&l->tcp, 1);
 }
 

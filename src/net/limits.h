@@ -52,11 +52,16 @@ void net_limits_free(struct net_limits *l);
 /* Reads RLIMIT_NOFILE and counts the descriptors already open (the server's own): call
  * once, before the workers start. Logs the budget. */
 void net_limits_start(struct net_limits *l);
-/* Counts a TCP connection from src. 0, -EMFILE (descriptor reserve reached) or -EDQUOT
- * (src has per_src connections). */
+/* Counts a TCP connection from src (NULL: not counted per source, for a connection from a
+ * trusted proxy whose client is known only from its PROXY header). 0, -EMFILE (descriptor
+ * reserve reached) or -EDQUOT (src has per_src connections). */
 int net_limits_tcp_take(struct net_limits *l, const struct addr *src);
-/* Gives back what net_limits_tcp_take took. */
+/* Gives back what net_limits_tcp_take took (the same src, or NULL). */
 void net_limits_tcp_put(struct net_limits *l, const struct addr *src);
+/* Counts / gives back only the per-source part (a proxied client, once its header is
+ * read). 0, -EDQUOT or -EMFILE. */
+int net_limits_src_take(struct net_limits *l, const struct addr *src);
+void net_limits_src_put(struct net_limits *l, const struct addr *src);
 /* Counts n relay sockets about to be opened. 0 or -EMFILE (over budget). */
 int net_limits_relay_take(struct net_limits *l, int n);
 void net_limits_relay_put(struct net_limits *l, int n);

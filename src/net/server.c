@@ -11,6 +11,7 @@
 #include "base/xmalloc.h"
 #include "net/limits.h"
 #include "net/sock.h"
+#include "net/tls_ctx.h"
 #include "net/worker.h"
 #include "turn/server.h"
 
@@ -20,6 +21,7 @@
 struct net_listen {
 	struct addr udp;
 	struct addr tcp;
+	struct addr tls; /* TLS over TCP, on tls_port */
 	bool enumerated; /* from getifaddrs, not from the configuration */
 };
 
@@ -61,6 +63,8 @@ static int net_server_addrs(struct net_server *s)
 		addr_set_port(&a[i], s->opts.port);
 		s->listen[i].udp = a[i];
 		s->listen[i].tcp = a[i];
+		s->listen[i].tls = a[i];
+		addr_set_port(&s->listen[i].tls, s->opts.tls_port);
 		s->listen[i].enumerated = enumerated;
 	}
 	s->nlisten = n;
@@ -83,6 +87,10 @@ static int net_server_probe_one(const struct net_server *s, const struct net_lis
 	if (!err && !s->opts.no_tcp) {
 		*proto = "tcp";
 		err = net_sock_probe(&l->tcp, true);
+	}
+	if (!err && s->opts.tls_tcp && s->opts.tls_port) {
+		*proto = "tls";
+		err = net_sock_probe(&l->tls, true);
 	}
 	return err;
 }
@@ -141,21 +149,27 @@ static int net_server_relays(struct net_server *s)
 	return 0;
 }
 
+enum net_sock_kind { NET_SOCK_UDP, NET_SOCK_TCP, NET_SOCK_TLS };
+
 /* Binds one socket of worker w to *a; with port 0, the first bind fixes *a's port. */
-static int net_server_bind(struct net_server *s, struct net_worker *w, struct addr *a, bool tcp)
+static int net_server_bind(struct net_server *s, struct net_worker *w, struct addr *a,
+			   enum net_sock_kind kind)
 {
+	static const char *const names[] = {"udp", "tcp", "tls"};
 	int fd, err;
 
-	err = tcp ? net_sock_tcp(a, &fd) : net_sock_udp(a, &fd);
+	err = kind == NET_SOCK_UDP ? net_sock_udp(a, &fd) : net_sock_tcp(a, &fd);
 	if (err) {
-		net_log_bind(a, tcp ? "tcp" : "udp", err);
+		net_log_bind(a, names[kind], err);
 		return err;
 	}
 	if (addr_port(a) == 0 && (err = net_sock_local(fd, a)) < 0) {
 		close(fd);
 		return err;
 	}
-	return tcp ? net_worker_add_tcp(w, fd, a) : net_worker_add_udp(w, fd, a);
+	if (kind == NET_SOCK_UDP)
+		return net_worker_add_udp(w, fd, a);
+	return net_worker_add_tcp(w, fd, a, kind == NET_SOCK_TLS);
 }
 
 static int net_server_workers(struct net_server *s)
@@ -177,9 +191,11 @@ static int net_server_workers(struct net_server *s)
 		for (size_t j = 0; j < s->nlisten; j++) {
 			struct net_listen *l = &s->listen[j];
 
-			if (!s->opts.no_udp && (err = net_server_bind(s, w, &l->udp, false)))
+			if (!s->opts.no_udp && (err = net_server_bind(s, w, &l->udp, NET_SOCK_UDP)))
 				return err;
-			if (!s->opts.no_tcp && (err = net_server_bind(s, w, &l->tcp, true)))
+			if (!s->opts.no_tcp && (err = net_server_bind(s, w, &l->tcp, NET_SOCK_TCP)))
+				return err;
+			if (s->opts.tls_tcp && (err = net_server_bind(s, w, &l->tls, NET_SOCK_TLS)))
 				return err;
 		}
 	}
@@ -193,6 +209,12 @@ int net_server_new(const struct net_opts *opts, struct net_server **out)
 	int err;
 
 	s->opts = *opts;
+	if (!s->opts.tls)
+		s->opts.tls_tcp = s->opts.dtls = false;
+	if (s->opts.tls)
+		tls_ctxset_ref(s->opts.tls);
+	if (!s->opts.handshake_s)
+		s->opts.handshake_s = NET_DEFAULT_HANDSHAKE_S;
 	if (!s->opts.max_tcp_conns)
 		s->opts.max_tcp_conns = NET_DEFAULT_TCP_CONNS;
 	if (!s->opts.tcp_idle_s)
@@ -238,8 +260,12 @@ static void net_server_log_listeners(const struct net_server *s)
 			log_info("net", "listening addr=%s proto=udp workers=%u",
 				 addr_to_str(&s->listen[i].udp, a, sizeof(a)), s->nworkers);
 		if (!s->opts.no_tcp)
-			log_info("net", "listening addr=%s proto=tcp workers=%u",
-				 addr_to_str(&s->listen[i].tcp, a, sizeof(a)), s->nworkers);
+			log_info("net", "listening addr=%s proto=tcp%s workers=%u",
+				 addr_to_str(&s->listen[i].tcp, a, sizeof(a)),
+				 s->opts.tls_tcp ? "+tls" : "", s->nworkers);
+		if (s->opts.tls_tcp)
+			log_info("net", "listening addr=%s proto=tls workers=%u",
+				 addr_to_str(&s->listen[i].tls, a, sizeof(a)), s->nworkers);
 	}
 }
 
@@ -282,6 +308,8 @@ void net_server_free(struct net_server *s)
 		net_worker_free(s->workers[i]);
 	free(s->workers);
 	net_limits_free(s->limits);
+	if (s->opts.tls)
+		tls_ctxset_unref(s->opts.tls);
 	free(s);
 }
 
@@ -296,4 +324,50 @@ int net_server_local_addr(const struct net_server *s, size_t i, bool tcp, struct
 		return -ENOENT;
 	*out = tcp ? s->listen[i].tcp : s->listen[i].udp;
 	return 0;
+}
+
+int net_server_tls_addr(const struct net_server *s, size_t i, struct addr *out)
+{
+	if (i >= s->nlisten || !s->opts.tls_tcp)
+		return -ENOENT;
+	*out = s->listen[i].tls;
+	return 0;
+}
+
+/* Worker thread: installs the set (a reference taken for this call), dropping the old one. */
+static void net_server_tls_set(struct net_worker *w, void *arg)
+{
+	struct tls_ctxset *old = w->tls;
+
+	w->tls = arg;
+	if (old)
+		tls_ctxset_unref(old);
+}
+
+int net_server_tls_swap(struct net_server *s, struct tls_ctxset *set)
+{
+	int rc = 0;
+
+	if (!s->opts.tls)
+		return -EINVAL;
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		int err = -EAGAIN;
+
+		/* The queue drains within a loop iteration; a reload can wait that long. */
+		for (int tries = 0; tries < 100 && err == -EAGAIN; tries++) {
+			err = net_worker_call(s->workers[i], net_server_tls_set,
+					      tls_ctxset_ref(set));
+			if (err) {
+				tls_ctxset_unref(set);
+				usleep(10000);
+			}
+		}
+		if (err) {
+			log_err("net", "tls swap failed worker=%u err=%s", i, strerror(-err));
+			rc = err;
+		}
+	}
+	tls_ctxset_unref(s->opts.tls);
+	s->opts.tls = tls_ctxset_ref(set);
+	return rc;
 }

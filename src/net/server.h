@@ -17,6 +17,8 @@
 
 struct cred_store;
 struct event_base;
+struct iprange_list;
+struct tls_ctxset;
 struct turn_cfg;
 
 /* Creates one worker's credential store (the worker's TURN core takes it). Called on the
@@ -44,6 +46,19 @@ struct net_opts {
 				  * /64 (all workers); 0 = no limit */
 	unsigned tcp_idle_s;	 /* idle seconds before a TCP connection without an
 				  * allocation is closed; 0 = NET_DEFAULT_TCP_IDLE_S */
+	/* TLS (RFC 8656 §3.1): the certificates, or NULL for no TLS at all. The server takes
+	 * its own reference; net_server_tls_swap replaces it. tls_tcp: a TLS listener on
+	 * tls_port per listening address, and the plain TCP listeners accept TLS too (a
+	 * first byte 0x16 starts a handshake); dtls: DTLS 1.2 on UDP tls_port. */
+	struct tls_ctxset *tls;
+	bool tls_tcp;
+	bool dtls;
+	uint16_t tls_port;    /* tls-listening-port; 0 = any free port (tests) */
+	unsigned handshake_s; /* TLS handshake (and PROXY header) timeout, seconds; 0 =
+			       * NET_DEFAULT_HANDSHAKE_S */
+	/* Sources whose TCP and TLS connections must start with a PROXY header (v1 or v2,
+	 * read before TLS) naming the real client; borrowed; NULL or empty = none. */
+	const struct iprange_list *proxy_trusted;
 
 	/* The STUN/TURN core's settings (required; turn->stun_only: Binding only, no relay
 	 * addresses). */
@@ -59,9 +74,10 @@ struct net_opts {
 
 /* Defaults of the net_opts above, also the option table's (app/cfg_opt.c): relay ports
  * from the IANA dynamic range (RFC 6335 §6), and the TCP idle timeout in seconds. */
-#define NET_DEFAULT_MIN_PORT   49152
-#define NET_DEFAULT_MAX_PORT   65535
-#define NET_DEFAULT_TCP_IDLE_S 60
+#define NET_DEFAULT_MIN_PORT	49152
+#define NET_DEFAULT_MAX_PORT	65535
+#define NET_DEFAULT_TCP_IDLE_S	60
+#define NET_DEFAULT_HANDSHAKE_S 10
 
 struct net_server;
 
@@ -84,10 +100,18 @@ void net_server_stop(struct net_server *s);
 /* Frees the server (takes s). Only after net_server_stop, or if never started. */
 void net_server_free(struct net_server *s);
 
+/* Replaces the TLS certificates of every worker (a reload): new handshakes use set, those
+ * in progress and established sessions keep the one they started with. Takes a reference
+ * on set. Only for a server created with TLS. 0 or -errno (a worker's queue stayed full:
+ * that worker keeps the old set; logged). */
+int net_server_tls_swap(struct net_server *s, struct tls_ctxset *set);
+
 /* The number of listening addresses (after enumeration). */
 size_t net_server_nlisten(const struct net_server *s);
 /* The i-th listening address for UDP or TCP, with the bound port (useful with port 0).
  * 0, or -ENOENT if there is no such listener. */
 int net_server_local_addr(const struct net_server *s, size_t i, bool tcp, struct addr *out);
+/* The i-th TLS listening address (TCP), with the bound port. 0 or -ENOENT. */
+int net_server_tls_addr(const struct net_server *s, size_t i, struct addr *out);
 
 #endif

@@ -1,6 +1,7 @@
-/* TCP connections: stream framing with stun_frame_next (STUN and ChannelData), messages to
- * the TURN core, responses and relayed data on the same connection, bounded input and
- * output, the per-source and descriptor limits (net_limits) at accept.
+/* TCP and TLS connections, stage 3 (net/tcp.h): stream framing with stun_frame_next (STUN
+ * and ChannelData), messages to the TURN core, responses and relayed data on the same
+ * connection, bounded input and output; and the listeners, with the per-source and
+ * descriptor limits (net_limits) at accept.
  *
  * Lifetime: a connection without an allocation must send a valid STUN request within
  * min(NET_TCP_HELLO_S, tcp_idle_s) of its accept and then again within tcp_idle_s of the
@@ -27,9 +28,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/iprange.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "net/limits.h"
+#include "net/tls_ctx.h"
 #include "net/worker.h"
 #include "stun/frame.h"
 #include "stun/stun.h"
@@ -55,21 +58,8 @@ struct net_tcp_listener {
 	struct evconnlistener *l;
 	struct event *retry;
 	struct addr local;
+	bool tls; /* every connection is TLS */
 	bool warned;
-};
-
-struct net_tcp_conn {
-	struct turn_conn conn; /* first; its remote is the client, its local what it reached */
-	struct net_tcp_conn *prev, *next;
-	struct net_worker *w;
-	struct bufferevent *bev;
-	time_t deadline;  /* close unless a valid STUN request comes first; 0: none */
-	unsigned nrelays; /* relay sockets of its allocation */
-	struct net_tcp_conn *ended_next; /* on w->ended */
-	bool ended;			 /* its allocation ended: on w->ended, closing soon */
-	bool freeing;			 /* net_tcp_conn_free is ending its allocation */
-	bool paused;			 /* reading stopped until the output drains */
-	bool closing;			 /* close once the output is flushed */
 };
 
 /* The client as the TURN core knows it. */
@@ -91,7 +81,7 @@ static void net_tcp_unlist_ended(struct net_tcp_conn *c)
 	c->ended = false;
 }
 
-static void net_tcp_conn_free(struct net_tcp_conn *c)
+void net_tcp_conn_free(struct net_tcp_conn *c)
 {
 	struct net_worker *w = c->w;
 
@@ -105,14 +95,20 @@ static void net_tcp_conn_free(struct net_tcp_conn *c)
 	}
 	if (c->ended)
 		net_tcp_unlist_ended(c);
-	net_limits_tcp_put(w->limits, &c->conn.remote);
+	net_limits_tcp_put(w->limits, c->src_counted ? &c->conn.remote : NULL);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
 		w->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	bufferevent_free(c->bev);
+	net_tcp_pre_free(c);
+	if (c->bev)
+		bufferevent_free(c->bev);
+	else if (c->fd >= 0)
+		close(c->fd);
+	if (c->tls)
+		tls_ctxset_unref(c->tls);
 	w->nconns--;
 	w->c.tcp_closed++;
 	free(c);
@@ -157,7 +153,7 @@ int net_tcp_worker_init(struct net_worker *w)
 }
 
 /* The connection's hold: a relay socket of its allocation opened, so no idle timeout. */
-static void net_tcp_conn_hold(struct turn_conn *tc)
+void net_tcp_conn_hold(struct turn_conn *tc)
 {
 	struct net_tcp_conn *c = (struct net_tcp_conn *)tc;
 	struct timeval wr = {NET_TCP_WRITE_S, 0};
@@ -171,7 +167,7 @@ static void net_tcp_conn_hold(struct turn_conn *tc)
 /* The connection's release: that relay socket closed. After the last one the allocation
  * has ended: c is closed later in the loop iteration (never from within this call), once
  * its output (the response to a Refresh with LIFETIME 0, say) is flushed. */
-static void net_tcp_conn_release(struct turn_conn *tc)
+void net_tcp_conn_release(struct turn_conn *tc)
 {
 	struct net_tcp_conn *c = (struct net_tcp_conn *)tc;
 	struct net_worker *w = c->w;
@@ -195,8 +191,7 @@ static time_t net_tcp_now(struct net_worker *w)
 /* The connection's send (to is its remote): queues buf on the connection (a late
  * response, relayed data). 0, or -ENOBUFS when the client is not reading and its output is
  * over the high watermark (dropped and counted). */
-static int net_tcp_conn_send(struct turn_conn *tc, const struct addr *to, const uint8_t *buf,
-			     size_t len)
+int net_tcp_conn_send(struct turn_conn *tc, const struct addr *to, const uint8_t *buf, size_t len)
 {
 	struct net_tcp_conn *c = (struct net_tcp_conn *)tc;
 
@@ -333,6 +328,10 @@ static void net_tcp_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct net_tcp_conn *c = arg;
 
+	if (((what & BEV_EVENT_CONNECTED) || c->handshaking) && net_tls_event(c, what))
+		return;
+	if (what & BEV_EVENT_CONNECTED)
+		return;
 	/* The peer's half-close: answer what is already here, then close once flushed. */
 	if ((what & BEV_EVENT_EOF) && !(what & (BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))) {
 		if (net_tcp_process(c) < 0)
@@ -348,27 +347,52 @@ static void net_tcp_event(struct bufferevent *bev, short what, void *arg)
 	net_tcp_conn_free(c);
 }
 
-/* A connection from peer (counted in w->limits already). 0 or -ENOMEM (fd closed). */
-static int net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
-			    const struct net_tcp_listener *l, const struct addr *peer)
+/* The time a connection without an allocation has for its first valid request. */
+static time_t net_tcp_hello_s(const struct net_worker *w)
 {
-	time_t hello =
-		w->opts->tcp_idle_s < NET_TCP_HELLO_S ? w->opts->tcp_idle_s : NET_TCP_HELLO_S;
-	struct timeval rd = {hello, 0}, wr = {NET_TCP_WRITE_S, 0};
+	return w->opts->tcp_idle_s < NET_TCP_HELLO_S ? w->opts->tcp_idle_s : NET_TCP_HELLO_S;
+}
+
+void net_tcp_conn_start(struct net_tcp_conn *c, struct bufferevent *bev)
+{
+	struct timeval rd = {net_tcp_hello_s(c->w), 0}, wr = {NET_TCP_WRITE_S, 0};
+
+	c->bev = bev;
+	c->fd = -1;
+	bufferevent_setcb(bev, net_tcp_readable, net_tcp_drained, net_tcp_event, c);
+	/* Room for one longest frame plus its header, whatever max_len counts. */
+	bufferevent_setwatermark(bev, EV_READ, 0, NET_TCP_MAX_FRAME + 64);
+	bufferevent_set_timeouts(bev, &rd, &wr);
+	bufferevent_enable(bev, EV_READ);
+}
+
+int net_tcp_plain_start(struct net_tcp_conn *c)
+{
+	struct bufferevent *bev = bufferevent_socket_new(c->w->base, c->fd, BEV_OPT_CLOSE_ON_FREE);
+
+	if (!bev)
+		return -ENOMEM;
+	net_tcp_conn_start(c, bev);
+	return 0;
+}
+
+/* A connection from peer (counted in w->limits already; per source unless proxied). */
+static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
+			     const struct net_tcp_listener *l, const struct addr *peer,
+			     bool proxied)
+{
 	struct net_tcp_conn *c;
-	int one = 1;
+	int one = 1, err;
 
 	c = xcalloc(1, sizeof(*c));
-	c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (!c->bev) {
-		close(fd);
-		free(c);
-		return -ENOMEM;
-	}
 	c->w = w;
+	c->fd = fd;
 	c->conn.ops = &net_tcp_conn_ops;
 	c->conn.remote = *peer;
 	c->conn.local = l->local;
+	c->src_counted = !proxied;
+	c->proxied = proxied;
+	c->tls_only = l->tls;
 	/* Behind a wildcard listener, the address the client really reached (relay choice). */
 	if (addr_is_any(&c->conn.local)) {
 		socklen_t sl = sizeof(c->conn.local.u.ss);
@@ -376,20 +400,23 @@ static int net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
 		if (getsockname(fd, &c->conn.local.u.sa, &sl) < 0)
 			c->conn.local = l->local;
 	}
-	c->deadline = net_tcp_now(w) + hello;
+	c->deadline = net_tcp_now(w) + net_tcp_hello_s(w);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	bufferevent_setcb(c->bev, net_tcp_readable, net_tcp_drained, net_tcp_event, c);
-	/* Room for one longest frame plus its header, whatever max_len counts. */
-	bufferevent_setwatermark(c->bev, EV_READ, 0, NET_TCP_MAX_FRAME + 64);
-	bufferevent_set_timeouts(c->bev, &rd, &wr);
-	bufferevent_enable(c->bev, EV_READ);
 	c->next = w->conns;
 	if (w->conns)
 		w->conns->prev = c;
 	w->conns = c;
 	w->nconns++;
 	w->c.tcp_accepted++;
-	return 0;
+	/* Straight to the framing unless a PROXY header or the first byte must be read. */
+	if (l->tls && !proxied)
+		err = net_tls_start(c);
+	else if (proxied || w->opts->tls_tcp)
+		err = net_tcp_pre_start(c);
+	else
+		err = net_tcp_plain_start(c);
+	if (err)
+		net_tcp_conn_free(c);
 }
 
 /* The descriptor reserve refused a connection: one warn line per episode. */
@@ -406,11 +433,13 @@ static void net_tcp_short(struct net_worker *w)
 			 lim->reserve);
 }
 
-/* Counts the connection in w->limits. 0, or -1 when refused (counted, fd closed). */
-static int net_tcp_admit(struct net_worker *w, evutil_socket_t fd, const struct addr *peer)
+/* Counts the connection in w->limits, per source unless proxied (the PROXY header names
+ * the source). 0, or -1 when refused (counted, fd closed). */
+static int net_tcp_admit(struct net_worker *w, evutil_socket_t fd, const struct addr *peer,
+			 bool proxied)
 {
 	unsigned long n;
-	int err = net_limits_tcp_take(w->limits, peer);
+	int err = net_limits_tcp_take(w->limits, proxied ? NULL : peer);
 
 	if (err == -EDQUOT) {
 		w->c.tcp_refused_src++;
@@ -430,6 +459,7 @@ static void net_tcp_accept(struct evconnlistener *el, evutil_socket_t fd, struct
 	struct net_tcp_listener *l = arg;
 	struct net_worker *w = l->w;
 	struct addr peer = {0};
+	bool proxied;
 
 	l->warned = false;
 	if (w->nconns >= w->max_conns) {
@@ -439,10 +469,10 @@ static void net_tcp_accept(struct evconnlistener *el, evutil_socket_t fd, struct
 	}
 	memcpy(&peer.u.ss, sa,
 	       (size_t)salen < sizeof(peer.u.ss) ? (size_t)salen : sizeof(peer.u.ss));
-	if (net_tcp_admit(w, fd, &peer) < 0)
+	proxied = w->opts->proxy_trusted && iprange_list_contains(w->opts->proxy_trusted, &peer);
+	if (net_tcp_admit(w, fd, &peer, proxied) < 0)
 		return;
-	if (net_tcp_accepted(w, fd, l, &peer) < 0)
-		net_limits_tcp_put(w->limits, &peer);
+	net_tcp_accepted(w, fd, l, &peer, proxied);
 }
 
 static void net_tcp_retry(evutil_socket_t fd, short what, void *arg)
@@ -469,13 +499,14 @@ static void net_tcp_accept_error(struct evconnlistener *el, void *arg)
 	evtimer_add(l->retry, &tv);
 }
 
-int net_tcp_listener_new(struct net_worker *w, int fd, const struct addr *local,
+int net_tcp_listener_new(struct net_worker *w, int fd, const struct addr *local, bool tls,
 			 struct net_tcp_listener **out)
 {
 	struct net_tcp_listener *l = xcalloc(1, sizeof(*l));
 
 	l->w = w;
 	l->local = *local;
+	l->tls = tls;
 	l->retry = evtimer_new(w->base, net_tcp_retry, l);
 	/* backlog 0: the socket already listens (net_sock_tcp). */
 	l->l = evconnlistener_new(w->base, net_tcp_accept, l,

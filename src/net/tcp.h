@@ -1,20 +1,63 @@
-/* STUN over TCP (RFC 8489 §6.2.2): per-worker SO_REUSEPORT listeners and the connections
- * they accept, which stay on that worker. Internal to net/; everything runs on the owning
- * worker's thread except net_tcp_listener_new, called before the worker starts. */
+/* STUN over TCP and TLS (RFC 8489 §6.2.2, §6.2.3): per-worker SO_REUSEPORT listeners and
+ * the connections they accept, which stay on that worker. Internal to net/; everything runs
+ * on the owning worker's thread except net_tcp_listener_new, called before the worker
+ * starts.
+ *
+ * A connection goes through up to three stages, each in its own file:
+ *   1. net/tcp_pre.c, before any frame: the PROXY header from a trusted proxy, then the
+ *      first byte, which tells TLS (0x16, a handshake record) from plain STUN on a port
+ *      that takes both; only for connections that need it (a trusted proxy's, or when TLS
+ *      is on), bounded by the handshake timeout;
+ *   2. net/tls.c, for TLS: the handshake, over libevent's OpenSSL bufferevent;
+ *   3. net/tcp.c: the framing (STUN and ChannelData, shared by TCP and TLS), the TURN core,
+ *      output watermarks, idle and allocation lifetimes. */
 #ifndef TERN_NET_TCP_H
 #define TERN_NET_TCP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "base/addr.h"
+#include "turn/conn.h"
 
+struct bufferevent;
+struct event;
 struct net_worker;
-struct net_tcp_conn;
 struct net_tcp_listener;
+struct net_tcp_pre;
+struct tls_ctxset;
 
-/* Accepts on fd (a listening socket; taken, also on failure) for local. 0 or -errno. */
-int net_tcp_listener_new(struct net_worker *w, int fd, const struct addr *local,
+struct net_tcp_conn {
+	struct turn_conn conn; /* first; its remote is the client, its local what it reached */
+	struct net_tcp_conn *prev, *next;
+	struct net_worker *w;
+	struct bufferevent *bev; /* NULL during stage 1 */
+	int fd;			 /* the socket during stage 1; -1 afterwards (bev owns it) */
+	/* Stages 1 and 2 end by stage_until_ms (the handshake timeout from the accept, not
+	 * from the last byte: a client dribbling bytes gains nothing). Stage 1: c->fd readable
+	 * or that time; stage 2: that time. */
+	struct event *stage_ev;
+	uint64_t stage_until_ms;
+	struct net_tcp_pre *pre; /* stage 1: a PROXY header read so far */
+	struct tls_ctxset *tls;	 /* TLS: the certificates it was accepted with (a ref) */
+	time_t deadline;	 /* close unless a valid STUN request comes first; 0: none */
+	unsigned nrelays;	 /* relay sockets of its allocation */
+	struct net_tcp_conn *ended_next; /* on w->ended */
+	bool src_counted; /* remote counted per source in w->limits (not a trusted proxy's) */
+	bool proxied;	  /* from a trusted proxy: a PROXY header is required */
+	bool tls_only;	  /* accepted on a TLS listener */
+	bool handshaking; /* TLS handshake in progress */
+	bool ended;	  /* its allocation ended: on w->ended, closing soon */
+	bool freeing;	  /* net_tcp_conn_free is ending its allocation */
+	bool paused;	  /* reading stopped until the output drains */
+	bool closing;	  /* close once the output is flushed */
+};
+
+/* Accepts on fd (a listening socket; taken, also on failure) for local; tls: every
+ * connection is TLS (tls-listening-port). 0 or -errno. */
+int net_tcp_listener_new(struct net_worker *w, int fd, const struct addr *local, bool tls,
 			 struct net_tcp_listener **out);
 /* Stops accepting and closes the socket (takes l; NULL is fine). */
 void net_tcp_listener_free(struct net_tcp_listener *l);
@@ -23,5 +66,29 @@ void net_tcp_close_all(struct net_worker *w);
 /* Sets up w's TCP state (the event that closes connections whose allocation ended). Before
  * the worker starts. 0 or -ENOMEM. */
 int net_tcp_worker_init(struct net_worker *w);
+
+/* Stage 3 on c->fd, a plain socket. 0 or -ENOMEM (c->fd untouched: the caller frees c). */
+int net_tcp_plain_start(struct net_tcp_conn *c);
+/* Stage 3 on bev (which owns the socket from now on): framing, timeouts, reading. */
+void net_tcp_conn_start(struct net_tcp_conn *c, struct bufferevent *bev);
+/* Closes c and ends its allocation (takes c). */
+void net_tcp_conn_free(struct net_tcp_conn *c);
+/* The shared parts of the turn_conn ops of TCP and TLS connections. */
+int net_tcp_conn_send(struct turn_conn *tc, const struct addr *to, const uint8_t *buf, size_t len);
+void net_tcp_conn_hold(struct turn_conn *tc);
+void net_tcp_conn_release(struct turn_conn *tc);
+
+/* Stage 1 (net/tcp_pre.c): watches c->fd until the PROXY header (c->proxied) and the first
+ * byte are in, then starts stage 2 or 3. 0 or -ENOMEM (c untouched: the caller frees). */
+int net_tcp_pre_start(struct net_tcp_conn *c);
+/* Frees the state of stages 1 and 2 (stage_ev, pre). */
+void net_tcp_pre_free(struct net_tcp_conn *c);
+
+/* Stage 2 (net/tls.c): a TLS server session on c->fd with w's current certificates, then
+ * stage 3 on its bufferevent. 0 or -errno (c->fd untouched: the caller frees c). */
+int net_tls_start(struct net_tcp_conn *c);
+/* The handshake's end (BEV_EVENT_CONNECTED, or an error, EOF or timeout while
+ * c->handshaking): true when c was freed (a failed handshake, logged). */
+bool net_tls_event(struct net_tcp_conn *c, short what);
 
 #endif

@@ -54,14 +54,21 @@ struct tls_ctx_opts {
 };
 
 /* Session ticket keys shared by every set and worker: a current key that encrypts new
- * tickets and the previous ones that still decrypt, rotated every rotate_s seconds
- * (RFC 8446 §4.6.1 / RFC 5077 §5.5: tickets expire with the key). Thread-safe. */
+ * tickets and the previous one that still decrypts them (the ticket is then renewed),
+ * rotated every rotate_s seconds, checked when a ticket is made or opened (RFC 5077 §4,
+ * RFC 8446 §4.6.1). Every context's session lifetime (the ticket lifetime hint) is rotate_s,
+ * so a ticket opens for all of its lifetime and never after two periods. Thread-safe. */
 struct tls_tickets;
 
-/* rotate_s: seconds between rotations (0: TLS_TICKETS_DEFAULT_ROTATE_S). 0 or -errno. */
+/* rotate_s: seconds between rotations (0: TLS_TICKETS_DEFAULT_ROTATE_S; at most 7 days, the
+ * longest ticket lifetime RFC 8446 §4.6.1 allows). 0, -EINVAL, -ENOMEM or -EIO. */
 #define TLS_TICKETS_DEFAULT_ROTATE_S 3600
 int tls_tickets_new(unsigned rotate_s, struct tls_tickets **out);
 void tls_tickets_free(struct tls_tickets *t);
+/* Rotates now: a new current key; the current one becomes the previous one (tickets it
+ * made still open and are renewed), the one before is dropped (its tickets no longer
+ * open: a full handshake). Returns 0 or -EIO. Any thread. */
+int tls_tickets_rotate(struct tls_tickets *t);
 
 struct tls_ctxset;
 
@@ -81,14 +88,25 @@ void tls_ctxset_unref(struct tls_ctxset *s);
  * set: the caller holds a set reference as long as the SSL lives. */
 SSL *tls_ctxset_ssl(struct tls_ctxset *s);
 SSL *tls_ctxset_dtls_ssl(struct tls_ctxset *s);
+/* The default DTLS context (borrowed; lives as long as the set; NULL without dtls). The set
+ * never turns on SSL_OP_COOKIE_EXCHANGE: DTLS code that wants libssl's cookie exchange sets
+ * the option on its SSL and SSL_CTX_set_cookie_generate_cb / _verify_cb here, before the set
+ * is shared with the workers. This context is the one libssl consults for cookies: the
+ * cookie is checked before SNI may switch the SSL to another certificate's context. */
+SSL_CTX *tls_ctxset_dtls_ctx(struct tls_ctxset *s);
 
-/* For the handshake-failure line (net/tls_hsfail.h): the SNI the client sent (NULL if
- * none), and the highest version it offered (0x0304 for TLS 1.3, from supported_versions;
- * else the ClientHello's legacy version; 0 when no ClientHello was read). */
+/* For the handshake-failure line (net/tls_hsfail.h), recorded from the ClientHello before
+ * libssl decides anything (so also after a handshake that failed): the SNI the client sent
+ * (NULL if none; owned by ssl, valid until it is freed; bytes outside printable ASCII, '"'
+ * and '\\' replaced by '?'), and the highest version it offered (0x0304 for TLS 1.3, from
+ * supported_versions; else the ClientHello's legacy version, 0xFEFD for DTLS 1.2; 0 when
+ * no ClientHello was read). Thread of the SSL. */
 const char *tls_ssl_sni(const SSL *ssl);
 int tls_ssl_offered_version(const SSL *ssl);
-/* The reason of the last failure on this thread's OpenSSL error queue or the alert the
- * peer sent, as text into buf; clears the error queue. Returns buf. */
+/* The reason of the last failure on this thread's OpenSSL error queue (a fatal alert the
+ * peer sent is one: "SSL routines:tlsv1 alert unknown ca") as "library:reason" text into
+ * buf: the queue's oldest entry, the cause; "unknown" when the queue is empty. Clears the
+ * queue. Returns buf. Any thread. */
 const char *tls_ssl_error(char *buf, size_t len);
 
 #endif

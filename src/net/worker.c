@@ -15,6 +15,7 @@
 #include "base/xmalloc.h"
 #include "net/relay.h"
 #include "net/tcp.h"
+#include "net/tls_ctx.h"
 #include "net/udp.h"
 #include "turn/server.h"
 
@@ -183,6 +184,10 @@ int net_worker_new(unsigned id, const struct net_opts *opts, struct net_limits *
 	w->opts = opts;
 	w->limits = limits;
 	w->max_conns = opts->max_tcp_conns;
+	if (opts->tls)
+		w->tls = tls_ctxset_ref(opts->tls);
+	/* At most this many handshake-failure lines a second per worker. */
+	tls_hsfail_limit_init(&w->hsfail, 10);
 	w->notify_fd = -1;
 	pthread_mutex_init(&w->qlock, NULL);
 	atomic_init(&w->stop, false);
@@ -220,13 +225,13 @@ int net_worker_add_udp(struct net_worker *w, int fd, const struct addr *local)
 	return err;
 }
 
-int net_worker_add_tcp(struct net_worker *w, int fd, const struct addr *local)
+int net_worker_add_tcp(struct net_worker *w, int fd, const struct addr *local, bool tls)
 {
-	if (w->ntcpl == NET_MAX_LISTEN) {
+	if (w->ntcpl == sizeof(w->tcpl) / sizeof(w->tcpl[0])) {
 		close(fd);
 		return -ENOSPC;
 	}
-	int err = net_tcp_listener_new(w, fd, local, &w->tcpl[w->ntcpl]);
+	int err = net_tcp_listener_new(w, fd, local, tls, &w->tcpl[w->ntcpl]);
 	if (!err)
 		w->ntcpl++;
 	return err;
@@ -290,6 +295,8 @@ void net_worker_free(struct net_worker *w)
 		event_base_free(w->base);
 	net_udp_batch_free(w->batch);
 	net_relay_batch_free(w->rbatch);
+	if (w->tls)
+		tls_ctxset_unref(w->tls);
 	pthread_mutex_destroy(&w->qlock);
 	free(w);
 }

@@ -16,6 +16,7 @@
 #include "base/addr.h"
 #include "net/portpool.h"
 #include "net/server.h"
+#include "net/tls_hsfail.h"
 
 struct event;
 struct event_base;
@@ -26,6 +27,7 @@ struct net_relay_batch;
 struct net_tcp_listener;
 struct net_tcp_conn;
 struct net_limits;
+struct tls_ctxset;
 struct turn_server;
 
 /* Written only by the worker's thread. */
@@ -51,6 +53,9 @@ struct net_counters {
 	uint64_t tcp_alloc_end;	  /* closed: their allocation ended */
 	uint64_t relay_no_port;	  /* relay opens failed: every port of the range taken */
 	uint64_t relay_no_fd;	  /* relay opens failed: out of descriptors */
+	uint64_t tls_handshakes;  /* TLS handshakes completed */
+	uint64_t tls_failed;	  /* TLS handshakes failed or timed out */
+	uint64_t proxy_refused;	  /* closed: PROXY header missing, malformed or untrusted */
 };
 
 /* A function run on the worker's thread (net_worker_call). */
@@ -93,8 +98,12 @@ struct net_worker {
 	size_t nudp;
 	struct net_udp_batch *batch;
 
-	struct net_tcp_listener *tcpl[NET_MAX_LISTEN];
+	struct net_tcp_listener *tcpl[2 * NET_MAX_LISTEN]; /* plain and TLS */
 	size_t ntcpl;
+	/* The certificates new TLS handshakes use (a reference; NULL: no TLS), replaced by a
+	 * reload (net_server_tls_swap); and the limiter of handshake-failure lines. */
+	struct tls_ctxset *tls;
+	struct tls_hsfail_limit hsfail;
 	struct net_tcp_conn *conns; /* every open connection */
 	size_t nconns, max_conns;
 	struct net_tcp_conn *ended; /* connections whose allocation ended, to close */
@@ -121,9 +130,10 @@ uint64_t net_worker_now(struct net_worker *w);
 /* The monotonic clock in milliseconds (any thread). */
 uint64_t net_clock_ms(void);
 /* Adds a bound UDP socket / a listening TCP socket for local address *local (takes fd,
- * also on failure). Before net_worker_start only. 0 or -errno. */
+ * also on failure); tls: every connection it accepts is TLS. Before net_worker_start
+ * only. 0 or -errno. */
 int net_worker_add_udp(struct net_worker *w, int fd, const struct addr *local);
-int net_worker_add_tcp(struct net_worker *w, int fd, const struct addr *local);
+int net_worker_add_tcp(struct net_worker *w, int fd, const struct addr *local, bool tls);
 /* Starts the thread. 0 or -errno. */
 int net_worker_start(struct net_worker *w);
 /* Queues fn(w, arg) to run on the worker's thread. 0 or -EAGAIN (queue full). Any thread. */

@@ -326,6 +326,47 @@ static void test_stun_only(void)
 	cfg_free(&c);
 }
 
+/* TLS options: tls-certs as strings and as libconfig groups, bad items, the defaults. */
+static void test_tls(void)
+{
+	struct cfg c;
+	char sni[CFG_TLS_PART_MAX], cert[CFG_TLS_PART_MAX], pkey[CFG_TLS_PART_MAX];
+	const char *why = NULL;
+	const char *conf = write_conf(
+		"user = \"a:b\";\ncert = \"/c.pem\";\n"
+		"tls-certs = ( { sni = \"a.test\"; cert = \"/a.pem\"; pkey = \"/a.key\"; },\n"
+		"  \"sni=*.b.test cert=/b.pem\" );\n");
+
+	CHECK_EQ_INT(load(&c, no_env, "-c", (char *)conf, NULL), 0, "tls-certs groups load: %s",
+		     err);
+	CHECK(c.tls_certs.n == 2 &&
+		      strcmp(c.tls_certs.v[0], "sni=a.test cert=/a.pem pkey=/a.key") == 0,
+	      "a group becomes \"sni=... cert=... pkey=...\" (%s)",
+	      c.tls_certs.n ? c.tls_certs.v[0] : "-");
+	CHECK(c.tls_listening_port == 5349 && c.tls_handshake_timeout == 10 && !c.dtls && !c.no_tls,
+	      "TLS defaults: port 5349, handshake 10 s, DTLS off");
+	CHECK(cfg_tls_cert_parse(c.tls_certs.v[1], sni, cert, pkey, &why) == 0 &&
+		      strcmp(sni, "*.b.test") == 0 && strcmp(cert, "/b.pem") == 0 && pkey[0] == 0,
+	      "an item without pkey: the key is in the cert file");
+	cfg_free(&c);
+	CHECK(cfg_tls_cert_parse("cert=/x.pem", sni, cert, pkey, &why) == -EINVAL &&
+		      strstr(why, "sni"),
+	      "an item without sni is refused (%s)", why);
+	expect_err("tls-certs unknown key", no_env, NULL, "--tls-certs", "sni=a cert=/a host=x",
+		   "tls-certs: bad value", "unknown key");
+	conf = write_conf("user = \"a:b\";\ntls-certs = ( { sni = \"a b\"; cert = \"/a\"; } );\n");
+	expect_err("tls-certs value with a space", no_env, conf, NULL, NULL, "without spaces",
+		   ":2)");
+	CHECK_EQ_INT(load(&c, no_env, "--proxy-protocol-trusted", "10.0.0.0/8", "--dtls",
+			  "--tls-handshake-timeout", "3", NULL),
+		     0, "proxy-protocol-trusted, dtls, tls-handshake-timeout: %s", err);
+	CHECK(c.proxy_protocol_trusted.n == 1 && c.dtls && c.tls_handshake_timeout == 3,
+	      "their values");
+	cfg_free(&c);
+	expect_err("bad proxy range", no_env, NULL, "--proxy-protocol-trusted", "10.0.0.0/33",
+		   "proxy-protocol-trusted", "prefix");
+}
+
 static void test_unknown_env_warns(void)
 {
 	char *env[] = {"TERN_LISTENING_PROT=1", NULL};
@@ -486,6 +527,7 @@ int main(void)
 	test_errors();
 	test_unknown_env_warns();
 	test_stun_only();
+	test_tls();
 	test_help();
 	test_net_opts();
 	test_relay_opts();

@@ -1,8 +1,10 @@
 /* Crypto wrappers: CRC-32, MD5/SHA-256, HMAC-SHA1 (RFC 2202), HMAC-SHA256 (RFC 4231),
- * crypto_equal, crypto_random. */
+ * crypto_equal, crypto_random, session ticket keys and their cipher/MAC contexts. */
 #include "base/crypto.h"
 
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "tap.h"
 
@@ -88,11 +90,75 @@ static void test_misc(void)
 	      "random bytes differ");
 }
 
+/* Seals 32 bytes the way libssl seals a ticket (encrypt, then MAC the ciphertext) with the
+ * contexts crypto_ticket_init prepared; *n receives the ciphertext length. */
+static int ticket_seal(const struct crypto_ticket_key *k, uint8_t iv[16], uint8_t ct[64], int *n,
+		       uint8_t mac[32])
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *h = EVP_MAC_CTX_new(m);
+	int f = 0, ok;
+	size_t ml = 0;
+
+	ok = crypto_ticket_init(k, true, iv, c, h) == 0 &&
+	     EVP_EncryptUpdate(c, ct, n, (const uint8_t *)"the session state, 32 bytes long", 32) &&
+	     EVP_EncryptFinal_ex(c, ct + *n, &f) && EVP_MAC_update(h, ct, (size_t)(*n + f)) &&
+	     EVP_MAC_final(h, mac, &ml, 32) && ml == 32;
+	*n += f;
+	EVP_MAC_CTX_free(h);
+	EVP_MAC_free(m);
+	EVP_CIPHER_CTX_free(c);
+	return ok ? 0 : -1;
+}
+
+/* Opens what ticket_seal sealed: 1 when the MAC matches and the plaintext comes back. */
+static int ticket_open(const struct crypto_ticket_key *k, uint8_t iv[16], const uint8_t *ct, int n,
+		       const uint8_t mac[32])
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *h = EVP_MAC_CTX_new(m);
+	uint8_t pt[64], got[32];
+	int pn = 0, f = 0, ok;
+	size_t ml = 0;
+
+	ok = crypto_ticket_init(k, false, iv, c, h) == 0 && EVP_MAC_update(h, ct, (size_t)n) &&
+	     EVP_MAC_final(h, got, &ml, 32) && ml == 32 && memcmp(got, mac, 32) == 0 &&
+	     EVP_DecryptUpdate(c, pt, &pn, ct, n) && EVP_DecryptFinal_ex(c, pt + pn, &f) &&
+	     pn + f == 32 && memcmp(pt, "the session state, 32 bytes long", 32) == 0;
+	EVP_MAC_CTX_free(h);
+	EVP_MAC_free(m);
+	EVP_CIPHER_CTX_free(c);
+	return ok;
+}
+
+static void test_ticket(void)
+{
+	struct crypto_ticket_key k1, k2, zero;
+	uint8_t iv[16] = {0}, ct[64], mac[32];
+	int n = 0;
+
+	memset(&zero, 0, sizeof(zero));
+	CHECK(crypto_ticket_key_new(&k1) == 0 && crypto_ticket_key_new(&k2) == 0 &&
+		      memcmp(&k1, &k2, sizeof(k1)) != 0 && memcmp(&k1, &zero, sizeof(k1)) != 0,
+	      "fresh ticket keys differ");
+	CHECK(ticket_seal(&k1, iv, ct, &n, mac) == 0 && n == 48, "sealed with a key");
+	CHECK(memcmp(iv, zero.name, 16) != 0, "a random IV was chosen");
+	CHECK(ticket_open(&k1, iv, ct, n, mac), "opened with the same key");
+	CHECK(!ticket_open(&k2, iv, ct, n, mac), "another key fails the MAC");
+	ct[0] ^= 1;
+	CHECK(!ticket_open(&k1, iv, ct, n, mac), "an altered ticket fails the MAC");
+	crypto_wipe(&k1, sizeof(k1));
+	CHECK(memcmp(&k1, &zero, sizeof(k1)) == 0, "crypto_wipe zeroes");
+}
+
 int main(void)
 {
 	test_crc();
 	test_digests();
 	test_hmac();
 	test_misc();
+	test_ticket();
 	return tap_done();
 }
