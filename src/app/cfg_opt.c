@@ -42,7 +42,8 @@ const struct cfg_opt cfg_opts[] = {
 	{"no-udp", 0, CFG_BOOL, OFF(no_udp), "false", 0, 0, NULL, 0, "do not listen on UDP"},
 	{"no-tcp", 0, CFG_BOOL, OFF(no_tcp), "false", 0, 0, NULL, 0, "do not listen on TCP"},
 	{"max-tcp-per-ip", 0, CFG_INT, OFF(max_tcp_per_ip), "64", 0, 1000000, NULL, 0,
-	 "TCP connections per source IPv4 address or IPv6 /64; 0 = unlimited"},
+	 "TCP and TLS connections and DTLS sessions per source IPv4 address or IPv6 /64; "
+	 "0 = unlimited"},
 	{"tcp-idle-timeout", 0, CFG_INT, OFF(tcp_idle_timeout), CFG_NUM_STR(NET_DEFAULT_TCP_IDLE_S),
 	 1, 3600, NULL, 0,
 	 "seconds a TCP connection without an allocation may go without a STUN request"},

@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "base/xmalloc.h"
+#include "net/dtls.h"
 #include "net/limits.h"
 #include "net/sock.h"
 #include "net/tls_ctx.h"
@@ -21,8 +22,9 @@
 struct net_listen {
 	struct addr udp;
 	struct addr tcp;
-	struct addr tls; /* TLS over TCP, on tls_port */
-	bool enumerated; /* from getifaddrs, not from the configuration */
+	struct addr tls;  /* TLS over TCP, on tls_port */
+	struct addr dtls; /* DTLS over UDP, on tls_port */
+	bool enumerated;  /* from getifaddrs, not from the configuration */
 };
 
 struct net_server {
@@ -31,7 +33,8 @@ struct net_server {
 	size_t nlisten;
 	unsigned nworkers;
 	struct net_worker **workers;
-	struct net_limits *limits; /* shared by the workers */
+	struct net_limits *limits;	 /* shared by the workers */
+	struct net_dtls_keys *dtls_keys; /* DTLS cookie secrets (opts.dtls) */
 };
 
 static void net_log_bind(const struct addr *a, const char *proto, int err)
@@ -65,6 +68,7 @@ static int net_server_addrs(struct net_server *s)
 		s->listen[i].tcp = a[i];
 		s->listen[i].tls = a[i];
 		addr_set_port(&s->listen[i].tls, s->opts.tls_port);
+		s->listen[i].dtls = s->listen[i].tls;
 		s->listen[i].enumerated = enumerated;
 	}
 	s->nlisten = n;
@@ -91,6 +95,10 @@ static int net_server_probe_one(const struct net_server *s, const struct net_lis
 	if (!err && s->opts.tls_tcp && s->opts.tls_port) {
 		*proto = "tls";
 		err = net_sock_probe(&l->tls, true);
+	}
+	if (!err && s->opts.dtls && s->opts.tls_port) {
+		*proto = "dtls";
+		err = net_sock_probe(&l->dtls, false);
 	}
 	return err;
 }
@@ -149,16 +157,17 @@ static int net_server_relays(struct net_server *s)
 	return 0;
 }
 
-enum net_sock_kind { NET_SOCK_UDP, NET_SOCK_TCP, NET_SOCK_TLS };
+enum net_sock_kind { NET_SOCK_UDP, NET_SOCK_TCP, NET_SOCK_TLS, NET_SOCK_DTLS };
 
 /* Binds one socket of worker w to *a; with port 0, the first bind fixes *a's port. */
 static int net_server_bind(struct net_server *s, struct net_worker *w, struct addr *a,
 			   enum net_sock_kind kind)
 {
-	static const char *const names[] = {"udp", "tcp", "tls"};
+	static const char *const names[] = {"udp", "tcp", "tls", "dtls"};
+	bool udp = kind == NET_SOCK_UDP || kind == NET_SOCK_DTLS;
 	int fd, err;
 
-	err = kind == NET_SOCK_UDP ? net_sock_udp(a, &fd) : net_sock_tcp(a, &fd);
+	err = udp ? net_sock_udp(a, &fd) : net_sock_tcp(a, &fd);
 	if (err) {
 		net_log_bind(a, names[kind], err);
 		return err;
@@ -169,6 +178,8 @@ static int net_server_bind(struct net_server *s, struct net_worker *w, struct ad
 	}
 	if (kind == NET_SOCK_UDP)
 		return net_worker_add_udp(w, fd, a);
+	if (kind == NET_SOCK_DTLS)
+		return net_worker_add_dtls(w, fd, a, s->dtls_keys);
 	return net_worker_add_tcp(w, fd, a, kind == NET_SOCK_TLS);
 }
 
@@ -177,8 +188,9 @@ static int net_server_workers(struct net_server *s)
 	int err;
 
 	s->workers = xcalloc(s->nworkers, sizeof(*s->workers));
-	err = net_limits_new(s->opts.max_tcp_conns * s->nworkers, s->opts.max_tcp_per_ip,
-			     &s->limits);
+	/* Per source: TCP and TLS connections, and DTLS sessions (as many again at most). */
+	err = net_limits_new(s->opts.max_tcp_conns * s->nworkers * (s->opts.dtls ? 2 : 1),
+			     s->opts.max_tcp_per_ip, &s->limits);
 	if (err)
 		return err;
 	for (unsigned i = 0; i < s->nworkers; i++) {
@@ -197,9 +209,23 @@ static int net_server_workers(struct net_server *s)
 				return err;
 			if (s->opts.tls_tcp && (err = net_server_bind(s, w, &l->tls, NET_SOCK_TLS)))
 				return err;
+			if (s->opts.dtls && (err = net_server_bind(s, w, &l->dtls, NET_SOCK_DTLS)))
+				return err;
 		}
 	}
 	return 0;
+}
+
+/* The cookie secrets the workers' DTLS sockets share, and the set's cookie callbacks. */
+static int net_server_dtls(struct net_server *s)
+{
+	int err = net_dtls_prepare(s->opts.tls);
+
+	if (!err)
+		err = net_dtls_keys_new(&s->dtls_keys);
+	if (err)
+		log_err("net", "dtls setup failed err=%s", strerror(-err));
+	return err;
 }
 
 int net_server_new(const struct net_opts *opts, struct net_server **out)
@@ -238,6 +264,8 @@ int net_server_new(const struct net_opts *opts, struct net_server **out)
 	err = net_server_addrs(s);
 	if (!err)
 		err = net_server_probe(s);
+	if (!err && s->opts.dtls)
+		err = net_server_dtls(s);
 	if (!err && !s->opts.turn->stun_only)
 		err = net_server_relays(s);
 	if (!err)
@@ -266,6 +294,9 @@ static void net_server_log_listeners(const struct net_server *s)
 		if (s->opts.tls_tcp)
 			log_info("net", "listening addr=%s proto=tls workers=%u",
 				 addr_to_str(&s->listen[i].tls, a, sizeof(a)), s->nworkers);
+		if (s->opts.dtls)
+			log_info("net", "listening addr=%s proto=dtls workers=%u",
+				 addr_to_str(&s->listen[i].dtls, a, sizeof(a)), s->nworkers);
 	}
 }
 
@@ -307,6 +338,7 @@ void net_server_free(struct net_server *s)
 	for (unsigned i = 0; s->workers && i < s->nworkers; i++)
 		net_worker_free(s->workers[i]);
 	free(s->workers);
+	net_dtls_keys_free(s->dtls_keys);
 	net_limits_free(s->limits);
 	if (s->opts.tls)
 		tls_ctxset_unref(s->opts.tls);
@@ -334,6 +366,14 @@ int net_server_tls_addr(const struct net_server *s, size_t i, struct addr *out)
 	return 0;
 }
 
+int net_server_dtls_addr(const struct net_server *s, size_t i, struct addr *out)
+{
+	if (i >= s->nlisten || !s->opts.dtls)
+		return -ENOENT;
+	*out = s->listen[i].dtls;
+	return 0;
+}
+
 /* Worker thread: installs the set (a reference taken for this call), dropping the old one. */
 static void net_server_tls_set(struct net_worker *w, void *arg)
 {
@@ -350,6 +390,11 @@ int net_server_tls_swap(struct net_server *s, struct tls_ctxset *set)
 
 	if (!s->opts.tls)
 		return -EINVAL;
+	/* The cookie callbacks go on the new set before any worker sees it. */
+	if (s->opts.dtls && net_dtls_prepare(set) < 0) {
+		log_err("net", "tls swap failed err=\"the new set has no DTLS context\"");
+		return -EINVAL;
+	}
 	for (unsigned i = 0; i < s->nworkers; i++) {
 		int err = -EAGAIN;
 

@@ -113,5 +113,7 @@ size_t net_server_nlisten(const struct net_server *s);
 int net_server_local_addr(const struct net_server *s, size_t i, bool tcp, struct addr *out);
 /* The i-th TLS listening address (TCP), with the bound port. 0 or -ENOENT. */
 int net_server_tls_addr(const struct net_server *s, size_t i, struct addr *out);
+/* The i-th DTLS listening address (UDP), with the bound port. 0 or -ENOENT. */
+int net_server_dtls_addr(const struct net_server *s, size_t i, struct addr *out);
 
 #endif

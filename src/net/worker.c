@@ -13,6 +13,7 @@
 
 #include "base/timer.h"
 #include "base/xmalloc.h"
+#include "net/dtls.h"
 #include "net/relay.h"
 #include "net/tcp.h"
 #include "net/tls_ctx.h"
@@ -65,6 +66,14 @@ static void net_worker_turn_free(struct net_worker *w)
 	w->turn = NULL;
 }
 
+/* Closes the DTLS sockets and their sessions. */
+static void net_worker_dtls_free(struct net_worker *w)
+{
+	for (size_t i = 0; i < w->ndtls; i++)
+		net_dtls_free(w->dtls[i]);
+	w->ndtls = 0;
+}
+
 /* Closes the sockets and leaves the loop. Worker thread. The order matters: what relay
  * sockets queued for UDP clients in this loop iteration names client sockets, so it
  * leaves before any of them is closed; the TURN core goes next (its relays, and answers
@@ -79,6 +88,7 @@ static void net_worker_shutdown(struct net_worker *w)
 		net_tcp_listener_free(w->tcpl[i]);
 	w->ntcpl = 0;
 	net_tcp_close_all(w);
+	net_worker_dtls_free(w);
 	for (size_t i = 0; i < w->nudp; i++)
 		net_udp_free(w->udp[i]);
 	w->nudp = 0;
@@ -237,6 +247,19 @@ int net_worker_add_tcp(struct net_worker *w, int fd, const struct addr *local, b
 	return err;
 }
 
+int net_worker_add_dtls(struct net_worker *w, int fd, const struct addr *local,
+			struct net_dtls_keys *keys)
+{
+	if (w->ndtls == NET_MAX_LISTEN) {
+		close(fd);
+		return -ENOSPC;
+	}
+	int err = net_dtls_new(w, fd, local, keys, &w->dtls[w->ndtls]);
+	if (!err)
+		w->ndtls++;
+	return err;
+}
+
 static void *net_worker_main(void *arg)
 {
 	struct net_worker *w = arg;
@@ -285,6 +308,7 @@ void net_worker_free(struct net_worker *w)
 	for (size_t i = 0; i < w->nudp; i++)
 		net_udp_free(w->udp[i]);
 	net_tcp_close_all(w);
+	net_worker_dtls_free(w);
 	if (w->reap_ev)
 		event_free(w->reap_ev);
 	if (w->notify_ev)

@@ -27,6 +27,8 @@ struct net_relay_batch;
 struct net_tcp_listener;
 struct net_tcp_conn;
 struct net_limits;
+struct net_dtls;
+struct net_dtls_keys;
 struct tls_ctxset;
 struct turn_server;
 
@@ -56,6 +58,25 @@ struct net_counters {
 	uint64_t tls_handshakes;  /* TLS handshakes completed */
 	uint64_t tls_failed;	  /* TLS handshakes failed or timed out */
 	uint64_t proxy_refused;	  /* closed: PROXY header missing, malformed or untrusted */
+
+	/* DTLS (net/dtls.c) */
+	uint64_t dtls_rx;	   /* datagrams received */
+	uint64_t dtls_tx;	   /* datagrams sent by sessions */
+	uint64_t dtls_hvr;	   /* HelloVerifyRequests sent */
+	uint64_t dtls_drop;	   /* datagrams dropped: no session and no ClientHello, a
+				    * HelloVerifyRequest that would be larger, truncated, records
+				    * the TURN core discarded */
+	uint64_t dtls_busy;	   /* valid-cookie ClientHellos dropped: half-open handshakes or
+				    * sessions at their limit */
+	uint64_t dtls_refused_src; /* handshakes refused: the source has max_tcp_per_ip */
+	uint64_t dtls_send_err;	   /* datagrams the kernel refused */
+	uint64_t dtls_established; /* handshakes completed */
+	uint64_t dtls_hs_fail;	   /* handshakes failed or timed out */
+	uint64_t dtls_closed;	   /* sessions freed, for any reason */
+	uint64_t dtls_peer_closed; /* ... after the client's close_notify */
+	uint64_t dtls_failed;	   /* ... after a fatal alert or error */
+	uint64_t dtls_idle;	   /* ... no STUN request in the idle time (no allocation) */
+	uint64_t dtls_alloc_end;   /* ... their allocation ended */
 };
 
 /* A function run on the worker's thread (net_worker_call). */
@@ -108,7 +129,12 @@ struct net_worker {
 	size_t nconns, max_conns;
 	struct net_tcp_conn *ended; /* connections whose allocation ended, to close */
 	struct event *reap_ev;	    /* closes them (net_tcp_reap) */
-	uint8_t resp[NET_RESP_MAX]; /* TCP response scratch */
+	uint8_t resp[NET_RESP_MAX]; /* TCP and DTLS response scratch */
+
+	/* DTLS (net/dtls.c): a socket per listening address, the sessions' counts. */
+	struct net_dtls *dtls[NET_MAX_LISTEN];
+	size_t ndtls;
+	size_t dtls_sessions, dtls_halfopen;
 
 	struct net_counters c;
 };
@@ -134,6 +160,11 @@ uint64_t net_clock_ms(void);
  * only. 0 or -errno. */
 int net_worker_add_udp(struct net_worker *w, int fd, const struct addr *local);
 int net_worker_add_tcp(struct net_worker *w, int fd, const struct addr *local, bool tls);
+/* Adds a bound UDP socket on the TLS port for DTLS clients (takes fd, also on failure);
+ * keys are the server's cookie secrets (borrowed). Before net_worker_start only. 0 or
+ * -errno. */
+int net_worker_add_dtls(struct net_worker *w, int fd, const struct addr *local,
+			struct net_dtls_keys *keys);
 /* Starts the thread. 0 or -errno. */
 int net_worker_start(struct net_worker *w);
 /* Queues fn(w, arg) to run on the worker's thread. 0 or -EAGAIN (queue full). Any thread. */

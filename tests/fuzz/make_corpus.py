@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the fuzz seed corpus (tests/fuzz/corpus/{stun,frame,turn,proxy}/) and the hexdump
+"""Writes the fuzz seed corpus (tests/fuzz/corpus/{stun,frame,turn,proxy,dtls}/) and the hexdump
 tests/vectors/rfc5769.txt from the C arrays in tests/vectors/rfc5769.h. Re-run after
 changing the vectors; the output is committed."""
 import os
@@ -181,6 +181,42 @@ def proxy_corpus(d):
         write(d, name, data)
 
 
+def client_hello(cookie=b"", seq=0, msg_seq=0, ext=b""):
+    """One datagram: a DTLS 1.2 ClientHello in an epoch 0 handshake record (RFC 6347
+    section 4.2.1) with two cipher suites, null compression and ext as its extensions."""
+    body = b"\xfe\xfd" + bytes(range(32)) + b"\x00" + bytes([len(cookie)]) + cookie
+    body += b"\x00\x04\xc0\x2b\xc0\x2f\x01\x00"
+    if ext:
+        body += struct.pack(">H", len(ext)) + ext
+    n = struct.pack(">I", len(body))[1:]
+    hs = b"\x01" + n + struct.pack(">H", msg_seq) + b"\0\0\0" + n + body
+    return b"\x16\xfe\xff\0\0" + struct.pack(">Q", seq)[2:] + struct.pack(">H", len(hs)) + hs
+
+
+def dtls_corpus(d):
+    """fuzz_dtls inputs: ClientHellos with and without a cookie, with extensions, followed
+    by another record, and one of each class of datagram the reader refuses."""
+    cookie = bytes(range(100, 132))
+    groups = struct.pack(">HHHHH", 10, 6, 4, 29, 23)
+    ch = client_hello(cookie, seq=1, msg_seq=1)
+    frag = bytearray(ch)
+    frag[19:22] = b"\0\0\x10"
+    cases = {
+        "no_cookie": client_hello(),
+        "cookie": ch,
+        "extensions": client_hello(cookie, seq=2, msg_seq=1, ext=groups),
+        "two_records": ch + client_hello(seq=3),
+        "long_cookie": client_hello(bytes(255)),
+        "fragment": bytes(frag),
+        "epoch1": ch[:3] + b"\0\x01" + ch[5:],
+        "app_data": b"\x17" + ch[1:],
+        "short_record": ch[:40],
+        "stun": msg(0x0001, []),
+    }
+    for name, data in cases.items():
+        write(d, name, data)
+
+
 def main():
     v = arrays()
     stun = os.path.join(HERE, "corpus", "stun")
@@ -214,6 +250,7 @@ def main():
     write(frame, "garbage", b"\x02\xc0\x00\x00\x00")
     turn_corpus(os.path.join(HERE, "corpus", "turn"))
     proxy_corpus(os.path.join(HERE, "corpus", "proxy"))
+    dtls_corpus(os.path.join(HERE, "corpus", "dtls"))
     with open(os.path.join(ROOT, "tests", "vectors", "rfc5769.txt"), "w") as f:
         f.write("# RFC 5769 section 2.1-2.4 and RFC 8489 Appendix B.1 (erratum 6268)\n"
                 "# test vectors, 4 bytes per line, generated from rfc5769.h.\n")

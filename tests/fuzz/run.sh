@@ -10,7 +10,7 @@ secs=${1:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cc=${CLANG:-clang}
-targets=${FUZZ_TARGETS:-"fuzz_stun fuzz_frame fuzz_turn fuzz_proxy"}
+targets=${FUZZ_TARGETS:-"fuzz_stun fuzz_frame fuzz_turn fuzz_proxy fuzz_dtls"}
 n=0
 failed=0
 
@@ -45,6 +45,7 @@ for t in $targets; do
 	fuzz_frame) corpus=frame tsrcs=$srcs ;;
 	fuzz_turn) corpus=turn tsrcs="-I$top/tests/unit $turn_srcs" ;;
 	fuzz_proxy) corpus=proxy tsrcs="$top/src/net/proxy_hdr.c $top/src/base/addr.c" ;;
+	fuzz_dtls) corpus=dtls tsrcs="$top/src/net/dtls_hello.c" ;;
 	*) notok "$t: unknown target"; continue ;;
 	esac
 	# shellcheck disable=SC2086

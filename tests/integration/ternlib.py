@@ -261,13 +261,15 @@ class TurnServer:
     tern.test) on a private port: ternd from $TERND by default, or Debian's coturn
     turnserver when TURN_SERVER_IMPL=coturn. Use as a context manager.
 
-    Options map onto both servers' (shared) option names; `extra` is passed verbatim."""
+    Options map onto both servers' (shared) option names; `extra` is passed verbatim.
+    With cert and pkey (PEM files) the server also speaks TLS, on tls_port (its
+    tls-listening-port, else a free port) and on the plain TCP port."""
 
     def __init__(self, listening_ip="127.0.0.1", relay_ip=None, port=None,
                  allow_loopback_peers=True, min_port=None, max_port=None,
                  user_quota=None, total_quota=None, max_allocate_lifetime=None,
                  allowed_peer_ips=(), denied_peer_ips=(), users=None, realm=TURN_REALM,
-                 extra=(), impl=None):
+                 cert=None, pkey=None, tls_port=None, extra=(), impl=None):
         self.impl = impl or TURN_IMPL
         self.host = listening_ip
         self.port = port or free_port()
@@ -290,6 +292,11 @@ class TurnServer:
             common.append(f"--allowed-peer-ip={ip}")
         for ip in denied_peer_ips:
             common.append(f"--denied-peer-ip={ip}")
+        self.tls_port = None
+        if cert:
+            self.tls_port = tls_port or free_port()
+            common += [f"--cert={cert}", f"--pkey={pkey}",
+                       f"--tls-listening-port={self.tls_port}"]
         self.ternd = None
         self.proc = None
         if self.impl == "ternd":
@@ -306,9 +313,9 @@ class TurnServer:
                 common.append("--max-port=65535")
             self.args = ["turnserver", "-c", conf, "--userdb", os.path.join(d, "users.sqlite"),
                          "--pidfile", os.path.join(d, "turnserver.pid"), "--no-cli",
-                         *([] if any(a.startswith("--cert") for a in extra) else ["--no-tls"]),
-                         "--no-dtls", "--no-rfc5780", "--log-file", "stdout",
-                         "-L", listening_ip, "-p", str(self.port), *common, *extra]
+                         *([] if cert else ["--no-tls"]), "--no-dtls", "--no-rfc5780",
+                         "--log-file", "stdout", "-L", listening_ip, "-p", str(self.port),
+                         *common, *extra]
             for r in COTURN_DENIED_PEERS:
                 self.args.append(f"--denied-peer-ip={r}")
         else:
@@ -349,7 +356,12 @@ class TurnServer:
                 if resp is not None:
                     # TCP too: coturn opens its TCP listener a little after UDP.
                     with socket.create_connection(self.addr, timeout=0.5):
-                        return True
+                        pass
+                    if self.tls_port:
+                        with socket.create_connection((self.host, self.tls_port),
+                                                      timeout=0.5):
+                            pass
+                    return True
             except OSError:
                 pass
             time.sleep(0.05)

@@ -84,8 +84,11 @@ def _stop_group(proc):
             pass
 
 
-def run_page(turn_url, user, cred, n=20, timeout=60, log_path=None):
-    """Returns (result dict or None, seconds taken). Bounded by `timeout` seconds."""
+def run_page(turn_url, user, cred, n=20, timeout=60, log_path=None, extra_args=(),
+             home=None):
+    """Returns (result dict or None, seconds taken). Bounded by `timeout` seconds.
+    extra_args are added to Chromium's command line; home, when given, is Chromium's
+    $HOME (where it reads the user's NSS database, see trust_ca())."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.result = None
     server.done = threading.Event()
@@ -102,11 +105,13 @@ def run_page(turn_url, user, cred, n=20, timeout=60, log_path=None):
             "--disable-sync", "--disable-extensions", "--disable-default-apps",
             "--disable-domain-reliability", "--disable-features=MediaRouter,OptimizationHints",
             "--metrics-recording-only", "--disable-dev-shm-usage", "--mute-audio",
-            f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", url]
+            f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+            *extra_args, url]
+    env = dict(os.environ, HOME=home) if home else None
     logf = open(log_path or os.devnull, "ab")
     t0 = time.time()
     proc = subprocess.Popen(args, stdout=logf, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+                            stdin=subprocess.DEVNULL, start_new_session=True, env=env)
     try:
         deadline = t0 + timeout
         while time.time() < deadline and not server.done.is_set():
@@ -120,6 +125,63 @@ def run_page(turn_url, user, cred, n=20, timeout=60, log_path=None):
         server.shutdown()
         server.server_close()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def check_relayed(tap, what, res, secs, log_path, n, relay_protocol, relay_ip, url=None):
+    """TAP checks on a run of the page that must succeed: it reported back, the data
+    channel opened and carried n messages each way intact and in order, each peer's
+    selected candidate pair is relay <-> relay with both relayed addresses on relay_ip,
+    the local candidate reaches the server over relay_protocol (and came from url, when
+    given), and only relay candidates were gathered."""
+    if res:
+        diag = json.dumps(res, indent=1)
+    else:
+        with open(log_path or os.devnull, errors="replace") as f:
+            diag = f.read()
+    if not tap.ok(res is not None, f"{what}: the page reported back ({secs:.1f}s)", diag):
+        return
+    tap.ok(res.get("ok") is True, f"{what}: data channel opened over TURN", diag)
+    tap.ok(res.get("bReceivedAll") is True,
+           f"{what}: {n} messages A->B arrived intact and in order")
+    tap.ok(res.get("aReceivedAll") is True,
+           f"{what}: {n} echoes B->A arrived intact and in order")
+    for side in ("a", "b"):
+        pair = res.get(side) or {}
+        local, remote = pair.get("local") or {}, pair.get("remote") or {}
+        tap.ok(local.get("candidateType") == "relay" and
+               remote.get("candidateType") == "relay",
+               f"{what}: peer {side.upper()} selected pair is relay <-> relay "
+               f"({local.get('candidateType')} <-> {remote.get('candidateType')})",
+               json.dumps(pair))
+        tap.ok(local.get("relayProtocol") == relay_protocol,
+               f"{what}: peer {side.upper()} reaches the server over {relay_protocol} "
+               f"(relayProtocol {local.get('relayProtocol')})")
+        if url is not None:
+            tap.ok(local.get("url") == url,
+                   f"{what}: peer {side.upper()} local candidate is from {url}",
+                   json.dumps(local))
+        tap.ok(local.get("address") == relay_ip and remote.get("address") == relay_ip,
+               f"{what}: peer {side.upper()} both relayed addresses are on {relay_ip}",
+               json.dumps(pair))
+    cands = (res.get("candidates") or {})
+    allc = cands.get("a", []) + cands.get("b", [])
+    tap.ok(allc and all(" typ relay " in c for c in allc),
+           f"{what}: only relay candidates gathered ({len(allc)})", "\n".join(allc))
+
+
+def trust_ca(home, ca_pem, nickname="ternca"):
+    """Makes a new NSS database at home/.pki/nssdb (where Chromium on Linux reads the
+    user's certificates) holding ca_pem as a trusted root for TLS servers ("C,,"), as a
+    user of a real deployment would add a private CA. Returns certutil's output on
+    failure, None on success."""
+    db = os.path.join(home, ".pki", "nssdb")
+    os.makedirs(db, mode=0o700, exist_ok=True)
+    for args in (["-N", "--empty-password"], ["-A", "-t", "C,,", "-n", nickname, "-i", ca_pem]):
+        r = subprocess.run(["certutil", "-d", f"sql:{db}", *args], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=20)
+        if r.returncode != 0:
+            return f"certutil {' '.join(args)}: {r.stdout.decode(errors='replace')}"
+    return None
 
 
 if __name__ == "__main__":
