@@ -9,9 +9,13 @@
 #   scripts/bench.sh hold  [--allocs N] [--cycles N] [--build]
 #   scripts/bench.sh soak  [--seconds N] [--interval S] [--warmup S] [--relayers N] [--rate N]
 #                          [--churn-rate N] [--abandon-pct N] [--build]
+#   scripts/bench.sh tls   [--duration S] [--rounds N] [--allocs N] [--size B] [--hold N]
+#                          [--sessions N] [--keys ec,rsa] [--versions 1.2,1.3] [--no-resume]
+#                          [--build]
 #   scripts/bench.sh --help
 #
 # Each mode is a function mode_<name>; add a mode by writing one and listing it in usage().
+# The tls mode is in scripts/bench-tls.sh (its settings for each server in its header).
 # Servers run one after another, each pinned to CPU $BENCH_SERVER_CPU (default 0) and the
 # load generator to CPU $BENCH_LOADGEN_CPU (default 1): on a 2-core machine one core each,
 # so "txn per server CPU-second" compares the servers' own cost and the loadgen never
@@ -62,6 +66,10 @@ modes:
             left to expire) all along while others relay and refresh permissions,
             channels and allocations; ternd's VmRSS and descriptors every 30 s, RSS
             growth after the first minute and descriptors back to the baseline.
+  tls       TURN over TLS, ternd vs coturn: ChannelData relayed per server
+            CPU-second, TLS sessions (full handshake, Allocate, Refresh 0) per
+            server CPU-second (EC and RSA certificates), memory per held TLS
+            allocation.
 
 options of binding (the other modes: scripts/bench.sh MODE --help):
   --duration S   measured seconds per server and round, 1-60 (default 6; plus ~1 s warm-up)
@@ -120,7 +128,8 @@ build_tools() {
 	"$cc" -O2 -std=gnu11 -Wall -Wextra -o "$work/loadgen" "$b/loadgen.c" "$b/procstat.c" ||
 		die "cannot compile tests/bench/loadgen.c"
 	"$cc" -O2 -std=gnu11 -Wall -Wextra -pthread -o "$work/turnload" "$b/turnload.c" \
-		"$b/tl_sess.c" "$b/tl_relay.c" "$b/tl_rtt.c" "$b/tl_soak.c" "$b/tl_proc.c" "$b/procstat.c" "$b/tl_stun.c" -lcrypto ||
+		"$b/tl_sess.c" "$b/tl_relay.c" "$b/tl_rtt.c" "$b/tl_soak.c" "$b/tl_proc.c" "$b/procstat.c" "$b/tl_stun.c" \
+		"$b/tl_tls.c" "$b/tl_tlsrelay.c" -lssl -lcrypto ||
 		die "cannot compile tests/bench/turnload.c (needs libssl-dev)"
 }
 
@@ -920,12 +929,16 @@ EOT
 	return "$rc"
 }
 
+# shellcheck source=scripts/bench-tls.sh
+. "$top/scripts/bench-tls.sh"
+
 case "${1:-}" in
 binding) shift; mode_binding "$@" ;;
 relay) shift; mode_relay "$@" ;;
 alloc) shift; mode_alloc "$@" ;;
 hold) shift; mode_hold "$@" ;;
 soak) shift; mode_soak "$@" ;;
+tls) shift; mode_tls "$@" ;;
 -h | --help) usage ;;
 *) usage >&2; exit 2 ;;
 esac

@@ -24,6 +24,7 @@
 
 struct bufferevent;
 struct event;
+struct evbuffer;
 struct net_worker;
 struct net_tcp_listener;
 struct net_tcp_pre;
@@ -41,9 +42,13 @@ struct net_tcp_conn {
 	struct event *stage_ev;
 	uint64_t stage_until_ms;
 	struct net_tcp_pre *pre; /* stage 1: a PROXY header read so far */
-	struct tls_ctxset *tls;	 /* TLS: the certificates it was accepted with (a ref) */
-	time_t deadline;	 /* close unless a valid STUN request comes first; 0: none */
-	unsigned nrelays;	 /* relay sockets of its allocation */
+	/* TLS: the output of the socket under the TLS filter (records not yet sent), which
+	 * counts in the connection's output as much as the plaintext above it. */
+	struct evbuffer *under_out;
+	struct tls_ctxset *tls; /* TLS: the certificates it was accepted with (a ref) */
+	time_t deadline;	/* close unless a valid STUN request comes first; 0: none */
+	uint16_t read_wm;	/* the input's high watermark */
+	unsigned nrelays;	/* relay sockets of its allocation */
 	struct net_tcp_conn *ended_next; /* on w->ended */
 	bool src_counted; /* remote counted per source in w->limits (not a trusted proxy's) */
 	bool proxied;	  /* from a trusted proxy: a PROXY header is required */
@@ -71,6 +76,11 @@ int net_tcp_worker_init(struct net_worker *w);
 int net_tcp_plain_start(struct net_tcp_conn *c);
 /* Stage 3 on bev (which owns the socket from now on): framing, timeouts, reading. */
 void net_tcp_conn_start(struct net_tcp_conn *c, struct bufferevent *bev);
+/* Bytes queued toward the client, plaintext and (TLS) records not yet sent. */
+size_t net_tcp_out_len(const struct net_tcp_conn *c);
+/* The output has drained completely: closes c if it was closing, reads again if it was
+ * paused. */
+void net_tcp_out_drained(struct net_tcp_conn *c);
 /* Closes c and ends its allocation (takes c). */
 void net_tcp_conn_free(struct net_tcp_conn *c);
 /* The shared parts of the turn_conn ops of TCP and TLS connections. */

@@ -23,6 +23,13 @@
  *          --churners clients start --churn-rate allocate/bind/free cycles
  *          a second, --abandon-pct of them left to expire; the server's
  *          VmRSS and descriptors every --interval (tl_soak.c).
+ *   tls-relay, tls-alloc, tls-hold
+ *          relay (one server, one payload size after another), alloc and
+ *          hold over TLS-over-TCP to --port, a TLS port: every connection a
+ *          full handshake (tl_tls.h). tls-alloc's cycle: TCP connect, TLS
+ *          handshake, Allocate, 401, Allocate, Refresh 0, close; tls-hold:
+ *          VmRSS settled after a few cycles, then with --sessions N TLS
+ *          allocations held (no cycles).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* recvmmsg, sendmmsg */
@@ -30,6 +37,7 @@
 #include "turnload.h"
 
 #include "procstat.h"
+#include "tl_tls.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -152,7 +160,8 @@ static int tl_hold_main(struct tl *t)
 static void tl_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: turnload --mode relay|alloc|hold [options]\n"
+		"usage: turnload --mode relay|alloc|hold|soak|tls-relay|tls-alloc|tls-hold "
+		"[options]\n"
 		"  --host IP           server IPv4 address (127.0.0.1)\n"
 		"  --port N            server UDP port (3478)\n"
 		"  --user U --pass P   long-term credentials (bench, bench)\n"
@@ -187,7 +196,12 @@ static void tl_usage(FILE *f)
 		"  --churn-rate N      allocation cycles started per second (100)\n"
 		"  --abandon-pct N     cycles left to the server's lifetime timer (10)\n"
 		"  --drain S           after the load, at most S s for the server's descriptors\n"
-		"                      to come back (the lifetime + 30)\n",
+		"                      to come back (the lifetime + 30)\n"
+		"tls-relay, tls-alloc, tls-hold (--port: the server's TLS port; --sessions:\n"
+		"allocations relaying, 16; connections cycling, 32; allocations held, 2000):\n"
+		"  --tls12             offer TLS 1.2 only (default: 1.2 and 1.3)\n"
+		"  --tls-resume        tls-alloc: every session resumes an earlier one (the\n"
+		"                      newest ticket) instead of a full handshake\n",
 		TL_MAX_SESSIONS, TL_MAX_DURATION_S, TL_MAX_TARGETS, TL_SOAK_MAX_S);
 }
 
@@ -242,10 +256,11 @@ static int tl_parse_sizes(struct tl_opts *o, const char *arg)
 
 static int tl_parse_mode(struct tl_opts *o, const char *arg)
 {
-	static const char *const names[] = {"relay", "alloc", "hold", "soak"};
-	static const int sessions[] = {1, 64, 10000, 64};
+	static const char *const names[] = {"relay",	 "alloc",     "hold",	 "soak",
+					    "tls-relay", "tls-alloc", "tls-hold"};
+	static const int sessions[] = {1, 64, 10000, 64, 16, 32, 2000};
 
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 7; i++) {
 		if (strcmp(arg, names[i]) == 0) {
 			o->mode = (enum tl_mode)i;
 			if (!o->sessions)
@@ -282,6 +297,8 @@ static int tl_check(const struct tl_opts *o)
 		return -EINVAL;
 	if (o->ntgt && o->mode != TL_MODE_RELAY)
 		return -EINVAL;
+	if (o->mode >= TL_MODE_TLS_RELAY && o->sessions > TL_TLS_MAX_CONNS)
+		return -EINVAL;
 	for (int i = 0; i < o->ntgt; i++)
 		if (o->tgt[i].relay_port && o->tgt[i].relay_port + o->sessions > 65536)
 			return -EINVAL;
@@ -308,7 +325,8 @@ static int tl_parse(int argc, char **argv, struct tl_opts *o)
 		{"soak-warmup", 1, 0, 'B'}, {"rate", 1, 0, 'C'},
 		{"refresh", 1, 0, 'D'},	    {"churners", 1, 0, 'E'},
 		{"churn-rate", 1, 0, 'F'},  {"abandon-pct", 1, 0, 'G'},
-		{"drain", 1, 0, 'J'},	    {0, 0, 0, 0},
+		{"drain", 1, 0, 'J'},	    {"tls12", 0, 0, 'K'},
+		{"tls-resume", 0, 0, 'L'},  {0, 0, 0, 0},
 	};
 	const char *mode = NULL;
 	int ch;
@@ -408,6 +426,12 @@ static int tl_parse(int argc, char **argv, struct tl_opts *o)
 		case 'J':
 			o->drain_s = atoi(optarg);
 			break;
+		case 'K':
+			o->tls12 = true;
+			break;
+		case 'L':
+			o->tls_resume = true;
+			break;
 		case 'h':
 			tl_usage(stdout);
 			exit(0);
@@ -486,6 +510,12 @@ int main(int argc, char **argv)
 	}
 	if (o.mode == TL_MODE_SOAK)
 		return tl_soak_main(&t);
+	if (o.mode == TL_MODE_TLS_RELAY)
+		return tl_tls_relay_main(&t);
+	if (o.mode == TL_MODE_TLS_ALLOC)
+		return tl_tls_alloc_main(&t);
+	if (o.mode == TL_MODE_TLS_HOLD)
+		return tl_tls_hold_main(&t);
 	if ((r = tl_sess_open_all(&t, t.o.sessions)) < 0) {
 		fprintf(stderr, "turnload: %d sockets: %s (raise ulimit -n)\n", t.o.sessions,
 			strerror(-r));

@@ -12,6 +12,8 @@
  *               the server's VmRSS and descriptors sampled
  *   tl_proc.c   clocks and /proc sampling of the server
  *   tl_stun.c   the STUN codec
+ *   tl_tls.c, tl_tlsrelay.c  the tls-relay, tls-alloc and tls-hold modes:
+ *               TURN over TLS (tl_tls.h)
  *
  * Single-threaded; Linux only (epoll, recvmmsg, sendmmsg).
  */
@@ -43,7 +45,15 @@
 #define TL_EV_PEER     2u
 #define TL_EV(kind, i) ((uint64_t)(kind) << 32 | (uint32_t)(i))
 
-enum tl_mode { TL_MODE_RELAY, TL_MODE_ALLOC, TL_MODE_HOLD, TL_MODE_SOAK };
+enum tl_mode {
+	TL_MODE_RELAY,
+	TL_MODE_ALLOC,
+	TL_MODE_HOLD,
+	TL_MODE_SOAK,
+	TL_MODE_TLS_RELAY, /* the same three over TLS-over-TCP (tl_tls.h) */
+	TL_MODE_TLS_ALLOC,
+	TL_MODE_TLS_HOLD,
+};
 
 /* soak: bounds of its own (it runs for minutes, not seconds). */
 #define TL_SOAK_MAX_S 7200
@@ -93,6 +103,8 @@ struct tl_opts {
 	int abandon_pct;   /* cycles left to expire instead of freed */
 	int refresh_s;	   /* a relayer's CreatePermission/ChannelBind/Refresh */
 	int drain_s;	   /* after the load: at most this long for the fds */
+	bool tls12;	   /* tls modes: offer TLS 1.2 only */
+	bool tls_resume;   /* tls-alloc: resume the first session (tickets) */
 };
 
 enum tl_state {
