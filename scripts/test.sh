@@ -105,11 +105,13 @@ done
 say "integration tests (release ternd, smoke)"
 export TERND="$top/_build/release/src/ternd" TERNCTL="$top/_build/release/src/ternctl" TERND_KIND=release
 # Binding (also from a STUN-only server), the stop path under relay load (a use after
-# free there crashes the release build while ASan reports it), and TURN over TLS with a
-# browser (the release build's TLS path, as deployed).
+# free there crashes the release build while ASan reports it), TURN over TLS with a
+# browser (the release build's TLS path, as deployed), a certificate reload under relay
+# load, and PROXY-protocol connections through haproxy.
 for t in tests/integration/test_binding_* tests/integration/test_stun_only \
 	tests/integration/test_sigterm_load tests/integration/test_unauth_limit \
-	tests/integration/test_tls_chromium; do
+	tests/integration/test_tls_chromium tests/integration/test_tls_reload \
+	tests/integration/test_proxy_protocol; do
 	[ -x "$t" ] || continue
 	run_tap "release/$(basename "$t")" "$t"
 done

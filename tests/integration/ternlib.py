@@ -322,7 +322,8 @@ class TurnServer:
             raise ValueError(f"TURN_SERVER_IMPL={self.impl}: want ternd or coturn")
 
     def __enter__(self):
-        self.start()
+        if not self.alive():
+            self.start()
         return self
 
     def __exit__(self, *exc):
@@ -510,11 +511,16 @@ class StunMsg:
 
 
 class RawTurn:
-    """A blocking TURN client over UDP or TCP with long-term credentials. request()
-    does the 401 dance (and one 438 retry) unless auth=False."""
+    """A blocking TURN client over UDP, TCP or TLS (over TCP, framed as TCP) with long-term
+    credentials. request() does the 401 dance (and one 438 retry) unless auth=False.
+
+    For transport="tls": ssl_context (an ssl.SSLContext), else cafile (a CA to verify the
+    server against, also its IP address or server_hostname), else no verification at all;
+    server_hostname is sent as SNI. The handshake is done in the constructor."""
 
     def __init__(self, server, transport="udp", username=TURN_USER, password=TURN_PASSWORD,
-                 timeout=1.0, bind_host=None):
+                 timeout=1.0, bind_host=None, ssl_context=None, cafile=None,
+                 server_hostname=None):
         self.server = tuple(server)
         self.transport = transport
         self.username, self.password = username, password
@@ -535,6 +541,9 @@ class RawTurn:
         else:
             self.sock = socket.create_connection(self.server, timeout=timeout,
                                                  source_address=(bind_host, 0))
+        if transport == "tls":
+            self.sock = tls_wrap(self.sock, ssl_context, cafile,
+                                 server_hostname or (self.server[0] if cafile else None))
         self.sock.settimeout(timeout)
         self.buf = b""
         self.inbox = []          # indications / ChannelData seen while waiting for responses
@@ -693,6 +702,23 @@ class RawTurn:
                 return ("data", m.addr(A_XOR_PEER_ADDRESS), m.get(A_DATA))
             if time.time() > deadline:
                 return None
+
+
+def tls_wrap(sock, ssl_context=None, cafile=None, server_hostname=None):
+    """A TLS client connection over the connected socket sock (handshake done; sock is
+    closed on failure). See RawTurn for the parameters."""
+    import ssl
+    ctx = ssl_context
+    if ctx is None:
+        ctx = ssl.create_default_context(cafile=cafile)
+        if cafile is None:
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+    try:
+        return ctx.wrap_socket(sock, server_hostname=server_hostname)
+    except BaseException:
+        sock.close()
+        raise
 
 
 class UdpEcho:
