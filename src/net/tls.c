@@ -83,6 +83,13 @@ static void net_tls_failed(struct net_tcp_conn *c, short what)
 
 	w->c.tls_failed++;
 	tls_hsfail_log(&w->hsfail, &f, net_worker_now(w));
+	/* The alert OpenSSL wrote (protocol_version, say: RFC 8446 §6.2) is still below the
+	 * filter: send what the socket takes now, the connection closes right after. */
+	if (c->under_out && evbuffer_get_length(c->under_out)) {
+		/* Only the socket bufferevent drains its output: lift that, it is freed next. */
+		evbuffer_unfreeze(c->under_out, 1);
+		evbuffer_write(c->under_out, bufferevent_getfd(bufferevent_get_underlying(c->bev)));
+	}
 	net_tcp_conn_free(c);
 }
 
