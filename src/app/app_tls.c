@@ -79,7 +79,7 @@ int app_tls_new(const struct cfg *cfg, struct net_opts *opts, struct app_tls **o
 	t->cfg = cfg;
 	rc = tls_tickets_new(0, &t->tickets);
 	if (!rc && (rc = app_tls_build(cfg, t->tickets, &t->set, err)) < 0)
-		log_err("tls", "cannot load certificates err=\"%s\"", err);
+		log_err("tls", "cannot set up TLS err=\"%s\"", err);
 	if (rc < 0) {
 		app_tls_free(t);
 		return rc;

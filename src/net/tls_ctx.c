@@ -1,6 +1,7 @@
 /* The server's TLS/DTLS context set: one SSL_CTX per certificate (and per protocol), the
  * callbacks every context shares (ClientHello, SNI, ALPN) and the set's reference count.
  * Session tickets are net/tls_tickets.c; the certificate log lines net/tls_certlog.c. */
+#include "config.h" /* first: _GNU_SOURCE for strerror_r(3) */
 #include "net/tls_ctx.h"
 
 #include <errno.h>
@@ -88,7 +89,13 @@ static int tls_ctx_reason(char *buf, size_t len)
 	}
 	lib = ERR_lib_error_string(first);
 	reason = ERR_reason_error_string(first);
-	if (reason != NULL)
+	if (ERR_SYSTEM_ERROR(first)) {
+		char sb[128];
+
+		/* GNU strerror_r: thread-safe, returns the text ("No such file or directory"). */
+		reason = strerror_r(ERR_GET_REASON(first), sb, sizeof(sb));
+		snprintf(buf, len, "%s:%s", lib ? lib : "system library", reason);
+	} else if (reason != NULL)
 		snprintf(buf, len, "%s:%s", lib ? lib : "unknown library", reason);
 	else
 		snprintf(buf, len, "%s:reason %d", lib ? lib : "unknown library",
