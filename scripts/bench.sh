@@ -361,7 +361,9 @@ turn_cmd() {
 			--min-port "${ports_ternd%-*}" --max-port "${ports_ternd#*-}")
 		# Every load generator client shares 127.0.0.1: ternd's per-source-IP limit on 401
 		# challenges (coturn has none) would measure the limiter, not the server.
-		"$ternd_bin" --help 2>&1 | grep -q -- --unauth-rate && cmd+=(--unauth-rate 0) ;;
+		# (The help text is read whole: grep -q stopping early would leave ternd a
+		# broken pipe, which pipefail counts as a failure.)
+		[[ $("$ternd_bin" --help 2>&1) == *--unauth-rate* ]] && cmd+=(--unauth-rate 0) ;;
 	coturn)
 		# Off the machine's shared state as in bench_coturn; quotas 0 = unlimited (the
 		# default, spelled out), no bandwidth cap (--max-bps defaults to 0).
