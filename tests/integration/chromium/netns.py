@@ -15,8 +15,6 @@ skip), builds the namespace, runs the script in it bounded by `seconds`, renumbe
 test points into its own TAP stream, and kills whatever is left in the namespace."""
 
 import os
-import re
-import selectors
 import shutil
 import signal
 import subprocess
@@ -24,6 +22,7 @@ import sys
 import time
 
 from pagerun import chromium_binary
+from ternlib import relay_tap
 
 SERVER_IP = "198.51.100.1"
 OTHER_IP = "198.51.100.2"
@@ -51,39 +50,6 @@ def _make(ns):
             break
         time.sleep(0.1)
     return ok
-
-
-def _relay(tap, inner, deadline):
-    """Copies the inner run's TAP lines, renumbered, until it ends or the deadline.
-    Returns (whether it printed a plan, its last test number)."""
-    planned, inner_n, buf = False, 0, b""
-    sel = selectors.DefaultSelector()
-    sel.register(inner.stdout, selectors.EVENT_READ)
-    while time.time() < deadline:
-        if not sel.select(timeout=1):
-            if inner.poll() is not None:
-                break
-            continue
-        chunk = os.read(inner.stdout.fileno(), 65536)
-        if not chunk:
-            break
-        buf += chunk
-        while b"\n" in buf:
-            line, buf = buf.split(b"\n", 1)
-            text = line.decode(errors="replace")
-            m = re.match(r"^(?:not )?ok (\d+)", text)
-            if m:
-                inner_n = int(m.group(1))
-                text = re.sub(r"^((?:not )?ok )\d+", lambda mm: f"{mm.group(1)}{tap.n + 1}",
-                              text)
-                tap.n += 1
-                if text.startswith("not ok"):
-                    tap.failed += 1
-            if re.match(r"^1\.\.\d+", text):
-                planned = True
-                continue
-            print(text, flush=True)
-    return planned, inner_n
 
 
 def _outside(tap, title, seconds, needs):
@@ -116,7 +82,7 @@ def _outside(tap, title, seconds, needs):
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                  start_new_session=True)
         deadline = time.time() + seconds
-        planned, inner_n = _relay(tap, inner, deadline)
+        planned, inner_n = relay_tap(tap, inner, deadline)
         try:
             rc = inner.wait(timeout=max(1, deadline - time.time()))
         except subprocess.TimeoutExpired:
