@@ -112,6 +112,7 @@ void net_tcp_conn_free(struct net_tcp_conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	net_tcp_pre_free(c);
+	net_tls_free(c);
 	if (c->bev)
 		bufferevent_free(c->bev);
 	else if (c->fd >= 0)

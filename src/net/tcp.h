@@ -97,6 +97,9 @@ void net_tcp_pre_free(struct net_tcp_conn *c);
 /* Stage 2 (net/tls.c): a TLS server session on c->fd with w's current certificates, then
  * stage 3 on its bufferevent. 0 or -errno (c->fd untouched: the caller frees c). */
 int net_tls_start(struct net_tcp_conn *c);
+/* Detaches what net_tls_start hooked on the socket below (before c is freed: the socket's
+ * buffers may outlive c inside libevent for a moment). */
+void net_tls_free(struct net_tcp_conn *c);
 /* The handshake's end (BEV_EVENT_CONNECTED, or an error, EOF or timeout while
  * c->handshaking): true when c was freed (a failed handshake, logged). */
 bool net_tls_event(struct net_tcp_conn *c, short what);

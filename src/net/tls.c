@@ -114,6 +114,13 @@ static void net_tls_under_out(struct evbuffer *buf, const struct evbuffer_cb_inf
 		event_active(c->stage_ev, EV_TIMEOUT, 1);
 }
 
+void net_tls_free(struct net_tcp_conn *c)
+{
+	if (c->under_out)
+		evbuffer_remove_cb(c->under_out, net_tls_under_out, c);
+	c->under_out = NULL;
+}
+
 /* The handshake's deadline passed. */
 static void net_tls_deadline(evutil_socket_t fd, short what, void *arg)
 {
