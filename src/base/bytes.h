@@ -1,4 +1,5 @@
-/* Big-endian reads and writes on byte buffers. Header-only; callers check bounds. */
+/* Big-endian reads and writes on byte buffers, and the bit mixer of the hash tables.
+ * Header-only; callers check bounds. */
 #ifndef TERN_BASE_BYTES_H
 #define TERN_BASE_BYTES_H
 
@@ -26,6 +27,18 @@ static inline void bytes_put32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
+}
+
+/* murmur3's 64-bit finaliser: every input bit reaches every output bit, so a table index
+ * taken from the low bits of a seeded key spreads whatever the key's structure. */
+static inline uint64_t bytes_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
+	return x;
 }
 
 #endif

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/bytes.h"
 #include "base/crypto.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
@@ -106,13 +107,7 @@ static size_t net_dtls_hash(const struct net_dtls *d, const struct addr *a)
 
 	for (size_t i = 0; i < len; i++)
 		x = (x ^ ip[i]) * 0x100000001B3ull;
-	/* murmur3's 64-bit finaliser */
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return (size_t)x & d->mask;
+	return (size_t)bytes_mix64(x) & d->mask;
 }
 
 struct net_dtls_sess *net_dtls_find(const struct net_dtls *d, const struct addr *src)

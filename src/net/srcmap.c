@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "base/bytes.h"
+
 struct net_src_key {
 	uint64_t hi, lo; /* IPv4: 0, ::ffff:a.b.c.d; IPv6: the /64 prefix, 0 */
 };
@@ -54,17 +56,10 @@ static bool net_srcmap_key_eq(struct net_src_key a, struct net_src_key b)
 	return a.hi == b.hi && a.lo == b.lo;
 }
 
-/* A seeded mix of the key's two halves (murmur3's 64-bit finaliser). */
+/* A seeded mix of the key's two halves. */
 static size_t net_srcmap_home(const struct net_srcmap *m, struct net_src_key k)
 {
-	uint64_t x = k.hi * 0x9E3779B97F4A7C15ull ^ k.lo ^ m->seed;
-
-	x ^= x >> 33;
-	x *= 0xFF51AFD7ED558CCDull;
-	x ^= x >> 33;
-	x *= 0xC4CEB9FE1A85EC53ull;
-	x ^= x >> 33;
-	return (size_t)x & m->mask;
+	return (size_t)bytes_mix64(k.hi * 0x9E3779B97F4A7C15ull ^ k.lo ^ m->seed) & m->mask;
 }
 
 int net_srcmap_new(size_t max_conns, struct net_srcmap **out)

@@ -50,9 +50,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static int tl_peer_open(struct tl_relay *r, int i)
+int tl_peer_open(struct tl *t, int i, int *fd_out, struct sockaddr_in *addr)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr = r->t->server.sin_addr};
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr = t->server.sin_addr};
 	socklen_t len = sizeof(a);
 	int buf = 4 << 20, fd;
 
@@ -61,14 +61,16 @@ static int tl_peer_open(struct tl_relay *r, int i)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
-		return -errno;
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TL_EV(TL_EV_PEER, i)};
-	if (epoll_ctl(r->t->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-		return -errno;
-	r->peer_fd[i] = fd;
-	r->peer_addr[i] = a;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0 ||
+	    epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	*fd_out = fd;
+	*addr = a;
 	return 0;
 }
 
@@ -80,13 +82,12 @@ static void tl_mark(struct tl_relay *r, uint32_t idx)
 	}
 }
 
-static void tl_peer_flush(struct tl_relay *r, int p)
+void tl_peer_flush(struct tl_peer_batch *b, int fd)
 {
-	struct tl_peer_batch *b = &r->pb[p];
 	int off = 0;
 
 	while (off < b->n) {
-		int k = sendmmsg(r->peer_fd[p], b->msg + off, (unsigned)(b->n - off), MSG_DONTWAIT);
+		int k = sendmmsg(fd, b->msg + off, (unsigned)(b->n - off), MSG_DONTWAIT);
 		if (k <= 0)
 			break;
 		off += k;
@@ -96,14 +97,11 @@ static void tl_peer_flush(struct tl_relay *r, int p)
 	b->n = 0;
 }
 
-/* Queues one datagram on peer socket p toward dst (borrowed until the flush). */
-static void tl_peer_queue(struct tl_relay *r, int p, const struct sockaddr_in *dst, void *data,
-			  size_t len)
+void tl_peer_queue(struct tl_peer_batch *b, int fd, const struct sockaddr_in *dst, void *data,
+		   size_t len)
 {
-	struct tl_peer_batch *b = &r->pb[p];
-
 	if (b->n == TL_PEER_BATCH)
-		tl_peer_flush(r, p);
+		tl_peer_flush(b, fd);
 	b->iov[b->n] = (struct iovec){.iov_base = data, .iov_len = len};
 	b->msg[b->n].msg_hdr = (struct msghdr){.msg_name = (void *)dst,
 					       .msg_namelen = sizeof(*dst),
@@ -155,7 +153,8 @@ static void tl_fill_p2c(struct tl_relay *r, uint32_t idx, uint64_t now_ms)
 	if (k <= 0)
 		return;
 	for (int i = 0; i < k; i++)
-		tl_peer_queue(r, p, &r->t->sess[idx].relayed, pkt, (size_t)r->size);
+		tl_peer_queue(&r->pb[p], r->peer_fd[p], &r->t->sess[idx].relayed, pkt,
+			      (size_t)r->size);
 	if (f->out[TL_P2C] == 0)
 		f->prog_ms[TL_P2C] = now_ms;
 	f->out[TL_P2C] += k;
@@ -172,7 +171,7 @@ static void tl_refill(struct tl_relay *r, uint64_t now_ms)
 	}
 	r->ndirty = 0;
 	for (int p = 0; p < r->npeer; p++)
-		tl_peer_flush(r, p);
+		tl_peer_flush(&r->pb[p], r->peer_fd[p]);
 }
 
 static void tl_delivered(struct tl_relay *r, uint32_t idx, int dir, uint64_t now_ms)
@@ -222,10 +221,11 @@ static void tl_on_peer(struct tl_relay *r, int p, uint64_t now_ms)
 			if (kind == TL_C2P)
 				tl_delivered(r, (uint32_t)idx, TL_C2P, now_ms);
 			else if (kind == TL_KIND_RTT)
-				tl_peer_queue(r, p, &r->rsrc[i], r->rbuf[i], r->rmsg[i].msg_len);
+				tl_peer_queue(&r->pb[p], r->peer_fd[p], &r->rsrc[i], r->rbuf[i],
+					      r->rmsg[i].msg_len);
 		}
 		if (r->rtt)
-			tl_peer_flush(r, p); /* echoes point into rbuf */
+			tl_peer_flush(&r->pb[p], r->peer_fd[p]); /* echoes point into rbuf */
 		if (got < TL_RECV_BATCH)
 			return;
 	}
@@ -348,8 +348,9 @@ static int tl_setup_bare(struct tl_relay *r)
 		s->relayed.sin_port = htons((uint16_t)(t->o.relay_port + i));
 		tl_put32(pkt + 4, (uint32_t)i);
 		pkt[8] = TL_KIND_HELLO;
-		tl_peer_queue(r, i % r->npeer, &s->relayed, pkt + 4, TL_MIN_PAYLOAD);
-		tl_peer_flush(r, i % r->npeer);
+		int p = i % r->npeer;
+		tl_peer_queue(&r->pb[p], r->peer_fd[p], &s->relayed, pkt + 4, TL_MIN_PAYLOAD);
+		tl_peer_flush(&r->pb[p], r->peer_fd[p]);
 	}
 	usleep(50 * 1000);
 	for (int i = 0; i < r->n; i++) {
@@ -410,7 +411,7 @@ static int tl_relay_setup(struct tl_relay *r, struct tl *t)
 	if ((err = tl_sess_open_all(t, r->n)) < 0)
 		return err;
 	for (int p = 0; p < r->npeer; p++)
-		if ((err = tl_peer_open(r, p)) < 0)
+		if ((err = tl_peer_open(r->t, p, &r->peer_fd[p], &r->peer_addr[p])) < 0)
 			return err;
 	return t->o.bare ? tl_setup_bare(r) : tl_setup_turn(r);
 }

@@ -72,6 +72,15 @@ struct tl_relay {
 	uint8_t rbuf[TL_RECV_BATCH][TL_BUF];
 };
 
+/* Peer socket i of a relay mode (UDP, bound on the server's address, in t's epoll set as
+ * TL_EV_PEER i): its descriptor and address. 0 or -errno. */
+int tl_peer_open(struct tl *t, int i, int *fd, struct sockaddr_in *addr);
+/* Queues one datagram in b (for peer socket fd) toward dst, data borrowed until the flush;
+ * a full batch is flushed first. */
+void tl_peer_queue(struct tl_peer_batch *b, int fd, const struct sockaddr_in *dst, void *data,
+		   size_t len);
+/* Sends what b holds (sendmmsg); refused datagrams are lost, as on a network. */
+void tl_peer_flush(struct tl_peer_batch *b, int fd);
 /* Handles what arrived on r's sockets, waiting at most timeout_ms. 0 or -errno. */
 int tl_data_step(struct tl_relay *r, int timeout_ms);
 /* Adds the interval a..b, with s0/d0 the sent and delivered counts at a, to r->acc. */

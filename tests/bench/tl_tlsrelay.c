@@ -54,59 +54,6 @@ static size_t tl_tr_c2p_len(const struct tl_trelay *r)
 	return 4 + (((size_t)r->size + 3) & ~(size_t)3);
 }
 
-static int tl_tr_peer_open(struct tl_trelay *r, int i)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr = r->tt->t->server.sin_addr};
-	socklen_t len = sizeof(a);
-	int buf = 4 << 20, fd;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
-	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TL_EV(TL_EV_PEER, i)};
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) < 0 ||
-	    epoll_ctl(r->tt->t->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		int err = -errno;
-		close(fd);
-		return err;
-	}
-	r->peer_fd[i] = fd;
-	r->peer_addr[i] = a;
-	return 0;
-}
-
-static void tl_tr_peer_flush(struct tl_trelay *r, int p)
-{
-	struct tl_peer_batch *b = &r->pb[p];
-	int off = 0;
-
-	while (off < b->n) {
-		int k = sendmmsg(r->peer_fd[p], b->msg + off, (unsigned)(b->n - off), MSG_DONTWAIT);
-		if (k <= 0)
-			break;
-		off += k;
-	}
-	b->n = 0; /* refused datagrams are lost, as on a network */
-}
-
-static void tl_tr_peer_queue(struct tl_trelay *r, int p, const struct sockaddr_in *dst, void *data,
-			     size_t len)
-{
-	struct tl_peer_batch *b = &r->pb[p];
-
-	if (b->n == TL_PEER_BATCH)
-		tl_tr_peer_flush(r, p);
-	b->iov[b->n] = (struct iovec){.iov_base = data, .iov_len = len};
-	b->msg[b->n].msg_hdr = (struct msghdr){.msg_name = (void *)dst,
-					       .msg_namelen = sizeof(*dst),
-					       .msg_iov = &b->iov[b->n],
-					       .msg_iovlen = 1};
-	b->n++;
-}
-
 static void tl_tr_mark(struct tl_trelay *r, uint32_t idx)
 {
 	struct tl_flow *f = &r->tt->c[idx].f;
@@ -148,9 +95,10 @@ static void tl_tr_fill(struct tl_trelay *r, uint32_t idx, uint64_t now)
 	k = tl_tr_credit(r, f, TL_P2C);
 	if (k <= 0)
 		return;
+	int p = (int)(idx % (uint32_t)r->npeer);
 	for (i = 0; i < k; i++)
-		tl_tr_peer_queue(r, (int)(idx % (uint32_t)r->npeer), &c->relayed,
-				 r->p2c + (size_t)idx * (size_t)r->size, (size_t)r->size);
+		tl_peer_queue(&r->pb[p], r->peer_fd[p], &c->relayed,
+			      r->p2c + (size_t)idx * (size_t)r->size, (size_t)r->size);
 	if (f->out[TL_P2C] == 0)
 		f->prog_ms[TL_P2C] = now;
 	f->out[TL_P2C] += k;
@@ -166,7 +114,7 @@ static void tl_tr_refill(struct tl_trelay *r, uint64_t now)
 	}
 	r->ndirty = 0;
 	for (int p = 0; p < r->npeer; p++)
-		tl_tr_peer_flush(r, p);
+		tl_peer_flush(&r->pb[p], r->peer_fd[p]);
 }
 
 static void tl_tr_delivered(struct tl_trelay *r, uint32_t idx, int dir, uint64_t now)
@@ -367,7 +315,7 @@ static int tl_tr_setup(struct tl_trelay *r, struct tl_tls *tt)
 	if (!r->c2p || !r->p2c || !r->dirty)
 		return -ENOMEM;
 	for (int p = 0; p < r->npeer; p++)
-		if ((err = tl_tr_peer_open(r, p)) < 0)
+		if ((err = tl_peer_open(r->tt->t, p, &r->peer_fd[p], &r->peer_addr[p])) < 0)
 			return err;
 	for (int i = 0; i < r->n; i++)
 		tt->c[i].peer = r->peer_addr[i % r->npeer];

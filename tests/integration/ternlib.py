@@ -293,6 +293,7 @@ class TurnServer:
         for ip in denied_peer_ips:
             common.append(f"--denied-peer-ip={ip}")
         self.tls_port = None
+        self.tls_listens = bool(cert)  # readiness waits for the TLS port too (coturn)
         if cert:
             self.tls_port = tls_port or free_port()
             common += [f"--cert={cert}", f"--pkey={pkey}",
@@ -360,7 +361,7 @@ class TurnServer:
                     if not self.ternd:
                         with socket.create_connection(self.addr, timeout=0.5):
                             pass
-                        if self.tls_port:
+                        if self.tls_listens:
                             with socket.create_connection((self.host, self.tls_port),
                                                           timeout=0.5):
                                 pass

@@ -15,8 +15,7 @@ import tempfile
 import time
 
 from ternlib import (COTURN_DENIED_PEERS, TMP, TURN_IMPL, TURN_PASSWORD, TURN_REALM,
-                     TURN_USER, Ternd, TurnServer, binding_request, free_port, tcp_read_stun,
-                     udp_binding)
+                     TURN_USER, Ternd, TurnServer, binding_request, free_port, tcp_read_stun)
 from ternpki import Pki
 
 # The server's default certificate: CN and DNS SAN turn.test, IP SANs 127.0.0.1 and ::1.
@@ -56,7 +55,7 @@ class TlsServer(TurnServer):
             common.append(f"--pkey={key}")
         self.ternd = None
         self.proc = None
-        self.tls = tls          # False: no TLS listener expected (readiness skips it)
+        self.tls_listens = tls  # False: no TLS listener expected (readiness skips it)
         if self.impl == "ternd":
             self.ternd = Ternd(f"--listening-ip={self.host}", *common, *extra, port=self.port,
                                config=config, env=env)
@@ -117,31 +116,6 @@ class TlsServer(TurnServer):
         else:
             self.logf.close()
         return rc
-
-    def wait_ready(self, seconds=10):
-        """UDP Binding on the plain port answered and, for coturn, both TCP ports accepting
-        (the TLS port only when TLS is expected)."""
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            try:
-                resp, _ = udp_binding(self.host, self.port, timeout=0.2)
-                # ternd binds every listener before it answers: only coturn's TCP
-                # listeners need a look (no connection left for a test that counts them).
-                if resp is not None and self.ternd:
-                    return True
-                if resp is not None:
-                    with socket.create_connection(self.addr, timeout=0.5):
-                        pass
-                    if not self.tls:
-                        return True
-                    with socket.create_connection(self.tls_addr, timeout=0.5):
-                        return True
-            except OSError:
-                pass
-            time.sleep(0.05)
-        return False
 
 
 def client_context(ca, alpn=None, minimum=None, maximum=None):
