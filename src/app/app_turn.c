@@ -19,6 +19,7 @@
 #include "turn/ratelimit.h"
 #include "turn/relayset.h"
 #include "turn/server.h"
+#include "turn/ticket.h"
 
 /* Permissions per allocation: ICE needs one per remote candidate address. */
 #define APP_TURN_MAX_PERMS 128
@@ -30,6 +31,7 @@ struct app_turn {
 	struct turn_relayset *relays;
 	struct turn_shared *shared;
 	struct ratelimit *unauth;
+	struct turn_ticket_key *tickets; /* mobility: the MOBILITY-TICKET key, or NULL */
 	struct cred_static *users;
 	struct cred_rest_static *secrets;
 	struct cred_redis *redis;
@@ -267,6 +269,17 @@ int app_turn_new(const struct cfg *cfg, struct net_opts *o, struct app_turn **ou
 		return err;
 	}
 	t->tc.unauth = t->unauth;
+	/* RFC 8016: one random ticket key for every worker (tickets die with the process). */
+	if (cfg->mobility && !cfg->stun_only) {
+		err = turn_ticket_key_new(&t->tickets);
+		if (err) {
+			log_err("app", "mobility ticket key failed err=\"%s\"", strerror(-err));
+			app_turn_free(t);
+			return err;
+		}
+		t->tc.ticket_key = t->tickets;
+		log_info("app", "mobility=on (RFC 8016: MOBILITY-TICKET over UDP and DTLS)");
+	}
 	o->turn = &t->tc;
 	o->cred_new = app_turn_no_creds(cfg) ? NULL : app_turn_cred_new;
 	o->cred_arg = t;
@@ -288,6 +301,7 @@ void app_turn_free(struct app_turn *t)
 	if (t->shared)
 		turn_shared_free(t->shared);
 	ratelimit_free(t->unauth);
+	turn_ticket_key_free(t->tickets);
 	/* The nonce secret does not outlive the process's use of it. */
 	explicit_bzero(&t->nonce, sizeof(t->nonce));
 	free(t);

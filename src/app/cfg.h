@@ -49,6 +49,7 @@ struct cfg {
 	bool stun_only; /* Binding only: TURN requests answered 400 */
 	/* protocol */
 	bool fingerprint;
+	bool mobility;			 /* RFC 8016: MOBILITY-TICKET honoured */
 	char *software_name;		 /* NULL = no SOFTWARE attribute */
 	long long max_allocate_lifetime; /* seconds */
 	long long user_quota;		 /* allocations per user; 0 = unlimited */

@@ -19,6 +19,7 @@ static EVP_MD *crypto_md_md5;
 static EVP_MD *crypto_md_sha256;
 static EVP_MAC *crypto_mac_hmac;
 static EVP_CIPHER *crypto_cipher_aes256cbc;
+static EVP_CIPHER *crypto_cipher_aes256ecb;
 
 static void crypto_fetch(void)
 {
@@ -26,6 +27,7 @@ static void crypto_fetch(void)
 	crypto_md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	crypto_mac_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	crypto_cipher_aes256cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
+	crypto_cipher_aes256ecb = EVP_CIPHER_fetch(NULL, "AES-256-ECB", NULL);
 }
 
 static int crypto_digest(const EVP_MD *md, const struct crypto_part *parts, size_t n, uint8_t *out,
@@ -208,4 +210,24 @@ int crypto_ticket_init(const struct crypto_ticket_key *k, bool enc,
 	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0);
 	params[2] = OSSL_PARAM_construct_end();
 	return EVP_MAC_CTX_set_params(hctx, params) == 1 ? 0 : -EIO;
+}
+
+int crypto_aes256_block(const uint8_t key[CRYPTO_AES256_KEY_LEN], bool enc,
+			const uint8_t in[CRYPTO_AES_BLOCK_LEN], uint8_t out[CRYPTO_AES_BLOCK_LEN])
+{
+	EVP_CIPHER_CTX *ctx;
+	int len = 0, ok;
+
+	pthread_once(&crypto_once, crypto_fetch);
+	if (crypto_cipher_aes256ecb == NULL)
+		return -EIO;
+	ctx = EVP_CIPHER_CTX_new();
+	if (ctx == NULL)
+		return -EIO;
+	ok = EVP_CipherInit_ex2(ctx, crypto_cipher_aes256ecb, key, NULL, enc ? 1 : 0, NULL) == 1 &&
+	     EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
+	     EVP_CipherUpdate(ctx, out, &len, in, CRYPTO_AES_BLOCK_LEN) == 1 &&
+	     len == CRYPTO_AES_BLOCK_LEN;
+	EVP_CIPHER_CTX_free(ctx);
+	return ok ? 0 : -EIO;
 }

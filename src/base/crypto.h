@@ -36,6 +36,15 @@ int crypto_random(void *buf, size_t len);
 /* Overwrites len bytes at p with zeros in a way the compiler keeps (key material). */
 void crypto_wipe(void *p, size_t len);
 
+/* AES-256 on one 16-byte block (the raw permutation: ECB of a single block, no padding),
+ * encrypting (enc) or decrypting in to out. For tokens too short for an AEAD's nonce and
+ * tag, whose plaintext never repeats under a key and is authenticated separately (a MAC
+ * over the ciphertext). Returns 0 or -EIO. Any thread. */
+#define CRYPTO_AES256_KEY_LEN 32
+#define CRYPTO_AES_BLOCK_LEN  16
+int crypto_aes256_block(const uint8_t key[CRYPTO_AES256_KEY_LEN], bool enc,
+			const uint8_t in[CRYPTO_AES_BLOCK_LEN], uint8_t out[CRYPTO_AES_BLOCK_LEN]);
+
 /* A TLS session ticket key in the layout RFC 5077 §4 recommends: a key name that tickets
  * carry in the clear, an AES-256-CBC key that encrypts the session state and an
  * HMAC-SHA256 key that authenticates the ticket. */

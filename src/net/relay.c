@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "net/limits.h"
+#include "net/mobility.h"
 #include "net/portpool.h"
 #include "net/relay_addr.h"
 #include "net/worker.h"
@@ -503,8 +504,45 @@ static int net_relay_send(void *ctx, void *relay, const struct addr *peer, const
 	return err;
 }
 
+/* Mobility (RFC 8016): the relay leaves worker ctx (its event, the client connection it
+ * held); what ctx queued for it leaves first. Worker ctx's thread. */
+static void net_relay_detach(void *ctx, void *relay)
+{
+	struct net_worker *w = ctx;
+	struct net_relay *r = relay;
+
+	if (w->rbatch && w->rbatch->q.n)
+		net_relay_queue_send(&w->rbatch->q);
+	if (r->ev)
+		event_free(r->ev);
+	r->ev = NULL;
+	if (r->conn && r->conn->ops->release)
+		r->conn->ops->release(r->conn);
+	r->conn = NULL;
+}
+
+/* ... and joins worker ctx, holding client's connection. Worker ctx's thread. */
+static int net_relay_attach(void *ctx, void *relay, const struct turn_client *client)
+{
+	struct net_worker *w = ctx;
+	struct net_relay *r = relay;
+
+	r->w = w;
+	r->ev = event_new(w->base, r->fd, EV_READ | EV_PERSIST, net_relay_readable, r);
+	if (!r->ev || event_add(r->ev, NULL) < 0)
+		return -ENOMEM;
+	if (client->conn->ops->hold) {
+		r->conn = client->conn;
+		r->conn->ops->hold(r->conn);
+	}
+	return 0;
+}
+
 const struct turn_relay_ops net_relay_ops = {
 	.open = net_relay_open,
 	.close = net_relay_close,
 	.send = net_relay_send,
+	.detach = net_relay_detach,
+	.attach = net_relay_attach,
+	.forward = net_mob_forward,
 };

@@ -93,6 +93,10 @@ struct net_worker_cmd {
 
 struct net_worker {
 	unsigned id;
+	/* Every worker of the server, indexed by id (borrowed; the mobility forward op finds
+	 * an allocation's owner here; NULL for a lone worker in tests). */
+	struct net_worker **all;
+	unsigned nall;
 	struct event_base *base;
 	pthread_t thread;
 	bool started;

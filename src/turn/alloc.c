@@ -216,8 +216,24 @@ void turn_alloc_free(struct turn_server *s, struct turn_alloc *a)
 		turn_shared_release(s->shared, a->has_ident ? a->ident : NULL);
 	turn_perm_fini(a);
 	turn_chan_fini(a);
+	turn_mob_fini(s, a);
 	s->c.allocs--;
 	free(a);
+}
+
+void turn_alloc_unlink(struct turn_server *s, struct turn_alloc *a)
+{
+	turn_table_remove(&s->allocs, a);
+	s->c.allocs--;
+}
+
+int turn_alloc_link(struct turn_server *s, struct turn_alloc *a)
+{
+	if (turn_table_grow(&s->allocs) < 0)
+		return -ENOMEM;
+	turn_table_put(&s->allocs, a);
+	s->c.allocs++;
+	return 0;
 }
 
 void turn_alloc_schedule(struct turn_server *s, struct turn_alloc *a)

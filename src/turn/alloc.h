@@ -36,6 +36,8 @@ struct turn_perm {
 	bool relay_only;
 };
 
+struct turn_mob;
+
 struct turn_chan {
 	uint64_t expire_ms;
 	struct turn_ip ip;
@@ -66,6 +68,7 @@ struct turn_alloc {
 	uint16_t nperms, capperms;
 	uint16_t nchans, capchans;
 	struct turn_chan *chans; /* chan_inline or a heap array */
+	struct turn_mob *mob;	 /* mobility (RFC 8016; turn/mobility.c), or NULL */
 	struct turn_perm perm_inline[TURN_INLINE_PERMS];
 	struct turn_chan chan_inline[TURN_INLINE_CHANS];
 };
@@ -93,6 +96,10 @@ int turn_alloc_new(struct turn_server *s, const struct turn_client *c, struct tu
 /* The one free path: cancels the timer, leaves the table, closes every relay via ops,
  * releases the quota, frees permissions and channels, then a. */
 void turn_alloc_free(struct turn_server *s, struct turn_alloc *a);
+/* Takes a out of s's table / puts it (back) in at a->client (mobility: a changes its
+ * 5-tuple or its worker). turn_alloc_link: 0 or -ENOMEM. */
+void turn_alloc_unlink(struct turn_server *s, struct turn_alloc *a);
+int turn_alloc_link(struct turn_server *s, struct turn_alloc *a);
 /* Re-arms a's timer at the earliest of its lifetime, permissions and channels. */
 void turn_alloc_schedule(struct turn_server *s, struct turn_alloc *a);
 /* The index of the relay serving peers of the given family, or -ENOENT. */

@@ -25,6 +25,8 @@
 #define TURN_RESP_MAX 1024
 /* How long a RESERVATION-TOKEN holds its port (RFC 8656 §7.2: at least 30 s). */
 #define TURN_RESERVATION_MS 30000
+/* Buckets of the per-worker index of mobility-enabled allocations by id (turn/mobility.c). */
+#define TURN_MOB_BUCKETS 256
 /* Source IPs (and proven transport addresses) the unauthenticated-reply limiter tracks. */
 #define TURN_UNAUTH_SLOTS	 4096
 #define TURN_UNAUTH_PROVEN_SLOTS 16384
@@ -76,6 +78,8 @@ struct turn_server {
 	uint64_t tid_seq; /* Data indication transaction ids: seq + salt */
 	uint8_t tid_salt[4];
 	struct turn_counters c;
+	unsigned worker;			/* turn_server_set_worker */
+	struct turn_mob *mob[TURN_MOB_BUCKETS]; /* mobility-enabled allocations by id */
 	struct turn_pending pending[TURN_PENDING_MAX];
 	uint8_t scratch[TURN_RESP_MAX];
 };
@@ -164,6 +168,19 @@ uint32_t turn_lifetime(const struct turn_cfg *cfg, bool has, uint32_t req);
  * now_ms expires, under cfg's lifetimes (0: the TURN_*_LIFETIME_S defaults). */
 uint64_t turn_perm_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
 uint64_t turn_chan_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
+
+/* Mobility (RFC 8016; turn/mobility.c). turn_mob_allocate_check: §3.1 for an Allocate:
+ * 0 with *mobile set when it carries an empty MOBILITY-TICKET and mobility is on, else 0,
+ * or the error code (405 mobility off or a stream transport, 400 a non-empty ticket).
+ * turn_mob_enable: a gets an id and its ticket state (0 or -ENOMEM; freed by
+ * turn_alloc_free through turn_mob_fini). turn_mob_put_ticket: a's current ticket into a
+ * success response (nothing for an allocation without mobility). turn_mob_refresh: a
+ * Refresh carrying MOBILITY-TICKET (§3.2), whatever its 5-tuple. */
+int turn_mob_allocate_check(struct turn_ctx *x, bool *mobile);
+int turn_mob_enable(struct turn_server *s, struct turn_alloc *a);
+void turn_mob_put_ticket(struct turn_ctx *x, struct stun_enc *e, const struct turn_alloc *a);
+int turn_mob_refresh(struct turn_ctx *x);
+void turn_mob_fini(struct turn_server *s, struct turn_alloc *a);
 
 /* Send indications and ChannelData from the client (turn/send.c). */
 int turn_send_indication(struct turn_ctx *x);

@@ -24,7 +24,9 @@
 #define TURN_PEER_TAILROOM 4
 
 struct turn_alloc;
+struct turn_mob_move;
 struct turn_server;
+struct turn_ticket_key;
 struct turn_shared;
 struct ratelimit;
 
@@ -85,6 +87,21 @@ struct turn_relay_ops {
 	 * caller drops and counts; an allocation is never torn down for it). */
 	int (*send)(void *ctx, void *relay, const struct addr *peer, const uint8_t *data,
 		    size_t len, bool dont_fragment);
+	/* Mobility (RFC 8016; turn/mobility.c). All three optional: without detach and attach
+	 * allocations never move, without forward they move only within their worker.
+	 * detach: the relay stops receiving on worker ctx and releases the client connection
+	 * it held; it then belongs to no worker (data to peers queued on ctx leaves first).
+	 * attach: the relay receives on worker ctx (its thread) and holds client's connection
+	 * (borrowed for the call). 0 or -errno. */
+	void (*detach)(void *ctx, void *relay);
+	int (*attach)(void *ctx, void *relay, const struct turn_client *client);
+	/* Passes the move mv to the worker numbered worker, which owns the allocation:
+	 * net/ runs turn_server_mob_detach(owner) on that worker's thread, then
+	 * turn_server_mob_adopt(ctx's server) back on ctx's thread; when ctx's worker cannot
+	 * be reached any more, turn_server_mob_abort(owner) instead. 0 (mv is net's until
+	 * one of those takes it) or -errno (no such worker, queue full: mv stays the
+	 * caller's). */
+	int (*forward)(void *ctx, unsigned worker, struct turn_mob_move *mv);
 };
 
 /* Lifetimes in seconds (DESIGN.md §3), the one definition app/ and the handlers share: an
@@ -124,6 +141,9 @@ struct turn_cfg {
 	const struct auth_nonce_key *nonce_key;
 	struct turn_shared *shared;
 	struct ratelimit *unauth; /* from turn_unauth_new; NULL: each worker its own */
+	/* mobility (RFC 8016): the MOBILITY-TICKET key, shared by every worker (turn/ticket.h);
+	 * NULL: mobility off, MOBILITY-TICKET answered 405 */
+	const struct turn_ticket_key *ticket_key;
 };
 
 /* Cross-worker state (quota counts, reservations): created once by app/. */
@@ -165,6 +185,30 @@ int turn_peer_input(struct turn_server *s, struct turn_alloc *a, const struct ad
 		    uint8_t *data, size_t len, uint64_t now_ms, const uint8_t **msg,
 		    const struct turn_client **client);
 
+/* The worker number of s (0 unless set), which MOBILITY-TICKETs name as the owner. Set
+ * once, before the first request. */
+void turn_server_set_worker(struct turn_server *s, unsigned id);
+
+/* Mobility across workers (RFC 8016 §3.2; turn/mobility.c). A Refresh carrying a
+ * MOBILITY-TICKET from a new 5-tuple reaches the worker the new 5-tuple hashes to; when
+ * the ticket names another worker, turn/ hands a move to ops->forward and answers later.
+ * The allocation changes hands whole (relays via ops->detach/attach, permissions,
+ * channels, counters, quota units untouched), so that it ends owned by the worker that
+ * receives its 5-tuple and the packet path stays lock-free.
+ * turn_server_mob_detach: on the owner's thread: takes the allocation mv names out of s
+ * (table, timer, relays detached) into mv, or records why not (437, 441).
+ * turn_server_mob_adopt: on the requesting worker's thread: installs the allocation mv
+ * carries at the new 5-tuple (timer on s's wheel, relays attached), answers the Refresh
+ * through the client's connection, and frees mv (takes it).
+ * turn_server_mob_abort: on the owner's thread, when the requester cannot be reached: the
+ * allocation goes back where it was; frees mv (takes it).
+ * turn_mob_move_free: frees mv with no server to run it (a worker shut down): a detached
+ * allocation in it is freed (relays closed through ops with a NULL ctx, quota released). */
+void turn_server_mob_detach(struct turn_server *s, struct turn_mob_move *mv);
+void turn_server_mob_adopt(struct turn_server *s, struct turn_mob_move *mv, uint64_t now_ms);
+void turn_server_mob_abort(struct turn_server *s, struct turn_mob_move *mv);
+void turn_mob_move_free(struct turn_mob_move *mv);
+
 /* Advances the clock: expires allocations, permissions, channels, reservations. */
 void turn_server_tick(struct turn_server *s, uint64_t now_ms);
 /* c's connection (c->conn, a stream) is about to be freed: frees the allocation made on
@@ -183,6 +227,9 @@ struct turn_counters {
 	uint64_t unauth_sent, unauth_bytes; /* unauthenticated replies answered (unproven
 					     * connections: UDP) */
 	uint64_t unauth_limited;	    /* ... and dropped over the limit */
+	uint64_t mob_moves;		    /* allocations moved to a new 5-tuple (RFC 8016) */
+	uint64_t mob_cross;		    /* ... of them from another worker */
+	uint64_t mob_refused;		    /* MOBILITY-TICKETs refused (400/405/437/441) */
 };
 const struct turn_counters *turn_server_counters(const struct turn_server *s);
 

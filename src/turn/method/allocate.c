@@ -21,6 +21,7 @@ struct turn_alloc_plan {
 	int family;	/* the first relay */
 	bool dual;	/* ADDITIONAL-ADDRESS-FAMILY: also an IPv6 relay */
 	uint32_t lifetime_s;
+	bool mobile; /* RFC 8016 §3.1: an empty MOBILITY-TICKET asks for a ticket */
 };
 
 static int turn_stun_family(uint8_t f)
@@ -199,6 +200,7 @@ static int turn_allocate_success(struct turn_ctx *x, const struct turn_alloc *a)
 	if (a->has_token)
 		stun_enc_put(&e, STUN_ATTR_RESERVATION_TOKEN, a->token, TURN_TOKEN_LEN);
 	stun_enc_put_xor_addr(&e, STUN_ATTR_XOR_MAPPED_ADDRESS, &x->client->src);
+	turn_mob_put_ticket(x, &e, a);
 	if (a->addr_err)
 		stun_enc_put_addr_error(&e, a->addr_err_family, a->addr_err);
 	return turn_resp_finish(x, &e);
@@ -260,6 +262,10 @@ static int turn_allocate_create(struct turn_ctx *x, struct turn_alloc_plan *pl)
 	a->granted_s = pl->lifetime_s;
 	a->expire_ms = x->now_ms + (uint64_t)pl->lifetime_s * 1000;
 	turn_alloc_limits(x, a);
+	if (pl->mobile && turn_mob_enable(s, a) < 0) {
+		turn_alloc_free(s, a);
+		return turn_resp_error(x, STUN_ERR_SERVER_ERROR);
+	}
 	turn_alloc_schedule(s, a);
 	s->c.allocs_total++;
 	return turn_allocate_success(x, a);
@@ -281,6 +287,8 @@ int turn_allocate(struct turn_ctx *x)
 	if (a || code == STUN_ERR_WRONG_CREDENTIALS)
 		return turn_resp_error(x, a ? STUN_ERR_ALLOCATION_MISMATCH : code);
 	code = turn_allocate_check(x, &pl);
+	if (code == 0)
+		code = turn_mob_allocate_check(x, &pl.mobile);
 	if (code == 0)
 		code = turn_allocate_take_token(x, &pl);
 	if (code == 0)

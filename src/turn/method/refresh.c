@@ -14,6 +14,9 @@ int turn_refresh(struct turn_ctx *x)
 	bool has;
 	int code;
 
+	/* RFC 8016 §3.2: a Refresh carrying MOBILITY-TICKET (turn/mobility.c). */
+	if (stun_msg_find(x->m, STUN_ATTR_MOBILITY_TICKET))
+		return turn_mob_refresh(x);
 	/* §5: the allocation of this 5-tuple (437), created with these credentials (441). */
 	a = turn_ctx_alloc(x, &code);
 	if (a == NULL)
