@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "base/log.h"
 #include "base/xmalloc.h"
 #include "net/worker.h"
 #include "turn/server.h"
@@ -61,5 +62,7 @@ int net_mob_forward(void *ctx, unsigned worker, struct turn_mob_move *mv)
 		free(f);
 		return -EAGAIN;
 	}
+	/* A control event (an authenticated Refresh with a valid ticket), not per packet. */
+	log_debug("net", "mobility hand-over worker=%u owner=%u", w->id, worker);
 	return 0;
 }
