@@ -338,6 +338,9 @@ void net_server_free(struct net_server *s)
 	if (!s)
 		return;
 	for (unsigned i = 0; s->workers && i < s->nworkers; i++)
+		if (s->workers[i])
+			net_worker_drain(s->workers[i]);
+	for (unsigned i = 0; s->workers && i < s->nworkers; i++)
 		net_worker_free(s->workers[i]);
 	free(s->workers);
 	net_dtls_keys_free(s->dtls_keys);

@@ -95,15 +95,11 @@ static void net_worker_shutdown(struct net_worker *w)
 	event_base_loopexit(w->base, NULL);
 }
 
-/* Runs the queued commands. Worker thread. */
-static void net_worker_notified(evutil_socket_t fd, short what, void *arg)
+/* Runs the queued commands. */
+static void net_worker_run_queue(struct net_worker *w)
 {
-	struct net_worker *w = arg;
 	struct net_worker_cmd cmd;
-	uint64_t v;
 
-	if (read(w->notify_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		return;
 	for (;;) {
 		pthread_mutex_lock(&w->qlock);
 		if (w->qlen == 0) {
@@ -116,6 +112,22 @@ static void net_worker_notified(evutil_socket_t fd, short what, void *arg)
 		pthread_mutex_unlock(&w->qlock);
 		cmd.fn(w, cmd.arg);
 	}
+}
+
+void net_worker_drain(struct net_worker *w)
+{
+	net_worker_run_queue(w);
+}
+
+/* Runs the queued commands. Worker thread. */
+static void net_worker_notified(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_worker *w = arg;
+	uint64_t v;
+
+	if (read(w->notify_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return;
+	net_worker_run_queue(w);
 	if (atomic_load(&w->stop))
 		net_worker_shutdown(w);
 }

@@ -177,6 +177,11 @@ int net_worker_call(struct net_worker *w, net_worker_cb fn, void *arg);
 void net_worker_stop(struct net_worker *w);
 /* Waits for the thread to end (after net_worker_stop). Main thread. */
 void net_worker_join(struct net_worker *w);
+/* Runs what is left in the queue once the thread has ended (after join, or never started),
+ * with the TURN core already freed (w->turn NULL; every command copes with that): what
+ * a command carries is freed rather than leaked. Main thread, for every worker of a
+ * server before any is freed (a command may reach into another worker). */
+void net_worker_drain(struct net_worker *w);
 /* Frees the worker, its sockets and connections (takes w). After join, or never started. */
 void net_worker_free(struct net_worker *w);
 

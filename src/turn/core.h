@@ -181,6 +181,12 @@ int turn_mob_enable(struct turn_server *s, struct turn_alloc *a);
 void turn_mob_put_ticket(struct turn_ctx *x, struct stun_enc *e, const struct turn_alloc *a);
 int turn_mob_refresh(struct turn_ctx *x);
 void turn_mob_fini(struct turn_server *s, struct turn_alloc *a);
+/* a's client connection is about to be freed (turn_server_client_gone). A mobility-enabled
+ * allocation on a datagram transport (a DTLS session that ended: the client may be
+ * roaming) is kept for its move (RFC 8016 §3.2) or its expiry: its relays stop receiving
+ * and its 5-tuple names no live connection. Returns true when parked, false when a must
+ * be freed as usual. */
+bool turn_mob_park(struct turn_server *s, struct turn_alloc *a);
 
 /* Send indications and ChannelData from the client (turn/send.c). */
 int turn_send_indication(struct turn_ctx *x);

@@ -119,6 +119,38 @@ void turn_mob_fini(struct turn_server *s, struct turn_alloc *a)
 	a->mob = NULL;
 }
 
+/* The connection a parked allocation names: nothing reaches it (its relays do not
+ * receive), and nothing is sent through it. Never written; shared by every worker. */
+static int turn_mob_parked_send(struct turn_conn *c, const struct addr *to, const uint8_t *buf,
+				size_t len)
+{
+	(void)c;
+	(void)to;
+	(void)buf;
+	(void)len;
+	return -ENOTCONN;
+}
+
+static const struct turn_conn_ops turn_mob_parked_ops = {.name = "parked",
+							 .send = turn_mob_parked_send};
+static struct turn_conn turn_mob_parked_conn = {.ops = &turn_mob_parked_ops};
+
+bool turn_mob_park(struct turn_server *s, struct turn_alloc *a)
+{
+	if (a->mob == NULL || a->client.conn->ops->stream ||
+	    a->client.conn == &turn_mob_parked_conn)
+		return false;
+	turn_mob_detach(s, a);
+	turn_alloc_unlink(s, a);
+	a->client.conn = &turn_mob_parked_conn;
+	/* Relinking after the unlink never needs to grow the table. */
+	if (turn_alloc_link(s, a) < 0) {
+		s->c.allocs++; /* counted again for turn_alloc_free */
+		turn_alloc_free(s, a);
+	}
+	return true;
+}
+
 void turn_mob_put_ticket(struct turn_ctx *x, struct stun_enc *e, const struct turn_alloc *a)
 {
 	const struct turn_cfg *cfg = x->s->cfg;

@@ -3,7 +3,8 @@
  * moving the allocation within a worker and across two workers (turn_server_mob_detach /
  * _adopt / _abort, fake forward op), its relays, permissions and channels intact;
  * forged, altered, expired, stale (replayed) and other users' tickets; retransmissions;
- * expiry while a move is in flight. Fake relay ops, fake credentials, synthetic clock. */
+ * expiry while a move is in flight; an allocation whose datagram session ended (DTLS)
+ * waiting for its move. Fake relay ops, fake credentials, synthetic clock. */
 #include "test_turn_fake.h"
 
 #include "stun/chdata.h"
@@ -461,6 +462,51 @@ static void test_move_cross_races(void)
 	t_stop(&t0);
 }
 
+/* A DTLS-like session (a datagram connection of its own) that ends before the move: the
+ * allocation waits for its ticket; without mobility it ends with the session. */
+static void test_parked(void)
+{
+	struct t_env t;
+	struct fake_conn sess;
+	struct turn_client gone;
+	char tk[64];
+
+	t_init(&t);
+	m_start(&t, 0, g_key);
+	fake_conn_init(&sess, &fake_dgram_ops, &t.local, &t.src);
+	t.conn = &sess;
+	m_allocate(&t, "");
+	m_ticket(&t, tk);
+	t_channel_bind(&t, 0x4002, "198.51.100.9", 7000);
+	gone = t_client(&t);
+	g.detaches = g.attaches = 0;
+	turn_server_client_gone(t.s, &gone);
+	CHECK(turn_server_counters(t.s)->allocs == 1 && g.detaches == 1,
+	      "session gone: the allocation is kept, its relay stops receiving");
+	t.conn = &t.dgram;
+	m_moveto(&t, "192.0.2.99", 41000);
+	CHECK_EQ_INT(m_refresh(&t, tk, false, -1), 0, "its ticket from a new 5-tuple: moved");
+	CHECK(g.attaches == 1 && m_chdata(&t, 0x4002) == 0, "relay attached, channel relays");
+	t_stop(&t);
+	CHECK(fake_all_closed_once(&t.net), "relay closed once");
+
+	t_init(&t);
+	m_start(&t, 0, g_key);
+	fake_conn_init(&sess, &fake_dgram_ops, &t.local, &t.src);
+	t.conn = &sess;
+	m_allocate(&t, "");
+	gone = t_client(&t);
+	turn_server_client_gone(t.s, &gone);
+	t_advance(&t, 601 * 1000);
+	CHECK(turn_server_counters(t.s)->allocs == 0 && fake_all_closed_once(&t.net),
+	      "a parked allocation expires like any other");
+	m_allocate(&t, NULL);
+	gone = t_client(&t);
+	turn_server_client_gone(t.s, &gone);
+	CHECK(turn_server_counters(t.s)->allocs == 0, "without mobility it ends with its session");
+	t_stop(&t);
+}
+
 int main(void)
 {
 	if (turn_ticket_key_new(&g_key) < 0 || turn_shared_new(&g_shared) < 0) {
@@ -476,6 +522,7 @@ int main(void)
 	g.n = 0;
 	test_move_cross();
 	test_move_cross_races();
+	test_parked();
 	turn_ticket_key_free(g_key);
 	turn_shared_free(g_shared);
 	return tap_done();
