@@ -5,8 +5,10 @@
  * RESERVATION-TOKEN, address families, DONT-FRAGMENT, LIFETIME, transports), Refresh
  * (LIFETIME 0 too), CreatePermission, ChannelBind, a request of fuzzer-chosen attributes,
  * a Send indication, ChannelData, peer data, clock ticks, a client gone, relay and
- * credential store faults. Requests come from 48 UDP and TCP clients on two workers,
- * unsigned or signed (right key and a valid nonce, or wrong key, stale nonce, another
+ * credential store faults, mobility (RFC 8016: Allocate asking for a ticket, Refresh with
+ * a ticket seen, forged, or of another user, from any client, moves between the workers
+ * delivered, aborted or dropped in any order). Requests come from 48 UDP and TCP clients on two
+ * workers, unsigned or signed (right key and a valid nonce, or wrong key, stale nonce, another
  * client's nonce, unknown user). After every step turn_env.h checks the invariants; at the
  * end every relay must be closed exactly once and every quota unit returned. Operands
  * past the input's end read 0. */
@@ -162,6 +164,12 @@ static void fz_response(struct fz_env *z, const struct turn_client *c, const uin
 	    stun_msg_get_bytes(&m, STUN_ATTR_RESERVATION_TOKEN, &tok) == 0 &&
 	    tok.len == TURN_TOKEN_LEN)
 		memcpy(z->tokens[z->ntokens++ % FZ_TOKENS], tok.p, TURN_TOKEN_LEN);
+	/* RFC 8016: a ticket only for a live mobility-enabled allocation, on a datagram. */
+	if (stun_msg_get_bytes(&m, STUN_ATTR_MOBILITY_TICKET, &tok) == 0) {
+		FUZZ_ASSERT(tok.len == TURN_TICKET_LEN && a != NULL && a->mob != NULL);
+		FUZZ_ASSERT(!c->conn->ops->stream && z->cfg.ticket_key != NULL);
+		memcpy(z->tickets[z->ntickets++ % FZ_TOKENS], tok.p, TURN_TICKET_LEN);
+	}
 }
 
 /* Signs (per the auth operand), finishes and delivers a message from r->cl. */
@@ -352,13 +360,15 @@ static void fz_peer_data(struct fz_env *z, struct fz_in *in)
 	struct addr peer;
 	int i, k = 0, rc;
 
+	/* Only relays that receive: not a reservation, not detached (moving). */
 	for (i = 0; i < z->net.nr; i++)
-		k += z->net.r[i].open && !z->net.r[i].reservation;
+		k += z->net.r[i].open && !z->net.r[i].reservation && !z->relay_detached[i];
 	if (k == 0)
 		return;
 	k = pick % k;
 	for (i = 0; i < z->net.nr && a == NULL; i++) {
-		if (z->net.r[i].open && !z->net.r[i].reservation && k-- == 0)
+		if (z->net.r[i].open && !z->net.r[i].reservation && !z->relay_detached[i] &&
+		    k-- == 0)
 			a = z->net.r[i].req.alloc;
 	}
 	fz_peer(pi, &peer);
@@ -425,13 +435,57 @@ static void fz_creds(struct fz_env *z, struct fz_in *in)
 	}
 }
 
+/* RFC 8016 §3.1: Allocate with MOBILITY-TICKET (bit 0: a non-empty one), UDP. */
+static void fz_mob_allocate(struct fz_env *z, struct fz_in *in)
+{
+	struct fz_req r;
+	uint8_t f = fz_u8(in);
+
+	fz_begin(z, in, &r, STUN_METHOD_ALLOCATE, STUN_CLASS_REQUEST);
+	stun_enc_put_u32(&r.e, STUN_ATTR_REQUESTED_TRANSPORT, STUN_TRANSPORT_UDP << 24);
+	stun_enc_put(&r.e, STUN_ATTR_MOBILITY_TICKET, "x", (f & 1) ? 1 : 0);
+	if (f & 2)
+		stun_enc_put_u32(&r.e, STUN_ATTR_LIFETIME, (uint32_t)(f >> 2) * 60);
+	fz_deliver(z, &r, true, false);
+}
+
+/* RFC 8016 §3.2: Refresh with a ticket seen (t bits 0-1), altered (bit 2), empty (bit 3),
+ * a LIFETIME (f as fz_refresh's), from any client. */
+static void fz_mob_refresh(struct fz_env *z, struct fz_in *in)
+{
+	struct fz_req r;
+	uint8_t t = fz_u8(in), f = fz_u8(in);
+	char tk[TURN_TICKET_LEN];
+
+	fz_begin(z, in, &r, STUN_METHOD_REFRESH, STUN_CLASS_REQUEST);
+	if (f & 1)
+		stun_enc_put_u32(&r.e, STUN_ATTR_LIFETIME, (f & 2) ? (uint32_t)(f >> 2) * 120 : 0);
+	memcpy(tk, z->tickets[t % FZ_TOKENS], sizeof(tk));
+	if (z->ntickets == 0)
+		memset(tk, 'A', sizeof(tk));
+	if (t & 4)
+		tk[(t >> 4) % TURN_TICKET_LEN] ^= 1;
+	stun_enc_put(&r.e, STUN_ATTR_MOBILITY_TICKET, tk, (t & 8) ? 0 : sizeof(tk));
+	fz_deliver(z, &r, true, false);
+}
+
+/* A move in flight goes on one stage (bits 0-1 which, bits 2-3 how: fz_move_step). */
+static void fz_mob_move(struct fz_env *z, struct fz_in *in)
+{
+	uint8_t b = fz_u8(in);
+	int k = b % FZ_MOVES;
+
+	if (z->moves[k].mv)
+		fz_move_step(z, k, (b >> 2) % 3);
+}
+
 typedef void (*fz_step_cb)(struct fz_env *z, struct fz_in *in);
 
 static const fz_step_cb fz_steps[] = {
-	fz_allocate,	 fz_allocate,	     fz_refresh,   fz_create_permission,
-	fz_channel_bind, fz_send_indication, fz_chdata,	   fz_peer_data,
-	fz_clock,	 fz_client_gone,     fz_net_fault, fz_creds,
-	fz_raw,
+	fz_allocate,	 fz_allocate,	     fz_refresh,     fz_create_permission,
+	fz_channel_bind, fz_send_indication, fz_chdata,	     fz_peer_data,
+	fz_clock,	 fz_client_gone,     fz_net_fault,   fz_creds,
+	fz_raw,		 fz_mob_allocate,    fz_mob_refresh, fz_mob_move,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

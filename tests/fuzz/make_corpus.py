@@ -44,6 +44,7 @@ def write(d, name, data):
 # fuzz_turn programs (see tests/fuzz/fuzz_turn.c): two configuration bytes, then steps.
 ALLOC, REFRESH, PERM, CHBIND, SEND, CHDATA, PEER, CLOCK, GONE, FAULT, CREDS, RAW = \
     0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+MOB_ALLOC, MOB_REFRESH, MOB_MOVE = 13, 14, 15
 ALICE, BOB, CAROL, NOBODY = 0x01, 0x09, 0x11, 0x19  # auth operands: right key, valid nonce
 
 
@@ -67,6 +68,18 @@ def refresh(client, auth, f):
 
 def perm(client, auth, *peers):
     return bytes([PERM, len(peers), client, auth] + list(peers))
+
+
+def mob_alloc(client, auth, f=0):
+    return bytes([MOB_ALLOC, f, client, auth])
+
+
+def mob_refresh(client, auth, t=0, f=0x01 | 0x02 | 5 << 2):
+    return bytes([MOB_REFRESH, t, f, client, auth])
+
+
+def mob_move(k, how=0):
+    return bytes([MOB_MOVE, k | how << 2])
 
 
 def turn_corpus(d):
@@ -121,6 +134,20 @@ def turn_corpus(d):
         perm(7, 0, 0, 1, 2, 8) + perm(7, 0, 9, 10, 11, 14) +
         bytes([CHBIND, 0, 0, 7, 0, CHBIND, 1, 1, 7, 0, CHBIND, 2, 2, 7, 0, CHBIND, 3, 8, 7, 0]) +
         bytes([CHDATA, 7, 3, 5, PEER, 9, 8, 5]),
+        # RFC 8016: client 0 (worker 0) allocates with a ticket, moves to client 6 (worker 0,
+        # in place), then to client 2 (worker 1: forwarded, detached, adopted), is
+        # retransmitted, replayed, used by bob, moved back and aborted, dropped in flight.
+        "mobility": conf(uq=3, tq=6) + mob_alloc(0, ALICE) + perm(0, ALICE, 0) +
+        bytes([CHBIND, 0, 0, 0, ALICE]) + mob_refresh(6, ALICE, t=0) +
+        bytes([CHDATA, 6, 0, 12, PEER, 0, 0, 20]) + mob_refresh(2, ALICE, t=1) +
+        mob_move(0) + mob_move(0) + bytes([PEER, 0, 0, 20]) + mob_refresh(2, ALICE | 0x80, t=1) +
+        mob_refresh(5, ALICE, t=0) + mob_refresh(5, BOB, t=2) + mob_refresh(0, ALICE, t=2) +
+        mob_move(0) + mob_move(0, 1) + mob_refresh(0, ALICE, t=2) + mob_move(0) +
+        mob_move(0, 2) + mob_alloc(2, BOB, f=1) + mob_alloc(1, BOB) + refresh(2, ALICE, 0x01),
+        "mobility_expiry": conf(uq=2, tq=4) + mob_alloc(2, CAROL, f=0x02 | 1 << 2) +
+        mob_refresh(0, CAROL, t=0, f=0) + bytes([CLOCK, 0x80 | 61]) + mob_move(0) + mob_move(0) +
+        mob_alloc(5, CAROL) + mob_refresh(0, CAROL, t=1) + mob_move(0) + bytes([CLOCK, 0x80 | 127])
+        + bytes([CLOCK, 0x80 | 127] * 5) + mob_move(0) + mob_refresh(0, CAROL, t=1 | 4),
         # A STUN-only server: every TURN request refused, Binding answered, data dropped.
         "stun_only": conf(stun_only=True) + alloc(0, ALICE) + alloc(1, 0) +
         perm(0, ALICE, 0) + bytes([CHBIND, 0, 0, 0, ALICE]) + refresh(0, ALICE, 0x01) +

@@ -3,7 +3,9 @@
  * check every call), a fake credential store per worker, a synthetic clock, six clients
  * (UDP and TCP, IPv4 and IPv6: a datagram connection per worker and listening address,
  * shared by its clients, and a stream connection per TCP client, each checking what it
- * sends), and the invariants checked after every step. A violated
+ * sends), mobility (RFC 8016: the tickets seen, the moves between the two workers in
+ * flight: forwarded, then detached by the owner, then adopted, aborted or dropped), and
+ * the invariants checked after every step. A violated
  * invariant aborts (FUZZ_ASSERT), so libFuzzer reports it as a crash. White-box: it reads
  * turn/'s internals (turn/core.h) to see allocations, reservations and counts. */
 #ifndef TERN_TESTS_FUZZ_TURN_ENV_H
@@ -15,8 +17,10 @@
 #include "base/crypto.h"
 #include "test_turn_fake.h"
 #include "turn/core.h"
+#include "turn/mob.h"
 #include "turn/peer.h"
 #include "turn/shared.h"
+#include "turn/ticket.h"
 
 #define FZ_WORKERS 2
 /* Clients 0-5 as fz_env_init sets them up; the others UDP or TCP on worker 0, enough for
@@ -25,6 +29,7 @@
 #define FZ_USERS   3 /* alice, bob, carol; a fourth name is unknown to the store */
 #define FZ_PEERS   16
 #define FZ_TOKENS  4
+#define FZ_MOVES   4 /* moves in flight between the workers */
 
 #define FUZZ_ASSERT(cond)                                                                          \
 	do {                                                                                       \
@@ -59,6 +64,15 @@ struct fz_env {
 	uint64_t resv_made[FAKE_MAX_RELAYS];	   /* when it was made */
 	uint8_t tokens[FZ_TOKENS][TURN_TOKEN_LEN]; /* seen in Allocate successes */
 	unsigned ntokens;
+	char tickets[FZ_TOKENS][TURN_TICKET_LEN]; /* MOBILITY-TICKETs seen in successes */
+	unsigned ntickets;
+	/* Moves handed to forward: to (the requesting worker), detached (by the owner). */
+	struct fz_move {
+		struct turn_mob_move *mv;
+		int to;
+		bool detached;
+	} moves[FZ_MOVES];
+	bool relay_detached[FAKE_MAX_RELAYS]; /* by fake relay id: receives on no worker */
 	uint64_t now;
 	uint32_t tid_seq;
 };
@@ -132,12 +146,55 @@ static int fz_open(void *ctx, const struct turn_relay_req *req, struct turn_rela
 	return rc;
 }
 
+/* ctx NULL: a carried allocation freed with no server (turn_mob_move_free). */
 static void fz_close(void *ctx, void *relay)
 {
 	struct fake_relay *r = fz_relay(fz_cur, relay);
 
+	FUZZ_ASSERT(ctx == &fz_cur->net || ctx == NULL);
 	FUZZ_ASSERT(r->open && r->closes == 0); /* closed once, never used after */
-	fake_ops.close(ctx, relay);
+	fake_ops.close(&fz_cur->net, relay);
+}
+
+/* Mobility: a relay leaves its worker (once) and joins one (while detached). */
+static void fz_detach(void *ctx, void *relay)
+{
+	struct fake_relay *r = fz_relay(fz_cur, relay);
+
+	FUZZ_ASSERT(ctx == &fz_cur->net && r->open && !r->reservation);
+	fz_cur->relay_detached[r->id] = true;
+}
+
+static int fz_attach(void *ctx, void *relay, const struct turn_client *client)
+{
+	struct fake_relay *r = fz_relay(fz_cur, relay);
+
+	FUZZ_ASSERT(ctx == &fz_cur->net && r->open && fz_cur->relay_detached[r->id]);
+	FUZZ_ASSERT(client->conn != NULL && !client->conn->ops->stream);
+	fz_cur->relay_detached[r->id] = false;
+	return 0;
+}
+
+/* Parks the move until a step delivers it; the requester is the client of the new
+ * 5-tuple. -EAGAIN when FZ_MOVES are in flight. */
+static int fz_forward(void *ctx, unsigned worker, struct turn_mob_move *mv)
+{
+	struct fz_env *z = fz_cur;
+	int i, to = -1;
+
+	FUZZ_ASSERT(ctx == &z->net && worker < FZ_WORKERS);
+	for (i = 0; i < FZ_CLIENTS; i++) {
+		if (z->cl[i].c.conn == mv->client.conn && addr_eq(&z->cl[i].c.src, &mv->client.src))
+			to = z->cl[i].worker;
+	}
+	FUZZ_ASSERT(to >= 0 && (unsigned)to != worker);
+	for (i = 0; i < FZ_MOVES; i++) {
+		if (z->moves[i].mv == NULL) {
+			z->moves[i] = (struct fz_move){mv, to, false};
+			return 0;
+		}
+	}
+	return -EAGAIN;
 }
 
 static int fz_send(void *ctx, void *relay, const struct addr *peer, const uint8_t *data, size_t len,
@@ -187,6 +244,9 @@ static void fz_ops_init(void)
 	fz_ops.open = fz_open;
 	fz_ops.close = fz_close;
 	fz_ops.send = fz_send;
+	fz_ops.detach = fz_detach;
+	fz_ops.attach = fz_attach;
+	fz_ops.forward = fz_forward;
 }
 
 /* ---- invariants ---- */
@@ -204,14 +264,18 @@ static void fz_check_alloc(struct fz_env *z, struct turn_server *s, struct turn_
 	int i, u;
 
 	FUZZ_ASSERT(a->s == s);
-	FUZZ_ASSERT(turn_alloc_find(&s->allocs, a->client.conn, &a->client.src, &a->client.local) ==
-		    a);
+	FUZZ_ASSERT(s == NULL || turn_alloc_find(&s->allocs, a->client.conn, &a->client.src,
+						 &a->client.local) == a);
 	FUZZ_ASSERT(a->nrelay >= 1 && a->nrelay <= TURN_MAX_RELAYS);
 	for (i = 0; i < a->nrelay; i++) {
 		struct fake_relay *r = fz_relay(z, a->relay[i]);
 
 		FUZZ_ASSERT(r->open && !r->reservation && r->req.alloc == a);
+		/* Receiving exactly while its allocation is in a table (s == NULL: carried). */
+		FUZZ_ASSERT(z->relay_detached[r->id] == (s == NULL));
 	}
+	FUZZ_ASSERT(a->mob == NULL || (a->mob->a == a && a->mob->linked == (s != NULL)));
+	FUZZ_ASSERT(a->mob == NULL || s == NULL || turn_mob_find(s, a->mob->id) == a->mob);
 	FUZZ_ASSERT(a->nperms <= a->capperms && a->nchans <= a->capchans);
 	FUZZ_ASSERT(z->cfg.max_perms == 0 || a->nperms <= z->cfg.max_perms);
 	for (i = 0; i < a->nchans; i++) {
@@ -246,6 +310,13 @@ static void fz_check(struct fz_env *z)
 				fz_check_alloc(z, s, s->allocs.slot[k], &t);
 		}
 		FUZZ_ASSERT(s->c.allocs == s->allocs.n);
+	}
+	for (i = 0; i < FZ_MOVES; i++) {
+		const struct fz_move *m = &z->moves[i];
+
+		FUZZ_ASSERT(m->mv == NULL || m->detached || m->mv->a == NULL);
+		if (m->mv && m->mv->a)
+			fz_check_alloc(z, NULL, m->mv->a, &t);
 	}
 	for (i = 0; i < z->net.nr; i++) {
 		const struct fake_relay *r = &z->net.r[i];
@@ -328,7 +399,12 @@ static const uint32_t fz_user_quota[4] = {1, 2, 3, 0};
 static const uint32_t fz_total_quota[4] = {2, 4, 6, 0};
 static const uint32_t fz_max_perms[4] = {1, 3, 8, 0};
 
-/* Builds the world from the configuration bytes. 0 or -ENOMEM. */
+/* The MOBILITY-TICKET key, made once for the process (tickets of one input are
+ * meaningless in the next: their allocation ids are gone). */
+static struct turn_ticket_key *fz_key;
+
+/* Builds the world from the configuration bytes (conf2 bit 5: mobility off). 0 or
+ * -ENOMEM. */
 static int fz_env_init(struct fz_env *z, uint8_t conf, uint8_t conf2)
 {
 	int i, u;
@@ -349,6 +425,9 @@ static int fz_env_init(struct fz_env *z, uint8_t conf, uint8_t conf2)
 	z->cfg.unauth_rate = (conf2 & 4) ? 2 : 0;
 	z->cfg.max_bps = (conf2 & 8) ? 16000 : 0; /* 2000 bytes/s: some data is dropped */
 	z->cfg.stun_only = (conf2 & 0x40) != 0;
+	if (fz_key == NULL && turn_ticket_key_new(&fz_key) < 0)
+		return -ENOMEM;
+	z->cfg.ticket_key = (conf2 & 0x20) ? NULL : fz_key;
 	z->now = T_START_MS;
 	auth_nonce_key_init(&z->nk, 600, 0);
 	for (u = 0; u < FZ_USERS; u++) {
@@ -386,8 +465,43 @@ static int fz_env_init(struct fz_env *z, uint8_t conf, uint8_t conf2)
 		if (turn_server_new(&z->cfg, &fz_ops, &z->net, &z->creds[i].store, z->now,
 				    &z->w[i]) < 0)
 			return -ENOMEM;
+		turn_server_set_worker(z->w[i], (unsigned)i);
 	}
 	return 0;
+}
+
+/* Moves a move on one stage, as net/ would: the owner detaches; then the requester
+ * adopts (how 0), or the owner takes it back (how 1: the requester unreachable), or it
+ * is freed with no server (how 2: a worker shut down). */
+static void fz_move_step(struct fz_env *z, int k, int how)
+{
+	struct fz_move *m = &z->moves[k];
+	struct turn_mob_move *mv = m->mv;
+	int owner = mv->t.worker;
+
+	if (!m->detached) {
+		FUZZ_ASSERT(owner >= 0 && owner < FZ_WORKERS);
+		turn_server_mob_detach(z->w[owner], mv);
+		FUZZ_ASSERT((mv->a != NULL) == (mv->code == 0));
+		m->detached = true;
+		return;
+	}
+	m->mv = NULL;
+	if (how == 1)
+		turn_server_mob_abort(z->w[owner], mv);
+	else if (how == 2)
+		turn_mob_move_free(mv);
+	else
+		turn_server_mob_adopt(z->w[m->to], mv, z->now);
+}
+
+/* Every move in flight completes (adopted). */
+static void fz_moves_finish(struct fz_env *z)
+{
+	for (int k = 0; k < FZ_MOVES; k++) {
+		while (z->moves[k].mv)
+			fz_move_step(z, k, 0);
+	}
 }
 
 /* After a tick nothing past its time is left: allocations, permissions and channels
@@ -436,6 +550,8 @@ static void fz_env_finish(struct fz_env *z, bool free_live)
 {
 	int i;
 
+	fz_moves_finish(z);
+	fz_check(z);
 	if (!free_live) {
 		/* One jump past the longest lifetime, then short steps: a timer re-armed at a
 		 * time already past fires on the next advance. */
