@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 
+#include "base/codec.h"
 #include "base/crypto.h"
 
 /* The TLS 1.3 application traffic secrets of one handshake, as the key log gave them. */
@@ -37,30 +38,14 @@ static void tls_keys_init(void)
 	tls_keys_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, tls_keys_free_cb);
 }
 
-static int tls_keys_hex(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Decodes the hex string s (up to the end) into out; its length, or 0 when malformed. */
 static size_t tls_keys_unhex(const char *s, uint8_t *out, size_t cap)
 {
-	size_t n = 0;
+	size_t len = strlen(s);
 
-	for (; s[0] && s[1]; s += 2) {
-		int hi = tls_keys_hex(s[0]), lo = tls_keys_hex(s[1]);
-
-		if (hi < 0 || lo < 0 || n == cap)
-			return 0;
-		out[n++] = (uint8_t)(hi << 4 | lo);
-	}
-	return s[0] ? 0 : n;
+	if (len % 2 || len / 2 > cap || codec_unhex(s, len, out, len / 2) < 0)
+		return 0;
+	return len / 2;
 }
 
 /* The ex_data of ssl, made on first use; NULL when out of memory. */
