@@ -278,7 +278,9 @@ int app_turn_new(const struct cfg *cfg, struct net_opts *o, struct app_turn **ou
 			return err;
 		}
 		t->tc.ticket_key = t->tickets;
-		log_info("app", "mobility=on (RFC 8016: MOBILITY-TICKET over UDP and DTLS)");
+		log_info(
+			"app",
+			"mobility=on (RFC 8016: MOBILITY-TICKET, UDP relays over every transport)");
 	}
 	o->turn = &t->tc;
 	o->cred_new = app_turn_no_creds(cfg) ? NULL : app_turn_cred_new;

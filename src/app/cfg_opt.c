@@ -89,9 +89,10 @@ const struct cfg_opt cfg_opts[] = {
 	{"fingerprint", 'f', CFG_BOOL, OFF(fingerprint), "false", 0, 0, NULL, U,
 	 "add FINGERPRINT to every response"},
 	{"mobility", 0, CFG_BOOL, OFF(mobility), "false", 0, 0, NULL, 0,
-	 "RFC 8016 mobility: an Allocate with an empty MOBILITY-TICKET over UDP or DTLS gets a "
-	 "ticket, and a Refresh with it from a new address moves the allocation there; off: "
-	 "MOBILITY-TICKET is answered 405 Mobility Forbidden"},
+	 "RFC 8016 mobility: an Allocate with an empty MOBILITY-TICKET gets a ticket, and a "
+	 "Refresh with it from a new address moves the allocation there (over TCP, TLS and DTLS "
+	 "the allocation outlives its connection until then); off: MOBILITY-TICKET is answered "
+	 "405 Mobility Forbidden"},
 	{"software-name", 0, CFG_STR, OFF(software_name), NULL, 0, 0, cfg_check_stun_text, 0,
 	 "SOFTWARE attribute value; empty = no SOFTWARE attribute"},
 	{"max-allocate-lifetime", 0, CFG_INT, OFF(max_allocate_lifetime),

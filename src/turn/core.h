@@ -171,7 +171,7 @@ uint64_t turn_chan_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
 
 /* Mobility (RFC 8016; turn/mobility.c). turn_mob_allocate_check: §3.1 for an Allocate:
  * 0 with *mobile set when it carries an empty MOBILITY-TICKET and mobility is on, else 0,
- * or the error code (405 mobility off or a stream transport, 400 a non-empty ticket).
+ * or the error code (405 mobility off or a TCP relay, 400 a non-empty ticket).
  * turn_mob_enable: a gets an id and its ticket state (0 or -ENOMEM; freed by
  * turn_alloc_free through turn_mob_fini). turn_mob_put_ticket: a's current ticket into a
  * success response (nothing for an allocation without mobility). turn_mob_refresh: a
@@ -182,9 +182,9 @@ void turn_mob_put_ticket(struct turn_ctx *x, struct stun_enc *e, const struct tu
 int turn_mob_refresh(struct turn_ctx *x);
 void turn_mob_fini(struct turn_server *s, struct turn_alloc *a);
 /* a's client connection is about to be freed (turn_server_client_gone). A mobility-enabled
- * allocation on a datagram transport (a DTLS session that ended: the client may be
- * roaming) is kept for its move (RFC 8016 §3.2) or its expiry: its relays stop receiving
- * and its 5-tuple names no live connection. Returns true when parked, false when a must
+ * allocation (its TCP, TLS or DTLS connection ended: the client may be roaming) is kept
+ * for its move (RFC 8016 §3.2) or its expiry: its relays stop receiving and its 5-tuple
+ * names no live connection. Returns true when parked, false when a must
  * be freed as usual. */
 bool turn_mob_park(struct turn_server *s, struct turn_alloc *a);
 

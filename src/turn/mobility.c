@@ -3,11 +3,12 @@
  * in turn/mob_move.c.
  *
  * Decisions:
- * - Tickets go to allocations on datagram transports (UDP, DTLS). Over a stream (TCP,
- *   TLS) the allocation ends with its connection (RFC 8656 §5), so it cannot outlive the
- *   move: an Allocate asking for mobility there gets 405 (Mobility Forbidden: "cannot be
- *   performed due to administrative or similar restrictions", §3.4), as does any request
- *   with MOBILITY-TICKET while mobility is off.
+ * - Tickets go to UDP relay allocations over any client transport. Over a stream (TCP,
+ *   TLS) or a DTLS session, a mobility-enabled allocation outlives its connection (as in
+ *   coturn): it is parked (turn_mob_park) until its ticket moves it or it expires, where
+ *   RFC 8656 §5 would end it with the connection. An RFC 6062 TCP relay allocation gets
+ *   405 (Mobility Forbidden: "cannot be performed due to administrative or similar
+ *   restrictions", §3.4), as does any request with MOBILITY-TICKET while mobility is off.
  * - The move is made at the Refresh (a hard switch): from then on the old 5-tuple has no
  *   allocation (437). Its relays, permissions, channels, lifetime, bandwidth buckets and
  *   quota unit move with it; nothing is reopened.
@@ -76,12 +77,14 @@ void turn_mob_unlink(struct turn_server *s, struct turn_mob *m)
 int turn_mob_allocate_check(struct turn_ctx *x, bool *mobile)
 {
 	struct stun_str tok;
+	uint8_t proto = 0;
 
 	*mobile = false;
 	if (stun_msg_find(x->m, STUN_ATTR_MOBILITY_TICKET) == NULL)
 		return 0;
-	/* RFC 8016 §3.1: mobility off (or a stream transport, see above): 405. */
-	if (!turn_mob_on(x->s) || x->client->conn->ops->stream) {
+	/* RFC 8016 §3.1: mobility off (or a TCP relay, see above): 405. */
+	stun_msg_get_transport(x->m, &proto);
+	if (!turn_mob_on(x->s) || proto != STUN_TRANSPORT_UDP) {
 		x->s->c.mob_refused++;
 		return STUN_ERR_MOBILITY_FORBIDDEN;
 	}
@@ -137,8 +140,7 @@ static struct turn_conn turn_mob_parked_conn = {.ops = &turn_mob_parked_ops};
 
 bool turn_mob_park(struct turn_server *s, struct turn_alloc *a)
 {
-	if (a->mob == NULL || a->client.conn->ops->stream ||
-	    a->client.conn == &turn_mob_parked_conn)
+	if (a->mob == NULL || a->client.conn == &turn_mob_parked_conn)
 		return false;
 	turn_mob_detach(s, a);
 	turn_alloc_unlink(s, a);
@@ -240,7 +242,7 @@ static int turn_mob_ticket(struct turn_ctx *x, struct turn_ticket *t)
 {
 	struct stun_str tok;
 
-	if (!turn_mob_on(x->s) || x->client->conn->ops->stream)
+	if (!turn_mob_on(x->s))
 		return STUN_ERR_MOBILITY_FORBIDDEN;
 	if (stun_msg_get_bytes(x->m, STUN_ATTR_MOBILITY_TICKET, &tok) < 0 || tok.len == 0)
 		return STUN_ERR_BAD_REQUEST;

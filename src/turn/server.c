@@ -208,7 +208,7 @@ void turn_server_client_gone(struct turn_server *s, const struct turn_client *c)
 	struct turn_alloc *a = turn_alloc_find(&s->allocs, c->conn, &c->src, &c->local);
 
 	/* RFC 8656 §3.1 (§5): over a stream the allocation ends with its control connection;
-	 * a mobility-enabled one on a datagram session (DTLS) waits for its move instead. */
+	 * a mobility-enabled one waits for its move instead (RFC 8016, turn/mobility.c). */
 	if (a && !turn_mob_park(s, a))
 		turn_alloc_free(s, a);
 	/* Requests of that connection still waiting for a lookup will not be answered. */

@@ -238,11 +238,35 @@ static void test_mobility_off(void)
 	CHECK_EQ_INT(m_refresh(&t, "AAAA", false, -1), 405, "Refresh with a ticket: 405");
 	CHECK(turn_server_counters(t.s)->mob_refused == 2, "refusals counted");
 	t_stop(&t);
+}
+
+/* Over a stream (TCP, TLS) the allocation outlives its connection until its move. */
+static void test_stream(void)
+{
+	struct t_env t;
+	struct turn_client gone;
+	char tk[64];
 
 	t_init(&t);
 	m_start(&t, 0, g_key);
 	t_use_stream(&t);
-	CHECK_EQ_INT(m_allocate(&t, ""), 405, "over a stream: 405 (the allocation ends with it)");
+	CHECK_EQ_INT(m_allocate(&t, ""), 0, "over a stream: Allocate with a ticket");
+	CHECK_EQ_INT(m_ticket(&t, tk), TURN_TICKET_LEN, "a ticket");
+	t_channel_bind(&t, 0x4003, "198.51.100.9", 7000);
+	gone = t_client(&t);
+	turn_server_client_gone(t.s, &gone);
+	CHECK(turn_server_counters(t.s)->allocs == 1, "connection closed: the allocation waits");
+	addr_parse(&t.src, "192.0.2.99", 41000);
+	t_use_stream(&t);
+	t.nonce[0] = 0;
+	t_challenge(&t);
+	CHECK_EQ_INT(m_refresh(&t, tk, false, -1), 0, "its ticket on a new connection: moved");
+	CHECK(m_chdata(&t, 0x4003) == 0, "the channel relays over the new connection");
+	gone = t_client(&t);
+	turn_server_client_gone(t.s, &gone);
+	t_advance(&t, 601 * 1000);
+	CHECK(turn_server_counters(t.s)->allocs == 0 && fake_all_closed_once(&t.net),
+	      "parked again, then expired: relay closed once");
 	t_stop(&t);
 }
 
@@ -523,6 +547,7 @@ int main(void)
 	test_move_cross();
 	test_move_cross_races();
 	test_parked();
+	test_stream();
 	turn_ticket_key_free(g_key);
 	turn_shared_free(g_shared);
 	return tap_done();
