@@ -355,8 +355,12 @@ static int fz_env_init(struct fz_env *z, uint8_t conf, uint8_t conf2)
 		struct crypto_part p[3] = {{fz_user_names[u], strlen(fz_user_names[u])},
 					   {":", 1},
 					   {T_REALM, strlen(T_REALM)}};
+		uint8_t h[CRYPTO_SHA256_LEN];
 
-		crypto_sha256(p, 3, z->ident[u]);
+		/* turn/alloc.h: the quota half, then the username's (the same here). */
+		crypto_sha256(p, 3, h);
+		memcpy(z->ident[u], h, TURN_IDENT_LEN / 2);
+		memcpy(z->ident[u] + TURN_IDENT_LEN / 2, h, TURN_IDENT_LEN / 2);
 	}
 	if (turn_shared_new(&z->sh) < 0 || fz_peer_policy(z) < 0)
 		return -ENOMEM;
