@@ -197,7 +197,8 @@ int turn_alloc_new(struct turn_server *s, const struct turn_client *c, struct tu
 		return -ENOMEM;
 	a->client = *c;
 	a->s = s;
-	a->icmp_tat = (uint16_t)s->now_ms; /* the ICMP rate limit starts full */
+	/* The ICMP rate limit (turn/icmp.c) starts full. */
+	a->icmp_tat = (uint16_t)(s->now_ms / TURN_ICMP_INTERVAL_MS);
 	a->perms = a->perm_inline;
 	a->capperms = TURN_INLINE_PERMS;
 	a->chans = a->chan_inline;

@@ -21,21 +21,23 @@ static bool turn_icmp_relayed(const struct turn_icmp *ic)
 }
 
 /* The rate limit as a GCRA, a token bucket kept as one "theoretical arrival time" (TAT):
- * a message may go while the TAT is at most (burst - 1) intervals ahead of now, and each
- * one moves it an interval on. The TAT is kept in milliseconds modulo 2^16; it is never
- * legitimately more than burst intervals ahead, so a TAT further ahead than that (or
- * behind) is one the clock has long passed: the bucket is full. */
+ * a message may go while the TAT is at most burst - 1 intervals ahead of now, and each one
+ * moves it an interval on. Time counts in intervals, modulo 2^16 (about 4.5 hours). A
+ * legitimate TAT is never more than burst intervals ahead, so one further ahead (or
+ * behind) is one the clock has passed long ago: the bucket is full. Only an idle time
+ * within burst intervals of a multiple of 2^16 intervals is mistaken for a recent one,
+ * and then for at most burst intervals. */
 static bool turn_icmp_admit(struct turn_alloc *a, uint64_t now_ms)
 {
-	const int32_t tau = (TURN_ICMP_BURST - 1) * TURN_ICMP_INTERVAL_MS;
-	uint16_t now16 = (uint16_t)now_ms;
-	int32_t ahead = (int16_t)(uint16_t)(a->icmp_tat - now16);
+	const int32_t tau = TURN_ICMP_BURST - 1;
+	uint16_t now = (uint16_t)(now_ms / TURN_ICMP_INTERVAL_MS);
+	int32_t ahead = (int16_t)(uint16_t)(a->icmp_tat - now);
 
-	if (ahead < 0 || ahead > tau + TURN_ICMP_INTERVAL_MS)
+	if (ahead < 0 || ahead > tau + 1)
 		ahead = 0;
 	if (ahead > tau)
 		return false;
-	a->icmp_tat = (uint16_t)(now16 + ahead + TURN_ICMP_INTERVAL_MS);
+	a->icmp_tat = (uint16_t)(now + ahead + 1);
 	return true;
 }
 
