@@ -241,7 +241,7 @@ void turn_alloc_free(struct turn_server *s, struct turn_alloc *a)
 
 uint64_t turn_alloc_relay_expiry(const struct turn_alloc *a, int i)
 {
-	int64_t skew_ms = (int64_t)a->relay_skew_s * 1000;
+	int64_t skew_ms = (int64_t)a->relay_skew * TURN_SKEW_UNIT_S * 1000;
 
 	if (a->nrelay < 2)
 		return a->expire_ms;
@@ -255,7 +255,7 @@ uint64_t turn_alloc_relay_expiry(const struct turn_alloc *a, int i)
 void turn_alloc_set_relay_expiry(struct turn_alloc *a, int i, uint64_t expire_ms)
 {
 	uint64_t e[TURN_MAX_RELAYS];
-	int64_t skew_s;
+	int64_t skew;
 
 	if (a->nrelay < 2) {
 		turn_alloc_set_expiry(a, expire_ms);
@@ -264,20 +264,20 @@ void turn_alloc_set_relay_expiry(struct turn_alloc *a, int i, uint64_t expire_ms
 	e[i] = expire_ms;
 	e[1 - i] = turn_alloc_relay_expiry(a, 1 - i);
 	a->expire_ms = e[0] > e[1] ? e[0] : e[1];
-	/* Truncated towards zero: the earlier family lives up to a second longer than asked,
-	 * never shorter. */
-	skew_s = ((int64_t)e[1] - (int64_t)e[0]) / 1000;
-	if (skew_s > INT16_MAX)
-		skew_s = INT16_MAX;
-	if (skew_s < -INT16_MAX)
-		skew_s = -INT16_MAX;
-	a->relay_skew_s = (int16_t)skew_s;
+	/* Truncated towards zero: the earlier family lives less than a unit longer than
+	 * asked, never shorter. */
+	skew = ((int64_t)e[1] - (int64_t)e[0]) / (TURN_SKEW_UNIT_S * 1000);
+	if (skew > INT16_MAX)
+		skew = INT16_MAX;
+	if (skew < -INT16_MAX)
+		skew = -INT16_MAX;
+	a->relay_skew = (int16_t)skew;
 }
 
 void turn_alloc_set_expiry(struct turn_alloc *a, uint64_t expire_ms)
 {
 	a->expire_ms = expire_ms;
-	a->relay_skew_s = 0;
+	a->relay_skew = 0;
 }
 
 void turn_alloc_drop_relay(struct turn_server *s, struct turn_alloc *a, int i)

@@ -25,6 +25,10 @@
 #define TURN_TOKEN_LEN 8
 /* An allocation has one relay, or two for a dual allocation (RFC 8656 §7.2 step 9). */
 #define TURN_MAX_RELAYS 2
+/* The unit of a dual allocation's per-family expiry offset: INT16_MAX units span the
+ * longest max-allocate-lifetime (86400 s); the earlier family may outlive its lifetime by
+ * less than a unit, never fall short of it. */
+#define TURN_SKEW_UNIT_S 4
 
 /* An IP address in compact form (IPv4 in the first 4 bytes). */
 struct turn_ip {
@@ -66,9 +70,10 @@ struct turn_alloc {
 	uint8_t addr_err_family;
 	bool has_token;
 	/* A dual allocation's families expire on their own (RFC 8656 §6, §8.1): relay[1]'s
-	 * expiry minus relay[0]'s in whole seconds (turn_alloc_relay_expiry), expire_ms being
-	 * the later. Two bytes in what was padding: the struct does not grow. */
-	int16_t relay_skew_s;
+	 * expiry minus relay[0]'s in TURN_SKEW_UNIT_S units (turn_alloc_relay_expiry),
+	 * expire_ms being the later. Two bytes in what was padding: the struct does not
+	 * grow. */
+	int16_t relay_skew;
 	/* ICMP indications to the client (turn/icmp.c): the rate limiter's state. */
 	uint16_t icmp_tat;
 	struct tbucket bw_to_peer, bw_to_client;
@@ -106,7 +111,7 @@ void turn_alloc_free(struct turn_server *s, struct turn_alloc *a);
 /* Re-arms a's timer at the earliest of its relays' lifetimes, permissions and channels. */
 void turn_alloc_schedule(struct turn_server *s, struct turn_alloc *a);
 /* When relay i (0 <= i < a->nrelay) expires: a->expire_ms, or earlier for the family of a
- * dual allocation refreshed on its own (to the second, never earlier than asked). */
+ * dual allocation refreshed on its own (to TURN_SKEW_UNIT_S, never earlier than asked). */
 uint64_t turn_alloc_relay_expiry(const struct turn_alloc *a, int i);
 /* Sets relay i's expiry, the other family keeping its own (RFC 8656 §8.2 with
  * REQUESTED-ADDRESS-FAMILY), and a->expire_ms to the later of them. The caller

@@ -5,6 +5,7 @@
 #include "test_turn_fake.h"
 
 #include "base/crypto.h"
+#include "turn/alloc.h"
 #include "turn/shared.h"
 
 static uint32_t user_count(struct turn_shared *sh, const char *name)
@@ -151,6 +152,33 @@ static void test_expiry_other(void)
 	t_teardown(&t, sh);
 }
 
+/* max-allocate-lifetime 86400 s: the families may differ by nearly a day; the earlier one
+ * still expires on time (within TURN_SKEW_UNIT_S, never before it should). */
+static void test_expiry_long(void)
+{
+	struct turn_shared *sh;
+	struct t_env t;
+
+	turn_shared_new(&sh);
+	t_init(&t);
+	t.cfg.shared = sh;
+	t.cfg.max_lifetime_s = 86400;
+	t_start(&t);
+	CHECK_EQ_INT(t_dual(&t), 0, "dual allocation (600 s)");
+	t_advance(&t, 1500);
+	CHECK_EQ_INT(t_refresh_fam(&t, STUN_FAMILY_IPV6, 86400), 0, "IPv6 to 86400 s");
+	CHECK_EQ_INT(t_lifetime(&t), 86400, "LIFETIME 86400");
+	t_advance(&t, 599 * 1000);
+	CHECK(t.net.r[0].open, "IPv4 open until its 600 s are up");
+	t_advance(&t, 1000 * TURN_SKEW_UNIT_S);
+	CHECK(!t.net.r[0].open && t.net.r[1].open, "IPv4 expired within a unit, IPv6 open");
+	t_advance(&t, (uint64_t)(86400 - 600 - 2 * TURN_SKEW_UNIT_S) * 1000);
+	CHECK(t.net.r[1].open, "IPv6 open to the end of its day");
+	t_advance(&t, 10 * 1000);
+	CHECK_EQ_INT(turn_server_counters(t.s)->allocs, 0, "then gone");
+	t_teardown(&t, sh);
+}
+
 /* A single-family allocation: the attribute of its family acts on the whole of it. */
 static void test_single(void)
 {
@@ -177,6 +205,7 @@ int main(void)
 	test_delete(false);
 	test_expiry();
 	test_expiry_other();
+	test_expiry_long();
 	test_single();
 	return tap_done();
 }
