@@ -383,7 +383,7 @@ static void fz_peer_icmp(struct fz_env *z, struct fz_in *in)
 	struct turn_ip ip;
 	struct stun_msg m;
 	struct fake_conn *fc;
-	int i, k = 0, sends;
+	int i, k = 0, sends, rc;
 
 	for (i = 0; i < z->net.nr; i++)
 		k += z->net.r[i].open && !z->net.r[i].reservation;
@@ -397,7 +397,10 @@ static void fz_peer_icmp(struct fz_env *z, struct fz_in *in)
 	fz_peer(pi, &ic.peer);
 	fc = (struct fake_conn *)a->client.conn;
 	sends = fc->sends;
-	if (turn_peer_icmp(a->s, a, &ic, z->now) != 0) {
+	rc = turn_peer_icmp(a->s, a, &ic, z->now);
+	if (fz_trace)
+		fprintf(stderr, "  -> icmp %u/%u: %d\n", ic.type, ic.code, rc);
+	if (rc != 0) {
 		FUZZ_ASSERT(fc->sends == sends);
 		return;
 	}
