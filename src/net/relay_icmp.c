@@ -1,5 +1,4 @@
 /* Error-queue entries of relay sockets (net/relay_icmp.h). */
-#include "config.h"
 #include "net/relay_icmp.h"
 
 #include <errno.h>
