@@ -134,6 +134,7 @@ struct net_worker {
 	struct net_tcp_conn *conns; /* every open connection */
 	size_t nconns, max_conns;
 	struct net_tcp_conn *ended; /* connections whose allocation ended, to close */
+	struct net_tcp_conn *dirty; /* connections with output to write (net_tcp_flush) */
 	struct event *reap_ev;	    /* closes them (net_tcp_reap) */
 	uint8_t resp[NET_RESP_MAX]; /* TCP and DTLS response scratch */
 

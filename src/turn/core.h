@@ -169,6 +169,9 @@ uint32_t turn_lifetime(const struct turn_cfg *cfg, bool has, uint32_t req);
 uint64_t turn_perm_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
 uint64_t turn_chan_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
 
+/* A fresh transaction id for a Data indication (turn/data.c). */
+void turn_ind_tid(struct turn_server *s, uint8_t tid[STUN_TID_LEN]);
+
 /* Mobility (RFC 8016; turn/mobility.c). turn_mob_allocate_check: §3.1 for an Allocate:
  * 0 with *mobile set when it carries an empty MOBILITY-TICKET and mobility is on, else 0,
  * or the error code (405 mobility off or a TCP relay, 400 a non-empty ticket).

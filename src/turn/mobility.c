@@ -217,7 +217,7 @@ int turn_mob_finish(struct turn_ctx *x, struct turn_alloc *a)
 	if (life == 0) {
 		turn_alloc_free(x->s, a);
 	} else {
-		a->expire_ms = x->now_ms + (uint64_t)life * 1000;
+		turn_alloc_set_expiry(a, x->now_ms + (uint64_t)life * 1000);
 		turn_alloc_schedule(x->s, a);
 		turn_mob_put_ticket(x, &e, a);
 	}
