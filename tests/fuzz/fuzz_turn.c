@@ -395,13 +395,15 @@ static void fz_peer_icmp(struct fz_env *z, struct fz_in *in)
 	struct fake_conn *fc;
 	int i, k = 0, sends, rc;
 
+	/* Only relays that receive (their error queue too): not detached (moving, parked). */
 	for (i = 0; i < z->net.nr; i++)
-		k += z->net.r[i].open && !z->net.r[i].reservation;
+		k += z->net.r[i].open && !z->net.r[i].reservation && !z->relay_detached[i];
 	if (k == 0)
 		return;
 	k = pick % k;
 	for (i = 0; i < z->net.nr && a == NULL; i++) {
-		if (z->net.r[i].open && !z->net.r[i].reservation && k-- == 0)
+		if (z->net.r[i].open && !z->net.r[i].reservation && !z->relay_detached[i] &&
+		    k-- == 0)
 			a = z->net.r[i].req.alloc;
 	}
 	fz_peer(pi, &ic.peer);
