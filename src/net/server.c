@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "base/xmalloc.h"
+#include "net/alt.h"
 #include "net/dtls.h"
 #include "net/limits.h"
 #include "net/sock.h"
@@ -24,7 +25,9 @@ struct net_listen {
 	struct addr tcp;
 	struct addr tls;  /* TLS over TCP, on tls_port */
 	struct addr dtls; /* DTLS over UDP, on tls_port */
-	bool enumerated;  /* from getifaddrs, not from the configuration */
+	struct addr alt;  /* RFC 5780: the same address on alt_port (has_alt) */
+	bool has_alt;
+	bool enumerated; /* from getifaddrs, not from the configuration */
 };
 
 struct net_server {
@@ -136,6 +139,31 @@ static int net_server_probe(struct net_server *s)
 	return 0;
 }
 
+/* RFC 5780 §6: every configured listening address with an alternate of its family also
+ * listens on alt_port. Enumerated addresses never pair: an interface list is no promise that
+ * two addresses reach the same clients. */
+static void net_server_alts(struct net_server *s)
+{
+	struct addr a[NET_MAX_LISTEN];
+	char buf[ADDR_STR_MAX];
+
+	if (!s->opts.alt_port || s->opts.alt_port == s->opts.port)
+		s->opts.alt_port = 0;
+	for (size_t i = 0; i < s->nlisten; i++)
+		a[i] = s->listen[i].udp;
+	for (size_t i = 0; i < s->nlisten && s->opts.alt_port; i++) {
+		struct net_listen *l = &s->listen[i];
+
+		if (l->enumerated || net_alt_pair(a, s->nlisten, i) < 0)
+			continue;
+		l->has_alt = true;
+		l->alt = l->udp;
+		addr_set_port(&l->alt, s->opts.alt_port);
+		log_info("net", "rfc5780 alternate addr=%s",
+			 addr_to_str(&l->alt, buf, sizeof(buf)));
+	}
+}
+
 /* Settles the relay addresses (relay-ip or the defaults) and logs them. */
 static int net_server_relays(struct net_server *s)
 {
@@ -183,6 +211,34 @@ static int net_server_bind(struct net_server *s, struct net_worker *w, struct ad
 	return net_worker_add_tcp(w, fd, a, kind == NET_SOCK_TLS);
 }
 
+/* The RFC 5780 alternate port of one listening address (net_server_alts). */
+static int net_server_bind_alt(struct net_server *s, struct net_worker *w, struct net_listen *l)
+{
+	struct addr tcp = l->alt;
+	int err = 0;
+
+	if (!l->has_alt)
+		return 0;
+	if (!s->opts.no_udp)
+		err = net_server_bind(s, w, &l->alt, NET_SOCK_UDP);
+	if (!err && !s->opts.no_tcp)
+		err = net_server_bind(s, w, &tcp, NET_SOCK_TCP);
+	return err;
+}
+
+/* Gives w's sockets their RFC 5780 tables (net/alt.h). */
+static void net_server_link(struct net_server *s, struct net_worker *w)
+{
+	struct addr a[NET_MAX_LISTEN];
+	size_t n = 0;
+
+	/* Only the addresses that pair (has_alt) take part in the pairing. */
+	for (size_t i = 0; i < s->nlisten; i++)
+		if (s->listen[i].has_alt)
+			a[n++] = s->listen[i].udp;
+	net_alt_link(w, a, n, s->opts.port, s->opts.alt_port);
+}
+
 static int net_server_workers(struct net_server *s)
 {
 	int err;
@@ -211,7 +267,10 @@ static int net_server_workers(struct net_server *s)
 				return err;
 			if (s->opts.dtls && (err = net_server_bind(s, w, &l->dtls, NET_SOCK_DTLS)))
 				return err;
+			if ((err = net_server_bind_alt(s, w, l)))
+				return err;
 		}
+		net_server_link(s, w);
 	}
 	return 0;
 }
@@ -264,6 +323,8 @@ int net_server_new(const struct net_opts *opts, struct net_server **out)
 	err = net_server_addrs(s);
 	if (!err)
 		err = net_server_probe(s);
+	if (!err)
+		net_server_alts(s);
 	if (!err && s->opts.dtls)
 		err = net_server_dtls(s);
 	if (!err && !s->opts.turn->stun_only)

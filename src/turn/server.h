@@ -99,10 +99,14 @@ struct turn_relay_ops {
 /* Settings shared read-only by every worker (built once by app/). */
 struct turn_cfg {
 	const char *realm;
-	bool no_auth;		     /* explicit --no-auth: requests are not authenticated */
-	bool stun_only;		     /* --stun-only: Binding served, every other request
-				      * answered 400, Send and ChannelData dropped */
-	const char *software;	     /* SOFTWARE value; NULL or empty: no SOFTWARE */
+	bool no_auth;	      /* explicit --no-auth: requests are not authenticated */
+	bool stun_only;	      /* --stun-only: Binding served, every other request
+			       * answered 400, Send and ChannelData dropped */
+	const char *software; /* SOFTWARE value; NULL or empty: no SOFTWARE */
+	/* no-rfc5780: Binding ignores the NAT behaviour discovery usage (RFC 5780): its request
+	 * attributes get 420 (an all-zero CHANGE-REQUEST, which asks for nothing, excepted),
+	 * and classic RFC 3489 requests are dropped. */
+	bool no_rfc5780;
 	uint32_t default_lifetime_s; /* 0 = TURN_ALLOC_LIFETIME_S */
 	uint32_t max_lifetime_s;     /* --max-allocate-lifetime; 0 = TURN_MAX_LIFETIME_S */
 	uint32_t perm_lifetime_s;    /* 0 = TURN_PERM_LIFETIME_S */
@@ -155,6 +159,9 @@ void turn_server_free(struct turn_server *s);
  * server). */
 int turn_server_input(struct turn_server *s, const struct turn_pkt *p, uint64_t now_ms,
 		      uint8_t *out, size_t cap);
+/* turn_server_input's 0 also covers a Binding response the core sent itself through
+ * another connection of p->conn's turn_conn_alt (RFC 5780 CHANGE-REQUEST, RESPONSE-PORT):
+ * out[0..cap) is then used as scratch. */
 
 /* A datagram from peer arrived on a relay socket of allocation a. data[0..len) has
  * TURN_PEER_HEADROOM writable bytes before it and TURN_PEER_TAILROOM after. On success
@@ -183,6 +190,11 @@ struct turn_counters {
 	uint64_t unauth_sent, unauth_bytes; /* unauthenticated replies answered (unproven
 					     * connections: UDP) */
 	uint64_t unauth_limited;	    /* ... and dropped over the limit */
+	/* Binding (RFC 5780, RFC 3489): responses sent from another address or port or to
+	 * RESPONSE-PORT; classic requests answered; classic requests dropped (RESPONSE-ADDRESS,
+	 * integrity, IPv6, a change the server cannot make, no-rfc5780). */
+	uint64_t binding_redirected;
+	uint64_t classic_answered, classic_dropped;
 };
 const struct turn_counters *turn_server_counters(const struct turn_server *s);
 
