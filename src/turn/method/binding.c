@@ -139,7 +139,7 @@ static struct turn_conn *turn_bind_via(const struct turn_ctx *x, const struct tu
 {
 	struct turn_conn *c = x->client->conn;
 
-	return c->alt && c->alt->via[b->change] ? c->alt->via[b->change] : c;
+	return b->change && c->alt && c->alt->via[b->change] ? c->alt->via[b->change] : c;
 }
 
 static int turn_bind_respond(struct turn_ctx *x, const struct turn_bind *b)
