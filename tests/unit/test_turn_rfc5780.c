@@ -136,6 +136,15 @@ static void test_response_port(void)
 	CHECK(r.alt[3].sends == 1 && addr_eq(&r.alt[3].last_to, &want), "from A2:P2 to port 50001");
 	CHECK_EQ_INT(r_bind(&r, -1, 50000, 100), 0, "RESPONSE-PORT with PADDING");
 	CHECK_EQ_INT(r.t.code, STUN_ERR_BAD_REQUEST, "PADDING and RESPONSE-PORT: 400 (§6.1)");
+	{
+		struct stun_enc e;
+
+		t_begin(&r.t, &e, STUN_METHOD_BINDING, STUN_CLASS_REQUEST, false);
+		stun_enc_put(&e, STUN_ATTR_RESPONSE_PORT, "\0\0\0\0", 4);
+		r.t.req_len = stun_enc_finish(&e);
+		CHECK(t_run(&r.t) == 0 && r.t.code == STUN_ERR_BAD_REQUEST,
+		      "RESPONSE-PORT 0: 400, nothing sent");
+	}
 	t_stop(&r.t);
 }
 

@@ -99,8 +99,9 @@ static int turn_bind_check(const struct turn_ctx *x, const struct turn_bind *b, 
 {
 	const struct turn_conn *c = x->client->conn;
 
-	/* §6.1, §7.5, §10: PADDING and RESPONSE-PORT together are refused. */
-	if (b->has_padding && b->has_port)
+	/* §6.1, §7.5, §10: PADDING and RESPONSE-PORT together are refused; so is port 0,
+	 * where nothing can listen. */
+	if ((b->has_padding && b->has_port) || (b->has_port && b->port == 0))
 		return STUN_ERR_BAD_REQUEST;
 	/* Over a stream the response returns on the connection: no other source, no other
 	 * port, and nothing for PADDING to fragment. */
