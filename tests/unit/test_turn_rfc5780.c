@@ -324,7 +324,8 @@ static int r_classic(struct r_env *r, uint8_t test, uint32_t cr, const void *mor
 	memset(b + 5, 0x5a, 15);
 	memcpy(b + 20, "\x00\x03\x00\x04", 4);
 	bytes_put32(b + 24, cr);
-	memcpy(b + 28, more, mlen);
+	if (mlen)
+		memcpy(b + 28, more, mlen);
 	p.buf = b;
 	p.len = 28 + mlen;
 	r->t.req_len = (int)p.len;
