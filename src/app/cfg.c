@@ -224,6 +224,12 @@ int cfg_to_net_opts(const struct cfg *cfg, struct net_opts *out)
 	o.no_udp = cfg->no_udp;
 	o.no_tcp = cfg->no_tcp;
 	o.alt_port = cfg_alt_port(cfg);
+	if (o.alt_port && cfg->tls_listening_port) {
+		long long t = cfg->alt_tls_listening_port ? cfg->alt_tls_listening_port
+							  : cfg->tls_listening_port + 1;
+
+		o.alt_tls_port = t <= 65535 ? (uint16_t)t : 0;
+	}
 	o.max_tcp_per_ip = (unsigned)cfg->max_tcp_per_ip;
 	o.tcp_idle_s = (unsigned)cfg->tcp_idle_timeout;
 	o.tls_port = (uint16_t)cfg->tls_listening_port;

@@ -43,12 +43,35 @@ static struct turn_conn *net_alt_find(struct net_worker *w, const struct addr *i
 	return NULL;
 }
 
+/* Whether w has a TCP or TLS listener at ip:port. */
+static bool net_alt_has_tcp(struct net_worker *w, const struct addr *ip, uint16_t port)
+{
+	struct addr want = *ip;
+
+	addr_set_port(&want, port);
+	for (size_t k = 0; k < w->ntcpl; k++)
+		if (addr_eq(net_tcp_listener_local(w->tcpl[k]), &want))
+			return true;
+	return false;
+}
+
+/* The other port of p's pair, or 0. */
+static uint16_t net_alt_other_port(const struct net_alt_ports *ps, uint16_t p, bool tls)
+{
+	uint16_t a = tls ? ps->tls_port : ps->port, b = tls ? ps->alt_tls_port : ps->alt_port;
+
+	if (!a || !b)
+		return 0;
+	return p == a ? b : p == b ? a : 0;
+}
+
 /* The table of the socket c (RFC 5780 §6.1 Table 1). */
-static void net_alt_build(struct net_worker *w, const struct addr *a, size_t n, uint16_t port,
-			  uint16_t alt_port, struct turn_conn *c, struct turn_conn_alt *t)
+static void net_alt_build(struct net_worker *w, const struct addr *a, size_t n,
+			  const struct net_alt_ports *ps, struct turn_conn *c,
+			  struct turn_conn_alt *t)
 {
 	uint16_t p = addr_port(&c->local);
-	uint16_t other = !alt_port ? 0 : p == port ? alt_port : p == alt_port ? port : 0;
+	uint16_t other = net_alt_other_port(ps, p, false);
 	int i = net_alt_index(a, n, &c->local);
 	int j = i < 0 ? -1 : net_alt_pair(a, n, (size_t)i);
 
@@ -67,22 +90,34 @@ static void net_alt_build(struct net_worker *w, const struct addr *a, size_t n, 
 		memset(&t->via[1], 0, 3 * sizeof(t->via[0]));
 }
 
-void net_alt_link(struct net_worker *w, const struct addr *a, size_t n, uint16_t port,
-		  uint16_t alt_port)
+/* A TCP or TLS listener's OTHER-ADDRESS (its connections change nothing). */
+static void net_alt_tcp(struct net_worker *w, const struct addr *a, size_t n,
+			const struct net_alt_ports *ps, struct net_tcp_listener *l)
+{
+	const struct addr *local = net_tcp_listener_local(l);
+	uint16_t p = addr_port(local);
+	uint16_t other = net_alt_other_port(ps, p, net_tcp_listener_is_tls(l));
+	int i = net_alt_index(a, n, local);
+	int j = i < 0 ? -1 : net_alt_pair(a, n, (size_t)i);
+	struct addr o;
+
+	if (other == 0 || j < 0 || !net_alt_has_tcp(w, local, other) ||
+	    !net_alt_has_tcp(w, &a[j], p) || !net_alt_has_tcp(w, &a[j], other))
+		return;
+	o = a[j];
+	addr_set_port(&o, other);
+	net_tcp_listener_set_other(l, &o);
+}
+
+void net_alt_link(struct net_worker *w, const struct addr *a, size_t n,
+		  const struct net_alt_ports *ports)
 {
 	struct turn_conn_alt t;
 
 	for (size_t k = 0; k < w->nudp; k++) {
-		net_alt_build(w, a, n, port, alt_port, net_udp_conn(w->udp[k]), &t);
+		net_alt_build(w, a, n, ports, net_udp_conn(w->udp[k]), &t);
 		net_udp_set_alt(w->udp[k], &t);
 	}
-	/* A TCP listener answers on its connections only: OTHER-ADDRESS where its UDP twin
-	 * has one (the same address and port also listen on TCP), and nothing to redirect. */
-	for (size_t k = 0; k < w->ntcpl; k++) {
-		const struct addr *local = net_tcp_listener_local(w->tcpl[k]);
-		struct turn_conn *u = net_alt_find(w, local, addr_port(local));
-
-		if (u && u->alt && u->alt->has_other)
-			net_tcp_listener_set_other(w->tcpl[k], &u->alt->other);
-	}
+	for (size_t k = 0; k < w->ntcpl; k++)
+		net_alt_tcp(w, a, n, ports, w->tcpl[k]);
 }

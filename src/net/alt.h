@@ -15,13 +15,21 @@ struct net_worker;
  * around (coturn's choice), or -1 when it is the only one of its family. */
 int net_alt_pair(const struct addr *a, size_t n, size_t i);
 
+/* The server's port pairs: listening-port and alt-listening-port (UDP and TCP), and
+ * tls-listening-port and alt-tls-listening-port (TLS). 0: none. */
+struct net_alt_ports {
+	uint16_t port, alt_port;
+	uint16_t tls_port, alt_tls_port;
+};
+
 /* Gives every UDP socket and TCP listener of w its table, once w holds all its sockets:
- * a socket on listening address L (one of a[0..n)) and port P in {port, alt_port} answers
+ * a UDP socket on listening address L (one of a[0..n)) and port P of a pair answers
  * "change port" from L:P', "change IP" from A:P and both from A:P', where A is L's
- * alternate and P' the other port; OTHER-ADDRESS is A:P'. Sockets without an alternate
- * address still get via[0] (RESPONSE-PORT; RFC 5780 §5 allows it with one address).
- * alt_port 0: no alternate port; only via[0]. */
-void net_alt_link(struct net_worker *w, const struct addr *a, size_t n, uint16_t port,
-		  uint16_t alt_port);
+ * alternate and P' the other port of the pair; OTHER-ADDRESS is A:P'. UDP sockets without
+ * an alternate still get via[0] (RESPONSE-PORT; RFC 5780 §5 allows it with one address).
+ * A TCP or TLS listener gets OTHER-ADDRESS A:P' when w also listens on L:P', A:P and A:P'
+ * (its connections can change nothing). */
+void net_alt_link(struct net_worker *w, const struct addr *a, size_t n,
+		  const struct net_alt_ports *ports);
 
 #endif

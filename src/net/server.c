@@ -23,9 +23,10 @@
 struct net_listen {
 	struct addr udp;
 	struct addr tcp;
-	struct addr tls;  /* TLS over TCP, on tls_port */
-	struct addr dtls; /* DTLS over UDP, on tls_port */
-	struct addr alt;  /* RFC 5780: the same address on alt_port (has_alt) */
+	struct addr tls;     /* TLS over TCP, on tls_port */
+	struct addr dtls;    /* DTLS over UDP, on tls_port */
+	struct addr alt;     /* RFC 5780: the same address on alt_port (has_alt) */
+	struct addr tls_alt; /* ... and on alt_tls_port */
 	bool has_alt;
 	bool enumerated; /* from getifaddrs, not from the configuration */
 };
@@ -149,6 +150,10 @@ static void net_server_alts(struct net_server *s)
 
 	if (!s->opts.alt_port || s->opts.alt_port == s->opts.port)
 		s->opts.alt_port = 0;
+	if (!s->opts.alt_port || !s->opts.tls_tcp || !s->opts.tls_port ||
+	    s->opts.alt_tls_port == s->opts.tls_port || s->opts.alt_tls_port == s->opts.alt_port ||
+	    s->opts.alt_tls_port == s->opts.port)
+		s->opts.alt_tls_port = 0;
 	for (size_t i = 0; i < s->nlisten; i++)
 		a[i] = s->listen[i].udp;
 	for (size_t i = 0; i < s->nlisten && s->opts.alt_port; i++) {
@@ -159,8 +164,13 @@ static void net_server_alts(struct net_server *s)
 		l->has_alt = true;
 		l->alt = l->udp;
 		addr_set_port(&l->alt, s->opts.alt_port);
+		l->tls_alt = l->udp;
+		addr_set_port(&l->tls_alt, s->opts.alt_tls_port);
 		log_info("net", "rfc5780 alternate addr=%s",
 			 addr_to_str(&l->alt, buf, sizeof(buf)));
+		if (s->opts.alt_tls_port)
+			log_info("net", "rfc5780 alternate addr=%s proto=tls",
+				 addr_to_str(&l->tls_alt, buf, sizeof(buf)));
 	}
 }
 
@@ -223,12 +233,16 @@ static int net_server_bind_alt(struct net_server *s, struct net_worker *w, struc
 		err = net_server_bind(s, w, &l->alt, NET_SOCK_UDP);
 	if (!err && !s->opts.no_tcp)
 		err = net_server_bind(s, w, &tcp, NET_SOCK_TCP);
+	if (!err && s->opts.alt_tls_port)
+		err = net_server_bind(s, w, &l->tls_alt, NET_SOCK_TLS);
 	return err;
 }
 
 /* Gives w's sockets their RFC 5780 tables (net/alt.h). */
 static void net_server_link(struct net_server *s, struct net_worker *w)
 {
+	struct net_alt_ports ps = {s->opts.port, s->opts.alt_port, s->opts.tls_port,
+				   s->opts.alt_tls_port};
 	struct addr a[NET_MAX_LISTEN];
 	size_t n = 0;
 
@@ -236,7 +250,7 @@ static void net_server_link(struct net_server *s, struct net_worker *w)
 	for (size_t i = 0; i < s->nlisten; i++)
 		if (s->listen[i].has_alt)
 			a[n++] = s->listen[i].udp;
-	net_alt_link(w, a, n, s->opts.port, s->opts.alt_port);
+	net_alt_link(w, a, n, &ps);
 }
 
 static int net_server_workers(struct net_server *s)

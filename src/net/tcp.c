@@ -551,6 +551,11 @@ const struct addr *net_tcp_listener_local(const struct net_tcp_listener *l)
 	return &l->local;
 }
 
+bool net_tcp_listener_is_tls(const struct net_tcp_listener *l)
+{
+	return l->tls;
+}
+
 void net_tcp_listener_set_other(struct net_tcp_listener *l, const struct addr *other)
 {
 	l->alt.has_other = true;

@@ -119,7 +119,7 @@ struct net_worker {
 	size_t nudp;
 	struct net_udp_batch *batch;
 
-	struct net_tcp_listener *tcpl[3 * NET_MAX_LISTEN]; /* plain, TLS, RFC 5780 alt port */
+	struct net_tcp_listener *tcpl[4 * NET_MAX_LISTEN]; /* plain, TLS, their RFC 5780 alts */
 	size_t ntcpl;
 	/* The certificates new TLS handshakes use (a reference; NULL: no TLS), replaced by a
 	 * reload (net_server_tls_swap); and the limiter of handshake-failure lines. */
