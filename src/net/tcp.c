@@ -41,15 +41,8 @@
 
 /* The longest frame accepted; a longer one closes the connection. Bounds the input buffer. */
 #define NET_TCP_MAX_FRAME 16384
-/* The input high watermark of a TLS connection between frames: what libevent reserves for
- * each read of decrypted data stays allocated on an idle connection, so it is kept small
- * (4000: with libevent's chain header, one 4 KiB allocation) and raised only while a
- * longer frame is being received (net_tcp_want). Room for one longest frame plus its header
- * otherwise. Measured with scripts/bench.sh tls, 2000 held TLS allocations: 8 KiB
- * reservations cost 3 KiB more per connection, 1.5 KiB ones about a third of the relayed
- * packets per CPU-second. */
-#define NET_TCP_TLS_READ_WM 4000
-#define NET_TCP_READ_WM	    (NET_TCP_MAX_FRAME + 64)
+/* Room for one longest frame plus its header. */
+#define NET_TCP_READ_WM (NET_TCP_MAX_FRAME + 64)
 /* Output above this stops reading until the client has taken it all. */
 #define NET_TCP_MAX_OUT 65536
 /* Output above this drops relayed data and late responses (counted) instead of buffering
@@ -91,6 +84,85 @@ static void net_tcp_unlist_ended(struct net_tcp_conn *c)
 	c->ended = false;
 }
 
+/* Takes c off w->dirty. */
+static void net_tcp_undirty(struct net_tcp_conn *c)
+{
+	if (!c->dirty)
+		return;
+	if (c->dirty_prev)
+		c->dirty_prev->dirty_next = c->dirty_next;
+	else
+		c->w->dirty = c->dirty_next;
+	if (c->dirty_next)
+		c->dirty_next->dirty_prev = c->dirty_prev;
+	c->dirty_prev = c->dirty_next = NULL;
+	c->dirty = false;
+}
+
+/* Output was added: c goes on w->dirty for the end of the loop iteration. */
+static void net_tcp_out_added(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	struct net_tcp_conn *c = arg;
+
+	(void)buf;
+	if (!info->n_added || c->dirty)
+		return;
+	c->dirty = true;
+	c->dirty_prev = NULL;
+	c->dirty_next = c->w->dirty;
+	if (c->dirty_next)
+		c->dirty_next->dirty_prev = c;
+	c->w->dirty = c;
+}
+
+struct bufferevent *net_tcp_bev_new(struct net_tcp_conn *c)
+{
+	struct bufferevent *bev = bufferevent_socket_new(c->w->base, c->fd, BEV_OPT_CLOSE_ON_FREE);
+
+	if (!bev)
+		return NULL;
+	c->out_cb = evbuffer_add_cb(bufferevent_get_output(bev), net_tcp_out_added, c);
+	if (!c->out_cb) {
+		bufferevent_setfd(bev, -1); /* c->fd stays the caller's */
+		bufferevent_free(bev);
+		return NULL;
+	}
+	/* Written by net_tcp_flush; libevent only finishes what the socket did not take. */
+	bufferevent_disable(bev, EV_WRITE);
+	c->bev = bev;
+	c->fd = -1;
+	return bev;
+}
+
+/* Writes c's output; what the socket does not take (or an error) is left to libevent.
+ * Then a connection waiting for its output to drain goes on (may free c). */
+static void net_tcp_flush_one(struct net_tcp_conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	if (evbuffer_get_length(out) && !(bufferevent_get_enabled(c->bev) & EV_WRITE)) {
+		/* Only the bufferevent drains its output: lifted for this write. */
+		evbuffer_unfreeze(out, 1);
+		int n = evbuffer_write(out, bufferevent_getfd(c->bev));
+		evbuffer_freeze(out, 1);
+		if (n < 0 || evbuffer_get_length(out))
+			bufferevent_enable(c->bev, EV_WRITE);
+	}
+	if (evbuffer_get_length(out) == 0 && (c->closing || c->paused))
+		net_tcp_out_drained(c);
+}
+
+void net_tcp_flush(struct net_worker *w)
+{
+	struct net_tcp_conn *c;
+
+	while ((c = w->dirty) != NULL) {
+		net_tcp_undirty(c);
+		if (c->bev)
+			net_tcp_flush_one(c);
+	}
+}
+
 void net_tcp_conn_free(struct net_tcp_conn *c)
 {
 	struct net_worker *w = c->w;
@@ -114,6 +186,9 @@ void net_tcp_conn_free(struct net_tcp_conn *c)
 		c->next->prev = c->prev;
 	net_tcp_pre_free(c);
 	net_tls_free(c);
+	net_tcp_undirty(c);
+	if (c->out_cb)
+		evbuffer_remove_cb_entry(bufferevent_get_output(c->bev), c->out_cb);
 	if (c->bev)
 		bufferevent_free(c->bev);
 	else if (c->fd >= 0)
@@ -199,6 +274,14 @@ static time_t net_tcp_now(struct net_worker *w)
 	return tv.tv_sec;
 }
 
+/* Queues buf toward the client (TLS: in records). 0 or -errno. */
+static int net_tcp_write(struct net_tcp_conn *c, const uint8_t *buf, size_t len)
+{
+	if (c->tls)
+		return net_tls_write(c, buf, len);
+	return bufferevent_write(c->bev, buf, len) < 0 ? -ENOMEM : 0;
+}
+
 /* The connection's send (to is its remote): queues buf on the connection (a late
  * response, relayed data). 0, or -ENOBUFS when the client is not reading and its output is
  * over the high watermark (dropped and counted). */
@@ -211,7 +294,7 @@ int net_tcp_conn_send(struct turn_conn *tc, const struct addr *to, const uint8_t
 		c->w->c.tcp_out_drop++;
 		return -ENOBUFS;
 	}
-	if (bufferevent_write(c->bev, buf, len) < 0) {
+	if (net_tcp_write(c, buf, len) < 0) {
 		c->w->c.tcp_out_drop++;
 		return -ENOMEM;
 	}
@@ -275,35 +358,13 @@ static void net_tcp_frame(struct net_tcp_conn *c, const uint8_t *buf, size_t len
 	if (net_tcp_is_request(buf, kind))
 		net_tcp_active(c);
 	if (r > 0)
-		bufferevent_write(c->bev, w->resp, (size_t)r);
+		net_tcp_write(c, w->resp, (size_t)r);
 }
 
-/* A TLS connection's input holds the first len bytes of a frame at p: the watermark is
- * raised to let the whole frame in (STUN: 20 + length; ChannelData: 4 + length + padding;
- * both within 24 + length), or lowered back between frames (len 0). */
-static void net_tcp_want(struct net_tcp_conn *c, const uint8_t *p, size_t len)
+/* Consumes every whole frame in in. Returns 0, 1 when it paused (the output is over its
+ * watermark), or -ECONNABORTED when it closed (freed) c: a framing error. */
+static int net_tcp_frames(struct net_tcp_conn *c, struct evbuffer *in)
 {
-	size_t want = NET_TCP_TLS_READ_WM;
-
-	if (!c->under_out)
-		return;
-	if (len >= 4) {
-		size_t need = 24 + ((size_t)p[2] << 8 | p[3]) + 64;
-
-		if (need > want)
-			want = need < NET_TCP_READ_WM ? need : NET_TCP_READ_WM;
-	}
-	if (want != c->read_wm) {
-		c->read_wm = (uint16_t)want;
-		bufferevent_setwatermark(c->bev, EV_READ, 0, want);
-	}
-}
-
-/* Consumes every whole frame in the input. Returns 0, or -ECONNABORTED when it closed (freed)
- * c: a framing error or no valid request within the idle time. */
-static int net_tcp_process(struct net_tcp_conn *c)
-{
-	struct evbuffer *in = bufferevent_get_input(c->bev);
 	uint64_t now_ms = net_worker_now(c->w);
 	enum stun_frame_kind kind;
 	size_t len;
@@ -312,7 +373,7 @@ static int net_tcp_process(struct net_tcp_conn *c)
 		if (net_tcp_out_len(c) > NET_TCP_MAX_OUT) {
 			c->paused = true;
 			bufferevent_disable(c->bev, EV_READ);
-			return 0;
+			return 1;
 		}
 		const uint8_t *p = evbuffer_pullup(in, -1);
 		int n = p ? stun_frame_next(p, len, NET_TCP_MAX_FRAME, &kind, NULL) : -1;
@@ -320,15 +381,49 @@ static int net_tcp_process(struct net_tcp_conn *c)
 			net_tcp_conn_free(c);
 			return -ECONNABORTED;
 		}
-		if (n == 0) {
-			net_tcp_want(c, p, len);
+		if (n == 0)
 			break;
-		}
 		net_tcp_frame(c, p, (size_t)n, kind, now_ms);
 		evbuffer_drain(in, (size_t)n);
 	}
-	if (evbuffer_get_length(in) == 0)
-		net_tcp_want(c, NULL, 0);
+	return 0;
+}
+
+/* The client's end: close once what is queued for it is flushed. Returns -ECONNABORTED
+ * when c was freed at once, else 0 (reading stopped). */
+static int net_tcp_end(struct net_tcp_conn *c)
+{
+	if (net_tcp_out_len(c) > 0) {
+		c->closing = true;
+		bufferevent_disable(c->bev, EV_READ);
+		return 0;
+	}
+	net_tcp_conn_free(c);
+	return -ECONNABORTED;
+}
+
+/* Consumes every whole frame in the input (TLS: of the records opened). Returns 0, or
+ * -ECONNABORTED when it closed (freed) c: a framing or TLS error, or no valid request
+ * within the idle time. */
+static int net_tcp_process(struct net_tcp_conn *c)
+{
+	bool full;
+	int err, rc;
+
+	do {
+		struct evbuffer *in = bufferevent_get_input(c->bev);
+
+		full = false;
+		err = 0;
+		if (c->tls)
+			in = net_tls_input(c, &full, &err);
+		rc = net_tcp_frames(c, in);
+		if (rc)
+			return rc < 0 ? rc : 0;
+		/* TLS: an alert or a bad record ends the connection after what came before. */
+		if (err)
+			return net_tcp_end(c) < 0 ? -ECONNABORTED : 0;
+	} while (full);
 	/* Frames keep coming, but no valid request: the read timeout never fires. */
 	if (c->deadline && net_tcp_now(c->w) >= c->deadline) {
 		c->w->c.tcp_idle++;
@@ -338,6 +433,11 @@ static int net_tcp_process(struct net_tcp_conn *c)
 	return 0;
 }
 
+void net_tcp_kick(struct net_tcp_conn *c)
+{
+	net_tcp_process(c);
+}
+
 static void net_tcp_readable(struct bufferevent *bev, void *arg)
 {
 	net_tcp_process(arg);
@@ -345,14 +445,13 @@ static void net_tcp_readable(struct bufferevent *bev, void *arg)
 
 size_t net_tcp_out_len(const struct net_tcp_conn *c)
 {
-	return evbuffer_get_length(bufferevent_get_output(c->bev)) +
-	       (c->under_out ? evbuffer_get_length(c->under_out) : 0);
+	return evbuffer_get_length(bufferevent_get_output(c->bev));
 }
 
 void net_tcp_out_drained(struct net_tcp_conn *c)
 {
 	if (net_tcp_out_len(c) > 0)
-		return; /* TLS: records still below; net/tls.c calls again */
+		return;
 	if (c->closing) {
 		net_tcp_conn_free(c);
 		return;
@@ -364,9 +463,11 @@ void net_tcp_out_drained(struct net_tcp_conn *c)
 	}
 }
 
-/* The output has drained (low watermark 0). */
+/* libevent wrote the rest of the output (low watermark 0): writing is net_tcp_flush's
+ * again. */
 static void net_tcp_drained(struct bufferevent *bev, void *arg)
 {
+	bufferevent_disable(bev, EV_WRITE);
 	net_tcp_out_drained(arg);
 }
 
@@ -374,19 +475,13 @@ static void net_tcp_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct net_tcp_conn *c = arg;
 
-	if (((what & BEV_EVENT_CONNECTED) || c->handshaking) && net_tls_event(c, what))
-		return;
-	if (what & BEV_EVENT_CONNECTED)
-		return;
+	(void)bev;
 	/* The peer's half-close: answer what is already here, then close once flushed. */
 	if ((what & BEV_EVENT_EOF) && !(what & (BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))) {
-		if (net_tcp_process(c) < 0)
+		if (net_tcp_process(c) < 0 || c->closing)
 			return;
-		if (net_tcp_out_len(c) > 0) {
-			c->closing = true;
-			bufferevent_disable(bev, EV_READ);
-			return;
-		}
+		net_tcp_end(c);
+		return;
 	}
 	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING))
 		c->w->c.tcp_idle++;
@@ -406,7 +501,7 @@ void net_tcp_conn_start(struct net_tcp_conn *c, struct bufferevent *bev)
 	c->bev = bev;
 	c->fd = -1;
 	bufferevent_setcb(bev, net_tcp_readable, net_tcp_drained, net_tcp_event, c);
-	c->read_wm = c->under_out ? NET_TCP_TLS_READ_WM : NET_TCP_READ_WM;
+	c->read_wm = NET_TCP_READ_WM;
 	bufferevent_setwatermark(bev, EV_READ, 0, c->read_wm);
 	bufferevent_set_timeouts(bev, &rd, &wr);
 	bufferevent_enable(bev, EV_READ);
@@ -414,7 +509,7 @@ void net_tcp_conn_start(struct net_tcp_conn *c, struct bufferevent *bev)
 
 int net_tcp_plain_start(struct net_tcp_conn *c)
 {
-	struct bufferevent *bev = bufferevent_socket_new(c->w->base, c->fd, BEV_OPT_CLOSE_ON_FREE);
+	struct bufferevent *bev = net_tcp_bev_new(c);
 
 	if (!bev)
 		return -ENOMEM;

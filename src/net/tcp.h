@@ -8,7 +8,8 @@
  *      first byte, which tells TLS (0x16, a handshake record) from plain STUN on a port
  *      that takes both; only for connections that need it (a trusted proxy's, or when TLS
  *      is on), bounded by the handshake timeout;
- *   2. net/tls.c, for TLS: the handshake, over libevent's OpenSSL bufferevent;
+ *   2. net/tls.c, for TLS: the handshake, in OpenSSL over memory BIOs; afterwards TLS
+ *      records are sealed and opened by net/tls.c (net/tls_rec.h) around stage 3;
  *   3. net/tcp.c: the framing (STUN and ChannelData, shared by TCP and TLS), the TURN core,
  *      output watermarks, idle and allocation lifetimes. */
 #ifndef TERN_NET_TCP_H
@@ -29,6 +30,8 @@ struct net_worker;
 struct net_tcp_listener;
 struct net_tcp_pre;
 struct tls_ctxset;
+struct tls_rec;
+struct ssl_st;
 
 struct net_tcp_conn {
 	struct turn_conn conn; /* first; its remote is the client, its local what it reached */
@@ -42,14 +45,20 @@ struct net_tcp_conn {
 	struct event *stage_ev;
 	uint64_t stage_until_ms;
 	struct net_tcp_pre *pre; /* stage 1: a PROXY header read so far */
-	/* TLS: the output of the socket under the TLS filter (records not yet sent), which
-	 * counts in the connection's output as much as the plaintext above it. */
-	struct evbuffer *under_out;
+	/* TLS: the handshake's SSL (kept afterwards only for a suite that is no AEAD), the
+	 * record keys once it is over, and the plaintext opened ahead of the framing. */
+	struct ssl_st *ssl;
+	struct tls_rec *rec;
+	struct evbuffer *plain;
 	struct tls_ctxset *tls; /* TLS: the certificates it was accepted with (a ref) */
 	time_t deadline;	/* close unless a valid STUN request comes first; 0: none */
 	uint16_t read_wm;	/* the input's high watermark */
 	unsigned nrelays;	/* relay sockets of its allocation */
 	struct net_tcp_conn *ended_next; /* on w->ended */
+	/* On w->dirty: output added since the last flush (net_tcp_flush). */
+	struct net_tcp_conn *dirty_prev, *dirty_next;
+	struct evbuffer_cb_entry *out_cb;
+	bool dirty;
 	bool src_counted; /* remote counted per source in w->limits (not a trusted proxy's) */
 	bool proxied;	  /* from a trusted proxy: a PROXY header is required */
 	bool tls_only;	  /* accepted on a TLS listener */
@@ -78,12 +87,23 @@ void net_tcp_close_all(struct net_worker *w);
  * the worker starts. 0 or -ENOMEM. */
 int net_tcp_worker_init(struct net_worker *w);
 
+/* The bufferevent of c->fd for stages 2 and 3 (taking c->fd; NULL: out of memory, c->fd
+ * untouched). Its output is written at the end of the loop iteration in which it was added
+ * (net_tcp_flush), straight to the socket: libevent watches for writability only when
+ * the socket did not take it all. */
+struct bufferevent *net_tcp_bev_new(struct net_tcp_conn *c);
+/* Writes the output added during this loop iteration of every connection of w. Worker
+ * thread, from net_worker_flush. */
+void net_tcp_flush(struct net_worker *w);
 /* Stage 3 on c->fd, a plain socket. 0 or -ENOMEM (c->fd untouched: the caller frees c). */
 int net_tcp_plain_start(struct net_tcp_conn *c);
 /* Stage 3 on bev (which owns the socket from now on): framing, timeouts, reading. */
 void net_tcp_conn_start(struct net_tcp_conn *c, struct bufferevent *bev);
-/* Bytes queued toward the client, plaintext and (TLS) records not yet sent. */
+/* Bytes queued toward the client (TLS: records) not yet sent. */
 size_t net_tcp_out_len(const struct net_tcp_conn *c);
+/* Handles what stage 3's input already holds (after net_tcp_conn_start: bytes that came
+ * with the end of the handshake). May free c. */
+void net_tcp_kick(struct net_tcp_conn *c);
 /* The output has drained completely: closes c if it was closing, reads again if it was
  * paused. */
 void net_tcp_out_drained(struct net_tcp_conn *c);
@@ -100,14 +120,19 @@ int net_tcp_pre_start(struct net_tcp_conn *c);
 /* Frees the state of stages 1 and 2 (stage_ev, pre). */
 void net_tcp_pre_free(struct net_tcp_conn *c);
 
-/* Stage 2 (net/tls.c): a TLS server session on c->fd with w's current certificates, then
- * stage 3 on its bufferevent. 0 or -errno (c->fd untouched: the caller frees c). */
+/* Stage 2 (net/tls.c): a TLS server handshake on c->fd with w's current certificates, then
+ * stage 3 on the same bufferevent. 0 or -errno (the caller frees c). */
 int net_tls_start(struct net_tcp_conn *c);
-/* Detaches what net_tls_start hooked on the socket below (before c is freed: the socket's
- * buffers may outlive c inside libevent for a moment). */
+/* Frees c's TLS state (keys wiped). */
 void net_tls_free(struct net_tcp_conn *c);
-/* The handshake's end (BEV_EVENT_CONNECTED, or an error, EOF or timeout while
- * c->handshaking): true when c was freed (a failed handshake, logged). */
-bool net_tls_event(struct net_tcp_conn *c, short what);
+/* Stage 3 of a TLS connection: seals buf (len bytes) into records on the socket's output.
+ * 0 or -errno. */
+int net_tls_write(struct net_tcp_conn *c, const uint8_t *buf, size_t len);
+/* Stage 3 of a TLS connection: opens the records in the socket's input and returns the
+ * plaintext buffer the framing reads. *full: it stopped with plaintext to spare (call
+ * again once the framing consumed some). *err: 0, or -EPROTO when the connection must end
+ * after what was opened (an alert, close_notify included; a record that does not
+ * authenticate; a protocol error). */
+struct evbuffer *net_tls_input(struct net_tcp_conn *c, bool *full, int *err);
 
 #endif

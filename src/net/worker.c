@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/aead.h"
 #include "base/timer.h"
 #include "base/xmalloc.h"
 #include "net/dtls.h"
@@ -44,6 +45,7 @@ uint64_t net_worker_now(struct net_worker *w)
 
 void net_worker_flush(struct net_worker *w)
 {
+	net_tcp_flush(w);
 	net_udp_flush(w->batch);
 	net_relay_release(w->rbatch);
 }
@@ -321,6 +323,7 @@ void net_worker_free(struct net_worker *w)
 	net_relay_batch_free(w->rbatch);
 	if (w->tls)
 		tls_ctxset_unref(w->tls);
+	crypto_aead_free(w->aead);
 	pthread_mutex_destroy(&w->qlock);
 	free(w);
 }
