@@ -115,8 +115,9 @@ struct turn_cfg {
 	uint32_t user_quota;	     /* allocations + reserved ports per user; 0 = unlimited */
 	uint32_t total_quota;	     /* allocations + reserved ports in total; 0 = unlimited */
 	uint64_t max_bps;	     /* per allocation, each direction; 0 = unlimited */
-	/* Unauthenticated replies (401, 438, and every error answer to a request that did
-	 * not authenticate) on connections whose address is not proven (UDP), per source IP
+	/* Unauthenticated replies (401, 438, every error answer to a request that did not
+	 * authenticate, and Binding responses carrying RFC 5780 or RFC 3489 extras: see
+	 * turn/method/binding.c) on connections whose address is not proven (UDP), per source IP
 	 * across all workers. unauth_rate 0: no limit at all; unauth_bytes or
 	 * unauth_port_rate 0: that one not counted. */
 	uint32_t unauth_rate;	   /* replies per second (burst as large) */

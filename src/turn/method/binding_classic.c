@@ -32,7 +32,7 @@ static bool turn_classic_admits(struct turn_server *s, const struct turn_pkt *p,
 {
 	const struct turn_conn *c = p->conn;
 
-	if (s->cfg->no_rfc5780 || c->ops->stream || p->src->u.sa.sa_family != AF_INET ||
+	if (s->cfg->no_rfc5780 || c->ops->stream || addr_family(p->src) != AF_INET ||
 	    r->has_response_address || r->has_integrity ||
 	    (change && !(c->alt && c->alt->via[change]))) {
 		s->c.classic_dropped++;
