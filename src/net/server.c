@@ -150,6 +150,13 @@ static void net_server_alts(struct net_server *s)
 
 	if (!s->opts.alt_port || s->opts.alt_port == s->opts.port)
 		s->opts.alt_port = 0;
+	/* SO_REUSEPORT would let the alternate share the TLS/DTLS port and split its traffic. */
+	if (s->opts.alt_port && s->opts.alt_port == s->opts.tls_port &&
+	    (s->opts.tls_tcp || s->opts.dtls)) {
+		log_warn("net", "rfc5780 off: alt-listening-port is the tls-listening-port port=%u",
+			 s->opts.alt_port);
+		s->opts.alt_port = 0;
+	}
 	if (!s->opts.alt_port || !s->opts.tls_tcp || !s->opts.tls_port ||
 	    s->opts.alt_tls_port == s->opts.tls_port || s->opts.alt_tls_port == s->opts.alt_port ||
 	    s->opts.alt_tls_port == s->opts.port)
