@@ -51,7 +51,9 @@ struct turn_conn_ops {
  * via[] is indexed by the CHANGE-REQUEST flags asked for: TURN_CHANGE_PORT | TURN_CHANGE_IP;
  * via[0] is the socket itself and is set only when its send reaches any address (a UDP
  * listening socket: RESPONSE-PORT possible); a NULL entry means that change is impossible
- * (streams, or no alternate address). Every via[] connection belongs to the same worker. */
+ * (streams, or no alternate address). Every via[] connection belongs to the same worker.
+ * A TCP or TLS listener's connections share one table with has_other and other only
+ * (net/alt.c). */
 #define TURN_CHANGE_PORT 1
 #define TURN_CHANGE_IP	 2
 struct turn_conn_alt {
