@@ -181,6 +181,31 @@ static void net_server_alts(struct net_server *s)
 	}
 }
 
+/* Like net_server_probe for the alternate ports: another process holding one fails the
+ * start (a plain bind sees through its SO_REUSEPORT group, which would share the port). */
+static int net_server_probe_alts(const struct net_server *s)
+{
+	for (size_t i = 0; i < s->nlisten; i++) {
+		const struct net_listen *l = &s->listen[i];
+		const char *proto = "udp";
+		int err = 0;
+
+		if (!l->has_alt)
+			continue;
+		if (!s->opts.no_udp)
+			err = net_sock_probe(&l->alt, false);
+		if (!err && !s->opts.no_tcp && (proto = "tcp"))
+			err = net_sock_probe(&l->alt, true);
+		if (!err && s->opts.alt_tls_port && (proto = "tls"))
+			err = net_sock_probe(&l->tls_alt, true);
+		if (err) {
+			net_log_bind(!strcmp(proto, "tls") ? &l->tls_alt : &l->alt, proto, err);
+			return err;
+		}
+	}
+	return 0;
+}
+
 /* Settles the relay addresses (relay-ip or the defaults) and logs them. */
 static int net_server_relays(struct net_server *s)
 {
@@ -344,8 +369,10 @@ int net_server_new(const struct net_opts *opts, struct net_server **out)
 	err = net_server_addrs(s);
 	if (!err)
 		err = net_server_probe(s);
-	if (!err)
+	if (!err) {
 		net_server_alts(s);
+		err = net_server_probe_alts(s);
+	}
 	if (!err && s->opts.dtls)
 		err = net_server_dtls(s);
 	if (!err && !s->opts.turn->stun_only)
