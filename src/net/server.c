@@ -147,6 +147,7 @@ static void net_server_alts(struct net_server *s)
 {
 	struct addr a[NET_MAX_LISTEN];
 	char buf[ADDR_STR_MAX];
+	size_t paired = 0;
 
 	if (!s->opts.alt_port || s->opts.alt_port == s->opts.port)
 		s->opts.alt_port = 0;
@@ -178,7 +179,11 @@ static void net_server_alts(struct net_server *s)
 		if (s->opts.alt_tls_port)
 			log_info("net", "rfc5780 alternate addr=%s proto=tls",
 				 addr_to_str(&l->tls_alt, buf, sizeof(buf)));
+		paired++;
 	}
+	if (s->opts.alt_port && !paired && s->opts.nlisten)
+		log_info("net", "rfc5780 no alternate address (needs two listening-ip of one "
+				"family): CHANGE-REQUEST answered 420");
 }
 
 /* Like net_server_probe for the alternate ports: another process holding one fails the
