@@ -62,6 +62,7 @@ struct net_tcp_listener {
 	struct addr local;
 	bool tls; /* every connection is TLS */
 	bool warned;
+	struct turn_conn_alt alt; /* RFC 5780 OTHER-ADDRESS for its connections (net/alt.h) */
 };
 
 /* The client as the TURN core knows it. */
@@ -530,6 +531,7 @@ static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
 	c->conn.ops = &net_tcp_conn_ops;
 	c->conn.remote = *peer;
 	c->conn.local = l->local;
+	c->conn.alt = l->alt.has_other ? &l->alt : NULL;
 	c->src_counted = !proxied;
 	c->proxied = proxied;
 	c->tls_only = l->tls;
@@ -637,6 +639,22 @@ static void net_tcp_accept_error(struct evconnlistener *el, void *arg)
 	l->warned = true;
 	evconnlistener_disable(el);
 	evtimer_add(l->retry, &tv);
+}
+
+const struct addr *net_tcp_listener_local(const struct net_tcp_listener *l)
+{
+	return &l->local;
+}
+
+bool net_tcp_listener_is_tls(const struct net_tcp_listener *l)
+{
+	return l->tls;
+}
+
+void net_tcp_listener_set_other(struct net_tcp_listener *l, const struct addr *other)
+{
+	l->alt.has_other = true;
+	l->alt.other = *other;
 }
 
 int net_tcp_listener_new(struct net_worker *w, int fd, const struct addr *local, bool tls,

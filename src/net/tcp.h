@@ -75,6 +75,12 @@ int net_tcp_listener_new(struct net_worker *w, int fd, const struct addr *local,
 			 struct net_tcp_listener **out);
 /* Stops accepting and closes the socket (takes l; NULL is fine). */
 void net_tcp_listener_free(struct net_tcp_listener *l);
+/* The address l listens on; whether every connection it accepts is TLS. */
+const struct addr *net_tcp_listener_local(const struct net_tcp_listener *l);
+bool net_tcp_listener_is_tls(const struct net_tcp_listener *l);
+/* Connections accepted by l from now on report other as RFC 5780 OTHER-ADDRESS (a listener
+ * on the alternate address and port exists; net/alt.h). Before the worker starts. */
+void net_tcp_listener_set_other(struct net_tcp_listener *l, const struct addr *other);
 /* Closes every connection of w. */
 void net_tcp_close_all(struct net_worker *w);
 /* Sets up w's TCP state (the event that closes connections whose allocation ended). Before

@@ -110,6 +110,11 @@ int turn_allocate(struct turn_ctx *x);		/* turn/method/allocate.c */
 int turn_refresh(struct turn_ctx *x);		/* turn/method/refresh.c */
 int turn_create_permission(struct turn_ctx *x); /* turn/method/create_permission.c */
 int turn_channel_bind(struct turn_ctx *x);	/* turn/method/channel_bind.c */
+/* A classic RFC 3489 Binding Request (no magic cookie; stun/classic.h): like
+ * turn_server_input, returns the response length in out, 0 (sent through another of the
+ * connection's sockets, or limited) or -EBADMSG (not answered). turn/method/binding_classic.c */
+int turn_classic_binding(struct turn_server *s, const struct turn_pkt *p, uint64_t now_ms,
+			 uint8_t *out, size_t cap);
 
 /* One row of the method table (turn/method/table.c), per STUN method. */
 struct turn_method {
