@@ -20,6 +20,7 @@ struct turn_mob {
 	bool moved;
 	uint8_t move_tid[STUN_TID_LEN]; /* the Refresh that moved it last: a retransmission
 					 * of it is answered again */
+	struct turn_conn parked;	/* a->client.conn while parked (turn_mob_park) */
 };
 
 /* A move across workers: what the requesting worker needs to answer the Refresh, and the
@@ -48,7 +49,7 @@ void turn_mob_unlink(struct turn_server *s, struct turn_mob *m);
 /* Whether a may be taken over by the request's user (has_ident, ident). */
 bool turn_mob_owner_ok(const struct turn_alloc *a, bool has_ident, const uint8_t *ident);
 /* The relays of a stop / start receiving on s's worker (ops->detach / ops->attach at
- * a->client). turn_mob_attach: 0 or -errno. */
+ * a->client; a parked allocation's stay detached). turn_mob_attach: 0 or -errno. */
 void turn_mob_detach(struct turn_server *s, struct turn_alloc *a);
 int turn_mob_attach(struct turn_server *s, struct turn_alloc *a);
 /* The move is done (a at its new 5-tuple): generation, the moving transaction. */

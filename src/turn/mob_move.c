@@ -185,12 +185,17 @@ void turn_server_mob_adopt(struct turn_server *s, struct turn_mob_move *mv, uint
 
 void turn_server_mob_abort(struct turn_server *s, struct turn_mob_move *mv)
 {
-	struct turn_alloc *a = mv->a;
+	struct turn_alloc *a = mv->a, *other;
 
-	/* Back where it was: its 5-tuple (a->client) was not changed on the way out. */
+	/* Back where it was: its 5-tuple (a->client) was not changed on the way out, unless
+	 * that 5-tuple has made another allocation meanwhile (then this one ends). */
 	mv->a = NULL;
-	if (a)
-		turn_mob_install(s, a);
+	if (a) {
+		other = turn_alloc_find(&s->allocs, a->client.conn, &a->client.src,
+					&a->client.local);
+		if (turn_mob_install(s, a) == 0 && other)
+			turn_alloc_free(s, a);
+	}
 	turn_mob_move_free(mv);
 }
 

@@ -122,8 +122,9 @@ void turn_mob_fini(struct turn_server *s, struct turn_alloc *a)
 	a->mob = NULL;
 }
 
-/* The connection a parked allocation names: nothing reaches it (its relays do not
- * receive), and nothing is sent through it. Never written; shared by every worker. */
+/* The connection a parked allocation names (its own: no two parked allocations share a
+ * 5-tuple in the table): nothing reaches it (its relays do not receive), and nothing is
+ * sent through it. */
 static int turn_mob_parked_send(struct turn_conn *c, const struct addr *to, const uint8_t *buf,
 				size_t len)
 {
@@ -136,15 +137,15 @@ static int turn_mob_parked_send(struct turn_conn *c, const struct addr *to, cons
 
 static const struct turn_conn_ops turn_mob_parked_ops = {.name = "parked",
 							 .send = turn_mob_parked_send};
-static struct turn_conn turn_mob_parked_conn = {.ops = &turn_mob_parked_ops};
 
 bool turn_mob_park(struct turn_server *s, struct turn_alloc *a)
 {
-	if (a->mob == NULL || a->client.conn == &turn_mob_parked_conn)
+	if (a->mob == NULL || a->client.conn == &a->mob->parked)
 		return false;
 	turn_mob_detach(s, a);
 	turn_alloc_unlink(s, a);
-	a->client.conn = &turn_mob_parked_conn;
+	a->mob->parked = (struct turn_conn){.ops = &turn_mob_parked_ops, .local = a->client.local};
+	a->client.conn = &a->mob->parked;
 	/* Relinking after the unlink never needs to grow the table. */
 	if (turn_alloc_link(s, a) < 0) {
 		s->c.allocs++; /* counted again for turn_alloc_free */
@@ -188,6 +189,9 @@ int turn_mob_attach(struct turn_server *s, struct turn_alloc *a)
 {
 	int err;
 
+	/* Parked (taken back after a move that failed): its relays stay detached. */
+	if (a->mob && a->client.conn == &a->mob->parked)
+		return 0;
 	for (int i = 0; i < a->nrelay; i++) {
 		err = s->ops->attach(s->ops_ctx, a->relay[i], &a->client);
 		if (err < 0)
