@@ -264,9 +264,14 @@ static void test_stream(void)
 	CHECK(m_chdata(&t, 0x4003) == 0, "the channel relays over the new connection");
 	gone = t_client(&t);
 	turn_server_client_gone(t.s, &gone);
+	/* The same 5-tuple allocates and goes again: two parked allocations, each findable. */
+	CHECK_EQ_INT(m_allocate(&t, ""), 0, "the same 5-tuple allocates again");
+	gone = t_client(&t);
+	turn_server_client_gone(t.s, &gone);
+	CHECK(turn_server_counters(t.s)->allocs == 2, "both parked");
 	t_advance(&t, 601 * 1000);
 	CHECK(turn_server_counters(t.s)->allocs == 0 && fake_all_closed_once(&t.net),
-	      "parked again, then expired: relay closed once");
+	      "parked, then expired: every relay closed once");
 	t_stop(&t);
 }
 
@@ -461,6 +466,18 @@ static void test_move_cross_races(void)
 	CHECK_EQ_INT(t_refresh(&t0, false, 0), 0, "aborted: the old 5-tuple still has it");
 	t_stop(&t1);
 	t_stop(&t0);
+
+	/* ... while the old 5-tuple allocated anew: the one taken back ends. */
+	m_cross_setup(&t0, &t1, tk);
+	m_refresh(&t1, tk, false, -1);
+	turn_server_mob_detach(t0.s, g.mv);
+	m_allocate(&t0, NULL);
+	turn_server_mob_abort(t0.s, g.mv);
+	CHECK(turn_server_counters(t0.s)->allocs == 1 && turn_shared_total(g_shared) == 1,
+	      "aborted onto a new allocation: one left, one quota unit");
+	t_stop(&t1);
+	t_stop(&t0);
+	CHECK(fake_all_closed_once(&t0.net), "every relay closed once");
 
 	/* A worker shut down with the move in its queue. */
 	m_cross_setup(&t0, &t1, tk);
