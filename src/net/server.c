@@ -200,6 +200,8 @@ static int net_server_workers(struct net_server *s)
 		if (err)
 			return err;
 		s->workers[i] = w;
+		w->all = s->workers;
+		w->nall = s->nworkers;
 		for (size_t j = 0; j < s->nlisten; j++) {
 			struct net_listen *l = &s->listen[j];
 

@@ -32,6 +32,7 @@
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "net/limits.h"
+#include "net/tcprelay.h"
 #include "net/tls_ctx.h"
 #include "net/worker.h"
 #include "stun/frame.h"
@@ -95,6 +96,8 @@ void net_tcp_conn_free(struct net_tcp_conn *c)
 	struct net_worker *w = c->w;
 
 	c->freeing = true;
+	if (c->pair)
+		net_tcprelay_client_gone(c);
 	/* At shutdown the TURN core is already gone (net_worker_shutdown frees it before the
 	 * connections): nothing is left to tell. */
 	if (w->turn) {
@@ -174,6 +177,18 @@ void net_tcp_conn_hold(struct turn_conn *tc)
 	}
 }
 
+void net_tcp_conn_end(struct net_tcp_conn *c)
+{
+	struct net_worker *w = c->w;
+
+	if (c->freeing || c->ended)
+		return;
+	c->ended = true;
+	c->ended_next = w->ended;
+	w->ended = c;
+	event_active(w->reap_ev, 0, 0);
+}
+
 /* The connection's release: that relay socket closed. After the last one the allocation
  * has ended: c is closed later in the loop iteration (never from within this call), once
  * its output (the response to a Refresh with LIFETIME 0, say) is flushed. */
@@ -182,12 +197,10 @@ void net_tcp_conn_release(struct turn_conn *tc)
 	struct net_tcp_conn *c = (struct net_tcp_conn *)tc;
 	struct net_worker *w = c->w;
 
-	if (c->nrelays == 0 || --c->nrelays > 0 || c->freeing || c->ended)
+	(void)w;
+	if (c->nrelays == 0 || --c->nrelays > 0)
 		return;
-	c->ended = true;
-	c->ended_next = w->ended;
-	w->ended = c;
-	event_active(w->reap_ev, 0, 0);
+	net_tcp_conn_end(c);
 }
 
 static time_t net_tcp_now(struct net_worker *w)
@@ -298,6 +311,23 @@ static void net_tcp_want(struct net_tcp_conn *c, const uint8_t *p, size_t len)
 	}
 }
 
+/* RFC 6062: a ConnectionBind for a CONNECTION-ID of another worker moves the connection
+ * there (net/tcprelay.h); true when c is gone. */
+static bool net_tcp_handoff(struct net_tcp_conn *c, const uint8_t *p, size_t n,
+			    enum stun_frame_kind kind)
+{
+	struct net_worker *w = c->w;
+	int wid;
+
+	if (w->nall < 2 || kind != STUN_FRAME_STUN || p[0] != 0x00 ||
+	    p[1] != STUN_METHOD_CONNECTION_BIND)
+		return false;
+	wid = turn_tcp_cid_worker(p, n);
+	if (wid < 0 || (unsigned)wid == w->id || (unsigned)wid >= w->nall)
+		return false;
+	return net_tcprelay_handoff(c, (unsigned)wid);
+}
+
 /* Consumes every whole frame in the input. Returns 0, or -ECONNABORTED when it closed (freed)
  * c: a framing error or no valid request within the idle time. */
 static int net_tcp_process(struct net_tcp_conn *c)
@@ -323,8 +353,12 @@ static int net_tcp_process(struct net_tcp_conn *c)
 			net_tcp_want(c, p, len);
 			break;
 		}
+		if (net_tcp_handoff(c, p, (size_t)n, kind))
+			return -ECONNABORTED;
 		net_tcp_frame(c, p, (size_t)n, kind, now_ms);
 		evbuffer_drain(in, (size_t)n);
+		if (c->pair) /* RFC 6062 §5.4: raw bytes from here on (net/tcprelay.c) */
+			return 0;
 	}
 	if (evbuffer_get_length(in) == 0)
 		net_tcp_want(c, NULL, 0);
@@ -339,7 +373,10 @@ static int net_tcp_process(struct net_tcp_conn *c)
 
 static void net_tcp_readable(struct bufferevent *bev, void *arg)
 {
-	net_tcp_process(arg);
+	struct net_tcp_conn *c = arg;
+
+	if (!c->pair) /* bound: the splice takes over within this loop iteration */
+		net_tcp_process(c);
 }
 
 size_t net_tcp_out_len(const struct net_tcp_conn *c)
@@ -350,6 +387,10 @@ size_t net_tcp_out_len(const struct net_tcp_conn *c)
 
 void net_tcp_out_drained(struct net_tcp_conn *c)
 {
+	if (c->pair) {
+		net_tcprelay_client_drained(c);
+		return;
+	}
 	if (net_tcp_out_len(c) > 0)
 		return; /* TLS: records still below; net/tls.c calls again */
 	if (c->closing) {
@@ -462,6 +503,47 @@ static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
 		err = net_tcp_plain_start(c);
 	if (err)
 		net_tcp_conn_free(c);
+}
+
+void net_tcp_adopt(struct net_worker *w, int fd, const struct addr *remote,
+		   const struct addr *local, const uint8_t *bytes, size_t n)
+{
+	struct net_tcp_conn *c;
+	struct evbuffer *in;
+	int err;
+
+	if (w->nconns >= w->max_conns || net_limits_tcp_take(w->limits, remote) < 0) {
+		w->c.tcp_refused++;
+		close(fd);
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->w = w;
+	c->fd = fd;
+	c->conn.ops = &net_tcp_conn_ops;
+	c->conn.remote = *remote;
+	c->conn.local = *local;
+	c->src_counted = true;
+	c->deadline = net_tcp_now(w) + net_tcp_hello_s(w);
+	c->next = w->conns;
+	if (w->conns)
+		w->conns->prev = c;
+	w->conns = c;
+	w->nconns++;
+	if (net_tcp_plain_start(c) < 0) {
+		net_tcp_conn_free(c);
+		return;
+	}
+	/* A bufferevent's input takes bytes only from its socket unless unfrozen. */
+	in = bufferevent_get_input(c->bev);
+	evbuffer_unfreeze(in, 0);
+	err = evbuffer_add(in, bytes, n);
+	evbuffer_freeze(in, 0);
+	if (err < 0) {
+		net_tcp_conn_free(c);
+		return;
+	}
+	net_tcp_process(c);
 }
 
 /* The descriptor reserve refused a connection: one warn line per episode. */

@@ -28,6 +28,7 @@ struct evbuffer;
 struct net_worker;
 struct net_tcp_listener;
 struct net_tcp_pre;
+struct net_tcp_peer;
 struct tls_ctxset;
 
 struct net_tcp_conn {
@@ -50,6 +51,8 @@ struct net_tcp_conn {
 	uint16_t read_wm;	/* the input's high watermark */
 	unsigned nrelays;	/* relay sockets of its allocation */
 	struct net_tcp_conn *ended_next; /* on w->ended */
+	struct net_tcp_peer *pair;	 /* RFC 6062: bound to this peer data connection
+					  * (net/tcprelay.h); framing has ended */
 	bool src_counted; /* remote counted per source in w->limits (not a trusted proxy's) */
 	bool proxied;	  /* from a trusted proxy: a PROXY header is required */
 	bool tls_only;	  /* accepted on a TLS listener */
@@ -83,6 +86,14 @@ size_t net_tcp_out_len(const struct net_tcp_conn *c);
 void net_tcp_out_drained(struct net_tcp_conn *c);
 /* Closes c and ends its allocation (takes c). */
 void net_tcp_conn_free(struct net_tcp_conn *c);
+/* Closes c later in the loop iteration, once its output is flushed (never from within the
+ * call). */
+void net_tcp_conn_end(struct net_tcp_conn *c);
+/* A plain TCP connection another worker accepted and handed over (RFC 6062 ConnectionBind,
+ * net/tcprelay.h): fd (taken, also on failure) with the bytes already read from it
+ * (borrowed), which are handled first. */
+void net_tcp_adopt(struct net_worker *w, int fd, const struct addr *remote,
+		   const struct addr *local, const uint8_t *bytes, size_t n);
 /* The shared parts of the turn_conn ops of TCP and TLS connections. */
 int net_tcp_conn_send(struct turn_conn *tc, const struct addr *to, const uint8_t *buf, size_t len);
 void net_tcp_conn_hold(struct turn_conn *tc);

@@ -178,6 +178,7 @@ static int net_worker_turn_new(struct net_worker *w)
 	err = turn_server_new(o->turn, &net_relay_ops, w, creds, net_clock_ms(), &w->turn);
 	if (err)
 		return err;
+	turn_server_set_worker(w->turn, w->id);
 	w->tick_ev = event_new(w->base, -1, EV_PERSIST, net_worker_tick, w);
 	if (!w->tick_ev || event_add(w->tick_ev, &tv) < 0)
 		return -ENOMEM;

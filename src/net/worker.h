@@ -93,6 +93,10 @@ struct net_worker_cmd {
 
 struct net_worker {
 	unsigned id;
+	/* Every worker of the server, this one included (all[id] == this), for work handed
+	 * to the worker that owns it (net_worker_call); set before the workers start. */
+	struct net_worker **all;
+	unsigned nall;
 	struct event_base *base;
 	pthread_t thread;
 	bool started;

@@ -210,6 +210,7 @@ void turn_alloc_free(struct turn_server *s, struct turn_alloc *a)
 
 	timer_cancel(&a->timer);
 	turn_table_remove(&s->allocs, a);
+	turn_tcp_fini(s, a); /* before the relay (the listener) closes */
 	for (i = 0; i < a->nrelay; i++)
 		s->ops->close(s->ops_ctx, a->relay[i]);
 	if (a->nrelay > 0)

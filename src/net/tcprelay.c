@@ -1,0 +1,571 @@
+/* TCP relaying (RFC 6062, net/tcprelay.h): the relayed address's listener, peer data
+ * connections and their splice with client data connections. */
+#include "config.h" /* first: _GNU_SOURCE for accept4(2) */
+#include "net/tcprelay.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "net/limits.h"
+#include "net/relay.h"
+#include "net/relay_addr.h"
+#include "net/tcp.h"
+#include "net/worker.h"
+
+/* Output of one side above which the other side stops reading, and the level below which
+ * it reads again; the input high watermark of each side (what one read may add). */
+#define NET_SPLICE_MAX_OUT (256 * 1024)
+#define NET_SPLICE_LOW_OUT (NET_SPLICE_MAX_OUT / 2)
+#define NET_SPLICE_READ_WM (64 * 1024)
+/* Peer connections accepted per wakeup of a relay listener; its backlog. */
+#define NET_TCPRELAY_ACCEPTS 16
+#define NET_TCPRELAY_BACKLOG 64
+
+/* A peer data connection. */
+struct net_tcp_peer {
+	struct net_worker *w;
+	struct turn_tcp_conn *tc;    /* the TURN core's; NULL once it forgot (or closed) it */
+	struct bufferevent *bev;     /* the peer's socket */
+	struct net_tcp_conn *client; /* the client data connection, once bound */
+	struct event *kick;	     /* starts the splice after the ConnectionBind success */
+	bool connecting;	     /* Connect: waiting for the peer */
+	bool spliced;		     /* bytes flow between bev and client */
+	bool peer_paused;	     /* bev not read: the client's output is full */
+	bool client_paused;	     /* client not read: bev's output is full */
+	bool closing;		     /* free once bev's output is flushed */
+};
+
+/* ---- the listener ---- */
+
+/* Sockets of one relayed address: its listener and the connections made from it all bind
+ * the same address and port (RFC 6062 §5.2: the local endpoint is the relayed transport
+ * address), which Linux allows only with SO_REUSEPORT on all of them. A port is taken for
+ * a new listener only after an exclusive bind (no SO_REUSEPORT) proved it free; the lock
+ * keeps two workers from proving the same port at once. */
+static pthread_mutex_t net_tcprelay_port_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int net_tcprelay_sock(const struct addr *a, bool reuseport, int *out)
+{
+	int fd = socket(addr_family(a), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (reuseport)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (addr_family(a) == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, &a->u.sa, addr_len(a)) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	*out = fd;
+	return 0;
+}
+
+/* A listener at ip:port when the port is free. 0, -EADDRINUSE or -errno. */
+static int net_tcprelay_try(const struct addr *ip, uint16_t port, int *fd)
+{
+	struct addr a = *ip;
+	int probe, err;
+
+	addr_set_port(&a, port);
+	pthread_mutex_lock(&net_tcprelay_port_lock);
+	err = net_tcprelay_sock(&a, false, &probe);
+	if (!err) {
+		close(probe);
+		err = net_tcprelay_sock(&a, true, fd);
+	}
+	pthread_mutex_unlock(&net_tcprelay_port_lock);
+	if (!err && listen(*fd, NET_TCPRELAY_BACKLOG) < 0) {
+		err = -errno;
+		close(*fd);
+	}
+	return err;
+}
+
+/* A listener on the relay address at a free port of the relay range, probed from a
+ * pseudo-random start. 0, -ENOSPC or -errno. */
+static int net_tcprelay_listen(struct net_worker *w, const struct addr *ip, int *fd,
+			       struct addr *bound)
+{
+	uint32_t lo = w->opts->min_port, hi = w->opts->max_port, span, start;
+	int err;
+
+	if (lo == 0 || hi < lo)
+		return -ENOSPC;
+	span = hi - lo + 1;
+	start = (uint32_t)((net_clock_ms() * 2654435761u) ^ ((uintptr_t)fd >> 4)) % span;
+	for (uint32_t i = 0; i < span; i++) {
+		uint16_t port = (uint16_t)(lo + (start + i) % span);
+
+		err = net_tcprelay_try(ip, port, fd);
+		if (err == -EADDRINUSE || err == -EACCES)
+			continue;
+		if (err)
+			return err;
+		*bound = *ip;
+		addr_set_port(bound, port);
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+static void net_tcprelay_accept(evutil_socket_t fd, short what, void *arg);
+
+int net_tcprelay_open(struct net_worker *w, const struct turn_relay_req *req,
+		      struct turn_relay_res *res)
+{
+	const struct addr *ip =
+		net_relay_addr_pick(w->opts, req->family, req->client ? &req->client->local : NULL);
+	struct net_relay *r;
+	struct addr bound;
+	int fd, err;
+
+	if (!ip)
+		return -EAFNOSUPPORT;
+	if (net_limits_relay_take(w->limits, 1) < 0)
+		return -EMFILE;
+	err = net_tcprelay_listen(w, ip, &fd, &bound);
+	if (err) {
+		net_limits_relay_put(w->limits, 1);
+		return err;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->w = w;
+	r->fd = fd;
+	r->local = bound;
+	r->tcp = true;
+	r->alloc = req->alloc;
+	r->ev = event_new(w->base, fd, EV_READ | EV_PERSIST, net_tcprelay_accept, r);
+	if (!r->ev || event_add(r->ev, NULL) < 0) {
+		net_relay_close(w, r);
+		return -ENOMEM;
+	}
+	res->relay = r;
+	res->reserved = NULL;
+	net_relay_addr_external(w->opts, &r->local, &res->relayed);
+	if (req->client && req->client->conn->ops->hold) {
+		r->conn = req->client->conn;
+		r->conn->ops->hold(r->conn);
+	}
+	return 0;
+}
+
+/* ---- peer data connections ---- */
+
+static void net_peer_read(struct bufferevent *bev, void *arg);
+static void net_peer_write(struct bufferevent *bev, void *arg);
+static void net_peer_event(struct bufferevent *bev, short what, void *arg);
+static void net_peer_kick(evutil_socket_t fd, short what, void *arg);
+
+/* A peer conn on socket fd (taken, also on failure; counted in the relay budget by the
+ * caller, given back by net_peer_free). */
+static struct net_tcp_peer *net_peer_new(struct net_worker *w, int fd)
+{
+	struct net_tcp_peer *p = xcalloc(1, sizeof(*p));
+
+	p->w = w;
+	p->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	p->kick = event_new(w->base, -1, 0, net_peer_kick, p);
+	if (!p->bev || !p->kick) {
+		if (p->bev)
+			bufferevent_free(p->bev);
+		else
+			close(fd);
+		if (p->kick)
+			event_free(p->kick);
+		free(p);
+		net_limits_relay_put(w->limits, 1);
+		return NULL;
+	}
+	bufferevent_setcb(p->bev, net_peer_read, net_peer_write, net_peer_event, p);
+	/* §5.2/§5.3: until bound, what the peer sends waits here; the watermark stops reading
+	 * (the kernel's receive window then closes) instead of buffering without bound. */
+	bufferevent_setwatermark(p->bev, EV_READ, 0, NET_SPLICE_READ_WM);
+	bufferevent_setwatermark(p->bev, EV_WRITE, NET_SPLICE_LOW_OUT, 0);
+	return p;
+}
+
+/* Frees p (its client data connection must be detached already). Never calls turn/. */
+static void net_peer_free(struct net_tcp_peer *p)
+{
+	struct net_worker *w = p->w;
+
+	bufferevent_free(p->bev);
+	event_free(p->kick);
+	free(p);
+	net_limits_relay_put(w->limits, 1);
+}
+
+/* Frees p now when its output is empty, else once flushed. */
+static void net_peer_close_flushed(struct net_tcp_peer *p)
+{
+	if (evbuffer_get_length(bufferevent_get_output(p->bev)) == 0) {
+		net_peer_free(p);
+		return;
+	}
+	p->closing = true;
+	bufferevent_disable(p->bev, EV_READ);
+	bufferevent_setwatermark(p->bev, EV_WRITE, 0, 0);
+}
+
+/* Takes p's client data connection off it: closed once its output is flushed. */
+static void net_peer_drop_client(struct net_tcp_peer *p)
+{
+	struct net_tcp_conn *c = p->client;
+
+	if (!c)
+		return;
+	p->client = NULL;
+	c->pair = NULL;
+	c->paused = false;
+	net_tcp_conn_end(c);
+}
+
+/* The peer side ended (EOF, error): the TURN core forgets it, what the peer sent still
+ * reaches the client, and the client data connection closes after it (§5.5). */
+static void net_peer_gone(struct net_tcp_peer *p)
+{
+	struct net_worker *w = p->w;
+
+	if (p->tc && w->turn)
+		turn_tcp_closed(w->turn, p->tc);
+	p->tc = NULL;
+	if (p->client && p->spliced)
+		bufferevent_write_buffer(p->client->bev, bufferevent_get_input(p->bev));
+	net_peer_drop_client(p);
+	net_peer_free(p);
+}
+
+/* Moves what one side read to the other's output; over the watermark, the reading side
+ * stops. */
+static void net_splice_p2c(struct net_tcp_peer *p)
+{
+	struct net_tcp_conn *c = p->client;
+
+	bufferevent_write_buffer(c->bev, bufferevent_get_input(p->bev));
+	if (net_tcp_out_len(c) >= NET_SPLICE_MAX_OUT && !p->peer_paused) {
+		p->peer_paused = true;
+		c->paused = true; /* TLS: the records below drained: net_tcp_out_drained */
+		bufferevent_disable(p->bev, EV_READ);
+	}
+}
+
+static void net_splice_c2p(struct net_tcp_peer *p)
+{
+	struct net_tcp_conn *c = p->client;
+
+	bufferevent_write_buffer(p->bev, bufferevent_get_input(c->bev));
+	if (evbuffer_get_length(bufferevent_get_output(p->bev)) >= NET_SPLICE_MAX_OUT &&
+	    !p->client_paused) {
+		p->client_paused = true;
+		bufferevent_disable(c->bev, EV_READ);
+	}
+}
+
+static void net_peer_read(struct bufferevent *bev, void *arg)
+{
+	struct net_tcp_peer *p = arg;
+
+	if (p->spliced)
+		net_splice_p2c(p);
+}
+
+/* The peer's output fell below the low mark (or drained, when closing). */
+static void net_peer_write(struct bufferevent *bev, void *arg)
+{
+	struct net_tcp_peer *p = arg;
+
+	if (p->closing) {
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			net_peer_free(p);
+		return;
+	}
+	if (p->client_paused && p->client) {
+		p->client_paused = false;
+		bufferevent_enable(p->client->bev, EV_READ);
+		net_splice_c2p(p);
+	}
+}
+
+/* The result of the connection attempt of a Connect (§5.2). */
+static void net_peer_connected(struct net_tcp_peer *p, short what)
+{
+	struct net_worker *w = p->w;
+	struct turn_tcp_conn *tc = p->tc;
+
+	p->connecting = false;
+	if (what & BEV_EVENT_CONNECTED) {
+		bufferevent_enable(p->bev, EV_READ);
+		if (tc && w->turn)
+			turn_tcp_connected(w->turn, tc, 0);
+		return;
+	}
+	p->tc = NULL;
+	net_peer_free(p);
+	if (tc && w->turn)
+		turn_tcp_connected(w->turn, tc, -ECONNREFUSED);
+}
+
+static void net_peer_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct net_tcp_peer *p = arg;
+
+	if (p->connecting) {
+		net_peer_connected(p, what);
+		return;
+	}
+	if (p->closing) { /* the peer left before taking the rest */
+		net_peer_free(p);
+		return;
+	}
+	net_peer_gone(p);
+}
+
+static void net_tcprelay_accept_one(struct net_relay *r, int fd, const struct addr *peer)
+{
+	struct net_worker *w = r->w;
+	struct net_tcp_peer *p;
+
+	if (net_limits_relay_take(w->limits, 1) < 0) {
+		w->c.relay_no_fd++;
+		close(fd);
+		return;
+	}
+	p = net_peer_new(w, fd);
+	if (!p)
+		return;
+	/* §5.3: kept only with a permission for the peer (and within the limits). */
+	if (!w->turn ||
+	    turn_tcp_accepted(w->turn, r->alloc, peer, p, net_worker_now(w), &p->tc) < 0) {
+		net_peer_free(p);
+		return;
+	}
+	bufferevent_enable(p->bev, EV_READ);
+}
+
+/* §5.3: peers connecting to the relayed transport address. */
+static void net_tcprelay_accept(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_relay *r = arg;
+
+	for (int i = 0; i < NET_TCPRELAY_ACCEPTS; i++) {
+		struct addr peer = {0};
+		socklen_t sl = sizeof(peer.u.ss);
+		int s = accept4(r->fd, &peer.u.sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (s < 0)
+			return;
+		net_tcprelay_accept_one(r, s, &peer);
+	}
+}
+
+int net_tcprelay_connect(void *ctx, void *relay, const struct addr *peer, struct turn_tcp_conn *tc,
+			 void **conn)
+{
+	struct net_worker *w = ctx;
+	struct net_relay *r = relay;
+	struct net_tcp_peer *p;
+	int fd, err;
+
+	if (!r->tcp)
+		return -EINVAL;
+	if (net_limits_relay_take(w->limits, 1) < 0)
+		return -EMFILE;
+	/* §5.2: from the relayed transport address (the listener's address and port). */
+	err = net_tcprelay_sock(&r->local, true, &fd);
+	if (err) {
+		net_limits_relay_put(w->limits, 1);
+		return err;
+	}
+	p = net_peer_new(w, fd);
+	if (!p)
+		return -ENOMEM;
+	p->connecting = true;
+	p->tc = tc;
+	/* A refusal seen at once is reported later through the event callback. */
+	if (bufferevent_socket_connect(p->bev, &peer->u.sa, (int)addr_len(peer)) < 0) {
+		net_peer_free(p);
+		return -ECONNREFUSED;
+	}
+	*conn = p;
+	return 0;
+}
+
+void net_tcprelay_close(void *ctx, void *conn)
+{
+	struct net_tcp_peer *p = conn;
+
+	(void)ctx;
+	p->tc = NULL;
+	if (p->client && p->spliced)
+		bufferevent_write_buffer(p->client->bev, bufferevent_get_input(p->bev));
+	net_peer_drop_client(p);
+	if (p->connecting) {
+		net_peer_free(p);
+		return;
+	}
+	net_peer_close_flushed(p);
+}
+
+int net_tcprelay_bind(void *ctx, void *conn, struct turn_conn *data)
+{
+	struct net_tcp_peer *p = conn;
+	struct net_tcp_conn *c = (struct net_tcp_conn *)data;
+
+	(void)ctx;
+	if (p->client || c->pair || !c->bev)
+		return -EBUSY;
+	p->client = c;
+	c->pair = p;
+	/* The success goes out first: the splice starts later in this loop iteration. */
+	event_active(p->kick, EV_TIMEOUT, 1);
+	return 0;
+}
+
+/* ---- the splice ---- */
+
+static void net_client_read(struct bufferevent *bev, void *arg)
+{
+	struct net_tcp_conn *c = arg;
+	if (c->pair)
+		net_splice_c2p(c->pair);
+}
+
+static void net_client_write(struct bufferevent *bev, void *arg)
+{
+	net_tcp_out_drained(arg);
+}
+
+static void net_client_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct net_tcp_conn *c = arg;
+
+	if (what & BEV_EVENT_CONNECTED)
+		return;
+	net_tcp_conn_free(c);
+}
+
+/* §5.4: from the ConnectionBind success on, the data connection carries raw bytes, those
+ * the peer sent meanwhile first. */
+static void net_peer_kick(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_tcp_peer *p = arg;
+	struct net_tcp_conn *c = p->client;
+	struct timeval wr = {30, 0};
+
+	if (!c || p->spliced)
+		return;
+	p->spliced = true;
+	c->deadline = 0;
+	c->paused = false;
+	bufferevent_set_timeouts(c->bev, NULL, &wr);
+	bufferevent_setcb(c->bev, net_client_read, net_client_write, net_client_event, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, NET_SPLICE_READ_WM);
+	bufferevent_setwatermark(c->bev, EV_WRITE, NET_SPLICE_LOW_OUT, 0);
+	bufferevent_enable(c->bev, EV_READ);
+	net_splice_c2p(p);
+	net_splice_p2c(p);
+}
+
+void net_tcprelay_client_gone(struct net_tcp_conn *c)
+{
+	struct net_tcp_peer *p = c->pair;
+	struct net_worker *w = p->w;
+
+	c->pair = NULL;
+	p->client = NULL;
+	/* §5.5: the peer data connection closes too, after what the client sent. */
+	if (p->spliced)
+		bufferevent_write_buffer(p->bev, bufferevent_get_input(c->bev));
+	if (p->tc && w->turn)
+		turn_tcp_closed(w->turn, p->tc);
+	p->tc = NULL;
+	net_peer_close_flushed(p);
+}
+
+void net_tcprelay_client_drained(struct net_tcp_conn *c)
+{
+	struct net_tcp_peer *p = c->pair;
+
+	if (!p->peer_paused || net_tcp_out_len(c) > NET_SPLICE_LOW_OUT)
+		return;
+	p->peer_paused = false;
+	c->paused = false;
+	bufferevent_enable(p->bev, EV_READ);
+	net_splice_p2c(p);
+}
+
+/* ---- a ConnectionBind at the wrong worker ---- */
+
+/* A connection on its way to the worker that owns its CONNECTION-ID. */
+struct net_handoff {
+	int fd;
+	struct addr remote, local;
+	size_t n;
+	uint8_t bytes[];
+};
+
+static void net_handoff_adopt(struct net_worker *w, void *arg)
+{
+	struct net_handoff *h = arg;
+
+	net_tcp_adopt(w, h->fd, &h->remote, &h->local, h->bytes, h->n);
+	free(h);
+}
+
+/* Moves a plain connection: a duplicate of its socket and the bytes read so far go to the
+ * owner; this worker's side is freed. TLS (its session state lives in this worker's
+ * bufferevent) and connections from a trusted proxy stay: their ConnectionBind is answered
+ * here (400: no such pending connection in this worker). */
+bool net_tcprelay_handoff(struct net_tcp_conn *c, unsigned wid)
+{
+	struct net_worker *to = c->w->all[wid];
+	struct evbuffer *in, *out;
+	struct net_handoff *h;
+	size_t n;
+	int fd;
+
+	if (c->under_out || c->proxied || !c->bev || c->nrelays)
+		return false;
+	/* Earlier responses (a 401 challenge) leave first; a socket that does not take them
+	 * at once keeps the connection here. */
+	out = bufferevent_get_output(c->bev);
+	if (evbuffer_get_length(out) &&
+	    (evbuffer_write(out, bufferevent_getfd(c->bev)) < 0 || evbuffer_get_length(out)))
+		return false;
+	in = bufferevent_get_input(c->bev);
+	n = evbuffer_get_length(in);
+	h = malloc(sizeof(*h) + n);
+	fd = h ? fcntl(bufferevent_getfd(c->bev), F_DUPFD_CLOEXEC, 0) : -1;
+	if (fd < 0) {
+		free(h);
+		return false;
+	}
+	h->fd = fd;
+	h->remote = c->conn.remote;
+	h->local = c->conn.local;
+	h->n = n;
+	evbuffer_remove(in, h->bytes, n);
+	log_debug("net", "data connection handed over worker=%u to=%u bytes=%zu", c->w->id, wid, n);
+	net_tcp_conn_free(c);
+	if (net_worker_call(to, net_handoff_adopt, h) < 0) {
+		close(fd);
+		free(h);
+	}
+	return true;
+}
