@@ -22,6 +22,7 @@
 #include <event2/listener.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -505,24 +506,37 @@ static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
 		net_tcp_conn_free(c);
 }
 
-void net_tcp_adopt(struct net_worker *w, int fd, const struct addr *remote,
-		   const struct addr *local, const uint8_t *bytes, size_t n)
+/* Stage 3 of an adopted connection: plain, or TLS with the session handed over. */
+static int net_tcp_adopt_start(struct net_tcp_conn *c, const struct net_tcp_adopt *a)
+{
+	if (!a->ssl)
+		return net_tcp_plain_start(c);
+	c->tls = a->tls;
+	c->tls_only = true;
+	return net_tls_adopt(c, a->ssl);
+}
+
+void net_tcp_adopt(struct net_worker *w, const struct net_tcp_adopt *a)
 {
 	struct net_tcp_conn *c;
 	struct evbuffer *in;
 	int err;
 
-	if (w->nconns >= w->max_conns || net_limits_tcp_take(w->limits, remote) < 0) {
+	if (w->nconns >= w->max_conns || net_limits_tcp_take(w->limits, &a->remote) < 0) {
 		w->c.tcp_refused++;
-		close(fd);
+		close(a->fd);
+		if (a->ssl)
+			SSL_free(a->ssl);
+		if (a->tls)
+			tls_ctxset_unref(a->tls);
 		return;
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->w = w;
-	c->fd = fd;
+	c->fd = a->fd;
 	c->conn.ops = &net_tcp_conn_ops;
-	c->conn.remote = *remote;
-	c->conn.local = *local;
+	c->conn.remote = a->remote;
+	c->conn.local = a->local;
 	c->src_counted = true;
 	c->deadline = net_tcp_now(w) + net_tcp_hello_s(w);
 	c->next = w->conns;
@@ -530,15 +544,19 @@ void net_tcp_adopt(struct net_worker *w, int fd, const struct addr *remote,
 		w->conns->prev = c;
 	w->conns = c;
 	w->nconns++;
-	if (net_tcp_plain_start(c) < 0) {
+	if (net_tcp_adopt_start(c, a) < 0) {
 		net_tcp_conn_free(c);
 		return;
 	}
-	/* A bufferevent's input takes bytes only from its socket unless unfrozen. */
+	/* A socket bufferevent's input is frozen (it takes bytes only from its socket), a
+	 * filter's is not: it is left as it was. */
 	in = bufferevent_get_input(c->bev);
-	evbuffer_unfreeze(in, 0);
-	err = evbuffer_add(in, bytes, n);
-	evbuffer_freeze(in, 0);
+	err = evbuffer_add(in, a->bytes, a->n);
+	if (err < 0) {
+		evbuffer_unfreeze(in, 0);
+		err = evbuffer_add(in, a->bytes, a->n);
+		evbuffer_freeze(in, 0);
+	}
 	if (err < 0) {
 		net_tcp_conn_free(c);
 		return;

@@ -30,6 +30,7 @@ struct net_tcp_listener;
 struct net_tcp_pre;
 struct net_tcp_peer;
 struct tls_ctxset;
+struct ssl_st;
 
 struct net_tcp_conn {
 	struct turn_conn conn; /* first; its remote is the client, its local what it reached */
@@ -89,11 +90,20 @@ void net_tcp_conn_free(struct net_tcp_conn *c);
 /* Closes c later in the loop iteration, once its output is flushed (never from within the
  * call). */
 void net_tcp_conn_end(struct net_tcp_conn *c);
-/* A plain TCP connection another worker accepted and handed over (RFC 6062 ConnectionBind,
+/* A connection another worker accepted and handed over (RFC 6062 ConnectionBind,
  * net/tcprelay.h): fd (taken, also on failure) with the bytes already read from it
- * (borrowed), which are handled first. */
-void net_tcp_adopt(struct net_worker *w, int fd, const struct addr *remote,
-		   const struct addr *local, const uint8_t *bytes, size_t n);
+ * (borrowed; plaintext), which are handled first. For TLS, ssl is its session (a
+ * reference, taken) and tls the certificates it was accepted with (a reference, taken);
+ * both NULL for plain TCP. */
+struct net_tcp_adopt {
+	int fd;
+	struct addr remote, local;
+	struct ssl_st *ssl;
+	struct tls_ctxset *tls;
+	const uint8_t *bytes;
+	size_t n;
+};
+void net_tcp_adopt(struct net_worker *w, const struct net_tcp_adopt *a);
 /* The shared parts of the turn_conn ops of TCP and TLS connections. */
 int net_tcp_conn_send(struct turn_conn *tc, const struct addr *to, const uint8_t *buf, size_t len);
 void net_tcp_conn_hold(struct turn_conn *tc);
@@ -108,6 +118,12 @@ void net_tcp_pre_free(struct net_tcp_conn *c);
 /* Stage 2 (net/tls.c): a TLS server session on c->fd with w's current certificates, then
  * stage 3 on its bufferevent. 0 or -errno (c->fd untouched: the caller frees c). */
 int net_tls_start(struct net_tcp_conn *c);
+/* RFC 6062 handoff (net/tcprelay.c): a new reference to c's TLS session when it can move
+ * to another worker (handshake done, no records pending either way), else NULL. */
+struct ssl_st *net_tls_detach(struct net_tcp_conn *c);
+/* Stage 3 of c on c->fd (taken) with the session ssl (taken, also on failure) that another
+ * worker detached. 0 or -ENOMEM (c->fd then -1 when already closed). */
+int net_tls_adopt(struct net_tcp_conn *c, struct ssl_st *ssl);
 /* Detaches what net_tls_start hooked on the socket below (before c is freed: the socket's
  * buffers may outlive c inside libevent for a moment). */
 void net_tls_free(struct net_tcp_conn *c);

@@ -9,6 +9,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "net/relay.h"
 #include "net/relay_addr.h"
 #include "net/tcp.h"
+#include "net/tls_ctx.h"
 #include "net/worker.h"
 
 /* Output of one side above which the other side stops reading, and the level below which
@@ -514,9 +516,7 @@ void net_tcprelay_client_drained(struct net_tcp_conn *c)
 
 /* A connection on its way to the worker that owns its CONNECTION-ID. */
 struct net_handoff {
-	int fd;
-	struct addr remote, local;
-	size_t n;
+	struct net_tcp_adopt a;
 	uint8_t bytes[];
 };
 
@@ -524,48 +524,69 @@ static void net_handoff_adopt(struct net_worker *w, void *arg)
 {
 	struct net_handoff *h = arg;
 
-	net_tcp_adopt(w, h->fd, &h->remote, &h->local, h->bytes, h->n);
+	h->a.bytes = h->bytes;
+	net_tcp_adopt(w, &h->a);
 	free(h);
 }
 
-/* Moves a plain connection: a duplicate of its socket and the bytes read so far go to the
- * owner; this worker's side is freed. TLS (its session state lives in this worker's
- * bufferevent) and connections from a trusted proxy stay: their ConnectionBind is answered
- * here (400: no such pending connection in this worker). */
+static void net_handoff_drop(struct net_handoff *h)
+{
+	if (h->a.fd >= 0)
+		close(h->a.fd);
+	if (h->a.ssl)
+		SSL_free(h->a.ssl);
+	if (h->a.tls)
+		tls_ctxset_unref(h->a.tls);
+	free(h);
+}
+
+/* Earlier responses (a 401 challenge) must have left: a plain socket that does not take
+ * them at once keeps the connection here. TLS: net_tls_detach checks its records. */
+static bool net_handoff_flushed(struct net_tcp_conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	if (c->under_out || evbuffer_get_length(out) == 0)
+		return true;
+	return evbuffer_write(out, bufferevent_getfd(c->bev)) >= 0 && evbuffer_get_length(out) == 0;
+}
+
+/* Moves the connection: a duplicate of its socket, the plaintext read so far and, for TLS,
+ * its session go to the owner; this worker's side is freed. A connection from a trusted
+ * proxy, or one whose output or records cannot be settled now, stays: its ConnectionBind
+ * is answered here (400: no such pending connection in this worker). */
 bool net_tcprelay_handoff(struct net_tcp_conn *c, unsigned wid)
 {
 	struct net_worker *to = c->w->all[wid];
-	struct evbuffer *in, *out;
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	size_t n = evbuffer_get_length(in);
 	struct net_handoff *h;
-	size_t n;
-	int fd;
 
-	if (c->under_out || c->proxied || !c->bev || c->nrelays)
+	if (c->proxied || c->nrelays || !net_handoff_flushed(c))
 		return false;
-	/* Earlier responses (a 401 challenge) leave first; a socket that does not take them
-	 * at once keeps the connection here. */
-	out = bufferevent_get_output(c->bev);
-	if (evbuffer_get_length(out) &&
-	    (evbuffer_write(out, bufferevent_getfd(c->bev)) < 0 || evbuffer_get_length(out)))
-		return false;
-	in = bufferevent_get_input(c->bev);
-	n = evbuffer_get_length(in);
-	h = malloc(sizeof(*h) + n);
-	fd = h ? fcntl(bufferevent_getfd(c->bev), F_DUPFD_CLOEXEC, 0) : -1;
-	if (fd < 0) {
+	h = xcalloc(1, sizeof(*h) + n);
+	h->a.fd = -1;
+	if (c->under_out && (h->a.ssl = net_tls_detach(c)) == NULL) {
 		free(h);
 		return false;
 	}
-	h->fd = fd;
-	h->remote = c->conn.remote;
-	h->local = c->conn.local;
-	h->n = n;
+	h->a.fd =
+		fcntl(bufferevent_getfd(c->under_out ? bufferevent_get_underlying(c->bev) : c->bev),
+		      F_DUPFD_CLOEXEC, 0);
+	if (h->a.fd < 0) {
+		net_handoff_drop(h);
+		return false;
+	}
+	if (c->tls)
+		h->a.tls = tls_ctxset_ref(c->tls);
+	h->a.remote = c->conn.remote;
+	h->a.local = c->conn.local;
+	h->a.n = n;
 	evbuffer_remove(in, h->bytes, n);
-	log_debug("net", "data connection handed over worker=%u to=%u bytes=%zu", c->w->id, wid, n);
+	log_debug("net", "data connection handed over worker=%u to=%u bytes=%zu tls=%d", c->w->id,
+		  wid, n, h->a.ssl != NULL);
 	net_tcp_conn_free(c);
-	if (net_worker_call(to, net_handoff_adopt, h) < 0) {
-		close(fd);
-		free(h);
-	}
+	if (net_worker_call(to, net_handoff_adopt, h) < 0)
+		net_handoff_drop(h);
 	return true;
 }

@@ -182,3 +182,50 @@ int net_tls_start(struct net_tcp_conn *c)
 	net_tcp_conn_start(c, bev);
 	return 0;
 }
+
+struct ssl_st *net_tls_detach(struct net_tcp_conn *c)
+{
+	struct bufferevent *under = bufferevent_get_underlying(c->bev);
+	SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
+
+	/* Records not yet sent or not yet decrypted would be lost: such a connection stays. */
+	if (!ssl || c->handshaking || !under || evbuffer_get_length(c->under_out) ||
+	    evbuffer_get_length(bufferevent_get_input(under)) ||
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) || SSL_pending(ssl))
+		return NULL;
+	/* The filter frees its reference with the connection; this one travels. */
+	if (SSL_up_ref(ssl) != 1)
+		return NULL;
+	/* The socket bufferevent below outlives the filter a while (the filter's BIO holds a
+	 * reference until libevent finalizes it in this worker's loop): it must not read
+	 * what the session's new worker is to read. */
+	bufferevent_disable(under, EV_READ | EV_WRITE);
+	return ssl;
+}
+
+int net_tls_adopt(struct net_tcp_conn *c, struct ssl_st *ssl)
+{
+	struct net_worker *w = c->w;
+	struct bufferevent *under, *bev;
+
+	under = bufferevent_socket_new(w->base, c->fd, BEV_OPT_CLOSE_ON_FREE);
+	if (!under) {
+		SSL_free(ssl);
+		return -ENOMEM;
+	}
+	c->fd = -1; /* the socket is under's now */
+	/* The session goes on where the other worker left it (SSL_set_bio inside replaces the
+	 * BIO that pointed at that worker's socket bufferevent). */
+	bev = bufferevent_openssl_filter_new(w->base, under, ssl, BUFFEREVENT_SSL_OPEN,
+					     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	if (!bev) {
+		bufferevent_free(under);
+		return -ENOMEM;
+	}
+	c->under_out = bufferevent_get_output(under);
+	evbuffer_add_cb(c->under_out, net_tls_under_out, c);
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	c->conn.ops = &net_tls_conn_ops;
+	net_tcp_conn_start(c, bev);
+	return 0;
+}
