@@ -137,7 +137,8 @@ static inline int fake_send(void *ctx, void *relay, const struct addr *peer, con
 	return 0;
 }
 
-static const struct turn_relay_ops fake_ops = {fake_open, fake_close, fake_send};
+static const struct turn_relay_ops fake_ops = {
+	.open = fake_open, .close = fake_close, .send = fake_send};
 
 /* Every relay and reservation handed out was closed exactly once. */
 static inline bool fake_all_closed_once(const struct fake_net *n)

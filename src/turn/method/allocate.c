@@ -68,9 +68,9 @@ static int turn_allocate_check_tcp(struct turn_ctx *x, struct turn_alloc_plan *p
 		return STUN_ERR_BAD_REQUEST;
 	/* Step 3: DONT-FRAGMENT, EVEN-PORT or RESERVATION-TOKEN: 400 (and, as no relayed
 	 * address pair exists for TCP, ADDITIONAL-ADDRESS-FAMILY too). */
-	if (stun_msg_has(m, STUN_ATTR_DONT_FRAGMENT) || stun_msg_has(m, STUN_ATTR_EVEN_PORT) ||
-	    stun_msg_has(m, STUN_ATTR_RESERVATION_TOKEN) ||
-	    stun_msg_has(m, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY))
+	if (stun_msg_find(m, STUN_ATTR_DONT_FRAGMENT) || stun_msg_find(m, STUN_ATTR_EVEN_PORT) ||
+	    stun_msg_find(m, STUN_ATTR_RESERVATION_TOKEN) ||
+	    stun_msg_find(m, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY))
 		return STUN_ERR_BAD_REQUEST;
 	/* Step 4: a TCP relayed transport address; step 5 (no RESERVATION-TOKEN in the
 	 * success) follows from step 3. */
