@@ -29,6 +29,12 @@ static inline void bytes_put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+static inline void bytes_put64(uint8_t *p, uint64_t v)
+{
+	bytes_put32(p, (uint32_t)(v >> 32));
+	bytes_put32(p + 4, (uint32_t)v);
+}
+
 /* murmur3's 64-bit finaliser: every input bit reaches every output bit, so a table index
  * taken from the low bits of a seeded key spreads whatever the key's structure. */
 static inline uint64_t bytes_mix64(uint64_t x)

@@ -43,15 +43,8 @@
 
 /* The longest frame accepted; a longer one closes the connection. Bounds the input buffer. */
 #define NET_TCP_MAX_FRAME 16384
-/* The input high watermark of a TLS connection between frames: what libevent reserves for
- * each read of decrypted data stays allocated on an idle connection, so it is kept small
- * (4000: with libevent's chain header, one 4 KiB allocation) and raised only while a
- * longer frame is being received (net_tcp_want). Room for one longest frame plus its header
- * otherwise. Measured with scripts/bench.sh tls, 2000 held TLS allocations: 8 KiB
- * reservations cost 3 KiB more per connection, 1.5 KiB ones about a third of the relayed
- * packets per CPU-second. */
-#define NET_TCP_TLS_READ_WM 4000
-#define NET_TCP_READ_WM	    (NET_TCP_MAX_FRAME + 64)
+/* Room for one longest frame plus its header. */
+#define NET_TCP_READ_WM (NET_TCP_MAX_FRAME + 64)
 /* Output above this stops reading until the client has taken it all. */
 #define NET_TCP_MAX_OUT 65536
 /* Output above this drops relayed data and late responses (counted) instead of buffering
@@ -212,6 +205,38 @@ static time_t net_tcp_now(struct net_worker *w)
 	return tv.tv_sec;
 }
 
+/* Queues buf toward the client (TLS: in records). 0 or -errno. */
+static int net_tcp_write(struct net_tcp_conn *c, const uint8_t *buf, size_t len)
+{
+	if (c->tls)
+		return net_tls_write(c, buf, len);
+	return bufferevent_write(c->bev, buf, len) < 0 ? -ENOMEM : 0;
+}
+
+int net_tcp_write_buffer(struct net_tcp_conn *c, struct evbuffer *src)
+{
+	if (!c->tls)
+		return bufferevent_write_buffer(c->bev, src) < 0 ? -ENOMEM : 0;
+	while (evbuffer_get_length(src) > 0) {
+		size_t n = evbuffer_get_contiguous_space(src);
+		const uint8_t *p = evbuffer_pullup(src, (ev_ssize_t)n);
+
+		if (!p || net_tls_write(c, p, n) < 0)
+			return -ENOMEM;
+		evbuffer_drain(src, n);
+	}
+	return 0;
+}
+
+struct evbuffer *net_tcp_raw_input(struct net_tcp_conn *c, bool *full, int *err)
+{
+	*full = false;
+	*err = 0;
+	if (c->tls)
+		return net_tls_input(c, full, err);
+	return bufferevent_get_input(c->bev);
+}
+
 /* The connection's send (to is its remote): queues buf on the connection (a late
  * response, relayed data). 0, or -ENOBUFS when the client is not reading and its output is
  * over the high watermark (dropped and counted). */
@@ -224,7 +249,7 @@ int net_tcp_conn_send(struct turn_conn *tc, const struct addr *to, const uint8_t
 		c->w->c.tcp_out_drop++;
 		return -ENOBUFS;
 	}
-	if (bufferevent_write(c->bev, buf, len) < 0) {
+	if (net_tcp_write(c, buf, len) < 0) {
 		c->w->c.tcp_out_drop++;
 		return -ENOMEM;
 	}
@@ -288,33 +313,12 @@ static void net_tcp_frame(struct net_tcp_conn *c, const uint8_t *buf, size_t len
 	if (net_tcp_is_request(buf, kind))
 		net_tcp_active(c);
 	if (r > 0)
-		bufferevent_write(c->bev, w->resp, (size_t)r);
-}
-
-/* A TLS connection's input holds the first len bytes of a frame at p: the watermark is
- * raised to let the whole frame in (STUN: 20 + length; ChannelData: 4 + length + padding;
- * both within 24 + length), or lowered back between frames (len 0). */
-static void net_tcp_want(struct net_tcp_conn *c, const uint8_t *p, size_t len)
-{
-	size_t want = NET_TCP_TLS_READ_WM;
-
-	if (!c->under_out)
-		return;
-	if (len >= 4) {
-		size_t need = 24 + ((size_t)p[2] << 8 | p[3]) + 64;
-
-		if (need > want)
-			want = need < NET_TCP_READ_WM ? need : NET_TCP_READ_WM;
-	}
-	if (want != c->read_wm) {
-		c->read_wm = (uint16_t)want;
-		bufferevent_setwatermark(c->bev, EV_READ, 0, want);
-	}
+		net_tcp_write(c, w->resp, (size_t)r);
 }
 
 /* RFC 6062: a ConnectionBind for a CONNECTION-ID of another worker moves the connection
- * there (net/tcprelay.h); true when c is gone. */
-static bool net_tcp_handoff(struct net_tcp_conn *c, const uint8_t *p, size_t n,
+ * there (net/tcprelay.h) with in, the input it was read from; true when c is gone. */
+static bool net_tcp_handoff(struct net_tcp_conn *c, struct evbuffer *in, const uint8_t *p, size_t n,
 			    enum stun_frame_kind kind)
 {
 	struct net_worker *w = c->w;
@@ -326,14 +330,13 @@ static bool net_tcp_handoff(struct net_tcp_conn *c, const uint8_t *p, size_t n,
 	wid = turn_tcp_cid_worker(p, n);
 	if (wid < 0 || (unsigned)wid == w->id || (unsigned)wid >= w->nall)
 		return false;
-	return net_tcprelay_handoff(c, (unsigned)wid);
+	return net_tcprelay_handoff(c, (unsigned)wid, in);
 }
 
-/* Consumes every whole frame in the input. Returns 0, or -ECONNABORTED when it closed (freed)
- * c: a framing error or no valid request within the idle time. */
-static int net_tcp_process(struct net_tcp_conn *c)
+/* Consumes every whole frame in in. Returns 0, 1 when it paused (the output is over its
+ * watermark), or -ECONNABORTED when it closed (freed) c: a framing error. */
+static int net_tcp_frames(struct net_tcp_conn *c, struct evbuffer *in)
 {
-	struct evbuffer *in = bufferevent_get_input(c->bev);
 	uint64_t now_ms = net_worker_now(c->w);
 	enum stun_frame_kind kind;
 	size_t len;
@@ -342,7 +345,7 @@ static int net_tcp_process(struct net_tcp_conn *c)
 		if (net_tcp_out_len(c) > NET_TCP_MAX_OUT) {
 			c->paused = true;
 			bufferevent_disable(c->bev, EV_READ);
-			return 0;
+			return 1;
 		}
 		const uint8_t *p = evbuffer_pullup(in, -1);
 		int n = p ? stun_frame_next(p, len, NET_TCP_MAX_FRAME, &kind, NULL) : -1;
@@ -350,19 +353,53 @@ static int net_tcp_process(struct net_tcp_conn *c)
 			net_tcp_conn_free(c);
 			return -ECONNABORTED;
 		}
-		if (n == 0) {
-			net_tcp_want(c, p, len);
+		if (n == 0)
 			break;
-		}
-		if (net_tcp_handoff(c, p, (size_t)n, kind))
+		if (net_tcp_handoff(c, in, p, (size_t)n, kind))
 			return -ECONNABORTED;
 		net_tcp_frame(c, p, (size_t)n, kind, now_ms);
 		evbuffer_drain(in, (size_t)n);
 		if (c->pair) /* RFC 6062 §5.4: raw bytes from here on (net/tcprelay.c) */
-			return 0;
+			return 1;
 	}
-	if (evbuffer_get_length(in) == 0)
-		net_tcp_want(c, NULL, 0);
+	return 0;
+}
+
+/* The client's end: close once what is queued for it is flushed. Returns -ECONNABORTED
+ * when c was freed at once, else 0 (reading stopped). */
+static int net_tcp_end(struct net_tcp_conn *c)
+{
+	if (net_tcp_out_len(c) > 0) {
+		c->closing = true;
+		bufferevent_disable(c->bev, EV_READ);
+		return 0;
+	}
+	net_tcp_conn_free(c);
+	return -ECONNABORTED;
+}
+
+/* Consumes every whole frame in the input (TLS: of the records opened). Returns 0, or
+ * -ECONNABORTED when it closed (freed) c: a framing or TLS error, or no valid request
+ * within the idle time. */
+static int net_tcp_process(struct net_tcp_conn *c)
+{
+	bool full;
+	int err, rc;
+
+	do {
+		struct evbuffer *in = bufferevent_get_input(c->bev);
+
+		full = false;
+		err = 0;
+		if (c->tls)
+			in = net_tls_input(c, &full, &err);
+		rc = net_tcp_frames(c, in);
+		if (rc)
+			return rc < 0 ? rc : 0;
+		/* TLS: an alert or a bad record ends the connection after what came before. */
+		if (err)
+			return net_tcp_end(c) < 0 ? -ECONNABORTED : 0;
+	} while (full);
 	/* Frames keep coming, but no valid request: the read timeout never fires. */
 	if (c->deadline && net_tcp_now(c->w) >= c->deadline) {
 		c->w->c.tcp_idle++;
@@ -370,6 +407,11 @@ static int net_tcp_process(struct net_tcp_conn *c)
 		return -ECONNABORTED;
 	}
 	return 0;
+}
+
+void net_tcp_kick(struct net_tcp_conn *c)
+{
+	net_tcp_process(c);
 }
 
 static void net_tcp_readable(struct bufferevent *bev, void *arg)
@@ -382,8 +424,7 @@ static void net_tcp_readable(struct bufferevent *bev, void *arg)
 
 size_t net_tcp_out_len(const struct net_tcp_conn *c)
 {
-	return evbuffer_get_length(bufferevent_get_output(c->bev)) +
-	       (c->under_out ? evbuffer_get_length(c->under_out) : 0);
+	return evbuffer_get_length(bufferevent_get_output(c->bev));
 }
 
 void net_tcp_out_drained(struct net_tcp_conn *c)
@@ -393,7 +434,7 @@ void net_tcp_out_drained(struct net_tcp_conn *c)
 		return;
 	}
 	if (net_tcp_out_len(c) > 0)
-		return; /* TLS: records still below; net/tls.c calls again */
+		return;
 	if (c->closing) {
 		net_tcp_conn_free(c);
 		return;
@@ -415,19 +456,13 @@ static void net_tcp_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct net_tcp_conn *c = arg;
 
-	if (((what & BEV_EVENT_CONNECTED) || c->handshaking) && net_tls_event(c, what))
-		return;
-	if (what & BEV_EVENT_CONNECTED)
-		return;
+	(void)bev;
 	/* The peer's half-close: answer what is already here, then close once flushed. */
 	if ((what & BEV_EVENT_EOF) && !(what & (BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))) {
-		if (net_tcp_process(c) < 0)
+		if (net_tcp_process(c) < 0 || c->closing)
 			return;
-		if (net_tcp_out_len(c) > 0) {
-			c->closing = true;
-			bufferevent_disable(bev, EV_READ);
-			return;
-		}
+		net_tcp_end(c);
+		return;
 	}
 	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING))
 		c->w->c.tcp_idle++;
@@ -447,7 +482,7 @@ void net_tcp_conn_start(struct net_tcp_conn *c, struct bufferevent *bev)
 	c->bev = bev;
 	c->fd = -1;
 	bufferevent_setcb(bev, net_tcp_readable, net_tcp_drained, net_tcp_event, c);
-	c->read_wm = c->under_out ? NET_TCP_TLS_READ_WM : NET_TCP_READ_WM;
+	c->read_wm = NET_TCP_READ_WM;
 	bufferevent_setwatermark(bev, EV_READ, 0, c->read_wm);
 	bufferevent_set_timeouts(bev, &rd, &wr);
 	bufferevent_enable(bev, EV_READ);
@@ -506,27 +541,38 @@ static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
 		net_tcp_conn_free(c);
 }
 
-/* Stage 3 of an adopted connection: plain, or TLS with the session handed over. */
+/* Stage 3 of an adopted connection: plain, or TLS with its record state handed over. */
 static int net_tcp_adopt_start(struct net_tcp_conn *c, const struct net_tcp_adopt *a)
 {
-	if (!a->ssl)
+	if (!a->rec)
 		return net_tcp_plain_start(c);
 	c->tls = a->tls;
 	c->tls_only = true;
-	return net_tls_adopt(c, a->ssl);
+	return net_tls_adopt(c, a->rec);
+}
+
+/* Puts n bytes at the end of a buffer a bufferevent fills (its input is frozen for
+ * anyone else). 0 or -ENOMEM. */
+static int net_tcp_refill(struct evbuffer *in, const uint8_t *p, size_t n)
+{
+	int err;
+
+	if (n == 0 || evbuffer_add(in, p, n) == 0)
+		return 0;
+	evbuffer_unfreeze(in, 0);
+	err = evbuffer_add(in, p, n);
+	evbuffer_freeze(in, 0);
+	return err < 0 ? -ENOMEM : 0;
 }
 
 void net_tcp_adopt(struct net_worker *w, const struct net_tcp_adopt *a)
 {
 	struct net_tcp_conn *c;
-	struct evbuffer *in;
-	int err;
 
 	if (w->nconns >= w->max_conns || net_limits_tcp_take(w->limits, &a->remote) < 0) {
 		w->c.tcp_refused++;
 		close(a->fd);
-		if (a->ssl)
-			SSL_free(a->ssl);
+		free(a->rec);
 		if (a->tls)
 			tls_ctxset_unref(a->tls);
 		return;
@@ -544,20 +590,9 @@ void net_tcp_adopt(struct net_worker *w, const struct net_tcp_adopt *a)
 		w->conns->prev = c;
 	w->conns = c;
 	w->nconns++;
-	if (net_tcp_adopt_start(c, a) < 0) {
-		net_tcp_conn_free(c);
-		return;
-	}
-	/* A socket bufferevent's input is frozen (it takes bytes only from its socket), a
-	 * filter's is not: it is left as it was. */
-	in = bufferevent_get_input(c->bev);
-	err = evbuffer_add(in, a->bytes, a->n);
-	if (err < 0) {
-		evbuffer_unfreeze(in, 0);
-		err = evbuffer_add(in, a->bytes, a->n);
-		evbuffer_freeze(in, 0);
-	}
-	if (err < 0) {
+	if (net_tcp_adopt_start(c, a) < 0 ||
+	    net_tcp_refill(c->tls ? c->plain : bufferevent_get_input(c->bev), a->bytes, a->n) < 0 ||
+	    net_tcp_refill(bufferevent_get_input(c->bev), a->bytes + a->n, a->nraw) < 0) {
 		net_tcp_conn_free(c);
 		return;
 	}

@@ -8,7 +8,8 @@
  *      first byte, which tells TLS (0x16, a handshake record) from plain STUN on a port
  *      that takes both; only for connections that need it (a trusted proxy's, or when TLS
  *      is on), bounded by the handshake timeout;
- *   2. net/tls.c, for TLS: the handshake, over libevent's OpenSSL bufferevent;
+ *   2. net/tls.c, for TLS: the handshake, in OpenSSL over memory BIOs; afterwards TLS
+ *      records are sealed and opened by net/tls.c (net/tls_rec.h) around stage 3;
  *   3. net/tcp.c: the framing (STUN and ChannelData, shared by TCP and TLS), the TURN core,
  *      output watermarks, idle and allocation lifetimes. */
 #ifndef TERN_NET_TCP_H
@@ -30,6 +31,7 @@ struct net_tcp_listener;
 struct net_tcp_pre;
 struct net_tcp_peer;
 struct tls_ctxset;
+struct tls_rec;
 struct ssl_st;
 
 struct net_tcp_conn {
@@ -44,9 +46,11 @@ struct net_tcp_conn {
 	struct event *stage_ev;
 	uint64_t stage_until_ms;
 	struct net_tcp_pre *pre; /* stage 1: a PROXY header read so far */
-	/* TLS: the output of the socket under the TLS filter (records not yet sent), which
-	 * counts in the connection's output as much as the plaintext above it. */
-	struct evbuffer *under_out;
+	/* TLS: the handshake's SSL (kept afterwards only for a suite that is no AEAD), the
+	 * record keys once it is over, and the plaintext opened ahead of the framing. */
+	struct ssl_st *ssl;
+	struct tls_rec *rec;
+	struct evbuffer *plain;
 	struct tls_ctxset *tls; /* TLS: the certificates it was accepted with (a ref) */
 	time_t deadline;	/* close unless a valid STUN request comes first; 0: none */
 	uint16_t read_wm;	/* the input's high watermark */
@@ -80,8 +84,11 @@ int net_tcp_worker_init(struct net_worker *w);
 int net_tcp_plain_start(struct net_tcp_conn *c);
 /* Stage 3 on bev (which owns the socket from now on): framing, timeouts, reading. */
 void net_tcp_conn_start(struct net_tcp_conn *c, struct bufferevent *bev);
-/* Bytes queued toward the client, plaintext and (TLS) records not yet sent. */
+/* Bytes queued toward the client (TLS: records) not yet sent. */
 size_t net_tcp_out_len(const struct net_tcp_conn *c);
+/* Handles what stage 3's input already holds (after net_tcp_conn_start: bytes that came
+ * with the end of the handshake). May free c. */
+void net_tcp_kick(struct net_tcp_conn *c);
 /* The output has drained completely: closes c if it was closing, reads again if it was
  * paused. */
 void net_tcp_out_drained(struct net_tcp_conn *c);
@@ -90,18 +97,25 @@ void net_tcp_conn_free(struct net_tcp_conn *c);
 /* Closes c later in the loop iteration, once its output is flushed (never from within the
  * call). */
 void net_tcp_conn_end(struct net_tcp_conn *c);
+/* Stage 3 raw bytes (RFC 6062 data connections, net/tcprelay.c): moves all of src toward
+ * the client (TLS: sealed in records). 0 or -ENOMEM. */
+int net_tcp_write_buffer(struct net_tcp_conn *c, struct evbuffer *src);
+/* Stage 3 raw bytes: the client's input (TLS: the plaintext of the records opened so far;
+ * *full and *err as net_tls_input says; plain TCP: both 0). */
+struct evbuffer *net_tcp_raw_input(struct net_tcp_conn *c, bool *full, int *err);
 /* A connection another worker accepted and handed over (RFC 6062 ConnectionBind,
- * net/tcprelay.h): fd (taken, also on failure) with the bytes already read from it
- * (borrowed; plaintext), which are handled first. For TLS, ssl is its session (a
- * reference, taken) and tls the certificates it was accepted with (a reference, taken);
- * both NULL for plain TCP. */
+ * net/tcprelay.h): fd (taken, also on failure) and the bytes already read from it
+ * (borrowed): bytes[0..n) is input the framing had (TLS: plaintext), bytes[n..n+nraw)
+ * what came after it from the socket (TLS: records not yet opened); both handled first.
+ * For TLS, rec is its record state (taken, also on failure) and tls the certificates it was
+ * accepted with (a reference, taken); both NULL for plain TCP. */
 struct net_tcp_adopt {
 	int fd;
 	struct addr remote, local;
-	struct ssl_st *ssl;
+	struct tls_rec *rec;
 	struct tls_ctxset *tls;
 	const uint8_t *bytes;
-	size_t n;
+	size_t n, nraw;
 };
 void net_tcp_adopt(struct net_worker *w, const struct net_tcp_adopt *a);
 /* The shared parts of the turn_conn ops of TCP and TLS connections. */
@@ -115,20 +129,26 @@ int net_tcp_pre_start(struct net_tcp_conn *c);
 /* Frees the state of stages 1 and 2 (stage_ev, pre). */
 void net_tcp_pre_free(struct net_tcp_conn *c);
 
-/* Stage 2 (net/tls.c): a TLS server session on c->fd with w's current certificates, then
- * stage 3 on its bufferevent. 0 or -errno (c->fd untouched: the caller frees c). */
+/* Stage 2 (net/tls.c): a TLS server handshake on c->fd with w's current certificates, then
+ * stage 3 on the same bufferevent. 0 or -errno (the caller frees c). */
 int net_tls_start(struct net_tcp_conn *c);
-/* RFC 6062 handoff (net/tcprelay.c): a new reference to c's TLS session when it can move
- * to another worker (handshake done, no records pending either way), else NULL. */
-struct ssl_st *net_tls_detach(struct net_tcp_conn *c);
-/* Stage 3 of c on c->fd (taken) with the session ssl (taken, also on failure) that another
- * worker detached. 0 or -ENOMEM (c->fd then -1 when already closed). */
-int net_tls_adopt(struct net_tcp_conn *c, struct ssl_st *ssl);
-/* Detaches what net_tls_start hooked on the socket below (before c is freed: the socket's
- * buffers may outlive c inside libevent for a moment). */
+/* Frees c's TLS state (keys wiped). */
 void net_tls_free(struct net_tcp_conn *c);
-/* The handshake's end (BEV_EVENT_CONNECTED, or an error, EOF or timeout while
- * c->handshaking): true when c was freed (a failed handshake, logged). */
-bool net_tls_event(struct net_tcp_conn *c, short what);
+/* RFC 6062 handoff (net/tcprelay.c): c's record state, taken from c, when the connection
+ * can move to another worker (an AEAD suite: no SSL object left, nothing sealed and not yet
+ * sent), else NULL (c untouched). */
+struct tls_rec *net_tls_detach(struct net_tcp_conn *c);
+/* Stage 3 of c on c->fd (taken) with record state rec (taken, also on failure) another
+ * worker detached. 0 or -ENOMEM (the caller frees c). */
+int net_tls_adopt(struct net_tcp_conn *c, struct tls_rec *rec);
+/* Stage 3 of a TLS connection: seals buf (len bytes) into records on the socket's output.
+ * 0 or -errno. */
+int net_tls_write(struct net_tcp_conn *c, const uint8_t *buf, size_t len);
+/* Stage 3 of a TLS connection: opens the records in the socket's input and returns the
+ * plaintext buffer the framing reads. *full: it stopped with plaintext to spare (call
+ * again once the framing consumed some). *err: 0, or -EPROTO when the connection must end
+ * after what was opened (an alert, close_notify included; a record that does not
+ * authenticate; a protocol error). */
+struct evbuffer *net_tls_input(struct net_tcp_conn *c, bool *full, int *err);
 
 #endif

@@ -9,7 +9,6 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <netinet/in.h>
-#include <openssl/ssl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,7 +247,7 @@ static void net_peer_gone(struct net_tcp_peer *p)
 		turn_tcp_closed(w->turn, p->tc);
 	p->tc = NULL;
 	if (p->client && p->spliced)
-		bufferevent_write_buffer(p->client->bev, bufferevent_get_input(p->bev));
+		net_tcp_write_buffer(p->client, bufferevent_get_input(p->bev));
 	net_peer_drop_client(p);
 	net_peer_free(p);
 }
@@ -259,7 +258,7 @@ static void net_splice_p2c(struct net_tcp_peer *p)
 {
 	struct net_tcp_conn *c = p->client;
 
-	bufferevent_write_buffer(c->bev, bufferevent_get_input(p->bev));
+	net_tcp_write_buffer(c, bufferevent_get_input(p->bev));
 	if (net_tcp_out_len(c) >= NET_SPLICE_MAX_OUT && !p->peer_paused) {
 		p->peer_paused = true;
 		c->paused = true; /* TLS: the records below drained: net_tcp_out_drained */
@@ -267,16 +266,25 @@ static void net_splice_p2c(struct net_tcp_peer *p)
 	}
 }
 
-static void net_splice_c2p(struct net_tcp_peer *p)
+/* Client to peer. Returns -EPROTO when the client's TLS ended (an alert, a bad record):
+ * the caller closes it. */
+static int net_splice_c2p(struct net_tcp_peer *p)
 {
 	struct net_tcp_conn *c = p->client;
+	struct evbuffer *out = bufferevent_get_output(p->bev);
+	bool full;
+	int err;
 
-	bufferevent_write_buffer(p->bev, bufferevent_get_input(c->bev));
-	if (evbuffer_get_length(bufferevent_get_output(p->bev)) >= NET_SPLICE_MAX_OUT &&
-	    !p->client_paused) {
+	do {
+		bufferevent_write_buffer(p->bev, net_tcp_raw_input(c, &full, &err));
+		if (err)
+			return err;
+	} while (full && evbuffer_get_length(out) < NET_SPLICE_MAX_OUT);
+	if (evbuffer_get_length(out) >= NET_SPLICE_MAX_OUT && !p->client_paused) {
 		p->client_paused = true;
 		bufferevent_disable(c->bev, EV_READ);
 	}
+	return 0;
 }
 
 static void net_peer_read(struct bufferevent *bev, void *arg)
@@ -298,9 +306,12 @@ static void net_peer_write(struct bufferevent *bev, void *arg)
 		return;
 	}
 	if (p->client_paused && p->client) {
+		struct net_tcp_conn *c = p->client;
+
 		p->client_paused = false;
-		bufferevent_enable(p->client->bev, EV_READ);
-		net_splice_c2p(p);
+		bufferevent_enable(c->bev, EV_READ);
+		if (net_splice_c2p(p) < 0)
+			net_tcp_conn_free(c);
 	}
 }
 
@@ -415,7 +426,7 @@ void net_tcprelay_close(void *ctx, void *conn)
 	(void)ctx;
 	p->tc = NULL;
 	if (p->client && p->spliced)
-		bufferevent_write_buffer(p->client->bev, bufferevent_get_input(p->bev));
+		net_tcp_write_buffer(p->client, bufferevent_get_input(p->bev));
 	net_peer_drop_client(p);
 	if (p->connecting) {
 		net_peer_free(p);
@@ -444,8 +455,9 @@ int net_tcprelay_bind(void *ctx, void *conn, struct turn_conn *data)
 static void net_client_read(struct bufferevent *bev, void *arg)
 {
 	struct net_tcp_conn *c = arg;
-	if (c->pair)
-		net_splice_c2p(c->pair);
+
+	if (c->pair && net_splice_c2p(c->pair) < 0)
+		net_tcp_conn_free(c);
 }
 
 static void net_client_write(struct bufferevent *bev, void *arg)
@@ -480,8 +492,9 @@ static void net_peer_kick(evutil_socket_t fd, short what, void *arg)
 	bufferevent_setwatermark(c->bev, EV_READ, 0, NET_SPLICE_READ_WM);
 	bufferevent_setwatermark(c->bev, EV_WRITE, NET_SPLICE_LOW_OUT, 0);
 	bufferevent_enable(c->bev, EV_READ);
-	net_splice_c2p(p);
 	net_splice_p2c(p);
+	if (net_splice_c2p(p) < 0)
+		net_tcp_conn_free(c);
 }
 
 void net_tcprelay_client_gone(struct net_tcp_conn *c)
@@ -492,8 +505,12 @@ void net_tcprelay_client_gone(struct net_tcp_conn *c)
 	c->pair = NULL;
 	p->client = NULL;
 	/* §5.5: the peer data connection closes too, after what the client sent. */
-	if (p->spliced)
-		bufferevent_write_buffer(p->bev, bufferevent_get_input(c->bev));
+	if (p->spliced) {
+		bool full;
+		int err;
+
+		bufferevent_write_buffer(p->bev, net_tcp_raw_input(c, &full, &err));
+	}
 	if (p->tc && w->turn)
 		turn_tcp_closed(w->turn, p->tc);
 	p->tc = NULL;
@@ -533,46 +550,47 @@ static void net_handoff_drop(struct net_handoff *h)
 {
 	if (h->a.fd >= 0)
 		close(h->a.fd);
-	if (h->a.ssl)
-		SSL_free(h->a.ssl);
+	free(h->a.rec);
 	if (h->a.tls)
 		tls_ctxset_unref(h->a.tls);
 	free(h);
 }
 
-/* Earlier responses (a 401 challenge) must have left: a plain socket that does not take
- * them at once keeps the connection here. TLS: net_tls_detach checks its records. */
+/* Earlier responses (a 401 challenge) must have left: a socket that does not take them at
+ * once keeps the connection here. */
 static bool net_handoff_flushed(struct net_tcp_conn *c)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 
-	if (c->under_out || evbuffer_get_length(out) == 0)
+	if (evbuffer_get_length(out) == 0)
 		return true;
-	return evbuffer_write(out, bufferevent_getfd(c->bev)) >= 0 && evbuffer_get_length(out) == 0;
+	evbuffer_unfreeze(out, 1);
+	evbuffer_write(out, bufferevent_getfd(c->bev));
+	evbuffer_freeze(out, 1);
+	return evbuffer_get_length(out) == 0;
 }
 
-/* Moves the connection: a duplicate of its socket, the plaintext read so far and, for TLS,
- * its session go to the owner; this worker's side is freed. A connection from a trusted
- * proxy, or one whose output or records cannot be settled now, stays: its ConnectionBind
- * is answered here (400: no such pending connection in this worker). */
-bool net_tcprelay_handoff(struct net_tcp_conn *c, unsigned wid)
+/* Moves the connection: a duplicate of its socket, the bytes read so far and, for TLS,
+ * its record state go to the owner; this worker's side is freed. A connection from a
+ * trusted proxy, one whose output cannot be settled now, or a TLS one still in OpenSSL's
+ * hands (a suite without AEAD) stays: its ConnectionBind is answered here (400: no such
+ * pending connection in this worker). */
+bool net_tcprelay_handoff(struct net_tcp_conn *c, unsigned wid, struct evbuffer *in)
 {
 	struct net_worker *to = c->w->all[wid];
-	struct evbuffer *in = bufferevent_get_input(c->bev);
-	size_t n = evbuffer_get_length(in);
+	struct evbuffer *raw = bufferevent_get_input(c->bev);
+	size_t n = evbuffer_get_length(in), nraw = in == raw ? 0 : evbuffer_get_length(raw);
 	struct net_handoff *h;
 
 	if (c->proxied || c->nrelays || !net_handoff_flushed(c))
 		return false;
-	h = xcalloc(1, sizeof(*h) + n);
+	h = xcalloc(1, sizeof(*h) + n + nraw);
 	h->a.fd = -1;
-	if (c->under_out && (h->a.ssl = net_tls_detach(c)) == NULL) {
+	if (c->tls && (h->a.rec = net_tls_detach(c)) == NULL) {
 		free(h);
 		return false;
 	}
-	h->a.fd =
-		fcntl(bufferevent_getfd(c->under_out ? bufferevent_get_underlying(c->bev) : c->bev),
-		      F_DUPFD_CLOEXEC, 0);
+	h->a.fd = fcntl(bufferevent_getfd(c->bev), F_DUPFD_CLOEXEC, 0);
 	if (h->a.fd < 0) {
 		net_handoff_drop(h);
 		return false;
@@ -582,9 +600,12 @@ bool net_tcprelay_handoff(struct net_tcp_conn *c, unsigned wid)
 	h->a.remote = c->conn.remote;
 	h->a.local = c->conn.local;
 	h->a.n = n;
+	h->a.nraw = nraw;
 	evbuffer_remove(in, h->bytes, n);
+	if (nraw)
+		evbuffer_remove(raw, h->bytes + n, nraw);
 	log_debug("net", "data connection handed over worker=%u to=%u bytes=%zu tls=%d", c->w->id,
-		  wid, n, h->a.ssl != NULL);
+		  wid, n + nraw, h->a.rec != NULL);
 	net_tcp_conn_free(c);
 	if (net_worker_call(to, net_handoff_adopt, h) < 0)
 		net_handoff_drop(h);

@@ -20,6 +20,7 @@
 
 struct net_worker;
 struct net_tcp_conn;
+struct evbuffer;
 
 /* The turn_relay_ops members (ctx = the struct net_worker). */
 int net_tcprelay_open(struct net_worker *w, const struct turn_relay_req *req,
@@ -36,11 +37,10 @@ void net_tcprelay_client_gone(struct net_tcp_conn *c);
  * c is freed. */
 void net_tcprelay_client_drained(struct net_tcp_conn *c);
 
-/* c (stage 3, nothing of it handled by the TURN core yet beyond earlier frames) holds at
- * the head of its input a ConnectionBind naming worker wid != c->w: hands the connection
- * (its socket and every byte read so far) to that worker. Returns true when c is gone
- * from this worker (handed over, or closed because it could not be), false when it
- * stays (the request is then answered here). */
-bool net_tcprelay_handoff(struct net_tcp_conn *c, unsigned wid);
+/* c (stage 3) holds at the head of in, the input its framing reads (TLS: plaintext), a
+ * ConnectionBind naming worker wid != c->w: hands the connection (its socket, every byte
+ * read so far and, for TLS, its record state) to that worker. Returns true when c is gone
+ * from this worker, false when it stays (the request is then answered here). */
+bool net_tcprelay_handoff(struct net_tcp_conn *c, unsigned wid, struct evbuffer *in);
 
 #endif

@@ -1,13 +1,16 @@
-/* Stage 2 of a TCP connection (net/tcp.h): TURN over TLS (RFC 8656 §3.1, RFC 8489 §6.2.3),
- * on libevent's OpenSSL bufferevent as a filter over a socket bufferevent. The filter lets
- * one read(2) bring in many records and one write(2) send many (over the socket directly,
- * OpenSSL reads each record's header and body with a read(2) each): about 1.5 times the
- * relayed packets per CPU-second on 160-byte ChannelData, measured with scripts/bench.sh
- * tls. Its callbacks are deferred to the loop, so nothing in net/tcp.c runs from within a
- * drain or a write of its own. The TLS connection is the TCP one in everything but its
- * transport name: the framing, output watermarks (counting the records not yet sent),
- * idle and allocation lifetimes are net/tcp.c's. A connection keeps the certificates (struct
- * tls_ctxset) it was accepted with until it closes, so a reload never disturbs it.
+/* Stage 2 of a TCP connection (net/tcp.h): TURN over TLS (RFC 8656 §3.1, RFC 8489 §6.2.3).
+ *
+ * The handshake runs in OpenSSL over memory BIOs fed from the connection's socket
+ * bufferevent. Once it is over, an AEAD suite (every TLS 1.3 suite, and TLS 1.2's AES-GCM
+ * and ChaCha20-Poly1305) gives its keys to net/tls_rec.h and the SSL object is freed: the
+ * records of the connection are sealed and opened by Tern, with the worker's one cipher
+ * context, and an idle TLS connection costs its keys (~250 bytes) instead of OpenSSL's
+ * ~15 KB. Any other suite (CBC, allowed by an operator's cipher-list) keeps its SSL and
+ * goes through SSL_read/SSL_write over the same BIOs. Either way the TLS connection is the
+ * TCP one in everything but its records: the framing, output watermarks (counting the
+ * records not yet sent), idle and allocation lifetimes are net/tcp.c's. A connection keeps
+ * the certificates (struct tls_ctxset) it was accepted with until it closes, so a reload
+ * never disturbs it.
  *
  * The handshake must end within the handshake timeout of the accept; a failed one is one
  * log line (net/tls_hsfail.h: reason, client, SNI, offered version), rate-limited per
@@ -15,17 +18,24 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <openssl/err.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/aead.h"
+#include "base/crypto.h"
 #include "base/log.h"
 #include "net/tcp.h"
 #include "net/tls_ctx.h"
 #include "net/tls_hsfail.h"
+#include "net/tls_keys.h"
+#include "net/tls_rec.h"
 #include "net/worker.h"
+
+/* Plaintext decrypted ahead of the framing, at most (a frame is at most 16 KB + 64). */
+#define NET_TLS_PLAIN_MAX (2 * TLS_REC_PLAIN_MAX)
 
 static const struct turn_conn_ops net_tls_conn_ops = {
 	.name = "tls",
@@ -36,25 +46,43 @@ static const struct turn_conn_ops net_tls_conn_ops = {
 	.release = net_tcp_conn_release,
 };
 
-/* The reason of a failed handshake: OpenSSL's errors as libevent collected them, else
- * what ended it. */
-static const char *net_tls_reason(struct net_tcp_conn *c, short what, char *buf, size_t len)
+/* Moves what OpenSSL wrote to the socket's output. 0 or -ENOMEM. */
+static int net_tls_flush_ssl(struct net_tcp_conn *c)
 {
-	unsigned long e;
-	size_t off = 0;
+	BIO *wbio = SSL_get_wbio(c->ssl);
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	char *p;
+	long n = BIO_get_mem_data(wbio, &p);
 
-	buf[0] = '\0';
-	while ((e = bufferevent_get_openssl_error(c->bev)) != 0 && off + 2 < len) {
-		/* libevent also queues the SSL_get_error code, which is no OpenSSL error. */
-		if (ERR_GET_LIB(e) == 0)
-			continue;
-		if (off)
-			buf[off++] = ';';
-		ERR_error_string_n(e, buf + off, len - off);
-		off += strlen(buf + off);
+	if (n <= 0)
+		return 0;
+	if (evbuffer_add(out, p, (size_t)n) < 0)
+		return -ENOMEM;
+	(void)BIO_reset(wbio);
+	return 0;
+}
+
+/* Moves the socket's input into OpenSSL's. 0 or -ENOMEM. */
+static int net_tls_feed_ssl(struct net_tcp_conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	BIO *rbio = SSL_get_rbio(c->ssl);
+	struct evbuffer_iovec v[8];
+	int i, n = evbuffer_peek(in, -1, NULL, v, 8);
+
+	for (i = 0; i < n && i < 8; i++) {
+		if (BIO_write(rbio, v[i].iov_base, (int)v[i].iov_len) != (int)v[i].iov_len)
+			return -ENOMEM;
+		evbuffer_drain(in, v[i].iov_len);
 	}
-	if (off)
-		return buf;
+	return 0;
+}
+
+/* The reason of a failed handshake: OpenSSL's errors, else what ended it. */
+static const char *net_tls_reason(short what, char *buf, size_t len)
+{
+	if (ERR_peek_error())
+		return tls_ssl_error(buf, len);
 	if (what & BEV_EVENT_TIMEOUT)
 		return "handshake timeout";
 	if (what & BEV_EVENT_EOF)
@@ -68,86 +96,124 @@ static const char *net_tls_reason(struct net_tcp_conn *c, short what, char *buf,
 	return "handshake failed";
 }
 
-/* Logs the failed handshake (rate-limited) and frees c. */
+/* Logs the failed handshake (rate-limited), sends the alert OpenSSL wrote, frees c. */
 static void net_tls_failed(struct net_tcp_conn *c, short what)
 {
 	struct net_worker *w = c->w;
-	SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
 	char reason[256];
 	struct tls_hsfail f = {
-		.reason = net_tls_reason(c, what, reason, sizeof(reason)),
+		.reason = net_tls_reason(what, reason, sizeof(reason)),
 		.client = &c->conn.remote,
-		.sni = ssl ? tls_ssl_sni(ssl) : NULL,
-		.version = ssl ? tls_ssl_offered_version(ssl) : 0,
+		.sni = tls_ssl_sni(c->ssl),
+		.version = tls_ssl_offered_version(c->ssl),
 	};
 
 	w->c.tls_failed++;
 	tls_hsfail_log(&w->hsfail, &f, net_worker_now(w));
-	/* The alert OpenSSL wrote (protocol_version, say: RFC 8446 §6.2) is still below the
-	 * filter: send what the socket takes now, the connection closes right after. */
-	if (c->under_out && evbuffer_get_length(c->under_out)) {
-		/* Only the socket bufferevent drains its output: lift that, it is freed next. */
-		evbuffer_unfreeze(c->under_out, 1);
-		evbuffer_write(c->under_out, bufferevent_getfd(bufferevent_get_underlying(c->bev)));
+	ERR_clear_error();
+	/* The alert (protocol_version, say: RFC 8446 §6.2): what the socket takes now, the
+	 * connection closes right after. */
+	if (net_tls_flush_ssl(c) == 0) {
+		struct evbuffer *out = bufferevent_get_output(c->bev);
+
+		/* Only the bufferevent drains its output: lift that, it is freed next. */
+		evbuffer_unfreeze(out, 1);
+		evbuffer_write(out, bufferevent_getfd(c->bev));
 	}
 	net_tcp_conn_free(c);
 }
 
-static void net_tls_kick(evutil_socket_t fd, short what, void *arg)
+/* The handshake is over: keys out of OpenSSL when the suite allows, then stage 3. */
+static void net_tls_established(struct net_tcp_conn *c)
 {
-	net_tcp_out_drained(arg);
+	struct net_worker *w = c->w;
+	struct tls_rec_keys k;
+	struct tls_rec *r = NULL;
+	int rc;
+
+	c->handshaking = false;
+	w->c.tls_handshakes++;
+	net_tcp_pre_free(c);
+	if (!w->aead && crypto_aead_new(&w->aead) < 0)
+		goto fail;
+	c->plain = evbuffer_new();
+	if (!c->plain)
+		goto fail;
+	rc = tls_keys_take(c->ssl, &k);
+	if (rc == 0) {
+		r = malloc(sizeof(*r));
+		rc = r ? tls_rec_init(r, &k) : -ENOMEM;
+		crypto_wipe(&k, sizeof(k));
+	}
+	if (rc == 0) {
+		/* Records after the client's Finished are still in the memory BIO: back in
+		 * front of the socket's input. */
+		BIO *rbio = SSL_get_rbio(c->ssl);
+		char *p;
+		long n = BIO_get_mem_data(rbio, &p);
+
+		if (n > 0 && evbuffer_prepend(bufferevent_get_input(c->bev), p, (size_t)n) < 0)
+			goto fail;
+		c->rec = r;
+		r = NULL;
+		SSL_free(c->ssl);
+		c->ssl = NULL;
+	} else if (rc != -ENOTSUP) {
+		goto fail;
+	}
+	net_tcp_conn_start(c, c->bev);
+	net_tcp_kick(c);
+	return;
+fail:
+	free(r);
+	net_tcp_conn_free(c);
 }
 
-/* The records below the TLS filter changed: once they are all sent, a connection waiting
- * for its output to drain (closing, or paused) goes on, from the loop (never from within
- * the socket's own write). */
-static void net_tls_under_out(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+/* Handshake bytes arrived. */
+static void net_tls_hs_readable(struct bufferevent *bev, void *arg)
 {
 	struct net_tcp_conn *c = arg;
+	int rc;
 
-	if (!info->n_deleted || evbuffer_get_length(buf) || !(c->closing || c->paused) ||
-	    c->handshaking)
+	(void)bev;
+	ERR_clear_error();
+	if (net_tls_feed_ssl(c) < 0) {
+		net_tls_failed(c, BEV_EVENT_ERROR);
 		return;
-	if (!c->stage_ev)
-		c->stage_ev = evtimer_new(c->w->base, net_tls_kick, c);
-	if (c->stage_ev)
-		event_active(c->stage_ev, EV_TIMEOUT, 1);
+	}
+	rc = SSL_do_handshake(c->ssl);
+	if (rc == 1) {
+		if (net_tls_flush_ssl(c) < 0) {
+			net_tls_failed(c, BEV_EVENT_ERROR);
+			return;
+		}
+		net_tls_established(c);
+		return;
+	}
+	rc = SSL_get_error(c->ssl, rc);
+	if ((rc != SSL_ERROR_WANT_READ && rc != SSL_ERROR_WANT_WRITE) || net_tls_flush_ssl(c) < 0)
+		net_tls_failed(c, 0);
 }
 
-void net_tls_free(struct net_tcp_conn *c)
+static void net_tls_hs_event(struct bufferevent *bev, short what, void *arg)
 {
-	if (c->under_out)
-		evbuffer_remove_cb(c->under_out, net_tls_under_out, c);
-	c->under_out = NULL;
+	(void)bev;
+	net_tls_failed(arg, what);
 }
 
 /* The handshake's deadline passed. */
 static void net_tls_deadline(evutil_socket_t fd, short what, void *arg)
 {
+	(void)fd, (void)what;
 	net_tls_failed(arg, BEV_EVENT_TIMEOUT);
-}
-
-bool net_tls_event(struct net_tcp_conn *c, short what)
-{
-	if (!c->handshaking)
-		return false;
-	if (what & BEV_EVENT_CONNECTED) {
-		c->handshaking = false;
-		c->w->c.tls_handshakes++;
-		net_tcp_pre_free(c);
-		return false;
-	}
-	net_tls_failed(c, what);
-	return true;
 }
 
 int net_tls_start(struct net_tcp_conn *c)
 {
 	struct net_worker *w = c->w;
-	struct bufferevent *bev;
 	uint64_t now = net_worker_now(w), left;
 	struct timeval tv;
-	SSL *ssl;
+	BIO *rbio, *wbio;
 
 	if (!w->tls)
 		return -EINVAL;
@@ -158,73 +224,190 @@ int net_tls_start(struct net_tcp_conn *c)
 	c->stage_ev = evtimer_new(w->base, net_tls_deadline, c);
 	if (!c->stage_ev || evtimer_add(c->stage_ev, &tv) < 0)
 		return -ENOMEM;
-	ssl = tls_ctxset_ssl(w->tls);
-	if (!ssl)
-		return -ENOMEM;
-	struct bufferevent *under = bufferevent_socket_new(w->base, c->fd, BEV_OPT_CLOSE_ON_FREE);
-	if (!under) {
-		SSL_free(ssl);
-		return -ENOMEM;
+	c->ssl = tls_ctxset_ssl(w->tls);
+	rbio = BIO_new(BIO_s_mem());
+	wbio = BIO_new(BIO_s_mem());
+	if (!c->ssl || !rbio || !wbio) {
+		BIO_free(rbio);
+		BIO_free(wbio);
+		return -ENOMEM; /* c->ssl: freed with c */
 	}
-	bev = bufferevent_openssl_filter_new(w->base, under, ssl, BUFFEREVENT_SSL_ACCEPTING,
-					     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
-	if (!bev) {
-		bufferevent_free(under);
+	SSL_set_bio(c->ssl, rbio, wbio);
+	SSL_set_accept_state(c->ssl);
+	c->bev = bufferevent_socket_new(w->base, c->fd, BEV_OPT_CLOSE_ON_FREE);
+	if (!c->bev)
 		return -ENOMEM;
-	}
-	c->under_out = bufferevent_get_output(under);
-	evbuffer_add_cb(c->under_out, net_tls_under_out, c);
-	/* A client that closes without close_notify ends the connection like a TCP FIN. */
-	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	c->fd = -1;
 	c->tls = tls_ctxset_ref(w->tls);
 	c->conn.ops = &net_tls_conn_ops;
 	c->handshaking = true;
-	net_tcp_conn_start(c, bev);
+	bufferevent_setcb(c->bev, net_tls_hs_readable, NULL, net_tls_hs_event, c);
+	bufferevent_enable(c->bev, EV_READ);
 	return 0;
 }
 
-struct ssl_st *net_tls_detach(struct net_tcp_conn *c)
+void net_tls_free(struct net_tcp_conn *c)
 {
-	struct bufferevent *under = bufferevent_get_underlying(c->bev);
-	SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
-
-	/* Records not yet sent or not yet decrypted would be lost: such a connection stays. */
-	if (!ssl || c->handshaking || !under || evbuffer_get_length(c->under_out) ||
-	    evbuffer_get_length(bufferevent_get_input(under)) ||
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) || SSL_pending(ssl))
-		return NULL;
-	/* The filter frees its reference with the connection; this one travels. */
-	if (SSL_up_ref(ssl) != 1)
-		return NULL;
-	/* The socket bufferevent below outlives the filter a while (the filter's BIO holds a
-	 * reference until libevent finalizes it in this worker's loop): it must not read
-	 * what the session's new worker is to read. */
-	bufferevent_disable(under, EV_READ | EV_WRITE);
-	return ssl;
+	if (c->rec) {
+		tls_rec_wipe(c->rec);
+		free(c->rec);
+		c->rec = NULL;
+	}
+	if (c->plain)
+		evbuffer_free(c->plain);
+	c->plain = NULL;
+	SSL_free(c->ssl);
+	c->ssl = NULL;
 }
 
-int net_tls_adopt(struct net_tcp_conn *c, struct ssl_st *ssl)
+/* Seals buf into the socket's output, in records of at most 2^14 bytes. 0 or -ENOMEM. */
+static int net_tls_seal(struct net_tcp_conn *c, uint8_t type, const uint8_t *buf, size_t len)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	size_t over = tls_rec_overhead(c->rec);
+
+	do {
+		size_t n = len < TLS_REC_PLAIN_MAX ? len : TLS_REC_PLAIN_MAX;
+		struct evbuffer_iovec v;
+		int r;
+
+		if (evbuffer_reserve_space(out, (ev_ssize_t)(n + over), &v, 1) != 1)
+			return -ENOMEM;
+		r = tls_rec_seal(c->rec, c->w->aead, type, buf, n, v.iov_base);
+		if (r < 0)
+			return -ENOMEM;
+		v.iov_len = (size_t)r;
+		if (evbuffer_commit_space(out, &v, 1) < 0)
+			return -ENOMEM;
+		buf += n;
+		len -= n;
+	} while (len > 0);
+	return 0;
+}
+
+int net_tls_write(struct net_tcp_conn *c, const uint8_t *buf, size_t len)
+{
+	if (c->rec)
+		return net_tls_seal(c, TLS_REC_APPLICATION_DATA, buf, len);
+	ERR_clear_error();
+	if (len && SSL_write(c->ssl, buf, (int)len) != (int)len) {
+		ERR_clear_error();
+		return -EIO;
+	}
+	return net_tls_flush_ssl(c);
+}
+
+/* A handshake message after the handshake: TLS 1.3's KeyUpdate (RFC 8446 §4.6.3), one
+ * whole message per record; a TLS 1.2 ClientHello, a renegotiation, which Tern refuses
+ * with a warning no_renegotiation alert and goes on (RFC 5746 §4.2, RFC 5246 §7.2.2), as
+ * OpenSSL does. 0, or -EPROTO. */
+static int net_tls_post_handshake(struct net_tcp_conn *c, const uint8_t *p, size_t n)
+{
+	static const uint8_t ku_not_requested[5] = {24, 0, 0, 1, 0};
+	static const uint8_t no_renegotiation[2] = {1, 100};
+	struct tls_rec *r = c->rec;
+
+	if (r->version == TLS_REC_VERSION_12) {
+		if (n < 4 || p[0] != 1)
+			return -EPROTO;
+		return net_tls_seal(c, TLS_REC_ALERT, no_renegotiation, 2) < 0 ? -EPROTO : 0;
+	}
+	if (n != 5 || p[0] != 24 || p[1] || p[2] || p[3] != 1 || p[4] > 1)
+		return -EPROTO;
+	/* update_requested: answer with our own KeyUpdate, under the old write keys, then
+	 * switch them; the read keys change after this record either way. */
+	if (p[4] == 1 && (net_tls_seal(c, TLS_REC_HANDSHAKE, ku_not_requested, 5) < 0 ||
+			  tls_rec_key_update(r, true) < 0))
+		return -EPROTO;
+	return tls_rec_key_update(r, false) < 0 ? -EPROTO : 0;
+}
+
+/* Opens the whole records in the socket's input into c->plain. 0, or -EPROTO (a record
+ * that does not authenticate, a protocol error, an alert: the connection ends). */
+static int net_tls_open(struct net_tcp_conn *c, bool *full)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	uint8_t hdr[TLS_REC_HDR_LEN], type;
+	size_t len, off, n;
+
+	while (evbuffer_get_length(c->plain) < NET_TLS_PLAIN_MAX &&
+	       evbuffer_copyout(in, hdr, sizeof(hdr)) == (ev_ssize_t)sizeof(hdr)) {
+		if (tls_rec_length(c->rec, hdr, &len) < 0)
+			return -EPROTO;
+		if (evbuffer_get_length(in) < len)
+			break;
+		uint8_t *p = evbuffer_pullup(in, (ev_ssize_t)len);
+		if (!p || tls_rec_open(c->rec, c->w->aead, p, len, &type, &off, &n) < 0)
+			return -EPROTO;
+		if (type == TLS_REC_APPLICATION_DATA) {
+			if (n && evbuffer_add(c->plain, p + off, n) < 0)
+				return -EPROTO;
+		} else if (type != TLS_REC_HANDSHAKE || net_tls_post_handshake(c, p + off, n) < 0) {
+			return -EPROTO; /* an alert (close_notify included) ends it */
+		}
+		evbuffer_drain(in, len);
+	}
+	*full = evbuffer_get_length(c->plain) >= NET_TLS_PLAIN_MAX;
+	return 0;
+}
+
+/* The same through OpenSSL, for a suite that kept its SSL. */
+static int net_tls_open_ssl(struct net_tcp_conn *c, bool *full)
+{
+	struct evbuffer_iovec v;
+	int n = 0;
+
+	ERR_clear_error();
+	if (net_tls_feed_ssl(c) < 0)
+		return -EPROTO;
+	while (evbuffer_get_length(c->plain) < NET_TLS_PLAIN_MAX) {
+		if (evbuffer_reserve_space(c->plain, 4096, &v, 1) != 1)
+			return -EPROTO;
+		n = SSL_read(c->ssl, v.iov_base, (int)v.iov_len);
+		if (n <= 0)
+			break;
+		v.iov_len = (size_t)n;
+		evbuffer_commit_space(c->plain, &v, 1);
+	}
+	*full = n > 0;
+	if (n <= 0 && SSL_get_error(c->ssl, n) != SSL_ERROR_WANT_READ)
+		return -EPROTO;
+	return net_tls_flush_ssl(c) < 0 ? -EPROTO : 0;
+}
+
+struct evbuffer *net_tls_input(struct net_tcp_conn *c, bool *full, int *err)
+{
+	*full = false;
+	*err = c->rec ? net_tls_open(c, full) : net_tls_open_ssl(c, full);
+	if (*err < 0)
+		ERR_clear_error();
+	return c->plain;
+}
+
+struct tls_rec *net_tls_detach(struct net_tcp_conn *c)
+{
+	struct tls_rec *r = c->rec;
+
+	/* A suite without AEAD keeps OpenSSL's session (c->ssl), which stays; so does one
+	 * with records sealed and not yet sent. */
+	if (!r || c->ssl || c->handshaking || net_tcp_out_len(c) > 0)
+		return NULL;
+	c->rec = NULL;
+	return r;
+}
+
+int net_tls_adopt(struct net_tcp_conn *c, struct tls_rec *rec)
 {
 	struct net_worker *w = c->w;
-	struct bufferevent *under, *bev;
+	struct bufferevent *bev;
 
-	under = bufferevent_socket_new(w->base, c->fd, BEV_OPT_CLOSE_ON_FREE);
-	if (!under) {
-		SSL_free(ssl);
+	c->rec = rec; /* freed with c from here on */
+	if (!w->aead && crypto_aead_new(&w->aead) < 0)
 		return -ENOMEM;
-	}
-	c->fd = -1; /* the socket is under's now */
-	/* The session goes on where the other worker left it (SSL_set_bio inside replaces the
-	 * BIO that pointed at that worker's socket bufferevent). */
-	bev = bufferevent_openssl_filter_new(w->base, under, ssl, BUFFEREVENT_SSL_OPEN,
-					     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
-	if (!bev) {
-		bufferevent_free(under);
+	c->plain = evbuffer_new();
+	bev = c->plain ? bufferevent_socket_new(w->base, c->fd, BEV_OPT_CLOSE_ON_FREE) : NULL;
+	if (!bev)
 		return -ENOMEM;
-	}
-	c->under_out = bufferevent_get_output(under);
-	evbuffer_add_cb(c->under_out, net_tls_under_out, c);
-	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 	c->conn.ops = &net_tls_conn_ops;
 	net_tcp_conn_start(c, bev);
 	return 0;

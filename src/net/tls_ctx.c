@@ -15,6 +15,7 @@
 #include <openssl/pem.h>
 
 #include "net/tls_certlog.h"
+#include "net/tls_keys.h"
 #include "net/tls_sni.h"
 #include "net/tls_tickets.h"
 
@@ -304,10 +305,8 @@ static int tls_ctx_setup(struct tls_ctx_build *b, SSL_CTX *ctx, bool dtls)
 		return tls_ctx_fail(b, "protocol version", NULL);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
 					 SSL_OP_CIPHER_SERVER_PREFERENCE);
-	/* Small idle connections (buffers freed between records); writes from libevent's
-	 * bufferevent_openssl, which may move its buffer between retries. */
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-				      SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/* Small connections while they handshake (buffers freed between records). */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	/* Tickets only: a server-side session cache would grow per client. One TLS 1.3 ticket
 	 * per handshake, not OpenSSL's two (RFC 8446 §4.6.1: a resumption brings the next one):
 	 * a full TLS 1.3 handshake costs ternd about a fifth more CPU with two. */
@@ -332,6 +331,9 @@ static int tls_ctx_setup(struct tls_ctx_build *b, SSL_CTX *ctx, bool dtls)
 	}
 	if (tls_tickets_attach(b->tickets, ctx) != 0)
 		return tls_ctx_fail(b, "session tickets", NULL);
+	/* TLS: the record keys leave OpenSSL after the handshake (net/tls_keys.h). */
+	if (!dtls && tls_keys_watch(ctx) != 0)
+		return tls_ctx_fail(b, "record keys", NULL);
 	return 0;
 }
 

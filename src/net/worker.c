@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/aead.h"
 #include "base/timer.h"
 #include "base/xmalloc.h"
 #include "net/dtls.h"
@@ -322,6 +323,7 @@ void net_worker_free(struct net_worker *w)
 	net_relay_batch_free(w->rbatch);
 	if (w->tls)
 		tls_ctxset_unref(w->tls);
+	crypto_aead_free(w->aead);
 	pthread_mutex_destroy(&w->qlock);
 	free(w);
 }

@@ -30,6 +30,7 @@ struct net_limits;
 struct net_dtls;
 struct net_dtls_keys;
 struct tls_ctxset;
+struct crypto_aead;
 struct turn_server;
 
 /* Written only by the worker's thread. */
@@ -129,6 +130,7 @@ struct net_worker {
 	 * reload (net_server_tls_swap); and the limiter of handshake-failure lines. */
 	struct tls_ctxset *tls;
 	struct tls_hsfail_limit hsfail;
+	struct crypto_aead *aead;   /* seals and opens TLS records (made at the first one) */
 	struct net_tcp_conn *conns; /* every open connection */
 	size_t nconns, max_conns;
 	struct net_tcp_conn *ended; /* connections whose allocation ended, to close */
