@@ -36,15 +36,16 @@
 /* A peer data connection. */
 struct net_tcp_peer {
 	struct net_worker *w;
-	struct turn_tcp_conn *tc;    /* the TURN core's; NULL once it forgot (or closed) it */
-	struct bufferevent *bev;     /* the peer's socket */
-	struct net_tcp_conn *client; /* the client data connection, once bound */
-	struct event *kick;	     /* starts the splice after the ConnectionBind success */
-	bool connecting;	     /* Connect: waiting for the peer */
-	bool spliced;		     /* bytes flow between bev and client */
-	bool peer_paused;	     /* bev not read: the client's output is full */
-	bool client_paused;	     /* client not read: bev's output is full */
-	bool closing;		     /* free once bev's output is flushed */
+	struct net_tcp_peer *prev, *next; /* on w->peers */
+	struct turn_tcp_conn *tc;	  /* the TURN core's; NULL once it forgot (or closed) it */
+	struct bufferevent *bev;	  /* the peer's socket */
+	struct net_tcp_conn *client;	  /* the client data connection, once bound */
+	struct event *kick;		  /* starts the splice after the ConnectionBind success */
+	bool connecting;		  /* Connect: waiting for the peer */
+	bool spliced;			  /* bytes flow between bev and client */
+	bool peer_paused;		  /* bev not read: the client's output is full */
+	bool client_paused;		  /* client not read: bev's output is full */
+	bool closing;			  /* free once bev's output is flushed */
 };
 
 /* ---- the listener ---- */
@@ -194,6 +195,10 @@ static struct net_tcp_peer *net_peer_new(struct net_worker *w, int fd)
 		return NULL;
 	}
 	bufferevent_setcb(p->bev, net_peer_read, net_peer_write, net_peer_event, p);
+	p->next = w->peers;
+	if (w->peers)
+		w->peers->prev = p;
+	w->peers = p;
 	/* §5.2/§5.3: until bound, what the peer sends waits here; the watermark stops reading
 	 * (the kernel's receive window then closes) instead of buffering without bound. */
 	bufferevent_setwatermark(p->bev, EV_READ, 0, NET_SPLICE_READ_WM);
@@ -206,6 +211,12 @@ static void net_peer_free(struct net_tcp_peer *p)
 {
 	struct net_worker *w = p->w;
 
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		w->peers = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
 	bufferevent_free(p->bev);
 	event_free(p->kick);
 	free(p);
@@ -610,4 +621,15 @@ bool net_tcprelay_handoff(struct net_tcp_conn *c, unsigned wid, struct evbuffer 
 	if (net_worker_call(to, net_handoff_adopt, h) < 0)
 		net_handoff_drop(h);
 	return true;
+}
+
+void net_tcprelay_close_all(struct net_worker *w)
+{
+	while (w->peers) {
+		struct net_tcp_peer *p = w->peers;
+
+		p->tc = NULL;
+		net_peer_drop_client(p);
+		net_peer_free(p);
+	}
 }

@@ -30,6 +30,10 @@ int net_tcprelay_connect(void *ctx, void *relay, const struct addr *peer, struct
 void net_tcprelay_close(void *ctx, void *conn);
 int net_tcprelay_bind(void *ctx, void *conn, struct turn_conn *data);
 
+/* Frees every peer data connection of w still flushing (shutdown, after the TURN core is
+ * freed). */
+void net_tcprelay_close_all(struct net_worker *w);
+
 /* Hooks of net/tcp.c for a client data connection c (c->pair set). */
 /* c is being freed: its peer data connection closes once flushed (takes nothing). */
 void net_tcprelay_client_gone(struct net_tcp_conn *c);

@@ -26,6 +26,7 @@ struct net_udp_batch;
 struct net_relay_batch;
 struct net_tcp_listener;
 struct net_tcp_conn;
+struct net_tcp_peer;
 struct net_limits;
 struct net_dtls;
 struct net_dtls_keys;
@@ -134,6 +135,7 @@ struct net_worker {
 	struct net_tcp_conn *conns; /* every open connection */
 	size_t nconns, max_conns;
 	struct net_tcp_conn *ended; /* connections whose allocation ended, to close */
+	struct net_tcp_peer *peers; /* RFC 6062 peer data connections (net/tcprelay.c) */
 	struct event *reap_ev;	    /* closes them (net_tcp_reap) */
 	uint8_t resp[NET_RESP_MAX]; /* TCP and DTLS response scratch */
 

@@ -176,6 +176,9 @@ static void test_allocate(void)
 	CHECK(stun_msg_find(&t.m, STUN_ATTR_XOR_RELAYED_ADDRESS) != NULL &&
 		      stun_msg_find(&t.m, STUN_ATTR_RESERVATION_TOKEN) == NULL,
 	      "§5.1 step 5: relayed address, no RESERVATION-TOKEN");
+	CHECK_EQ_INT(t_create_perm(&t, "8.8.8.8"), 0, "CreatePermission on a TCP allocation");
+	CHECK_EQ_INT(t_channel_bind(&t, 0x4000, "8.8.8.8", 80), 400,
+		     "ChannelBind on a TCP allocation: 400");
 	t_stop(&t);
 
 	/* no-tcp-relay, and a net/ without TCP relaying: 442; no-udp-relay: 403. */
