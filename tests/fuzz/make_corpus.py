@@ -121,6 +121,14 @@ def turn_corpus(d):
         perm(7, 0, 0, 1, 2, 8) + perm(7, 0, 9, 10, 11, 14) +
         bytes([CHBIND, 0, 0, 7, 0, CHBIND, 1, 1, 7, 0, CHBIND, 2, 2, 7, 0, CHBIND, 3, 8, 7, 0]) +
         bytes([CHDATA, 7, 3, 5, PEER, 9, 8, 5]),
+        # RFC 6062 from stream client 1: a TCP allocation, a permission for 8.8.8.8, Connect
+        # to 8.8.8.8:1000 twice (446), a ConnectionBind for an unknown id from client 3,
+        # 31 s for the unanswered Connect (447), then the control connection's end.
+        "tcp_relay": conf(uq=3, tq=6) +
+        bytes([RAW, 0x03, 1, 1, ALICE, 0x00, 0x19, 4, 6, 0, 0, 0]) + perm(1, ALICE, 0) +
+        bytes([RAW, 0x0A, 1, 1, ALICE, 0x00, 0x12, 8, 0, 1, 0x22, 0xFA, 0x29, 0x1A, 0xAC, 0x4A]) * 2 +
+        bytes([RAW, 0x0B, 1, 3, ALICE, 0x00, 0x2A, 4, 0, 0, 0, 1]) +
+        bytes([CLOCK, 0x80 | 31, GONE, 1]),
         # A STUN-only server: every TURN request refused, Binding answered, data dropped.
         "stun_only": conf(stun_only=True) + alloc(0, ALICE) + alloc(1, 0) +
         perm(0, ALICE, 0) + bytes([CHBIND, 0, 0, 0, ALICE]) + refresh(0, ALICE, 0x01) +

@@ -181,8 +181,8 @@ static const struct turn_conn_ops fz_tcp_ops = {
  * never answered by the fake net (its 30 s timer answers 447), which the invariants see. */
 static int fz_tcp_open, fz_tcp_handle;
 
-static int fz_tcp_connect(void *ctx, void *relay, const struct addr *peer,
-			  struct turn_tcp_conn *tc, void **conn)
+static int fz_tcp_connect(void *ctx, void *relay, const struct addr *peer, struct turn_tcp_conn *tc,
+			  void **conn)
 {
 	(void)ctx;
 	(void)relay;
