@@ -47,6 +47,11 @@ struct cred_result {
 	/* For a USERHASH lookup: the username found (borrowed), else NULL. */
 	const char *user;
 	size_t user_len;
+	/* The name the user quota counts when it is not the username (borrowed): for a TURN
+	 * REST username "<expiry><sep><user>" the user part, so that every credential of
+	 * one user shares its quota. NULL: the username itself. */
+	const char *quota_user;
+	size_t quota_user_len;
 };
 
 typedef void (*cred_cb)(void *arg, const struct cred_result *res);

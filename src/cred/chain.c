@@ -119,15 +119,22 @@ static void chain_deliver(struct chain_req *r, const struct cred_result *res)
 		req_put(r);
 }
 
-/* Every link of r's kind has fallen through: the pooled REST keys, or -ENOENT. */
+/* Every link of r's kind has fallen through: the pooled REST keys, or -ENOENT. A REST
+ * answer names the user part of "<expiry><sep><user>" for the user quota (auth/cred.h). */
 static void chain_end(struct chain_req *r)
 {
 	struct cred_result res = {.status = -ENOENT, .limits = &r->limits};
+	const char *sep;
 
 	if (r->nkeys) {
 		res.status = 0;
 		res.key = r->keys;
 		res.nkeys = r->nkeys;
+	}
+	sep = r->q.user ? memchr(r->q.user, r->c->cfg.rest_sep, r->q.user_len) : NULL;
+	if (r->rest && sep) {
+		res.quota_user = sep + 1;
+		res.quota_user_len = r->q.user_len - (size_t)(sep + 1 - r->q.user);
 	}
 	chain_deliver(r, &res);
 }

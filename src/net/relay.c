@@ -1,7 +1,7 @@
 /* Relay sockets (RFC 8656 §7.2 step 8: the relayed transport address; §11, §12: data
  * between peers and clients). No malloc, no logging, no clock read per datagram. ICMP
- * errors (IP_RECVERR) are read from the error queue and counted; they never end an
- * allocation. */
+ * errors (IP_RECVERR) are read from the error queue, counted and reported to the client
+ * (§11.5, net/relay_icmp.h); they never end an allocation. */
 #include "config.h" /* first: _GNU_SOURCE for recvmmsg(2), sendmmsg(2) */
 #include "net/relay.h"
 
@@ -19,6 +19,7 @@
 #include "net/portpool.h"
 #include "net/relay_addr.h"
 #include "net/tcprelay.h"
+#include "net/relay_icmp.h"
 #include "net/worker.h"
 #include "turn/conn.h"
 
@@ -93,26 +94,20 @@ static bool net_relay_is_unreach(int err)
 }
 
 /* Reads (and counts) queued ICMP errors so they neither fill the receive buffer nor keep
- * the socket readable. */
-static void net_relay_errqueue(struct net_relay *r)
+ * the socket readable, and reports each to the allocation's client (RFC 8656 §11.5: the
+ * TURN core checks the type, the permission and the rate). */
+static void net_relay_errqueue(struct net_relay *r, uint64_t now_ms)
 {
-	uint8_t data[64], ctl[256];
-	struct addr from;
-	struct iovec iov = {data, sizeof(data)};
+	struct turn_icmp ic;
+	int rc;
 
 	for (int i = 0; i < NET_RELAY_ERRQ; i++) {
-		struct msghdr m = {
-			.msg_name = &from.u.ss,
-			.msg_namelen = sizeof(from.u.ss),
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-			.msg_control = ctl,
-			.msg_controllen = sizeof(ctl),
-		};
-
-		if (recvmsg(r->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		rc = net_relay_icmp_read(r->fd, &ic);
+		if (rc < 0)
 			return;
 		r->w->c.relay_icmp++;
+		if (rc > 0 && r->alloc)
+			turn_peer_icmp(r->w->turn, r->alloc, &ic, now_ms);
 	}
 }
 
@@ -170,13 +165,13 @@ static void net_relay_readable(evutil_socket_t fd, short what, void *arg)
 			continue;
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
 			/* A pending ICMP error (IP_RECVERR), reported once: data may follow. */
-			net_relay_errqueue(r);
+			net_relay_errqueue(r, now_ms);
 			continue;
 		}
 		if (n < 0) {
 			/* Woken with nothing to read: the error queue made it readable. */
 			if (round == 0)
-				net_relay_errqueue(r);
+				net_relay_errqueue(r, now_ms);
 			return;
 		}
 		w->c.relay_rx += (uint64_t)n;

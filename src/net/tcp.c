@@ -85,6 +85,85 @@ static void net_tcp_unlist_ended(struct net_tcp_conn *c)
 	c->ended = false;
 }
 
+/* Takes c off w->dirty. */
+static void net_tcp_undirty(struct net_tcp_conn *c)
+{
+	if (!c->dirty)
+		return;
+	if (c->dirty_prev)
+		c->dirty_prev->dirty_next = c->dirty_next;
+	else
+		c->w->dirty = c->dirty_next;
+	if (c->dirty_next)
+		c->dirty_next->dirty_prev = c->dirty_prev;
+	c->dirty_prev = c->dirty_next = NULL;
+	c->dirty = false;
+}
+
+/* Output was added: c goes on w->dirty for the end of the loop iteration. */
+static void net_tcp_out_added(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	struct net_tcp_conn *c = arg;
+
+	(void)buf;
+	if (!info->n_added || c->dirty)
+		return;
+	c->dirty = true;
+	c->dirty_prev = NULL;
+	c->dirty_next = c->w->dirty;
+	if (c->dirty_next)
+		c->dirty_next->dirty_prev = c;
+	c->w->dirty = c;
+}
+
+struct bufferevent *net_tcp_bev_new(struct net_tcp_conn *c)
+{
+	struct bufferevent *bev = bufferevent_socket_new(c->w->base, c->fd, BEV_OPT_CLOSE_ON_FREE);
+
+	if (!bev)
+		return NULL;
+	c->out_cb = evbuffer_add_cb(bufferevent_get_output(bev), net_tcp_out_added, c);
+	if (!c->out_cb) {
+		bufferevent_setfd(bev, -1); /* c->fd stays the caller's */
+		bufferevent_free(bev);
+		return NULL;
+	}
+	/* Written by net_tcp_flush; libevent only finishes what the socket did not take. */
+	bufferevent_disable(bev, EV_WRITE);
+	c->bev = bev;
+	c->fd = -1;
+	return bev;
+}
+
+/* Writes c's output; what the socket does not take (or an error) is left to libevent.
+ * Then a connection waiting for its output to drain goes on (may free c). */
+static void net_tcp_flush_one(struct net_tcp_conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	if (evbuffer_get_length(out) && !(bufferevent_get_enabled(c->bev) & EV_WRITE)) {
+		/* Only the bufferevent drains its output: lifted for this write. */
+		evbuffer_unfreeze(out, 1);
+		int n = evbuffer_write(out, bufferevent_getfd(c->bev));
+		evbuffer_freeze(out, 1);
+		if (n < 0 || evbuffer_get_length(out))
+			bufferevent_enable(c->bev, EV_WRITE);
+	}
+	if (evbuffer_get_length(out) == 0 && (c->closing || c->paused))
+		net_tcp_out_drained(c);
+}
+
+void net_tcp_flush(struct net_worker *w)
+{
+	struct net_tcp_conn *c;
+
+	while ((c = w->dirty) != NULL) {
+		net_tcp_undirty(c);
+		if (c->bev)
+			net_tcp_flush_one(c);
+	}
+}
+
 void net_tcp_conn_free(struct net_tcp_conn *c)
 {
 	struct net_worker *w = c->w;
@@ -110,6 +189,9 @@ void net_tcp_conn_free(struct net_tcp_conn *c)
 		c->next->prev = c->prev;
 	net_tcp_pre_free(c);
 	net_tls_free(c);
+	net_tcp_undirty(c);
+	if (c->out_cb)
+		evbuffer_remove_cb_entry(bufferevent_get_output(c->bev), c->out_cb);
 	if (c->bev)
 		bufferevent_free(c->bev);
 	else if (c->fd >= 0)
@@ -446,9 +528,11 @@ void net_tcp_out_drained(struct net_tcp_conn *c)
 	}
 }
 
-/* The output has drained (low watermark 0). */
+/* libevent wrote the rest of the output (low watermark 0): writing is net_tcp_flush's
+ * again. */
 static void net_tcp_drained(struct bufferevent *bev, void *arg)
 {
+	bufferevent_disable(bev, EV_WRITE);
 	net_tcp_out_drained(arg);
 }
 
@@ -490,7 +574,7 @@ void net_tcp_conn_start(struct net_tcp_conn *c, struct bufferevent *bev)
 
 int net_tcp_plain_start(struct net_tcp_conn *c)
 {
-	struct bufferevent *bev = bufferevent_socket_new(c->w->base, c->fd, BEV_OPT_CLOSE_ON_FREE);
+	struct bufferevent *bev = net_tcp_bev_new(c);
 
 	if (!bev)
 		return -ENOMEM;

@@ -58,6 +58,10 @@ struct net_tcp_conn {
 	struct net_tcp_conn *ended_next; /* on w->ended */
 	struct net_tcp_peer *pair;	 /* RFC 6062: bound to this peer data connection
 					  * (net/tcprelay.h); framing has ended */
+	/* On w->dirty: output added since the last flush (net_tcp_flush). */
+	struct net_tcp_conn *dirty_prev, *dirty_next;
+	struct evbuffer_cb_entry *out_cb;
+	bool dirty;
 	bool src_counted; /* remote counted per source in w->limits (not a trusted proxy's) */
 	bool proxied;	  /* from a trusted proxy: a PROXY header is required */
 	bool tls_only;	  /* accepted on a TLS listener */
@@ -80,6 +84,14 @@ void net_tcp_close_all(struct net_worker *w);
  * the worker starts. 0 or -ENOMEM. */
 int net_tcp_worker_init(struct net_worker *w);
 
+/* The bufferevent of c->fd for stages 2 and 3 (taking c->fd; NULL: out of memory, c->fd
+ * untouched). Its output is written at the end of the loop iteration in which it was added
+ * (net_tcp_flush), straight to the socket: libevent watches for writability only when
+ * the socket did not take it all. */
+struct bufferevent *net_tcp_bev_new(struct net_tcp_conn *c);
+/* Writes the output added during this loop iteration of every connection of w. Worker
+ * thread, from net_worker_flush. */
+void net_tcp_flush(struct net_worker *w);
 /* Stage 3 on c->fd, a plain socket. 0 or -ENOMEM (c->fd untouched: the caller frees c). */
 int net_tcp_plain_start(struct net_tcp_conn *c);
 /* Stage 3 on bev (which owns the socket from now on): framing, timeouts, reading. */

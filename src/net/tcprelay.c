@@ -471,8 +471,12 @@ static void net_client_read(struct bufferevent *bev, void *arg)
 		net_tcp_conn_free(c);
 }
 
+/* libevent wrote what the socket did not take at the end of the loop iteration (below the
+ * low mark): once all is out, writing is net_tcp_flush's again (net/tcp.c). */
 static void net_client_write(struct bufferevent *bev, void *arg)
 {
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		bufferevent_disable(bev, EV_WRITE);
 	net_tcp_out_drained(arg);
 }
 

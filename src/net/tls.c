@@ -234,10 +234,8 @@ int net_tls_start(struct net_tcp_conn *c)
 	}
 	SSL_set_bio(c->ssl, rbio, wbio);
 	SSL_set_accept_state(c->ssl);
-	c->bev = bufferevent_socket_new(w->base, c->fd, BEV_OPT_CLOSE_ON_FREE);
-	if (!c->bev)
+	if (!net_tcp_bev_new(c))
 		return -ENOMEM;
-	c->fd = -1;
 	c->tls = tls_ctxset_ref(w->tls);
 	c->conn.ops = &net_tls_conn_ops;
 	c->handshaking = true;
@@ -405,7 +403,7 @@ int net_tls_adopt(struct net_tcp_conn *c, struct tls_rec *rec)
 	if (!w->aead && crypto_aead_new(&w->aead) < 0)
 		return -ENOMEM;
 	c->plain = evbuffer_new();
-	bev = c->plain ? bufferevent_socket_new(w->base, c->fd, BEV_OPT_CLOSE_ON_FREE) : NULL;
+	bev = c->plain ? net_tcp_bev_new(c) : NULL;
 	if (!bev)
 		return -ENOMEM;
 	c->conn.ops = &net_tls_conn_ops;

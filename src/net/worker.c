@@ -46,6 +46,7 @@ uint64_t net_worker_now(struct net_worker *w)
 
 void net_worker_flush(struct net_worker *w)
 {
+	net_tcp_flush(w);
 	net_udp_flush(w->batch);
 	net_relay_release(w->rbatch);
 }

@@ -136,6 +136,7 @@ struct net_worker {
 	size_t nconns, max_conns;
 	struct net_tcp_conn *ended; /* connections whose allocation ended, to close */
 	struct net_tcp_peer *peers; /* RFC 6062 peer data connections (net/tcprelay.c) */
+	struct net_tcp_conn *dirty; /* connections with output to write (net_tcp_flush) */
 	struct event *reap_ev;	    /* closes them (net_tcp_reap) */
 	uint8_t resp[NET_RESP_MAX]; /* TCP and DTLS response scratch */
 

@@ -179,6 +179,10 @@ static void turn_alloc_timer_cb(struct timer *tm, void *arg)
 		turn_alloc_free(s, a);
 		return;
 	}
+	/* §6: each relayed address of a dual allocation has its own time-to-expiry. */
+	for (int i = a->nrelay - 1; i >= 0 && a->nrelay > 1; i--)
+		if (s->now_ms >= turn_alloc_relay_expiry(a, i))
+			turn_alloc_drop_relay(s, a, i);
 	turn_alloc_schedule(s, a);
 }
 
@@ -193,6 +197,8 @@ int turn_alloc_new(struct turn_server *s, const struct turn_client *c, struct tu
 		return -ENOMEM;
 	a->client = *c;
 	a->s = s;
+	/* The ICMP rate limit (turn/icmp.c) starts full. */
+	a->icmp_tat = (uint16_t)(s->now_ms / TURN_ICMP_INTERVAL_MS);
 	a->perms = a->perm_inline;
 	a->capperms = TURN_INLINE_PERMS;
 	a->chans = a->chan_inline;
@@ -204,16 +210,29 @@ int turn_alloc_new(struct turn_server *s, const struct turn_client *c, struct tu
 	return 0;
 }
 
+/* The one path a relay is closed by: through ops, then out of a's arrays. */
+static void turn_alloc_close_relay(struct turn_server *s, struct turn_alloc *a, int i)
+{
+	s->ops->close(s->ops_ctx, a->relay[i]);
+	for (int j = i; j + 1 < a->nrelay; j++) {
+		a->relay[j] = a->relay[j + 1];
+		a->relayed[j] = a->relayed[j + 1];
+		a->relayed_port[j] = a->relayed_port[j + 1];
+	}
+	a->nrelay--;
+}
+
 void turn_alloc_free(struct turn_server *s, struct turn_alloc *a)
 {
-	int i;
+	/* The quota unit goes with the first relay (turn/method/allocate.c). */
+	bool counted = a->nrelay > 0;
 
 	timer_cancel(&a->timer);
 	turn_table_remove(&s->allocs, a);
 	turn_tcp_fini(s, a); /* before the relay (the listener) closes */
-	for (i = 0; i < a->nrelay; i++)
-		s->ops->close(s->ops_ctx, a->relay[i]);
-	if (a->nrelay > 0)
+	while (a->nrelay > 0)
+		turn_alloc_close_relay(s, a, a->nrelay - 1);
+	if (counted)
 		turn_shared_release(s->shared, a->has_ident ? a->ident : NULL);
 	turn_perm_fini(a);
 	turn_chan_fini(a);
@@ -221,9 +240,65 @@ void turn_alloc_free(struct turn_server *s, struct turn_alloc *a)
 	free(a);
 }
 
+uint64_t turn_alloc_relay_expiry(const struct turn_alloc *a, int i)
+{
+	int64_t skew_ms = (int64_t)a->relay_skew * TURN_SKEW_UNIT_S * 1000;
+
+	if (a->nrelay < 2)
+		return a->expire_ms;
+	if (i == 0 && skew_ms > 0)
+		return a->expire_ms - (uint64_t)skew_ms;
+	if (i == 1 && skew_ms < 0)
+		return a->expire_ms - (uint64_t)-skew_ms;
+	return a->expire_ms;
+}
+
+void turn_alloc_set_relay_expiry(struct turn_alloc *a, int i, uint64_t expire_ms)
+{
+	uint64_t e[TURN_MAX_RELAYS];
+	int64_t skew;
+
+	if (a->nrelay < 2) {
+		turn_alloc_set_expiry(a, expire_ms);
+		return;
+	}
+	e[i] = expire_ms;
+	e[1 - i] = turn_alloc_relay_expiry(a, 1 - i);
+	a->expire_ms = e[0] > e[1] ? e[0] : e[1];
+	/* Truncated towards zero: the earlier family lives less than a unit longer than
+	 * asked, never shorter. */
+	skew = ((int64_t)e[1] - (int64_t)e[0]) / (TURN_SKEW_UNIT_S * 1000);
+	if (skew > INT16_MAX)
+		skew = INT16_MAX;
+	if (skew < -INT16_MAX)
+		skew = -INT16_MAX;
+	a->relay_skew = (int16_t)skew;
+}
+
+void turn_alloc_set_expiry(struct turn_alloc *a, uint64_t expire_ms)
+{
+	a->expire_ms = expire_ms;
+	a->relay_skew = 0;
+}
+
+void turn_alloc_drop_relay(struct turn_server *s, struct turn_alloc *a, int i)
+{
+	uint64_t other;
+
+	if (a->nrelay < 2)
+		return;
+	other = turn_alloc_relay_expiry(a, 1 - i);
+	turn_alloc_close_relay(s, a, i);
+	turn_alloc_set_expiry(a, other);
+}
+
 void turn_alloc_schedule(struct turn_server *s, struct turn_alloc *a)
 {
 	uint64_t next = a->expire_ms, t;
+
+	for (int i = 0; i < a->nrelay; i++)
+		if (turn_alloc_relay_expiry(a, i) < next)
+			next = turn_alloc_relay_expiry(a, i);
 
 	/* Permissions and channels are checked against the clock on use; the sweep here only
 	 * frees their slots. */

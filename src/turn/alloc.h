@@ -16,11 +16,19 @@
 /* Permissions and channels held inline before an allocation grows a heap array. */
 #define TURN_INLINE_PERMS 4
 #define TURN_INLINE_CHANS 2
-/* SHA-256(username ":" realm): who created an allocation (441, user quota). */
+/* Who created an allocation: the first 16 bytes of SHA-256(quota name ":" realm), the user
+ * quota's key (turn/shared.h), then the first 16 of SHA-256(username ":" realm). The quota
+ * name is the username, or for TURN REST credentials its user part (auth/cred.h); the
+ * whole 32 bytes must match for a later request (RFC 8656 §5: the same username, else
+ * 441). */
 #define TURN_IDENT_LEN 32
 #define TURN_TOKEN_LEN 8
 /* An allocation has one relay, or two for a dual allocation (RFC 8656 §7.2 step 9). */
 #define TURN_MAX_RELAYS 2
+/* The unit of a dual allocation's per-family expiry offset: INT16_MAX units span the
+ * longest max-allocate-lifetime (86400 s); the earlier family may outlive its lifetime by
+ * less than a unit, never fall short of it. */
+#define TURN_SKEW_UNIT_S 4
 
 /* An IP address in compact form (IPv4 in the first 4 bytes). */
 struct turn_ip {
@@ -57,10 +65,17 @@ struct turn_alloc {
 	/* The Allocate success, kept to answer a retransmission (RFC 8656 §7.2). */
 	uint8_t tid[STUN_TID_LEN];
 	uint32_t granted_s;
-	bool has_token;
 	uint8_t token[TURN_TOKEN_LEN];
 	uint16_t addr_err; /* ADDRESS-ERROR-CODE of a partial dual allocation */
 	uint8_t addr_err_family;
+	bool has_token;
+	/* A dual allocation's families expire on their own (RFC 8656 §6, §8.1): relay[1]'s
+	 * expiry minus relay[0]'s in TURN_SKEW_UNIT_S units (turn_alloc_relay_expiry),
+	 * expire_ms being the later. Two bytes in what was padding: the struct does not
+	 * grow. */
+	int16_t relay_skew;
+	/* ICMP indications to the client (turn/icmp.c): the rate limiter's state. */
+	uint16_t icmp_tat;
 	struct tbucket bw_to_peer, bw_to_client;
 	struct turn_perm *perms; /* perm_inline or a heap array */
 	uint16_t nperms, capperms;
@@ -94,8 +109,22 @@ int turn_alloc_new(struct turn_server *s, const struct turn_client *c, struct tu
 /* The one free path: cancels the timer, leaves the table, closes every relay via ops,
  * releases the quota, frees permissions and channels, then a. */
 void turn_alloc_free(struct turn_server *s, struct turn_alloc *a);
-/* Re-arms a's timer at the earliest of its lifetime, permissions and channels. */
+/* Re-arms a's timer at the earliest of its relays' lifetimes, permissions and channels. */
 void turn_alloc_schedule(struct turn_server *s, struct turn_alloc *a);
+/* When relay i (0 <= i < a->nrelay) expires: a->expire_ms, or earlier for the family of a
+ * dual allocation refreshed on its own (to TURN_SKEW_UNIT_S, never earlier than asked). */
+uint64_t turn_alloc_relay_expiry(const struct turn_alloc *a, int i);
+/* Sets relay i's expiry, the other family keeping its own (RFC 8656 §8.2 with
+ * REQUESTED-ADDRESS-FAMILY), and a->expire_ms to the later of them. The caller
+ * reschedules. */
+void turn_alloc_set_relay_expiry(struct turn_alloc *a, int i, uint64_t expire_ms);
+/* Sets every relay's expiry (a Refresh without REQUESTED-ADDRESS-FAMILY). */
+void turn_alloc_set_expiry(struct turn_alloc *a, uint64_t expire_ms);
+/* Deletes relay i of an allocation that has another (RFC 8656 §8.2: a Refresh with
+ * REQUESTED-ADDRESS-FAMILY and a lifetime of 0, or that family's expiry): closes it
+ * through the path turn_alloc_free closes relays with; the allocation, its quota unit,
+ * permissions and channels stay. The caller reschedules. */
+void turn_alloc_drop_relay(struct turn_server *s, struct turn_alloc *a, int i);
 /* The index of the relay serving peers of the given family, or -ENOENT. */
 int turn_alloc_relay_for(const struct turn_alloc *a, int family);
 

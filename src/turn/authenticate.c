@@ -12,17 +12,32 @@
 #include "base/crypto.h"
 #include "stun/err.h"
 
-static void turn_ident(const uint8_t *user, size_t ulen, const char *realm,
-		       uint8_t out[TURN_IDENT_LEN])
+/* The first half of SHA-256(name ":" realm) into out. */
+static void turn_ident_half(const void *name, size_t len, const char *realm,
+			    uint8_t out[TURN_IDENT_LEN / 2])
 {
+	uint8_t h[CRYPTO_SHA256_LEN];
 	struct crypto_part parts[3] = {
-		{user, ulen},
+		{name, len},
 		{":", 1},
 		{realm, realm ? strlen(realm) : 0},
 	};
 
-	if (crypto_sha256(parts, 3, out) < 0)
-		memset(out, 0, TURN_IDENT_LEN);
+	if (crypto_sha256(parts, 3, h) < 0)
+		memset(h, 0, sizeof(h));
+	memcpy(out, h, TURN_IDENT_LEN / 2);
+}
+
+/* The ident of turn/alloc.h: the quota name's half (res->quota_user, the user part of a
+ * TURN REST username; else the username), then the username's. */
+static void turn_ident(const uint8_t *user, size_t ulen, const struct cred_result *res,
+		       const char *realm, uint8_t out[TURN_IDENT_LEN])
+{
+	if (res->quota_user)
+		turn_ident_half(res->quota_user, res->quota_user_len, realm, out);
+	else
+		turn_ident_half(user, ulen, realm, out);
+	turn_ident_half(user, ulen, realm, out + TURN_IDENT_LEN / 2);
 }
 
 static struct turn_pending *turn_pending_get(struct turn_server *s)
@@ -122,7 +137,7 @@ static void turn_auth_cb(void *arg, const struct cred_result *res)
 	if (p->status == 0 && (res->key == NULL || user == NULL))
 		p->status = -ENOENT;
 	if (p->status == 0)
-		turn_ident(user, ulen, p->s->cfg->realm, p->ident);
+		turn_ident(user, ulen, res, p->s->cfg->realm, p->ident);
 	p->done = true;
 	if (!p->in_lookup)
 		turn_auth_resume(p);

@@ -173,6 +173,9 @@ uint32_t turn_lifetime(const struct turn_cfg *cfg, bool has, uint32_t req);
 uint64_t turn_perm_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
 uint64_t turn_chan_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
 
+/* A fresh transaction id for a Data indication (turn/data.c). */
+void turn_ind_tid(struct turn_server *s, uint8_t tid[STUN_TID_LEN]);
+
 /* Send indications and ChannelData from the client (turn/send.c). */
 int turn_send_indication(struct turn_ctx *x);
 int turn_client_chdata(struct turn_server *s, const struct turn_pkt *p, uint64_t now_ms);

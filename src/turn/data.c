@@ -27,6 +27,13 @@ static int turn_wrap_chdata(const struct turn_alloc *a, const struct turn_chan *
 	return (int)n;
 }
 
+void turn_ind_tid(struct turn_server *s, uint8_t tid[STUN_TID_LEN])
+{
+	memcpy(tid, &s->tid_seq, 8);
+	memcpy(tid + 8, s->tid_salt, 4);
+	s->tid_seq++;
+}
+
 /* §11.3: a Data indication with XOR-PEER-ADDRESS and DATA, its header and attributes
  * written into the headroom so that DATA's value is the datagram where it lies. */
 static int turn_wrap_data_ind(struct turn_server *s, const struct addr *peer, uint8_t *data,
@@ -38,9 +45,7 @@ static int turn_wrap_data_ind(struct turn_server *s, const struct addr *peer, ui
 	struct stun_enc e;
 	int n;
 
-	memcpy(tid, &s->tid_seq, 8);
-	memcpy(tid + 8, s->tid_salt, 4);
-	s->tid_seq++;
+	turn_ind_tid(s, tid);
 	stun_enc_init(&e, data - head, head + ((len + 3) & ~(size_t)3), STUN_METHOD_DATA,
 		      STUN_CLASS_INDICATION, tid);
 	stun_enc_put_xor_addr(&e, STUN_ATTR_XOR_PEER_ADDRESS, peer);

@@ -216,6 +216,34 @@ int turn_tcp_accepted(struct turn_server *s, struct turn_alloc *a, const struct 
 /* net/ closed tc's peer conn on its own (EOF, error, its client data connection closed):
  * tc is forgotten (freed, no tcp_close). */
 void turn_tcp_closed(struct turn_server *s, struct turn_tcp_conn *tc);
+/* An ICMP error about a datagram a relay socket of allocation a sent (RFC 8656 §11.5), as
+ * net/ reads it from the socket's error queue. */
+struct turn_icmp {
+	struct addr peer; /* the offending datagram's destination (port 0 when unknown) */
+	bool icmp6;	  /* an ICMPv6 message, else ICMPv4 */
+	uint8_t type, code;
+	uint32_t mtu; /* the next-hop MTU the message reports (fragmentation needed, packet
+		       * too big), else ignored */
+};
+
+/* The rate of ICMP indications per allocation: a burst of TURN_ICMP_BURST, then one per
+ * TURN_ICMP_INTERVAL_MS. RFC 8656 §11.5 names no rate of its own; the indication is, to
+ * the client, the ICMP error message, and RFC 4443 §2.4 (f) ("an IPv6 node MUST limit the
+ * rate of ICMPv6 error messages it originates", with a token bucket as the example) and
+ * RFC 1812 §4.3.2.8 ask that of whoever originates them. Without it every spoofed ICMP
+ * error that reaches a relay port would become a message to the client. */
+#define TURN_ICMP_BURST	      8
+#define TURN_ICMP_INTERVAL_MS 250
+
+/* Reports an ICMP error to a's client in a Data indication with XOR-PEER-ADDRESS and ICMP
+ * (RFC 8656 §11.5), sent through the client's connection, when: its type is one TURN
+ * relays (ICMPv4 3 and 11, ICMPv6 1, 2 and 3), a permission exists for the peer's IP, and
+ * the allocation's ICMP rate limit allows (TURN_ICMP_BURST, TURN_ICMP_INTERVAL_MS). Returns
+ * 0 when sent, else -EPROTONOSUPPORT (type not relayed), -EACCES (no permission), -EAGAIN
+ * (over the rate limit; counted in icmp_limited) or the connection's send error. No
+ * malloc, no logging; a may be NULL (a reservation: nothing to report). */
+int turn_peer_icmp(struct turn_server *s, struct turn_alloc *a, const struct turn_icmp *icmp,
+		   uint64_t now_ms);
 
 /* Advances the clock: expires allocations, permissions, channels, reservations. */
 void turn_server_tick(struct turn_server *s, uint64_t now_ms);
@@ -240,6 +268,9 @@ struct turn_counters {
 	uint64_t tcp_refused_limit;	    /* Connects / peer connections over the limits */
 	uint64_t tcp_bind_timeout;	    /* CONNECTION-IDs never bound in time */
 	uint64_t tcp_connect_failed;	    /* Connects answered 447 */
+	uint64_t icmp_to_client;	    /* ICMP errors reported in Data indications */
+	uint64_t icmp_dropped;		    /* ... not relayed: type, no permission */
+	uint64_t icmp_limited;		    /* ... over the per-allocation rate limit */
 };
 const struct turn_counters *turn_server_counters(const struct turn_server *s);
 

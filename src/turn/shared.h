@@ -9,7 +9,9 @@
 
 #include "turn/server.h"
 
-#define TURN_SHARED_IDENT_LEN 32
+/* A user's quota key: the first half of an allocation's ident (turn/alloc.h), the user
+ * quota's name. */
+#define TURN_SHARED_IDENT_LEN 16
 #define TURN_SHARED_TOKEN_LEN 8
 
 /* Counts n (1 or 2) units for ident (NULL: only the total): one per allocation, one per

@@ -7,6 +7,7 @@
 #include "stun/chdata.h"
 #include "stun/enc.h"
 #include "stun/err.h"
+#include "stun/icmp.h"
 #include "stun/integrity.h"
 #include "stun/msg.h"
 
@@ -23,6 +24,7 @@ static void fuzz_getters(const struct stun_msg *m)
 		STUN_ATTR_OTHER_ADDRESS,
 	};
 	struct addr a, peers[8];
+	struct stun_icmp icmp;
 	struct stun_str s;
 	uint16_t u16, list[16];
 	uint32_t u32;
@@ -53,6 +55,7 @@ static void fuzz_getters(const struct stun_msg *m)
 	stun_msg_get_even_port(m, &b);
 	stun_msg_get_response_port(m, &u16);
 	stun_msg_get_pwalg(m, &u16, &s);
+	stun_msg_get_icmp(m, &icmp);
 	n = 16;
 	stun_msg_get_pwalgs(m, list, &n);
 }

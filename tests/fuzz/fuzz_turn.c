@@ -373,6 +373,45 @@ static void fz_peer_data(struct fz_env *z, struct fz_in *in)
 	FUZZ_ASSERT(msg >= buf && msg + rc <= buf + sizeof(buf));
 }
 
+/* An ICMP error on one of the open relays of a live allocation (RFC 8656 §11.5). */
+static void fz_peer_icmp(struct fz_env *z, struct fz_in *in)
+{
+	uint8_t pick = fz_u8(in), pi = fz_u8(in), tb = fz_u8(in), code = fz_u8(in);
+	struct turn_icmp ic = {
+		.icmp6 = (tb & 0x80) != 0, .type = tb & 0x7f, .code = code, .mtu = 1280};
+	struct turn_alloc *a = NULL;
+	struct turn_ip ip;
+	struct stun_msg m;
+	struct fake_conn *fc;
+	int i, k = 0, sends, rc;
+
+	for (i = 0; i < z->net.nr; i++)
+		k += z->net.r[i].open && !z->net.r[i].reservation;
+	if (k == 0)
+		return;
+	k = pick % k;
+	for (i = 0; i < z->net.nr && a == NULL; i++) {
+		if (z->net.r[i].open && !z->net.r[i].reservation && k-- == 0)
+			a = z->net.r[i].req.alloc;
+	}
+	fz_peer(pi, &ic.peer);
+	fc = (struct fake_conn *)a->client.conn;
+	sends = fc->sends;
+	rc = turn_peer_icmp(a->s, a, &ic, z->now);
+	if (fz_trace)
+		fprintf(stderr, "  -> icmp %u/%u: %d\n", ic.type, ic.code, rc);
+	if (rc != 0) {
+		FUZZ_ASSERT(fc->sends == sends);
+		return;
+	}
+	/* Reported: only for a permitted peer, one Data indication to its own client. */
+	turn_ip_from_addr(&ip, &ic.peer);
+	FUZZ_ASSERT(turn_perm_find(a, &ip, z->now) != NULL);
+	FUZZ_ASSERT(fc->sends == sends + 1);
+	FUZZ_ASSERT(stun_msg_decode(&m, fc->buf, fc->len) == 0 && m.method == STUN_METHOD_DATA &&
+		    stun_msg_find(&m, STUN_ATTR_ICMP) != NULL);
+}
+
 static void fz_clock(struct fz_env *z, struct fz_in *in)
 {
 	static const uint32_t ms[8] = {1, 999, 5000, 30000, 60000, 299000, 600000, 3600000};
@@ -431,7 +470,7 @@ static const fz_step_cb fz_steps[] = {
 	fz_allocate,	 fz_allocate,	     fz_refresh,   fz_create_permission,
 	fz_channel_bind, fz_send_indication, fz_chdata,	   fz_peer_data,
 	fz_clock,	 fz_client_gone,     fz_net_fault, fz_creds,
-	fz_raw,
+	fz_raw,		 fz_peer_icmp,
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

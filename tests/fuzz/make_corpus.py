@@ -42,8 +42,8 @@ def write(d, name, data):
 
 
 # fuzz_turn programs (see tests/fuzz/fuzz_turn.c): two configuration bytes, then steps.
-ALLOC, REFRESH, PERM, CHBIND, SEND, CHDATA, PEER, CLOCK, GONE, FAULT, CREDS, RAW = \
-    0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+ALLOC, REFRESH, PERM, CHBIND, SEND, CHDATA, PEER, CLOCK, GONE, FAULT, CREDS, RAW, ICMP = \
+    0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
 ALICE, BOB, CAROL, NOBODY = 0x01, 0x09, 0x11, 0x19  # auth operands: right key, valid nonce
 
 
@@ -129,6 +129,14 @@ def turn_corpus(d):
         bytes([RAW, 0x0A, 1, 1, ALICE, 0x00, 0x12, 8, 0, 1, 0x22, 0xFA, 0x29, 0x1A, 0xAC, 0x4A]) * 2 +
         bytes([RAW, 0x0B, 1, 3, ALICE, 0x00, 0x2A, 4, 0, 0, 0, 1]) +
         bytes([CLOCK, 0x80 | 31, GONE, 1]),
+        # ICMP errors reported (RFC 8656 §11.5): permitted and not, relayed types and not,
+        # ICMPv6 on a dual allocation, a burst over the rate limit, the clock refilling it.
+        "icmp": conf(uq=3, tq=6) + alloc(0, ALICE) + perm(0, ALICE, 0) +
+        bytes([ICMP, 0, 0, 3, 3, ICMP, 0, 1, 3, 3, ICMP, 0, 0, 3, 4, ICMP, 0, 0, 12, 0]) +
+        bytes([ICMP, 0, 0x10, 11, 0] * 10 + [CLOCK, 0, ICMP, 0, 0, 3, 3]) +
+        alloc(4, CAROL, f=0x10, g=0x40) + perm(4, CAROL, 3, 0) +
+        bytes([ICMP, 1, 3, 0x81, 4, ICMP, 2, 3, 0x82, 0, ICMP, 1, 3, 0x84, 0]) +
+        refresh(4, CAROL, 0x80 | 0x40) + bytes([ICMP, 1, 3, 0x81, 4]),
         # A STUN-only server: every TURN request refused, Binding answered, data dropped.
         "stun_only": conf(stun_only=True) + alloc(0, ALICE) + alloc(1, 0) +
         perm(0, ALICE, 0) + bytes([CHBIND, 0, 0, 0, ALICE]) + refresh(0, ALICE, 0x01) +
@@ -247,6 +255,7 @@ def main():
     write(stun, "overrun", msg(0x0001, [attr(0x8022, b"abcd")])[:-2] + b"\0\0")
     write(stun, "after_fingerprint", msg(0x0001, [attr(0x8028, b"\0\0\0\0"),
                                                   attr(0x8022, b"x")]))
+    write(stun, "data_icmp", msg(0x0017, [peer, attr(0x8004, b"\0\0\x03\x04\0\0\x05\x78")]))
     write(stun, "chdata", chdata(0x4001, b"hello", pad=False))
     write(stun, "empty", b"")
     stream = b"".join([v["rfc5769_request"], chdata(0x4000, b"hello"),

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/bytes.h"
 #include "base/crypto.h"
 #include "test_turn_fake.h"
 #include "turn/core.h"
@@ -163,13 +164,15 @@ static int fz_send(void *ctx, void *relay, const struct addr *peer, const uint8_
 static void fz_response(struct fz_env *z, const struct turn_client *c, const uint8_t *buf,
 			size_t len);
 
-/* A response sent later (after an asynchronous lookup) through a client's connection. */
+/* A response sent later (after an asynchronous lookup) through a client's connection, or
+ * a Data indication reporting an ICMP error (RFC 8656 §11.5; fz_peer_icmp checks it). */
 static int fz_conn_send(struct turn_conn *conn, const struct addr *to, const uint8_t *buf,
 			size_t len)
 {
 	struct turn_client c = {.conn = conn, .src = *to, .local = conn->local};
 
-	fz_response(fz_cur, &c, buf, len);
+	if (len < 2 || bytes_get16(buf) != 0x0017) /* a Data indication */
+		fz_response(fz_cur, &c, buf, len);
 	return fake_conn_send(conn, to, buf, len);
 }
 
@@ -389,8 +392,12 @@ static int fz_env_init(struct fz_env *z, uint8_t conf, uint8_t conf2)
 		struct crypto_part p[3] = {{fz_user_names[u], strlen(fz_user_names[u])},
 					   {":", 1},
 					   {T_REALM, strlen(T_REALM)}};
+		uint8_t h[CRYPTO_SHA256_LEN];
 
-		crypto_sha256(p, 3, z->ident[u]);
+		/* turn/alloc.h: the quota half, then the username's (the same here). */
+		crypto_sha256(p, 3, h);
+		memcpy(z->ident[u], h, TURN_IDENT_LEN / 2);
+		memcpy(z->ident[u] + TURN_IDENT_LEN / 2, h, TURN_IDENT_LEN / 2);
 	}
 	if (turn_shared_new(&z->sh) < 0 || fz_peer_policy(z) < 0)
 		return -ENOMEM;

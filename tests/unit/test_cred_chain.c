@@ -29,6 +29,7 @@ struct seen {
 	struct cred_key keys[CRED_KEYS_MAX];
 	struct cred_limits limits;
 	char user[64];
+	char quota[64]; /* the quota name, "" without one */
 };
 
 static void on_result(void *arg, const struct cred_result *res)
@@ -46,6 +47,11 @@ static void on_result(void *arg, const struct cred_result *res)
 	if (res->user && res->user_len < sizeof(s->user)) {
 		memcpy(s->user, res->user, res->user_len);
 		s->user[res->user_len] = '\0';
+	}
+	s->quota[0] = '\0';
+	if (res->quota_user && res->quota_user_len < sizeof(s->quota)) {
+		memcpy(s->quota, res->quota_user, res->quota_user_len);
+		s->quota[res->quota_user_len] = '\0';
 	}
 }
 
@@ -230,6 +236,7 @@ static void test_precedence(void)
 	lookup(c, "alice", &s);
 	CHECK(s.calls == 1 && s.status == 0 && md5_is(&s.keys[0], "alice", "pw-a"),
 	      "a static user answers from the static store");
+	CHECK(s.quota[0] == '\0', "a static user: no quota name of its own (the username)");
 	CHECK(fu.lookups == 0 && fr.lookups == 0, "no lower store and no REST store asked");
 	lookup(c, "bob", &s);
 	CHECK(s.calls == 1 && s.status == 0 && s.keys[0].md5[0] == 0xB0 && fu.lookups == 1,
@@ -241,10 +248,12 @@ static void test_precedence(void)
 		      rest_key_is(&s.keys[1], "s2", REST_USER) && s.keys[2].md5[0] == 0xA0,
 	      "REST: static secrets first, then the next REST store's");
 	CHECK_EQ_INT(s.limits.max_bps, 64000, "REST: the lower REST store's realm limits");
+	CHECK(strcmp(s.quota, "carol") == 0, "REST: the user quota counts the user part");
 	CHECK(fu.lookups == 1 && fr.lookups == 1, "REST: users stores not asked");
 	lookup(c, REST_OLD, &s);
 	CHECK(s.status == 0 && s.keys[0].md5[0] == 0xB0 && fu.lookups == 2 && fr.lookups == 1,
 	      "an expired REST username is a long-term name: users stores, not REST stores");
+	CHECK(s.quota[0] == '\0', "a long-term name with the separator: its whole name counts");
 	fr.status = -ENOENT;
 	fr.limits.max_bps = 32000;
 	lookup(c, REST_USER, &s);

@@ -25,6 +25,7 @@
 #include "stun/chdata.h"
 #include "stun/enc.h"
 #include "stun/msg.h"
+#include "stun/icmp.h"
 #include "stun/stun.h"
 #include "turn/peer.h"
 #include "turn/server.h"
@@ -242,8 +243,15 @@ static int tcl_call(struct tcl *c, const struct treq *r, struct stun_msg *m, uin
 
 	if (n <= 0 || send(c->fd, req, (size_t)n, 0) != n)
 		return -1;
-	n = tcl_recv(c, resp, cap);
-	if (n <= 0 || stun_msg_decode(m, resp, (size_t)n) < 0 || m->method != r->method)
+	/* Data indications (an ICMP report, RFC 8656 §11.5) may come first. */
+	for (int i = 0; i < 16; i++) {
+		n = tcl_recv(c, resp, cap);
+		if (n <= 0 || stun_msg_decode(m, resp, (size_t)n) < 0)
+			return -1;
+		if (m->cls != STUN_CLASS_INDICATION)
+			break;
+	}
+	if (m->method != r->method)
 		return -1;
 	if (stun_msg_get_bytes(m, STUN_ATTR_NONCE, &nonce) == 0 && nonce.len < sizeof(c->nonce)) {
 		memcpy(c->nonce, nonce.p, nonce.len);
@@ -336,6 +344,23 @@ static bool tcl_got_data_ind(struct tcl *c, const struct addr *peer, const char 
 	       d.len == strlen(data) && memcmp(d.p, data, d.len) == 0;
 }
 
+/* A Data indication reporting an ICMP error (RFC 8656 §11.5) about a datagram to peer:
+ * XOR-PEER-ADDRESS and ICMP, no DATA. */
+static bool tcl_got_icmp(struct tcl *c, const struct addr *peer, uint8_t type, uint8_t code)
+{
+	uint8_t buf[1024];
+	struct stun_msg m;
+	struct stun_icmp ic;
+	struct addr from;
+	int n = tcl_recv(c, buf, sizeof(buf));
+
+	return n > 0 && stun_msg_decode(&m, buf, (size_t)n) == 0 && m.method == STUN_METHOD_DATA &&
+	       m.cls == STUN_CLASS_INDICATION &&
+	       stun_msg_get_xor_addr(&m, STUN_ATTR_XOR_PEER_ADDRESS, &from) == 0 &&
+	       addr_eq(&from, peer) && stun_msg_get_icmp(&m, &ic) == 0 && ic.type == type &&
+	       ic.code == code && ic.data == 0 && stun_msg_find(&m, STUN_ATTR_DATA) == NULL;
+}
+
 static bool tcl_got_chdata(struct tcl *c, const char *data)
 {
 	uint8_t buf[1024];
@@ -424,6 +449,9 @@ static void t_icmp(const struct tsrv *t)
 		tcl_send_ind(&c, &closed, "nobody home");
 		usleep(20000);
 	}
+	/* RFC 8656 §11.5: each port unreachable reported (127.0.0.1 has a permission). */
+	for (int i = 0; i < 3; i++)
+		CHECK(tcl_got_icmp(&c, &closed, 3, 3), "icmp: Data indication with ICMP 3/3 %d", i);
 	tcl_send_chdata(&c, "still here");
 	CHECK(peer_got(pfd, &c.relayed, "still here"), "icmp: relaying after port unreachable");
 	peer_send(pfd, &c.relayed, "and back");

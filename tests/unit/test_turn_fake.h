@@ -224,6 +224,7 @@ struct fake_creds {
 	int fail;   /* lookup returns this (< 0) */
 	int status; /* results carry this status when != 0 (e.g. -EIO) */
 	struct cred_limits limits;
+	const char *quota_user[FAKE_USERS]; /* the answer's quota name (TURN REST), or NULL */
 	struct fake_lookup pend[FAKE_PENDING];
 	int lookups, cancels, freed;
 };
@@ -264,6 +265,8 @@ static inline void fake_answer(struct fake_creds *f, int user, cred_cb cb, void 
 		res.status = 0;
 		res.user = u->name;
 		res.user_len = strlen(u->name);
+		res.quota_user = f->quota_user[user];
+		res.quota_user_len = res.quota_user ? strlen(res.quota_user) : 0;
 	}
 	if (f->status)
 		res.status = f->status;
