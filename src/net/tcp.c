@@ -583,19 +583,33 @@ int net_tcp_plain_start(struct net_tcp_conn *c)
 }
 
 /* A connection from peer (counted in w->limits already; per source unless proxied). */
+/* A new connection on fd from remote to local, on w's list, before stage 1. */
+static struct net_tcp_conn *net_tcp_conn_new(struct net_worker *w, int fd,
+					     const struct addr *remote, const struct addr *local)
+{
+	struct net_tcp_conn *c = xcalloc(1, sizeof(*c));
+
+	c->w = w;
+	c->fd = fd;
+	c->conn.ops = &net_tcp_conn_ops;
+	c->conn.remote = *remote;
+	c->conn.local = *local;
+	c->deadline = net_tcp_now(w) + net_tcp_hello_s(w);
+	c->next = w->conns;
+	if (w->conns)
+		w->conns->prev = c;
+	w->conns = c;
+	w->nconns++;
+	return c;
+}
+
 static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
 			     const struct net_tcp_listener *l, const struct addr *peer,
 			     bool proxied)
 {
-	struct net_tcp_conn *c;
+	struct net_tcp_conn *c = net_tcp_conn_new(w, fd, peer, &l->local);
 	int one = 1, err;
 
-	c = xcalloc(1, sizeof(*c));
-	c->w = w;
-	c->fd = fd;
-	c->conn.ops = &net_tcp_conn_ops;
-	c->conn.remote = *peer;
-	c->conn.local = l->local;
 	c->src_counted = !proxied;
 	c->proxied = proxied;
 	c->tls_only = l->tls;
@@ -606,13 +620,7 @@ static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
 		if (getsockname(fd, &c->conn.local.u.sa, &sl) < 0)
 			c->conn.local = l->local;
 	}
-	c->deadline = net_tcp_now(w) + net_tcp_hello_s(w);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	c->next = w->conns;
-	if (w->conns)
-		w->conns->prev = c;
-	w->conns = c;
-	w->nconns++;
 	w->c.tcp_accepted++;
 	/* Straight to the framing unless a PROXY header or the first byte must be read. */
 	if (l->tls && !proxied)
@@ -661,19 +669,8 @@ void net_tcp_adopt(struct net_worker *w, const struct net_tcp_adopt *a)
 			tls_ctxset_unref(a->tls);
 		return;
 	}
-	c = xcalloc(1, sizeof(*c));
-	c->w = w;
-	c->fd = a->fd;
-	c->conn.ops = &net_tcp_conn_ops;
-	c->conn.remote = a->remote;
-	c->conn.local = a->local;
+	c = net_tcp_conn_new(w, a->fd, &a->remote, &a->local);
 	c->src_counted = true;
-	c->deadline = net_tcp_now(w) + net_tcp_hello_s(w);
-	c->next = w->conns;
-	if (w->conns)
-		w->conns->prev = c;
-	w->conns = c;
-	w->nconns++;
 	if (net_tcp_adopt_start(c, a) < 0 ||
 	    net_tcp_refill(c->tls ? c->plain : bufferevent_get_input(c->bev), a->bytes, a->n) < 0 ||
 	    net_tcp_refill(bufferevent_get_input(c->bev), a->bytes + a->n, a->nraw) < 0) {
