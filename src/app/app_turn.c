@@ -168,6 +168,7 @@ static void app_turn_fill(struct app_turn *t, const struct cfg *cfg)
 	tc->no_tcp_relay = cfg->no_tcp_relay;
 	tc->no_udp_relay = cfg->no_udp_relay;
 	tc->software = cfg->software_name;
+	tc->no_rfc5780 = cfg->no_rfc5780;
 	tc->max_lifetime_s = (uint32_t)cfg->max_allocate_lifetime;
 	tc->default_lifetime_s = tc->max_lifetime_s < TURN_ALLOC_LIFETIME_S ? tc->max_lifetime_s
 									    : TURN_ALLOC_LIFETIME_S;

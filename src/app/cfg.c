@@ -196,6 +196,18 @@ static int relay_opts(const struct cfg *cfg, struct net_opts *o)
 	return 0;
 }
 
+/* RFC 5780's alternate port, or 0 for none: like coturn, none with external-ip (the
+ * addresses it would advertise are private) and none with no-rfc5780; also none when
+ * listening-port is 0 (any free port: tests), which leaves nothing to add one to. */
+static uint16_t cfg_alt_port(const struct cfg *cfg)
+{
+	long long p = cfg->alt_listening_port ? cfg->alt_listening_port : cfg->listening_port + 1;
+
+	if (cfg->no_rfc5780 || cfg->external_ip.n || cfg->listening_port == 0 || p > 65535)
+		return 0;
+	return (uint16_t)p;
+}
+
 int cfg_to_net_opts(const struct cfg *cfg, struct net_opts *out)
 {
 	struct net_opts o;
@@ -211,6 +223,13 @@ int cfg_to_net_opts(const struct cfg *cfg, struct net_opts *out)
 	o.nlisten = cfg->listening_ip.n;
 	o.no_udp = cfg->no_udp;
 	o.no_tcp = cfg->no_tcp;
+	o.alt_port = cfg_alt_port(cfg);
+	if (o.alt_port && cfg->tls_listening_port) {
+		long long t = cfg->alt_tls_listening_port ? cfg->alt_tls_listening_port
+							  : cfg->tls_listening_port + 1;
+
+		o.alt_tls_port = t <= 65535 ? (uint16_t)t : 0;
+	}
 	o.max_tcp_per_ip = (unsigned)cfg->max_tcp_per_ip;
 	o.tcp_idle_s = (unsigned)cfg->tcp_idle_timeout;
 	o.tls_port = (uint16_t)cfg->tls_listening_port;

@@ -38,6 +38,9 @@ struct cfg {
 	long long tcp_idle_timeout; /* seconds, TCP connections without an allocation */
 	bool no_tls;
 	bool no_dtls;
+	long long alt_listening_port;	  /* RFC 5780 alternate port; 0 = listening-port + 1 */
+	long long alt_tls_listening_port; /* ... for TLS; 0 = tls-listening-port + 1 */
+	bool no_rfc5780;		  /* no NAT behaviour discovery (RFC 5780, RFC 3489) */
 	/* authentication */
 	char *realm;
 	struct cfg_list user; /* "name:password" */

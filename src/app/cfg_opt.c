@@ -64,6 +64,15 @@ const struct cfg_opt cfg_opts[] = {
 	{"tls-handshake-timeout", 0, CFG_INT, OFF(tls_handshake_timeout),
 	 CFG_NUM_STR(NET_DEFAULT_HANDSHAKE_S), 1, 300, NULL, 0,
 	 "seconds from accept to the end of the TLS handshake (and the PROXY header)"},
+	{"alt-listening-port", 0, CFG_INT, OFF(alt_listening_port), "0", 0, 65535, NULL, 0,
+	 "RFC 5780 alternate port (UDP and TCP), used only with two or more listening-ip of one "
+	 "family; 0 = listening-port + 1"},
+	{"alt-tls-listening-port", 0, CFG_INT, OFF(alt_tls_listening_port), "0", 0, 65535, NULL, 0,
+	 "RFC 5780 alternate TLS port, like alt-listening-port (only with TLS on); "
+	 "0 = tls-listening-port + 1"},
+	{"no-rfc5780", 0, CFG_BOOL, OFF(no_rfc5780), "false", 0, 0, NULL, 0,
+	 "no NAT behaviour discovery: no alternate port, Binding answers CHANGE-REQUEST, "
+	 "RESPONSE-PORT and PADDING with 420 and drops classic RFC 3489 requests"},
 	/* authentication */
 	{"realm", 'r', CFG_STR, OFF(realm), "tern.local", 0, 0, cfg_check_stun_text, 0,
 	 "realm for long-term credentials (set it to your domain)"},

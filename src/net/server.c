@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "base/xmalloc.h"
+#include "net/alt.h"
 #include "net/dtls.h"
 #include "net/limits.h"
 #include "net/sock.h"
@@ -22,9 +23,12 @@
 struct net_listen {
 	struct addr udp;
 	struct addr tcp;
-	struct addr tls;  /* TLS over TCP, on tls_port */
-	struct addr dtls; /* DTLS over UDP, on tls_port */
-	bool enumerated;  /* from getifaddrs, not from the configuration */
+	struct addr tls;     /* TLS over TCP, on tls_port */
+	struct addr dtls;    /* DTLS over UDP, on tls_port */
+	struct addr alt;     /* RFC 5780: the same address on alt_port (has_alt) */
+	struct addr tls_alt; /* ... and on alt_tls_port */
+	bool has_alt;
+	bool enumerated; /* from getifaddrs, not from the configuration */
 };
 
 struct net_server {
@@ -136,6 +140,77 @@ static int net_server_probe(struct net_server *s)
 	return 0;
 }
 
+/* RFC 5780 §6: every configured listening address with an alternate of its family also
+ * listens on alt_port. Enumerated addresses never pair: an interface list is no promise that
+ * two addresses reach the same clients. */
+static void net_server_alts(struct net_server *s)
+{
+	struct addr a[NET_MAX_LISTEN];
+	char buf[ADDR_STR_MAX];
+	size_t paired = 0;
+
+	if (!s->opts.alt_port || s->opts.alt_port == s->opts.port)
+		s->opts.alt_port = 0;
+	/* SO_REUSEPORT would let the alternate share the TLS/DTLS port and split its traffic. */
+	if (s->opts.alt_port && s->opts.alt_port == s->opts.tls_port &&
+	    (s->opts.tls_tcp || s->opts.dtls)) {
+		log_warn("net", "rfc5780 off: alt-listening-port is the tls-listening-port port=%u",
+			 s->opts.alt_port);
+		s->opts.alt_port = 0;
+	}
+	if (!s->opts.alt_port || !s->opts.tls_tcp || !s->opts.tls_port ||
+	    s->opts.alt_tls_port == s->opts.tls_port || s->opts.alt_tls_port == s->opts.alt_port ||
+	    s->opts.alt_tls_port == s->opts.port)
+		s->opts.alt_tls_port = 0;
+	for (size_t i = 0; i < s->nlisten; i++)
+		a[i] = s->listen[i].udp;
+	for (size_t i = 0; i < s->nlisten && s->opts.alt_port; i++) {
+		struct net_listen *l = &s->listen[i];
+
+		if (l->enumerated || net_alt_pair(a, s->nlisten, i) < 0)
+			continue;
+		l->has_alt = true;
+		l->alt = l->udp;
+		addr_set_port(&l->alt, s->opts.alt_port);
+		l->tls_alt = l->udp;
+		addr_set_port(&l->tls_alt, s->opts.alt_tls_port);
+		log_info("net", "rfc5780 alternate addr=%s",
+			 addr_to_str(&l->alt, buf, sizeof(buf)));
+		if (s->opts.alt_tls_port)
+			log_info("net", "rfc5780 alternate addr=%s proto=tls",
+				 addr_to_str(&l->tls_alt, buf, sizeof(buf)));
+		paired++;
+	}
+	if (s->opts.alt_port && !paired && s->opts.nlisten)
+		log_info("net", "rfc5780 no alternate address (needs two listening-ip of one "
+				"family): CHANGE-REQUEST answered 420");
+}
+
+/* Like net_server_probe for the alternate ports: another process holding one fails the
+ * start (a plain bind sees through its SO_REUSEPORT group, which would share the port). */
+static int net_server_probe_alts(const struct net_server *s)
+{
+	for (size_t i = 0; i < s->nlisten; i++) {
+		const struct net_listen *l = &s->listen[i];
+		const char *proto = "udp";
+		int err = 0;
+
+		if (!l->has_alt)
+			continue;
+		if (!s->opts.no_udp)
+			err = net_sock_probe(&l->alt, false);
+		if (!err && !s->opts.no_tcp && (proto = "tcp"))
+			err = net_sock_probe(&l->alt, true);
+		if (!err && s->opts.alt_tls_port && (proto = "tls"))
+			err = net_sock_probe(&l->tls_alt, true);
+		if (err) {
+			net_log_bind(!strcmp(proto, "tls") ? &l->tls_alt : &l->alt, proto, err);
+			return err;
+		}
+	}
+	return 0;
+}
+
 /* Settles the relay addresses (relay-ip or the defaults) and logs them. */
 static int net_server_relays(struct net_server *s)
 {
@@ -183,6 +258,38 @@ static int net_server_bind(struct net_server *s, struct net_worker *w, struct ad
 	return net_worker_add_tcp(w, fd, a, kind == NET_SOCK_TLS);
 }
 
+/* The RFC 5780 alternate port of one listening address (net_server_alts). */
+static int net_server_bind_alt(struct net_server *s, struct net_worker *w, struct net_listen *l)
+{
+	struct addr tcp = l->alt;
+	int err = 0;
+
+	if (!l->has_alt)
+		return 0;
+	if (!s->opts.no_udp)
+		err = net_server_bind(s, w, &l->alt, NET_SOCK_UDP);
+	if (!err && !s->opts.no_tcp)
+		err = net_server_bind(s, w, &tcp, NET_SOCK_TCP);
+	if (!err && s->opts.alt_tls_port)
+		err = net_server_bind(s, w, &l->tls_alt, NET_SOCK_TLS);
+	return err;
+}
+
+/* Gives w's sockets their RFC 5780 tables (net/alt.h). */
+static void net_server_link(struct net_server *s, struct net_worker *w)
+{
+	struct net_alt_ports ps = {s->opts.port, s->opts.alt_port, s->opts.tls_port,
+				   s->opts.alt_tls_port};
+	struct addr a[NET_MAX_LISTEN];
+	size_t n = 0;
+
+	/* Only the addresses that pair (has_alt) take part in the pairing. */
+	for (size_t i = 0; i < s->nlisten; i++)
+		if (s->listen[i].has_alt)
+			a[n++] = s->listen[i].udp;
+	net_alt_link(w, a, n, &ps);
+}
+
 static int net_server_workers(struct net_server *s)
 {
 	int err;
@@ -213,7 +320,10 @@ static int net_server_workers(struct net_server *s)
 				return err;
 			if (s->opts.dtls && (err = net_server_bind(s, w, &l->dtls, NET_SOCK_DTLS)))
 				return err;
+			if ((err = net_server_bind_alt(s, w, l)))
+				return err;
 		}
+		net_server_link(s, w);
 	}
 	return 0;
 }
@@ -266,6 +376,10 @@ int net_server_new(const struct net_opts *opts, struct net_server **out)
 	err = net_server_addrs(s);
 	if (!err)
 		err = net_server_probe(s);
+	if (!err) {
+		net_server_alts(s);
+		err = net_server_probe_alts(s);
+	}
 	if (!err && s->opts.dtls)
 		err = net_server_dtls(s);
 	if (!err && !s->opts.turn->stun_only)

@@ -41,6 +41,14 @@ struct net_opts {
 	size_t nlisten;
 	bool no_udp;
 	bool no_tcp;
+	/* RFC 5780 §6 (set by app/ only when the NAT behaviour discovery usage is on): the
+	 * alternate port; 0 = none. Each configured (not enumerated) listening address that has
+	 * an alternate, the next configured address of its family (net/alt.h), also listens on
+	 * it (UDP, and TCP for plain and TLS-on-first-byte connections), so Binding can answer
+	 * CHANGE-REQUEST from the alternate address and port. alt_tls_port: the same for the
+	 * TLS listeners (tls_tcp); 0 = none. */
+	uint16_t alt_port;
+	uint16_t alt_tls_port;
 	size_t max_tcp_conns;	 /* per worker; 0 = default */
 	unsigned max_tcp_per_ip; /* TCP connections per source IPv4 address or IPv6
 				  * /64 (all workers); 0 = no limit */

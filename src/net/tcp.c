@@ -64,6 +64,7 @@ struct net_tcp_listener {
 	struct addr local;
 	bool tls; /* every connection is TLS */
 	bool warned;
+	struct turn_conn_alt alt; /* RFC 5780 OTHER-ADDRESS for its connections (net/alt.h) */
 };
 
 /* The client as the TURN core knows it. */
@@ -293,30 +294,6 @@ static int net_tcp_write(struct net_tcp_conn *c, const uint8_t *buf, size_t len)
 	if (c->tls)
 		return net_tls_write(c, buf, len);
 	return bufferevent_write(c->bev, buf, len) < 0 ? -ENOMEM : 0;
-}
-
-int net_tcp_write_buffer(struct net_tcp_conn *c, struct evbuffer *src)
-{
-	if (!c->tls)
-		return bufferevent_write_buffer(c->bev, src) < 0 ? -ENOMEM : 0;
-	while (evbuffer_get_length(src) > 0) {
-		size_t n = evbuffer_get_contiguous_space(src);
-		const uint8_t *p = evbuffer_pullup(src, (ev_ssize_t)n);
-
-		if (!p || net_tls_write(c, p, n) < 0)
-			return -ENOMEM;
-		evbuffer_drain(src, n);
-	}
-	return 0;
-}
-
-struct evbuffer *net_tcp_raw_input(struct net_tcp_conn *c, bool *full, int *err)
-{
-	*full = false;
-	*err = 0;
-	if (c->tls)
-		return net_tls_input(c, full, err);
-	return bufferevent_get_input(c->bev);
 }
 
 /* The connection's send (to is its remote): queues buf on the connection (a late
@@ -610,6 +587,7 @@ static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
 	struct net_tcp_conn *c = net_tcp_conn_new(w, fd, peer, &l->local);
 	int one = 1, err;
 
+	c->conn.alt = l->alt.has_other ? &l->alt : NULL;
 	c->src_counted = !proxied;
 	c->proxied = proxied;
 	c->tls_only = l->tls;
@@ -758,6 +736,22 @@ static void net_tcp_accept_error(struct evconnlistener *el, void *arg)
 	l->warned = true;
 	evconnlistener_disable(el);
 	evtimer_add(l->retry, &tv);
+}
+
+const struct addr *net_tcp_listener_local(const struct net_tcp_listener *l)
+{
+	return &l->local;
+}
+
+bool net_tcp_listener_is_tls(const struct net_tcp_listener *l)
+{
+	return l->tls;
+}
+
+void net_tcp_listener_set_other(struct net_tcp_listener *l, const struct addr *other)
+{
+	l->alt.has_other = true;
+	l->alt.other = *other;
 }
 
 int net_tcp_listener_new(struct net_worker *w, int fd, const struct addr *local, bool tls,

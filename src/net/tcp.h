@@ -78,6 +78,12 @@ int net_tcp_listener_new(struct net_worker *w, int fd, const struct addr *local,
 			 struct net_tcp_listener **out);
 /* Stops accepting and closes the socket (takes l; NULL is fine). */
 void net_tcp_listener_free(struct net_tcp_listener *l);
+/* The address l listens on; whether every connection it accepts is TLS. */
+const struct addr *net_tcp_listener_local(const struct net_tcp_listener *l);
+bool net_tcp_listener_is_tls(const struct net_tcp_listener *l);
+/* Connections accepted by l from now on report other as RFC 5780 OTHER-ADDRESS (a listener
+ * on the alternate address and port exists; net/alt.h). Before the worker starts. */
+void net_tcp_listener_set_other(struct net_tcp_listener *l, const struct addr *other);
 /* Closes every connection of w. */
 void net_tcp_close_all(struct net_worker *w);
 /* Sets up w's TCP state (the event that closes connections whose allocation ended). Before
@@ -109,12 +115,6 @@ void net_tcp_conn_free(struct net_tcp_conn *c);
 /* Closes c later in the loop iteration, once its output is flushed (never from within the
  * call). */
 void net_tcp_conn_end(struct net_tcp_conn *c);
-/* Stage 3 raw bytes (RFC 6062 data connections, net/tcprelay.c): moves all of src toward
- * the client (TLS: sealed in records). 0 or -ENOMEM. */
-int net_tcp_write_buffer(struct net_tcp_conn *c, struct evbuffer *src);
-/* Stage 3 raw bytes: the client's input (TLS: the plaintext of the records opened so far;
- * *full and *err as net_tls_input says; plain TCP: both 0). */
-struct evbuffer *net_tcp_raw_input(struct net_tcp_conn *c, bool *full, int *err);
 /* A connection another worker accepted and handed over (RFC 6062 ConnectionBind,
  * net/tcprelay.h): fd (taken, also on failure) and the bytes already read from it
  * (borrowed): bytes[0..n) is input the framing had (TLS: plaintext), bytes[n..n+nraw)

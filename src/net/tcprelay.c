@@ -48,6 +48,35 @@ struct net_tcp_peer {
 	bool closing;			  /* free once bev's output is flushed */
 };
 
+/* ---- the client side: raw bytes, through TLS records when the connection is TLS ---- */
+
+/* Moves all of src toward the client (TLS: sealed in records). 0 or -ENOMEM. */
+static int net_tcp_write_buffer(struct net_tcp_conn *c, struct evbuffer *src)
+{
+	if (!c->tls)
+		return bufferevent_write_buffer(c->bev, src) < 0 ? -ENOMEM : 0;
+	while (evbuffer_get_length(src) > 0) {
+		size_t n = evbuffer_get_contiguous_space(src);
+		const uint8_t *p = evbuffer_pullup(src, (ev_ssize_t)n);
+
+		if (!p || net_tls_write(c, p, n) < 0)
+			return -ENOMEM;
+		evbuffer_drain(src, n);
+	}
+	return 0;
+}
+
+/* The client's input (TLS: the plaintext of the records opened so far; *full and *err as
+ * net_tls_input says; plain TCP: both 0). */
+static struct evbuffer *net_tcp_raw_input(struct net_tcp_conn *c, bool *full, int *err)
+{
+	*full = false;
+	*err = 0;
+	if (c->tls)
+		return net_tls_input(c, full, err);
+	return bufferevent_get_input(c->bev);
+}
+
 /* ---- the listener ---- */
 
 /* Sockets of one relayed address: its listener and the connections made from it all bind

@@ -50,7 +50,8 @@ struct net_udp_batch {
 };
 
 struct net_udp {
-	struct turn_conn conn; /* first: the connection of every client of this socket */
+	struct turn_conn conn;	  /* first: the connection of every client of this socket */
+	struct turn_conn_alt alt; /* RFC 5780 (net/alt.h); conn.alt points here once set */
 	struct net_worker *w;
 	int fd;
 	struct event *ev;
@@ -241,6 +242,17 @@ int net_udp_new(struct net_worker *w, int fd, const struct addr *local, struct n
 	}
 	*out = u;
 	return 0;
+}
+
+struct turn_conn *net_udp_conn(struct net_udp *u)
+{
+	return &u->conn;
+}
+
+void net_udp_set_alt(struct net_udp *u, const struct turn_conn_alt *alt)
+{
+	u->alt = *alt;
+	u->conn.alt = &u->alt;
 }
 
 void net_udp_free(struct net_udp *u)

@@ -12,9 +12,15 @@
 struct net_worker;
 struct net_udp;
 struct net_udp_batch;
+struct turn_conn;
+struct turn_conn_alt;
 
 /* Watches fd (takes it, also on failure) on w's base for datagrams to local. 0 or -errno. */
 int net_udp_new(struct net_worker *w, int fd, const struct addr *local, struct net_udp **out);
+/* The client connection u is (turn/conn.h). */
+struct turn_conn *net_udp_conn(struct net_udp *u);
+/* Installs u's RFC 5780 table (copied into u; net/alt.h). Before the worker starts. */
+void net_udp_set_alt(struct net_udp *u, const struct turn_conn_alt *alt);
 /* Stops watching and closes the socket (takes u; NULL is fine). */
 void net_udp_free(struct net_udp *u);
 

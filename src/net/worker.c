@@ -230,7 +230,7 @@ fail:
 
 int net_worker_add_udp(struct net_worker *w, int fd, const struct addr *local)
 {
-	if (w->nudp == NET_MAX_LISTEN) {
+	if (w->nudp == sizeof(w->udp) / sizeof(w->udp[0])) {
 		close(fd);
 		return -ENOSPC;
 	}

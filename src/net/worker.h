@@ -121,11 +121,11 @@ struct net_worker {
 	struct timeval clock_mark;
 	uint64_t now_ms;
 
-	struct net_udp *udp[NET_MAX_LISTEN];
+	struct net_udp *udp[2 * NET_MAX_LISTEN]; /* listening port and RFC 5780 alt port */
 	size_t nudp;
 	struct net_udp_batch *batch;
 
-	struct net_tcp_listener *tcpl[2 * NET_MAX_LISTEN]; /* plain and TLS */
+	struct net_tcp_listener *tcpl[4 * NET_MAX_LISTEN]; /* plain, TLS, their RFC 5780 alts */
 	size_t ntcpl;
 	/* The certificates new TLS handshakes use (a reference; NULL: no TLS), replaced by a
 	 * reload (net_server_tls_swap); and the limiter of handshake-failure lines. */

@@ -44,6 +44,24 @@ struct turn_conn_ops {
 	void (*release)(struct turn_conn *c);
 };
 
+/* RFC 5780 §6: where a listening socket stands among the server's addresses. A Binding
+ * response to CHANGE-REQUEST leaves from another of the server's sockets, and one to
+ * RESPONSE-PORT goes to another port of the client's address: net/ builds this table once
+ * per socket, after the worker has all of its sockets, and owns it for the worker's life.
+ * via[] is indexed by the CHANGE-REQUEST flags asked for: TURN_CHANGE_PORT | TURN_CHANGE_IP;
+ * via[0] is the socket itself and is set only when its send reaches any address (a UDP
+ * listening socket: RESPONSE-PORT possible); a NULL entry means that change is impossible
+ * (streams, or no alternate address). Every via[] connection belongs to the same worker.
+ * A TCP or TLS listener's connections share one table with has_other and other only
+ * (net/alt.c). */
+#define TURN_CHANGE_PORT 1
+#define TURN_CHANGE_IP	 2
+struct turn_conn_alt {
+	bool has_other;	   /* the server has an alternate address and port (RFC 5780 §6) */
+	struct addr other; /* OTHER-ADDRESS: the alternate IP and port, Ca:Cp (Table 1) */
+	struct turn_conn *via[4];
+};
+
 /* Embedded in net's object for the transport (owned by net/; turn/ borrows it for as long
  * as an allocation or a pending request names it: net/ calls turn_server_client_gone
  * before freeing a connection that does not live as long as the worker). */
@@ -52,6 +70,8 @@ struct turn_conn {
 	struct addr local;  /* the server address the client reached */
 	struct addr remote; /* the client's; for a datagram listening socket, unset (the
 			     * remote is per message: struct turn_client's src) */
+	const struct turn_conn_alt *alt; /* RFC 5780 (above); NULL: no alternate, no
+					  * redirection (borrowed from net/) */
 };
 
 #endif

@@ -114,6 +114,11 @@ int turn_connection_bind(struct turn_ctx *x);	/* turn/method/connection_bind.c *
 /* The Connect response for tc (turn/method/connect.c): success with CONNECTION-ID (code
  * 0) or the error code, built from tc->reply and sent on the allocation's connection. */
 void turn_tcp_connect_reply(struct turn_server *s, struct turn_tcp_conn *tc, int code);
+/* A classic RFC 3489 Binding Request (no magic cookie; stun/classic.h): like
+ * turn_server_input, returns the response length in out, 0 (sent through another of the
+ * connection's sockets, or limited) or -EBADMSG (not answered). turn/method/binding_classic.c */
+int turn_classic_binding(struct turn_server *s, const struct turn_pkt *p, uint64_t now_ms,
+			 uint8_t *out, size_t cap);
 
 /* One row of the method table (turn/method/table.c), per STUN method. */
 struct turn_method {

@@ -10,6 +10,7 @@
 
 #include "base/crypto.h"
 #include "stun/chdata.h"
+#include "stun/classic.h"
 #include "stun/err.h"
 #include "stun/msg.h"
 #include "stun/stun.h"
@@ -180,8 +181,12 @@ int turn_server_input(struct turn_server *s, const struct turn_pkt *p, uint64_t 
 	/* RFC 8656 §12: ChannelData first, it is the hot path (none on a STUN-only server). */
 	if (stun_chdata_is(p->buf, p->len))
 		return s->cfg->stun_only ? -EBADMSG : turn_client_chdata(s, p, now_ms);
-	if (p->len < STUN_HDR_LEN || !stun_msg_is_stun(p->buf, p->len))
+	if (p->len < STUN_HDR_LEN)
 		return -EBADMSG;
+	if (!stun_msg_is_stun(p->buf, p->len))
+		return stun_classic_is(p->buf, p->len)
+			       ? turn_classic_binding(s, p, now_ms, out, cap)
+			       : -EBADMSG;
 	c = (struct turn_client){.conn = p->conn, .src = *p->src, .local = *p->local};
 	err = stun_msg_decode(&m, p->buf, p->len);
 	if (err < 0)

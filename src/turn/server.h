@@ -123,10 +123,14 @@ struct turn_relay_ops {
 /* Settings shared read-only by every worker (built once by app/). */
 struct turn_cfg {
 	const char *realm;
-	bool no_auth;		     /* explicit --no-auth: requests are not authenticated */
-	bool stun_only;		     /* --stun-only: Binding served, every other request
-				      * answered 400, Send and ChannelData dropped */
-	const char *software;	     /* SOFTWARE value; NULL or empty: no SOFTWARE */
+	bool no_auth;	      /* explicit --no-auth: requests are not authenticated */
+	bool stun_only;	      /* --stun-only: Binding served, every other request
+			       * answered 400, Send and ChannelData dropped */
+	const char *software; /* SOFTWARE value; NULL or empty: no SOFTWARE */
+	/* no-rfc5780: Binding ignores the NAT behaviour discovery usage (RFC 5780): its request
+	 * attributes get 420 (an all-zero CHANGE-REQUEST, which asks for nothing, excepted),
+	 * and classic RFC 3489 requests are dropped. */
+	bool no_rfc5780;
 	uint32_t default_lifetime_s; /* 0 = TURN_ALLOC_LIFETIME_S */
 	uint32_t max_lifetime_s;     /* --max-allocate-lifetime; 0 = TURN_MAX_LIFETIME_S */
 	uint32_t perm_lifetime_s;    /* 0 = TURN_PERM_LIFETIME_S */
@@ -143,8 +147,9 @@ struct turn_cfg {
 	uint32_t user_quota;	     /* allocations + reserved ports per user; 0 = unlimited */
 	uint32_t total_quota;	     /* allocations + reserved ports in total; 0 = unlimited */
 	uint64_t max_bps;	     /* per allocation, each direction; 0 = unlimited */
-	/* Unauthenticated replies (401, 438, and every error answer to a request that did
-	 * not authenticate) on connections whose address is not proven (UDP), per source IP
+	/* Unauthenticated replies (401, 438, every error answer to a request that did not
+	 * authenticate, and Binding responses carrying RFC 5780 or RFC 3489 extras: see
+	 * turn/method/binding.c) on connections whose address is not proven (UDP), per source IP
 	 * across all workers. unauth_rate 0: no limit at all; unauth_bytes or
 	 * unauth_port_rate 0: that one not counted. */
 	uint32_t unauth_rate;	   /* replies per second (burst as large) */
@@ -187,6 +192,9 @@ void turn_server_free(struct turn_server *s);
  * server). */
 int turn_server_input(struct turn_server *s, const struct turn_pkt *p, uint64_t now_ms,
 		      uint8_t *out, size_t cap);
+/* turn_server_input's 0 also covers a Binding response the core sent itself through
+ * another connection of p->conn's turn_conn_alt (RFC 5780 CHANGE-REQUEST, RESPONSE-PORT):
+ * out[0..cap) is then used as scratch. */
 
 /* A datagram from peer arrived on a relay socket of allocation a. data[0..len) has
  * TURN_PEER_HEADROOM writable bytes before it and TURN_PEER_TAILROOM after. On success
@@ -268,9 +276,14 @@ struct turn_counters {
 	uint64_t tcp_refused_limit;	    /* Connects / peer connections over the limits */
 	uint64_t tcp_bind_timeout;	    /* CONNECTION-IDs never bound in time */
 	uint64_t tcp_connect_failed;	    /* Connects answered 447 */
-	uint64_t icmp_to_client;	    /* ICMP errors reported in Data indications */
-	uint64_t icmp_dropped;		    /* ... not relayed: type, no permission */
-	uint64_t icmp_limited;		    /* ... over the per-allocation rate limit */
+	/* Binding (RFC 5780, RFC 3489): responses sent from another address or port or to
+	 * RESPONSE-PORT; classic requests answered; classic requests dropped (RESPONSE-ADDRESS,
+	 * integrity, IPv6, a change the server cannot make, no-rfc5780). */
+	uint64_t binding_redirected;
+	uint64_t classic_answered, classic_dropped;
+	uint64_t icmp_to_client; /* ICMP errors reported in Data indications */
+	uint64_t icmp_dropped;	 /* ... not relayed: type, no permission */
+	uint64_t icmp_limited;	 /* ... over the per-allocation rate limit */
 };
 const struct turn_counters *turn_server_counters(const struct turn_server *s);
 

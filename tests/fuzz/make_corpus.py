@@ -233,6 +233,26 @@ def dtls_corpus(d):
         write(d, name, data)
 
 
+def classic(attrs, test=1):
+    """A classic RFC 3489 Binding Request as Debian's stun-client sends it."""
+    body = b"".join(attrs)
+    return struct.pack(">HH", 0x0001, len(body)) + bytes([test]) + bytes(range(15)) + body
+
+
+def classic_corpus(d):
+    cr = lambda f: attr(0x0003, struct.pack(">I", f))
+    write(d, "stunclient_test1", classic([cr(0)], 1))
+    write(d, "stunclient_test2", classic([cr(4)], 2))
+    write(d, "stunclient_test3", classic([cr(2)], 3))
+    write(d, "no_attrs", classic([]))
+    write(d, "response_address", classic([attr(0x0002, b"\0\x01\0\x35\xc6\x33\x64\x09"), cr(6)]))
+    write(d, "unknown", classic([attr(0x0020, b"\0" * 8), attr(0x8022, b"tern"), cr(0)]))
+    write(d, "integrity", classic([attr(0x0006, b"user"), attr(0x0008, b"\0" * 20)]))
+    write(d, "overrun", classic([cr(0)])[:-4] + b"\0\0\0\x08")
+    write(d, "odd_length", classic([attr(0x8022, b"abc")])[:-1])
+    write(d, "rfc5389", msg(0x0001, [cr(6)]))
+
+
 def main():
     v = arrays()
     stun = os.path.join(HERE, "corpus", "stun")
@@ -268,6 +288,7 @@ def main():
     turn_corpus(os.path.join(HERE, "corpus", "turn"))
     proxy_corpus(os.path.join(HERE, "corpus", "proxy"))
     dtls_corpus(os.path.join(HERE, "corpus", "dtls"))
+    classic_corpus(os.path.join(HERE, "corpus", "classic"))
     with open(os.path.join(ROOT, "tests", "vectors", "rfc5769.txt"), "w") as f:
         f.write("# RFC 5769 section 2.1-2.4 and RFC 8489 Appendix B.1 (erratum 6268)\n"
                 "# test vectors, 4 bytes per line, generated from rfc5769.h.\n")

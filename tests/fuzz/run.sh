@@ -10,7 +10,7 @@ secs=${1:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cc=${CLANG:-clang}
-targets=${FUZZ_TARGETS:-"fuzz_stun fuzz_frame fuzz_turn fuzz_proxy fuzz_dtls"}
+targets=${FUZZ_TARGETS:-"fuzz_stun fuzz_frame fuzz_turn fuzz_proxy fuzz_dtls fuzz_classic"}
 n=0
 failed=0
 
@@ -46,6 +46,7 @@ for t in $targets; do
 	fuzz_turn) corpus=turn tsrcs="-I$top/tests/unit $turn_srcs" ;;
 	fuzz_proxy) corpus=proxy tsrcs="$top/src/net/proxy_hdr.c $top/src/base/addr.c" ;;
 	fuzz_dtls) corpus=dtls tsrcs="$top/src/net/dtls_hello.c" ;;
+	fuzz_classic) corpus=classic tsrcs="$srcs $top/src/stun/classic.c" ;;
 	*) notok "$t: unknown target"; continue ;;
 	esac
 	# shellcheck disable=SC2086

@@ -54,6 +54,9 @@ struct fz_env {
 	struct turn_server *w[FZ_WORKERS];
 	struct fz_client cl[FZ_CLIENTS];
 	struct fake_conn udp[FZ_WORKERS][2]; /* per worker: IPv4 and IPv6 listening sockets */
+	/* RFC 5780: per worker, the IPv4 socket's alternates (A1:P2, A2:P1, A2:P2) and table */
+	struct fake_conn altc[FZ_WORKERS][4];
+	struct turn_conn_alt alt[FZ_WORKERS];
 	uint8_t ident[FZ_USERS][TURN_IDENT_LEN];
 	/* the maker of each reservation handle (by fake relay id), for the quota balance */
 	int8_t resv_user[FAKE_MAX_RELAYS];	   /* user index, or -1 without ident */
@@ -164,15 +167,30 @@ static int fz_send(void *ctx, void *relay, const struct addr *peer, const uint8_
 static void fz_response(struct fz_env *z, const struct turn_client *c, const uint8_t *buf,
 			size_t len);
 
-/* A response sent later (after an asynchronous lookup) through a client's connection, or
- * a Data indication reporting an ICMP error (RFC 8656 §11.5; fz_peer_icmp checks it). */
+/* Whether a client has source to on conn. */
+static bool fz_is_client(const struct fz_env *z, const struct turn_conn *conn,
+			 const struct addr *to);
+
+/* A response sent later (after an asynchronous lookup) through a client's connection, a
+ * Data indication reporting an ICMP error (RFC 8656 §11.5; fz_peer_icmp checks it), or
+ * a Binding response redirected by RFC 5780 (CHANGE-REQUEST through another socket,
+ * RESPONSE-PORT to another port) or a classic RFC 3489 one: those must be Binding
+ * successes, and only ever to a client's own IP. */
 static int fz_conn_send(struct turn_conn *conn, const struct addr *to, const uint8_t *buf,
 			size_t len)
 {
 	struct turn_client c = {.conn = conn, .src = *to, .local = conn->local};
+	bool known = false;
 
-	if (len < 2 || bytes_get16(buf) != 0x0017) /* a Data indication */
-		fz_response(fz_cur, &c, buf, len);
+	if (fz_is_client(fz_cur, conn, to)) {
+		if (len < 2 || bytes_get16(buf) != 0x0017) /* a Data indication */
+			fz_response(fz_cur, &c, buf, len);
+		return fake_conn_send(conn, to, buf, len);
+	}
+	for (int i = 0; i < FZ_CLIENTS; i++)
+		known |= addr_ip_eq(&fz_cur->cl[i].c.src, to);
+	FUZZ_ASSERT(known);
+	FUZZ_ASSERT(len >= STUN_HDR_LEN && buf[0] == 0x01 && buf[1] == 0x01);
 	return fake_conn_send(conn, to, buf, len);
 }
 
@@ -344,6 +362,37 @@ static void fz_creds_init(struct fake_creds *f)
 
 /* The default peer policy, and the server's own addresses: the fake relay addresses (their
  * ports live while a fake relay is open) and the listening addresses. */
+
+static bool fz_is_client(const struct fz_env *z, const struct turn_conn *conn,
+			 const struct addr *to)
+{
+	for (int i = 0; i < FZ_CLIENTS; i++)
+		if (addr_eq(&z->cl[i].c.src, to) && z->cl[i].c.conn == conn)
+			return true;
+	return false;
+}
+
+/* Worker i's IPv4 socket gets RFC 5780 alternates (turn/conn.h struct turn_conn_alt). */
+static void fz_alt_init(struct fz_env *z, int i)
+{
+	static const char *const ip[4] = {"", "203.0.113.1", "203.0.113.2", "203.0.113.2"};
+	static const uint16_t port[4] = {0, 3479, 3478, 3479};
+	struct turn_conn_alt *t = &z->alt[i];
+
+	memset(t, 0, sizeof(*t));
+	t->via[0] = &z->udp[i][0].conn;
+	for (int k = 1; k < 4; k++) {
+		struct addr a;
+
+		addr_parse(&a, ip[k], port[k]);
+		fake_conn_init(&z->altc[i][k], &fz_udp_ops, &a, NULL);
+		t->via[k] = &z->altc[i][k].conn;
+	}
+	t->has_other = true;
+	t->other = z->altc[i][3].conn.local;
+	z->udp[i][0].conn.alt = t;
+}
+
 static int fz_peer_policy(struct fz_env *z)
 {
 	struct addr relay[2], own[2];
@@ -411,6 +460,7 @@ static int fz_env_init(struct fz_env *z, uint8_t conf, uint8_t conf2)
 		addr_parse(&l6, "2001:db8::1", 3478);
 		fake_conn_init(&z->udp[i][0], &fz_udp_ops, &l4, NULL);
 		fake_conn_init(&z->udp[i][1], &fz_udp_ops, &l6, NULL);
+		fz_alt_init(z, i);
 	}
 	fz_client_init(z, 0, false, "192.0.2.1", "203.0.113.1", 0);
 	fz_client_init(z, 1, true, "192.0.2.2", "203.0.113.1", 0);
