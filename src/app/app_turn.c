@@ -167,6 +167,8 @@ static void app_turn_fill(struct app_turn *t, const struct cfg *cfg)
 	tc->realm = cfg->realm;
 	tc->no_auth = cfg->no_auth;
 	tc->stun_only = cfg->stun_only;
+	tc->no_tcp_relay = cfg->no_tcp_relay;
+	tc->no_udp_relay = cfg->no_udp_relay;
 	tc->software = cfg->software_name;
 	tc->no_rfc5780 = cfg->no_rfc5780;
 	tc->max_lifetime_s = (uint32_t)cfg->max_allocate_lifetime;

@@ -31,6 +31,8 @@ struct cfg {
 	long long max_port;
 	long long relay_threads; /* 0 = online CPUs */
 	bool no_udp;
+	bool no_tcp_relay; /* RFC 6062 TCP allocations refused */
+	bool no_udp_relay; /* UDP allocations refused */
 	bool no_tcp;
 	long long max_tcp_per_ip;   /* TCP connections per source; 0 = unlimited */
 	long long tcp_idle_timeout; /* seconds, TCP connections without an allocation */

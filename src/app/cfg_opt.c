@@ -41,6 +41,10 @@ const struct cfg_opt cfg_opts[] = {
 	 "worker threads; 0 = one per online CPU"},
 	{"no-udp", 0, CFG_BOOL, OFF(no_udp), "false", 0, 0, NULL, 0, "do not listen on UDP"},
 	{"no-tcp", 0, CFG_BOOL, OFF(no_tcp), "false", 0, 0, NULL, 0, "do not listen on TCP"},
+	{"no-tcp-relay", 0, CFG_BOOL, OFF(no_tcp_relay), "false", 0, 0, NULL, 0,
+	 "refuse TCP allocations (RFC 6062; Allocate for TCP answered 442)"},
+	{"no-udp-relay", 0, CFG_BOOL, OFF(no_udp_relay), "false", 0, 0, NULL, 0,
+	 "refuse UDP allocations (Allocate for UDP answered 403)"},
 	{"max-tcp-per-ip", 0, CFG_INT, OFF(max_tcp_per_ip), "64", 0, 1000000, NULL, 0,
 	 "TCP and TLS connections and DTLS sessions per source IPv4 address or IPv6 /64; "
 	 "0 = unlimited"},

@@ -19,6 +19,7 @@
 #include "net/mobility.h"
 #include "net/portpool.h"
 #include "net/relay_addr.h"
+#include "net/tcprelay.h"
 #include "net/relay_icmp.h"
 #include "net/worker.h"
 #include "turn/conn.h"
@@ -61,17 +62,6 @@ struct net_relay_batch {
 	struct iovec riov[NET_RELAY_POOL];
 	struct addr rsrc[NET_RELAY_POOL];
 	uint8_t buf[NET_RELAY_POOL][NET_RELAY_SLOT];
-};
-
-/* A relay socket, or a reservation (EVEN-PORT R) waiting to be taken: no event, no alloc. */
-struct net_relay {
-	struct net_worker *w;
-	int fd;
-	struct event *ev;
-	struct turn_alloc *alloc;
-	struct turn_conn *conn; /* the allocation's client connection (held), or NULL */
-	struct addr local;
-	bool df; /* opened with DONT-FRAGMENT: DF on every datagram */
 };
 
 struct net_relay_batch *net_relay_batch_new(void)
@@ -234,7 +224,7 @@ static struct net_relay *net_relay_new(struct net_worker *w, int fd, const struc
 	return r;
 }
 
-static void net_relay_close(void *ctx, void *relay)
+void net_relay_close(void *ctx, void *relay)
 {
 	struct net_worker *w = ctx;
 	struct net_relay *r = relay;
@@ -250,7 +240,7 @@ static void net_relay_close(void *ctx, void *relay)
 	if (r->ev)
 		event_free(r->ev);
 	/* Not live before the port can be bound by anything else. */
-	if (net_relay_set(r->w))
+	if (net_relay_set(r->w) && !r->tcp)
 		turn_relayset_mark(net_relay_set(r->w), &r->local, false);
 	close(r->fd);
 	net_limits_relay_put(r->w->limits, 1);
@@ -355,7 +345,7 @@ static void net_relay_short(struct net_worker *w, int err)
 static int net_relay_open(void *ctx, const struct turn_relay_req *req, struct turn_relay_res *res)
 {
 	struct net_worker *w = ctx;
-	int err = net_relay_open_one(w, req, res);
+	int err = req->tcp ? net_tcprelay_open(w, req, res) : net_relay_open_one(w, req, res);
 	unsigned long n;
 
 	if (err == -ENOSPC || err == -EMFILE || err == -ENFILE) {
@@ -540,4 +530,7 @@ const struct turn_relay_ops net_relay_ops = {
 	.detach = net_relay_detach,
 	.attach = net_relay_attach,
 	.forward = net_mob_forward,
+	.tcp_connect = net_tcprelay_connect,
+	.tcp_close = net_tcprelay_close,
+	.tcp_bind = net_tcprelay_bind,
 };

@@ -8,9 +8,31 @@
 #ifndef TERN_NET_RELAY_H
 #define TERN_NET_RELAY_H
 
+#include <stdbool.h>
+
+#include "base/addr.h"
 #include "turn/server.h"
 
+struct event;
 struct net_relay_batch;
+struct net_worker;
+
+/* A relay socket, or a reservation (EVEN-PORT R) waiting to be taken: no event, no alloc.
+ * For a TCP allocation (RFC 6062, net/tcprelay.c) the listening socket on the relayed
+ * address. */
+struct net_relay {
+	struct net_worker *w;
+	int fd;
+	struct event *ev;
+	struct turn_alloc *alloc;
+	struct turn_conn *conn; /* the allocation's client connection (held), or NULL */
+	struct addr local;
+	bool df;  /* opened with DONT-FRAGMENT: DF on every datagram */
+	bool tcp; /* a TCP listener (not in the relay-to-relay set) */
+};
+
+/* turn_relay_ops close: closes a relay socket (UDP or TCP listener) or a reservation. */
+void net_relay_close(void *ctx, void *relay);
 
 extern const struct turn_relay_ops net_relay_ops;
 

@@ -22,6 +22,7 @@
 #include <event2/listener.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -32,6 +33,7 @@
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "net/limits.h"
+#include "net/tcprelay.h"
 #include "net/tls_ctx.h"
 #include "net/worker.h"
 #include "stun/frame.h"
@@ -168,6 +170,8 @@ void net_tcp_conn_free(struct net_tcp_conn *c)
 	struct net_worker *w = c->w;
 
 	c->freeing = true;
+	if (c->pair)
+		net_tcprelay_client_gone(c);
 	/* At shutdown the TURN core is already gone (net_worker_shutdown frees it before the
 	 * connections): nothing is left to tell. */
 	if (w->turn) {
@@ -250,6 +254,18 @@ void net_tcp_conn_hold(struct turn_conn *tc)
 	}
 }
 
+void net_tcp_conn_end(struct net_tcp_conn *c)
+{
+	struct net_worker *w = c->w;
+
+	if (c->freeing || c->ended)
+		return;
+	c->ended = true;
+	c->ended_next = w->ended;
+	w->ended = c;
+	event_active(w->reap_ev, 0, 0);
+}
+
 /* The connection's release: that relay socket closed. After the last one the allocation
  * has ended: c is closed later in the loop iteration (never from within this call), once
  * its output (the response to a Refresh with LIFETIME 0, say) is flushed. */
@@ -258,12 +274,10 @@ void net_tcp_conn_release(struct turn_conn *tc)
 	struct net_tcp_conn *c = (struct net_tcp_conn *)tc;
 	struct net_worker *w = c->w;
 
-	if (c->nrelays == 0 || --c->nrelays > 0 || c->freeing || c->ended)
+	(void)w;
+	if (c->nrelays == 0 || --c->nrelays > 0)
 		return;
-	c->ended = true;
-	c->ended_next = w->ended;
-	w->ended = c;
-	event_active(w->reap_ev, 0, 0);
+	net_tcp_conn_end(c);
 }
 
 static time_t net_tcp_now(struct net_worker *w)
@@ -361,6 +375,23 @@ static void net_tcp_frame(struct net_tcp_conn *c, const uint8_t *buf, size_t len
 		net_tcp_write(c, w->resp, (size_t)r);
 }
 
+/* RFC 6062: a ConnectionBind for a CONNECTION-ID of another worker moves the connection
+ * there (net/tcprelay.h) with in, the input it was read from; true when c is gone. */
+static bool net_tcp_handoff(struct net_tcp_conn *c, struct evbuffer *in, const uint8_t *p, size_t n,
+			    enum stun_frame_kind kind)
+{
+	struct net_worker *w = c->w;
+	int wid;
+
+	if (w->nall < 2 || kind != STUN_FRAME_STUN || p[0] != 0x00 ||
+	    p[1] != STUN_METHOD_CONNECTION_BIND)
+		return false;
+	wid = turn_tcp_cid_worker(p, n);
+	if (wid < 0 || (unsigned)wid == w->id || (unsigned)wid >= w->nall)
+		return false;
+	return net_tcprelay_handoff(c, (unsigned)wid, in);
+}
+
 /* Consumes every whole frame in in. Returns 0, 1 when it paused (the output is over its
  * watermark), or -ECONNABORTED when it closed (freed) c: a framing error. */
 static int net_tcp_frames(struct net_tcp_conn *c, struct evbuffer *in)
@@ -383,8 +414,12 @@ static int net_tcp_frames(struct net_tcp_conn *c, struct evbuffer *in)
 		}
 		if (n == 0)
 			break;
+		if (net_tcp_handoff(c, in, p, (size_t)n, kind))
+			return -ECONNABORTED;
 		net_tcp_frame(c, p, (size_t)n, kind, now_ms);
 		evbuffer_drain(in, (size_t)n);
+		if (c->pair) /* RFC 6062 §5.4: raw bytes from here on (net/tcprelay.c) */
+			return 1;
 	}
 	return 0;
 }
@@ -440,7 +475,10 @@ void net_tcp_kick(struct net_tcp_conn *c)
 
 static void net_tcp_readable(struct bufferevent *bev, void *arg)
 {
-	net_tcp_process(arg);
+	struct net_tcp_conn *c = arg;
+
+	if (!c->pair) /* bound: the splice takes over within this loop iteration */
+		net_tcp_process(c);
 }
 
 size_t net_tcp_out_len(const struct net_tcp_conn *c)
@@ -450,6 +488,10 @@ size_t net_tcp_out_len(const struct net_tcp_conn *c)
 
 void net_tcp_out_drained(struct net_tcp_conn *c)
 {
+	if (c->pair) {
+		net_tcprelay_client_drained(c);
+		return;
+	}
 	if (net_tcp_out_len(c) > 0)
 		return;
 	if (c->closing) {
@@ -518,19 +560,33 @@ int net_tcp_plain_start(struct net_tcp_conn *c)
 }
 
 /* A connection from peer (counted in w->limits already; per source unless proxied). */
+/* A new connection on fd from remote to local, on w's list, before stage 1. */
+static struct net_tcp_conn *net_tcp_conn_new(struct net_worker *w, int fd,
+					     const struct addr *remote, const struct addr *local)
+{
+	struct net_tcp_conn *c = xcalloc(1, sizeof(*c));
+
+	c->w = w;
+	c->fd = fd;
+	c->conn.ops = &net_tcp_conn_ops;
+	c->conn.remote = *remote;
+	c->conn.local = *local;
+	c->deadline = net_tcp_now(w) + net_tcp_hello_s(w);
+	c->next = w->conns;
+	if (w->conns)
+		w->conns->prev = c;
+	w->conns = c;
+	w->nconns++;
+	return c;
+}
+
 static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
 			     const struct net_tcp_listener *l, const struct addr *peer,
 			     bool proxied)
 {
-	struct net_tcp_conn *c;
+	struct net_tcp_conn *c = net_tcp_conn_new(w, fd, peer, &l->local);
 	int one = 1, err;
 
-	c = xcalloc(1, sizeof(*c));
-	c->w = w;
-	c->fd = fd;
-	c->conn.ops = &net_tcp_conn_ops;
-	c->conn.remote = *peer;
-	c->conn.local = l->local;
 	c->conn.alt = l->alt.has_other ? &l->alt : NULL;
 	c->src_counted = !proxied;
 	c->proxied = proxied;
@@ -542,13 +598,7 @@ static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
 		if (getsockname(fd, &c->conn.local.u.sa, &sl) < 0)
 			c->conn.local = l->local;
 	}
-	c->deadline = net_tcp_now(w) + net_tcp_hello_s(w);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	c->next = w->conns;
-	if (w->conns)
-		w->conns->prev = c;
-	w->conns = c;
-	w->nconns++;
 	w->c.tcp_accepted++;
 	/* Straight to the framing unless a PROXY header or the first byte must be read. */
 	if (l->tls && !proxied)
@@ -559,6 +609,53 @@ static void net_tcp_accepted(struct net_worker *w, evutil_socket_t fd,
 		err = net_tcp_plain_start(c);
 	if (err)
 		net_tcp_conn_free(c);
+}
+
+/* Stage 3 of an adopted connection: plain, or TLS with its record state handed over. */
+static int net_tcp_adopt_start(struct net_tcp_conn *c, const struct net_tcp_adopt *a)
+{
+	if (!a->rec)
+		return net_tcp_plain_start(c);
+	c->tls = a->tls;
+	c->tls_only = true;
+	return net_tls_adopt(c, a->rec);
+}
+
+/* Puts n bytes at the end of a buffer a bufferevent fills (its input is frozen for
+ * anyone else). 0 or -ENOMEM. */
+static int net_tcp_refill(struct evbuffer *in, const uint8_t *p, size_t n)
+{
+	int err;
+
+	if (n == 0 || evbuffer_add(in, p, n) == 0)
+		return 0;
+	evbuffer_unfreeze(in, 0);
+	err = evbuffer_add(in, p, n);
+	evbuffer_freeze(in, 0);
+	return err < 0 ? -ENOMEM : 0;
+}
+
+void net_tcp_adopt(struct net_worker *w, const struct net_tcp_adopt *a)
+{
+	struct net_tcp_conn *c;
+
+	if (w->nconns >= w->max_conns || net_limits_tcp_take(w->limits, &a->remote) < 0) {
+		w->c.tcp_refused++;
+		close(a->fd);
+		free(a->rec);
+		if (a->tls)
+			tls_ctxset_unref(a->tls);
+		return;
+	}
+	c = net_tcp_conn_new(w, a->fd, &a->remote, &a->local);
+	c->src_counted = true;
+	if (net_tcp_adopt_start(c, a) < 0 ||
+	    net_tcp_refill(c->tls ? c->plain : bufferevent_get_input(c->bev), a->bytes, a->n) < 0 ||
+	    net_tcp_refill(bufferevent_get_input(c->bev), a->bytes + a->n, a->nraw) < 0) {
+		net_tcp_conn_free(c);
+		return;
+	}
+	net_tcp_process(c);
 }
 
 /* The descriptor reserve refused a connection: one warn line per episode. */

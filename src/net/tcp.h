@@ -29,6 +29,7 @@ struct evbuffer;
 struct net_worker;
 struct net_tcp_listener;
 struct net_tcp_pre;
+struct net_tcp_peer;
 struct tls_ctxset;
 struct tls_rec;
 struct ssl_st;
@@ -55,6 +56,8 @@ struct net_tcp_conn {
 	uint16_t read_wm;	/* the input's high watermark */
 	unsigned nrelays;	/* relay sockets of its allocation */
 	struct net_tcp_conn *ended_next; /* on w->ended */
+	struct net_tcp_peer *pair;	 /* RFC 6062: bound to this peer data connection
+					  * (net/tcprelay.h); framing has ended */
 	/* On w->dirty: output added since the last flush (net_tcp_flush). */
 	struct net_tcp_conn *dirty_prev, *dirty_next;
 	struct evbuffer_cb_entry *out_cb;
@@ -109,6 +112,24 @@ void net_tcp_kick(struct net_tcp_conn *c);
 void net_tcp_out_drained(struct net_tcp_conn *c);
 /* Closes c and ends its allocation (takes c). */
 void net_tcp_conn_free(struct net_tcp_conn *c);
+/* Closes c later in the loop iteration, once its output is flushed (never from within the
+ * call). */
+void net_tcp_conn_end(struct net_tcp_conn *c);
+/* A connection another worker accepted and handed over (RFC 6062 ConnectionBind,
+ * net/tcprelay.h): fd (taken, also on failure) and the bytes already read from it
+ * (borrowed): bytes[0..n) is input the framing had (TLS: plaintext), bytes[n..n+nraw)
+ * what came after it from the socket (TLS: records not yet opened); both handled first.
+ * For TLS, rec is its record state (taken, also on failure) and tls the certificates it was
+ * accepted with (a reference, taken); both NULL for plain TCP. */
+struct net_tcp_adopt {
+	int fd;
+	struct addr remote, local;
+	struct tls_rec *rec;
+	struct tls_ctxset *tls;
+	const uint8_t *bytes;
+	size_t n, nraw;
+};
+void net_tcp_adopt(struct net_worker *w, const struct net_tcp_adopt *a);
 /* The shared parts of the turn_conn ops of TCP and TLS connections. */
 int net_tcp_conn_send(struct turn_conn *tc, const struct addr *to, const uint8_t *buf, size_t len);
 void net_tcp_conn_hold(struct turn_conn *tc);
@@ -125,6 +146,13 @@ void net_tcp_pre_free(struct net_tcp_conn *c);
 int net_tls_start(struct net_tcp_conn *c);
 /* Frees c's TLS state (keys wiped). */
 void net_tls_free(struct net_tcp_conn *c);
+/* RFC 6062 handoff (net/tcprelay.c): c's record state, taken from c, when the connection
+ * can move to another worker (an AEAD suite: no SSL object left, nothing sealed and not yet
+ * sent), else NULL (c untouched). */
+struct tls_rec *net_tls_detach(struct net_tcp_conn *c);
+/* Stage 3 of c on c->fd (taken) with record state rec (taken, also on failure) another
+ * worker detached. 0 or -ENOMEM (the caller frees c). */
+int net_tls_adopt(struct net_tcp_conn *c, struct tls_rec *rec);
 /* Stage 3 of a TLS connection: seals buf (len bytes) into records on the socket's output.
  * 0 or -errno. */
 int net_tls_write(struct net_tcp_conn *c, const uint8_t *buf, size_t len);

@@ -381,3 +381,32 @@ struct evbuffer *net_tls_input(struct net_tcp_conn *c, bool *full, int *err)
 		ERR_clear_error();
 	return c->plain;
 }
+
+struct tls_rec *net_tls_detach(struct net_tcp_conn *c)
+{
+	struct tls_rec *r = c->rec;
+
+	/* A suite without AEAD keeps OpenSSL's session (c->ssl), which stays; so does one
+	 * with records sealed and not yet sent. */
+	if (!r || c->ssl || c->handshaking || net_tcp_out_len(c) > 0)
+		return NULL;
+	c->rec = NULL;
+	return r;
+}
+
+int net_tls_adopt(struct net_tcp_conn *c, struct tls_rec *rec)
+{
+	struct net_worker *w = c->w;
+	struct bufferevent *bev;
+
+	c->rec = rec; /* freed with c from here on */
+	if (!w->aead && crypto_aead_new(&w->aead) < 0)
+		return -ENOMEM;
+	c->plain = evbuffer_new();
+	bev = c->plain ? net_tcp_bev_new(c) : NULL;
+	if (!bev)
+		return -ENOMEM;
+	c->conn.ops = &net_tls_conn_ops;
+	net_tcp_conn_start(c, bev);
+	return 0;
+}

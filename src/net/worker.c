@@ -17,6 +17,7 @@
 #include "net/dtls.h"
 #include "net/relay.h"
 #include "net/tcp.h"
+#include "net/tcprelay.h"
 #include "net/tls_ctx.h"
 #include "net/udp.h"
 #include "turn/server.h"
@@ -86,6 +87,7 @@ static void net_worker_shutdown(struct net_worker *w)
 {
 	net_worker_flush(w);
 	net_worker_turn_free(w);
+	net_tcprelay_close_all(w);
 	for (size_t i = 0; i < w->ntcpl; i++)
 		net_tcp_listener_free(w->tcpl[i]);
 	w->ntcpl = 0;
@@ -318,6 +320,7 @@ void net_worker_free(struct net_worker *w)
 	if (!w)
 		return;
 	net_worker_turn_free(w);
+	net_tcprelay_close_all(w);
 	for (size_t i = 0; i < w->ntcpl; i++)
 		net_tcp_listener_free(w->tcpl[i]);
 	for (size_t i = 0; i < w->nudp; i++)

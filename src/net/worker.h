@@ -26,6 +26,7 @@ struct net_udp_batch;
 struct net_relay_batch;
 struct net_tcp_listener;
 struct net_tcp_conn;
+struct net_tcp_peer;
 struct net_limits;
 struct net_dtls;
 struct net_dtls_keys;
@@ -94,8 +95,8 @@ struct net_worker_cmd {
 
 struct net_worker {
 	unsigned id;
-	/* Every worker of the server, indexed by id (borrowed; the mobility forward op finds
-	 * an allocation's owner here; NULL for a lone worker in tests). */
+	/* Every worker of the server, this one included (all[id] == this), for work handed
+	 * to the worker that owns it (net_worker_call); set before the workers start. */
 	struct net_worker **all;
 	unsigned nall;
 	struct event_base *base;
@@ -134,6 +135,7 @@ struct net_worker {
 	struct net_tcp_conn *conns; /* every open connection */
 	size_t nconns, max_conns;
 	struct net_tcp_conn *ended; /* connections whose allocation ended, to close */
+	struct net_tcp_peer *peers; /* RFC 6062 peer data connections (net/tcprelay.c) */
 	struct net_tcp_conn *dirty; /* connections with output to write (net_tcp_flush) */
 	struct event *reap_ev;	    /* closes them (net_tcp_reap) */
 	uint8_t resp[NET_RESP_MAX]; /* TCP and DTLS response scratch */

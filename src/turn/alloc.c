@@ -229,6 +229,7 @@ void turn_alloc_free(struct turn_server *s, struct turn_alloc *a)
 
 	timer_cancel(&a->timer);
 	turn_table_remove(&s->allocs, a);
+	turn_tcp_fini(s, a); /* before the relay (the listener) closes */
 	while (a->nrelay > 0)
 		turn_alloc_close_relay(s, a, a->nrelay - 1);
 	if (counted)

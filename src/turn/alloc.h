@@ -84,6 +84,7 @@ struct turn_alloc {
 	uint16_t nchans, capchans;
 	struct turn_chan *chans; /* chan_inline or a heap array */
 	struct turn_mob *mob;	 /* mobility (RFC 8016; turn/mobility.c), or NULL */
+	struct turn_tcp *tcp;	 /* RFC 6062: a TCP allocation's connections; NULL for UDP */
 	struct turn_perm perm_inline[TURN_INLINE_PERMS];
 	struct turn_chan chan_inline[TURN_INLINE_CHANS];
 };

@@ -16,6 +16,7 @@
 #include "turn/alloc.h"
 #include "turn/ratelimit.h"
 #include "turn/server.h"
+#include "turn/tcp_conn.h"
 
 /* Requests parked while their credential lookup is outstanding. */
 #define TURN_PENDING_MAX 64
@@ -74,6 +75,7 @@ struct turn_server {
 	struct ratelimit *own_unauth;
 	struct turn_alloc_table allocs;
 	struct turn_resv *resv;
+	struct turn_tcp_table tcp; /* RFC 6062 CONNECTION-IDs */
 	uint64_t now_ms;
 	uint64_t tid_seq; /* Data indication transaction ids: seq + salt */
 	uint8_t tid_salt[4];
@@ -110,6 +112,12 @@ int turn_allocate(struct turn_ctx *x);		/* turn/method/allocate.c */
 int turn_refresh(struct turn_ctx *x);		/* turn/method/refresh.c */
 int turn_create_permission(struct turn_ctx *x); /* turn/method/create_permission.c */
 int turn_channel_bind(struct turn_ctx *x);	/* turn/method/channel_bind.c */
+int turn_connect(struct turn_ctx *x);		/* turn/method/connect.c (RFC 6062) */
+int turn_connection_bind(struct turn_ctx *x);	/* turn/method/connection_bind.c */
+
+/* The Connect response for tc (turn/method/connect.c): success with CONNECTION-ID (code
+ * 0) or the error code, built from tc->reply and sent on the allocation's connection. */
+void turn_tcp_connect_reply(struct turn_server *s, struct turn_tcp_conn *tc, int code);
 /* A classic RFC 3489 Binding Request (no magic cookie; stun/classic.h): like
  * turn_server_input, returns the response length in out, 0 (sent through another of the
  * connection's sockets, or limited) or -EBADMSG (not answered). turn/method/binding_classic.c */

@@ -32,11 +32,6 @@
  * by id, whichever worker owns it): the one counter all turn_servers share. */
 static _Atomic uint32_t turn_mob_seq;
 
-void turn_server_set_worker(struct turn_server *s, unsigned id)
-{
-	s->worker = id;
-}
-
 static bool turn_mob_on(const struct turn_server *s)
 {
 	return s->cfg->ticket_key && s->ops->detach && s->ops->attach;

@@ -45,7 +45,8 @@ int turn_send_indication(struct turn_ctx *x)
 	struct addr peer;
 	struct turn_ip ip;
 
-	if (a == NULL)
+	/* RFC 6062 §4: a TCP allocation carries data on its data connections only. */
+	if (a == NULL || a->tcp)
 		return 0;
 	/* §11.2: XOR-PEER-ADDRESS and DATA are required, else the indication is dropped. */
 	if (stun_msg_get_xor_addr(m, STUN_ATTR_XOR_PEER_ADDRESS, &peer) < 0 ||
@@ -70,7 +71,7 @@ int turn_client_chdata(struct turn_server *s, const struct turn_pkt *p, uint64_t
 	if (stun_chdata_parse(&cd, p->buf, p->len) < 0)
 		return -EBADMSG;
 	a = turn_alloc_find(&s->allocs, p->conn, p->src, p->local);
-	if (a == NULL)
+	if (a == NULL || a->tcp)
 		return 0;
 	/* §12.6: a channel not bound to a peer: discarded. */
 	ch = turn_chan_by_number(a, cd.channel, now_ms);

@@ -27,6 +27,7 @@ struct turn_alloc;
 struct turn_mob_move;
 struct turn_server;
 struct turn_ticket_key;
+struct turn_tcp_conn;
 struct turn_shared;
 struct ratelimit;
 
@@ -60,6 +61,8 @@ struct turn_relay_req {
 	bool reserve_next;  /* EVEN-PORT R bit: also hold port + 1 for a later Allocate */
 	bool dont_fragment; /* DONT-FRAGMENT: set DF on datagrams to peers */
 	void *reserved;	    /* a handle from an earlier reserve (RESERVATION-TOKEN), or NULL */
+	bool tcp;	    /* RFC 6062 §5.1: a TCP listening socket on the relayed address
+			     * instead of a UDP socket (never with even_port or reserved) */
 	struct turn_alloc *alloc;	  /* the owner; net/ hands it back with peer data */
 	const struct turn_client *client; /* the owner's client: its local address picks the
 					   * relay address, and its connection holds the relay
@@ -102,6 +105,27 @@ struct turn_relay_ops {
 	 * one of those takes it) or -errno (no such worker, queue full: mv stays the
 	 * caller's). */
 	int (*forward)(void *ctx, unsigned worker, struct turn_mob_move *mv);
+
+	/* RFC 6062 (TCP allocations). NULL when net/ has no TCP relaying (Allocate with
+	 * REQUESTED-TRANSPORT TCP then gets 442). A peer data connection is one net/ object
+	 * (a "peer conn") paired with one struct turn_tcp_conn; whichever side ends it first
+	 * tells the other once: turn/ through tcp_close, net/ through turn_tcp_closed (or
+	 * turn_tcp_connected with an error), never both. */
+
+	/* Starts a non-blocking TCP connection from relay's relayed address (the listener's
+	 * address and port) to peer (§5.2). tc is handed back in turn_tcp_connected. Returns 0
+	 * with *conn set (the result follows through turn_tcp_connected, never from within this
+	 * call) or -errno (nothing to close). */
+	int (*tcp_connect)(void *ctx, void *relay, const struct addr *peer,
+			   struct turn_tcp_conn *tc, void **conn);
+	/* Closes a peer conn and, when bound, its client data connection, each after its
+	 * output is flushed. Never calls back into turn/. */
+	void (*tcp_close)(void *ctx, void *conn);
+	/* ConnectionBind (§5.4): data (a stream connection, borrowed) becomes the client data
+	 * connection of conn. Bytes flow both ways only after the response the caller is
+	 * about to send has gone out on data (net/ starts the splice later in the loop).
+	 * 0 or -errno. */
+	int (*tcp_bind)(void *ctx, void *conn, struct turn_conn *data);
 };
 
 /* Lifetimes in seconds (DESIGN.md §3), the one definition app/ and the handlers share: an
@@ -129,6 +153,14 @@ struct turn_cfg {
 	uint32_t perm_lifetime_s;    /* 0 = TURN_PERM_LIFETIME_S */
 	uint32_t channel_lifetime_s; /* 0 = TURN_CHANNEL_LIFETIME_S */
 	uint32_t max_perms;	     /* permissions per allocation */
+	bool no_tcp_relay;	     /* no-tcp-relay: Allocate for TCP refused (442) */
+	bool no_udp_relay;	     /* no-udp-relay: Allocate for UDP refused (403) */
+	uint32_t tcp_max_conns;	     /* peer data connections per TCP allocation; 0 = 128 */
+	uint32_t tcp_max_pending;    /* ... of them not yet bound (connecting or waiting for a
+				      * ConnectionBind); 0 = 32 */
+	uint32_t tcp_bind_ms;	     /* how long a CONNECTION-ID waits for its ConnectionBind,
+				      * and a Connect for its peer (RFC 6062 §5.2, §5.3: 30 s);
+				      * 0 = 30000 */
 	uint32_t user_quota;	     /* allocations + reserved ports per user; 0 = unlimited */
 	uint32_t total_quota;	     /* allocations + reserved ports in total; 0 = unlimited */
 	uint64_t max_bps;	     /* per allocation, each direction; 0 = unlimited */
@@ -193,6 +225,25 @@ int turn_peer_input(struct turn_server *s, struct turn_alloc *a, const struct ad
 		    uint8_t *data, size_t len, uint64_t now_ms, const uint8_t **msg,
 		    const struct turn_client **client);
 
+/* The worker id this server's CONNECTION-IDs (RFC 6062: top 8 bits) and MOBILITY-TICKETs
+ * (RFC 8016) name, so that a ConnectionBind or a moving Refresh arriving at another
+ * worker can be handed to this one. Set once, before the first request. */
+void turn_server_set_worker(struct turn_server *s, unsigned id);
+/* The worker a ConnectionBind request names in its CONNECTION-ID, or -1 when buf is not
+ * such a request (pure: a decode, no state). */
+int turn_tcp_cid_worker(const uint8_t *buf, size_t len);
+/* The outcome of ops->tcp_connect for tc: 0 (connected: the Connect success with
+ * CONNECTION-ID goes to the client, and the ConnectionBind timer starts) or -errno (447;
+ * net/ has freed its conn already). */
+void turn_tcp_connected(struct turn_server *s, struct turn_tcp_conn *tc, int err);
+/* A peer connected to the relayed address of allocation a (RFC 6062 §5.3); conn is net's.
+ * Returns 0 with *tc set (a ConnectionAttempt went to the client), or -EPERM (no
+ * permission for the peer's IP), -ENOSPC (over the limits), -ENOMEM: net/ closes it. */
+int turn_tcp_accepted(struct turn_server *s, struct turn_alloc *a, const struct addr *peer,
+		      void *conn, uint64_t now_ms, struct turn_tcp_conn **tc);
+/* net/ closed tc's peer conn on its own (EOF, error, its client data connection closed):
+ * tc is forgotten (freed, no tcp_close). */
+void turn_tcp_closed(struct turn_server *s, struct turn_tcp_conn *tc);
 /* An ICMP error about a datagram a relay socket of allocation a sent (RFC 8656 §11.5), as
  * net/ reads it from the socket's error queue. */
 struct turn_icmp {
@@ -221,10 +272,6 @@ struct turn_icmp {
  * malloc, no logging; a may be NULL (a reservation: nothing to report). */
 int turn_peer_icmp(struct turn_server *s, struct turn_alloc *a, const struct turn_icmp *icmp,
 		   uint64_t now_ms);
-
-/* The worker number of s (0 unless set), which MOBILITY-TICKETs name as the owner. Set
- * once, before the first request. */
-void turn_server_set_worker(struct turn_server *s, unsigned id);
 
 /* Mobility across workers (RFC 8016 §3.2; turn/mobility.c). A Refresh carrying a
  * MOBILITY-TICKET from a new 5-tuple reaches the worker the new 5-tuple hashes to; when
@@ -267,6 +314,11 @@ struct turn_counters {
 	uint64_t mob_moves;		    /* allocations moved to a new 5-tuple (RFC 8016) */
 	uint64_t mob_cross;		    /* ... of them from another worker */
 	uint64_t mob_refused;		    /* MOBILITY-TICKETs refused (400/405/437/441) */
+	uint64_t tcp_conns;		    /* RFC 6062 peer data connections, current */
+	uint64_t tcp_refused_perm;	    /* peer connections closed: no permission */
+	uint64_t tcp_refused_limit;	    /* Connects / peer connections over the limits */
+	uint64_t tcp_bind_timeout;	    /* CONNECTION-IDs never bound in time */
+	uint64_t tcp_connect_failed;	    /* Connects answered 447 */
 	/* Binding (RFC 5780, RFC 3489): responses sent from another address or port or to
 	 * RESPONSE-PORT; classic requests answered; classic requests dropped (RESPONSE-ADDRESS,
 	 * integrity, IPv6, a change the server cannot make, no-rfc5780). */

@@ -148,6 +148,14 @@ def turn_corpus(d):
         mob_refresh(0, CAROL, t=0, f=0) + bytes([CLOCK, 0x80 | 61]) + mob_move(0) + mob_move(0) +
         mob_alloc(5, CAROL) + mob_refresh(0, CAROL, t=1) + mob_move(0) + bytes([CLOCK, 0x80 | 127])
         + bytes([CLOCK, 0x80 | 127] * 5) + mob_move(0) + mob_refresh(0, CAROL, t=1 | 4),
+        # RFC 6062 from stream client 1: a TCP allocation, a permission for 8.8.8.8, Connect
+        # to 8.8.8.8:1000 twice (446), a ConnectionBind for an unknown id from client 3,
+        # 31 s for the unanswered Connect (447), then the control connection's end.
+        "tcp_relay": conf(uq=3, tq=6) +
+        bytes([RAW, 0x03, 1, 1, ALICE, 0x00, 0x19, 4, 6, 0, 0, 0]) + perm(1, ALICE, 0) +
+        bytes([RAW, 0x0A, 1, 1, ALICE, 0x00, 0x12, 8, 0, 1, 0x22, 0xFA, 0x29, 0x1A, 0xAC, 0x4A]) * 2 +
+        bytes([RAW, 0x0B, 1, 3, ALICE, 0x00, 0x2A, 4, 0, 0, 0, 1]) +
+        bytes([CLOCK, 0x80 | 31, GONE, 1]),
         # ICMP errors reported (RFC 8656 §11.5): permitted and not, relayed types and not,
         # ICMPv6 on a dual allocation, a burst over the rate limit, the clock refilling it.
         "icmp": conf(uq=3, tq=6) + alloc(0, ALICE) + perm(0, ALICE, 0) +

@@ -255,6 +255,37 @@ static const struct turn_conn_ops fz_udp_ops = {.name = "udp", .send = fz_conn_s
 static const struct turn_conn_ops fz_tcp_ops = {
 	.name = "tcp", .stream = true, .proven = true, .send = fz_conn_send};
 
+/* RFC 6062 peer data connections: net's side is a counter of open handles; a Connect is
+ * never answered by the fake net (its 30 s timer answers 447), which the invariants see. */
+static int fz_tcp_open, fz_tcp_handle;
+
+static int fz_tcp_connect(void *ctx, void *relay, const struct addr *peer, struct turn_tcp_conn *tc,
+			  void **conn)
+{
+	(void)ctx;
+	(void)relay;
+	(void)peer;
+	(void)tc;
+	fz_tcp_open++;
+	*conn = &fz_tcp_handle;
+	return 0;
+}
+
+static void fz_tcp_close(void *ctx, void *conn)
+{
+	(void)ctx;
+	FUZZ_ASSERT(conn == &fz_tcp_handle && fz_tcp_open > 0);
+	fz_tcp_open--;
+}
+
+static int fz_tcp_bind(void *ctx, void *conn, struct turn_conn *data)
+{
+	(void)ctx;
+	(void)data;
+	FUZZ_ASSERT(conn == &fz_tcp_handle);
+	return 0;
+}
+
 /* The unit tests' fake_ops with the three calls above checked: members turn_relay_ops may
  * gain are forwarded to the fakes unchanged. */
 static struct turn_relay_ops fz_ops;
@@ -268,6 +299,9 @@ static void fz_ops_init(void)
 	fz_ops.detach = fz_detach;
 	fz_ops.attach = fz_attach;
 	fz_ops.forward = fz_forward;
+	fz_ops.tcp_connect = fz_tcp_connect;
+	fz_ops.tcp_close = fz_tcp_close;
+	fz_ops.tcp_bind = fz_tcp_bind;
 }
 
 /* ---- invariants ---- */
@@ -630,6 +664,8 @@ static void fz_env_finish(struct fz_env *z, bool free_live)
 	}
 	FUZZ_ASSERT(fake_all_closed_once(&z->net));
 	FUZZ_ASSERT(z->net.nr == z->net.closes);
+	/* RFC 6062: every peer data connection closed with its allocation or its timer. */
+	FUZZ_ASSERT(fz_tcp_open == 0);
 	FUZZ_ASSERT(turn_shared_total(z->sh) == 0);
 	turn_shared_free(z->sh);
 	peer_policy_free(z->peers);

@@ -3,6 +3,7 @@
 #include "turn/core.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/crypto.h"
@@ -13,6 +14,7 @@
 /* What the request asks for, once its attributes have been checked. */
 struct turn_alloc_plan {
 	bool dont_fragment;
+	bool tcp; /* RFC 6062: REQUESTED-TRANSPORT TCP */
 	bool even_port, reserve_next;
 	bool has_token;
 	uint8_t token[TURN_TOKEN_LEN];
@@ -29,22 +31,65 @@ static int turn_stun_family(uint8_t f)
 	return f == STUN_FAMILY_IPV6 ? AF_INET6 : AF_INET;
 }
 
+static int turn_allocate_check_tcp(struct turn_ctx *x, struct turn_alloc_plan *pl);
+static int turn_allocate_check_rest(struct turn_ctx *x, struct turn_alloc_plan *pl);
+
 /* Steps 3 to 9 of §7.2 that look only at the request. Returns 0 or an error code. */
 static int turn_allocate_check(struct turn_ctx *x, struct turn_alloc_plan *pl)
+{
+	const struct stun_msg *m = x->m;
+	uint8_t proto;
+
+	/* Step 3: REQUESTED-TRANSPORT present and well-formed (400), UDP (442), or TCP
+	 * (RFC 6062 §5.1). */
+	if (stun_msg_get_transport(m, &proto) < 0)
+		return STUN_ERR_BAD_REQUEST;
+	if (proto == STUN_TRANSPORT_TCP)
+		return turn_allocate_check_tcp(x, pl);
+	if (proto != STUN_TRANSPORT_UDP)
+		return STUN_ERR_UNSUPPORTED_TRANSPORT;
+	/* RFC 6062 §5.1 step 1: UDP forbidden by local policy (no-udp-relay): 403. */
+	if (x->s->cfg->no_udp_relay)
+		return STUN_ERR_FORBIDDEN;
+	return turn_allocate_check_rest(x, pl);
+}
+
+/* RFC 6062 §5.1: a TCP allocation. Returns 0 or an error code. */
+static int turn_allocate_check_tcp(struct turn_ctx *x, struct turn_alloc_plan *pl)
+{
+	const struct stun_msg *m = x->m;
+	const struct turn_server *s = x->s;
+
+	/* Step 1: TCP is a protocol this server relays unless no-tcp-relay says otherwise
+	 * (or net/ has no TCP relaying): 442. */
+	if (s->cfg->no_tcp_relay || s->ops->tcp_connect == NULL)
+		return STUN_ERR_UNSUPPORTED_TRANSPORT;
+	/* Step 2: the client connection transport is not TCP or TLS: 400. */
+	if (!x->client->conn->ops->stream)
+		return STUN_ERR_BAD_REQUEST;
+	/* Step 3: DONT-FRAGMENT, EVEN-PORT or RESERVATION-TOKEN: 400 (and, as no relayed
+	 * address pair exists for TCP, ADDITIONAL-ADDRESS-FAMILY too). */
+	if (stun_msg_find(m, STUN_ATTR_DONT_FRAGMENT) || stun_msg_find(m, STUN_ATTR_EVEN_PORT) ||
+	    stun_msg_find(m, STUN_ATTR_RESERVATION_TOKEN) ||
+	    stun_msg_find(m, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY))
+		return STUN_ERR_BAD_REQUEST;
+	/* Step 4: a TCP relayed transport address; step 5 (no RESERVATION-TOKEN in the
+	 * success) follows from step 3. */
+	pl->tcp = true;
+	return turn_allocate_check_rest(x, pl);
+}
+
+/* Steps 4 to 9 of RFC 8656 §7.2. Returns 0 or an error code. */
+static int turn_allocate_check_rest(struct turn_ctx *x, struct turn_alloc_plan *pl)
 {
 	const struct stun_msg *m = x->m;
 	bool has_rt = stun_msg_find(m, STUN_ATTR_RESERVATION_TOKEN) != NULL;
 	bool has_ep = stun_msg_find(m, STUN_ATTR_EVEN_PORT) != NULL;
 	bool has_raf = stun_msg_find(m, STUN_ATTR_REQUESTED_ADDRESS_FAMILY) != NULL;
 	bool has_aaf = stun_msg_find(m, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY) != NULL;
-	uint8_t proto, fam;
+	uint8_t fam;
 	struct stun_str tok;
 
-	/* Step 3: REQUESTED-TRANSPORT present and well-formed (400), UDP (442). */
-	if (stun_msg_get_transport(m, &proto) < 0)
-		return STUN_ERR_BAD_REQUEST;
-	if (proto != STUN_TRANSPORT_UDP)
-		return STUN_ERR_UNSUPPORTED_TRANSPORT;
 	/* Step 4: DONT-FRAGMENT is supported (net/ sets DF on the relay socket). */
 	pl->dont_fragment = stun_msg_has(m, STUN_ATTR_DONT_FRAGMENT);
 	/* Step 5: RESERVATION-TOKEN excludes EVEN-PORT and both family attributes. */
@@ -118,6 +163,7 @@ static int turn_allocate_open(struct turn_ctx *x, struct turn_alloc *a, struct t
 {
 	struct turn_server *s = x->s;
 	struct turn_relay_req req = {.family = family,
+				     .tcp = pl->tcp,
 				     .dont_fragment = pl->dont_fragment,
 				     .alloc = a,
 				     .client = &a->client};
@@ -235,10 +281,13 @@ static int turn_allocate_create(struct turn_ctx *x, struct turn_alloc_plan *pl)
 {
 	struct turn_server *s = x->s;
 	const uint8_t *ident = x->has_ident ? x->ident : NULL;
-	struct turn_alloc *a;
+	struct turn_alloc *a = NULL;
 	int code;
 
-	if (turn_alloc_new(s, x->client, &a) < 0) {
+	if (turn_alloc_new(s, x->client, &a) < 0 ||
+	    (pl->tcp && (a->tcp = calloc(1, sizeof(*a->tcp))) == NULL)) {
+		if (a)
+			turn_alloc_free(s, a);
 		turn_shared_release(s->shared, ident);
 		turn_allocate_drop_resv_unit(x, pl);
 		return turn_resp_error(x, STUN_ERR_SERVER_ERROR);

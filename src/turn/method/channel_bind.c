@@ -35,6 +35,9 @@ int turn_channel_bind(struct turn_ctx *x)
 	a = turn_ctx_alloc(x, &code);
 	if (a == NULL)
 		return turn_resp_error(x, code);
+	/* RFC 6062 §4: no channels on a TCP allocation (its data has no datagrams): 400. */
+	if (a->tcp)
+		return turn_resp_error(x, STUN_ERR_BAD_REQUEST);
 	/* §12.2: CHANNEL-NUMBER in 0x4000-0x7FFF (STUN_CHANNEL_MAX) and a well-formed
 	 * XOR-PEER-ADDRESS (400). */
 	if (stun_msg_get_channel(x->m, &number) < 0 || number < STUN_CHANNEL_MIN ||

@@ -16,6 +16,9 @@ static const struct turn_method turn_methods[] = {
 	[STUN_METHOD_SEND] = {.indication = turn_send_indication},
 	[STUN_METHOD_CREATE_PERMISSION] = {.request = turn_create_permission, .auth = true},
 	[STUN_METHOD_CHANNEL_BIND] = {.request = turn_channel_bind, .auth = true},
+	/* RFC 6062 §5.2, §5.4: authenticated like the other TURN requests. */
+	[STUN_METHOD_CONNECT] = {.request = turn_connect, .auth = true},
+	[STUN_METHOD_CONNECTION_BIND] = {.request = turn_connection_bind, .auth = true},
 };
 
 const struct turn_method *turn_method_find(uint16_t method)
