@@ -10,7 +10,7 @@ RUN ./autogen.sh && ./configure --prefix=/usr --sysconfdir=/etc && make -j"$(npr
 
 FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
-	libevent-2.1-7 libevent-pthreads-2.1-7 libevent-openssl-2.1-7 libssl3 \
+	libevent-2.1-7 libevent-pthreads-2.1-7 libssl3 \
 	libhiredis0.14 libconfig9 && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/usr/bin/ternd /out/usr/bin/ternctl /usr/bin/
 COPY etc/ternd.conf /etc/tern/ternd.conf
