@@ -642,7 +642,7 @@ void net_tcp_adopt(struct net_worker *w, const struct net_tcp_adopt *a)
 	if (w->nconns >= w->max_conns || net_limits_tcp_take(w->limits, &a->remote) < 0) {
 		w->c.tcp_refused++;
 		close(a->fd);
-		free(a->rec);
+		net_tls_rec_free(a->rec);
 		if (a->tls)
 			tls_ctxset_unref(a->tls);
 		return;

@@ -146,6 +146,8 @@ void net_tcp_pre_free(struct net_tcp_conn *c);
 int net_tls_start(struct net_tcp_conn *c);
 /* Frees c's TLS state (keys wiped). */
 void net_tls_free(struct net_tcp_conn *c);
+/* Wipes and frees record keys taken with net_tls_detach (NULL is fine). */
+void net_tls_rec_free(struct tls_rec *r);
 /* RFC 6062 handoff (net/tcprelay.c): c's record state, taken from c, when the connection
  * can move to another worker (an AEAD suite: no SSL object left, nothing sealed and not yet
  * sent), else NULL (c untouched). */

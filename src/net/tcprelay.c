@@ -594,7 +594,7 @@ static void net_handoff_drop(struct net_handoff *h)
 {
 	if (h->a.fd >= 0)
 		close(h->a.fd);
-	free(h->a.rec);
+	net_tls_rec_free(h->a.rec);
 	if (h->a.tls)
 		tls_ctxset_unref(h->a.tls);
 	free(h);

@@ -244,13 +244,18 @@ int net_tls_start(struct net_tcp_conn *c)
 	return 0;
 }
 
+void net_tls_rec_free(struct tls_rec *r)
+{
+	if (r) {
+		tls_rec_wipe(r);
+		free(r);
+	}
+}
+
 void net_tls_free(struct net_tcp_conn *c)
 {
-	if (c->rec) {
-		tls_rec_wipe(c->rec);
-		free(c->rec);
-		c->rec = NULL;
-	}
+	net_tls_rec_free(c->rec);
+	c->rec = NULL;
 	if (c->plain)
 		evbuffer_free(c->plain);
 	c->plain = NULL;
