@@ -2,17 +2,20 @@
  *   configuration (errors: exit 2) → log sink → descriptor limit raised to the hard
  *   limit → signal mask → relay addresses and TURN (users, peer policy, nonce secret),
  *   TLS certificates, PROXY protocol sources → net_server_new (binds; failure: exit 1) →
- *   pid file → net_server_start → wait for signals in this thread (SIGHUP reopens the log
- *   and reloads the TLS certificates, SIGUSR2 reloads the certificates; SIGTERM/SIGINT
- *   stop) → net_server_stop → net_server_free → TURN and TLS freed. */
+ *   pid file → net_server_start → the control loop in this thread (app/ctl.c: signals;
+ *   SIGHUP reopens the log and reloads the TLS certificates, SIGUSR2 reloads the
+ *   certificates; SIGTERM/SIGINT stop) → net_server_stop → net_server_free → TURN and TLS
+ *   freed. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "app/app.h"
 #include "app/app_tls.h"
 #include "app/app_turn.h"
 #include "app/cfg.h"
@@ -62,45 +65,12 @@ static void raise_fd_limit(void)
 			 (unsigned long long)rl.rlim_max);
 }
 
-/* What the server runs with besides its options: TURN, the TLS certificates, the PROXY
- * protocol sources. */
-struct app {
-	struct app_turn *turn;
-	struct app_tls *tls;
-	struct iprange_list proxy_trusted;
-};
-
 static void app_free(struct app *a)
 {
 	app_turn_free(a->turn);
 	app_tls_free(a->tls);
 	iprange_list_free(&a->proxy_trusted);
-}
-
-/* Takes signals until SIGTERM or SIGINT. */
-static void wait_for_stop(const sigset_t *sigs, struct app *a, struct net_server *srv)
-{
-	for (;;) {
-		int sig = signals_wait(sigs), rc;
-
-		if (sig < 0) {
-			log_err("app", "sigwait failed err=\"%s\"", strerror(-sig));
-			return;
-		}
-		if (sig == SIGTERM || sig == SIGINT) {
-			log_info("app", "stopping signal=%s", sig == SIGTERM ? "TERM" : "INT");
-			return;
-		}
-		if (sig == SIGHUP) {
-			rc = log_reopen();
-			if (rc < 0)
-				log_err("app", "log reopen failed err=\"%s\"", strerror(-rc));
-			else
-				log_info("app", "log reopened signal=HUP");
-		}
-		/* SIGHUP and SIGUSR2 (coturn's): the certificates, new files or not. */
-		app_tls_reload(a->tls, srv);
-	}
+	app_ctl_fini(a);
 }
 
 /* The listener, relay, TURN, TLS and PROXY options. 0, or -errno with a log line. */
@@ -127,19 +97,26 @@ static int build_opts(const struct cfg *cfg, struct net_opts *opts, struct app *
 	return app_turn_new(cfg, opts, &a->turn);
 }
 
-/* Binds, starts the workers, waits for a stop signal, stops. Returns the exit code. */
+/* Binds, starts the workers, runs the control loop until it stops, stops. Returns the
+ * exit code. */
 static int run(const struct cfg *cfg, const sigset_t *sigs)
 {
 	struct net_opts opts;
-	struct net_server *srv;
-	struct app a = {0};
+	struct app a = {.cfg = cfg, .sig_fd = -1};
 	int rc;
 
+	a.st.started_s = (uint64_t)time(NULL);
+	rc = app_ctl_init(&a, sigs);
+	if (rc < 0) {
+		log_err("app", "cannot start the control loop err=\"%s\"", strerror(-rc));
+		app_free(&a);
+		return EXIT_RUNTIME;
+	}
 	if (build_opts(cfg, &opts, &a) < 0) {
 		app_free(&a);
 		return EXIT_RUNTIME;
 	}
-	rc = net_server_new(&opts, &srv);
+	rc = net_server_new(&opts, &a.srv);
 	if (rc < 0) {
 		log_err("app", "cannot start err=\"%s\"", strerror(-rc));
 		app_free(&a);
@@ -148,23 +125,25 @@ static int run(const struct cfg *cfg, const sigset_t *sigs)
 	if (cfg->pidfile && (rc = pidfile_write(cfg->pidfile)) < 0) {
 		log_err("app", "cannot write pidfile path=%s err=\"%s\"", cfg->pidfile,
 			strerror(-rc));
-		net_server_free(srv);
+		net_server_free(a.srv);
 		app_free(&a);
 		return EXIT_RUNTIME;
 	}
-	rc = net_server_start(srv);
+	rc = net_server_start(a.srv);
 	if (rc < 0) {
 		log_err("app", "cannot start workers err=\"%s\"", strerror(-rc));
 	} else {
+		atomic_store(&a.st.ready, true);
 		log_info("app", "running pid=%ld", (long)getpid());
-		wait_for_stop(sigs, &a, srv);
-		net_server_stop(srv);
+		app_ctl_run(&a);
+		atomic_store(&a.st.ready, false);
+		net_server_stop(a.srv);
 	}
-	net_server_free(srv);
+	net_server_free(a.srv);
 	app_free(&a);
 	if (cfg->pidfile)
 		pidfile_remove(cfg->pidfile);
-	return rc < 0 ? EXIT_RUNTIME : 0;
+	return rc < 0 ? EXIT_RUNTIME : a.exit_code;
 }
 
 int main(int argc, char **argv, char **envp)

@@ -18,13 +18,3 @@ int signals_block(sigset_t *set)
 	rc = pthread_sigmask(SIG_BLOCK, set, NULL);
 	return -rc;
 }
-
-int signals_wait(const sigset_t *set)
-{
-	int sig;
-
-	do
-		sig = sigwaitinfo(set, NULL);
-	while (sig < 0 && errno == EINTR);
-	return sig < 0 ? -errno : sig;
-}

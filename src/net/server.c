@@ -535,3 +535,65 @@ int net_server_tls_swap(struct net_server *s, struct tls_ctxset *set)
 	s->opts.tls = tls_ctxset_ref(set);
 	return rc;
 }
+
+/* One net_server_each call: how many workers have still to run fn. */
+struct net_each {
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	unsigned pending;
+	net_each_cb fn;
+	void *arg;
+};
+
+static void net_each_run(struct net_worker *w, void *arg)
+{
+	struct net_each *e = arg;
+
+	e->fn(w, e->arg);
+	pthread_mutex_lock(&e->lock);
+	if (--e->pending == 0)
+		pthread_cond_signal(&e->done);
+	pthread_mutex_unlock(&e->lock);
+}
+
+int net_server_each(struct net_server *s, net_each_cb fn, void *arg)
+{
+	struct net_each e = {.pending = 1, .fn = fn, .arg = arg};
+	int rc = 0;
+
+	pthread_mutex_init(&e.lock, NULL);
+	pthread_cond_init(&e.done, NULL);
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		int err = -EAGAIN;
+
+		pthread_mutex_lock(&e.lock);
+		e.pending++;
+		pthread_mutex_unlock(&e.lock);
+		/* The queue drains within a loop iteration. */
+		for (int tries = 0; tries < 100 && err == -EAGAIN; tries++) {
+			err = net_worker_call(s->workers[i], net_each_run, &e);
+			if (err)
+				usleep(10000);
+		}
+		if (err) {
+			log_err("net", "control call failed worker=%u err=%s", i, strerror(-err));
+			pthread_mutex_lock(&e.lock);
+			e.pending--;
+			pthread_mutex_unlock(&e.lock);
+			rc = err;
+		}
+	}
+	pthread_mutex_lock(&e.lock);
+	e.pending--;
+	while (e.pending)
+		pthread_cond_wait(&e.done, &e.lock);
+	pthread_mutex_unlock(&e.lock);
+	pthread_cond_destroy(&e.done);
+	pthread_mutex_destroy(&e.lock);
+	return rc;
+}
+
+unsigned net_server_nworkers(const struct net_server *s)
+{
+	return s->nworkers;
+}

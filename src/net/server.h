@@ -88,6 +88,7 @@ struct net_opts {
 #define NET_DEFAULT_HANDSHAKE_S 10
 
 struct net_server;
+struct net_worker;
 
 /* Fills o->relay when o->nrelay is 0, the way relay-ip defaults: the listening addresses
  * that are not wildcards; for a wildcard (or no listening-ip), every local address of
@@ -113,6 +114,18 @@ void net_server_free(struct net_server *s);
  * on set. Only for a server created with TLS. 0 or -errno (a worker's queue stayed full:
  * that worker keeps the old set; logged). */
 int net_server_tls_swap(struct net_server *s, struct tls_ctxset *set);
+
+/* Runs fn(w, arg) on the thread of every worker w, through its notify queue, and returns
+ * once every one has run: the control path's one way into workers (metrics snapshots,
+ * admin commands, reload, drain; DESIGN.md §3). fn reads and changes only w's own state
+ * (struct net_worker, net/worker.h, and w->turn, which is NULL when the worker has already
+ * shut down). Control threads only, never a worker's, and only between net_server_start
+ * and net_server_stop. 0, or -errno when a worker's queue stayed full for a second (that
+ * worker did not run fn; the others did). */
+typedef void (*net_each_cb)(struct net_worker *w, void *arg);
+int net_server_each(struct net_server *s, net_each_cb fn, void *arg);
+/* The number of workers. */
+unsigned net_server_nworkers(const struct net_server *s);
 
 /* The number of listening addresses (after enumeration). */
 size_t net_server_nlisten(const struct net_server *s);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/ltc.h"
 #include "base/crypto.h"
 #include "turn/core.h"
 #include "turn/shared.h"
@@ -199,6 +200,7 @@ int turn_alloc_new(struct turn_server *s, const struct turn_client *c, struct tu
 	a->s = s;
 	/* The ICMP rate limit (turn/icmp.c) starts full. */
 	a->icmp_tat = (uint16_t)(s->now_ms / TURN_ICMP_INTERVAL_MS);
+	a->st.created_ms = s->now_ms;
 	a->perms = a->perm_inline;
 	a->capperms = TURN_INLINE_PERMS;
 	a->chans = a->chan_inline;
@@ -238,6 +240,7 @@ void turn_alloc_free(struct turn_server *s, struct turn_alloc *a)
 	turn_chan_fini(a);
 	turn_mob_fini(s, a);
 	s->c.allocs--;
+	free(a->names);
 	free(a);
 }
 
@@ -336,4 +339,43 @@ int turn_alloc_relay_for(const struct turn_alloc *a, int family)
 			return i;
 	}
 	return -ENOENT;
+}
+
+void turn_alloc_set_names(struct turn_alloc *a, const struct auth_ltc_req *rq, const char *realm)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t ulen, rlen = realm ? strlen(realm) : 0;
+	char *names;
+
+	if (rq == NULL || (rq->user == NULL && rq->userhash == NULL))
+		return;
+	ulen = rq->user ? rq->user_len : sizeof("userhash:") - 1 + 16;
+	names = malloc(ulen + rlen + 2);
+	if (names == NULL)
+		return;
+	if (rq->user) {
+		memcpy(names, rq->user, ulen);
+	} else {
+		memcpy(names, "userhash:", sizeof("userhash:") - 1);
+		for (size_t i = 0; i < 8; i++) {
+			names[9 + 2 * i] = hex[rq->userhash[i] >> 4];
+			names[10 + 2 * i] = hex[rq->userhash[i] & 15];
+		}
+	}
+	names[ulen] = '\0';
+	if (rlen)
+		memcpy(names + ulen + 1, realm, rlen);
+	names[ulen + 1 + rlen] = '\0';
+	free(a->names);
+	a->names = names;
+}
+
+const char *turn_alloc_user(const struct turn_alloc *a)
+{
+	return a->names ? a->names : "";
+}
+
+const char *turn_alloc_realm(const struct turn_alloc *a)
+{
+	return a->names ? a->names + strlen(a->names) + 1 : "";
 }

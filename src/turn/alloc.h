@@ -53,6 +53,14 @@ struct turn_chan {
 	uint16_t number;
 };
 
+/* What an allocation relayed (UDP relays: application data, without TURN framing), for
+ * its session log line and the admin socket's session list. */
+struct turn_alloc_stats {
+	uint64_t created_ms; /* the worker's clock when it was created */
+	uint64_t pkts_to_peer, pkts_to_client;
+	uint64_t bytes_to_peer, bytes_to_client;
+};
+
 struct turn_alloc {
 	struct turn_client client; /* the 5-tuple and its connection */
 	struct turn_server *s;
@@ -85,6 +93,11 @@ struct turn_alloc {
 	struct turn_chan *chans; /* chan_inline or a heap array */
 	struct turn_mob *mob;	 /* mobility (RFC 8016; turn/mobility.c), or NULL */
 	struct turn_tcp *tcp;	 /* RFC 6062: a TCP allocation's connections; NULL for UDP */
+	struct turn_alloc_stats st;
+	/* Who made it, for logs and the admin socket: the USERNAME (or "userhash:" and the
+	 * USERHASH's first 8 bytes in hex) and the realm, one heap string "user\0realm";
+	 * NULL without authentication or when out of memory (turn_alloc_user). */
+	char *names;
 	struct turn_perm perm_inline[TURN_INLINE_PERMS];
 	struct turn_chan chan_inline[TURN_INLINE_CHANS];
 };
@@ -109,6 +122,13 @@ bool turn_client_eq(const struct turn_client *x, const struct turn_client *y);
 /* Creates an allocation for client c (copied), in the table, timer initialised but not
  * armed, no relay yet. 0 or -ENOMEM. */
 int turn_alloc_new(struct turn_server *s, const struct turn_client *c, struct turn_alloc **out);
+/* Records who made a (rq: the authenticated request; NULL or no user: nothing) and the
+ * realm, replacing what a held. Control path (one malloc). */
+struct auth_ltc_req;
+void turn_alloc_set_names(struct turn_alloc *a, const struct auth_ltc_req *rq, const char *realm);
+/* a's user and realm, "" when unknown. */
+const char *turn_alloc_user(const struct turn_alloc *a);
+const char *turn_alloc_realm(const struct turn_alloc *a);
 /* The one free path: cancels the timer, leaves the table, closes every relay via ops,
  * releases the quota, frees permissions and channels, then a. */
 void turn_alloc_free(struct turn_server *s, struct turn_alloc *a);

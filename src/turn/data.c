@@ -83,6 +83,9 @@ int turn_peer_input(struct turn_server *s, struct turn_alloc *a, const struct ad
 	if (n <= 0)
 		return 0;
 	s->c.relayed_to_client++;
+	s->c.relayed_bytes_to_client += len;
+	a->st.pkts_to_client++;
+	a->st.bytes_to_client += len;
 	*client = &a->client;
 	return n;
 }

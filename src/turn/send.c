@@ -32,6 +32,9 @@ static int turn_to_peer(struct turn_server *s, struct turn_alloc *a, const struc
 		return 0;
 	}
 	s->c.relayed_to_peer++;
+	s->c.relayed_bytes_to_peer += data->len;
+	a->st.pkts_to_peer++;
+	a->st.bytes_to_peer += data->len;
 	return 0;
 }
 

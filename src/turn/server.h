@@ -304,7 +304,8 @@ void turn_server_client_gone(struct turn_server *s, const struct turn_client *c)
 struct turn_counters {
 	uint64_t allocs; /* current */
 	uint64_t allocs_total;
-	uint64_t relayed_to_peer, relayed_to_client;
+	uint64_t relayed_to_peer, relayed_to_client;		 /* datagrams (UDP relays) */
+	uint64_t relayed_bytes_to_peer, relayed_bytes_to_client; /* their application data */
 	uint64_t dropped_no_perm, dropped_rate, dropped_send_err;
 	uint64_t dropped_not_relay; /* to an own address that is no longer a live relay port */
 	uint64_t auth_401, auth_438;

@@ -294,6 +294,7 @@ static int turn_allocate_create(struct turn_ctx *x, struct turn_alloc_plan *pl)
 	}
 	a->has_ident = x->has_ident;
 	memcpy(a->ident, x->ident, TURN_IDENT_LEN);
+	turn_alloc_set_names(a, &x->rq, s->cfg->realm);
 	code = turn_allocate_relays(x, a, pl);
 	pl->reserved = NULL; /* handed to ops->open (or closed by turn_allocate_open) */
 	turn_allocate_drop_resv_unit(x, pl);

@@ -1,0 +1,54 @@
+/* What ternd runs with once its configuration is loaded, shared by the modules of app/:
+ * the server, TURN, the TLS certificates, and the control loop on the main thread, which
+ * takes the signals (app/ctl.c) and hosts the admin socket and the drain. Main thread,
+ * except struct app_state, which other threads (metrics, admin) read. */
+#ifndef TERN_APP_APP_H
+#define TERN_APP_APP_H
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/iprange.h"
+
+struct cfg;
+struct event;
+struct event_base;
+struct app_turn;
+struct app_tls;
+struct net_server;
+
+/* The operating state other threads read (metrics: tern_ready, tern_draining, /readyz;
+ * the admin socket's status). */
+struct app_state {
+	atomic_bool ready;    /* every listener open and the workers running */
+	atomic_bool draining; /* new allocations refused, existing ones served */
+	uint64_t started_s;   /* wall clock (time(2)) when ternd started */
+};
+
+struct app {
+	const struct cfg *cfg; /* the configuration in effect (reload replaces it) */
+	struct app_turn *turn;
+	struct app_tls *tls;
+	struct iprange_list proxy_trusted;
+	struct net_server *srv;	 /* set once bound */
+	struct event_base *base; /* the control loop (main thread) */
+	struct event *sig_ev;	 /* the signalfd */
+	int sig_fd;
+	int exit_code; /* what ternd exits with once the loop ends */
+	struct app_state st;
+};
+
+/* The control loop: takes SIGTERM/SIGINT (stop), SIGHUP (reopen the log, reload), SIGUSR2
+ * (reload the TLS certificates) from a signalfd on a's event base, until app_ctl_stop.
+ * app_ctl_init: sigs are the signals blocked in every thread (signals_block). 0 or
+ * -errno. app_ctl_run: runs the loop until app_ctl_stop. app_ctl_fini: frees what init
+ * made. */
+int app_ctl_init(struct app *a, const sigset_t *sigs);
+void app_ctl_run(struct app *a);
+void app_ctl_fini(struct app *a);
+/* Ends the control loop: ternd then stops the workers and exits with code. Main thread. */
+void app_ctl_stop(struct app *a, int code);
+
+#endif
