@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/iprange.h"
@@ -48,6 +49,10 @@ struct app {
 int app_ctl_init(struct app *a, const sigset_t *sigs);
 void app_ctl_run(struct app *a);
 void app_ctl_fini(struct app *a);
+/* Reload (SIGHUP, the admin socket's reload; app/reload.c): reopens the log, re-reads the
+ * TLS certificates. 0, or -errno with why (cap bytes) saying what failed; a failed
+ * reload changes nothing. Main thread. */
+int app_reload(struct app *a, char *why, size_t cap);
 /* Ends the control loop: ternd then stops the workers and exits with code. Main thread. */
 void app_ctl_stop(struct app *a, int code);
 

@@ -16,7 +16,7 @@
 
 static void app_ctl_signal(struct app *a, int sig)
 {
-	int rc;
+	char why[256];
 
 	switch (sig) {
 	case SIGTERM:
@@ -25,12 +25,8 @@ static void app_ctl_signal(struct app *a, int sig)
 		app_ctl_stop(a, 0);
 		return;
 	case SIGHUP:
-		rc = log_reopen();
-		if (rc < 0)
-			log_err("app", "log reopen failed err=\"%s\"", strerror(-rc));
-		else
-			log_info("app", "log reopened signal=HUP");
-		app_tls_reload(a->tls, a->srv);
+		log_info("app", "reload signal=HUP");
+		app_reload(a, why, sizeof(why));
 		return;
 	case SIGUSR2: /* coturn's: the certificates, new files or not */
 		app_tls_reload(a->tls, a->srv);

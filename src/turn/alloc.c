@@ -379,3 +379,23 @@ const char *turn_alloc_realm(const struct turn_alloc *a)
 {
 	return a->names ? a->names + strlen(a->names) + 1 : "";
 }
+
+const char *turn_end_name(enum turn_end why)
+{
+	static const char *const names[] = {
+		[TURN_END_DELETED] = "deleted",
+		[TURN_END_EXPIRED] = "expired",
+		[TURN_END_CONN_GONE] = "connection-closed",
+		[TURN_END_KILLED] = "killed",
+		[TURN_END_SHUTDOWN] = "shutdown",
+		[TURN_END_FAILED] = "failed",
+	};
+
+	return (unsigned)why < sizeof(names) / sizeof(names[0]) ? names[why] : "unknown";
+}
+
+void turn_alloc_end(struct turn_server *s, struct turn_alloc *a, enum turn_end why)
+{
+	(void)why; /* the session log line comes here */
+	turn_alloc_free(s, a);
+}

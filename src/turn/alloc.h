@@ -129,6 +129,18 @@ void turn_alloc_set_names(struct turn_alloc *a, const struct auth_ltc_req *rq, c
 /* a's user and realm, "" when unknown. */
 const char *turn_alloc_user(const struct turn_alloc *a);
 const char *turn_alloc_realm(const struct turn_alloc *a);
+/* Why an allocation ended, for its session log line (turn_alloc_end). */
+enum turn_end {
+	TURN_END_DELETED,   /* the client's Refresh with lifetime 0 (RFC 8656 §8) */
+	TURN_END_EXPIRED,   /* its lifetime ran out (§7) */
+	TURN_END_CONN_GONE, /* its stream connection closed (§5) */
+	TURN_END_KILLED,    /* the operator ended it (the admin socket's kill) */
+	TURN_END_SHUTDOWN,  /* the server stopped */
+	TURN_END_FAILED,    /* never completed (an Allocate that failed after creating it) */
+};
+const char *turn_end_name(enum turn_end why);
+/* Ends a: turn_alloc_free with why recorded for the log. */
+void turn_alloc_end(struct turn_server *s, struct turn_alloc *a, enum turn_end why);
 /* The one free path: cancels the timer, leaves the table, closes every relay via ops,
  * releases the quota, frees permissions and channels, then a. */
 void turn_alloc_free(struct turn_server *s, struct turn_alloc *a);
