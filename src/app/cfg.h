@@ -82,8 +82,9 @@ struct cfg {
 	char *log_file; /* NULL = stderr */
 	bool syslog;
 	bool verbose;
-	int log_level; /* enum log_level; verbose forces LOG_LVL_DEBUG */
-	char *pidfile; /* NULL = none */
+	int log_level;	  /* enum log_level; verbose forces LOG_LVL_DEBUG */
+	char *log_format; /* "text" or "json" (log_format_parse) */
+	char *pidfile;	  /* NULL = none */
 
 	/* Not options: how the load went. */
 	char *config_file;	  /* -c FILE, or NULL for the embedded default */

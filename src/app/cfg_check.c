@@ -9,6 +9,7 @@
 #include "app/cfg.h"
 #include "base/addr.h"
 #include "base/iprange.h"
+#include "base/log.h"
 #include "cred/redis_conf.h"
 #include "stun/msg.h"
 
@@ -107,6 +108,11 @@ int cfg_check_separator(const char *value, char *why, size_t len)
 	if (strlen(value) != 1 || (value[0] >= '0' && value[0] <= '9'))
 		return why_fail(why, len, "not one non-digit character");
 	return 0;
+}
+
+int cfg_check_log_format(const char *value, char *why, size_t len)
+{
+	return log_format_parse(value) < 0 ? why_fail(why, len, "not \"text\" or \"json\"") : 0;
 }
 
 /* One "key=value" word of s at *pos into the part named by key. */

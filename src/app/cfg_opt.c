@@ -153,12 +153,15 @@ const struct cfg_opt cfg_opts[] = {
 	 "TLS 1.3 only (TLS 1.0 and 1.1 are always refused)"},
 	/* process */
 	{"log-file", 'l', CFG_STR, OFF(log_file), NULL, 0, 0, NULL, 0,
-	 "append log lines to this file; empty = stderr"},
+	 "append log lines to this file; \"stdout\", \"stderr\" (also empty) and "
+	 "\"syslog\" name those sinks"},
 	{"syslog", 0, CFG_BOOL, OFF(syslog), "false", 0, 0, NULL, 0, "send log lines to syslog"},
 	{"verbose", 'v', CFG_BOOL, OFF(verbose), "false", 0, 0, NULL, 0,
 	 "debug logging (same as log-level = \"debug\")"},
 	{"log-level", 0, CFG_LEVEL, OFF(log_level), "info", 0, 0, NULL, 0,
 	 "err, warn, info or debug"},
+	{"log-format", 0, CFG_STR, OFF(log_format), "text", 0, 0, cfg_check_log_format, 0,
+	 "\"text\" (LEVEL module: message key=value ...) or \"json\" (one JSON object a line)"},
 	{"pidfile", 0, CFG_STR, OFF(pidfile), NULL, 0, 0, NULL, 0,
 	 "write the process id to this file"},
 };

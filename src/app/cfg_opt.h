@@ -107,5 +107,6 @@ int cfg_check_stun_text(const char *value, char *why, size_t len);
 int cfg_check_redis_userdb(const char *value, char *why, size_t len);
 int cfg_check_separator(const char *value, char *why, size_t len);
 int cfg_check_tls_cert(const char *value, char *why, size_t len);
+int cfg_check_log_format(const char *value, char *why, size_t len);
 
 #endif

@@ -30,7 +30,11 @@
 
 static int open_log(const struct cfg *cfg)
 {
-	int rc = log_open(cfg->log_file, cfg->syslog, (enum log_level)cfg->log_level);
+	int rc;
+
+	log_set_format(log_format_parse(cfg->log_format) == LOG_FMT_JSON ? LOG_FMT_JSON
+									 : LOG_FMT_TEXT);
+	rc = log_open(cfg->log_file, cfg->syslog, (enum log_level)cfg->log_level);
 
 	if (rc < 0)
 		fprintf(stderr, "ternd: cannot open log file %s: %s\n", cfg->log_file,

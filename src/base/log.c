@@ -6,24 +6,35 @@
 
 #include "base/log.h"
 
+#include "base/log_fmt.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #define LOG_LINE_MAX 2048 /* below PIPE_BUF: one atomic write on pipes too */
 #define LOG_TRUNC    "...\n"
+#define LOG_JSON_MAX 4096 /* PIPE_BUF */
+#define LOG_DEVLOG   "/dev/log"
 
 static atomic_int log_level_cur = LOG_LVL_INFO;
 static atomic_int log_fd = STDERR_FILENO;
 static atomic_bool log_syslog;
-static char *log_path; /* owned; set and read in the main thread only */
+static atomic_int log_format = LOG_FMT_TEXT;
+/* Main thread only: the file to reopen (NULL for a stream or syslog), and whether log_fd
+ * is the sink's own descriptor (else STDERR_FILENO, before the first log_open). */
+static char *log_path;
+static bool log_fd_owned;
 
 static const char *const log_names[] = {
 	[LOG_LVL_ERR] = "ERR",
@@ -46,43 +57,108 @@ static int log_open_file(const char *path)
 	return fd < 0 ? -errno : fd;
 }
 
-int log_open(const char *path, bool use_syslog, enum log_level level)
+/* Makes fd (taken) the sink, path (a file to reopen, or NULL) remembered. The first time
+ * fd itself becomes the sink's descriptor; later ones are dup3'd onto it, so a writer
+ * never holds a closed descriptor. */
+static int log_install(int fd, const char *path)
 {
-	int fd, old;
+	char *copy = path ? strdup(path) : NULL;
+	int rc = 0;
 
-	log_set_level(level);
-	if (use_syslog) {
-		openlog(NULL, LOG_PID | LOG_NDELAY, LOG_DAEMON);
-		atomic_store(&log_syslog, true);
-		return 0;
-	}
-	if (!path || !*path)
-		return 0;
-	fd = log_open_file(path);
-	if (fd < 0)
-		return fd;
-	free(log_path);
-	log_path = strdup(path);
-	if (!log_path) {
+	if (path && !copy) {
 		close(fd);
 		return -ENOMEM;
 	}
-	old = atomic_exchange(&log_fd, fd);
-	if (old != STDERR_FILENO)
-		close(old);
+	if (log_fd_owned) {
+		if (dup3(fd, atomic_load(&log_fd), O_CLOEXEC) < 0)
+			rc = -errno;
+		close(fd);
+	} else {
+		atomic_store(&log_fd, fd);
+		log_fd_owned = true;
+	}
+	if (rc < 0) {
+		free(copy);
+		return rc;
+	}
+	free(log_path);
+	log_path = copy;
+	if (atomic_exchange(&log_syslog, false))
+		closelog();
 	return 0;
+}
+
+/* A standard stream as the sink (through a descriptor of its own). */
+static int log_install_std(int std)
+{
+	int fd = fcntl(std, F_DUPFD_CLOEXEC, 3);
+
+	return fd < 0 ? -errno : log_install(fd, NULL);
+}
+
+/* 0 when a syslog daemon listens on /dev/log (datagram or stream, as glibc tries), else
+ * -errno. */
+static int log_syslog_probe(void)
+{
+	static const int types[] = {SOCK_DGRAM, SOCK_STREAM};
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int fd, rc = -ENOENT;
+
+	memcpy(sun.sun_path, LOG_DEVLOG, sizeof(LOG_DEVLOG));
+	for (size_t i = 0; i < 2 && rc < 0; i++) {
+		fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+		rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ? -errno : 0;
+		close(fd);
+	}
+	return rc;
+}
+
+static int log_open_syslog(void)
+{
+	int rc = log_syslog_probe();
+
+	if (rc < 0) {
+		/* coturn's behaviour too: no syslog daemon, lines go to standard error. */
+		int err = log_install_std(STDERR_FILENO);
+
+		log_warn("log", "syslog unavailable, logging to stderr socket=%s err=\"%s\"",
+			 LOG_DEVLOG, strerror(-rc));
+		return err;
+	}
+	openlog(NULL, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	atomic_store(&log_syslog, true);
+	free(log_path);
+	log_path = NULL;
+	return 0;
+}
+
+int log_open(const char *path, bool use_syslog, enum log_level level)
+{
+	int fd;
+
+	log_set_level(level);
+	if (use_syslog || (path && strcmp(path, "syslog") == 0))
+		return log_open_syslog();
+	if (!path || !*path || strcmp(path, "stderr") == 0)
+		return log_install_std(STDERR_FILENO);
+	if (strcmp(path, "stdout") == 0)
+		return log_install_std(STDOUT_FILENO);
+	fd = log_open_file(path);
+	return fd < 0 ? fd : log_install(fd, path);
 }
 
 int log_reopen(void)
 {
-	int fd, cur = atomic_load(&log_fd), rc = 0;
+	int fd, rc = 0;
 
-	if (!log_path || cur == STDERR_FILENO)
+	if (!log_path || !log_fd_owned || atomic_load(&log_syslog))
 		return 0;
 	fd = log_open_file(log_path);
 	if (fd < 0)
 		return fd;
-	if (dup3(fd, cur, O_CLOEXEC) < 0)
+	if (dup3(fd, atomic_load(&log_fd), O_CLOEXEC) < 0)
 		rc = -errno;
 	close(fd);
 	return rc;
@@ -92,8 +168,9 @@ void log_close(void)
 {
 	int fd = atomic_exchange(&log_fd, STDERR_FILENO);
 
-	if (fd != STDERR_FILENO)
+	if (log_fd_owned)
 		close(fd);
+	log_fd_owned = false;
 	if (atomic_exchange(&log_syslog, false))
 		closelog();
 	free(log_path);
@@ -110,7 +187,21 @@ bool log_enabled(enum log_level level)
 	return (int)level <= atomic_load_explicit(&log_level_cur, memory_order_relaxed);
 }
 
-/* "2026-11-25T08:30:00.123Z " into buf; returns its length. */
+void log_set_format(enum log_format fmt)
+{
+	atomic_store_explicit(&log_format, (int)fmt, memory_order_relaxed);
+}
+
+int log_format_parse(const char *name)
+{
+	if (!name || !*name || strcmp(name, "text") == 0)
+		return LOG_FMT_TEXT;
+	if (strcmp(name, "json") == 0)
+		return LOG_FMT_JSON;
+	return -EINVAL;
+}
+
+/* "2026-11-25T08:30:00.123Z" into buf (at least 32 bytes); returns its length. */
 static size_t log_stamp(char *buf, size_t len)
 {
 	struct timespec ts;
@@ -120,47 +211,73 @@ static size_t log_stamp(char *buf, size_t len)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	n += (size_t)snprintf(buf + n, len - n, ".%03ldZ ", ts.tv_nsec / 1000000);
+	n += (size_t)snprintf(buf + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
 	return n;
 }
 
-static void log_emit(int fd, const char *line, size_t n)
+static void log_emit(enum log_level level, const char *line, size_t n)
 {
 	ssize_t w;
 
+	if (atomic_load(&log_syslog)) {
+		syslog(log_syslog_prio[level], "%.*s", (int)(n - 1), line);
+		return;
+	}
 	do
-		w = write(fd, line, n);
+		w = write(atomic_load(&log_fd), line, n);
 	while (w < 0 && errno == EINTR);
+}
+
+/* "STAMP LEVEL mod: msg\n" (no stamp for syslog, which adds its own), control bytes of
+ * msg escaped; a message cut short ends in "...". */
+static size_t log_text_line(char *line, size_t cap, enum log_level level, const char *mod,
+			    const char *msg, size_t n, bool cut)
+{
+	size_t o = 0, used;
+	int k;
+
+	if (!atomic_load(&log_syslog)) {
+		o = log_stamp(line, cap);
+		line[o++] = ' ';
+	}
+	k = snprintf(line + o, cap - o, "%s %s: ", log_names[level], mod);
+	o += k > 0 && (size_t)k < cap - o ? (size_t)k : 0;
+	o += log_text_escape(line + o, cap - o - sizeof(LOG_TRUNC), msg, n, &used);
+	if (cut || used < n) {
+		memcpy(line + o, LOG_TRUNC, sizeof(LOG_TRUNC) - 1);
+		return o + sizeof(LOG_TRUNC) - 1;
+	}
+	line[o++] = '\n';
+	return o;
+}
+
+static size_t log_json(char *line, size_t cap, enum log_level level, const char *mod,
+		       const char *msg, size_t n)
+{
+	static const char *const lower[] = {"err", "warn", "info", "debug"};
+	char ts[40];
+	struct log_json_head h = {.ts = ts, .level = lower[level], .mod = mod};
+
+	log_stamp(ts, sizeof(ts));
+	return log_json_line(line, cap, &h, msg, n);
 }
 
 void log_write(enum log_level level, const char *mod, const char *fmt, ...)
 {
-	char line[LOG_LINE_MAX];
-	size_t n = 0, head;
+	char msg[LOG_LINE_MAX], line[LOG_JSON_MAX];
+	size_t n, len;
 	int k;
 	va_list ap;
 
 	if (level > LOG_LVL_DEBUG || !log_enabled(level))
 		return;
-	if (!atomic_load(&log_syslog))
-		n = log_stamp(line, sizeof(line));
-	head = n;
-	k = snprintf(line + n, sizeof(line) - n, "%s %s: ", log_names[level], mod);
-	n += (size_t)(k > 0 ? k : 0);
 	va_start(ap, fmt);
-	k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	k = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	n += (size_t)(k > 0 ? k : 0);
-	if (n > sizeof(line) - sizeof(LOG_TRUNC)) {
-		n = sizeof(line) - sizeof(LOG_TRUNC);
-		memcpy(line + n, LOG_TRUNC, sizeof(LOG_TRUNC) - 1);
-		n += sizeof(LOG_TRUNC) - 1;
-	} else {
-		line[n++] = '\n';
-	}
-	if (atomic_load(&log_syslog)) {
-		syslog(log_syslog_prio[level], "%.*s", (int)(n - head - 1), line + head);
-		return;
-	}
-	log_emit(atomic_load(&log_fd), line, n);
+	n = k < 0 ? 0 : (size_t)k < sizeof(msg) ? (size_t)k : sizeof(msg) - 1;
+	if (atomic_load_explicit(&log_format, memory_order_relaxed) == LOG_FMT_JSON)
+		len = log_json(line, sizeof(line), level, mod, msg, n);
+	else
+		len = log_text_line(line, LOG_LINE_MAX, level, mod, msg, n, n < (size_t)k);
+	log_emit(level, line, len);
 }

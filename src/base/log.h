@@ -1,4 +1,6 @@
-/* Logging: one line per event, "LEVEL module: message key=value ...".
+/* Logging: one line per event, "LEVEL module: message key=value ...", or the same as one
+ * JSON object (log_set_format). Values a client chose go through log_quote
+ * (base/log_fmt.h).
  * The sink is process-global (the one piece of global state besides the config and
  * signal flags). Thread-safe: each line is written with a single write(2). */
 #ifndef TERN_BASE_LOG_H
@@ -13,13 +15,25 @@ enum log_level {
 	LOG_LVL_DEBUG = 3,
 };
 
-/* Opens the sink: path NULL means stderr; use_syslog sends lines to syslog(3) instead.
- * Returns 0 or -errno (the file could not be opened; the sink stays stderr). */
+enum log_format {
+	LOG_FMT_TEXT = 0, /* "2026-11-25T08:30:00.123Z INFO module: message key=value ..." */
+	LOG_FMT_JSON = 1, /* one JSON object a line (base/log_fmt.h) */
+};
+
+/* Opens (or, called again, switches) the sink and sets the level. path: NULL, "" or
+ * "stderr" for standard error, "stdout" for standard output, "syslog" (as use_syslog) for
+ * syslog(3), anything else a file opened for appending. Without a syslog socket at
+ * /dev/log the sink is standard error and a warning line says so (0 is returned).
+ * Returns 0 or -errno (the file could not be opened; the sink is unchanged). Main thread
+ * (workers may be logging meanwhile: they write to the old or the new sink). */
 int log_open(const char *path, bool use_syslog, enum log_level level);
 /* Reopens the log file (after rotation; called from SIGHUP handling). 0 or -errno. */
 int log_reopen(void);
 void log_close(void);
 void log_set_level(enum log_level level);
+void log_set_format(enum log_format fmt);
+/* "text" or "json" (NULL or "" is text); -EINVAL for anything else. */
+int log_format_parse(const char *name);
 bool log_enabled(enum log_level level);
 
 void log_write(enum log_level level, const char *mod, const char *fmt, ...)

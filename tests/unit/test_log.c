@@ -1,6 +1,10 @@
-/* Log sink: line format, level filtering, file output, reopen after rename, threads. */
+/* Log sink: line format, level filtering, file output, reopen after rename, threads, the
+ * JSON format and special names; value quoting (base/log_fmt.h). */
 #include "base/log.h"
 
+#include "base/log_fmt.h"
+
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +137,145 @@ static void test_threads(void)
 	free(text);
 }
 
+#define STREQ(a, b, ...) CHECK(strcmp((a), (b)) == 0, __VA_ARGS__)
+
+static void test_quote(void)
+{
+	char b[LOG_VAL_MAX], small[16];
+	char big[600];
+
+	STREQ(log_quote(b, sizeof(b), "alice", 5), "alice", "plain value as is");
+	STREQ(log_quote(b, sizeof(b), "", 0), "\"\"", "empty value quoted");
+	STREQ(log_quote(b, sizeof(b), "a b", 3), "\"a b\"", "space quoted");
+	STREQ(log_quote(b, sizeof(b), "x realm=evil", 12), "\"x realm=evil\"",
+	      "a forged field stays inside the quotes");
+	STREQ(log_quote(b, sizeof(b), "a\"b\\c", 5), "\"a\\\"b\\\\c\"", "quote and backslash");
+	STREQ(log_quote(b, sizeof(b), "a\nb\r\x01\x7f", 6), "\"a\\nb\\r\\x01\\x7f\"",
+	      "control bytes escaped");
+	STREQ(log_quote(b, sizeof(b), "\xff\xc3", 2), "\"\\xff\\xc3\"", "invalid UTF-8 escaped");
+	STREQ(log_quote(b, sizeof(b), "jos\xc3\xa9", 5), "jos\xc3\xa9", "valid UTF-8 as is");
+	STREQ(log_quote(b, sizeof(b), "\xed\xa0\x80", 3), "\"\\xed\\xa0\\x80\"",
+	      "a surrogate is not UTF-8");
+	STREQ(log_quote(b, sizeof(b), "\xc0\xaf", 2), "\"\\xc0\\xaf\"", "overlong form escaped");
+	STREQ(log_quote(b, sizeof(b), "a\xc2\x9b", 3), "\"a\\xc2\\x9b\"", "C1 control escaped");
+	STREQ(log_quote(b, sizeof(b), "a\0b", 3), "\"a\\x00b\"", "NUL escaped");
+	memset(big, 'u', sizeof(big));
+	log_quote(b, sizeof(b), big, sizeof(big));
+	CHECK(strlen(b) == sizeof(b) - 1 && b[0] == '"' && strstr(b, "uuu...\"") &&
+		      b[sizeof(b) - 2] == '"',
+	      "a long value is cut with ... inside the quotes");
+	log_quote(small, sizeof(small), "\n\n\n\n\n\n\n\n", 8);
+	STREQ(small, "\"\\n\\n\\n\\n\\n...\"", "cut at a whole escape");
+}
+
+static void test_text_escape(void)
+{
+	char out[64];
+	size_t used, n = log_text_escape(out, sizeof(out), "a\nb\tc\x1b", 6, &used);
+
+	CHECK(n == 11 && memcmp(out, "a\\nb\\tc\\x1b", 11) == 0 && used == 6,
+	      "control bytes in a text line escaped");
+	n = log_text_escape(out, 3, "ab\n", 3, &used);
+	CHECK(n == 2 && used == 2, "stops before an escape that does not fit");
+}
+
+static size_t json(char *out, size_t cap, const char *msg)
+{
+	struct log_json_head h = {.ts = "2026-01-01T00:00:00.000Z", .level = "info", .mod = "t"};
+	size_t n = log_json_line(out, cap, &h, msg, strlen(msg));
+
+	out[n] = '\0';
+	return n;
+}
+
+static void test_json(void)
+{
+	char out[4096], q[LOG_VAL_MAX], msg[1024];
+
+	json(out, sizeof(out), "allocation created user=alice lifetime=600");
+	STREQ(out,
+	      "{\"ts\":\"2026-01-01T00:00:00.000Z\",\"level\":\"info\",\"module\":\"t\",\"msg\":"
+	      "\"allocation created\",\"user\":\"alice\",\"lifetime\":\"600\"}\n",
+	      "message words and fields");
+	snprintf(msg, sizeof(msg), "refused user=%s err=\"x y\" msg=m",
+		 log_quote(q, sizeof(q), "a\"\n\x01\xff z", 7));
+	json(out, sizeof(out), msg);
+	CHECK(strstr(out, "\"user\":\"a\\\"\\n\\u0001\\ufffd z\""),
+	      "quoted value unescaped, then JSON-escaped (invalid UTF-8: U+FFFD)");
+	CHECK(strstr(out, "\"err\":\"x y\"") && strstr(out, "\"msg_\":\"m\""),
+	      "quoted field; a key named like a head field renamed");
+	json(out, sizeof(out), "raw \x01 bytes \xc3\xa9 \xfe key=");
+	CHECK(strstr(out, "\"msg\":\"raw \\u0001 bytes \xc3\xa9 \\ufffd\"") &&
+		      strstr(out, "\"key\":\"\""),
+	      "raw control and invalid bytes in the message");
+	memset(msg, 'z', sizeof(msg) - 1);
+	msg[sizeof(msg) - 1] = '\0';
+	memcpy(msg, "k=", 2);
+	json(out, 300, msg);
+	CHECK(strlen(out) <= 300 && strstr(out, ",\"truncated\":\"true\"}\n"),
+	      "a line too long is cut into a whole object");
+	CHECK(strstr(out, "\"k\":\"zzzz") && strstr(out, "zz\",\"truncated\""),
+	      "a long value is cut at a whole character");
+	json(out, 300,
+	     "m a=1 b=\"\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\"");
+	CHECK(out[strlen(out) - 2] == '}', "escapes near the end keep the object whole");
+}
+
+static void test_json_sink(void)
+{
+	char *text, q[LOG_VAL_MAX];
+
+	unlink(path);
+	CHECK_EQ_INT(log_open(path, false, LOG_LVL_INFO), 0, "log_open file again");
+	log_set_format(LOG_FMT_JSON);
+	log_info("session", "allocation ended user=%s bytes=%d", log_quote(q, sizeof(q), "a b", 3),
+		 5);
+	log_set_format(LOG_FMT_TEXT);
+	log_info("session", "text again user=%s", log_quote(q, sizeof(q), "x\ny", 3));
+	log_info("session", "raw %s", "line\nbreak");
+	text = slurp(path);
+	CHECK(text && !strncmp(text, "{\"ts\":\"", 7) &&
+		      strstr(text, "\"level\":\"info\",\"module\":\"session\",\"msg\":\"allocation "
+				   "ended\",\"user\":\"a b\",\"bytes\":\"5\"}\n"),
+	      "a JSON line");
+	CHECK(text && strstr(text, "INFO session: text again user=\"x\\ny\"\n"),
+	      "text line with a quoted value");
+	CHECK(text && strstr(text, "INFO session: raw line\\nbreak\n"),
+	      "a raw line break never splits a text line");
+	CHECK_EQ_INT(text ? count_lines(text, "\n") : 0, 3, "three lines");
+	CHECK_EQ_INT(log_format_parse("json"), LOG_FMT_JSON, "json parses");
+	CHECK_EQ_INT(log_format_parse(NULL), LOG_FMT_TEXT, "default text");
+	CHECK(log_format_parse("xml") < 0, "unknown format refused");
+	free(text);
+}
+
+/* stdout as the sink: lines reach descriptor 1 (redirected to a file here). */
+static void test_stdout(void)
+{
+	char *text;
+	int saved = dup(STDOUT_FILENO), fd, rc_open, rc_reopen;
+
+	fflush(stdout); /* TAP output must not follow the redirection */
+	fd = open(rotated, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, STDOUT_FILENO);
+	close(fd);
+	rc_open = log_open("stdout", false, LOG_LVL_INFO);
+	log_info("test", "to stdout n=%d", 1);
+	rc_reopen = log_reopen();
+	log_info("test", "to stdout n=%d", 2);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	CHECK_EQ_INT(rc_open, 0, "log_open stdout");
+	CHECK_EQ_INT(rc_reopen, 0, "reopen on stdout is a no-op");
+	text = slurp(rotated);
+	CHECK(text && strstr(text, "INFO test: to stdout n=1\n") &&
+		      strstr(text, "INFO test: to stdout n=2\n"),
+	      "lines written to standard output");
+	CHECK(access("stdout", F_OK) != 0, "no file named stdout");
+	free(text);
+	unlink(rotated);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -145,6 +288,11 @@ int main(void)
 	test_long_line();
 	test_reopen();
 	test_threads();
+	test_quote();
+	test_text_escape();
+	test_json();
+	test_json_sink();
+	test_stdout();
 	log_close();
 	CHECK_EQ_INT(log_reopen(), 0, "reopen on stderr is a no-op");
 	unlink(path);
