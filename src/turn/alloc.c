@@ -8,6 +8,7 @@
 #include "auth/ltc.h"
 #include "base/crypto.h"
 #include "turn/core.h"
+#include "turn/sesslog.h"
 #include "turn/shared.h"
 
 #define TURN_TABLE_MIN 64
@@ -177,7 +178,7 @@ static void turn_alloc_timer_cb(struct timer *tm, void *arg)
 	(void)tm;
 	/* RFC 8656 §7: when the time-to-expiry reaches zero the allocation is deleted. */
 	if (s->now_ms >= a->expire_ms) {
-		turn_alloc_free(s, a);
+		turn_alloc_end(s, a, TURN_END_EXPIRED);
 		return;
 	}
 	/* §6: each relayed address of a dual allocation has its own time-to-expiry. */
@@ -396,6 +397,6 @@ const char *turn_end_name(enum turn_end why)
 
 void turn_alloc_end(struct turn_server *s, struct turn_alloc *a, enum turn_end why)
 {
-	(void)why; /* the session log line comes here */
+	turn_slog_ended(a, s->now_ms, why);
 	turn_alloc_free(s, a);
 }

@@ -139,7 +139,9 @@ enum turn_end {
 	TURN_END_FAILED,    /* never completed (an Allocate that failed after creating it) */
 };
 const char *turn_end_name(enum turn_end why);
-/* Ends a: turn_alloc_free with why recorded for the log. */
+/* Ends a live allocation (one whose created line was logged: every allocation but those of
+ * an Allocate that failed, which turn_alloc_free alone frees): its session line "allocation
+ * ended" with why (turn/sesslog.h), then turn_alloc_free. */
 void turn_alloc_end(struct turn_server *s, struct turn_alloc *a, enum turn_end why);
 /* The one free path: cancels the timer, leaves the table, closes every relay via ops,
  * releases the quota, frees permissions and channels, then a. */

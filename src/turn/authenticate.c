@@ -71,8 +71,10 @@ static int turn_auth_complete(struct turn_pending *p, struct turn_ctx *x, turn_m
 	const uint8_t *key = NULL;
 	size_t klen = 0, i;
 
-	if (p->status == -ENOENT)
+	if (p->status == -ENOENT) {
+		turn_refusal(x, TURN_REF_UNKNOWN_USER, STUN_ERR_UNAUTHORIZED);
 		return turn_resp_challenge(x, STUN_ERR_UNAUTHORIZED);
+	}
 
 	if (p->status < 0)
 		return turn_resp_unauth_error(x, STUN_ERR_SERVER_ERROR);
@@ -80,8 +82,10 @@ static int turn_auth_complete(struct turn_pending *p, struct turn_ctx *x, turn_m
 	for (i = 0; i < p->nkeys; i++)
 		if (auth_ltc_verify(x->m, &x->rq, &p->key[i], &key, &klen) == 0)
 			break;
-	if (i == p->nkeys)
+	if (i == p->nkeys) {
+		turn_refusal(x, TURN_REF_BAD_INTEGRITY, STUN_ERR_UNAUTHORIZED);
 		return turn_resp_challenge(x, STUN_ERR_UNAUTHORIZED);
+	}
 	/* The source answered our nonce: its transport address receives our replies. */
 	if (x->s->unauth && !x->client->conn->ops->proven)
 		ratelimit_prove(x->s->unauth, &x->client->src, x->now_ms);
@@ -212,6 +216,10 @@ int turn_auth_run(struct turn_ctx *x, turn_method_cb handler)
 	}
 	rc = auth_ltc_begin(x->m, s->cfg->realm, s->cfg->nonce_key, &x->client->src, x->now_ms,
 			    &x->rq);
+	/* A 401 to a request with integrity is a refusal (another realm); without, the
+	 * normal first step. */
+	if (rc == STUN_ERR_UNAUTHORIZED && (x->m->i_mi >= 0 || x->m->i_mi256 >= 0))
+		turn_refusal(x, TURN_REF_WRONG_REALM, rc);
 	if (rc == STUN_ERR_UNAUTHORIZED || rc == STUN_ERR_STALE_NONCE)
 		return turn_resp_challenge(x, rc);
 	if (rc != 0)

@@ -15,6 +15,7 @@
 #include "stun/msg.h"
 #include "turn/alloc.h"
 #include "turn/ratelimit.h"
+#include "turn/refusal.h"
 #include "turn/server.h"
 #include "turn/tcp_conn.h"
 
@@ -81,6 +82,7 @@ struct turn_server {
 	uint8_t tid_salt[4];
 	struct turn_counters c;
 	unsigned worker;			/* turn_server_set_worker */
+	struct turn_refusal_log refusals;	/* turn/refusal.h */
 	struct turn_mob *mob[TURN_MOB_BUCKETS]; /* mobility-enabled allocations by id */
 	struct turn_pending pending[TURN_PENDING_MAX];
 	uint8_t scratch[TURN_RESP_MAX];
@@ -101,6 +103,9 @@ struct turn_ctx {
 	bool has_ident;
 	uint8_t ident[TURN_IDENT_LEN];
 	struct cred_limits limits;
+	/* The peer a 403 refuses (turn_peer_check), for its log line; valid until the
+	 * handler returns. */
+	const struct addr *refused_peer;
 	uint8_t *out;
 	size_t cap;
 };

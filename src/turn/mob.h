@@ -52,8 +52,10 @@ bool turn_mob_owner_ok(const struct turn_alloc *a, bool has_ident, const uint8_t
  * a->client; a parked allocation's stay detached). turn_mob_attach: 0 or -errno. */
 void turn_mob_detach(struct turn_server *s, struct turn_alloc *a);
 int turn_mob_attach(struct turn_server *s, struct turn_alloc *a);
-/* The move is done (a at its new 5-tuple): generation, the moving transaction. */
-void turn_mob_moved(struct turn_server *s, struct turn_alloc *a, const uint8_t *tid);
+/* The move is done (a at its new 5-tuple, from the client address from): generation, the
+ * moving transaction, the session line. */
+void turn_mob_moved(struct turn_server *s, struct turn_alloc *a, const uint8_t *tid,
+		    const struct addr *from);
 /* The success response of a Refresh with MOBILITY-TICKET on allocation a (at x's
  * 5-tuple): its LIFETIME applied as RFC 8656 §8.2 says (0 deletes a), LIFETIME and, while
  * a lives, its new ticket (RFC 8016 §3.2). */

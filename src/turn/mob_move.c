@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "stun/err.h"
+#include "turn/sesslog.h"
 #include "turn/shared.h"
 
 /* Points the views of rq (into the request at old) at the same bytes of mv->req. */
@@ -98,19 +99,19 @@ void turn_server_mob_detach(struct turn_server *s, struct turn_mob_move *mv)
 }
 
 /* Puts the carried allocation into s at a->client: table, index, relays, timer. On
- * failure it is freed (the one free path) and 500 returned; else 0. */
+ * failure it ends (the one free path) and 500 is returned; else 0. */
 static int turn_mob_install(struct turn_server *s, struct turn_alloc *a)
 {
 	a->s = s;
 	if (turn_alloc_link(s, a) < 0) {
 		/* Not in the table: turn_alloc_free's count must find it counted. */
 		s->c.allocs++;
-		turn_alloc_free(s, a);
+		turn_alloc_end(s, a, TURN_END_FAILED);
 		return STUN_ERR_SERVER_ERROR;
 	}
 	turn_mob_link(s, a->mob);
 	if (turn_mob_attach(s, a) < 0) {
-		turn_alloc_free(s, a);
+		turn_alloc_end(s, a, TURN_END_FAILED);
 		return STUN_ERR_SERVER_ERROR;
 	}
 	turn_alloc_schedule(s, a);
@@ -123,6 +124,7 @@ static int turn_mob_adopt_alloc(struct turn_ctx *x, struct turn_mob_move *mv)
 {
 	struct turn_server *s = x->s;
 	struct turn_alloc *a = mv->a, *other;
+	struct addr from = a->client.src;
 	int code;
 
 	mv->a = NULL;
@@ -132,11 +134,11 @@ static int turn_mob_adopt_alloc(struct turn_ctx *x, struct turn_mob_move *mv)
 	if (code)
 		return turn_resp_error(x, code);
 	if (other || a->expire_ms <= x->now_ms) {
-		turn_alloc_free(s, a);
+		turn_alloc_end(s, a, other ? TURN_END_FAILED : TURN_END_EXPIRED);
 		s->c.mob_refused++;
 		return turn_resp_error(x, STUN_ERR_ALLOCATION_MISMATCH);
 	}
-	turn_mob_moved(s, a, x->m->tid);
+	turn_mob_moved(s, a, x->m->tid, &from);
 	s->c.mob_cross++;
 	return turn_mob_finish(x, a);
 }
@@ -194,7 +196,7 @@ void turn_server_mob_abort(struct turn_server *s, struct turn_mob_move *mv)
 		other = turn_alloc_find(&s->allocs, a->client.conn, &a->client.src,
 					&a->client.local);
 		if (turn_mob_install(s, a) == 0 && other)
-			turn_alloc_free(s, a);
+			turn_alloc_end(s, a, TURN_END_FAILED);
 	}
 	turn_mob_move_free(mv);
 }
@@ -207,7 +209,10 @@ void turn_mob_move_free(struct turn_mob_move *mv)
 		return;
 	a = mv->a;
 	if (a) {
-		/* No server runs it any more: what turn_alloc_free does, without a table. */
+		/* No server runs it any more: what turn_alloc_end does, without a table (nor
+		 * a clock: the line gives no duration; its connection may be gone). */
+		a->client.conn = NULL;
+		turn_slog_ended(a, 0, TURN_END_SHUTDOWN);
 		for (int i = 0; i < a->nrelay; i++)
 			mv->ops->close(NULL, a->relay[i]);
 		if (a->nrelay > 0)
@@ -215,6 +220,7 @@ void turn_mob_move_free(struct turn_mob_move *mv)
 		turn_perm_fini(a);
 		turn_chan_fini(a);
 		turn_mob_fini(NULL, a);
+		free(a->names);
 		free(a);
 	}
 	free(mv->req);

@@ -27,6 +27,7 @@
 
 #include "stun/err.h"
 #include "stun/stun.h"
+#include "turn/sesslog.h"
 
 /* Allocation ids unique across every worker of the process (a ticket names its allocation
  * by id, whichever worker owns it): the one counter all turn_servers share. */
@@ -144,7 +145,7 @@ bool turn_mob_park(struct turn_server *s, struct turn_alloc *a)
 	/* Relinking after the unlink never needs to grow the table. */
 	if (turn_alloc_link(s, a) < 0) {
 		s->c.allocs++; /* counted again for turn_alloc_free */
-		turn_alloc_free(s, a);
+		turn_alloc_end(s, a, TURN_END_CONN_GONE);
 	}
 	return true;
 }
@@ -195,8 +196,10 @@ int turn_mob_attach(struct turn_server *s, struct turn_alloc *a)
 	return 0;
 }
 
-void turn_mob_moved(struct turn_server *s, struct turn_alloc *a, const uint8_t *tid)
+void turn_mob_moved(struct turn_server *s, struct turn_alloc *a, const uint8_t *tid,
+		    const struct addr *from)
 {
+	turn_slog_moved(a, from);
 	a->mob->gen++;
 	a->mob->moved = true;
 	memcpy(a->mob->move_tid, tid, STUN_TID_LEN);
@@ -214,11 +217,12 @@ int turn_mob_finish(struct turn_ctx *x, struct turn_alloc *a)
 	turn_resp_begin(x, &e);
 	stun_enc_put_u32(&e, STUN_ATTR_LIFETIME, life);
 	if (life == 0) {
-		turn_alloc_free(x->s, a);
+		turn_alloc_end(x->s, a, TURN_END_DELETED);
 	} else {
 		turn_alloc_set_expiry(a, x->now_ms + (uint64_t)life * 1000);
 		turn_alloc_schedule(x->s, a);
 		turn_mob_put_ticket(x, &e, a);
+		turn_slog_refreshed(a, life, 0);
 	}
 	return turn_resp_finish(x, &e);
 }
@@ -287,15 +291,17 @@ static int turn_mob_move_local(struct turn_ctx *x, const struct turn_ticket *t)
 		s->c.mob_refused++;
 		return turn_resp_error(x, STUN_ERR_WRONG_CREDENTIALS);
 	}
+	struct addr from = a->client.src;
+
 	turn_mob_detach(s, a);
 	turn_alloc_unlink(s, a);
 	a->client = *x->client;
 	/* Relinking after the unlink never needs to grow the table. */
 	if (turn_alloc_link(s, a) < 0 || turn_mob_attach(s, a) < 0) {
-		turn_alloc_free(s, a);
+		turn_alloc_end(s, a, TURN_END_FAILED);
 		return turn_resp_error(x, STUN_ERR_SERVER_ERROR);
 	}
-	turn_mob_moved(s, a, x->m->tid);
+	turn_mob_moved(s, a, x->m->tid, &from);
 	return turn_mob_finish(x, a);
 }
 

@@ -62,8 +62,10 @@ int turn_peer_check(struct turn_ctx *x, const struct turn_alloc *a, const struct
 {
 	if (turn_alloc_relay_for(a, addr_family(peer)) < 0)
 		return STUN_ERR_PEER_ADDRESS_FAMILY_MISMATCH;
-	if (!turn_peer_allowed(x->s, peer, relay_only))
+	if (!turn_peer_allowed(x->s, peer, relay_only)) {
+		x->refused_peer = peer;
 		return STUN_ERR_FORBIDDEN;
+	}
 	return 0;
 }
 

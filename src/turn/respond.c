@@ -58,6 +58,7 @@ static int turn_resp_error_build(struct turn_ctx *x, int code, bool challenge)
 
 int turn_resp_error(struct turn_ctx *x, int code)
 {
+	turn_refusal_code(x, code); /* 403, 437, 441, 486, 508: a session line */
 	return turn_resp_error_build(x, code, false);
 }
 

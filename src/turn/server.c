@@ -83,7 +83,7 @@ static void turn_server_free_allocs(struct turn_server *s)
 
 	for (i = 0; i < s->allocs.cap; i++) {
 		while (s->allocs.slot[i])
-			turn_alloc_free(s, s->allocs.slot[i]);
+			turn_alloc_end(s, s->allocs.slot[i], TURN_END_SHUTDOWN);
 	}
 }
 
@@ -215,7 +215,7 @@ void turn_server_client_gone(struct turn_server *s, const struct turn_client *c)
 	/* RFC 8656 §3.1 (§5): over a stream the allocation ends with its control connection;
 	 * a mobility-enabled one waits for its move instead (RFC 8016, turn/mobility.c). */
 	if (a && !turn_mob_park(s, a))
-		turn_alloc_free(s, a);
+		turn_alloc_end(s, a, TURN_END_CONN_GONE);
 	/* Requests of that connection still waiting for a lookup will not be answered. */
 	turn_auth_cancel_client(s, c);
 }

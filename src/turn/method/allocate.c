@@ -9,6 +9,7 @@
 #include "base/crypto.h"
 #include "stun/err.h"
 #include "stun/stun.h"
+#include "turn/sesslog.h"
 #include "turn/shared.h"
 
 /* What the request asks for, once its attributes have been checked. */
@@ -318,6 +319,7 @@ static int turn_allocate_create(struct turn_ctx *x, struct turn_alloc_plan *pl)
 	}
 	turn_alloc_schedule(s, a);
 	s->c.allocs_total++;
+	turn_slog_created(a);
 	return turn_allocate_success(x, a);
 }
 

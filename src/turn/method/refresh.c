@@ -5,6 +5,7 @@
 
 #include "stun/err.h"
 #include "stun/stun.h"
+#include "turn/sesslog.h"
 
 /* §8.1, §8.2 on a dual allocation with REQUESTED-ADDRESS-FAMILY: only relay i is refreshed
  * (the other keeps its own time-to-expiry, §6) or, with a desired lifetime of zero,
@@ -12,8 +13,10 @@
  * allocation's quota unit stays until the allocation ends. */
 static void turn_refresh_family(struct turn_ctx *x, struct turn_alloc *a, int i, uint32_t life)
 {
+	int family = a->relayed[i].family;
+
 	if (life == 0 && a->nrelay < 2) {
-		turn_alloc_free(x->s, a);
+		turn_alloc_end(x->s, a, TURN_END_DELETED);
 		return;
 	}
 	if (life == 0)
@@ -21,6 +24,7 @@ static void turn_refresh_family(struct turn_ctx *x, struct turn_alloc *a, int i,
 	else
 		turn_alloc_set_relay_expiry(a, i, x->now_ms + (uint64_t)life * 1000);
 	turn_alloc_schedule(x->s, a);
+	turn_slog_refreshed(a, life, family);
 }
 
 int turn_refresh(struct turn_ctx *x)
@@ -53,10 +57,11 @@ int turn_refresh(struct turn_ctx *x)
 	if (relay >= 0) {
 		turn_refresh_family(x, a, relay, life);
 	} else if (life == 0) {
-		turn_alloc_free(x->s, a);
+		turn_alloc_end(x->s, a, TURN_END_DELETED);
 	} else {
 		turn_alloc_set_expiry(a, x->now_ms + (uint64_t)life * 1000);
 		turn_alloc_schedule(x->s, a);
+		turn_slog_refreshed(a, life, 0);
 	}
 	turn_resp_begin(x, &e);
 	stun_enc_put_u32(&e, STUN_ATTR_LIFETIME, life);
