@@ -277,12 +277,22 @@ static void net_peer_drop_client(struct net_tcp_peer *p)
 	net_tcp_conn_end(c);
 }
 
+/* Bytes moved between a bound data connection and its peer, for the allocation's session
+ * line (the core's counters; p->tc is set while the core knows the connection). */
+static void net_peer_count(struct net_tcp_peer *p, size_t to_peer, size_t to_client)
+{
+	if (p->tc && (to_peer || to_client))
+		turn_tcp_relayed(p->tc, to_peer, to_client);
+}
+
 /* The peer side ended (EOF, error): the TURN core forgets it, what the peer sent still
  * reaches the client, and the client data connection closes after it (§5.5). */
 static void net_peer_gone(struct net_tcp_peer *p)
 {
 	struct net_worker *w = p->w;
 
+	if (p->client && p->spliced)
+		net_peer_count(p, 0, evbuffer_get_length(bufferevent_get_input(p->bev)));
 	if (p->tc && w->turn)
 		turn_tcp_closed(w->turn, p->tc);
 	p->tc = NULL;
@@ -297,8 +307,11 @@ static void net_peer_gone(struct net_tcp_peer *p)
 static void net_splice_p2c(struct net_tcp_peer *p)
 {
 	struct net_tcp_conn *c = p->client;
+	struct evbuffer *in = bufferevent_get_input(p->bev);
+	size_t n = evbuffer_get_length(in);
 
-	net_tcp_write_buffer(c, bufferevent_get_input(p->bev));
+	net_tcp_write_buffer(c, in);
+	net_peer_count(p, 0, n - evbuffer_get_length(in));
 	if (net_tcp_out_len(c) >= NET_SPLICE_MAX_OUT && !p->peer_paused) {
 		p->peer_paused = true;
 		c->paused = true; /* TLS: the records below drained: net_tcp_out_drained */
@@ -312,14 +325,18 @@ static int net_splice_c2p(struct net_tcp_peer *p)
 {
 	struct net_tcp_conn *c = p->client;
 	struct evbuffer *out = bufferevent_get_output(p->bev);
+	size_t before = evbuffer_get_length(out);
 	bool full;
 	int err;
 
 	do {
 		bufferevent_write_buffer(p->bev, net_tcp_raw_input(c, &full, &err));
 		if (err)
-			return err;
+			break;
 	} while (full && evbuffer_get_length(out) < NET_SPLICE_MAX_OUT);
+	net_peer_count(p, evbuffer_get_length(out) - before, 0);
+	if (err)
+		return err;
 	if (evbuffer_get_length(out) >= NET_SPLICE_MAX_OUT && !p->client_paused) {
 		p->client_paused = true;
 		bufferevent_disable(c->bev, EV_READ);
@@ -550,10 +567,13 @@ void net_tcprelay_client_gone(struct net_tcp_conn *c)
 	p->client = NULL;
 	/* §5.5: the peer data connection closes too, after what the client sent. */
 	if (p->spliced) {
+		struct evbuffer *out = bufferevent_get_output(p->bev);
+		size_t before = evbuffer_get_length(out);
 		bool full;
 		int err;
 
 		bufferevent_write_buffer(p->bev, net_tcp_raw_input(c, &full, &err));
+		net_peer_count(p, evbuffer_get_length(out) - before, 0);
 	}
 	if (p->tc && w->turn)
 		turn_tcp_closed(w->turn, p->tc);

@@ -53,8 +53,9 @@ struct turn_chan {
 	uint16_t number;
 };
 
-/* What an allocation relayed (UDP relays: application data, without TURN framing), for
- * its session log line and the admin socket's session list. */
+/* What an allocation relayed (UDP relays: application data, without TURN framing; TCP
+ * allocations, RFC 6062: the bytes of their data connections, no packets), for its
+ * session log line and the admin socket's session list. */
 struct turn_alloc_stats {
 	uint64_t created_ms; /* the worker's clock when it was created */
 	uint64_t pkts_to_peer, pkts_to_client;

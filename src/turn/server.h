@@ -241,6 +241,11 @@ void turn_tcp_connected(struct turn_server *s, struct turn_tcp_conn *tc, int err
  * permission for the peer's IP), -ENOSPC (over the limits), -ENOMEM: net/ closes it. */
 int turn_tcp_accepted(struct turn_server *s, struct turn_alloc *a, const struct addr *peer,
 		      void *conn, uint64_t now_ms, struct turn_tcp_conn **tc);
+/* net/ moved bytes of tc's bound connection (RFC 6062 §5.5): to_peer from the client data
+ * connection to the peer, to_client the other way; counted in the allocation's
+ * bytes_to_peer / bytes_to_client (a TCP allocation counts no packets). Per splice, not
+ * per byte: two additions. */
+void turn_tcp_relayed(struct turn_tcp_conn *tc, size_t to_peer, size_t to_client);
 /* net/ closed tc's peer conn on its own (EOF, error, its client data connection closed):
  * tc is forgotten (freed, no tcp_close). */
 void turn_tcp_closed(struct turn_server *s, struct turn_tcp_conn *tc);

@@ -160,3 +160,9 @@ void turn_tcp_closed(struct turn_server *s, struct turn_tcp_conn *tc)
 {
 	turn_tcp_conn_free(s, tc, false);
 }
+
+void turn_tcp_relayed(struct turn_tcp_conn *tc, size_t to_peer, size_t to_client)
+{
+	tc->a->st.bytes_to_peer += to_peer;
+	tc->a->st.bytes_to_client += to_client;
+}
