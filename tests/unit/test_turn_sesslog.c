@@ -1,0 +1,177 @@
+/* Session log lines (turn/sesslog.h, turn/refusal.h) through the TURN core with fakes and a
+ * synthetic clock: one created and one ended line per allocation with the reason of each
+ * end (deleted, expired, connection-closed, shutdown) and what it relayed; refreshed
+ * lines; none for an Allocate that failed; refusal lines rate-limited per reason with the
+ * suppressed count, and none for the 401 challenge. */
+#include "test_turn_fake.h"
+
+#include <unistd.h>
+
+#include "base/log.h"
+#include "turn/refusal.h"
+#include "turn/shared.h"
+
+static char dir[] = "/tmp/test_sesslog_XXXXXX";
+static char path[128];
+
+static char *slurp(void)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return calloc(1, 1);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		buf[0] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static size_t count(const char *s, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Starts a fresh log file. */
+static void log_fresh(void)
+{
+	unlink(path);
+	log_open(path, false, LOG_LVL_INFO);
+}
+
+static void test_deleted(void)
+{
+	struct t_env t;
+	struct t_peer_buf pb;
+	const uint8_t *msg;
+	char *text;
+
+	log_fresh();
+	t_init(&t);
+	t_start(&t);
+	CHECK_EQ_INT(t_allocate(&t), 0, "allocate");
+	CHECK_EQ_INT(t_create_perm(&t, "198.51.100.7"), 0, "permission");
+	t_peer_send(&t, &pb, "198.51.100.7", 5000, "0123456789", 10, &msg);
+	t_peer_send(&t, &pb, "198.51.100.7", 5000, "01234", 5, &msg);
+	t_advance(&t, 1500);
+	CHECK_EQ_INT(t_refresh(&t, true, 1200), 0, "refresh");
+	CHECK_EQ_INT(t_refresh(&t, true, 0), 0, "refresh 0");
+	text = slurp();
+	CHECK(strstr(text,
+		     "INFO session: allocation created user=alice realm=tern.test "
+		     "client=192.0.2.10:40000 local=203.0.113.1:3478 transport=dgram relay=") &&
+		      strstr(text, "relay_transport=udp lifetime=600 mobility=off\n"),
+	      "created line");
+	CHECK(strstr(text, "INFO session: allocation refreshed user=alice") &&
+		      strstr(text, " lifetime=1200 family=all\n"),
+	      "refreshed line");
+	CHECK(strstr(text, "INFO session: allocation ended reason=deleted user=alice") &&
+		      strstr(text, " duration_s=1.500 pkts_to_peer=0 bytes_to_peer=0 "
+				   "pkts_to_client=2 bytes_to_client=15\n"),
+	      "ended line: reason, duration, counts");
+	CHECK_EQ_INT(count(text, "allocation created"), 1, "one created line");
+	CHECK_EQ_INT(count(text, "allocation ended"), 1, "one ended line");
+	CHECK_EQ_INT(count(text, "request refused"), 0, "the challenge is not a refusal");
+	free(text);
+	t_stop(&t);
+}
+
+static void test_expired_closed_shutdown(void)
+{
+	struct t_env t;
+	struct turn_client c;
+	char *text;
+
+	log_fresh();
+	t_init(&t);
+	t_start(&t);
+	CHECK_EQ_INT(t_allocate(&t), 0, "allocate (to expire)");
+	t_advance(&t, 601000);
+	addr_parse(&t.src, "192.0.2.10", 40001);
+	t.nonce[0] = 0; /* bound to the source address: a new challenge */
+	t_use_stream(&t);
+	CHECK_EQ_INT(t_allocate(&t), 0, "allocate on a stream");
+	c = t_client(&t);
+	turn_server_client_gone(t.s, &c);
+	addr_parse(&t.src, "192.0.2.10", 40002);
+	t.nonce[0] = 0;
+	t.conn = &t.dgram;
+	CHECK_EQ_INT(t_allocate(&t), 0, "allocate (to shut down)");
+	t_stop(&t);
+	text = slurp();
+	CHECK(strstr(text, "allocation ended reason=expired") &&
+		      strstr(text, "duration_s=600.000 "),
+	      "expired at its lifetime%s", strstr(text, "reason=expired") ? "" : text);
+	CHECK(strstr(text, "allocation ended reason=connection-closed user=alice realm=tern.test "
+			   "client=192.0.2.10:40001"),
+	      "connection-closed");
+	CHECK(strstr(text, "allocation ended reason=shutdown user=alice realm=tern.test "
+			   "client=192.0.2.10:40002"),
+	      "shutdown");
+	CHECK_EQ_INT(count(text, "allocation created"), 3, "three created lines");
+	CHECK_EQ_INT(count(text, "allocation ended"), 3, "three ended lines");
+	free(text);
+}
+
+static void test_failed_and_refused(void)
+{
+	struct turn_shared *sh;
+	struct t_env t;
+	char *text, *last;
+	int i;
+
+	log_fresh();
+	turn_shared_new(&sh);
+	t_init(&t);
+	t.cfg.shared = sh;
+	t.cfg.user_quota = 1;
+	t_start(&t);
+	CHECK_EQ_INT(t_allocate(&t), 0, "allocate");
+	addr_parse(&t.src, "192.0.2.10", 40003);
+	t.nonce[0] = 0;
+	CHECK_EQ_INT(t_allocate(&t), 486, "second allocation over quota");
+	t.pass = "wrong";
+	for (i = 0; i < TURN_REFUSAL_BURST + 5; i++)
+		t_allocate(&t);
+	t_advance(&t, 1000);
+	CHECK_EQ_INT(t_allocate(&t), 401, "wrong password: 401");
+	t.user = "nobody";
+	CHECK_EQ_INT(t_allocate(&t), 401, "unknown user: 401");
+	text = slurp();
+	CHECK_EQ_INT(count(text, "allocation created"), 1, "no created line for a failed one");
+	CHECK(strstr(text, "INFO session: request refused reason=quota-reached code=486 "
+			   "method=Allocate user=alice client=192.0.2.10:40003 transport=dgram\n"),
+	      "quota line");
+	CHECK_EQ_INT(count(text, "reason=bad-integrity"), TURN_REFUSAL_BURST + 1,
+		     "bad-integrity lines: the burst, then one a second");
+	last = strstr(text, "suppressed=");
+	CHECK(last && !strncmp(last, "suppressed=5\n", 13), "the next line counts the 5 left out");
+	CHECK(strstr(text, "reason=unknown-user code=401 method=Allocate user=nobody "),
+	      "unknown user: its own budget");
+	free(text);
+	t_stop(&t);
+	turn_shared_free(sh);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(path, sizeof(path), "%s/s.log", dir);
+	test_deleted();
+	test_expired_closed_shutdown();
+	test_failed_and_refused();
+	log_close();
+	unlink(path);
+	rmdir(dir);
+	return tap_done();
+}
