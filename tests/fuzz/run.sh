@@ -10,7 +10,7 @@ secs=${1:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cc=${CLANG:-clang}
-targets=${FUZZ_TARGETS:-"fuzz_stun fuzz_frame fuzz_turn fuzz_proxy fuzz_dtls fuzz_classic"}
+targets=${FUZZ_TARGETS:-"fuzz_stun fuzz_frame fuzz_turn fuzz_proxy fuzz_dtls fuzz_classic fuzz_log"}
 n=0
 failed=0
 
@@ -30,8 +30,8 @@ trap 'rm -rf "$work"' EXIT INT TERM
 # the base/ files it uses.
 srcs="$(ls "$top"/src/stun/*.c) $top/src/base/crypto.c $top/src/base/addr.c"
 # fuzz_turn drives the whole TURN core: stun/, base/ (but the log sink, which needs the
-# build's config.h), auth/ and turn/, every file of them, so a module added to one of these
-# layers needs no change here.
+# build's config.h: log_stub.c formats and checks every line instead), auth/ and turn/,
+# every file of them, so a module added to one of these layers needs no change here.
 turn_srcs="$(ls "$top"/src/stun/*.c "$top"/src/base/*.c "$top"/src/auth/*.c "$top"/src/turn/*.c "$top"/src/turn/method/*.c |
 	grep -v '/base/log\.c$')"
 flags="-g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$top/src"
@@ -43,10 +43,11 @@ for t in $targets; do
 	case $t in
 	fuzz_stun) corpus=stun tsrcs=$srcs ;;
 	fuzz_frame) corpus=frame tsrcs=$srcs ;;
-	fuzz_turn) corpus=turn tsrcs="-I$top/tests/unit $turn_srcs" ;;
+	fuzz_turn) corpus=turn tsrcs="-I$top/tests/unit $turn_srcs $here/log_stub.c" ;;
 	fuzz_proxy) corpus=proxy tsrcs="$top/src/net/proxy_hdr.c $top/src/base/addr.c" ;;
 	fuzz_dtls) corpus=dtls tsrcs="$top/src/net/dtls_hello.c" ;;
 	fuzz_classic) corpus=classic tsrcs=$srcs ;;
+	fuzz_log) corpus=log tsrcs="$top/src/base/log_fmt.c" ;;
 	*) notok "$t: unknown target"; continue ;;
 	esac
 	# shellcheck disable=SC2086
