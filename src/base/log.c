@@ -166,11 +166,10 @@ int log_reopen(void)
 
 void log_close(void)
 {
-	int fd = atomic_exchange(&log_fd, STDERR_FILENO);
-
+	/* Back to standard error under the same descriptor number (a worker still logging
+	 * never writes to a closed or reused descriptor); the number lives until exit. */
 	if (log_fd_owned)
-		close(fd);
-	log_fd_owned = false;
+		dup3(STDERR_FILENO, atomic_load(&log_fd), O_CLOEXEC);
 	if (atomic_exchange(&log_syslog, false))
 		closelog();
 	free(log_path);

@@ -29,6 +29,7 @@ enum log_format {
 int log_open(const char *path, bool use_syslog, enum log_level level);
 /* Reopens the log file (after rotation; called from SIGHUP handling). 0 or -errno. */
 int log_reopen(void);
+/* Back to standard error (any thread may still be logging). */
 void log_close(void);
 void log_set_level(enum log_level level);
 void log_set_format(enum log_format fmt);

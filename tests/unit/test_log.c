@@ -276,6 +276,30 @@ static void test_stdout(void)
 	unlink(rotated);
 }
 
+/* Reload: log_open again switches the sink (file to file, after log_close too). */
+static void test_switch(void)
+{
+	char *a, *b;
+
+	unlink(path);
+	unlink(rotated);
+	CHECK_EQ_INT(log_open(path, false, LOG_LVL_INFO), 0, "open file a");
+	log_info("test", "to a");
+	CHECK_EQ_INT(log_open(rotated, false, LOG_LVL_INFO), 0, "switch to file b");
+	log_info("test", "to b");
+	log_close();
+	CHECK_EQ_INT(log_open(path, false, LOG_LVL_INFO), 0, "open a again after log_close");
+	log_info("test", "to a again");
+	a = slurp(path);
+	b = slurp(rotated);
+	CHECK(a && b && strstr(a, "to a\n") && !strstr(a, "to b") && strstr(b, "to b\n") &&
+		      !strstr(b, "to a") && strstr(a, "to a again\n"),
+	      "each line in the sink open at the time");
+	free(a);
+	free(b);
+	unlink(rotated);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -293,6 +317,7 @@ int main(void)
 	test_json();
 	test_json_sink();
 	test_stdout();
+	test_switch();
 	log_close();
 	CHECK_EQ_INT(log_reopen(), 0, "reopen on stderr is a no-op");
 	unlink(path);
