@@ -68,6 +68,7 @@ static void test_defaults(void)
 	CHECK_EQ_INT(c.max_allocate_lifetime, TURN_MAX_LIFETIME_S, "max-allocate-lifetime default");
 	CHECK_EQ_INT(c.max_allocate_lifetime, 3600, "max-allocate-lifetime default is one hour");
 	CHECK_EQ_INT(c.log_level, LOG_LVL_INFO, "log-level default");
+	CHECK(c.log_format && strcmp(c.log_format, "text") == 0, "log-format default");
 	CHECK(c.realm && strcmp(c.realm, "tern.local") == 0, "realm default");
 	CHECK(!c.software_name && !c.log_file && !c.pidfile, "empty strings are NULL");
 	CHECK(c.listening_ip.n == 0 && !c.no_udp && !c.fingerprint, "list/bool defaults");
@@ -263,6 +264,8 @@ static void test_errors(void)
 		   "\"1.2.3\"");
 	expect_err("cli bad bool", no_env, NULL, "--no-udp=maybe", NULL, "not a boolean", "maybe");
 	expect_err("cli bad level", no_env, NULL, "--log-level", "loud", "log-level", "loud");
+	expect_err("cli bad log format", no_env, NULL, "--log-format", "xml", "log-format",
+		   "not \"text\" or \"json\"");
 	expect_err("bad user", no_env, NULL, "--user", "nocolon", "user: bad value",
 		   "NAME:PASSWORD");
 	expect_err("empty password hidden", no_env, NULL, "--user", "bob:", "\"bob:***\"",
