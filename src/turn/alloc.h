@@ -137,7 +137,7 @@ enum turn_end {
 	TURN_END_CONN_GONE, /* its stream connection closed (§5) */
 	TURN_END_KILLED,    /* the operator ended it (the admin socket's kill) */
 	TURN_END_SHUTDOWN,  /* the server stopped */
-	TURN_END_FAILED,    /* never completed (an Allocate that failed after creating it) */
+	TURN_END_FAILED,    /* a mobility move (RFC 8016) that could not complete */
 };
 const char *turn_end_name(enum turn_end why);
 /* Ends a live allocation (one whose created line was logged: every allocation but those of
