@@ -183,8 +183,10 @@ static void turn_alloc_timer_cb(struct timer *tm, void *arg)
 	}
 	/* §6: each relayed address of a dual allocation has its own time-to-expiry. */
 	for (int i = a->nrelay - 1; i >= 0 && a->nrelay > 1; i--)
-		if (s->now_ms >= turn_alloc_relay_expiry(a, i))
+		if (s->now_ms >= turn_alloc_relay_expiry(a, i)) {
+			turn_slog_relay_ended(a, a->relayed[i].family, TURN_END_EXPIRED);
 			turn_alloc_drop_relay(s, a, i);
+		}
 	turn_alloc_schedule(s, a);
 }
 

@@ -54,6 +54,11 @@ void turn_slog_created(const struct turn_alloc *a)
 		 a->granted_s, a->mob ? "on" : "off");
 }
 
+static const char *turn_slog_family(int family)
+{
+	return family == AF_INET ? "ipv4" : family == AF_INET6 ? "ipv6" : "all";
+}
+
 void turn_slog_refreshed(const struct turn_alloc *a, uint32_t lifetime_s, int family)
 {
 	struct turn_slog_who w;
@@ -65,9 +70,21 @@ void turn_slog_refreshed(const struct turn_alloc *a, uint32_t lifetime_s, int fa
 		 "allocation refreshed user=%s realm=%s client=%s local=%s transport=%s relay=%s "
 		 "lifetime=%u family=%s",
 		 w.user, w.realm, w.client, w.local, w.transport, w.relay, lifetime_s,
-		 family == AF_INET    ? "ipv4"
-		 : family == AF_INET6 ? "ipv6"
-				      : "all");
+		 turn_slog_family(family));
+}
+
+void turn_slog_relay_ended(const struct turn_alloc *a, int family, enum turn_end why)
+{
+	struct turn_slog_who w;
+
+	if (!log_enabled(LOG_LVL_INFO))
+		return;
+	turn_slog_who(a, &w);
+	log_info("session",
+		 "allocation relay ended reason=%s family=%s user=%s realm=%s client=%s local=%s "
+		 "transport=%s relay=%s",
+		 turn_end_name(why), turn_slog_family(family), w.user, w.realm, w.client, w.local,
+		 w.transport, w.relay);
 }
 
 void turn_slog_moved(const struct turn_alloc *a, const struct addr *from)

@@ -13,8 +13,11 @@
 /* a was created (its Allocate succeeded, RFC 8656 §7.2). */
 void turn_slog_created(const struct turn_alloc *a);
 /* a was refreshed to lifetime_s seconds (§8.2); family 0, or AF_INET/AF_INET6 for a
- * Refresh of one family of a dual allocation (lifetime 0: that family deleted). */
+ * Refresh of one family of a dual allocation. */
 void turn_slog_refreshed(const struct turn_alloc *a, uint32_t lifetime_s, int family);
+/* The relayed address of family (AF_INET/AF_INET6) of dual allocation a ended on its own
+ * for why (RFC 8656 §6: expired; §8.2: deleted), before it is closed; a lives on. */
+void turn_slog_relay_ended(const struct turn_alloc *a, int family, enum turn_end why);
 /* a moved to its present 5-tuple from the client address from (RFC 8016 §3.2). */
 void turn_slog_moved(const struct turn_alloc *a, const struct addr *from);
 /* a ends at now_ms (0: unknown, the duration is not given) for why. */

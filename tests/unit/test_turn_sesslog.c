@@ -122,6 +122,54 @@ static void test_expired_closed_shutdown(void)
 	free(text);
 }
 
+/* A dual allocation (RFC 8656 §7.2 step 9) with REQUESTED-ADDRESS-FAMILY (fam, STUN_FAMILY_*)
+ * or ADDITIONAL-ADDRESS-FAMILY (aaf). */
+static int t_req_family(struct t_env *t, uint16_t method, uint16_t attr, uint8_t fam, long life)
+{
+	struct stun_enc e;
+
+	if (t->nonce[0] == 0)
+		t_challenge(t);
+	t_begin(t, &e, method, STUN_CLASS_REQUEST, false);
+	if (method == STUN_METHOD_ALLOCATE)
+		stun_enc_put_u32(&e, STUN_ATTR_REQUESTED_TRANSPORT, STUN_TRANSPORT_UDP << 24);
+	stun_enc_put_u32(&e, attr, (uint32_t)fam << 24);
+	if (life >= 0)
+		stun_enc_put_u32(&e, STUN_ATTR_LIFETIME, (uint32_t)life);
+	return t_send(t, &e, true);
+}
+
+static void test_dual(void)
+{
+	struct t_env t;
+	char *text;
+
+	log_fresh();
+	t_init(&t);
+	t_start(&t);
+	CHECK_EQ_INT(t_req_family(&t, STUN_METHOD_ALLOCATE, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY,
+				  STUN_FAMILY_IPV6, -1),
+		     0, "dual allocation");
+	CHECK_EQ_INT(t_req_family(&t, STUN_METHOD_REFRESH, STUN_ATTR_REQUESTED_ADDRESS_FAMILY,
+				  STUN_FAMILY_IPV4, 1200),
+		     0, "IPv4 refreshed to 1200 s");
+	t_advance(&t, 601000);
+	text = slurp();
+	CHECK(strstr(text, "allocation refreshed ") && strstr(text, "lifetime=1200 family=ipv4\n"),
+	      "refreshed line of one family");
+	CHECK(strstr(text, "INFO session: allocation relay ended reason=expired family=ipv6 "
+			   "user=alice"),
+	      "the IPv6 relayed address expired on its own");
+	CHECK_EQ_INT(count(text, "allocation ended"), 0, "the allocation lives on");
+	free(text);
+	if (t_refresh(&t, true, 0) == 438) /* the nonce aged: again with the new one */
+		CHECK_EQ_INT(t_refresh(&t, true, 0), 0, "refresh 0");
+	text = slurp();
+	CHECK_EQ_INT(count(text, "allocation ended reason=deleted"), 1, "then it is deleted");
+	free(text);
+	t_stop(&t);
+}
+
 static void test_failed_and_refused(void)
 {
 	struct turn_shared *sh;
@@ -169,6 +217,7 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/s.log", dir);
 	test_deleted();
 	test_expired_closed_shutdown();
+	test_dual();
 	test_failed_and_refused();
 	log_close();
 	unlink(path);

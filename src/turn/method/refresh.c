@@ -19,12 +19,14 @@ static void turn_refresh_family(struct turn_ctx *x, struct turn_alloc *a, int i,
 		turn_alloc_end(x->s, a, TURN_END_DELETED);
 		return;
 	}
-	if (life == 0)
+	if (life == 0) {
+		turn_slog_relay_ended(a, family, TURN_END_DELETED);
 		turn_alloc_drop_relay(x->s, a, i);
-	else
+	} else {
 		turn_alloc_set_relay_expiry(a, i, x->now_ms + (uint64_t)life * 1000);
+		turn_slog_refreshed(a, life, family);
+	}
 	turn_alloc_schedule(x->s, a);
-	turn_slog_refreshed(a, life, family);
 }
 
 int turn_refresh(struct turn_ctx *x)
