@@ -19,6 +19,8 @@ struct event_base;
 struct app_turn;
 struct app_tls;
 struct net_server;
+struct app_admin;
+struct app_drain;
 
 /* The operating state other threads read (metrics: tern_ready, tern_draining, /readyz;
  * the admin socket's status). */
@@ -39,6 +41,8 @@ struct app {
 	int sig_fd;
 	int exit_code; /* what ternd exits with once the loop ends */
 	struct app_state st;
+	struct app_admin *admin; /* the admin socket (app/admin.h), or NULL */
+	struct app_drain *drain; /* while draining (app/drain.h), else NULL */
 };
 
 /* The control loop: takes SIGTERM/SIGINT (stop), SIGHUP (reopen the log, reload), SIGUSR2

@@ -15,10 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/admin.h"
 #include "app/app.h"
 #include "app/app_tls.h"
 #include "app/app_turn.h"
 #include "app/cfg.h"
+#include "app/drain.h"
 #include "app/pidfile.h"
 #include "app/signals.h"
 #include "base/iprange.h"
@@ -67,6 +69,7 @@ static void raise_fd_limit(void)
 
 static void app_free(struct app *a)
 {
+	app_drain_free(a);
 	app_turn_free(a->turn);
 	app_tls_free(a->tls);
 	iprange_list_free(&a->proxy_trusted);
@@ -135,7 +138,10 @@ static int run(const struct cfg *cfg, const sigset_t *sigs)
 	} else {
 		atomic_store(&a.st.ready, true);
 		log_info("app", "running pid=%ld", (long)getpid());
+		app_admin_open(&a, cfg->admin_socket, &a.admin);
 		app_ctl_run(&a);
+		app_admin_close(a.admin);
+		a.admin = NULL;
 		atomic_store(&a.st.ready, false);
 		net_server_stop(a.srv);
 	}
