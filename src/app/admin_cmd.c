@@ -328,33 +328,65 @@ static int app_admin_log_level(const struct app_admin_req *rq, struct evbuffer *
 	return -1;
 }
 
+static int app_admin_sessions_verb(struct app *a, const struct app_admin_req *rq,
+				   struct evbuffer *b, char *why, size_t cap)
+{
+	if (app_admin_sessions(a, rq, b) == 0)
+		return 0;
+	snprintf(why, cap, "a worker did not answer");
+	return -1;
+}
+
+static int app_admin_reload(struct app *a, const struct app_admin_req *rq, struct evbuffer *b,
+			    char *why, size_t cap)
+{
+	(void)rq;
+	log_info("admin", "reload by=admin");
+	if (app_reload(a, why, cap) < 0)
+		return -1;
+	evbuffer_add_printf(b, "reloaded\n");
+	return 0;
+}
+
+static int app_admin_status_verb(struct app *a, const struct app_admin_req *rq, struct evbuffer *b,
+				 char *why, size_t cap)
+{
+	(void)why;
+	(void)cap;
+	return app_admin_status(a, rq, b);
+}
+
+static int app_admin_log_level_verb(struct app *a, const struct app_admin_req *rq,
+				    struct evbuffer *b, char *why, size_t cap)
+{
+	(void)a;
+	return app_admin_log_level(rq, b, why, cap);
+}
+
+typedef int (*app_admin_verb_cb)(struct app *a, const struct app_admin_req *rq, struct evbuffer *b,
+				 char *why, size_t cap);
+
+static const struct {
+	const char *name;
+	app_admin_verb_cb run;
+} app_admin_verbs[] = {
+	{"status", app_admin_status_verb}, {"sessions", app_admin_sessions_verb},
+	{"kill", app_admin_kill},	   {"reload", app_admin_reload},
+	{"drain", app_admin_drain},	   {"log-level", app_admin_log_level_verb},
+};
+
 int app_admin_run(struct app *a, char *line, struct evbuffer *body, char *why, size_t cap)
 {
 	struct app_admin_req rq;
 
 	if (app_admin_parse(line, &rq, why, cap) < 0)
 		return -1;
-	if (strcmp(rq.verb, "status") == 0)
-		return app_admin_status(a, &rq, body);
-	if (strcmp(rq.verb, "sessions") == 0) {
-		if (app_admin_sessions(a, &rq, body) == 0)
-			return 0;
-		snprintf(why, cap, "a worker did not answer");
-		return -1;
+	for (size_t i = 0; i < sizeof(app_admin_verbs) / sizeof(app_admin_verbs[0]); i++) {
+		if (strcmp(rq.verb, app_admin_verbs[i].name) != 0)
+			continue;
+		log_debug("admin", "request verb=%s", app_admin_verbs[i].name);
+		return app_admin_verbs[i].run(a, &rq, body, why, cap);
 	}
-	if (strcmp(rq.verb, "kill") == 0)
-		return app_admin_kill(a, &rq, body, why, cap);
-	if (strcmp(rq.verb, "reload") == 0) {
-		log_info("admin", "reload by=admin");
-		if (app_reload(a, why, cap) < 0)
-			return -1;
-		evbuffer_add_printf(body, "reloaded\n");
-		return 0;
-	}
-	if (strcmp(rq.verb, "drain") == 0)
-		return app_admin_drain(a, &rq, body, why, cap);
-	if (strcmp(rq.verb, "log-level") == 0)
-		return app_admin_log_level(&rq, body, why, cap);
-	snprintf(why, cap, "unknown verb \"%.32s\"", rq.verb);
+	snprintf(why, cap, "unknown verb");
 	return -1;
 }

@@ -117,12 +117,10 @@ static int cli_admin_request(struct cli *c, const char *req)
 
 	if (rc)
 		return rc;
+	/* A refusal (permission, busy) may be waiting already, the server gone: read it. */
 	if (send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len ||
-	    send(fd, "\n", 1, MSG_NOSIGNAL) != 1) {
-		rc = cli_fail(c, CLI_USAGE, "cannot send to ternd: %s", strerror(errno));
-		close(fd);
-		return rc;
-	}
+	    send(fd, "\n", 1, MSG_NOSIGNAL) != 1)
+		shutdown(fd, SHUT_WR);
 	in = fdopen(fd, "r");
 	if (in == NULL) {
 		close(fd);
