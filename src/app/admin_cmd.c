@@ -75,27 +75,33 @@ static int app_admin_parse(char *line, struct app_admin_req *rq, char *why, size
 
 /* ---- status ---- */
 
-static int app_admin_status(struct app *a, const struct app_admin_req *rq, struct evbuffer *b)
+static int app_admin_status(struct app *a, const struct app_admin_req *rq, struct evbuffer *b,
+			    char *why, size_t cap)
 {
 	uint64_t now = (uint64_t)time(NULL);
 	unsigned long long up = now > a->st.started_s ? now - a->st.started_s : 0;
-	unsigned long long allocs = app_alloc_count(a);
+	uint64_t allocs = 0;
 	int ready = atomic_load(&a->st.ready), draining = atomic_load(&a->st.draining);
 
+	if (app_alloc_count(a, &allocs) < 0) {
+		snprintf(why, cap, "a worker did not answer");
+		return -1;
+	}
 	if (rq->json)
 		evbuffer_add_printf(b,
 				    "{\"version\":\"%s\",\"pid\":%ld,\"uptime\":%llu,"
 				    "\"workers\":%u,\"allocations\":%llu,\"ready\":%s,"
 				    "\"draining\":%s}\n",
 				    PACKAGE_VERSION, (long)getpid(), up,
-				    net_server_nworkers(a->srv), allocs, ready ? "true" : "false",
-				    draining ? "true" : "false");
+				    net_server_nworkers(a->srv), (unsigned long long)allocs,
+				    ready ? "true" : "false", draining ? "true" : "false");
 	else
 		evbuffer_add_printf(b,
 				    "version=%s\npid=%ld\nuptime=%llu\nworkers=%u\n"
 				    "allocations=%llu\nready=%d\ndraining=%d\n",
 				    PACKAGE_VERSION, (long)getpid(), up,
-				    net_server_nworkers(a->srv), allocs, ready, draining);
+				    net_server_nworkers(a->srv), (unsigned long long)allocs, ready,
+				    draining);
 	return 0;
 }
 
@@ -290,6 +296,7 @@ static int app_admin_drain(struct app *a, const struct app_admin_req *rq, struct
 			   char *why, size_t cap)
 {
 	long long t = a->cfg->drain_timeout;
+	uint64_t n = 0;
 	char *end = NULL;
 	int rc;
 
@@ -305,9 +312,10 @@ static int app_admin_drain(struct app *a, const struct app_admin_req *rq, struct
 		snprintf(why, cap, "drain not started: %s", strerror(-rc));
 		return -1;
 	}
+	app_alloc_count(a, &n);
 	evbuffer_add_printf(b, "%sdraining=1 timeout=%lld allocations=%llu\n",
 			    rc == -EALREADY ? "already " : "", rc == -EALREADY ? -1 : t,
-			    (unsigned long long)app_alloc_count(a));
+			    (unsigned long long)n);
 	return 0;
 }
 
@@ -348,14 +356,6 @@ static int app_admin_reload(struct app *a, const struct app_admin_req *rq, struc
 	return 0;
 }
 
-static int app_admin_status_verb(struct app *a, const struct app_admin_req *rq, struct evbuffer *b,
-				 char *why, size_t cap)
-{
-	(void)why;
-	(void)cap;
-	return app_admin_status(a, rq, b);
-}
-
 static int app_admin_log_level_verb(struct app *a, const struct app_admin_req *rq,
 				    struct evbuffer *b, char *why, size_t cap)
 {
@@ -370,9 +370,9 @@ static const struct {
 	const char *name;
 	app_admin_verb_cb run;
 } app_admin_verbs[] = {
-	{"status", app_admin_status_verb}, {"sessions", app_admin_sessions_verb},
-	{"kill", app_admin_kill},	   {"reload", app_admin_reload},
-	{"drain", app_admin_drain},	   {"log-level", app_admin_log_level_verb},
+	{"status", app_admin_status}, {"sessions", app_admin_sessions_verb},
+	{"kill", app_admin_kill},     {"reload", app_admin_reload},
+	{"drain", app_admin_drain},   {"log-level", app_admin_log_level_verb},
 };
 
 int app_admin_run(struct app *a, char *line, struct evbuffer *body, char *why, size_t cap)

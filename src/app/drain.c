@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include <event2/event.h>
@@ -33,24 +34,28 @@ static void app_count_one(struct net_worker *w, void *arg)
 		atomic_fetch_add(n, turn_server_counters(w->turn)->allocs);
 }
 
-uint64_t app_alloc_count(struct app *a)
+int app_alloc_count(struct app *a, uint64_t *n)
 {
-	_Atomic uint64_t n = 0;
+	_Atomic uint64_t sum = 0;
+	int rc = net_server_each(a->srv, app_count_one, &sum);
 
-	net_server_each(a->srv, app_count_one, &n);
-	return atomic_load(&n);
+	if (rc == 0)
+		*n = atomic_load(&sum);
+	return rc;
 }
 
 static void app_drain_check(evutil_socket_t fd, short what, void *arg)
 {
 	struct app *a = arg;
 	struct app_drain *d = a->drain;
-	uint64_t left = app_alloc_count(a), now = net_clock_ms();
+	uint64_t left = 0, now = net_clock_ms();
 	uint64_t min = (uint64_t)a->cfg->drain_min_allocations;
+	/* A worker that did not answer has allocations nobody counted: not done yet. */
+	bool counted = app_alloc_count(a, &left) == 0;
 
 	(void)fd;
 	(void)what;
-	if (left <= min) {
+	if (counted && left <= min) {
 		log_info("app", "drained allocations=%llu min_allocations=%llu seconds=%llu",
 			 (unsigned long long)left, (unsigned long long)min,
 			 (unsigned long long)(now - d->started_ms) / 1000);
@@ -67,6 +72,7 @@ int app_drain_start(struct app *a, long long timeout_s, const char *by)
 {
 	struct timeval tv = {0, APP_DRAIN_CHECK_MS * 1000};
 	struct app_drain *d;
+	uint64_t n = 0;
 
 	if (a->drain)
 		return -EALREADY;
@@ -83,11 +89,12 @@ int app_drain_start(struct app *a, long long timeout_s, const char *by)
 	a->drain = d;
 	turn_shared_set_draining(app_turn_shared(a->turn), true);
 	atomic_store(&a->st.draining, true);
+	app_alloc_count(a, &n);
 	log_info("app",
 		 "draining %s timeout=%lld min_allocations=%lld alternates=%zu "
 		 "allocations=%llu",
 		 by, timeout_s, a->cfg->drain_min_allocations, a->cfg->alternate_server.n,
-		 (unsigned long long)app_alloc_count(a));
+		 (unsigned long long)n);
 	return 0;
 }
 

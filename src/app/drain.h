@@ -15,8 +15,9 @@ struct app;
  * lifetimes still end them). by names who asked, for the log line. 0, or -EALREADY (a
  * drain runs already: unchanged), -ENOMEM. */
 int app_drain_start(struct app *a, long long timeout_s, const char *by);
-/* The allocations of every worker now. Main thread, while the workers run. */
-uint64_t app_alloc_count(struct app *a);
+/* The allocations of every worker now into *n: 0, or -errno when a worker did not answer
+ * (*n unchanged). Main thread, while the workers run. */
+int app_alloc_count(struct app *a, uint64_t *n);
 /* Frees the drain's timer (NULL drain fine). */
 void app_drain_free(struct app *a);
 

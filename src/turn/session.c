@@ -96,11 +96,12 @@ int turn_server_kill_user(struct turn_server *s, const char *user, const char *r
 	return (int)n;
 }
 
-/* RFC 8656 §7.2: a server may refuse an Allocate it will not serve; RFC 8489 §10: with 300
- * (Try Alternate) and ALTERNATE-SERVER, an address of the request's own family (the
- * client reaches it the way it reached this one). The request authenticated already, so
- * the 300 carries MESSAGE-INTEGRITY (§10: the client checks it before moving). Without
- * an alternate of that family the server simply has no capacity: 508. */
+/* A draining server takes no new allocation. RFC 8656 §7.2 step 11: at any point it may
+ * redirect the client with 300 (Try Alternate) and, per RFC 8489 §10, ALTERNATE-SERVER:
+ * here an address of the request's own family (the client reaches it the way it reached
+ * this one). The request authenticated already, so the 300 carries MESSAGE-INTEGRITY (the
+ * client checks it before it moves). Without an alternate of that family the server has
+ * no capacity for it: 508 (Insufficient Capacity, RFC 8656 §7.2). */
 bool turn_drain_refuse(struct turn_ctx *x, int *n)
 {
 	const struct turn_cfg *cfg = x->s->cfg;

@@ -336,8 +336,8 @@ int turn_allocate(struct turn_ctx *x)
 		return turn_allocate_success(x, a);
 	if (a || code == STUN_ERR_WRONG_CREDENTIALS)
 		return turn_resp_error(x, a ? STUN_ERR_ALLOCATION_MISMATCH : code);
-	/* A draining server takes no new allocation: §7.2 lets it redirect with 300 Try
-	 * Alternate (RFC 8489 §10), else it has no capacity for it (508). */
+	/* Step 11: a draining server redirects with 300 Try Alternate (RFC 8489 §10), or has
+	 * no capacity (508); turn/session.c. */
 	if (turn_drain_refuse(x, &code))
 		return code;
 	code = turn_allocate_check(x, &pl);
