@@ -221,7 +221,8 @@ static const struct cli_verb kill_verbs[] = {
 	 "SESSION", kill_run,
 	 "Ends allocations now: the one with session id SESSION (hex, as 'ternctl\n"
 	 "sessions' prints it), or every allocation of USER (of REALM only, with\n"
-	 "--realm). The client's next request on it gets 437 (Allocation Mismatch).\n"
+	 "--realm). The client's next request on it gets 437 (Allocation Mismatch);\n"
+	 "over TCP or TLS its connection closes (RFC 8656 section 5).\n"
 	 "Exit 1 when nothing matched.\n\n"
 	 "  -u, --user=USER\n  -r, --realm=REALM\n" CLI_ADMIN_HELP_SOCK},
 };
