@@ -24,9 +24,9 @@ static void print_usage(FILE *f)
 		   "Tern credential and admin tool.\n\nCommands:\n");
 	for (size_t i = 0; i < N_GROUPS; i++) {
 		const struct cli_group *g = groups[i];
-		fprintf(f, "  %-7s %s\n", g->name, g->summary);
+		fprintf(f, "  %-9s %s\n", g->name, g->summary);
 		for (size_t j = 0; j < g->n_verbs; j++)
-			fprintf(f, "          ternctl %s%s%s %s\n", g->name,
+			fprintf(f, "            ternctl %s%s%s %s\n", g->name,
 				g->verbs[j].name ? " " : "",
 				g->verbs[j].name ? g->verbs[j].name : "", g->verbs[j].synopsis);
 	}
