@@ -25,6 +25,7 @@
 
 #define APP_ADMIN_MAX_CLIENTS 8
 #define APP_ADMIN_TIMEOUT_S   10
+#define APP_ADMIN_BACKLOG     64
 
 struct app_admin_conn;
 
@@ -82,10 +83,28 @@ static void app_admin_reply(struct evbuffer *out, int rc, const char *why, struc
 	evbuffer_add(out, ".\n", 2);
 }
 
+static void app_admin_event(struct bufferevent *bev, short what, void *arg);
+
+/* After the answer: discards what the client still sends until it closes (or the
+ * timeout), so that closing with unread input never resets the answer away. */
+static void app_admin_discard(struct bufferevent *bev, void *arg)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	(void)arg;
+	evbuffer_drain(in, evbuffer_get_length(in));
+}
+
 static void app_admin_written(struct bufferevent *bev, void *arg)
 {
-	(void)bev;
-	app_admin_conn_free(arg);
+	struct app_admin_conn *c = arg;
+
+	if (shutdown(bufferevent_getfd(bev), SHUT_WR) < 0) {
+		app_admin_conn_free(c);
+		return;
+	}
+	bufferevent_setcb(bev, app_admin_discard, NULL, app_admin_event, c);
+	bufferevent_enable(bev, EV_READ);
 }
 
 /* Answers with rc/why/body and closes once it is written. */
@@ -93,7 +112,7 @@ static void app_admin_finish(struct app_admin_conn *c, int rc, const char *why,
 			     struct evbuffer *body)
 {
 	bufferevent_disable(c->bev, EV_READ);
-	bufferevent_setcb(c->bev, NULL, app_admin_written, NULL, c);
+	bufferevent_setcb(c->bev, NULL, app_admin_written, app_admin_event, c);
 	app_admin_reply(bufferevent_get_output(c->bev), rc, why, body);
 	bufferevent_enable(c->bev, EV_WRITE);
 }
@@ -138,11 +157,16 @@ static void app_admin_event(struct bufferevent *bev, short what, void *arg)
 /* A refusal written straight to the new socket (it is empty: the write cannot block). */
 static void app_admin_refuse(int fd, const char *why)
 {
-	char buf[128];
+	char buf[512];
 	int n = snprintf(buf, sizeof(buf), "error %s\n.\n", why);
 
 	if (send(fd, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		log_debug("admin", "refusal not sent err=\"%s\"", strerror(errno));
+	/* The request already sent is read away: closing with unread input would reset the
+	 * refusal away before the client reads it. */
+	shutdown(fd, SHUT_WR);
+	for (int i = 0; i < 16 && recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0; i++)
+		;
 	close(fd);
 }
 
@@ -248,7 +272,7 @@ static int app_admin_bind(struct app_admin *ad, const struct sockaddr_un *sun, c
 	ad->dev = st.st_dev;
 	ad->ino = st.st_ino;
 	*what = "listen";
-	return listen(ad->fd, APP_ADMIN_MAX_CLIENTS) < 0 ? -errno : 0;
+	return listen(ad->fd, APP_ADMIN_BACKLOG) < 0 ? -errno : 0;
 }
 
 void app_admin_open(struct app *a, const char *path, struct app_admin **out)
