@@ -137,7 +137,11 @@ int cli_opts_parse(int argc, char **argv, const char *name, const char *allowed,
 	while ((c = getopt_long(argc, argv, ":u:r:p:s:N:h", cli_longs, NULL)) != -1) {
 		if (c == ':')
 			return usage(name, "option needs a value:", argv[optind - 1]);
-		if (c == '?' || c == 0 || !strchr(allowed, c)) {
+		if (c != '?' && c != 0 && !strchr(allowed, c)) {
+			snprintf(bad, sizeof(bad), "--%s", opt_name(c));
+			return usage(name, "option not accepted here:", bad);
+		}
+		if (c == '?' || c == 0) {
 			snprintf(bad, sizeof(bad), "%s", argv[optind - 1]);
 			return usage(name, "unknown option", bad);
 		}
