@@ -45,7 +45,8 @@ struct app {
 	struct app_drain *drain; /* while draining (app/drain.h), else NULL */
 };
 
-/* The control loop: takes SIGTERM/SIGINT (stop), SIGHUP (reopen the log, reload), SIGUSR2
+/* The control loop: takes SIGTERM/SIGINT (stop; SIGTERM with drain-timeout > 0 drains
+ * first, app/drain.h), SIGHUP (reopen the log, reload), SIGUSR2
  * (reload the TLS certificates) from a signalfd on a's event base, until app_ctl_stop.
  * app_ctl_init: sigs are the signals blocked in every thread (signals_block). 0 or
  * -errno. app_ctl_run: runs the loop until app_ctl_stop. app_ctl_fini: frees what init

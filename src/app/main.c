@@ -2,10 +2,11 @@
  *   configuration (errors: exit 2) → log sink → descriptor limit raised to the hard
  *   limit → signal mask → relay addresses and TURN (users, peer policy, nonce secret),
  *   TLS certificates, PROXY protocol sources → net_server_new (binds; failure: exit 1) →
- *   pid file → net_server_start → the control loop in this thread (app/ctl.c: signals;
- *   SIGHUP reopens the log and reloads the TLS certificates, SIGUSR2 reloads the
- *   certificates; SIGTERM/SIGINT stop) → net_server_stop → net_server_free → TURN and TLS
- *   freed. */
+ *   pid file → net_server_start → the admin socket (app/admin.h) → the control loop in
+ *   this thread (app/ctl.c: signals; SIGHUP reopens the log and reloads the TLS
+ *   certificates, SIGUSR2 reloads the certificates; SIGTERM/SIGINT stop, SIGTERM with
+ *   drain-timeout drains first, app/drain.h) → admin socket closed → net_server_stop →
+ *   net_server_free → TURN and TLS freed. */
 #include "config.h"
 
 #include <errno.h>
