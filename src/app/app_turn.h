@@ -14,6 +14,8 @@ struct net_opts;
  * net_opts_relay_addrs), and sets o->turn, o->cred_new and o->cred_arg (borrowing *out).
  * Logs one summary line. 0, or -EINVAL / -ENOMEM / -EIO with a log line. */
 int app_turn_new(const struct cfg *cfg, struct net_opts *o, struct app_turn **out);
+/* The cross-worker state every worker shares (the drain flag; turn/shared.h). */
+struct turn_shared *app_turn_shared(struct app_turn *t);
 /* Frees t (NULL is fine). */
 void app_turn_free(struct app_turn *t);
 

@@ -48,10 +48,11 @@ void turn_slog_created(const struct turn_alloc *a)
 		return;
 	turn_slog_who(a, &w);
 	log_info("session",
-		 "allocation created user=%s realm=%s client=%s local=%s transport=%s relay=%s "
+		 "allocation created id=%llx user=%s realm=%s client=%s local=%s transport=%s "
+		 "relay=%s "
 		 "relay_transport=%s lifetime=%u mobility=%s",
-		 w.user, w.realm, w.client, w.local, w.transport, w.relay, w.relay_transport,
-		 a->granted_s, a->mob ? "on" : "off");
+		 (unsigned long long)a->id, w.user, w.realm, w.client, w.local, w.transport,
+		 w.relay, w.relay_transport, a->granted_s, a->mob ? "on" : "off");
 }
 
 static const char *turn_slog_family(int family)
@@ -67,10 +68,11 @@ void turn_slog_refreshed(const struct turn_alloc *a, uint32_t lifetime_s, int fa
 		return;
 	turn_slog_who(a, &w);
 	log_info("session",
-		 "allocation refreshed user=%s realm=%s client=%s local=%s transport=%s relay=%s "
+		 "allocation refreshed id=%llx user=%s realm=%s client=%s local=%s transport=%s "
+		 "relay=%s "
 		 "lifetime=%u family=%s",
-		 w.user, w.realm, w.client, w.local, w.transport, w.relay, lifetime_s,
-		 turn_slog_family(family));
+		 (unsigned long long)a->id, w.user, w.realm, w.client, w.local, w.transport,
+		 w.relay, lifetime_s, turn_slog_family(family));
 }
 
 void turn_slog_relay_ended(const struct turn_alloc *a, int family, enum turn_end why)
@@ -81,10 +83,11 @@ void turn_slog_relay_ended(const struct turn_alloc *a, int family, enum turn_end
 		return;
 	turn_slog_who(a, &w);
 	log_info("session",
-		 "allocation relay ended reason=%s family=%s user=%s realm=%s client=%s local=%s "
+		 "allocation relay ended id=%llx reason=%s family=%s user=%s realm=%s client=%s "
+		 "local=%s "
 		 "transport=%s relay=%s",
-		 turn_end_name(why), turn_slog_family(family), w.user, w.realm, w.client, w.local,
-		 w.transport, w.relay);
+		 (unsigned long long)a->id, turn_end_name(why), turn_slog_family(family), w.user,
+		 w.realm, w.client, w.local, w.transport, w.relay);
 }
 
 void turn_slog_moved(const struct turn_alloc *a, const struct addr *from)
@@ -96,10 +99,11 @@ void turn_slog_moved(const struct turn_alloc *a, const struct addr *from)
 		return;
 	turn_slog_who(a, &w);
 	log_info("session",
-		 "allocation moved user=%s realm=%s client=%s local=%s transport=%s relay=%s "
+		 "allocation moved id=%llx user=%s realm=%s client=%s local=%s transport=%s "
+		 "relay=%s "
 		 "from=%s",
-		 w.user, w.realm, w.client, w.local, w.transport, w.relay,
-		 addr_to_str(from, old, sizeof(old)));
+		 (unsigned long long)a->id, w.user, w.realm, w.client, w.local, w.transport,
+		 w.relay, addr_to_str(from, old, sizeof(old)));
 }
 
 void turn_slog_ended(const struct turn_alloc *a, uint64_t now_ms, enum turn_end why)
@@ -120,11 +124,12 @@ void turn_slog_ended(const struct turn_alloc *a, uint64_t now_ms, enum turn_end 
 	/* A TCP allocation (RFC 6062) relays over its data connections: bytes, no
 	 * datagrams. */
 	log_info("session",
-		 "allocation ended reason=%s user=%s realm=%s client=%s local=%s transport=%s "
+		 "allocation ended id=%llx reason=%s user=%s realm=%s client=%s local=%s "
+		 "transport=%s "
 		 "relay=%s relay_transport=%s duration_s=%s pkts_to_peer=%llu bytes_to_peer=%llu "
 		 "pkts_to_client=%llu bytes_to_client=%llu",
-		 turn_end_name(why), w.user, w.realm, w.client, w.local, w.transport, w.relay,
-		 w.relay_transport, dur, (unsigned long long)st->pkts_to_peer,
+		 (unsigned long long)a->id, turn_end_name(why), w.user, w.realm, w.client, w.local,
+		 w.transport, w.relay, w.relay_transport, dur, (unsigned long long)st->pkts_to_peer,
 		 (unsigned long long)st->bytes_to_peer, (unsigned long long)st->pkts_to_client,
 		 (unsigned long long)st->bytes_to_client);
 }

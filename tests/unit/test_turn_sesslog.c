@@ -67,14 +67,14 @@ static void test_deleted(void)
 	CHECK_EQ_INT(t_refresh(&t, true, 0), 0, "refresh 0");
 	text = slurp();
 	CHECK(strstr(text,
-		     "INFO session: allocation created user=alice realm=tern.test "
+		     "INFO session: allocation created id=1 user=alice realm=tern.test "
 		     "client=192.0.2.10:40000 local=203.0.113.1:3478 transport=dgram relay=") &&
 		      strstr(text, "relay_transport=udp lifetime=600 mobility=off\n"),
 	      "created line");
-	CHECK(strstr(text, "INFO session: allocation refreshed user=alice") &&
+	CHECK(strstr(text, "INFO session: allocation refreshed id=1 user=alice") &&
 		      strstr(text, " lifetime=1200 family=all\n"),
 	      "refreshed line");
-	CHECK(strstr(text, "INFO session: allocation ended reason=deleted user=alice") &&
+	CHECK(strstr(text, "INFO session: allocation ended id=1 reason=deleted user=alice") &&
 		      strstr(text, " duration_s=1.500 pkts_to_peer=0 bytes_to_peer=0 "
 				   "pkts_to_client=2 bytes_to_client=15\n"),
 	      "ended line: reason, duration, counts");
@@ -108,13 +108,15 @@ static void test_expired_closed_shutdown(void)
 	CHECK_EQ_INT(t_allocate(&t), 0, "allocate (to shut down)");
 	t_stop(&t);
 	text = slurp();
-	CHECK(strstr(text, "allocation ended reason=expired") &&
+	CHECK(strstr(text, "allocation ended id=1 reason=expired") &&
 		      strstr(text, "duration_s=600.000 "),
-	      "expired at its lifetime%s", strstr(text, "reason=expired") ? "" : text);
-	CHECK(strstr(text, "allocation ended reason=connection-closed user=alice realm=tern.test "
-			   "client=192.0.2.10:40001"),
+	      "expired at its lifetime%s",
+	      strstr(text, "allocation ended id=1 reason=expired") ? "" : text);
+	CHECK(strstr(text,
+		     "allocation ended id=2 reason=connection-closed user=alice realm=tern.test "
+		     "client=192.0.2.10:40001"),
 	      "connection-closed");
-	CHECK(strstr(text, "allocation ended reason=shutdown user=alice realm=tern.test "
+	CHECK(strstr(text, "allocation ended id=3 reason=shutdown user=alice realm=tern.test "
 			   "client=192.0.2.10:40002"),
 	      "shutdown");
 	CHECK_EQ_INT(count(text, "allocation created"), 3, "three created lines");
@@ -157,7 +159,7 @@ static void test_dual(void)
 	text = slurp();
 	CHECK(strstr(text, "allocation refreshed ") && strstr(text, "lifetime=1200 family=ipv4\n"),
 	      "refreshed line of one family");
-	CHECK(strstr(text, "INFO session: allocation relay ended reason=expired family=ipv6 "
+	CHECK(strstr(text, "INFO session: allocation relay ended id=1 reason=expired family=ipv6 "
 			   "user=alice"),
 	      "the IPv6 relayed address expired on its own");
 	CHECK_EQ_INT(count(text, "allocation ended"), 0, "the allocation lives on");
@@ -165,7 +167,7 @@ static void test_dual(void)
 	if (t_refresh(&t, true, 0) == 438) /* the nonce aged: again with the new one */
 		CHECK_EQ_INT(t_refresh(&t, true, 0), 0, "refresh 0");
 	text = slurp();
-	CHECK_EQ_INT(count(text, "allocation ended reason=deleted"), 1, "then it is deleted");
+	CHECK_EQ_INT(count(text, "allocation ended id=1 reason=deleted"), 1, "then it is deleted");
 	free(text);
 	t_stop(&t);
 }
