@@ -84,6 +84,10 @@ struct cfg {
 	bool verbose;
 	int log_level; /* enum log_level; verbose forces LOG_LVL_DEBUG */
 	char *pidfile; /* NULL = none */
+	/* metrics and health (app/metrics.h) */
+	bool prometheus;
+	long long prometheus_port;
+	char *prometheus_address; /* NULL = every address */
 
 	/* Not options: how the load went. */
 	char *config_file;	  /* -c FILE, or NULL for the embedded default */

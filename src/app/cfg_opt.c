@@ -161,6 +161,13 @@ const struct cfg_opt cfg_opts[] = {
 	 "err, warn, info or debug"},
 	{"pidfile", 0, CFG_STR, OFF(pidfile), NULL, 0, 0, NULL, 0,
 	 "write the process id to this file"},
+	/* metrics and health */
+	{"prometheus", 0, CFG_BOOL, OFF(prometheus), "false", 0, 0, NULL, 0,
+	 "serve /metrics (Prometheus), /healthz and /readyz over HTTP"},
+	{"prometheus-port", 0, CFG_INT, OFF(prometheus_port), "9641", 0, 65535, NULL, 0,
+	 "port of the metrics and health HTTP listener; 0 = any free port (tests)"},
+	{"prometheus-address", 0, CFG_STR, OFF(prometheus_address), NULL, 0, 0, cfg_check_ip, 0,
+	 "numeric IP of the metrics and health HTTP listener; none = every address"},
 };
 
 const size_t cfg_nopts = sizeof(cfg_opts) / sizeof(cfg_opts[0]);

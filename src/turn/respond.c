@@ -58,6 +58,9 @@ static int turn_resp_error_build(struct turn_ctx *x, int code, bool challenge)
 
 int turn_resp_error(struct turn_ctx *x, int code)
 {
+	/* An admitted Allocate refused (RFC 8656 §7.2): counted by code. */
+	if (x->admitted && x->m->method == STUN_METHOD_ALLOCATE)
+		x->s->c.alloc_fail[turn_fail_slot(code)]++;
 	return turn_resp_error_build(x, code, false);
 }
 
