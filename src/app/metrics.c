@@ -1,6 +1,8 @@
 /* Metrics and health over HTTP (app/metrics.h). Everything below runs on the metrics
  * thread except metrics_start and metrics_stop (main thread). The workers are reached
  * only through net_stats_collect (their notify queues). */
+#include "config.h" /* first: _GNU_SOURCE for pthread_setname_np(3) */
+
 #include "app/metrics.h"
 
 #include <arpa/inet.h>
@@ -23,7 +25,6 @@
 
 #include "app/metrics_fmt.h"
 #include "base/log.h"
-#include "config.h"
 #include "net/stats.h"
 
 /* A connection counted against the limits. */
@@ -310,6 +311,7 @@ static void *metrics_main(void *arg)
 {
 	struct metrics *m = arg;
 
+	pthread_setname_np(pthread_self(), "tern-metrics");
 	event_base_dispatch(m->base);
 	return NULL;
 }

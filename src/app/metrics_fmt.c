@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <string.h>
 
 #include "stun/stun.h"
 
@@ -32,15 +33,15 @@ static void m_lab(FILE *f, const char *name, const char *l1, const char *v1, con
 
 void metrics_label_escape(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\')
-			fputs("\\\\", f);
-		else if (*s == '"')
-			fputs("\\\"", f);
-		else if (*s == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*s, f);
+	for (;;) {
+		size_t n = strcspn(s, "\\\"\n");
+
+		fwrite(s, 1, n, f);
+		s += n;
+		if (*s == '\0')
+			return;
+		fputs(*s == '\n' ? "\\n" : *s == '"' ? "\\\"" : "\\\\", f);
+		s++;
 	}
 }
 
