@@ -98,7 +98,7 @@ report_metrics() {
 			printf "metrics thread: %d scrapes answered, %.0f us of CPU each = %.3f %% ", sc, us,
 				us * rate / 1e4
 			printf "of one core at %d/s (%.3f %% of the server CPU used)\n", rate,
-				cpu > 0 ? us * rate / 1e4 / cpu : 0
+				(cpu > 0 ? us * rate / 1e4 / cpu : 0)
 		} else {
 			print "no scrape was answered: the figure above is not a scraping cost"
 		}

@@ -88,6 +88,7 @@ struct cfg {
 	bool prometheus;
 	long long prometheus_port;
 	char *prometheus_address; /* NULL = every address */
+	bool prometheus_realm_labels;
 
 	/* Not options: how the load went. */
 	char *config_file;	  /* -c FILE, or NULL for the embedded default */

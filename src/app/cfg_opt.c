@@ -168,6 +168,8 @@ const struct cfg_opt cfg_opts[] = {
 	 "port of the metrics and health HTTP listener; 0 = any free port (tests)"},
 	{"prometheus-address", 0, CFG_STR, OFF(prometheus_address), NULL, 0, 0, cfg_check_ip, 0,
 	 "numeric IP of the metrics and health HTTP listener; none = every address"},
+	{"prometheus-realm-labels", 0, CFG_BOOL, OFF(prometheus_realm_labels), "false", 0, 0, NULL,
+	 0, "also relayed packets and bytes by realm (a label per realm; never per user)"},
 };
 
 const size_t cfg_nopts = sizeof(cfg_opts) / sizeof(cfg_opts[0]);

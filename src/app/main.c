@@ -105,7 +105,8 @@ static int run_metrics(const struct cfg *cfg, struct app *a, struct metrics **ou
 				  .port = (uint16_t)cfg->prometheus_port,
 				  .srv = a->srv,
 				  .st = &a->st,
-				  .redis = app_turn_redis(a->turn)};
+				  .redis = app_turn_redis(a->turn),
+				  .realm_labels = cfg->prometheus_realm_labels};
 
 	*out = NULL;
 	return cfg->prometheus ? metrics_start(&mo, out) : 0;

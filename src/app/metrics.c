@@ -182,6 +182,7 @@ static long long metrics_fds_open(void)
 static void metrics_get_metrics(struct metrics *m, struct evhttp_request *req)
 {
 	struct net_stats ns;
+	struct turn_realm_traffic realms[TURN_REALM_SLOTS];
 	struct metrics_view v = {.net = &ns, .version = PACKAGE_VERSION, .fd_limit = -1};
 	struct rlimit rl;
 	char *text = NULL;
@@ -199,6 +200,9 @@ static void metrics_get_metrics(struct metrics *m, struct evhttp_request *req)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
 		v.fd_limit = rl.rlim_cur == RLIM_INFINITY ? -1 : (long long)rl.rlim_cur;
 	v.fds_open = metrics_fds_open();
+	if (m->o.realm_labels &&
+	    net_stats_realms(m->o.srv, realms, TURN_REALM_SLOTS, &v.nrealms) != -ENOMEM)
+		v.realms = realms;
 	v.draining = atomic_load(&m->o.st->draining);
 	v.ready = metrics_not_ready(m) == NULL;
 	f = open_memstream(&text, &len);

@@ -31,6 +31,7 @@ struct metrics_opts {
 	struct net_server *srv;
 	struct app_state *st;
 	struct cred_redis *redis; /* NULL without Redis */
+	bool realm_labels;	  /* prometheus-realm-labels: traffic by realm too */
 };
 
 /* Binds and starts the thread. Everything in o is borrowed until metrics_stop. 0 and *out,

@@ -167,6 +167,28 @@ static void m_process(FILE *f, const struct metrics_view *v)
 	m_one(f, "tern_draining", v->draining);
 }
 
+static void m_realms(FILE *f, const struct metrics_view *v)
+{
+	const char *n = "tern_realm_relay_packets_total";
+
+	m_head(f, n, "counter", "Datagrams relayed through UDP relays, by realm and direction.");
+	for (size_t i = 0; i < v->nrealms; i++) {
+		m_lab(f, n, "realm", v->realms[i].realm, "direction", "to_peer",
+		      v->realms[i].pkts_to_peer);
+		m_lab(f, n, "realm", v->realms[i].realm, "direction", "to_client",
+		      v->realms[i].pkts_to_client);
+	}
+	n = "tern_realm_relay_bytes_total";
+	m_head(f, n, "counter",
+	       "Application data bytes relayed through UDP relays, by realm and direction.");
+	for (size_t i = 0; i < v->nrealms; i++) {
+		m_lab(f, n, "realm", v->realms[i].realm, "direction", "to_peer",
+		      v->realms[i].bytes_to_peer);
+		m_lab(f, n, "realm", v->realms[i].realm, "direction", "to_client",
+		      v->realms[i].bytes_to_client);
+	}
+}
+
 int metrics_format(FILE *f, const struct metrics_view *v)
 {
 	const struct turn_stats *t = &v->net->turn;
@@ -176,5 +198,7 @@ int metrics_format(FILE *f, const struct metrics_view *v)
 	m_auth_peer(f, &t->c);
 	m_relay(f, &t->c);
 	m_process(f, v);
+	if (v->realms)
+		m_realms(f, v);
 	return ferror(f) ? -EIO : 0;
 }

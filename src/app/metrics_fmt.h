@@ -18,6 +18,9 @@ struct metrics_view {
 	long long fds_open; /* descriptors open; < 0: unknown (not written) */
 	const char *version;
 	bool ready, draining;
+	/* prometheus-realm-labels: traffic by realm (borrowed); NULL: not written. */
+	const struct turn_realm_traffic *realms;
+	size_t nrealms;
 };
 
 /* Writes every metric of v to f. 0, or -EIO when f reports an error. */

@@ -62,6 +62,41 @@ int net_stats_collect(struct net_server *s, struct net_stats *out)
 	return rc;
 }
 
+struct net_stats_realm_run {
+	struct turn_realm_traffic *slot; /* TURN_REALM_SLOTS per worker */
+	size_t *n;			 /* per worker */
+	unsigned nw;
+};
+
+static void net_stats_realm_one(struct net_worker *w, void *arg)
+{
+	struct net_stats_realm_run *r = arg;
+
+	if (w->id < r->nw && w->turn)
+		turn_server_realm_traffic(w->turn, &r->slot[(size_t)w->id * TURN_REALM_SLOTS],
+					  TURN_REALM_SLOTS, &r->n[w->id]);
+}
+
+int net_stats_realms(struct net_server *s, struct turn_realm_traffic *t, size_t cap, size_t *n)
+{
+	struct net_stats_realm_run r = {.nw = net_server_nworkers(s)};
+	int rc = -ENOMEM;
+
+	*n = 0;
+	r.slot = calloc((size_t)(r.nw ? r.nw : 1) * TURN_REALM_SLOTS, sizeof(*r.slot));
+	r.n = calloc(r.nw ? r.nw : 1, sizeof(*r.n));
+	if (r.slot && r.n) {
+		rc = net_server_each(s, net_stats_realm_one, &r);
+		for (unsigned w = 0; w < r.nw; w++)
+			for (size_t i = 0; i < r.n[w]; i++)
+				turn_realm_traffic_add(t, cap, n,
+						       &r.slot[(size_t)w * TURN_REALM_SLOTS + i]);
+	}
+	free(r.slot);
+	free(r.n);
+	return rc;
+}
+
 void net_stats_add(struct net_stats *sum, const struct net_stats *one)
 {
 	uint64_t *d = (uint64_t *)sum;

@@ -5,6 +5,7 @@
 #ifndef TERN_NET_STATS_H
 #define TERN_NET_STATS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "turn/stats.h"
@@ -27,6 +28,9 @@ struct net_stats {
  * between net_server_start and net_server_stop (net_server_each). 0, or -errno (a worker
  * did not answer: *out holds the others; -ENOMEM: nothing). */
 int net_stats_collect(struct net_server *s, struct net_stats *out);
+/* What every worker's allocations relayed, by realm (turn/stats.h), merged into
+ * t[0..*n) (at most cap). Same threads and results as net_stats_collect. */
+int net_stats_realms(struct net_server *s, struct turn_realm_traffic *t, size_t cap, size_t *n);
 /* sum += one, field by field. */
 void net_stats_add(struct net_stats *sum, const struct net_stats *one);
 /* The label value of a TCP state: "handshake", "open", "allocated", "peer". */

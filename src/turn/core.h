@@ -16,6 +16,7 @@
 #include "turn/alloc.h"
 #include "turn/ratelimit.h"
 #include "turn/server.h"
+#include "turn/stats.h"
 #include "turn/tcp_conn.h"
 
 /* Requests parked while their credential lookup is outstanding. */
@@ -82,6 +83,9 @@ struct turn_server {
 	struct turn_counters c;
 	unsigned worker;			/* turn_server_set_worker */
 	struct turn_mob *mob[TURN_MOB_BUCKETS]; /* mobility-enabled allocations by id */
+	/* What ended allocations relayed, by realm (turn/stats.c). */
+	struct turn_realm_traffic *realms; /* TURN_REALM_SLOTS, made at the first end */
+	size_t nrealms;
 	struct turn_pending pending[TURN_PENDING_MAX];
 	uint8_t scratch[TURN_RESP_MAX];
 };
@@ -181,6 +185,10 @@ uint32_t turn_lifetime(const struct turn_cfg *cfg, bool has, uint32_t req);
  * now_ms expires, under cfg's lifetimes (0: the TURN_*_LIFETIME_S defaults). */
 uint64_t turn_perm_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
 uint64_t turn_chan_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
+
+/* An allocation ends: what it relayed goes to its realm's totals (turn/stats.c; nothing
+ * when out of memory). */
+void turn_realm_account(struct turn_server *s, const struct turn_alloc *a);
 
 /* A fresh transaction id for a Data indication (turn/data.c). */
 void turn_ind_tid(struct turn_server *s, uint8_t tid[STUN_TID_LEN]);

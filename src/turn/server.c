@@ -100,6 +100,7 @@ void turn_server_free(struct turn_server *s)
 		timer_wheel_free(s->wheel);
 	ratelimit_free(s->own_unauth);
 	turn_shared_free(s->own_shared);
+	free(s->realms);
 	if (s->creds)
 		s->creds->ops->free(s->creds->impl);
 	free(s);

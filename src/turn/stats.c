@@ -2,6 +2,8 @@
  * slots of struct turn_counters (turn/server.h). */
 #include "turn/stats.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -48,6 +50,68 @@ void turn_server_stats(const struct turn_server *s, struct turn_stats *out)
 			continue;
 		t = a->client.conn->ops->transport;
 		out->allocs[t < TURN_TR_N ? t : TURN_TR_UDP][turn_alloc_family(a)]++;
+	}
+}
+
+static void turn_realm_of(const struct turn_alloc *a, struct turn_realm_traffic *t)
+{
+	snprintf(t->realm, sizeof(t->realm), "%s", turn_alloc_realm(a));
+	t->pkts_to_peer = a->st.pkts_to_peer;
+	t->pkts_to_client = a->st.pkts_to_client;
+	t->bytes_to_peer = a->st.bytes_to_peer;
+	t->bytes_to_client = a->st.bytes_to_client;
+}
+
+void turn_realm_traffic_add(struct turn_realm_traffic *t, size_t cap, size_t *n,
+			    const struct turn_realm_traffic *what)
+{
+	size_t i;
+
+	if (cap == 0)
+		return;
+	for (i = 0; i < *n; i++)
+		if (strcmp(t[i].realm, what->realm) == 0)
+			break;
+	if (i == *n && *n == cap) {
+		i = cap - 1; /* the last slot takes every realm beyond cap */
+		snprintf(t[i].realm, sizeof(t[i].realm), "%s", TURN_REALM_OTHER);
+	} else if (i == *n) {
+		memset(&t[i], 0, sizeof(t[i]));
+		snprintf(t[i].realm, sizeof(t[i].realm), "%s", what->realm);
+		(*n)++;
+	}
+	t[i].pkts_to_peer += what->pkts_to_peer;
+	t[i].pkts_to_client += what->pkts_to_client;
+	t[i].bytes_to_peer += what->bytes_to_peer;
+	t[i].bytes_to_client += what->bytes_to_client;
+}
+
+void turn_realm_account(struct turn_server *s, const struct turn_alloc *a)
+{
+	struct turn_realm_traffic one;
+
+	if (a->st.pkts_to_peer == 0 && a->st.pkts_to_client == 0)
+		return;
+	if (s->realms == NULL && (s->realms = calloc(TURN_REALM_SLOTS, sizeof(*s->realms))) == NULL)
+		return;
+	turn_realm_of(a, &one);
+	turn_realm_traffic_add(s->realms, TURN_REALM_SLOTS, &s->nrealms, &one);
+}
+
+void turn_server_realm_traffic(const struct turn_server *s, struct turn_realm_traffic *t,
+			       size_t cap, size_t *n)
+{
+	struct turn_realm_traffic one;
+
+	for (size_t i = 0; i < s->nrealms; i++)
+		turn_realm_traffic_add(t, cap, n, &s->realms[i]);
+	for (size_t i = 0; s->allocs.slot && i < s->allocs.cap; i++) {
+		const struct turn_alloc *a = s->allocs.slot[i];
+
+		if (a == NULL || (a->st.pkts_to_peer == 0 && a->st.pkts_to_client == 0))
+			continue;
+		turn_realm_of(a, &one);
+		turn_realm_traffic_add(t, cap, n, &one);
 	}
 }
 

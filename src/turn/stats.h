@@ -4,6 +4,7 @@
 #ifndef TERN_TURN_STATS_H
 #define TERN_TURN_STATS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "turn/server.h"
@@ -22,6 +23,26 @@ struct turn_stats {
  * c.peer_denied[TURN_DENY_NO_PERMISSION / _NOT_RELAY] from the per-datagram drop counters.
  * Worker thread (or s not running). */
 void turn_server_stats(const struct turn_server *s, struct turn_stats *out);
+
+/* What the allocations of one realm relayed (UDP relays: application data), for the
+ * opt-in per-realm metrics. The realm as the allocation recorded it (turn_alloc_realm);
+ * TURN_REALM_OTHER once TURN_REALM_SLOTS realms are in use. */
+#define TURN_REALM_SLOTS 16
+#define TURN_REALM_LEN	 128
+#define TURN_REALM_OTHER "(other)"
+struct turn_realm_traffic {
+	char realm[TURN_REALM_LEN];
+	uint64_t pkts_to_peer, pkts_to_client;
+	uint64_t bytes_to_peer, bytes_to_client;
+};
+/* Adds to t[0..*n) (at most cap entries, *n updated) what the allocations of s relayed,
+ * ended ones and those it holds now, merged by realm. Worker thread. */
+void turn_server_realm_traffic(const struct turn_server *s, struct turn_realm_traffic *t,
+			       size_t cap, size_t *n);
+/* Adds what (realm, its numbers) to t[0..*n), merged by realm name; the last entry takes
+ * every realm beyond cap as TURN_REALM_OTHER. */
+void turn_realm_traffic_add(struct turn_realm_traffic *t, size_t cap, size_t *n,
+			    const struct turn_realm_traffic *what);
 
 /* Label values (static strings): "udp", "tcp", "tls", "dtls"; "ipv4", "ipv6", "dual";
  * the method of a requests slot ("binding", "allocate", ...; "other" for slot 0 and the

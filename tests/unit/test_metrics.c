@@ -139,9 +139,48 @@ static void test_format(void)
 	free(text);
 }
 
+static void test_realms(void)
+{
+	struct turn_realm_traffic t[3], one = {.pkts_to_peer = 1, .bytes_to_client = 10};
+	struct net_stats ns = {0};
+	struct metrics_view v = {.net = &ns, .version = "1", .fd_limit = -1, .fds_open = -1};
+	size_t n = 0;
+	char *text;
+
+	strcpy(one.realm, "a");
+	turn_realm_traffic_add(t, 3, &n, &one);
+	turn_realm_traffic_add(t, 3, &n, &one);
+	strcpy(one.realm, "b\"");
+	turn_realm_traffic_add(t, 3, &n, &one);
+	CHECK(n == 2 && t[0].pkts_to_peer == 2 && t[0].bytes_to_client == 20, "merged by realm");
+	strcpy(one.realm, "c");
+	turn_realm_traffic_add(t, 3, &n, &one);
+	strcpy(one.realm, "d");
+	turn_realm_traffic_add(t, 3, &n, &one);
+	CHECK(n == 3 && strcmp(t[2].realm, TURN_REALM_OTHER) == 0 && t[2].pkts_to_peer == 2,
+	      "beyond the slots: one entry for the others");
+	text = format(&v);
+	CHECK(text && strstr(text, "tern_realm") == NULL, "no realm metrics unless asked");
+	free(text);
+	v.realms = t;
+	v.nrealms = n;
+	text = format(&v);
+	if (text == NULL)
+		return;
+	CHECK(strstr(text,
+		     "\ntern_realm_relay_packets_total{realm=\"a\",direction=\"to_peer\"} 2\n"),
+	      "packets by realm");
+	CHECK(strstr(text, "\ntern_realm_relay_bytes_total{realm=\"b\\\"\",direction=\"to_client\"}"
+			   " 10\n"),
+	      "bytes by realm, the realm escaped");
+	check_shape(text);
+	free(text);
+}
+
 int main(void)
 {
 	test_sum();
+	test_realms();
 	test_fail_slots();
 	test_format();
 	return tap_done();
