@@ -15,6 +15,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -43,7 +44,14 @@ struct metrics {
 	bool started;
 	uint16_t port;
 	struct metrics_conn conns[METRICS_MAX_CONNS];
+	/* tern_fds_open: counted at most once per METRICS_FDS_MS (a directory read as long
+	 * as the descriptors are many). */
+	long long fds_open;
+	uint64_t fds_at_ms;
+	bool fds_counted;
 };
+
+#define METRICS_FDS_MS 1000
 
 /* ---- connection limits ---- */
 
@@ -165,18 +173,28 @@ static const char *metrics_not_ready(const struct metrics *m)
 	return NULL;
 }
 
-/* Descriptors open (the directory's own excluded), or -1. */
-static long long metrics_fds_open(void)
+/* Descriptors open (the directory's own excluded), or -1; at most METRICS_FDS_MS old. */
+static long long metrics_fds_open(struct metrics *m)
 {
-	DIR *d = opendir("/proc/self/fd");
+	struct timespec ts;
+	uint64_t now;
+	DIR *d;
 	long long n = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (m->fds_counted && now - m->fds_at_ms < METRICS_FDS_MS)
+		return m->fds_open;
+	d = opendir("/proc/self/fd");
 	if (d == NULL)
 		return -1;
 	while (readdir(d))
 		n++;
 	closedir(d);
-	return n - 3; /* ".", ".." and the directory's descriptor */
+	m->fds_open = n - 3; /* ".", ".." and the directory's descriptor */
+	m->fds_at_ms = now;
+	m->fds_counted = true;
+	return m->fds_open;
 }
 
 static void metrics_get_metrics(struct metrics *m, struct evhttp_request *req)
@@ -199,7 +217,7 @@ static void metrics_get_metrics(struct metrics *m, struct evhttp_request *req)
 		cred_redis_stats_read(m->o.redis, &v.redis);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
 		v.fd_limit = rl.rlim_cur == RLIM_INFINITY ? -1 : (long long)rl.rlim_cur;
-	v.fds_open = metrics_fds_open();
+	v.fds_open = metrics_fds_open(m);
 	if (m->o.realm_labels &&
 	    net_stats_realms(m->o.srv, realms, TURN_REALM_SLOTS, &v.nrealms) != -ENOMEM)
 		v.realms = realms;
