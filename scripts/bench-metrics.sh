@@ -6,8 +6,11 @@
 # on $BENCH_LOADGEN_CPU), in phases of --duration seconds: without scraping, then with
 # curl scraping /metrics --rate times a second (one keep-alive connection, on the loadgen
 # CPU), alternately (the order swaps every round), --rounds rounds, all on the same ternd
-# process in the same run. Reported: the median delivered packets/s of each kind of phase
-# and the cost, 100 x (1 - scraped / unscraped), target < 1 %; and, measured directly, the
+# process in the same run. Reported: the median figures of each kind of phase and the cost,
+# 100 x (1 - scraped / unscraped) per round, its median over the rounds, target < 1 %: of
+# the packets relayed per server CPU-second (what the server's core delivers at full load;
+# it holds when other processes take part of that core) and of the delivered packets/s
+# (which they disturb); and, measured directly, the
 # CPU time of ternd's metrics thread (its schedstat) per scrape and as a share of the
 # server's CPU at that rate (the workers' share of a scrape is a copy of their counters
 # on their own thread, included in the throughput figure only).
@@ -88,10 +91,11 @@ report_metrics() {
 		e = ratio4("scrape_on", "scrape_off", "pkts_per_cpu_s")
 		cost = r == "n/a" ? "n/a" : sprintf("%.2f", 100 * (1 - r))
 		ecost = e == "n/a" ? "n/a" : sprintf("%.2f", 100 * (1 - e))
-		printf "\nthroughput cost of scraping: %s %% of delivered packets/s (target < 1 %%: %s)\n",
-			cost, cost == "n/a" ? "n/a" : (cost + 0 < 1 ? "met" : "NOT met")
-		printf "CPU cost of scraping: %s %% of packets per server CPU-second\n", ecost
-		printf "(median over rounds of scraped/unscraped, each round two adjacent phases)\n"
+		printf "\nthroughput cost of scraping: %s %% of relayed packets per server CPU-second ", ecost
+		printf "(target < 1 %%: %s)\n", ecost == "n/a" ? "n/a" : (ecost + 0 < 1 ? "met" : "NOT met")
+		printf "throughput cost of scraping: %s %% of delivered packets/s\n", cost
+		printf "(median over rounds of scraped/unscraped, each round two adjacent phases; the\n"
+		printf "first figure holds while other processes share the server CPU, the second not)\n"
 		if (sc > 0) {
 			us = ns / sc / 1000
 			cpu = median("scrape_on", "server_cpu") / dur

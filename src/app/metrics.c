@@ -55,10 +55,6 @@ struct metrics {
 
 /* ---- connection limits ---- */
 
-/* A connection evhttp has just set up (see metrics_bevcb): counted, or closed when over a
- * limit. */
-static void metrics_conn_admit(struct metrics *m, struct evhttp_connection *evcon);
-
 struct metrics_new_conn {
 	struct metrics *m;
 	struct bufferevent *bev;
@@ -74,6 +70,8 @@ static void metrics_conn_closed(struct evhttp_connection *evcon, void *arg)
 			m->conns[i].evcon = NULL;
 }
 
+/* A connection evhttp has just set up (see metrics_bevcb): counted, or closed when over a
+ * limit. */
 static void metrics_conn_admit(struct metrics *m, struct evhttp_connection *evcon)
 {
 	char *ip = NULL;
@@ -97,7 +95,9 @@ static void metrics_conn_admit(struct metrics *m, struct evhttp_connection *evco
 }
 
 /* Runs right after the accept callback that made nc->bev (same loop iteration, before
- * any I/O on it): evhttp's connection is the bufferevent's callback argument by then. */
+ * any I/O on it): evhttp's connection is the bufferevent's callback argument by then.
+ * Had evhttp given the connection up meanwhile, bufferevent_free has cleared the
+ * callbacks, and our reference kept the bufferevent itself. */
 static void metrics_conn_fixup(evutil_socket_t fd, short what, void *arg)
 {
 	struct metrics_new_conn *nc = arg;
@@ -108,14 +108,14 @@ static void metrics_conn_fixup(evutil_socket_t fd, short what, void *arg)
 	bufferevent_getcb(nc->bev, NULL, NULL, NULL, &evcon);
 	if (evcon)
 		metrics_conn_admit(nc->m, evcon);
+	bufferevent_decref(nc->bev);
 	event_free(nc->ev);
 	free(nc);
 }
 
 /* evhttp's hook for a new connection: the bufferevent it will use. libevent 2.1 has no
- * hook with the connection itself, so an event made active here finds it once evhttp has
- * finished setting it up. (Only an allocation failure inside evhttp's own accept path
- * frees it before that; evhttp then closes the socket itself.) */
+ * hook with the connection itself, so an event made active here (holding a reference on
+ * the bufferevent) finds it once evhttp has finished setting it up. */
 static struct bufferevent *metrics_bevcb(struct event_base *base, void *arg)
 {
 	struct metrics_new_conn *nc = calloc(1, sizeof(*nc));
@@ -128,6 +128,7 @@ static struct bufferevent *metrics_bevcb(struct event_base *base, void *arg)
 	nc->ev = event_new(base, -1, 0, metrics_conn_fixup, nc);
 	if (nc->ev == NULL)
 		goto out;
+	bufferevent_incref(bev);
 	event_active(nc->ev, 0, 0);
 	return bev;
 out:
