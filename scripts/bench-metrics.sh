@@ -11,8 +11,8 @@
 # the packets relayed per server CPU-second (what the server's core delivers at full load;
 # it holds when other processes take part of that core) and of the delivered packets/s
 # (which they disturb); and, measured directly, the
-# CPU time of ternd's metrics thread (its schedstat) per scrape and as a share of the
-# server's CPU at that rate (the workers' share of a scrape is a copy of their counters
+# CPU time of ternd's metrics thread (its schedstat) per scrape and as a share of one core
+# at that rate (the workers' share of a scrape is a copy of their counters
 # on their own thread, included in the throughput figure only).
 
 # The metrics thread's CPU nanoseconds so far (0 when not found).
@@ -98,11 +98,9 @@ report_metrics() {
 		printf "first figure holds while other processes share the server CPU, the second not)\n"
 		if (sc > 0) {
 			us = ns / sc / 1000
-			cpu = median("scrape_on", "server_cpu") / dur
 			printf "metrics thread: %d scrapes answered, %.0f us of CPU each = %.3f %% ", sc, us,
 				us * rate / 1e4
-			printf "of one core at %d/s (%.3f %% of the server CPU used)\n", rate,
-				(cpu > 0 ? us * rate / 1e4 / cpu : 0)
+			printf "of one core at %d/s\n", rate
 		} else {
 			print "no scrape was answered: the figure above is not a scraping cost"
 		}
