@@ -276,10 +276,10 @@ static void req_on_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	q->cb = NULL;
-	if (cb)
+	if (cb) {
 		redis_count(w, CRED_REDIS_TIMEOUT);
-	if (cb)
 		deliver(cb, q->arg, -ETIMEDOUT, NULL, 0, NULL);
+	}
 	/* Redis stopped answering: drop the connection; its pending replies (q's too) come
 	 * back NULL now, which releases q. */
 	cred_redis_conn_fail(&w->cmd, "lookup timeout");

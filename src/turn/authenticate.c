@@ -228,11 +228,11 @@ int turn_auth_run(struct turn_ctx *x, turn_method_cb handler)
 		x->s->c.auth_fail[TURN_AUTH_STALE_NONCE]++;
 	if (rc == STUN_ERR_UNAUTHORIZED || rc == STUN_ERR_STALE_NONCE)
 		return turn_resp_challenge(x, rc);
-	if (rc != 0)
+	if (rc != 0) {
 		x->s->c.auth_fail[TURN_AUTH_BAD_REQUEST]++;
-	if (rc != 0)
 		return turn_resp_unauth_error(x,
 					      rc >= 300 && rc <= 699 ? rc : STUN_ERR_BAD_REQUEST);
+	}
 	return turn_auth_lookup(x, handler);
 }
 
