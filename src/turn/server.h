@@ -363,6 +363,8 @@ struct turn_counters {
 	/* Requests by method (index: the method, < TURN_METHOD_SLOTS) and transport. */
 	uint64_t requests[TURN_METHOD_SLOTS][TURN_TR_N];
 	uint64_t auth_fail[TURN_AUTH_FAIL_N];
+	/* Counted where refused, except NO_PERMISSION and NOT_RELAY: turn_server_stats
+	 * (turn/stats.h) fills them from the dropped_ counters above. */
 	uint64_t peer_denied[TURN_DENY_N];
 	/* Allocate requests answered with an error once admitted, by code (turn_fail_slot). */
 	uint64_t alloc_fail[TURN_FAIL_SLOTS];
