@@ -186,9 +186,13 @@ uint32_t turn_lifetime(const struct turn_cfg *cfg, bool has, uint32_t req);
 uint64_t turn_perm_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
 uint64_t turn_chan_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
 
-/* An allocation ends: what it relayed goes to its realm's totals (turn/stats.c; nothing
- * when out of memory). */
+/* An allocation ends, or leaves s for another worker (RFC 8016 move): what it relayed goes
+ * to its realm's totals in s (turn/stats.c; nothing when out of memory).
+ * turn_realm_carry: it arrives in s (a move adopted or aborted): what it relayed so far,
+ * already in some worker's totals, is taken off s's (modulo 2^64: only the sum over the
+ * workers is read), so that the sum counts it once and never goes down meanwhile. */
 void turn_realm_account(struct turn_server *s, const struct turn_alloc *a);
+void turn_realm_carry(struct turn_server *s, const struct turn_alloc *a);
 
 /* A fresh transaction id for a Data indication (turn/data.c). */
 void turn_ind_tid(struct turn_server *s, uint8_t tid[STUN_TID_LEN]);

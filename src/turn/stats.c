@@ -98,6 +98,32 @@ void turn_realm_account(struct turn_server *s, const struct turn_alloc *a)
 	turn_realm_traffic_add(s->realms, TURN_REALM_SLOTS, &s->nrealms, &one);
 }
 
+void turn_realm_carry(struct turn_server *s, const struct turn_alloc *a)
+{
+	struct turn_realm_traffic one;
+
+	if (a->st.pkts_to_peer == 0 && a->st.pkts_to_client == 0)
+		return;
+	if (s->realms == NULL && (s->realms = calloc(TURN_REALM_SLOTS, sizeof(*s->realms))) == NULL)
+		return;
+	/* A full table would put it under TURN_REALM_OTHER while the worker it came from holds
+	 * it under its realm: then it is counted twice rather than taken off the wrong one. */
+	if (s->nrealms == TURN_REALM_SLOTS) {
+		size_t i = 0;
+
+		while (i < s->nrealms && strcmp(s->realms[i].realm, turn_alloc_realm(a)) != 0)
+			i++;
+		if (i == s->nrealms)
+			return;
+	}
+	turn_realm_of(a, &one);
+	one.pkts_to_peer = 0 - one.pkts_to_peer;
+	one.pkts_to_client = 0 - one.pkts_to_client;
+	one.bytes_to_peer = 0 - one.bytes_to_peer;
+	one.bytes_to_client = 0 - one.bytes_to_client;
+	turn_realm_traffic_add(s->realms, TURN_REALM_SLOTS, &s->nrealms, &one);
+}
+
 void turn_server_realm_traffic(const struct turn_server *s, struct turn_realm_traffic *t,
 			       size_t cap, size_t *n)
 {
