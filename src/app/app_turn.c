@@ -23,6 +23,8 @@
 
 /* Permissions per allocation: ICE needs one per remote candidate address. */
 #define APP_TURN_MAX_PERMS 128
+/* alternate-server values (the option's range). */
+#define APP_TURN_MAX_ALT 16
 
 struct app_turn {
 	struct turn_cfg tc;
@@ -36,6 +38,7 @@ struct app_turn {
 	struct cred_rest_static *secrets;
 	struct cred_redis *redis;
 	struct app_cred_cfg cc;
+	struct addr alternates[APP_TURN_MAX_ALT]; /* alternate-server (drain) */
 };
 
 /* net_cred_new_cb: each worker's composed store (its Redis connections on base). */
@@ -188,6 +191,12 @@ static void app_turn_fill(struct app_turn *t, const struct cfg *cfg)
 	tc->nonce_key = &t->nonce;
 	tc->shared = t->shared;
 	tc->unauth = t->unauth;
+	/* alternate-server: checked at load */
+	tc->nalternates = 0;
+	for (size_t i = 0; i < cfg->alternate_server.n && i < APP_TURN_MAX_ALT; i++)
+		if (cfg_alt_server_parse(cfg->alternate_server.v[i], &t->alternates[i]) == 0)
+			t->alternates[tc->nalternates++] = t->alternates[i];
+	tc->alternates = t->alternates;
 }
 
 /* One line naming the relay addresses, so an operator sees which ones the wildcard gave. */
@@ -291,6 +300,11 @@ int app_turn_new(const struct cfg *cfg, struct net_opts *o, struct app_turn **ou
 	app_turn_log(t, cfg, o);
 	*out = t;
 	return 0;
+}
+
+struct turn_shared *app_turn_shared(struct app_turn *t)
+{
+	return t->shared;
 }
 
 void app_turn_free(struct app_turn *t)

@@ -2,10 +2,11 @@
  *   configuration (errors: exit 2) → log sink → descriptor limit raised to the hard
  *   limit → signal mask → relay addresses and TURN (users, peer policy, nonce secret),
  *   TLS certificates, PROXY protocol sources → net_server_new (binds; failure: exit 1) →
- *   pid file → net_server_start → the control loop in this thread (app/ctl.c: signals;
- *   SIGHUP reopens the log and reloads the TLS certificates, SIGUSR2 reloads the
- *   certificates; SIGTERM/SIGINT stop) → net_server_stop → net_server_free → TURN and TLS
- *   freed. */
+ *   pid file → net_server_start → the admin socket (app/admin.h) → the control loop in
+ *   this thread (app/ctl.c: signals; SIGHUP reopens the log and reloads the TLS
+ *   certificates, SIGUSR2 reloads the certificates; SIGTERM/SIGINT stop, SIGTERM with
+ *   drain-timeout drains first, app/drain.h) → admin socket closed → net_server_stop →
+ *   net_server_free → TURN and TLS freed. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,10 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/admin.h"
 #include "app/app.h"
 #include "app/app_tls.h"
 #include "app/app_turn.h"
 #include "app/cfg.h"
+#include "app/drain.h"
 #include "app/metrics.h"
 #include "app/pidfile.h"
 #include "app/signals.h"
@@ -68,6 +71,7 @@ static void raise_fd_limit(void)
 
 static void app_free(struct app *a)
 {
+	app_drain_free(a);
 	app_turn_free(a->turn);
 	app_tls_free(a->tls);
 	iprange_list_free(&a->proxy_trusted);
@@ -153,7 +157,10 @@ static int run(const struct cfg *cfg, const sigset_t *sigs)
 	if (rc == 0) {
 		atomic_store(&a.st.ready, true);
 		log_info("app", "running pid=%ld", (long)getpid());
+		app_admin_open(&a, cfg->admin_socket, &a.admin);
 		app_ctl_run(&a);
+		app_admin_close(a.admin);
+		a.admin = NULL;
 		atomic_store(&a.st.ready, false);
 		metrics_stop(metrics);
 		net_server_stop(a.srv);

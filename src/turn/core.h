@@ -82,6 +82,7 @@ struct turn_server {
 	uint8_t tid_salt[4];
 	struct turn_counters c;
 	unsigned worker;			/* turn_server_set_worker */
+	uint64_t session_seq;			/* the last session id's sequence */
 	struct turn_mob *mob[TURN_MOB_BUCKETS]; /* mobility-enabled allocations by id */
 	/* What ended allocations relayed, by realm (turn/stats.c). */
 	struct turn_realm_traffic *realms; /* TURN_REALM_SLOTS, made at the first end */
@@ -155,6 +156,13 @@ int turn_resp_finish(struct turn_ctx *x, struct stun_enc *e);
  * UNKNOWN-ATTRIBUTES for a 420, SOFTWARE only when x->admitted, integrity when
  * x->authed, FINGERPRINT when the request had one. */
 int turn_resp_error(struct turn_ctx *x, int code);
+/* 300 Try Alternate with ALTERNATE-SERVER alt (RFC 8489 §10), through the same builder. */
+int turn_resp_try_alternate(struct turn_ctx *x, const struct addr *alt);
+/* Sessions (turn/session.c): the next session id of s; and the drain check of an
+ * Allocate: false when s is not draining, else true with *n the response (300 with the
+ * alternate server of the client's family, else 508). */
+uint64_t turn_session_id(struct turn_server *s);
+bool turn_drain_refuse(struct turn_ctx *x, int *n);
 /* An unauthenticated reply of n bytes (n from a builder; <= 0 passes through) to c: n when
  * the limiter lets it go (connections with a proven address always), else 0 (counted as
  * limited). */

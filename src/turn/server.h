@@ -172,6 +172,11 @@ struct turn_cfg {
 	uint32_t unauth_rate;	   /* replies per second (burst as large) */
 	uint64_t unauth_bytes;	   /* bytes per second (burst as large) */
 	uint32_t unauth_port_rate; /* replies per second per source port (burst as large) */
+	/* alternate-server (RFC 8489 §10): where a draining server (turn_shared_set_draining)
+	 * sends new Allocates with 300 Try Alternate; the one of the client's family is used,
+	 * none of it: 508. */
+	const struct addr *alternates;
+	size_t nalternates;
 	const struct peer_policy *peers;
 	struct turn_relayset *relays; /* own addresses, live relay ports; NULL in tests
 				       * that need no relay-to-relay */
@@ -299,6 +304,31 @@ void turn_server_tick(struct turn_server *s, uint64_t now_ms);
  * it (RFC 8656 §5: over a stream the allocation's lifetime ends with its connection) and
  * drops c's requests still waiting for a credential lookup. */
 void turn_server_client_gone(struct turn_server *s, const struct turn_client *c);
+
+/* Sessions (turn/session.c): the operator's view of a worker's allocations (the admin
+ * socket's sessions and kill). Worker thread only, like everything in a turn_server. */
+#define TURN_SESSION_NAME_MAX 256
+struct turn_session {
+	uint64_t id;		   /* stable, unique across workers (worker id in the top
+				    * 16 bits, a per-worker sequence below) */
+	struct addr client, local; /* the client's 5-tuple */
+	const char *transport;	   /* "udp", "tcp", ... (the connection's name) */
+	struct addr relayed[2];	   /* the relayed transport address(es) */
+	unsigned nrelay;
+	const char *user, *realm; /* "" when unknown; borrowed for the callback */
+	uint64_t age_ms;
+	uint64_t expires_in_ms;
+	uint64_t pkts_to_peer, pkts_to_client;
+	uint64_t bytes_to_peer, bytes_to_client;
+};
+/* Calls fn for each allocation of s (in no particular order) while fn returns 0. */
+typedef int (*turn_session_cb)(const struct turn_session *ss, void *arg);
+void turn_server_sessions(struct turn_server *s, uint64_t now_ms, turn_session_cb fn, void *arg);
+/* Ends the allocation with session id (TURN_END_KILLED): 0, or -ENOENT when s has none. */
+int turn_server_kill(struct turn_server *s, uint64_t id);
+/* Ends every allocation of user (and, when realm is non-NULL, of that realm) with
+ * TURN_END_KILLED. Returns how many, or -ENOMEM (none ended). */
+int turn_server_kill_user(struct turn_server *s, const char *user, const char *realm);
 
 /* Why an authenticated request failed (RFC 8489 §9.2.4): the store does not know the user
  * (401), the key does not verify MESSAGE-INTEGRITY (401), the nonce is stale (438), the
