@@ -325,3 +325,8 @@ void app_turn_free(struct app_turn *t)
 	explicit_bzero(&t->nonce, sizeof(t->nonce));
 	free(t);
 }
+
+struct cred_redis *app_turn_redis(const struct app_turn *t)
+{
+	return t ? t->redis : NULL;
+}

@@ -89,6 +89,11 @@ struct cfg {
 	long long drain_timeout;	  /* seconds a SIGTERM drains; 0 = stop at once */
 	long long drain_min_allocations;  /* a drain ends once at most this many remain */
 	struct cfg_list alternate_server; /* "IP[:PORT]": 300 Try Alternate while draining */
+	/* metrics and health (app/metrics.h) */
+	bool prometheus;
+	long long prometheus_port;
+	char *prometheus_address; /* NULL = every address */
+	bool prometheus_realm_labels;
 
 	/* Not options: how the load went. */
 	char *config_file;	  /* -c FILE, or NULL for the embedded default */

@@ -177,6 +177,15 @@ const struct cfg_opt cfg_opts[] = {
 	 0,
 	 "IP[:PORT] sent in ALTERNATE-SERVER with 300 Try Alternate to new Allocates while "
 	 "draining (repeatable; the one of the client's address family)"},
+	/* metrics and health */
+	{"prometheus", 0, CFG_BOOL, OFF(prometheus), "false", 0, 0, NULL, 0,
+	 "serve /metrics (Prometheus), /healthz and /readyz over HTTP"},
+	{"prometheus-port", 0, CFG_INT, OFF(prometheus_port), "9641", 0, 65535, NULL, 0,
+	 "port of the metrics and health HTTP listener; 0 = any free port (tests)"},
+	{"prometheus-address", 0, CFG_STR, OFF(prometheus_address), NULL, 0, 0, cfg_check_ip, 0,
+	 "numeric IP of the metrics and health HTTP listener; none = every address"},
+	{"prometheus-realm-labels", 0, CFG_BOOL, OFF(prometheus_realm_labels), "false", 0, 0, NULL,
+	 0, "also relayed packets and bytes by realm (a label per realm; never per user)"},
 };
 
 const size_t cfg_nopts = sizeof(cfg_opts) / sizeof(cfg_opts[0]);

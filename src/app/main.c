@@ -22,6 +22,7 @@
 #include "app/app_turn.h"
 #include "app/cfg.h"
 #include "app/drain.h"
+#include "app/metrics.h"
 #include "app/pidfile.h"
 #include "app/signals.h"
 #include "base/iprange.h"
@@ -105,12 +106,27 @@ static int build_opts(const struct cfg *cfg, struct net_opts *opts, struct app *
 	return app_turn_new(cfg, opts, &a->turn);
 }
 
+/* The metrics and health listener (prometheus), once the workers run. 0 or -errno. */
+static int run_metrics(const struct cfg *cfg, struct app *a, struct metrics **out)
+{
+	struct metrics_opts mo = {.address = cfg->prometheus_address,
+				  .port = (uint16_t)cfg->prometheus_port,
+				  .srv = a->srv,
+				  .st = &a->st,
+				  .redis = app_turn_redis(a->turn),
+				  .realm_labels = cfg->prometheus_realm_labels};
+
+	*out = NULL;
+	return cfg->prometheus ? metrics_start(&mo, out) : 0;
+}
+
 /* Binds, starts the workers, runs the control loop until it stops, stops. Returns the
  * exit code. */
 static int run(const struct cfg *cfg, const sigset_t *sigs)
 {
 	struct net_opts opts;
 	struct app a = {.cfg = cfg, .sig_fd = -1};
+	struct metrics *metrics = NULL;
 	int rc;
 
 	a.st.started_s = (uint64_t)time(NULL);
@@ -138,9 +154,11 @@ static int run(const struct cfg *cfg, const sigset_t *sigs)
 		return EXIT_RUNTIME;
 	}
 	rc = net_server_start(a.srv);
-	if (rc < 0) {
+	if (rc < 0)
 		log_err("app", "cannot start workers err=\"%s\"", strerror(-rc));
-	} else {
+	else if ((rc = run_metrics(cfg, &a, &metrics)) < 0)
+		net_server_stop(a.srv);
+	if (rc == 0) {
 		atomic_store(&a.st.ready, true);
 		log_info("app", "running pid=%ld", (long)getpid());
 		app_admin_open(&a, cfg->admin_socket, &a.admin);
@@ -148,6 +166,7 @@ static int run(const struct cfg *cfg, const sigset_t *sigs)
 		app_admin_close(a.admin);
 		a.admin = NULL;
 		atomic_store(&a.st.ready, false);
+		metrics_stop(metrics);
 		net_server_stop(a.srv);
 	}
 	net_server_free(a.srv);

@@ -244,6 +244,7 @@ void turn_alloc_free(struct turn_server *s, struct turn_alloc *a)
 	turn_chan_fini(a);
 	turn_mob_fini(s, a);
 	s->c.allocs--;
+	turn_realm_account(s, a);
 	free(a->names);
 	free(a);
 }

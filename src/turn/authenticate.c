@@ -72,17 +72,20 @@ static int turn_auth_complete(struct turn_pending *p, struct turn_ctx *x, turn_m
 	size_t klen = 0, i;
 
 	if (p->status == -ENOENT) {
+		x->s->c.auth_fail[TURN_AUTH_UNKNOWN_USER]++;
 		turn_refusal(x, TURN_REF_UNKNOWN_USER, STUN_ERR_UNAUTHORIZED);
 		return turn_resp_challenge(x, STUN_ERR_UNAUTHORIZED);
 	}
-
-	if (p->status < 0)
+	if (p->status < 0) {
+		x->s->c.auth_fail[TURN_AUTH_STORE_ERROR]++;
 		return turn_resp_unauth_error(x, STUN_ERR_SERVER_ERROR);
+	}
 	/* Several keys: TURN REST secrets in rotation; the first that verifies wins. */
 	for (i = 0; i < p->nkeys; i++)
 		if (auth_ltc_verify(x->m, &x->rq, &p->key[i], &key, &klen) == 0)
 			break;
 	if (i == p->nkeys) {
+		x->s->c.auth_fail[TURN_AUTH_BAD_INTEGRITY]++;
 		turn_refusal(x, TURN_REF_BAD_INTEGRITY, STUN_ERR_UNAUTHORIZED);
 		return turn_resp_challenge(x, STUN_ERR_UNAUTHORIZED);
 	}
@@ -168,6 +171,13 @@ static int turn_pending_park(struct turn_pending *p, const struct stun_msg *m)
 	return 0;
 }
 
+/* The store could not answer (busy, failed): 500 (DESIGN.md §4: fail closed). */
+static int turn_auth_store_error(struct turn_ctx *x)
+{
+	x->s->c.auth_fail[TURN_AUTH_STORE_ERROR]++;
+	return turn_resp_unauth_error(x, STUN_ERR_SERVER_ERROR);
+}
+
 static int turn_auth_lookup(struct turn_ctx *x, turn_method_cb handler)
 {
 	struct turn_server *s = x->s;
@@ -180,7 +190,7 @@ static int turn_auth_lookup(struct turn_ctx *x, turn_method_cb handler)
 	int rc, n;
 
 	if (p == NULL)
-		return turn_resp_unauth_error(x, STUN_ERR_SERVER_ERROR);
+		return turn_auth_store_error(x);
 	p->client = *x->client;
 	p->rq = x->rq;
 	p->handler = handler;
@@ -189,7 +199,7 @@ static int turn_auth_lookup(struct turn_ctx *x, turn_method_cb handler)
 	p->in_lookup = false;
 	if (rc < 0) {
 		turn_pending_put(p);
-		return turn_resp_unauth_error(x, STUN_ERR_SERVER_ERROR);
+		return turn_auth_store_error(x);
 	}
 	if (p->done) {
 		n = turn_auth_complete(p, x, handler);
@@ -199,7 +209,7 @@ static int turn_auth_lookup(struct turn_ctx *x, turn_method_cb handler)
 	if (turn_pending_park(p, x->m) < 0) {
 		s->creds->ops->cancel(s->creds->impl, turn_auth_cb, p);
 		turn_pending_put(p);
-		return turn_resp_unauth_error(x, STUN_ERR_SERVER_ERROR);
+		return turn_auth_store_error(x);
 	}
 	return 0;
 }
@@ -220,11 +230,15 @@ int turn_auth_run(struct turn_ctx *x, turn_method_cb handler)
 	 * normal first step. */
 	if (rc == STUN_ERR_UNAUTHORIZED && (x->m->i_mi >= 0 || x->m->i_mi256 >= 0))
 		turn_refusal(x, TURN_REF_WRONG_REALM, rc);
+	if (rc == STUN_ERR_STALE_NONCE)
+		x->s->c.auth_fail[TURN_AUTH_STALE_NONCE]++;
 	if (rc == STUN_ERR_UNAUTHORIZED || rc == STUN_ERR_STALE_NONCE)
 		return turn_resp_challenge(x, rc);
-	if (rc != 0)
+	if (rc != 0) {
+		x->s->c.auth_fail[TURN_AUTH_BAD_REQUEST]++;
 		return turn_resp_unauth_error(x,
 					      rc >= 300 && rc <= 699 ? rc : STUN_ERR_BAD_REQUEST);
+	}
 	return turn_auth_lookup(x, handler);
 }
 

@@ -17,6 +17,7 @@
 #include "turn/ratelimit.h"
 #include "turn/refusal.h"
 #include "turn/server.h"
+#include "turn/stats.h"
 #include "turn/tcp_conn.h"
 
 /* Requests parked while their credential lookup is outstanding. */
@@ -85,6 +86,9 @@ struct turn_server {
 	struct turn_refusal_log refusals;	/* turn/refusal.h */
 	uint64_t session_seq;			/* the last session id's sequence */
 	struct turn_mob *mob[TURN_MOB_BUCKETS]; /* mobility-enabled allocations by id */
+	/* What ended allocations relayed, by realm (turn/stats.c). */
+	struct turn_realm_traffic *realms; /* TURN_REALM_SLOTS, made at the first end */
+	size_t nrealms;
 	struct turn_pending pending[TURN_PENDING_MAX];
 	uint8_t scratch[TURN_RESP_MAX];
 };
@@ -194,6 +198,14 @@ uint32_t turn_lifetime(const struct turn_cfg *cfg, bool has, uint32_t req);
  * now_ms expires, under cfg's lifetimes (0: the TURN_*_LIFETIME_S defaults). */
 uint64_t turn_perm_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
 uint64_t turn_chan_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
+
+/* An allocation ends, or leaves s for another worker (RFC 8016 move): what it relayed goes
+ * to its realm's totals in s (turn/stats.c; nothing when out of memory).
+ * turn_realm_carry: it arrives in s (a move adopted or aborted): what it relayed so far,
+ * already in some worker's totals, is taken off s's (modulo 2^64: only the sum over the
+ * workers is read), so that the sum counts it once and never goes down meanwhile. */
+void turn_realm_account(struct turn_server *s, const struct turn_alloc *a);
+void turn_realm_carry(struct turn_server *s, const struct turn_alloc *a);
 
 /* A fresh transaction id for a Data indication (turn/data.c). */
 void turn_ind_tid(struct turn_server *s, uint8_t tid[STUN_TID_LEN]);

@@ -18,7 +18,7 @@ static const char *const turn_refusal_names[TURN_REF_N] = {
 	[TURN_REF_CAPACITY] = "insufficient-capacity",
 };
 
-static const char *turn_method_name(uint16_t method)
+static const char *turn_refusal_method(uint16_t method)
 {
 	switch (method) {
 	case STUN_METHOD_BINDING:
@@ -100,7 +100,7 @@ void turn_refusal(struct turn_ctx *x, enum turn_refusal why, int code)
 	turn_refusal_user(x, user, sizeof(user));
 	log_info("session",
 		 "request refused reason=%s code=%d method=%s user=%s client=%s transport=%s%s%s",
-		 turn_refusal_names[why], code, turn_method_name(x->m->method), user,
+		 turn_refusal_names[why], code, turn_refusal_method(x->m->method), user,
 		 addr_to_str(&x->client->src, client, sizeof(client)), tr, peer, supp);
 }
 

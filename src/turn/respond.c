@@ -59,14 +59,23 @@ static int turn_resp_error_build(struct turn_ctx *x, int code, bool challenge,
 	return turn_resp_seal(x, &e, x->authed || x->admitted);
 }
 
+/* An admitted Allocate refused (RFC 8656 §7.2; 300 while draining): counted by code. */
+static void turn_resp_count_fail(struct turn_ctx *x, int code)
+{
+	if (x->admitted && x->m->method == STUN_METHOD_ALLOCATE)
+		x->s->c.alloc_fail[turn_fail_slot(code)]++;
+}
+
 int turn_resp_error(struct turn_ctx *x, int code)
 {
 	turn_refusal_code(x, code); /* 403, 437, 441, 486, 508: a session line */
+	turn_resp_count_fail(x, code);
 	return turn_resp_error_build(x, code, false, NULL);
 }
 
 int turn_resp_try_alternate(struct turn_ctx *x, const struct addr *alt)
 {
+	turn_resp_count_fail(x, STUN_ERR_TRY_ALTERNATE);
 	return turn_resp_error_build(x, STUN_ERR_TRY_ALTERNATE, false, alt);
 }
 

@@ -335,7 +335,39 @@ int turn_server_kill(struct turn_server *s, uint64_t id);
  * TURN_END_KILLED. Returns how many, or -ENOMEM (none ended). */
 int turn_server_kill_user(struct turn_server *s, const char *user, const char *realm);
 
-/* Counters (read on the worker thread, e.g. for metrics). */
+/* Why an authenticated request failed (RFC 8489 §9.2.4): the store does not know the user
+ * (401), the key does not verify MESSAGE-INTEGRITY (401), the nonce is stale (438), the
+ * credential attributes are malformed (400 and the like), the store failed or is busy
+ * (500). The 401 challenge to a request without credentials is the normal first step and
+ * not a failure. */
+enum turn_auth_fail {
+	TURN_AUTH_UNKNOWN_USER,
+	TURN_AUTH_BAD_INTEGRITY,
+	TURN_AUTH_STALE_NONCE,
+	TURN_AUTH_BAD_REQUEST,
+	TURN_AUTH_STORE_ERROR,
+	TURN_AUTH_FAIL_N
+};
+/* Why a peer was refused (RFC 8656 §9, §21): by CreatePermission, ChannelBind or Connect
+ * (one of the server's own addresses, the realm's denied-peer-ip, the server's peer policy,
+ * no relay of the peer's family: 443), or per datagram (no permission; an own address no
+ * longer a live relay port). */
+enum turn_peer_deny {
+	TURN_DENY_OWN_ADDRESS,
+	TURN_DENY_REALM,
+	TURN_DENY_POLICY,
+	TURN_DENY_FAMILY,
+	TURN_DENY_NO_PERMISSION,
+	TURN_DENY_NOT_RELAY,
+	TURN_DENY_N
+};
+/* Requests counted per STUN method below this value (others in slot 0, which no method
+ * uses), and Allocate error codes counted one slot each (turn_fail_slot). */
+#define TURN_METHOD_SLOTS 16
+#define TURN_FAIL_SLOTS	  12
+
+/* Counters (read on the worker thread, e.g. for metrics). Only uint64_t fields: a
+ * snapshot of several workers is summed field by field (net/stats.h). */
 struct turn_counters {
 	uint64_t allocs; /* current */
 	uint64_t allocs_total;
@@ -363,7 +395,18 @@ struct turn_counters {
 	uint64_t icmp_to_client; /* ICMP errors reported in Data indications */
 	uint64_t icmp_dropped;	 /* ... not relayed: type, no permission */
 	uint64_t icmp_limited;	 /* ... over the per-allocation rate limit */
+	/* Requests by method (index: the method, < TURN_METHOD_SLOTS) and transport. */
+	uint64_t requests[TURN_METHOD_SLOTS][TURN_TR_N];
+	uint64_t auth_fail[TURN_AUTH_FAIL_N];
+	/* Counted where refused, except NO_PERMISSION and NOT_RELAY: turn_server_stats
+	 * (turn/stats.h) fills them from the dropped_ counters above. */
+	uint64_t peer_denied[TURN_DENY_N];
+	/* Allocate requests answered with an error once admitted, by code (turn_fail_slot). */
+	uint64_t alloc_fail[TURN_FAIL_SLOTS];
 };
+/* The slot of alloc_fail counting code, and the code a slot counts (0: every other). */
+unsigned turn_fail_slot(int code);
+int turn_fail_code(unsigned slot);
 const struct turn_counters *turn_server_counters(const struct turn_server *s);
 
 #endif
