@@ -215,6 +215,7 @@ void turn_mob_move_free(struct turn_mob_move *mv)
 		turn_perm_fini(a);
 		turn_chan_fini(a);
 		turn_mob_fini(NULL, a);
+		free(a->names);
 		free(a);
 	}
 	free(mv->req);
