@@ -130,7 +130,9 @@ int cfg_to_net_opts(const struct cfg *cfg, struct net_opts *out);
 #define CFG_TLS_PART_MAX 1024
 int cfg_tls_cert_parse(const char *item, char *sni, char *cert, char *pkey, const char **why);
 
-/* The configuration in effect, published once loaded (DESIGN: the one global config). */
+/* The configuration in effect, published once loaded (DESIGN: the one global config) and
+ * again by each reload. A reload frees the one it replaced once no worker uses it: only
+ * the main thread may keep the pointer across its control loop's events. */
 const struct cfg *cfg_get(void);
 void cfg_publish(const struct cfg *cfg);
 
