@@ -14,6 +14,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
 	libhiredis0.14 libconfig9 && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/usr/bin/ternd /out/usr/bin/ternctl /usr/bin/
 COPY etc/ternd.conf /etc/tern/ternd.conf
+# The admin socket's directory (admin-socket), the server's own: `docker exec ... ternctl status`.
+RUN mkdir -m 0700 /run/ternd && chown nobody:nogroup /run/ternd
 EXPOSE 3478/udp 3478/tcp 5349/udp 5349/tcp
 USER nobody
 ENTRYPOINT ["/usr/bin/ternd"]

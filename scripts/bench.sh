@@ -12,10 +12,13 @@
 #   scripts/bench.sh tls   [--duration S] [--rounds N] [--allocs N] [--size B] [--hold N]
 #                          [--sessions N] [--keys ec,rsa] [--versions 1.2,1.3] [--no-resume]
 #                          [--build]
+#   scripts/bench.sh metrics [--duration S] [--rounds N] [--allocs N] [--size B] [--rate N]
+#                          [--build]
 #   scripts/bench.sh --help
 #
 # Each mode is a function mode_<name>; add a mode by writing one and listing it in usage().
-# The tls mode is in scripts/bench-tls.sh (its settings for each server in its header).
+# The tls mode is in scripts/bench-tls.sh (its settings for each server in its header), the
+# metrics mode in scripts/bench-metrics.sh.
 # Servers run one after another, each pinned to CPU $BENCH_SERVER_CPU (default 0) and the
 # load generator to CPU $BENCH_LOADGEN_CPU (default 1): on a 2-core machine one core each,
 # so "txn per server CPU-second" compares the servers' own cost and the loadgen never
@@ -70,6 +73,9 @@ modes:
             CPU-second, TLS sessions (full handshake, Allocate, Refresh 0) per
             server CPU-second (EC and RSA certificates), memory per held TLS
             allocation.
+  metrics   what scraping /metrics (10/s) costs ternd's relay under full load:
+            delivered packets/s with and without scraping, alternating phases on
+            the same ternd; the metrics thread's CPU per scrape.
 
 options of binding (the other modes: scripts/bench.sh MODE --help):
   --duration S   measured seconds per server and round, 1-60 (default 6; plus ~1 s warm-up)
@@ -933,6 +939,8 @@ EOT
 
 # shellcheck source=scripts/bench-tls.sh
 . "$top/scripts/bench-tls.sh"
+# shellcheck source=scripts/bench-metrics.sh
+. "$top/scripts/bench-metrics.sh"
 
 case "${1:-}" in
 binding) shift; mode_binding "$@" ;;
@@ -941,6 +949,7 @@ alloc) shift; mode_alloc "$@" ;;
 hold) shift; mode_hold "$@" ;;
 soak) shift; mode_soak "$@" ;;
 tls) shift; mode_tls "$@" ;;
+metrics) shift; mode_metrics "$@" ;;
 -h | --help) usage ;;
 *) usage >&2; exit 2 ;;
 esac

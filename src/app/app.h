@@ -19,6 +19,8 @@ struct event_base;
 struct app_turn;
 struct app_tls;
 struct net_server;
+struct app_admin;
+struct app_drain;
 
 /* The operating state other threads read (metrics: tern_ready, tern_draining, /readyz;
  * the admin socket's status). */
@@ -41,9 +43,12 @@ struct app {
 	int sig_fd;
 	int exit_code; /* what ternd exits with once the loop ends */
 	struct app_state st;
+	struct app_admin *admin; /* the admin socket (app/admin.h), or NULL */
+	struct app_drain *drain; /* while draining (app/drain.h), else NULL */
 };
 
-/* The control loop: takes SIGTERM/SIGINT (stop), SIGHUP (reopen the log, reload), SIGUSR2
+/* The control loop: takes SIGTERM/SIGINT (stop; SIGTERM with drain-timeout > 0 drains
+ * first, app/drain.h), SIGHUP (reopen the log, reload), SIGUSR2
  * (reload the TLS certificates) from a signalfd on a's event base, until app_ctl_stop.
  * app_ctl_init: sigs are the signals blocked in every thread (signals_block). 0 or
  * -errno. app_ctl_run: runs the loop until app_ctl_stop. app_ctl_fini: frees what init

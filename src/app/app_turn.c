@@ -25,6 +25,8 @@
 
 /* Permissions per allocation: ICE needs one per remote candidate address. */
 #define APP_TURN_MAX_PERMS 128
+/* alternate-server values (the option's range). */
+#define APP_TURN_MAX_ALT 16
 
 /* One configuration's TURN settings and static credentials: immutable once built, shared
  * by every worker. Held by the main thread while current (or retired after a failed
@@ -42,7 +44,8 @@ struct app_turn_gen {
 	struct ratelimit *unauth; /* tc.unauth */
 	bool own_unauth;	  /* false: the previous generation's, until the swap */
 	struct app_cred_cfg cc;
-	struct app_turn_gen *next; /* app_turn.retired */
+	struct addr alternates[APP_TURN_MAX_ALT]; /* alternate-server (drain) */
+	struct app_turn_gen *next;		  /* app_turn.retired */
 };
 
 /* A worker as the credential factory saw it: its base, the Redis connections its store
@@ -244,7 +247,7 @@ static int app_turn_users(struct app_turn *t, struct app_turn_gen *g, const stru
 }
 
 /* Redis (redis-userdb needs a restart: one for ternd's life). 0 or -errno (logged). */
-static int app_turn_redis(struct app_turn *t, const struct cfg *cfg)
+static int app_turn_redis_new(struct app_turn *t, const struct cfg *cfg)
 {
 	struct cred_redis_opts ro = {.conninfo = cfg->redis_userdb};
 	char why[256];
@@ -287,6 +290,12 @@ static void app_turn_fill(const struct app_turn *t, struct app_turn_gen *g, cons
 	tc->nonce_key = &t->nonce;
 	tc->shared = t->shared;
 	tc->ticket_key = t->tickets;
+	/* alternate-server: checked at load */
+	tc->nalternates = 0;
+	for (size_t i = 0; i < cfg->alternate_server.n && i < APP_TURN_MAX_ALT; i++)
+		if (cfg_alt_server_parse(cfg->alternate_server.v[i], &g->alternates[i]) == 0)
+			g->alternates[tc->nalternates++] = g->alternates[i];
+	tc->alternates = g->alternates;
 }
 
 /* The unauthenticated-reply limiter of g: prev's when the limits are the same (its
@@ -409,7 +418,7 @@ static int app_turn_base(struct app_turn *t, const struct cfg *cfg, const struct
 	if (!err)
 		err = app_turn_relays(t, cfg, o);
 	if (!err)
-		err = app_turn_redis(t, cfg);
+		err = app_turn_redis_new(t, cfg);
 	/* RFC 8016: one random ticket key for every worker (tickets die with the process). */
 	if (!err && cfg->mobility && !cfg->stun_only) {
 		err = turn_ticket_key_new(&t->tickets);
@@ -440,6 +449,11 @@ int app_turn_new(const struct cfg *cfg, struct net_opts *o, struct app_turn **ou
 	app_turn_log_relays(o);
 	*out = t;
 	return 0;
+}
+
+struct turn_shared *app_turn_shared(struct app_turn *t)
+{
+	return t->shared;
 }
 
 void app_turn_free(struct app_turn *t)
@@ -539,4 +553,9 @@ int app_turn_swap(struct app_turn *t, struct app_turn_gen *g, struct net_server 
 	}
 	app_turn_log(t, g->cfg);
 	return rc;
+}
+
+struct cred_redis *app_turn_redis(const struct app_turn *t)
+{
+	return t ? t->redis : NULL;
 }

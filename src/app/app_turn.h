@@ -11,6 +11,7 @@
 
 struct app_turn;
 struct app_turn_gen;
+struct cred_redis;
 struct net_opts;
 struct net_server;
 
@@ -19,6 +20,10 @@ struct net_server;
  * and o->cred_arg (borrowing *out). Logs one summary line. 0, or -EINVAL / -ENOMEM / -EIO
  * with a log line. */
 int app_turn_new(const struct cfg *cfg, struct net_opts *o, struct app_turn **out);
+/* The Redis credential store, or NULL without redis-userdb (metrics read its counters). */
+struct cred_redis *app_turn_redis(const struct app_turn *t);
+/* The cross-worker state every worker shares (the drain flag; turn/shared.h). */
+struct turn_shared *app_turn_shared(struct app_turn *t);
 /* Frees t (NULL is fine). */
 void app_turn_free(struct app_turn *t);
 

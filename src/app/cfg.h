@@ -83,8 +83,17 @@ struct cfg {
 	char *log_file; /* NULL = stderr */
 	bool syslog;
 	bool verbose;
-	int log_level; /* enum log_level; verbose forces LOG_LVL_DEBUG */
-	char *pidfile; /* NULL = none */
+	int log_level;			  /* enum log_level; verbose forces LOG_LVL_DEBUG */
+	char *pidfile;			  /* NULL = none */
+	char *admin_socket;		  /* the admin socket's path; NULL or "" = none */
+	long long drain_timeout;	  /* seconds a SIGTERM drains; 0 = stop at once */
+	long long drain_min_allocations;  /* a drain ends once at most this many remain */
+	struct cfg_list alternate_server; /* "IP[:PORT]": 300 Try Alternate while draining */
+	/* metrics and health (app/metrics.h) */
+	bool prometheus;
+	long long prometheus_port;
+	char *prometheus_address; /* NULL = every address */
+	bool prometheus_realm_labels;
 
 	/* Not options: how the load went. */
 	char *config_file;	  /* -c FILE, or NULL for the embedded default */
@@ -129,6 +138,11 @@ int cfg_to_net_opts(const struct cfg *cfg, struct net_opts *out);
  * (CFG_TLS_PART_MAX bytes each; pkey "" when absent). 0, or -EINVAL with *why set. */
 #define CFG_TLS_PART_MAX 1024
 int cfg_tls_cert_parse(const char *item, char *sni, char *cert, char *pkey, const char **why);
+
+/* An alternate-server value ("IP", "IP:PORT", "[IPv6]:PORT", a bare IPv6 address; port
+ * 3478 when absent) into *out. 0 or -EINVAL (app/cfg_alt.c). */
+struct addr;
+int cfg_alt_server_parse(const char *value, struct addr *out);
 
 /* The configuration in effect, published once loaded (DESIGN: the one global config) and
  * again by each reload. A reload frees the one it replaced once no worker uses it: only

@@ -162,6 +162,28 @@ const struct cfg_opt cfg_opts[] = {
 	 "err, warn, info or debug"},
 	{"pidfile", 0, CFG_STR, OFF(pidfile), NULL, 0, 0, NULL, 0,
 	 "write the process id to this file"},
+	{"admin-socket", 0, CFG_STR, OFF(admin_socket), "/run/ternd/admin.sock", 0, 0, NULL, 0,
+	 "the admin Unix socket ternctl status/sessions/kill/reload/drain/log-level use "
+	 "(mode 0600, the owner and root only; its directory made 0700 when missing); "
+	 "empty = none"},
+	{"drain-timeout", 0, CFG_INT, OFF(drain_timeout), "0", 0, 86400, NULL, R,
+	 "seconds SIGTERM drains before stopping: new allocations refused (300 with "
+	 "alternate-server, else 508), existing ones served until they end; 0 = stop at once"},
+	{"drain-min-allocations", 0, CFG_INT, OFF(drain_min_allocations), "0", 0, INT_MAX, NULL, R,
+	 "a drain ends (exit 0) once at most this many allocations remain"},
+	{"alternate-server", 0, CFG_LIST, OFF(alternate_server), NULL, 0, 16, cfg_check_alt_server,
+	 R,
+	 "IP[:PORT] sent in ALTERNATE-SERVER with 300 Try Alternate to new Allocates while "
+	 "draining (repeatable; the one of the client's address family)"},
+	/* metrics and health */
+	{"prometheus", 0, CFG_BOOL, OFF(prometheus), "false", 0, 0, NULL, 0,
+	 "serve /metrics (Prometheus), /healthz and /readyz over HTTP"},
+	{"prometheus-port", 0, CFG_INT, OFF(prometheus_port), "9641", 0, 65535, NULL, 0,
+	 "port of the metrics and health HTTP listener; 0 = any free port (tests)"},
+	{"prometheus-address", 0, CFG_STR, OFF(prometheus_address), NULL, 0, 0, cfg_check_ip, 0,
+	 "numeric IP of the metrics and health HTTP listener; none = every address"},
+	{"prometheus-realm-labels", 0, CFG_BOOL, OFF(prometheus_realm_labels), "false", 0, 0, NULL,
+	 0, "also relayed packets and bytes by realm (a label per realm; never per user)"},
 };
 
 const size_t cfg_nopts = sizeof(cfg_opts) / sizeof(cfg_opts[0]);

@@ -58,7 +58,7 @@ struct cfg_opt {
 extern const struct cfg_opt cfg_opts[];
 extern const size_t cfg_nopts;
 
-#define CFG_MAX_OPTS 64
+#define CFG_MAX_OPTS 96
 
 /* One load in progress: which source last set each option (a list is replaced by a
  * higher source and extended within the same one). */
@@ -120,5 +120,6 @@ int cfg_check_stun_text(const char *value, char *why, size_t len);
 int cfg_check_redis_userdb(const char *value, char *why, size_t len);
 int cfg_check_separator(const char *value, char *why, size_t len);
 int cfg_check_tls_cert(const char *value, char *why, size_t len);
+int cfg_check_alt_server(const char *value, char *why, size_t len); /* app/cfg_alt.c */
 
 #endif

@@ -12,6 +12,8 @@
 #include <event2/event.h>
 
 #include "app/app_tls.h"
+#include "app/cfg.h"
+#include "app/drain.h"
 #include "base/log.h"
 
 static void app_ctl_signal(struct app *a, int sig)
@@ -20,6 +22,11 @@ static void app_ctl_signal(struct app *a, int sig)
 
 	switch (sig) {
 	case SIGTERM:
+		/* drain-timeout: the first SIGTERM drains (app/drain.h), a second one stops. */
+		if (a->cfg->drain_timeout > 0 && !a->drain &&
+		    app_drain_start(a, a->cfg->drain_timeout, "signal=TERM") == 0)
+			return;
+		/* fall through */
 	case SIGINT:
 		log_info("app", "stopping signal=%s", sig == SIGTERM ? "TERM" : "INT");
 		app_ctl_stop(a, 0);

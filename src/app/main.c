@@ -2,11 +2,13 @@
  *   configuration (errors: exit 2) → log sink → descriptor limit raised to the hard
  *   limit → signal mask → relay addresses and TURN (users, peer policy, nonce secret),
  *   TLS certificates, PROXY protocol sources → net_server_new (binds; failure: exit 1) →
- *   pid file → net_server_start → the control loop in this thread (app/ctl.c: signals;
- *   SIGHUP reloads the configuration (app/reload.c), SIGUSR2 reloads the certificates;
- *   SIGTERM/SIGINT stop) → net_server_stop → net_server_free → TURN and TLS freed. The
- *   configuration loaded here stays until exit; a reload's replaces it in struct app
- *   and is freed with the TURN generation that uses it (app/app_turn.h). */
+ *   pid file → net_server_start → the admin socket (app/admin.h) → the control loop in
+ *   this thread (app/ctl.c: signals; SIGHUP reloads the configuration (app/reload.c),
+ *   SIGUSR2 reloads the certificates; SIGTERM/SIGINT stop, SIGTERM with drain-timeout
+ *   drains first, app/drain.h) → admin socket closed → net_server_stop →
+ *   net_server_free → TURN and TLS freed. The configuration loaded here stays until
+ *   exit; a reload's replaces it in struct app and is freed with the TURN generation that
+ *   uses it (app/app_turn.h). */
 #include "config.h"
 
 #include <errno.h>
@@ -17,10 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/admin.h"
 #include "app/app.h"
 #include "app/app_tls.h"
 #include "app/app_turn.h"
 #include "app/cfg.h"
+#include "app/drain.h"
+#include "app/metrics.h"
 #include "app/pidfile.h"
 #include "app/signals.h"
 #include "base/iprange.h"
@@ -70,6 +75,7 @@ static void raise_fd_limit(void)
 
 static void app_free(struct app *a)
 {
+	app_drain_free(a);
 	app_turn_free(a->turn);
 	app_tls_free(a->tls);
 	iprange_list_free(&a->proxy_trusted);
@@ -100,12 +106,27 @@ static int build_opts(const struct cfg *cfg, struct net_opts *opts, struct app *
 	return app_turn_new(cfg, opts, &a->turn);
 }
 
+/* The metrics and health listener (prometheus), once the workers run. 0 or -errno. */
+static int run_metrics(const struct cfg *cfg, struct app *a, struct metrics **out)
+{
+	struct metrics_opts mo = {.address = cfg->prometheus_address,
+				  .port = (uint16_t)cfg->prometheus_port,
+				  .srv = a->srv,
+				  .st = &a->st,
+				  .redis = app_turn_redis(a->turn),
+				  .realm_labels = cfg->prometheus_realm_labels};
+
+	*out = NULL;
+	return cfg->prometheus ? metrics_start(&mo, out) : 0;
+}
+
 /* Binds, starts the workers, runs the control loop until it stops, stops. Returns the
  * exit code. */
 static int run(const struct cfg *cfg, const sigset_t *sigs, int argc, char **argv)
 {
 	struct net_opts opts;
 	struct app a = {.cfg = cfg, .argc = argc, .argv = argv, .sig_fd = -1};
+	struct metrics *metrics = NULL;
 	int rc;
 
 	a.st.started_s = (uint64_t)time(NULL);
@@ -133,13 +154,19 @@ static int run(const struct cfg *cfg, const sigset_t *sigs, int argc, char **arg
 		return EXIT_RUNTIME;
 	}
 	rc = net_server_start(a.srv);
-	if (rc < 0) {
+	if (rc < 0)
 		log_err("app", "cannot start workers err=\"%s\"", strerror(-rc));
-	} else {
+	else if ((rc = run_metrics(cfg, &a, &metrics)) < 0)
+		net_server_stop(a.srv);
+	if (rc == 0) {
 		atomic_store(&a.st.ready, true);
 		log_info("app", "running pid=%ld", (long)getpid());
+		app_admin_open(&a, cfg->admin_socket, &a.admin);
 		app_ctl_run(&a);
+		app_admin_close(a.admin);
+		a.admin = NULL;
 		atomic_store(&a.st.ready, false);
+		metrics_stop(metrics);
 		net_server_stop(a.srv);
 	}
 	net_server_free(a.srv);

@@ -28,14 +28,17 @@ enum {
 	CLI_O_MAX_BPS = 'b',
 	CLI_O_USER_QUOTA = 'q',
 	CLI_O_TOTAL_QUOTA = 'Q',
+	CLI_O_ADMIN_SOCKET = 'A', /* long options only */
+	CLI_O_TIMEOUT = 'T',
 };
 
 /* Parsed options; strings borrow argv. Numbers are -1 when absent. */
 struct cli_opts {
 	const char *user, *realm, *pass, *secret, *redis, *sep;
+	const char *admin_socket; /* --admin-socket; NULL: $TERN_ADMIN_SOCKET or the default */
 	const char *urls[16];
 	size_t n_urls;
-	long long ttl, max_bps, user_quota, total_quota;
+	long long ttl, max_bps, user_quota, total_quota, timeout;
 	bool json, sha256, help;
 	bool hex_prefix; /* turnadmin -k prints "0x" before the key */
 	char **args;	 /* positional arguments */
@@ -56,7 +59,7 @@ struct cli_verb {
 	const char *synopsis;  /* after "ternctl GROUP VERB " */
 	const char *allowed;   /* option codes accepted (see enum above) */
 	bool redis;	       /* connect before run; cred connects on its own */
-	int n_args;	       /* positional arguments required (exactly) */
+	int n_args;	       /* positional arguments required (exactly); -1: at most one */
 	const char *args_name; /* their name in messages, e.g. "RANGE" */
 	int (*run)(struct cli *c);
 	const char *help; /* body of --help */
@@ -71,6 +74,10 @@ struct cli_group {
 
 extern const struct cli_group cli_key_group, cli_user_group, cli_secret_group, cli_realm_group,
 	cli_peer_group, cli_cred_group;
+/* The admin socket's verbs (cli/cli_admin.c): status, sessions, kill, reload, drain,
+ * log-level. */
+extern const struct cli_group cli_status_group, cli_sessions_group, cli_kill_group,
+	cli_reload_group, cli_drain_group, cli_log_level_group;
 
 /* Prints "ternctl NAME: MESSAGE" on stderr (one line) and returns code. */
 int cli_fail(const struct cli *c, int code, const char *fmt, ...)

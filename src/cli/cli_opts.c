@@ -31,6 +31,8 @@ static const struct option cli_longs[] = {
 	{"max-bps", required_argument, NULL, CLI_O_MAX_BPS},
 	{"user-quota", required_argument, NULL, CLI_O_USER_QUOTA},
 	{"total-quota", required_argument, NULL, CLI_O_TOTAL_QUOTA},
+	{"admin-socket", required_argument, NULL, CLI_O_ADMIN_SOCKET},
+	{"timeout", required_argument, NULL, CLI_O_TIMEOUT},
 	{NULL, 0, NULL, 0},
 };
 
@@ -92,6 +94,11 @@ static int set_opt(int c, const char *arg, struct cli_opts *o)
 	case CLI_O_SEP:
 		o->sep = arg;
 		return 0;
+	case CLI_O_ADMIN_SOCKET:
+		o->admin_socket = arg;
+		return 0;
+	case CLI_O_TIMEOUT:
+		return cli_parse_count(arg, &o->timeout);
 	case CLI_O_HELP:
 		o->help = true;
 		return 0;
@@ -124,13 +131,17 @@ int cli_opts_parse(int argc, char **argv, const char *name, const char *allowed,
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->ttl = o->max_bps = o->user_quota = o->total_quota = -1;
+	o->ttl = o->max_bps = o->user_quota = o->total_quota = o->timeout = -1;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":u:r:p:s:N:h", cli_longs, NULL)) != -1) {
 		if (c == ':')
 			return usage(name, "option needs a value:", argv[optind - 1]);
-		if (c == '?' || c == 0 || !strchr(allowed, c)) {
+		if (c != '?' && c != 0 && !strchr(allowed, c)) {
+			snprintf(bad, sizeof(bad), "--%s", opt_name(c));
+			return usage(name, "option not accepted here:", bad);
+		}
+		if (c == '?' || c == 0) {
 			snprintf(bad, sizeof(bad), "%s", argv[optind - 1]);
 			return usage(name, "unknown option", bad);
 		}
@@ -201,11 +212,15 @@ int cli_verb_run(const struct cli_group *g, const struct cli_verb *v, const stru
 		verb_help(g, v);
 		return CLI_OK;
 	}
-	if (o->n_args > v->n_args)
+	if (v->n_args < 0 && o->n_args > 1)
+		return cli_fail(&c, CLI_USAGE,
+				"unexpected argument \"%s\" (try 'ternctl %s --help')", o->args[1],
+				name);
+	if (v->n_args >= 0 && o->n_args > v->n_args)
 		return cli_fail(&c, CLI_USAGE,
 				"unexpected argument \"%s\" (try 'ternctl %s --help')",
 				o->args[v->n_args], name);
-	if (o->n_args < v->n_args)
+	if (v->n_args >= 0 && o->n_args < v->n_args)
 		return cli_fail(&c, CLI_USAGE, "missing %s (try 'ternctl %s --help')", v->args_name,
 				name);
 	if (v->redis) {

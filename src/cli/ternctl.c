@@ -10,8 +10,9 @@
 #include "cli/cli.h"
 
 static const struct cli_group *const groups[] = {
-	&cli_key_group,	  &cli_user_group, &cli_secret_group,
-	&cli_realm_group, &cli_peer_group, &cli_cred_group,
+	&cli_key_group,	 &cli_user_group,   &cli_secret_group, &cli_realm_group,
+	&cli_peer_group, &cli_cred_group,   &cli_status_group, &cli_sessions_group,
+	&cli_kill_group, &cli_reload_group, &cli_drain_group,  &cli_log_level_group,
 };
 
 #define N_GROUPS (sizeof(groups) / sizeof(groups[0]))
@@ -23,9 +24,9 @@ static void print_usage(FILE *f)
 		   "Tern credential and admin tool.\n\nCommands:\n");
 	for (size_t i = 0; i < N_GROUPS; i++) {
 		const struct cli_group *g = groups[i];
-		fprintf(f, "  %-7s %s\n", g->name, g->summary);
+		fprintf(f, "  %-9s %s\n", g->name, g->summary);
 		for (size_t j = 0; j < g->n_verbs; j++)
-			fprintf(f, "          ternctl %s%s%s %s\n", g->name,
+			fprintf(f, "            ternctl %s%s%s %s\n", g->name,
 				g->verbs[j].name ? " " : "",
 				g->verbs[j].name ? g->verbs[j].name : "", g->verbs[j].synopsis);
 	}
@@ -40,6 +41,8 @@ static void print_usage(FILE *f)
 		"printed\n"
 		"as 0x...), -g (realm set), -G (realm show), with -u USER -r REALM -p PASSWORD,\n"
 		"-N CONNINFO (--redis-userdb) and --max-bps/--user-quota/--total-quota.\n"
+		"\nAdmin socket (status, sessions, kill, reload, drain, log-level):\n"
+		"--admin-socket=PATH or $TERN_ADMIN_SOCKET (default /run/ternd/admin.sock).\n"
 		"\nExit status: 0 ok, 1 not found or refused, 2 usage or connection error.\n");
 }
 

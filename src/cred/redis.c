@@ -30,6 +30,10 @@ struct cred_redis {
 	struct cred_redis_conf conf;
 	struct cred_redis_health health;
 	uint32_t cache_ttl_ms, cache_slots, pending_max, timeout_ms;
+	/* For metrics: every worker's lookups (an increment per lookup, never per packet) and
+	 * the worker stores alive. */
+	atomic_uint_fast64_t lookups[CRED_REDIS_RESULTS];
+	atomic_uint workers;
 };
 
 struct redis_req;
@@ -45,6 +49,7 @@ struct cred_redis_worker {
 	size_t npending;
 	int refs; /* the creator's and each store view's */
 	bool closing;
+	bool counted; /* in r->workers */
 };
 
 /* One lookup in flight. Freed when its callback has run (or it was cancelled) and no
@@ -132,6 +137,20 @@ static int parse_secrets(const redisReply *r, struct cred_redis_entry *e)
 	return 0;
 }
 
+static void redis_count(struct cred_redis_worker *w, enum cred_redis_result res)
+{
+	atomic_fetch_add_explicit(&w->r->lookups[res], 1, memory_order_relaxed);
+}
+
+/* A lookup's outcome from Redis, by its status (auth/cred.h). */
+static void redis_count_status(struct cred_redis_worker *w, int status)
+{
+	redis_count(w, status == 0	      ? CRED_REDIS_FOUND
+		       : status == -ENOENT    ? CRED_REDIS_NOT_FOUND
+		       : status == -ETIMEDOUT ? CRED_REDIS_TIMEOUT
+					      : CRED_REDIS_ERROR);
+}
+
 static void deliver(cred_cb cb, void *arg, int status, const struct cred_key *keys, size_t n,
 		    const struct cred_limits *limits)
 {
@@ -215,6 +234,7 @@ static void req_done(struct redis_req *q)
 	if (cb && !w->closing) {
 		q->cb = NULL;
 		event_del(q->timer);
+		redis_count_status(w, q->status);
 		if (q->rest && q->status == 0)
 			deliver_rest(&q->e, q->e.user, q->e.ulen, cb, q->arg);
 		else
@@ -256,8 +276,10 @@ static void req_on_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	q->cb = NULL;
-	if (cb)
+	if (cb) {
+		redis_count(w, CRED_REDIS_TIMEOUT);
 		deliver(cb, q->arg, -ETIMEDOUT, NULL, 0, NULL);
+	}
 	/* Redis stopped answering: drop the connection; its pending replies (q's too) come
 	 * back NULL now, which releases q. */
 	cred_redis_conn_fail(&w->cmd, "lookup timeout");
@@ -354,6 +376,7 @@ static bool lookup_cached(struct cred_redis_worker *w, const struct cred_query *
 				 q->user_len, redis_now_ms());
 	if (e == NULL)
 		return false;
+	redis_count(w, CRED_REDIS_CACHED);
 	if (rest)
 		deliver_rest(e, q->user, q->user_len, cb, arg);
 	else
@@ -375,9 +398,12 @@ int cred_redis_lookup(struct cred_redis_worker *w, const struct cred_query *q, b
 	}
 	if (lookup_cached(w, q, rest, cb, arg))
 		return 0;
-	if (w->npending >= w->r->pending_max)
+	if (w->npending >= w->r->pending_max) {
+		redis_count(w, CRED_REDIS_BUSY);
 		return -EAGAIN;
+	}
 	if (w->cmd.ac == NULL) {
+		redis_count(w, CRED_REDIS_ERROR);
 		deliver(cb, arg, -EIO, NULL, 0, NULL); /* down: fail fast until reconnected */
 		return 0;
 	}
@@ -387,6 +413,7 @@ int cred_redis_lookup(struct cred_redis_worker *w, const struct cred_query *q, b
 	if (req_send(r) < 0) {
 		r->cb = NULL;
 		req_release(r);
+		redis_count(w, CRED_REDIS_ERROR);
 		deliver(cb, arg, -EIO, NULL, 0, NULL);
 		return 0;
 	}
@@ -409,6 +436,22 @@ void cred_redis_cancel(struct cred_redis_worker *w, cred_cb cb, void *arg)
 size_t cred_redis_pending(const struct cred_redis_worker *w)
 {
 	return w->npending;
+}
+
+void cred_redis_stats_read(const struct cred_redis *r, struct cred_redis_stats *out)
+{
+	for (unsigned i = 0; i < CRED_REDIS_RESULTS; i++)
+		out->lookups[i] = atomic_load_explicit(&r->lookups[i], memory_order_relaxed);
+	out->workers = atomic_load(&r->workers);
+	out->up = atomic_load(&r->health.up);
+}
+
+const char *cred_redis_result_name(unsigned res)
+{
+	static const char *const n[CRED_REDIS_RESULTS] = {"cached", "found",   "not_found",
+							  "error",  "timeout", "busy"};
+
+	return res < CRED_REDIS_RESULTS ? n[res] : "other";
 }
 
 /* ---- invalidation ---- */
@@ -501,6 +544,7 @@ int cred_redis_new(const struct cred_redis_opts *o, struct cred_redis **out, cha
 	r->pending_max = o->pending_max ? o->pending_max : REDIS_PENDING_DEFAULT;
 	r->timeout_ms = o->timeout_ms ? o->timeout_ms : REDIS_TIMEOUT_DEFAULT_MS;
 	atomic_init(&r->health.down, 0);
+	atomic_init(&r->health.up, 0);
 	atomic_init(&r->health.announced, false);
 	*out = r;
 	return 0;
@@ -543,6 +587,8 @@ int cred_redis_worker_new(struct cred_redis *r, struct event_base *base,
 		cred_redis_worker_free(w);
 		return err;
 	}
+	w->counted = true;
+	atomic_fetch_add(&r->workers, 1);
 	*out = w;
 	return 0;
 }
@@ -552,6 +598,8 @@ void cred_redis_worker_free(struct cred_redis_worker *w)
 	if (w == NULL || --w->refs > 0)
 		return;
 	w->closing = true;
+	if (w->counted)
+		atomic_fetch_sub(&w->r->workers, 1);
 	/* Closing fails the pending commands: their requests are released as replies end. */
 	cred_redis_conn_close(&w->sub);
 	cred_redis_conn_close(&w->cmd);

@@ -82,6 +82,28 @@ int cred_redis_peer_verdict(struct cred_redis_worker *w, const char *realm, size
 /* Fetches realm's peer lists as soon as the worker's connection is up and keeps them
  * (refetched at once after an invalidation). 0, -EINVAL, -ENOSPC or -ENOMEM. */
 int cred_redis_peers_prefetch(struct cred_redis_worker *w, const char *realm, size_t rlen);
+/* What the metrics report (app/metrics.c): lookups by result (answered from the worker's
+ * cache; found, unknown, failed, timed out by Redis; refused: too many pending), and
+ * whether every worker's command connection is up. */
+enum cred_redis_result {
+	CRED_REDIS_CACHED,
+	CRED_REDIS_FOUND,
+	CRED_REDIS_NOT_FOUND,
+	CRED_REDIS_ERROR,
+	CRED_REDIS_TIMEOUT,
+	CRED_REDIS_BUSY,
+	CRED_REDIS_RESULTS
+};
+struct cred_redis_stats {
+	uint64_t lookups[CRED_REDIS_RESULTS];
+	unsigned workers; /* worker stores alive */
+	unsigned up;	  /* ... whose command connection is up */
+};
+/* Reads r's counters (relaxed atomics, any thread). */
+void cred_redis_stats_read(const struct cred_redis *r, struct cred_redis_stats *out);
+/* The label value of a result: "cached", "found", "not_found", "error", "timeout", "busy". */
+const char *cred_redis_result_name(unsigned res);
+
 /* Lookups waiting for Redis (including abandoned ones whose reply has not arrived). */
 size_t cred_redis_pending(const struct cred_redis_worker *w);
 

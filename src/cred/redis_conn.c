@@ -36,6 +36,8 @@ static void conn_mark_down(struct cred_redis_conn *c, const char *err)
 
 static void conn_mark_up(struct cred_redis_conn *c)
 {
+	if (!c->up && c->health)
+		atomic_fetch_add(&c->health->up, 1);
 	c->up = true;
 	c->backoff_ms = CONN_BACKOFF_MIN_MS;
 	event_del(c->timer);
@@ -57,6 +59,8 @@ static void conn_lost(struct cred_redis_conn *c, const char *err)
 {
 	bool was_up = c->up;
 
+	if (was_up && c->health)
+		atomic_fetch_sub(&c->health->up, 1);
 	c->ac = NULL;
 	c->up = false;
 	if (c->closing)
@@ -184,6 +188,9 @@ void cred_redis_conn_close(struct cred_redis_conn *c)
 
 	c->closing = true;
 	c->ac = NULL;
+	if (c->up && c->health)
+		atomic_fetch_sub(&c->health->up, 1);
+	c->up = false;
 	if (ac) {
 		ac->data = NULL;
 		redisAsyncFree(ac);

@@ -21,6 +21,7 @@ struct event_base;
 /* Shared by every connection of the process (lives in the main thread's store). */
 struct cred_redis_health {
 	atomic_uint down;      /* connections counted as down */
+	atomic_uint up;	       /* connections up (AUTH and SELECT answered) */
 	atomic_bool announced; /* the first successful connection was logged */
 };
 

@@ -356,6 +356,7 @@ static void net_dtls_conn_release(struct turn_conn *c)
 /* A datagram transport whose address the cookie exchange proved. */
 static const struct turn_conn_ops net_dtls_conn_ops = {
 	.name = "dtls",
+	.transport = TURN_TR_DTLS,
 	.stream = false,
 	.proven = true,
 	.send = net_dtls_conn_send,

@@ -317,6 +317,7 @@ int net_tcp_conn_send(struct turn_conn *tc, const struct addr *to, const uint8_t
 
 static const struct turn_conn_ops net_tcp_conn_ops = {
 	.name = "tcp",
+	.transport = TURN_TR_TCP,
 	.stream = true,
 	.proven = true,
 	.send = net_tcp_conn_send,

@@ -39,6 +39,7 @@
 
 static const struct turn_conn_ops net_tls_conn_ops = {
 	.name = "tls",
+	.transport = TURN_TR_TLS,
 	.stream = true,
 	.proven = true,
 	.send = net_tcp_conn_send,

@@ -165,6 +165,7 @@ static int net_udp_conn_queue(struct turn_conn *c, const struct addr *to, const 
 /* Spoofable source addresses: unproven; replies go to each message's source. */
 static const struct turn_conn_ops net_udp_conn_ops = {
 	.name = "udp",
+	.transport = TURN_TR_UDP,
 	.send = net_udp_conn_send,
 	.queue = net_udp_conn_queue,
 };

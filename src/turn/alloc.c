@@ -201,6 +201,7 @@ int turn_alloc_new(struct turn_server *s, const struct turn_client *c, struct tu
 	/* The ICMP rate limit (turn/icmp.c) starts full. */
 	a->icmp_tat = (uint16_t)(s->now_ms / TURN_ICMP_INTERVAL_MS);
 	a->st.created_ms = s->now_ms;
+	a->id = turn_session_id(s);
 	a->perms = a->perm_inline;
 	a->capperms = TURN_INLINE_PERMS;
 	a->chans = a->chan_inline;
@@ -240,6 +241,7 @@ void turn_alloc_free(struct turn_server *s, struct turn_alloc *a)
 	turn_chan_fini(a);
 	turn_mob_fini(s, a);
 	s->c.allocs--;
+	turn_realm_account(s, a);
 	free(a->names);
 	free(a);
 }

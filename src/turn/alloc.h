@@ -94,6 +94,7 @@ struct turn_alloc {
 	struct turn_mob *mob;	 /* mobility (RFC 8016; turn/mobility.c), or NULL */
 	struct turn_tcp *tcp;	 /* RFC 6062: a TCP allocation's connections; NULL for UDP */
 	struct turn_alloc_stats st;
+	uint64_t id; /* the session id (turn/session.c) */
 	/* Who made it, for logs and the admin socket: the USERNAME (or "userhash:" and the
 	 * USERHASH's first 8 bytes in hex) and the realm, one heap string "user\0realm";
 	 * NULL without authentication or when out of memory (turn_alloc_user). */

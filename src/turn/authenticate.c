@@ -71,17 +71,22 @@ static int turn_auth_complete(struct turn_pending *p, struct turn_ctx *x, turn_m
 	const uint8_t *key = NULL;
 	size_t klen = 0, i;
 
-	if (p->status == -ENOENT)
+	if (p->status == -ENOENT) {
+		x->s->c.auth_fail[TURN_AUTH_UNKNOWN_USER]++;
 		return turn_resp_challenge(x, STUN_ERR_UNAUTHORIZED);
-
-	if (p->status < 0)
+	}
+	if (p->status < 0) {
+		x->s->c.auth_fail[TURN_AUTH_STORE_ERROR]++;
 		return turn_resp_unauth_error(x, STUN_ERR_SERVER_ERROR);
+	}
 	/* Several keys: TURN REST secrets in rotation; the first that verifies wins. */
 	for (i = 0; i < p->nkeys; i++)
 		if (auth_ltc_verify(x->m, &x->rq, &p->key[i], &key, &klen) == 0)
 			break;
-	if (i == p->nkeys)
+	if (i == p->nkeys) {
+		x->s->c.auth_fail[TURN_AUTH_BAD_INTEGRITY]++;
 		return turn_resp_challenge(x, STUN_ERR_UNAUTHORIZED);
+	}
 	/* The source answered our nonce: its transport address receives our replies. */
 	if (x->s->unauth && !x->client->conn->ops->proven)
 		ratelimit_prove(x->s->unauth, &x->client->src, x->now_ms);
@@ -164,6 +169,13 @@ static int turn_pending_park(struct turn_pending *p, const struct stun_msg *m)
 	return 0;
 }
 
+/* The store could not answer (busy, failed): 500 (DESIGN.md §4: fail closed). */
+static int turn_auth_store_error(struct turn_ctx *x)
+{
+	x->s->c.auth_fail[TURN_AUTH_STORE_ERROR]++;
+	return turn_resp_unauth_error(x, STUN_ERR_SERVER_ERROR);
+}
+
 static int turn_auth_lookup(struct turn_ctx *x, turn_method_cb handler)
 {
 	struct turn_server *s = x->s;
@@ -176,7 +188,7 @@ static int turn_auth_lookup(struct turn_ctx *x, turn_method_cb handler)
 	int rc, n;
 
 	if (p == NULL)
-		return turn_resp_unauth_error(x, STUN_ERR_SERVER_ERROR);
+		return turn_auth_store_error(x);
 	p->client = *x->client;
 	p->rq = x->rq;
 	p->handler = handler;
@@ -186,7 +198,7 @@ static int turn_auth_lookup(struct turn_ctx *x, turn_method_cb handler)
 	p->in_lookup = false;
 	if (rc < 0) {
 		turn_pending_put(p);
-		return turn_resp_unauth_error(x, STUN_ERR_SERVER_ERROR);
+		return turn_auth_store_error(x);
 	}
 	if (p->done) {
 		n = turn_auth_complete(p, x, handler);
@@ -196,7 +208,7 @@ static int turn_auth_lookup(struct turn_ctx *x, turn_method_cb handler)
 	if (turn_pending_park(p, x->m) < 0) {
 		p->store->ops->cancel(p->store->impl, turn_auth_cb, p);
 		turn_pending_put(p);
-		return turn_resp_unauth_error(x, STUN_ERR_SERVER_ERROR);
+		return turn_auth_store_error(x);
 	}
 	return 0;
 }
@@ -213,11 +225,15 @@ int turn_auth_run(struct turn_ctx *x, turn_method_cb handler)
 	}
 	rc = auth_ltc_begin(x->m, s->cfg->realm, s->cfg->nonce_key, &x->client->src, x->now_ms,
 			    &x->rq);
+	if (rc == STUN_ERR_STALE_NONCE)
+		x->s->c.auth_fail[TURN_AUTH_STALE_NONCE]++;
 	if (rc == STUN_ERR_UNAUTHORIZED || rc == STUN_ERR_STALE_NONCE)
 		return turn_resp_challenge(x, rc);
-	if (rc != 0)
+	if (rc != 0) {
+		x->s->c.auth_fail[TURN_AUTH_BAD_REQUEST]++;
 		return turn_resp_unauth_error(x,
 					      rc >= 300 && rc <= 699 ? rc : STUN_ERR_BAD_REQUEST);
+	}
 	return turn_auth_lookup(x, handler);
 }
 

@@ -15,8 +15,12 @@
 
 struct turn_conn;
 
+/* The transports a client connection may be, for counters (metrics) only. */
+enum turn_transport { TURN_TR_UDP, TURN_TR_TCP, TURN_TR_TLS, TURN_TR_DTLS, TURN_TR_N };
+
 struct turn_conn_ops {
-	const char *name; /* "udp", "tcp", ...: for logs and metrics only */
+	const char *name;	       /* "udp", "tcp", ...: for logs and metrics only */
+	enum turn_transport transport; /* the same, as an index (0: UDP) */
 	/* A framed byte stream: ChannelData to the client is padded to a multiple of 4
 	 * (RFC 8656 §12.5), and an allocation made on it lives as long as the connection
 	 * (RFC 8656 §5; net/ reports the end with turn_server_client_gone). */

@@ -16,6 +16,7 @@
 #include "turn/alloc.h"
 #include "turn/ratelimit.h"
 #include "turn/server.h"
+#include "turn/stats.h"
 #include "turn/tcp_conn.h"
 
 /* Requests parked while their credential lookup is outstanding. */
@@ -85,7 +86,11 @@ struct turn_server {
 	uint8_t tid_salt[4];
 	struct turn_counters c;
 	unsigned worker;			/* turn_server_set_worker */
+	uint64_t session_seq;			/* the last session id's sequence */
 	struct turn_mob *mob[TURN_MOB_BUCKETS]; /* mobility-enabled allocations by id */
+	/* What ended allocations relayed, by realm (turn/stats.c). */
+	struct turn_realm_traffic *realms; /* TURN_REALM_SLOTS, made at the first end */
+	size_t nrealms;
 	struct turn_pending pending[TURN_PENDING_MAX];
 	uint8_t scratch[TURN_RESP_MAX];
 };
@@ -159,6 +164,13 @@ int turn_resp_finish(struct turn_ctx *x, struct stun_enc *e);
  * UNKNOWN-ATTRIBUTES for a 420, SOFTWARE only when x->admitted, integrity when
  * x->authed, FINGERPRINT when the request had one. */
 int turn_resp_error(struct turn_ctx *x, int code);
+/* 300 Try Alternate with ALTERNATE-SERVER alt (RFC 8489 §10), through the same builder. */
+int turn_resp_try_alternate(struct turn_ctx *x, const struct addr *alt);
+/* Sessions (turn/session.c): the next session id of s; and the drain check of an
+ * Allocate: false when s is not draining, else true with *n the response (300 with the
+ * alternate server of the client's family, else 508). */
+uint64_t turn_session_id(struct turn_server *s);
+bool turn_drain_refuse(struct turn_ctx *x, int *n);
 /* An unauthenticated reply of n bytes (n from a builder; <= 0 passes through) to c: n when
  * the limiter lets it go (connections with a proven address always), else 0 (counted as
  * limited). */
@@ -189,6 +201,14 @@ uint32_t turn_lifetime(const struct turn_cfg *cfg, bool has, uint32_t req);
  * now_ms expires, under cfg's lifetimes (0: the TURN_*_LIFETIME_S defaults). */
 uint64_t turn_perm_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
 uint64_t turn_chan_expiry(const struct turn_cfg *cfg, uint64_t now_ms);
+
+/* An allocation ends, or leaves s for another worker (RFC 8016 move): what it relayed goes
+ * to its realm's totals in s (turn/stats.c; nothing when out of memory).
+ * turn_realm_carry: it arrives in s (a move adopted or aborted): what it relayed so far,
+ * already in some worker's totals, is taken off s's (modulo 2^64: only the sum over the
+ * workers is read), so that the sum counts it once and never goes down meanwhile. */
+void turn_realm_account(struct turn_server *s, const struct turn_alloc *a);
+void turn_realm_carry(struct turn_server *s, const struct turn_alloc *a);
 
 /* A fresh transaction id for a Data indication (turn/data.c). */
 void turn_ind_tid(struct turn_server *s, uint8_t tid[STUN_TID_LEN]);

@@ -91,6 +91,7 @@ void turn_server_mob_detach(struct turn_server *s, struct turn_mob_move *mv)
 	timer_cancel(&a->timer);
 	turn_mob_detach(s, a);
 	turn_alloc_unlink(s, a);
+	turn_realm_account(s, a);
 	turn_mob_unlink(s, m);
 	a->s = NULL;
 	mv->a = a;
@@ -102,6 +103,7 @@ void turn_server_mob_detach(struct turn_server *s, struct turn_mob_move *mv)
 static int turn_mob_install(struct turn_server *s, struct turn_alloc *a)
 {
 	a->s = s;
+	turn_realm_carry(s, a);
 	if (turn_alloc_link(s, a) < 0) {
 		/* Not in the table: turn_alloc_free's count must find it counted. */
 		s->c.allocs++;

@@ -31,16 +31,20 @@ static int turn_realm_verdict(struct turn_server *s, const struct addr *peer)
 /* The peer's IP by policy, first match wins: 1. one of the server's own addresses in any
  * spelling (turn/relayset.h): refused; 2. the realm's allowed-peer-ip; 3. the realm's
  * denied-peer-ip; 4. the server's peer policy (turn/peer.h). Ports play no part. */
-static bool turn_peer_policy(struct turn_server *s, const struct addr *peer)
+static bool turn_peer_policy(struct turn_server *s, const struct addr *peer,
+			     enum turn_peer_deny *why)
 {
 	const struct peer_policy *p = s->cfg->peers;
 	int v;
 
+	*why = TURN_DENY_OWN_ADDRESS;
 	if (s->cfg->relays && turn_relayset_is_own(s->cfg->relays, peer))
 		return false;
+	*why = TURN_DENY_REALM;
 	v = turn_realm_verdict(s, peer);
 	if (v != 0)
 		return v > 0;
+	*why = TURN_DENY_POLICY;
 	return p == NULL || peer_policy_allows(p, peer);
 }
 
@@ -49,19 +53,26 @@ static bool turn_peer_policy(struct turn_server *s, const struct addr *peer)
  * only relay-to-relay admits it: then every datagram is checked again. */
 static bool turn_peer_allowed(struct turn_server *s, const struct addr *peer, bool *relay_only)
 {
+	enum turn_peer_deny why;
+
 	*relay_only = false;
 	if (s->cfg->relays && turn_relayset_is_live(s->cfg->relays, peer)) {
-		*relay_only = !turn_peer_policy(s, peer);
+		*relay_only = !turn_peer_policy(s, peer, &why);
 		return true;
 	}
-	return turn_peer_policy(s, peer);
+	if (turn_peer_policy(s, peer, &why))
+		return true;
+	s->c.peer_denied[why]++;
+	return false;
 }
 
 int turn_peer_check(struct turn_ctx *x, const struct turn_alloc *a, const struct addr *peer,
 		    bool *relay_only)
 {
-	if (turn_alloc_relay_for(a, addr_family(peer)) < 0)
+	if (turn_alloc_relay_for(a, addr_family(peer)) < 0) {
+		x->s->c.peer_denied[TURN_DENY_FAMILY]++;
 		return STUN_ERR_PEER_ADDRESS_FAMILY_MISMATCH;
+	}
 	if (!turn_peer_allowed(x->s, peer, relay_only))
 		return STUN_ERR_FORBIDDEN;
 	return 0;

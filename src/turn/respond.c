@@ -42,8 +42,9 @@ int turn_resp_finish(struct turn_ctx *x, struct stun_enc *e)
 }
 
 /* The one builder of error responses; challenge adds REALM, NONCE and PASSWORD-ALGORITHMS
- * (RFC 8489 §9.2.4). */
-static int turn_resp_error_build(struct turn_ctx *x, int code, bool challenge)
+ * (RFC 8489 §9.2.4), alt (a 300's) ALTERNATE-SERVER (§10, §14.15). */
+static int turn_resp_error_build(struct turn_ctx *x, int code, bool challenge,
+				 const struct addr *alt)
 {
 	const struct stun_msg *m = x->m;
 	struct turn_server *s = x->s;
@@ -53,12 +54,28 @@ static int turn_resp_error_build(struct turn_ctx *x, int code, bool challenge)
 	if (challenge)
 		auth_ltc_put_challenge(&e, s->cfg->realm, s->cfg->nonce_key, &x->client->src,
 				       x->now_ms);
+	if (alt)
+		stun_enc_put_addr(&e, STUN_ATTR_ALTERNATE_SERVER, alt);
 	return turn_resp_seal(x, &e, x->authed || x->admitted);
+}
+
+/* An admitted Allocate refused (RFC 8656 §7.2; 300 while draining): counted by code. */
+static void turn_resp_count_fail(struct turn_ctx *x, int code)
+{
+	if (x->admitted && x->m->method == STUN_METHOD_ALLOCATE)
+		x->s->c.alloc_fail[turn_fail_slot(code)]++;
 }
 
 int turn_resp_error(struct turn_ctx *x, int code)
 {
-	return turn_resp_error_build(x, code, false);
+	turn_resp_count_fail(x, code);
+	return turn_resp_error_build(x, code, false, NULL);
+}
+
+int turn_resp_try_alternate(struct turn_ctx *x, const struct addr *alt)
+{
+	turn_resp_count_fail(x, STUN_ERR_TRY_ALTERNATE);
+	return turn_resp_error_build(x, STUN_ERR_TRY_ALTERNATE, false, alt);
 }
 
 /* DESIGN.md §3: whatever a source can make us send without credentials is limited per
@@ -87,7 +104,8 @@ int turn_resp_unauth_error(struct turn_ctx *x, int code)
 int turn_resp_challenge(struct turn_ctx *x, int code)
 {
 	struct turn_server *s = x->s;
-	int n = turn_resp_unauth(s, x->client, turn_resp_error_build(x, code, true), x->now_ms);
+	int n = turn_resp_unauth(s, x->client, turn_resp_error_build(x, code, true, NULL),
+				 x->now_ms);
 
 	if (n > 0 && code == STUN_ERR_UNAUTHORIZED)
 		s->c.auth_401++;

@@ -105,6 +105,7 @@ void turn_server_free(struct turn_server *s)
 		timer_wheel_free(s->wheel);
 	ratelimit_free(s->own_unauth);
 	turn_shared_free(s->own_shared);
+	free(s->realms);
 	if (s->creds)
 		s->creds->ops->free(s->creds->impl);
 	if (s->old_creds)
@@ -188,7 +189,9 @@ static int turn_decode_failed(struct turn_ctx *x, struct stun_msg *m)
 static int turn_server_request(struct turn_ctx *x)
 {
 	const struct turn_method *tm = turn_method_find(x->m->method);
+	unsigned slot = x->m->method < TURN_METHOD_SLOTS ? x->m->method : 0;
 
+	x->s->c.requests[slot][x->client->conn->ops->transport]++;
 	/* An unknown method, or (STUN-only server) any method but Binding: 400, unsigned and
 	 * limited like every reply to a request that did not authenticate. */
 	if (tm == NULL || tm->request == NULL || (x->s->cfg->stun_only && !tm->stun))

@@ -173,6 +173,11 @@ struct turn_cfg {
 	uint32_t unauth_rate;	   /* replies per second (burst as large) */
 	uint64_t unauth_bytes;	   /* bytes per second (burst as large) */
 	uint32_t unauth_port_rate; /* replies per second per source port (burst as large) */
+	/* alternate-server (RFC 8489 §10): where a draining server (turn_shared_set_draining)
+	 * sends new Allocates with 300 Try Alternate; the one of the client's family is used,
+	 * none of it: 508. */
+	const struct addr *alternates;
+	size_t nalternates;
 	const struct peer_policy *peers;
 	struct turn_relayset *relays; /* own addresses, live relay ports; NULL in tests
 				       * that need no relay-to-relay */
@@ -313,7 +318,64 @@ void turn_server_tick(struct turn_server *s, uint64_t now_ms);
  * drops c's requests still waiting for a credential lookup. */
 void turn_server_client_gone(struct turn_server *s, const struct turn_client *c);
 
-/* Counters (read on the worker thread, e.g. for metrics). */
+/* Sessions (turn/session.c): the operator's view of a worker's allocations (the admin
+ * socket's sessions and kill). Worker thread only, like everything in a turn_server. */
+#define TURN_SESSION_NAME_MAX 256
+struct turn_session {
+	uint64_t id;		   /* stable, unique across workers (worker id in the top
+				    * 16 bits, a per-worker sequence below) */
+	struct addr client, local; /* the client's 5-tuple */
+	const char *transport;	   /* "udp", "tcp", ... (the connection's name) */
+	struct addr relayed[2];	   /* the relayed transport address(es) */
+	unsigned nrelay;
+	const char *user, *realm; /* "" when unknown; borrowed for the callback */
+	uint64_t age_ms;
+	uint64_t expires_in_ms;
+	uint64_t pkts_to_peer, pkts_to_client;
+	uint64_t bytes_to_peer, bytes_to_client;
+};
+/* Calls fn for each allocation of s (in no particular order) while fn returns 0. */
+typedef int (*turn_session_cb)(const struct turn_session *ss, void *arg);
+void turn_server_sessions(struct turn_server *s, uint64_t now_ms, turn_session_cb fn, void *arg);
+/* Ends the allocation with session id (TURN_END_KILLED): 0, or -ENOENT when s has none. */
+int turn_server_kill(struct turn_server *s, uint64_t id);
+/* Ends every allocation of user (and, when realm is non-NULL, of that realm) with
+ * TURN_END_KILLED. Returns how many, or -ENOMEM (none ended). */
+int turn_server_kill_user(struct turn_server *s, const char *user, const char *realm);
+
+/* Why an authenticated request failed (RFC 8489 §9.2.4): the store does not know the user
+ * (401), the key does not verify MESSAGE-INTEGRITY (401), the nonce is stale (438), the
+ * credential attributes are malformed (400 and the like), the store failed or is busy
+ * (500). The 401 challenge to a request without credentials is the normal first step and
+ * not a failure. */
+enum turn_auth_fail {
+	TURN_AUTH_UNKNOWN_USER,
+	TURN_AUTH_BAD_INTEGRITY,
+	TURN_AUTH_STALE_NONCE,
+	TURN_AUTH_BAD_REQUEST,
+	TURN_AUTH_STORE_ERROR,
+	TURN_AUTH_FAIL_N
+};
+/* Why a peer was refused (RFC 8656 §9, §21): by CreatePermission, ChannelBind or Connect
+ * (one of the server's own addresses, the realm's denied-peer-ip, the server's peer policy,
+ * no relay of the peer's family: 443), or per datagram (no permission; an own address no
+ * longer a live relay port). */
+enum turn_peer_deny {
+	TURN_DENY_OWN_ADDRESS,
+	TURN_DENY_REALM,
+	TURN_DENY_POLICY,
+	TURN_DENY_FAMILY,
+	TURN_DENY_NO_PERMISSION,
+	TURN_DENY_NOT_RELAY,
+	TURN_DENY_N
+};
+/* Requests counted per STUN method below this value (others in slot 0, which no method
+ * uses), and Allocate error codes counted one slot each (turn_fail_slot). */
+#define TURN_METHOD_SLOTS 16
+#define TURN_FAIL_SLOTS	  12
+
+/* Counters (read on the worker thread, e.g. for metrics). Only uint64_t fields: a
+ * snapshot of several workers is summed field by field (net/stats.h). */
 struct turn_counters {
 	uint64_t allocs; /* current */
 	uint64_t allocs_total;
@@ -341,7 +403,18 @@ struct turn_counters {
 	uint64_t icmp_to_client; /* ICMP errors reported in Data indications */
 	uint64_t icmp_dropped;	 /* ... not relayed: type, no permission */
 	uint64_t icmp_limited;	 /* ... over the per-allocation rate limit */
+	/* Requests by method (index: the method, < TURN_METHOD_SLOTS) and transport. */
+	uint64_t requests[TURN_METHOD_SLOTS][TURN_TR_N];
+	uint64_t auth_fail[TURN_AUTH_FAIL_N];
+	/* Counted where refused, except NO_PERMISSION and NOT_RELAY: turn_server_stats
+	 * (turn/stats.h) fills them from the dropped_ counters above. */
+	uint64_t peer_denied[TURN_DENY_N];
+	/* Allocate requests answered with an error once admitted, by code (turn_fail_slot). */
+	uint64_t alloc_fail[TURN_FAIL_SLOTS];
 };
+/* The slot of alloc_fail counting code, and the code a slot counts (0: every other). */
+unsigned turn_fail_slot(int code);
+int turn_fail_code(unsigned slot);
 const struct turn_counters *turn_server_counters(const struct turn_server *s);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct turn_shared {
 	uint32_t total;
 	struct turn_user_count *users[TURN_SHARED_BUCKETS];
 	struct turn_token *tokens;
+	atomic_bool draining;
 };
 
 int turn_shared_new(struct turn_shared **out)
@@ -209,4 +211,14 @@ int turn_shared_token_take(struct turn_shared *sh, const uint8_t token[TURN_SHAR
 	*family = t->family;
 	free(t);
 	return 0;
+}
+
+void turn_shared_set_draining(struct turn_shared *sh, bool on)
+{
+	atomic_store_explicit(&sh->draining, on, memory_order_relaxed);
+}
+
+bool turn_shared_is_draining(struct turn_shared *sh)
+{
+	return atomic_load_explicit(&sh->draining, memory_order_relaxed);
 }

@@ -4,6 +4,7 @@
 #ifndef TERN_TURN_SHARED_H
 #define TERN_TURN_SHARED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,12 @@ void turn_shared_release(struct turn_shared *sh, const uint8_t *ident);
 /* Current counts (tests, metrics). */
 uint32_t turn_shared_user_count(struct turn_shared *sh, const uint8_t *ident);
 uint32_t turn_shared_total(struct turn_shared *sh);
+
+/* Drain: while set, every worker answers new Allocates with 300 Try Alternate or 508
+ * (RFC 8656 §7.2) and keeps serving the allocations it has. An atomic: set by the control
+ * thread, read by Allocate only (no lock). */
+void turn_shared_set_draining(struct turn_shared *sh, bool on);
+bool turn_shared_is_draining(struct turn_shared *sh);
 
 /* Records a reservation: handle (net's), family, valid until expire_ms. It takes over one
  * unit acquired for ident (NULL: the total only; the ident is copied): the reserved port

@@ -159,6 +159,10 @@ class Ternd:
                 f.write(config)
             self.args += ["-c", path]
         self.args += ["--listening-port", str(self.port), "--relay-threads", str(threads)]
+        # Every test's ternd has its own admin socket (never /run/ternd); a later
+        # --admin-socket in args wins.
+        self.admin_socket = os.path.join(TMP, f"ternd-{self.port}.sock")
+        self.args += ["--admin-socket", self.admin_socket]
         self.args += list(args)
         self.env = dict(os.environ, **(env or {}))
         self.proc = None
@@ -197,6 +201,11 @@ class Ternd:
 
     def alive(self):
         return self.proc.poll() is None
+
+    def ctl(self, *args, timeout=20, user=None):
+        """Runs $TERNCTL with args on this ternd's admin socket (as user, through
+        runuser, when given); returns (rc, stdout, stderr)."""
+        return ternctl(*args, "--admin-socket", self.admin_socket, timeout=timeout, user=user)
 
     def stop(self, sig=signal.SIGTERM):
         t0 = time.time()
@@ -895,10 +904,14 @@ def redis_conninfo(port, db):
     return f"ip=127.0.0.1 port={port} dbname={db}"
 
 
-def ternctl(*args, conn=None, timeout=20):
-    """Runs $TERNCTL with args (and --redis conn); returns (rc, stdout, stderr)."""
-    env = {k: v for k, v in os.environ.items() if k != "TERN_REDIS_USERDB"}
+def ternctl(*args, conn=None, timeout=20, user=None):
+    """Runs $TERNCTL with args (and --redis conn; as user through runuser when given);
+    returns (rc, stdout, stderr)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TERN_REDIS_USERDB", "TERN_ADMIN_SOCKET")}
     argv = [TERNCTL] + list(args) + (["--redis", conn] if conn else [])
+    if user:
+        argv = ["runuser", "-u", user, "--"] + argv
     p = subprocess.run(argv, capture_output=True, timeout=timeout, env=env)
     return (p.returncode, p.stdout.decode("utf-8", "surrogateescape"),
             p.stderr.decode("utf-8", "surrogateescape").strip())

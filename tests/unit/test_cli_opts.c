@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "tap.h"
@@ -28,8 +29,28 @@ static void test_counts(void)
 	CHECK(v == 77, "out untouched on error");
 }
 
+/* The admin verbs' options: --admin-socket, --timeout, --user, --json; others refused. */
+static void test_admin_opts(void)
+{
+	char *ok[] = {"drain", "--timeout", "30", "--admin-socket", "/tmp/x.sock", NULL};
+	char *bad[] = {"drain", "--user", "u", NULL};
+	char *neg[] = {"drain", "--timeout", "-1", NULL};
+	struct cli_opts o;
+
+	CHECK_EQ_INT(cli_opts_parse(5, ok, "drain", "TAh", &o), CLI_OK, "drain's options parse");
+	CHECK(o.timeout == 30 && o.admin_socket && strcmp(o.admin_socket, "/tmp/x.sock") == 0,
+	      "--timeout and --admin-socket values");
+	CHECK_EQ_INT(cli_opts_parse(3, bad, "drain", "TAh", &o), CLI_USAGE,
+		     "an option the verb does not take: usage error");
+	CHECK_EQ_INT(cli_opts_parse(3, neg, "drain", "TAh", &o), CLI_USAGE,
+		     "a negative timeout: usage error");
+	CHECK_EQ_INT(cli_opts_parse(1, ok, "drain", "TAh", &o), CLI_OK, "no options");
+	CHECK(o.timeout == -1 && o.admin_socket == NULL, "absent: -1 and NULL");
+}
+
 int main(void)
 {
 	test_counts();
+	test_admin_opts();
 	return tap_done();
 }

@@ -9,6 +9,7 @@
 
 #include "stun/chdata.h"
 #include "turn/shared.h"
+#include "turn/stats.h"
 #include "turn/ticket.h"
 
 /* ---- relay ops with mobility: which worker (ctx) each relay is attached to ---- */
@@ -366,6 +367,23 @@ static void test_ticket_expired(void)
 	t_stop(&t);
 }
 
+/* Packets relayed either way in realm T_REALM, summed over the workers t0 and t1 (NULL:
+ * t0 only), as the metrics read them (turn/stats.h). */
+static uint64_t m_realm_pkts(struct t_env *t0, struct t_env *t1)
+{
+	struct turn_realm_traffic rt[TURN_REALM_SLOTS];
+	size_t n = 0;
+	uint64_t sum = 0;
+
+	turn_server_realm_traffic(t0->s, rt, TURN_REALM_SLOTS, &n);
+	if (t1)
+		turn_server_realm_traffic(t1->s, rt, TURN_REALM_SLOTS, &n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rt[i].realm, T_REALM) == 0)
+			sum += rt[i].pkts_to_peer + rt[i].pkts_to_client;
+	return sum;
+}
+
 /* The allocation on worker 0 (t0), the Refresh from the new 5-tuple on worker 1 (t1). */
 static void m_cross_setup(struct t_env *t0, struct t_env *t1, char tk[64])
 {
@@ -398,20 +416,25 @@ static void test_move_cross(void)
 
 	g.detaches = g.attaches = 0;
 	m_cross_setup(&t0, &t1, tk);
+	CHECK(m_chdata(&t0, 0x4001) == 0 && m_realm_pkts(&t0, &t1) == 1,
+	      "one packet relayed on worker 0, counted in its realm");
 	CHECK(m_refresh(&t1, tk, false, 600) == 0 && t1.resp_len == 0,
 	      "worker 1: no answer yet (forwarded)");
 	CHECK(g.mv && g.mv_worker == 0, "forwarded to worker 0, the ticket's owner");
 	turn_server_mob_detach(t0.s, g.mv);
 	CHECK(turn_server_counters(t0.s)->allocs == 0 && g.detaches == 1 && g.owner[0] == NULL,
 	      "worker 0 let go of it");
+	CHECK(m_realm_pkts(&t0, &t1) == 1, "on its way: its realm's count stays");
 	turn_server_mob_adopt(t1.s, g.mv, t1.now);
 	CHECK_EQ_INT(m_conn_code(&t1), 0, "worker 1 answered success through the connection");
+	CHECK(m_realm_pkts(&t0, &t1) == 1, "adopted: counted once");
 	CHECK(t_resp_signed(&t1) && t_lifetime(&t1) == 600, "signed, LIFETIME 600");
 	CHECK(m_ticket(&t1, tk2) == TURN_TICKET_LEN && strcmp(tk, tk2) != 0, "a new ticket");
 	CHECK(turn_server_counters(t1.s)->allocs == 1 && turn_server_counters(t1.s)->mob_cross == 1,
 	      "worker 1 owns it");
 	CHECK(g.owner[0] == &t1.net && g.held[0] == &t1.dgram.conn, "relay on worker 1");
 	CHECK(m_chdata(&t1, 0x4001) == 0, "the channel relays on worker 1");
+	CHECK(m_realm_pkts(&t0, &t1) == 2, "and its realm counts it");
 	to = m_peer(&t1, &t0.net, "198.51.100.7", 5000);
 	CHECK(to && addr_eq(&to->src, &t1.src), "peer data to the new 5-tuple (permission kept)");
 	CHECK_EQ_INT(t_refresh(&t0, false, 0), 437, "the old 5-tuple on worker 0: 437");
@@ -460,10 +483,14 @@ static void test_move_cross_races(void)
 
 	/* The requester cannot be reached: the owner takes it back. */
 	m_cross_setup(&t0, &t1, tk);
+	m_chdata(&t0, 0x4001);
 	m_refresh(&t1, tk, false, -1);
 	turn_server_mob_detach(t0.s, g.mv);
 	turn_server_mob_abort(t0.s, g.mv);
 	CHECK_EQ_INT(t_refresh(&t0, false, 0), 0, "aborted: the old 5-tuple still has it");
+	CHECK(m_realm_pkts(&t0, NULL) == 1, "back home: its packet counted once in its realm");
+	CHECK_EQ_INT(t_refresh(&t0, true, 0), 0, "deleted");
+	CHECK(m_realm_pkts(&t0, NULL) == 1, "ended: still once");
 	t_stop(&t1);
 	t_stop(&t0);
 

@@ -336,6 +336,10 @@ int turn_allocate(struct turn_ctx *x)
 		return turn_allocate_success(x, a);
 	if (a || code == STUN_ERR_WRONG_CREDENTIALS)
 		return turn_resp_error(x, a ? STUN_ERR_ALLOCATION_MISMATCH : code);
+	/* Step 11: a draining server redirects with 300 Try Alternate (RFC 8489 §10), or has
+	 * no capacity (508); turn/session.c. */
+	if (turn_drain_refuse(x, &code))
+		return code;
 	code = turn_allocate_check(x, &pl);
 	if (code == 0)
 		code = turn_mob_allocate_check(x, &pl.mobile);
