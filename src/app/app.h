@@ -32,6 +32,8 @@ struct app_state {
 
 struct app {
 	const struct cfg *cfg; /* the configuration in effect (reload replaces it) */
+	int argc;	       /* the command line, for a reload to read again */
+	char **argv;	       /* borrowed from main, which keeps it unchanged */
 	struct app_turn *turn;
 	struct app_tls *tls;
 	struct iprange_list proxy_trusted;
@@ -54,9 +56,14 @@ struct app {
 int app_ctl_init(struct app *a, const sigset_t *sigs);
 void app_ctl_run(struct app *a);
 void app_ctl_fini(struct app *a);
-/* Reload (SIGHUP, the admin socket's reload; app/reload.c): reopens the log, re-reads the
- * TLS certificates. 0, or -errno with why (cap bytes) saying what failed; a failed
- * reload changes nothing. Main thread. */
+/* Reload (SIGHUP, the admin socket's reload; app/reload.c): reads the configuration again
+ * from the same sources (the file, the environment, the command line, which still wins)
+ * and applies it to the running workers: users, TURN REST secrets, realm, quotas,
+ * max-bps, peer policy, lifetimes, SOFTWARE, the unauthenticated-reply limits, the log
+ * file and level; the TLS certificates are read again. Options that need a restart keep
+ * their values and are named in one warning line. Existing allocations keep relaying.
+ * 0, or -errno with why (cap bytes) saying what failed in one line (also logged); an
+ * invalid configuration changes nothing. Main thread. */
 int app_reload(struct app *a, char *why, size_t cap);
 /* Ends the control loop: ternd then stops the workers and exits with code. Main thread. */
 void app_ctl_stop(struct app *a, int code);

@@ -113,6 +113,12 @@ int app_tls_reload(struct app_tls *t, struct net_server *srv)
 	return rc;
 }
 
+void app_tls_set_cfg(struct app_tls *t, const struct cfg *cfg)
+{
+	if (t)
+		t->cfg = cfg;
+}
+
 void app_tls_free(struct app_tls *t)
 {
 	if (!t)

@@ -18,6 +18,9 @@ int app_tls_new(const struct cfg *cfg, struct net_opts *opts, struct app_tls **o
 /* Re-reads the certificate files and swaps the new set into srv; on failure logs why and
  * leaves the running set in place. NULL t: nothing to do. 0 or -errno. */
 int app_tls_reload(struct app_tls *t, struct net_server *srv);
+/* A reload: the certificate files are read from cfg's paths from now on (borrowed until
+ * the next call or app_tls_free). NULL t: nothing to do. */
+void app_tls_set_cfg(struct app_tls *t, const struct cfg *cfg);
 /* Takes t (NULL is fine); after the server is freed. */
 void app_tls_free(struct app_tls *t);
 

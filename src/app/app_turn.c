@@ -1,7 +1,9 @@
-/* From the configuration to struct turn_cfg, the peer policy and the static users. */
+/* From the configuration to struct turn_cfg, the peer policy and the static users; a
+ * reload's new generation of them (app/app_turn.h). */
 #include "app/app_turn.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,27 +28,114 @@
 /* alternate-server values (the option's range). */
 #define APP_TURN_MAX_ALT 16
 
-struct app_turn {
+/* One configuration's TURN settings and static credentials: immutable once built, shared
+ * by every worker. Held by the main thread while current (or retired after a failed
+ * swap) and by every credential store built from it; the last to let go frees it,
+ * whatever its thread. */
+struct app_turn_gen {
+	atomic_uint refs;
+	struct cfg *cfg_owned; /* a reload's configuration; NULL: main's (outlives ternd's
+				* workers) */
+	const struct cfg *cfg;
 	struct turn_cfg tc;
-	struct auth_nonce_key nonce;
 	struct peer_policy *peers;
-	struct turn_relayset *relays;
-	struct turn_shared *shared;
-	struct ratelimit *unauth;
-	struct turn_ticket_key *tickets; /* mobility: the MOBILITY-TICKET key, or NULL */
 	struct cred_static *users;
 	struct cred_rest_static *secrets;
-	struct cred_redis *redis;
+	struct ratelimit *unauth; /* tc.unauth */
+	bool own_unauth;	  /* false: the previous generation's, until the swap */
 	struct app_cred_cfg cc;
 	struct addr alternates[APP_TURN_MAX_ALT]; /* alternate-server (drain) */
+	struct app_turn_gen *next;		  /* app_turn.retired */
 };
 
-/* net_cred_new_cb: each worker's composed store (its Redis connections on base). */
+/* A worker as the credential factory saw it: its base, the Redis connections its store
+ * holds, the generation it runs. Written on that worker's thread once it runs. */
+struct app_turn_worker {
+	struct event_base *base;
+	struct cred_redis_worker *rw;
+	const struct app_turn_gen *gen;
+};
+
+/* What lives as long as ternd: state that carries across reloads. */
+struct app_turn {
+	struct auth_nonce_key nonce;
+	struct turn_relayset *relays;
+	struct turn_shared *shared;
+	struct turn_ticket_key *tickets; /* mobility: the MOBILITY-TICKET key, or NULL */
+	struct cred_redis *redis;
+	bool no_creds; /* no-auth or stun-only: no credential store at all */
+	size_t nrelay, nexternal;
+	uint16_t min_port, max_port;
+	struct app_turn_gen *gen;     /* current */
+	struct app_turn_gen *retired; /* generations a worker may still run (failed swap) */
+	struct app_turn_worker *w;    /* set while the workers are made, before they run */
+	size_t nw;
+};
+
+static void app_turn_gen_ref(struct app_turn_gen *g)
+{
+	atomic_fetch_add(&g->refs, 1);
+}
+
+static void app_turn_gen_unref(void *arg)
+{
+	struct app_turn_gen *g = arg;
+
+	if (!g || atomic_fetch_sub(&g->refs, 1) != 1)
+		return;
+	cred_static_free(g->users);
+	cred_rest_static_free(g->secrets);
+	if (g->peers)
+		peer_policy_free(g->peers);
+	if (g->own_unauth)
+		ratelimit_free(g->unauth);
+	if (g->cfg_owned) {
+		cfg_free(g->cfg_owned);
+		free(g->cfg_owned);
+	}
+	free(g);
+}
+
+/* The worker whose base is base, or NULL. */
+static struct app_turn_worker *app_turn_worker_find(struct app_turn *t, struct event_base *base)
+{
+	for (size_t i = 0; i < t->nw; i++)
+		if (t->w[i].base == base)
+			return &t->w[i];
+	return NULL;
+}
+
+/* A store of generation g for worker tw (*out NULL without credentials). 0 or -errno. */
+static int app_turn_cred_make(struct app_turn *t, struct app_turn_gen *g,
+			      struct app_turn_worker *tw, struct cred_store **out)
+{
+	struct cred_redis_worker *rw = tw->rw;
+	int err;
+
+	*out = NULL;
+	if (t->no_creds)
+		return 0;
+	app_turn_gen_ref(g);
+	err = app_cred_new(&g->cc, tw->base, &rw, out);
+	if (err) {
+		app_turn_gen_unref(g);
+		return err;
+	}
+	tw->rw = rw;
+	return 0;
+}
+
+/* net_cred_new_cb: each worker's composed store (its Redis connections on base), made
+ * while the server is created (main thread). */
 static int app_turn_cred_new(void *arg, struct event_base *base, struct cred_store **out)
 {
 	struct app_turn *t = arg;
+	struct app_turn_worker *tw;
 
-	return app_cred_new(&t->cc, base, out);
+	t->w = xrealloc(t->w, (t->nw + 1) * sizeof(*t->w));
+	tw = &t->w[t->nw++];
+	*tw = (struct app_turn_worker){.base = base, .gen = t->gen};
+	return app_turn_cred_make(t, t->gen, tw, out);
 }
 
 /* Parses a list of ranges. 0 or -EINVAL (logged). */
@@ -92,8 +181,8 @@ static int app_turn_relays(struct app_turn *t, const struct cfg *cfg, const stru
 	return err;
 }
 
-/* The peer policy: allowed/denied ranges and loopback. 0 or -errno (logged). */
-static int app_turn_peers(struct app_turn *t, const struct cfg *cfg, const struct net_opts *o)
+/* The peer policy of g: allowed/denied ranges and loopback. 0 or -errno (logged). */
+static int app_turn_peers(struct app_turn_gen *g, const struct cfg *cfg)
 {
 	struct iprange_list allowed = {0}, denied = {0};
 	struct peer_policy_cfg pc = {
@@ -101,13 +190,11 @@ static int app_turn_peers(struct app_turn *t, const struct cfg *cfg, const struc
 		.denied = &denied,
 		.allow_loopback = cfg->allow_loopback_peers,
 	};
-	int err = app_turn_relays(t, cfg, o);
+	int err = app_turn_ranges(&cfg->allowed_peer_ip, "allowed-peer-ip", &allowed);
 
 	if (!err)
-		err = app_turn_ranges(&cfg->allowed_peer_ip, "allowed-peer-ip", &allowed);
-	if (!err)
 		err = app_turn_ranges(&cfg->denied_peer_ip, "denied-peer-ip", &denied);
-	if (!err && (err = peer_policy_new(&pc, &t->peers)) < 0)
+	if (!err && (err = peer_policy_new(&pc, &g->peers)) < 0)
 		log_err("app", "peer policy failed err=\"%s\"", strerror(-err));
 	iprange_list_free(&allowed);
 	iprange_list_free(&denied);
@@ -127,45 +214,57 @@ static bool app_turn_no_creds(const struct cfg *cfg)
 	return cfg->no_auth || cfg->stun_only;
 }
 
-/* The static users, Redis and TURN REST secrets (none with no-auth or stun-only). 0 or
+/* The static users and TURN REST secrets of g (none with no-auth or stun-only). 0 or
  * -errno (logged). */
-static int app_turn_users(struct app_turn *t, const struct cfg *cfg)
+static int app_turn_users(struct app_turn *t, struct app_turn_gen *g, const struct cfg *cfg)
 {
-	struct cred_redis_opts ro = {.conninfo = cfg->redis_userdb};
-	char why[256];
 	int err = 0;
 
-	if (app_turn_no_creds(cfg))
+	if (t->no_creds)
 		return 0;
 	if (cfg->use_auth_secret && cfg->static_auth_secret.n &&
 	    (err = cred_rest_static_new((const char *const *)cfg->static_auth_secret.v,
-					cfg->static_auth_secret.n, &t->secrets)) < 0)
+					cfg->static_auth_secret.n, &g->secrets)) < 0)
 		log_err("app", "static-auth-secret failed secrets=%zu err=\"%s\"",
 			cfg->static_auth_secret.n, strerror(-err));
 	if (!err && cfg->user.n &&
 	    (err = cred_static_new(cfg->realm, (const char *const *)cfg->user.v, cfg->user.n,
-				   &t->users)) < 0)
+				   &g->users)) < 0)
 		log_err("app", "static users failed realm=%s users=%zu err=\"%s\"", cfg->realm,
 			cfg->user.n, strerror(-err));
-	if (!err && cfg->redis_userdb &&
-	    (err = cred_redis_new(&ro, &t->redis, why, sizeof(why))) < 0)
-		log_err("app", "redis-userdb rejected err=\"%s\"",
-			err == -EINVAL ? why : strerror(-err));
-	t->cc = (struct app_cred_cfg){
+	g->cc = (struct app_cred_cfg){
 		.realm = cfg->realm,
-		.users = t->users,
-		.secrets = t->secrets,
+		.users = g->users,
+		.secrets = g->secrets,
 		.redis = t->redis,
 		.rest = cfg->use_auth_secret,
 		.rest_sep = cfg->rest_api_separator ? cfg->rest_api_separator[0] : ':',
 		.long_term = app_turn_long_term(cfg),
+		.release = app_turn_gen_unref,
+		.release_arg = g,
 	};
 	return err;
 }
 
-static void app_turn_fill(struct app_turn *t, const struct cfg *cfg)
+/* Redis (redis-userdb needs a restart: one for ternd's life). 0 or -errno (logged). */
+static int app_turn_redis_new(struct app_turn *t, const struct cfg *cfg)
 {
-	struct turn_cfg *tc = &t->tc;
+	struct cred_redis_opts ro = {.conninfo = cfg->redis_userdb};
+	char why[256];
+	int err;
+
+	if (t->no_creds || !cfg->redis_userdb)
+		return 0;
+	err = cred_redis_new(&ro, &t->redis, why, sizeof(why));
+	if (err)
+		log_err("app", "redis-userdb rejected err=\"%s\"",
+			err == -EINVAL ? why : strerror(-err));
+	return err;
+}
+
+static void app_turn_fill(const struct app_turn *t, struct app_turn_gen *g, const struct cfg *cfg)
+{
+	struct turn_cfg *tc = &g->tc;
 
 	tc->realm = cfg->realm;
 	tc->no_auth = cfg->no_auth;
@@ -186,17 +285,63 @@ static void app_turn_fill(struct app_turn *t, const struct cfg *cfg)
 	tc->unauth_rate = (uint32_t)cfg->unauth_rate;
 	tc->unauth_bytes = (uint64_t)cfg->unauth_bytes;
 	tc->unauth_port_rate = (uint32_t)cfg->unauth_port_rate;
-	tc->peers = t->peers;
+	tc->peers = g->peers;
 	tc->relays = t->relays;
 	tc->nonce_key = &t->nonce;
 	tc->shared = t->shared;
-	tc->unauth = t->unauth;
+	tc->ticket_key = t->tickets;
 	/* alternate-server: checked at load */
 	tc->nalternates = 0;
 	for (size_t i = 0; i < cfg->alternate_server.n && i < APP_TURN_MAX_ALT; i++)
-		if (cfg_alt_server_parse(cfg->alternate_server.v[i], &t->alternates[i]) == 0)
-			t->alternates[tc->nalternates++] = t->alternates[i];
-	tc->alternates = t->alternates;
+		if (cfg_alt_server_parse(cfg->alternate_server.v[i], &g->alternates[i]) == 0)
+			g->alternates[tc->nalternates++] = g->alternates[i];
+	tc->alternates = g->alternates;
+}
+
+/* The unauthenticated-reply limiter of g: prev's when the limits are the same (its
+ * counts carry on), else a new one for every worker (DESIGN.md §3). 0 or -errno. */
+static int app_turn_unauth(struct app_turn_gen *g, const struct app_turn_gen *prev)
+{
+	const struct turn_cfg *a = &g->tc, *b = prev ? &prev->tc : NULL;
+	int err;
+
+	if (b && a->unauth_rate == b->unauth_rate && a->unauth_bytes == b->unauth_bytes &&
+	    a->unauth_port_rate == b->unauth_port_rate) {
+		g->unauth = prev->unauth;
+		g->tc.unauth = g->unauth;
+		return 0;
+	}
+	err = turn_unauth_new(&g->tc, &g->unauth);
+	if (err)
+		log_err("app", "unauth limiter failed err=\"%s\"", strerror(-err));
+	g->own_unauth = true;
+	g->tc.unauth = g->unauth;
+	return err;
+}
+
+/* A generation for cfg (borrowed; see app_turn_gen.cfg_owned), the limiter shared with
+ * prev when unchanged. 0 or -errno (logged). */
+static int app_turn_gen_new(struct app_turn *t, const struct cfg *cfg,
+			    const struct app_turn_gen *prev, struct app_turn_gen **out)
+{
+	struct app_turn_gen *g = xcalloc(1, sizeof(*g));
+	int err;
+
+	atomic_init(&g->refs, 1);
+	g->cfg = cfg;
+	err = app_turn_peers(g, cfg);
+	if (!err)
+		err = app_turn_users(t, g, cfg);
+	if (!err) {
+		app_turn_fill(t, g, cfg);
+		err = app_turn_unauth(g, prev);
+	}
+	if (err) {
+		app_turn_gen_unref(g);
+		return err;
+	}
+	*out = g;
+	return 0;
 }
 
 /* One line naming the relay addresses, so an operator sees which ones the wildcard gave. */
@@ -216,7 +361,8 @@ static void app_turn_log_relays(const struct net_opts *o)
 	log_info("app", "relay addresses relay_ips=%s", o->nrelay ? list : "none");
 }
 
-static void app_turn_log(const struct app_turn *t, const struct cfg *cfg, const struct net_opts *o)
+/* The summary line of the TURN settings in force (at start and after a reload). */
+static void app_turn_log(const struct app_turn *t, const struct cfg *cfg)
 {
 	char raddr[300];
 
@@ -240,11 +386,10 @@ static void app_turn_log(const struct app_turn *t, const struct cfg *cfg, const 
 		 cfg->no_auth		   ? "off"
 		 : app_turn_long_term(cfg) ? "on"
 					   : "refused",
-		 o->nrelay, o->nexternal, o->min_port, o->max_port, cfg->max_allocate_lifetime,
+		 t->nrelay, t->nexternal, t->min_port, t->max_port, cfg->max_allocate_lifetime,
 		 cfg->user_quota, cfg->total_quota, cfg->max_bps, cfg->unauth_rate,
 		 cfg->unauth_bytes, cfg->unauth_port_rate, cfg->allowed_peer_ip.n,
 		 cfg->denied_peer_ip.n, cfg->allow_loopback_peers ? "allowed" : "denied");
-	app_turn_log_relays(o);
 	if (!cfg->no_auth && !app_turn_long_term(cfg) && (cfg->user.n || cfg->redis_userdb))
 		log_warn("app",
 			 "use-auth-secret without lt-cred-mech: long-term users refused "
@@ -253,51 +398,55 @@ static void app_turn_log(const struct app_turn *t, const struct cfg *cfg, const 
 			 cfg->user.n, cfg->redis_userdb ? "refused" : "none");
 }
 
-int app_turn_new(const struct cfg *cfg, struct net_opts *o, struct app_turn **out)
+/* What carries across reloads: nonce secret, quota counts, relay addresses, Redis, the
+ * mobility ticket key. 0 or -errno (logged). */
+static int app_turn_base(struct app_turn *t, const struct cfg *cfg, const struct net_opts *o)
 {
-	struct app_turn *t = xcalloc(1, sizeof(*t));
 	uint32_t features = AUTH_FEATURE_PASSWORD_ALGORITHMS | AUTH_FEATURE_USERNAME_ANONYMITY;
 	int err;
 
+	t->no_creds = app_turn_no_creds(cfg);
+	t->nrelay = o->nrelay;
+	t->nexternal = o->nexternal;
+	t->min_port = o->min_port;
+	t->max_port = o->max_port;
 	err = auth_nonce_key_init(&t->nonce, 0, features);
 	if (err)
 		log_err("app", "nonce secret failed err=\"%s\"", strerror(-err));
 	if (!err && (err = turn_shared_new(&t->shared)) < 0)
 		log_err("app", "turn shared state failed err=\"%s\"", strerror(-err));
 	if (!err)
-		err = app_turn_peers(t, cfg, o);
+		err = app_turn_relays(t, cfg, o);
 	if (!err)
-		err = app_turn_users(t, cfg);
-	if (err) {
-		app_turn_free(t);
-		return err;
-	}
-	app_turn_fill(t, cfg);
-	/* One unauthenticated-reply limiter for every worker (DESIGN.md §3). */
-	err = turn_unauth_new(&t->tc, &t->unauth);
-	if (err) {
-		log_err("app", "unauth limiter failed err=\"%s\"", strerror(-err));
-		app_turn_free(t);
-		return err;
-	}
-	t->tc.unauth = t->unauth;
+		err = app_turn_redis_new(t, cfg);
 	/* RFC 8016: one random ticket key for every worker (tickets die with the process). */
-	if (cfg->mobility && !cfg->stun_only) {
+	if (!err && cfg->mobility && !cfg->stun_only) {
 		err = turn_ticket_key_new(&t->tickets);
-		if (err) {
+		if (err)
 			log_err("app", "mobility ticket key failed err=\"%s\"", strerror(-err));
-			app_turn_free(t);
-			return err;
-		}
-		t->tc.ticket_key = t->tickets;
-		log_info(
-			"app",
-			"mobility=on (RFC 8016: MOBILITY-TICKET, UDP relays over every transport)");
+		else
+			log_info("app", "mobility=on (RFC 8016: MOBILITY-TICKET, UDP relays over "
+					"every transport)");
 	}
-	o->turn = &t->tc;
-	o->cred_new = app_turn_no_creds(cfg) ? NULL : app_turn_cred_new;
+	return err;
+}
+
+int app_turn_new(const struct cfg *cfg, struct net_opts *o, struct app_turn **out)
+{
+	struct app_turn *t = xcalloc(1, sizeof(*t));
+	int err = app_turn_base(t, cfg, o);
+
+	if (!err)
+		err = app_turn_gen_new(t, cfg, NULL, &t->gen);
+	if (err) {
+		app_turn_free(t);
+		return err;
+	}
+	o->turn = &t->gen->tc;
+	o->cred_new = app_turn_cred_new;
 	o->cred_arg = t;
-	app_turn_log(t, cfg, o);
+	app_turn_log(t, cfg);
+	app_turn_log_relays(o);
 	*out = t;
 	return 0;
 }
@@ -311,19 +460,99 @@ void app_turn_free(struct app_turn *t)
 {
 	if (!t)
 		return;
-	cred_static_free(t->users);
-	cred_rest_static_free(t->secrets);
+	app_turn_gen_unref(t->gen);
+	while (t->retired) {
+		struct app_turn_gen *g = t->retired;
+
+		t->retired = g->next;
+		app_turn_gen_unref(g);
+	}
+	free(t->w);
 	cred_redis_free(t->redis);
-	if (t->peers)
-		peer_policy_free(t->peers);
 	turn_relayset_free(t->relays);
 	if (t->shared)
 		turn_shared_free(t->shared);
-	ratelimit_free(t->unauth);
 	turn_ticket_key_free(t->tickets);
 	/* The nonce secret does not outlive the process's use of it. */
 	explicit_bzero(&t->nonce, sizeof(t->nonce));
 	free(t);
+}
+
+/* One reload in flight (app_turn_swap): the generation the workers take. */
+struct app_turn_swap {
+	struct app_turn *t;
+	struct app_turn_gen *g;
+	atomic_uint failed;
+};
+
+/* net_each_cb: worker w takes the new generation (once: a retry skips it). */
+static void app_turn_swap_one(struct net_worker *w, void *arg)
+{
+	struct app_turn_swap *sw = arg;
+	struct turn_server *s = net_worker_turn(w);
+	struct app_turn_worker *tw = app_turn_worker_find(sw->t, net_worker_base(w));
+	struct cred_store *creds;
+
+	if (!s || !tw || tw->gen == sw->g)
+		return;
+	if (app_turn_cred_make(sw->t, sw->g, tw, &creds) < 0 ||
+	    turn_server_reconfigure(s, &sw->g->tc, creds) < 0) {
+		atomic_fetch_add(&sw->failed, 1);
+		return;
+	}
+	tw->gen = sw->g;
+}
+
+int app_turn_prepare(struct app_turn *t, struct cfg *cfg, struct app_turn_gen **out)
+{
+	int err = app_turn_gen_new(t, cfg, t->gen, out);
+
+	if (err)
+		return err;
+	(*out)->cfg_owned = cfg;
+	return 0;
+}
+
+void app_turn_abort(struct app_turn_gen *g)
+{
+	app_turn_gen_unref(g);
+}
+
+const struct cfg *app_turn_gen_cfg(const struct app_turn_gen *g)
+{
+	return g->cfg;
+}
+
+int app_turn_swap(struct app_turn *t, struct app_turn_gen *g, struct net_server *srv)
+{
+	struct app_turn_swap sw = {.t = t, .g = g};
+	struct app_turn_gen *old = t->gen;
+	int rc = -EAGAIN;
+
+	/* The limiter g shares with the old generation is g's from now on. */
+	if (g->unauth == old->unauth && old->own_unauth) {
+		old->own_unauth = false;
+		g->own_unauth = true;
+	}
+	turn_relayset_set_loopback(t->relays, g->cfg->allow_loopback_peers);
+	atomic_init(&sw.failed, 0);
+	/* A worker whose queue stayed full is asked again (the others skip). */
+	for (int i = 0; i < 3 && rc < 0; i++) {
+		atomic_store(&sw.failed, 0);
+		rc = net_server_each(srv, app_turn_swap_one, &sw);
+		if (!rc && atomic_load(&sw.failed))
+			rc = -ENOMEM;
+	}
+	t->gen = g;
+	if (rc < 0) {
+		/* Some worker still runs old: kept until ternd exits. */
+		old->next = t->retired;
+		t->retired = old;
+	} else {
+		app_turn_gen_unref(old);
+	}
+	app_turn_log(t, g->cfg);
+	return rc;
 }
 
 struct cred_redis *app_turn_redis(const struct app_turn *t)

@@ -108,7 +108,10 @@ static int check_rules(struct cfg_state *st)
 	return 0;
 }
 
-int cfg_load(int argc, char **argv, char **envp, struct cfg *cfg, char *errbuf)
+/* cfg_load and cfg_reload_load: with old, the options a running ternd cannot change keep
+ * old's values (named in kept) before the cross-option rules run on the result. */
+static int cfg_load_from(int argc, char **argv, char **envp, struct cfg *cfg, char *errbuf,
+			 const struct cfg *old, char *kept, size_t cap)
 {
 	struct cfg_state st = {.cfg = cfg, .err = errbuf};
 	struct cfg_cli *cli = NULL;
@@ -130,6 +133,8 @@ int cfg_load(int argc, char **argv, char **envp, struct cfg *cfg, char *errbuf)
 		rc = cfg_env_load(&st, envp);
 	if (rc == 0)
 		rc = cfg_cli_apply(&st, cli);
+	if (rc == 0 && old)
+		cfg_keep_restart(old, cfg, kept, cap);
 	if (rc == 0)
 		rc = check_rules(&st);
 out:
@@ -137,6 +142,19 @@ out:
 	if (rc < 0)
 		cfg_free(cfg);
 	return rc;
+}
+
+int cfg_load(int argc, char **argv, char **envp, struct cfg *cfg, char *errbuf)
+{
+	return cfg_load_from(argc, argv, envp, cfg, errbuf, NULL, NULL, 0);
+}
+
+int cfg_reload_load(int argc, char **argv, char **envp, const struct cfg *old, struct cfg *cfg,
+		    char *errbuf, char *kept, size_t cap)
+{
+	if (cap)
+		kept[0] = '\0';
+	return cfg_load_from(argc, argv, envp, cfg, errbuf, old, kept, cap);
 }
 
 void cfg_free(struct cfg *cfg)

@@ -2,7 +2,8 @@
  * command line, TERN_<NAME> environment variables, defaults, range checks and --help.
  * Precedence: command line > environment > file > default. With no -c FILE the embedded
  * default (etc/ternd.conf compiled in) is read as the file.
- * Loaded once in the main thread before any worker starts; read-only afterwards. */
+ * Loaded in the main thread before any worker starts and read-only afterwards; a reload
+ * loads a new one (cfg_reload_load) and publishes it once the workers use it. */
 #ifndef TERN_APP_CFG_H
 #define TERN_APP_CFG_H
 
@@ -111,6 +112,16 @@ extern const char cfg_default_text[];
  * (CFG_ERR_MAX bytes) holds one line naming the option, the value and its source, and
  * *cfg holds nothing to free. With --help or --version only the command line is read. */
 int cfg_load(int argc, char **argv, char **envp, struct cfg *cfg, char *errbuf);
+/* A reload's load (app/reload.c): cfg_load from the same sources, except that every option
+ * a running ternd cannot change (app/cfg_opt.h: no CFG_F_RELOAD) keeps its value in old
+ * (borrowed) when the sources now say otherwise; their names, comma-separated, go into
+ * kept (cap bytes; "" when none). The rules that span options run on the result. 0, or
+ * -EINVAL with errbuf set and nothing in *cfg to free. */
+int cfg_reload_load(int argc, char **argv, char **envp, const struct cfg *old, struct cfg *cfg,
+		    char *errbuf, char *kept, size_t cap);
+/* The options whose values differ between old and cfg: their names, comma-separated, into
+ * names (cap bytes); returns how many. */
+size_t cfg_changed(const struct cfg *old, const struct cfg *cfg, char *names, size_t cap);
 /* Frees what cfg owns (not cfg itself). */
 void cfg_free(struct cfg *cfg);
 /* Prints usage and every option (type, default, range, environment name, help). */
@@ -134,7 +145,9 @@ int cfg_tls_cert_parse(const char *item, char *sni, char *cert, char *pkey, cons
 struct addr;
 int cfg_alt_server_parse(const char *value, struct addr *out);
 
-/* The configuration in effect, published once loaded (DESIGN: the one global config). */
+/* The configuration in effect, published once loaded (DESIGN: the one global config) and
+ * again by each reload. A reload frees the one it replaced once no worker uses it: only
+ * the main thread may keep the pointer across its control loop's events. */
 const struct cfg *cfg_get(void);
 void cfg_publish(const struct cfg *cfg);
 

@@ -51,7 +51,8 @@ static void print_opt(FILE *f, const struct cfg_opt *o)
 		snprintf(shortname, sizeof(shortname), "-%c, ", o->short_name);
 	fprintf(f, "  %s--%s%s\n", shortname, o->name, type_arg(o));
 	fprintf(f, "        %s%s\n", o->help, (o->flags & CFG_F_UNUSED) ? " (not yet used)" : "");
-	fprintf(f, "        [%s; env %s]\n", det, env);
+	fprintf(f, "        [%s; env %s; %s]\n", det, env,
+		(o->flags & CFG_F_RELOAD) ? "a reload applies it" : "needs a restart");
 }
 
 void cfg_print_help(FILE *f, const char *prog)
@@ -64,7 +65,9 @@ void cfg_print_help(FILE *f, const char *prog)
 		"'-' as '_'; lists comma- or space-separated; booleans 1/0/true/false/yes/no),\n"
 		"or in the libconfig file (NAME = VALUE; lists as NAME = [\"a\", \"b\"];).\n"
 		"Precedence: command line > environment > file > default. Without -c the\n"
-		"embedded default configuration (etc/ternd.conf) is used.\n\n"
+		"embedded default configuration (etc/ternd.conf) is used. SIGHUP reads them\n"
+		"again: options a reload applies change in the running server, the others\n"
+		"keep their values until a restart.\n\n"
 		"  -c, --config=FILE\n        read settings from FILE [env TERN_CONFIG]\n"
 		"  -h, --help\n        print this help and exit\n"
 		"  -V, --version\n        print the version and exit\n\n",

@@ -17,6 +17,7 @@
 #define OFF(field) offsetof(struct cfg, field)
 #define PORT_RANGE 1, 65535
 #define U	   (CFG_F_UNUSED)
+#define R	   (CFG_F_RELOAD)
 
 const struct cfg_opt cfg_opts[] = {
 	/* listeners */
@@ -41,9 +42,9 @@ const struct cfg_opt cfg_opts[] = {
 	 "worker threads; 0 = one per online CPU"},
 	{"no-udp", 0, CFG_BOOL, OFF(no_udp), "false", 0, 0, NULL, 0, "do not listen on UDP"},
 	{"no-tcp", 0, CFG_BOOL, OFF(no_tcp), "false", 0, 0, NULL, 0, "do not listen on TCP"},
-	{"no-tcp-relay", 0, CFG_BOOL, OFF(no_tcp_relay), "false", 0, 0, NULL, 0,
+	{"no-tcp-relay", 0, CFG_BOOL, OFF(no_tcp_relay), "false", 0, 0, NULL, R,
 	 "refuse TCP allocations (RFC 6062; Allocate for TCP answered 442)"},
-	{"no-udp-relay", 0, CFG_BOOL, OFF(no_udp_relay), "false", 0, 0, NULL, 0,
+	{"no-udp-relay", 0, CFG_BOOL, OFF(no_udp_relay), "false", 0, 0, NULL, R,
 	 "refuse UDP allocations (Allocate for UDP answered 403)"},
 	{"max-tcp-per-ip", 0, CFG_INT, OFF(max_tcp_per_ip), "64", 0, 1000000, NULL, 0,
 	 "TCP and TLS connections and DTLS sessions per source IPv4 address or IPv6 /64; "
@@ -74,22 +75,22 @@ const struct cfg_opt cfg_opts[] = {
 	 "no NAT behaviour discovery: no alternate port, Binding answers CHANGE-REQUEST, "
 	 "RESPONSE-PORT and PADDING with 420 and drops classic RFC 3489 requests"},
 	/* authentication */
-	{"realm", 'r', CFG_STR, OFF(realm), "tern.local", 0, 0, cfg_check_stun_text, 0,
+	{"realm", 'r', CFG_STR, OFF(realm), "tern.local", 0, 0, cfg_check_stun_text, R,
 	 "realm for long-term credentials (set it to your domain)"},
-	{"user", 'u', CFG_LIST, OFF(user), NULL, 0, 4096, cfg_check_user, CFG_F_SECRET,
+	{"user", 'u', CFG_LIST, OFF(user), NULL, 0, 4096, cfg_check_user, CFG_F_SECRET | R,
 	 "static user NAME:PASSWORD (repeatable)"},
 	{"redis-userdb", 0, CFG_STR, OFF(redis_userdb), NULL, 0, 0, cfg_check_redis_userdb,
 	 CFG_F_SECRET,
 	 "long-term users and REST secrets in Redis: \"ip=127.0.0.1 port=6379 "
 	 "dbname=0 password=... user=... connect_timeout=5\" (coturn's keys)"},
-	{"use-auth-secret", 0, CFG_BOOL, OFF(use_auth_secret), "false", 0, 0, NULL, 0,
+	{"use-auth-secret", 0, CFG_BOOL, OFF(use_auth_secret), "false", 0, 0, NULL, R,
 	 "TURN REST API: USERNAME \"<expiry>:<user>\", password base64(HMAC-SHA1(secret, "
 	 "USERNAME)); secrets from static-auth-secret and Redis"},
-	{"static-auth-secret", 0, CFG_LIST, OFF(static_auth_secret), NULL, 0, 8, NULL, CFG_F_SECRET,
-	 "TURN REST shared secret (repeatable, all tried: rotation)"},
+	{"static-auth-secret", 0, CFG_LIST, OFF(static_auth_secret), NULL, 0, 8, NULL,
+	 CFG_F_SECRET | R, "TURN REST shared secret (repeatable, all tried: rotation)"},
 	{"rest-api-separator", 0, CFG_STR, OFF(rest_api_separator), ":", 0, 0, cfg_check_separator,
-	 0, "separator between expiry and user in REST usernames"},
-	{"lt-cred-mech", 'a', CFG_BOOL, OFF(lt_cred_mech), "false", 0, 0, NULL, 0,
+	 R, "separator between expiry and user in REST usernames"},
+	{"lt-cred-mech", 'a', CFG_BOOL, OFF(lt_cred_mech), "false", 0, 0, NULL, R,
 	 "long-term credential mechanism (implied unless no-auth; with use-auth-secret, give it "
 	 "to accept long-term users too)"},
 	{"no-auth", 'z', CFG_BOOL, OFF(no_auth), "false", 0, 0, NULL, 0,
@@ -99,66 +100,66 @@ const struct cfg_opt cfg_opts[] = {
 	 "(coturn ignores them) and no relay; needs no credential source (user, redis-userdb "
 	 "and the secrets are ignored with a warning)"},
 	/* protocol */
-	{"fingerprint", 'f', CFG_BOOL, OFF(fingerprint), "false", 0, 0, NULL, U,
+	{"fingerprint", 'f', CFG_BOOL, OFF(fingerprint), "false", 0, 0, NULL, U | R,
 	 "add FINGERPRINT to every response"},
 	{"mobility", 0, CFG_BOOL, OFF(mobility), "false", 0, 0, NULL, 0,
 	 "RFC 8016 mobility: an Allocate with an empty MOBILITY-TICKET gets a ticket, and a "
 	 "Refresh with it from a new address moves the allocation there (over TCP, TLS and DTLS "
 	 "the allocation outlives its connection until then); off: MOBILITY-TICKET is answered "
 	 "405 Mobility Forbidden"},
-	{"software-name", 0, CFG_STR, OFF(software_name), NULL, 0, 0, cfg_check_stun_text, 0,
+	{"software-name", 0, CFG_STR, OFF(software_name), NULL, 0, 0, cfg_check_stun_text, R,
 	 "SOFTWARE attribute value; empty = no SOFTWARE attribute"},
 	{"max-allocate-lifetime", 0, CFG_INT, OFF(max_allocate_lifetime),
-	 CFG_NUM_STR(TURN_MAX_LIFETIME_S), 60, 86400, NULL, 0,
+	 CFG_NUM_STR(TURN_MAX_LIFETIME_S), 60, 86400, NULL, R,
 	 "longest allocation lifetime, seconds"},
-	{"user-quota", 0, CFG_INT, OFF(user_quota), "0", 0, INT_MAX, NULL, 0,
+	{"user-quota", 0, CFG_INT, OFF(user_quota), "0", 0, INT_MAX, NULL, R,
 	 "allocations (and reserved ports) per user; 0 = unlimited"},
-	{"total-quota", 0, CFG_INT, OFF(total_quota), "0", 0, INT_MAX, NULL, 0,
+	{"total-quota", 0, CFG_INT, OFF(total_quota), "0", 0, INT_MAX, NULL, R,
 	 "allocations (and reserved ports) in total; 0 = unlimited"},
-	{"max-bps", 0, CFG_INT, OFF(max_bps), "0", 0, 1LL << 40, NULL, 0,
+	{"max-bps", 0, CFG_INT, OFF(max_bps), "0", 0, 1LL << 40, NULL, R,
 	 "bytes per second per allocation; 0 = unlimited"},
-	{"unauth-rate", 0, CFG_INT, OFF(unauth_rate), "4000", 0, 1000000, NULL, 0,
+	{"unauth-rate", 0, CFG_INT, OFF(unauth_rate), "4000", 0, 1000000, NULL, R,
 	 "unauthenticated UDP replies (401, 438, errors) per second per source IP, all workers "
 	 "together (burst as large); 0 = no limit on unauthenticated replies at all"},
-	{"unauth-bytes", 0, CFG_INT, OFF(unauth_bytes), "600000", 0, 1LL << 32, NULL, 0,
+	{"unauth-bytes", 0, CFG_INT, OFF(unauth_bytes), "600000", 0, 1LL << 32, NULL, R,
 	 "unauthenticated UDP reply bytes per second per source IP (burst as large); "
 	 "0 = not counted"},
-	{"unauth-port-rate", 0, CFG_INT, OFF(unauth_port_rate), "50", 0, 1000000, NULL, 0,
+	{"unauth-port-rate", 0, CFG_INT, OFF(unauth_port_rate), "50", 0, 1000000, NULL, R,
 	 "unauthenticated UDP replies per second per source IP and port, inside the IP's "
 	 "budget (burst as large); 0 = not counted"},
-	{"allowed-peer-ip", 0, CFG_LIST, OFF(allowed_peer_ip), NULL, 0, 1024, cfg_check_ip_range, 0,
+	{"allowed-peer-ip", 0, CFG_LIST, OFF(allowed_peer_ip), NULL, 0, 1024, cfg_check_ip_range, R,
 	 "peer range to allow: IP, IP/PREFIX or FIRST-LAST (repeatable)"},
-	{"denied-peer-ip", 0, CFG_LIST, OFF(denied_peer_ip), NULL, 0, 1024, cfg_check_ip_range, 0,
+	{"denied-peer-ip", 0, CFG_LIST, OFF(denied_peer_ip), NULL, 0, 1024, cfg_check_ip_range, R,
 	 "peer range to deny: IP, IP/PREFIX or FIRST-LAST (repeatable)"},
-	{"allow-loopback-peers", 0, CFG_BOOL, OFF(allow_loopback_peers), "false", 0, 0, NULL, 0,
+	{"allow-loopback-peers", 0, CFG_BOOL, OFF(allow_loopback_peers), "false", 0, 0, NULL, R,
 	 "allow loopback peers (tests only)"},
 	/* TLS */
-	{"cert", 0, CFG_STR, OFF(cert), NULL, 0, 0, NULL, 0,
+	{"cert", 0, CFG_STR, OFF(cert), NULL, 0, 0, NULL, R,
 	 "TLS/DTLS certificate chain file (PEM), the default certificate; sets TLS on "
 	 "(reloaded on SIGHUP and SIGUSR2)"},
-	{"pkey", 0, CFG_STR, OFF(pkey), NULL, 0, 0, NULL, 0,
+	{"pkey", 0, CFG_STR, OFF(pkey), NULL, 0, 0, NULL, R,
 	 "its private key file (PEM); none = in the cert file"},
-	{"pkey-pwd", 0, CFG_STR, OFF(pkey_pwd), NULL, 0, 0, NULL, CFG_F_SECRET,
+	{"pkey-pwd", 0, CFG_STR, OFF(pkey_pwd), NULL, 0, 0, NULL, CFG_F_SECRET | R,
 	 "password of encrypted private keys"},
-	{"tls-certs", 0, CFG_LIST, OFF(tls_certs), NULL, 0, 64, cfg_check_tls_cert, 0,
+	{"tls-certs", 0, CFG_LIST, OFF(tls_certs), NULL, 0, 64, cfg_check_tls_cert, R,
 	 "certificate chosen by SNI (repeatable): \"sni=NAME cert=PATH pkey=PATH\" (NAME may "
 	 "be *.domain); in the file also a list of groups { sni = ...; cert = ...; pkey = ...; }"},
-	{"cipher-list", 0, CFG_STR, OFF(cipher_list), NULL, 0, 0, NULL, 0,
+	{"cipher-list", 0, CFG_STR, OFF(cipher_list), NULL, 0, 0, NULL, R,
 	 "TLS 1.2 cipher list (OpenSSL syntax); none = OpenSSL's default"},
-	{"ec-curve-name", 0, CFG_STR, OFF(ec_curve_name), NULL, 0, 0, NULL, 0,
+	{"ec-curve-name", 0, CFG_STR, OFF(ec_curve_name), NULL, 0, 0, NULL, R,
 	 "key exchange groups, e.g. X25519:prime256v1; none = OpenSSL's default"},
-	{"dh-file", 0, CFG_STR, OFF(dh_file), NULL, 0, 0, NULL, 0,
+	{"dh-file", 0, CFG_STR, OFF(dh_file), NULL, 0, 0, NULL, R,
 	 "DH parameters file (PEM) for DHE cipher suites"},
-	{"no-tlsv1_2", 0, CFG_BOOL, OFF(no_tlsv1_2), "false", 0, 0, NULL, 0,
+	{"no-tlsv1_2", 0, CFG_BOOL, OFF(no_tlsv1_2), "false", 0, 0, NULL, R,
 	 "TLS 1.3 only (TLS 1.0 and 1.1 are always refused)"},
 	/* process */
-	{"log-file", 'l', CFG_STR, OFF(log_file), NULL, 0, 0, NULL, 0,
+	{"log-file", 'l', CFG_STR, OFF(log_file), NULL, 0, 0, NULL, R,
 	 "append log lines to this file; \"stdout\", \"stderr\" (also empty) and "
 	 "\"syslog\" name those sinks"},
-	{"syslog", 0, CFG_BOOL, OFF(syslog), "false", 0, 0, NULL, 0, "send log lines to syslog"},
-	{"verbose", 'v', CFG_BOOL, OFF(verbose), "false", 0, 0, NULL, 0,
+	{"syslog", 0, CFG_BOOL, OFF(syslog), "false", 0, 0, NULL, R, "send log lines to syslog"},
+	{"verbose", 'v', CFG_BOOL, OFF(verbose), "false", 0, 0, NULL, R,
 	 "debug logging (same as log-level = \"debug\")"},
-	{"log-level", 0, CFG_LEVEL, OFF(log_level), "info", 0, 0, NULL, 0,
+	{"log-level", 0, CFG_LEVEL, OFF(log_level), "info", 0, 0, NULL, R,
 	 "err, warn, info or debug"},
 	{"log-format", 0, CFG_STR, OFF(log_format), "text", 0, 0, cfg_check_log_format, 0,
 	 "\"text\" (LEVEL module: message key=value ...) or \"json\" (one JSON object a line)"},
@@ -168,13 +169,13 @@ const struct cfg_opt cfg_opts[] = {
 	 "the admin Unix socket ternctl status/sessions/kill/reload/drain/log-level use "
 	 "(mode 0600, the owner and root only; its directory made 0700 when missing); "
 	 "empty = none"},
-	{"drain-timeout", 0, CFG_INT, OFF(drain_timeout), "0", 0, 86400, NULL, 0,
+	{"drain-timeout", 0, CFG_INT, OFF(drain_timeout), "0", 0, 86400, NULL, R,
 	 "seconds SIGTERM drains before stopping: new allocations refused (300 with "
 	 "alternate-server, else 508), existing ones served until they end; 0 = stop at once"},
-	{"drain-min-allocations", 0, CFG_INT, OFF(drain_min_allocations), "0", 0, INT_MAX, NULL, 0,
+	{"drain-min-allocations", 0, CFG_INT, OFF(drain_min_allocations), "0", 0, INT_MAX, NULL, R,
 	 "a drain ends (exit 0) once at most this many allocations remain"},
 	{"alternate-server", 0, CFG_LIST, OFF(alternate_server), NULL, 0, 16, cfg_check_alt_server,
-	 0,
+	 R,
 	 "IP[:PORT] sent in ALTERNATE-SERVER with 300 Try Alternate to new Allocates while "
 	 "draining (repeatable; the one of the client's address family)"},
 	/* metrics and health */

@@ -38,6 +38,10 @@ typedef int (*cfg_check_cb)(const char *value, char *why, size_t len);
 #define CFG_F_UNUSED 1u /* parsed and validated, no effect yet: "(not yet used)" in --help */
 /* Items are "name:secret"; the secret is never printed (a string: never printed at all). */
 #define CFG_F_SECRET 2u
+/* A reload (SIGHUP, ternctl reload; app/reload.c) applies it to the running server. Every
+ * other option keeps its value until a restart, and a reload that finds it changed names
+ * it in a warning (app/cfg_diff.c). */
+#define CFG_F_RELOAD 4u
 
 struct cfg_opt {
 	const char *name; /* file setting and --long option */
@@ -83,6 +87,15 @@ int cfg_fail(struct cfg_state *st, const struct cfg_where *w, const char *fmt, .
 	__attribute__((format(printf, 3, 4)));
 /* Formats an option's current value (CFG_F_SECRET items as "name:***") into buf. */
 void cfg_opt_format(const struct cfg *cfg, const struct cfg_opt *o, char *buf, size_t len);
+
+/* Reload (app/cfg_diff.c). cfg_opt_eq: whether a and b hold the same value of o.
+ * cfg_opt_copy: src's value of o into dst (strings copied). cfg_keep_restart: every
+ * option that differs between old and cfg and cannot change in a running ternd (no
+ * CFG_F_RELOAD; cert switching TLS on or off) gets old's value back in cfg; their names,
+ * comma-separated, go into names (cap bytes); returns how many. */
+bool cfg_opt_eq(const struct cfg *a, const struct cfg *b, const struct cfg_opt *o);
+void cfg_opt_copy(struct cfg *dst, const struct cfg *src, const struct cfg_opt *o);
+size_t cfg_keep_restart(const struct cfg *old, struct cfg *cfg, char *names, size_t cap);
 
 void cfg_list_add(struct cfg_list *l, const char *s);
 void cfg_list_clear(struct cfg_list *l);

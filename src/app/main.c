@@ -3,14 +3,17 @@
  *   limit → signal mask → relay addresses and TURN (users, peer policy, nonce secret),
  *   TLS certificates, PROXY protocol sources → net_server_new (binds; failure: exit 1) →
  *   pid file → net_server_start → the admin socket (app/admin.h) → the control loop in
- *   this thread (app/ctl.c: signals; SIGHUP reopens the log and reloads the TLS
- *   certificates, SIGUSR2 reloads the certificates; SIGTERM/SIGINT stop, SIGTERM with
- *   drain-timeout drains first, app/drain.h) → admin socket closed → net_server_stop →
- *   net_server_free → TURN and TLS freed. */
+ *   this thread (app/ctl.c: signals; SIGHUP reloads the configuration (app/reload.c),
+ *   SIGUSR2 reloads the certificates; SIGTERM/SIGINT stop, SIGTERM with drain-timeout
+ *   drains first, app/drain.h) → admin socket closed → net_server_stop →
+ *   net_server_free → TURN and TLS freed. The configuration loaded here stays until
+ *   exit; a reload's replaces it in struct app and is freed with the TURN generation that
+ *   uses it (app/app_turn.h). */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -27,6 +30,7 @@
 #include "app/signals.h"
 #include "base/iprange.h"
 #include "base/log.h"
+#include "base/xmalloc.h"
 #include "net/server.h"
 
 #define EXIT_RUNTIME 1
@@ -122,10 +126,10 @@ static int run_metrics(const struct cfg *cfg, struct app *a, struct metrics **ou
 
 /* Binds, starts the workers, runs the control loop until it stops, stops. Returns the
  * exit code. */
-static int run(const struct cfg *cfg, const sigset_t *sigs)
+static int run(const struct cfg *cfg, const sigset_t *sigs, int argc, char **argv)
 {
 	struct net_opts opts;
-	struct app a = {.cfg = cfg, .sig_fd = -1};
+	struct app a = {.cfg = cfg, .argc = argc, .argv = argv, .sig_fd = -1};
 	struct metrics *metrics = NULL;
 	int rc;
 
@@ -180,11 +184,15 @@ int main(int argc, char **argv, char **envp)
 {
 	struct cfg cfg;
 	char err[CFG_ERR_MAX];
+	/* The command line as given, for a reload (cfg_load permutes argv). */
+	char **args = xcalloc((size_t)argc + 1, sizeof(*args));
 	sigset_t sigs;
 	int code, rc;
 
+	memcpy(args, argv, (size_t)argc * sizeof(*args));
 	if (cfg_load(argc, argv, envp, &cfg, err) < 0) {
 		fprintf(stderr, "ternd: %s\n", err);
+		free(args);
 		return EXIT_USAGE;
 	}
 	if (cfg.help || cfg.version) {
@@ -193,10 +201,12 @@ int main(int argc, char **argv, char **envp)
 		else
 			printf("ternd %s\n", PACKAGE_VERSION);
 		cfg_free(&cfg);
+		free(args);
 		return 0;
 	}
 	if (open_log(&cfg) < 0) {
 		cfg_free(&cfg);
+		free(args);
 		return EXIT_RUNTIME;
 	}
 	cfg_publish(&cfg);
@@ -208,11 +218,12 @@ int main(int argc, char **argv, char **envp)
 		log_err("app", "cannot block signals err=\"%s\"", strerror(-rc));
 		code = EXIT_RUNTIME;
 	} else {
-		code = run(&cfg, &sigs);
+		code = run(&cfg, &sigs, argc, args);
 	}
 	log_info("app", "exit code=%d", code);
 	cfg_publish(NULL);
 	cfg_free(&cfg);
+	free(args);
 	log_close();
 	return code;
 }

@@ -209,7 +209,7 @@ static int net_relay_sockopts(int fd, int family, bool dont_fragment)
 /* The set of live relay ports relay-to-relay is checked against (turn/relayset.h). */
 static struct turn_relayset *net_relay_set(const struct net_worker *w)
 {
-	return w->opts->turn ? w->opts->turn->relays : NULL;
+	return w->relays;
 }
 
 static struct net_relay *net_relay_new(struct net_worker *w, int fd, const struct addr *local)

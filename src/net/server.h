@@ -20,6 +20,7 @@ struct event_base;
 struct iprange_list;
 struct tls_ctxset;
 struct turn_cfg;
+struct turn_server;
 
 /* Creates one worker's credential store (the worker's TURN core takes it). Called on the
  * main thread while the server is created; base is that worker's event base, for a store
@@ -70,7 +71,9 @@ struct net_opts {
 
 	/* The STUN/TURN core's settings (required; turn->stun_only: Binding only, no relay
 	 * addresses). */
-	const struct turn_cfg *turn; /* borrowed for the server's lifetime */
+	const struct turn_cfg *turn; /* borrowed while net_server_new creates the workers (a
+				      * reload hands each its own: turn_server_reconfigure);
+				      * its relays for the server's lifetime */
 	net_cred_new_cb cred_new;    /* NULL: no credential store (no-auth, stun-only) */
 	void *cred_arg;
 	struct addr relay[NET_MAX_RELAY]; /* relay-ip (ports ignored); see net_opts_relay_addrs */
@@ -124,6 +127,10 @@ int net_server_tls_swap(struct net_server *s, struct tls_ctxset *set);
  * worker did not run fn; the others did). */
 typedef void (*net_each_cb)(struct net_worker *w, void *arg);
 int net_server_each(struct net_server *s, net_each_cb fn, void *arg);
+/* Inside a net_each_cb, on w's thread: w's TURN core (NULL once the worker has shut down)
+ * and w's event base (for a store doing I/O on it). */
+struct turn_server *net_worker_turn(struct net_worker *w);
+struct event_base *net_worker_base(struct net_worker *w);
 /* The number of workers. */
 unsigned net_server_nworkers(const struct net_server *s);
 

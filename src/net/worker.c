@@ -159,6 +159,16 @@ int net_worker_call(struct net_worker *w, net_worker_cb fn, void *arg)
 	return 0;
 }
 
+struct turn_server *net_worker_turn(struct net_worker *w)
+{
+	return w->turn;
+}
+
+struct event_base *net_worker_base(struct net_worker *w)
+{
+	return w->base;
+}
+
 void net_worker_stop(struct net_worker *w)
 {
 	atomic_store(&w->stop, true);
@@ -188,6 +198,7 @@ static int net_worker_turn_new(struct net_worker *w)
 	int err;
 
 	net_portpool_init(&w->ports, o->min_port, o->max_port, w->id + 1);
+	w->relays = o->turn ? o->turn->relays : NULL;
 	w->rbatch = net_relay_batch_new();
 	if (o->cred_new && (err = o->cred_new(o->cred_arg, w->base, &creds)) < 0)
 		return err;

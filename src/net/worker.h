@@ -33,6 +33,7 @@ struct net_dtls_keys;
 struct tls_ctxset;
 struct crypto_aead;
 struct turn_server;
+struct turn_relayset;
 
 /* Written only by the worker's thread. */
 struct net_counters {
@@ -113,8 +114,10 @@ struct net_worker {
 
 	const struct net_opts *opts; /* the server's, borrowed */
 	struct net_limits *limits;   /* the server's, borrowed */
-	struct turn_server *turn;    /* the STUN/TURN core; NULL only once shut down */
-	struct event *tick_ev;	     /* turn_server_tick every TIMER_TICK_MS */
+	struct turn_server *turn;
+	struct turn_relayset *relays; /* opts->turn->relays, kept: a reload replaces the
+				       * TURN settings but never the live relay ports */    /* the STUN/TURN core; NULL only once shut down */
+	struct event *tick_ev; /* turn_server_tick every TIMER_TICK_MS */
 	struct net_portpool ports;
 	struct net_relay_batch *rbatch;
 	/* The clock, read once per loop iteration (net_worker_now). */

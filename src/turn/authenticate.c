@@ -194,6 +194,7 @@ static int turn_auth_lookup(struct turn_ctx *x, turn_method_cb handler)
 	p->client = *x->client;
 	p->rq = x->rq;
 	p->handler = handler;
+	p->store = s->creds;
 	p->in_lookup = true;
 	rc = cred_lookup(s->creds, &q, turn_auth_cb, p);
 	p->in_lookup = false;
@@ -207,7 +208,7 @@ static int turn_auth_lookup(struct turn_ctx *x, turn_method_cb handler)
 		return n;
 	}
 	if (turn_pending_park(p, x->m) < 0) {
-		s->creds->ops->cancel(s->creds->impl, turn_auth_cb, p);
+		p->store->ops->cancel(p->store->impl, turn_auth_cb, p);
 		turn_pending_put(p);
 		return turn_auth_store_error(x);
 	}
@@ -242,8 +243,9 @@ int turn_auth_run(struct turn_ctx *x, turn_method_cb handler)
 	return turn_auth_lookup(x, handler);
 }
 
-/* Cancels pending lookups of client c (NULL: all of them). */
-void turn_auth_cancel_client(struct turn_server *s, const struct turn_client *c)
+/* Cancels pending lookups of client c (NULL: all of them) on store (NULL: any). */
+static void turn_auth_cancel(struct turn_server *s, const struct turn_client *c,
+			     const struct cred_store *store)
 {
 	size_t i;
 
@@ -254,13 +256,35 @@ void turn_auth_cancel_client(struct turn_server *s, const struct turn_client *c)
 			continue;
 		if (c && !turn_client_eq(&p->client, c))
 			continue;
-		if (s->creds)
-			s->creds->ops->cancel(s->creds->impl, turn_auth_cb, p);
+		if (store && p->store != store)
+			continue;
+		if (p->store)
+			p->store->ops->cancel(p->store->impl, turn_auth_cb, p);
 		turn_pending_put(p);
 	}
 }
 
+void turn_auth_cancel_client(struct turn_server *s, const struct turn_client *c)
+{
+	turn_auth_cancel(s, c, NULL);
+}
+
 void turn_auth_cancel_all(struct turn_server *s)
 {
-	turn_auth_cancel_client(s, NULL);
+	turn_auth_cancel(s, NULL, NULL);
+}
+
+void turn_auth_cancel_store(struct turn_server *s, const struct cred_store *store)
+{
+	turn_auth_cancel(s, NULL, store);
+}
+
+size_t turn_auth_pending_on(const struct turn_server *s, const struct cred_store *store)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < TURN_PENDING_MAX; i++)
+		if (s->pending[i].used && s->pending[i].store == store)
+			n++;
+	return n;
 }

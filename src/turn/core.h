@@ -41,8 +41,10 @@ typedef int (*turn_method_cb)(struct turn_ctx *x);
 struct turn_pending {
 	struct turn_server *s;
 	bool used;
-	bool in_lookup; /* inside cred_lookup: a callback now is synchronous */
-	bool done;	/* the callback ran */
+	bool in_lookup;		  /* inside cred_lookup: a callback now is synchronous */
+	bool done;		  /* the callback ran */
+	struct cred_store *store; /* the store asked (s->creds, or s->old_creds after a
+				   * reload) */
 	struct turn_client client;
 	uint8_t *buf; /* owned copy of the request (asynchronous case) */
 	size_t len;
@@ -67,8 +69,10 @@ struct turn_server {
 	const struct turn_cfg *cfg;
 	const struct turn_relay_ops *ops;
 	void *ops_ctx;
-	struct cred_store *creds;   /* owned; NULL allowed with no_auth */
-	struct turn_shared *shared; /* cfg->shared or own_shared */
+	struct cred_store *creds;     /* owned; NULL allowed with no_auth */
+	struct cred_store *old_creds; /* owned: the store a reload replaced, until no lookup
+				       * is pending on it (turn_server_tick frees it) */
+	struct turn_shared *shared;   /* cfg->shared or own_shared */
 	struct turn_shared *own_shared;
 	const char *software; /* cfg->software, NULL when unset or empty */
 	size_t software_len;
@@ -151,6 +155,10 @@ int turn_auth_run(struct turn_ctx *x, turn_method_cb handler);
 void turn_auth_cancel_all(struct turn_server *s);
 /* Cancels the pending lookups of one client (its connection closed). */
 void turn_auth_cancel_client(struct turn_server *s, const struct turn_client *c);
+/* The lookups pending on store; turn_auth_cancel_store cancels them (the requests are
+ * dropped unanswered: the client retransmits). */
+size_t turn_auth_pending_on(const struct turn_server *s, const struct cred_store *store);
+void turn_auth_cancel_store(struct turn_server *s, const struct cred_store *store);
 
 /* Responses (turn/respond.c). */
 void turn_resp_begin(struct turn_ctx *x, struct stun_enc *e);

@@ -24,7 +24,7 @@ struct turn_relayset {
 	size_t next;
 	struct addr *own;
 	size_t nown;
-	bool loopback_open;
+	atomic_bool loopback_open; /* a reload may change it (turn_relayset_set_loopback) */
 };
 
 /* 0.0.0.0/8 and :: (the host itself as a destination), 127.0.0.0/8 and ::1 (loopback). */
@@ -47,7 +47,8 @@ static bool turn_relayset_own_form(const struct turn_relayset *rs, const struct 
 	bool loopback;
 
 	if (turn_relayset_is_host(a, &loopback))
-		return !(loopback && rs->loopback_open);
+		return !(loopback &&
+			 atomic_load_explicit(&rs->loopback_open, memory_order_relaxed));
 	for (size_t i = 0; i < rs->nown; i++)
 		if (addr_ip_eq(&rs->own[i], a))
 			return true;
@@ -164,13 +165,18 @@ int turn_relayset_new(const struct turn_relayset_cfg *cfg, struct turn_relayset 
 
 	if (!rs)
 		return -ENOMEM;
-	rs->loopback_open = cfg->loopback_open;
+	atomic_init(&rs->loopback_open, cfg->loopback_open);
 	if (turn_relayset_fill(rs, cfg) < 0) {
 		turn_relayset_free(rs);
 		return -ENOMEM;
 	}
 	*out = rs;
 	return 0;
+}
+
+void turn_relayset_set_loopback(struct turn_relayset *rs, bool open)
+{
+	atomic_store_explicit(&rs->loopback_open, open, memory_order_relaxed);
 }
 
 void turn_relayset_free(struct turn_relayset *rs)

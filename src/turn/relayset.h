@@ -43,6 +43,9 @@ struct turn_relayset;
 /* Copies what it needs from cfg. 0 or -ENOMEM. */
 int turn_relayset_new(const struct turn_relayset_cfg *cfg, struct turn_relayset **out);
 void turn_relayset_free(struct turn_relayset *rs);
+/* A reload's allow-loopback-peers: whether loopback counts as own (cfg's loopback_open).
+ * Any thread. */
+void turn_relayset_set_loopback(struct turn_relayset *rs, bool open);
 
 /* Marks local (a relay address with the port a relay socket is bound to) live or not.
  * A local address that is not a relay address is ignored. Any thread. */

@@ -37,6 +37,12 @@ int turn_unauth_new(const struct turn_cfg *cfg, struct ratelimit **out)
 	return ratelimit_new(&rc, out);
 }
 
+static void turn_server_set_software(struct turn_server *s, const struct turn_cfg *cfg)
+{
+	s->software = cfg->software && *cfg->software ? cfg->software : NULL;
+	s->software_len = s->software ? strlen(s->software) : 0;
+}
+
 int turn_server_new(const struct turn_cfg *cfg, const struct turn_relay_ops *ops, void *ops_ctx,
 		    struct cred_store *creds, uint64_t now_ms, struct turn_server **out)
 {
@@ -49,8 +55,7 @@ int turn_server_new(const struct turn_cfg *cfg, const struct turn_relay_ops *ops
 	s->ops_ctx = ops_ctx;
 	s->creds = creds;
 	s->now_ms = now_ms;
-	s->software = cfg->software && *cfg->software ? cfg->software : NULL;
-	s->software_len = s->software ? strlen(s->software) : 0;
+	turn_server_set_software(s, cfg);
 	crypto_random(s->tid_salt, sizeof(s->tid_salt));
 	if (timer_wheel_new(now_ms, &s->wheel) < 0 || turn_alloc_table_init(&s->allocs) < 0)
 		goto fail;
@@ -103,7 +108,48 @@ void turn_server_free(struct turn_server *s)
 	free(s->realms);
 	if (s->creds)
 		s->creds->ops->free(s->creds->impl);
+	if (s->old_creds)
+		s->old_creds->ops->free(s->old_creds->impl);
 	free(s);
+}
+
+/* The store a reload replaces: freed now when no lookup waits on it, else kept in
+ * old_creds until turn_server_tick finds it idle. A store still kept from the reload
+ * before goes now, its lookups dropped (two reloads within a lookup's timeout). */
+static void turn_server_retire_creds(struct turn_server *s)
+{
+	if (s->old_creds) {
+		turn_auth_cancel_store(s, s->old_creds);
+		s->old_creds->ops->free(s->old_creds->impl);
+		s->old_creds = NULL;
+	}
+	if (s->creds && turn_auth_pending_on(s, s->creds))
+		s->old_creds = s->creds;
+	else if (s->creds)
+		s->creds->ops->free(s->creds->impl);
+	s->creds = NULL;
+}
+
+int turn_server_reconfigure(struct turn_server *s, const struct turn_cfg *cfg,
+			    struct cred_store *creds)
+{
+	struct ratelimit *own = NULL;
+
+	/* A configuration without the shared limiter (tests) gets one of its own, as in
+	 * turn_server_new. */
+	if (cfg->unauth == NULL && turn_unauth_new(cfg, &own) < 0) {
+		if (creds)
+			creds->ops->free(creds->impl);
+		return -ENOMEM;
+	}
+	turn_server_retire_creds(s);
+	s->creds = creds;
+	s->cfg = cfg;
+	turn_server_set_software(s, cfg);
+	ratelimit_free(s->own_unauth);
+	s->own_unauth = own;
+	s->unauth = cfg->unauth ? cfg->unauth : own;
+	return 0;
 }
 
 /* Which failures of stun_msg_decode leave a request worth answering: its header and
@@ -208,6 +254,11 @@ int turn_server_input(struct turn_server *s, const struct turn_pkt *p, uint64_t 
 void turn_server_tick(struct turn_server *s, uint64_t now_ms)
 {
 	s->now_ms = now_ms;
+	/* Not from a store's callback: here the replaced store may go. */
+	if (s->old_creds && turn_auth_pending_on(s, s->old_creds) == 0) {
+		s->old_creds->ops->free(s->old_creds->impl);
+		s->old_creds = NULL;
+	}
 	timer_wheel_advance(s->wheel, now_ms);
 }
 

@@ -2,7 +2,8 @@
  * quotas and the per-method handlers. No sockets, no libevent: net/ feeds it received
  * bytes and the clock, and it acts through the injected struct turn_relay_ops. One
  * struct turn_server per worker thread; nothing in it is touched by another thread except
- * struct turn_shared (locked, control path only). */
+ * struct turn_shared (locked, control path only). Its settings, struct turn_cfg, are
+ * replaced whole by a reload (turn_server_reconfigure). */
 #ifndef TERN_TURN_SERVER_H
 #define TERN_TURN_SERVER_H
 
@@ -204,6 +205,18 @@ int turn_unauth_new(const struct turn_cfg *cfg, struct ratelimit **out);
  * with cfg->no_auth or cfg->stun_only. Returns 0 or -ENOMEM. */
 int turn_server_new(const struct turn_cfg *cfg, const struct turn_relay_ops *ops, void *ops_ctx,
 		    struct cred_store *creds, uint64_t now_ms, struct turn_server **out);
+/* A reload (app/reload.c): from now on s answers with cfg's settings (realm, lifetimes,
+ * quotas, max-bps, peer policy, SOFTWARE, the unauthenticated-reply limits) and creds'
+ * users and secrets. Existing allocations keep what they were made with: relays,
+ * permissions, channels, user, realm, quota units, max-bps. cfg is borrowed as in
+ * turn_server_new (the caller frees the old one once every worker has switched) and must
+ * carry the same shared, relays, nonce_key and ticket_key as the old one (quota counts,
+ * live relay ports and outstanding nonces and tickets carry on). creds is taken (NULL as in
+ * turn_server_new); the old store is freed once no lookup is pending on it: at once, or
+ * on a later turn_server_tick (those lookups are answered as usual). Worker thread.
+ * 0, or -ENOMEM with s unchanged (creds freed). */
+int turn_server_reconfigure(struct turn_server *s, const struct turn_cfg *cfg,
+			    struct cred_store *creds);
 /* Frees every allocation through the one free path (closing relays via ops), then s. */
 void turn_server_free(struct turn_server *s);
 

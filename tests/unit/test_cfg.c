@@ -403,6 +403,9 @@ static void test_help(void)
 	CHECK_EQ_INT(missing, 0, "--help lists every option, its env name and help");
 	CHECK(strstr(buf, "default 3478; 0..65535") != NULL, "--help shows default, range");
 	CHECK(strstr(buf, "(not yet used)") != NULL, "--help marks unused options");
+	CHECK(strstr(buf, "env TERN_USER; a reload applies it]") != NULL &&
+		      strstr(buf, "env TERN_LISTENING_PORT; needs a restart]") != NULL,
+	      "--help says which options a reload applies");
 	free(buf);
 	rc = load(&c, no_env, "--help", "--bogus-after-help", NULL);
 	CHECK(rc == -EINVAL, "unknown option still an error with --help");
@@ -520,6 +523,57 @@ static void test_redis_rest(void)
 	cfg_free(&c);
 }
 
+/* A reload's load: reloadable options change, the others keep the running value and are
+ * named, the command line still wins, an invalid file is an error. */
+static void test_reload_load(void)
+{
+	struct cfg old, c;
+	char kept[256];
+	char *argv[] = {"ternd", "-c", NULL, "--max-bps", "1000", NULL};
+	char *env[] = {"TERN_USER_QUOTA=7", NULL};
+	const char *conf = write_conf("user = \"a:b\";\nlistening-port = 4000;\n"
+				      "max-bps = 50;\n");
+
+	argv[2] = (char *)conf;
+	CHECK_EQ_INT(cfg_load(5, argv, env, &old, err), 0, "start");
+	conf = write_conf("user = [\"a:b\", \"c:d\"];\nlistening-port = 4001;\n"
+			  "min-port = 50000;\nrelay-ip = [\"192.0.2.1\"];\nmax-bps = 60;\n"
+			  "software-name = \"x\";\n");
+	argv[2] = (char *)conf;
+	CHECK_EQ_INT(cfg_reload_load(5, argv, env, &old, &c, err, kept, sizeof(kept)), 0,
+		     "reload load");
+	CHECK(strcmp(kept, "listening-port,relay-ip,min-port") == 0, "restart-only options named");
+	CHECK_EQ_INT(c.listening_port, 4000, "listening-port keeps its running value");
+	CHECK_EQ_INT(c.min_port, old.min_port, "min-port too");
+	CHECK_EQ_INT(c.relay_ip.n, 0, "relay-ip too (none)");
+	CHECK_EQ_INT(c.user.n, 2, "users change");
+	CHECK(strcmp(c.software_name, "x") == 0, "software-name changes");
+	CHECK_EQ_INT(c.max_bps, 1000, "the command line still wins (max-bps)");
+	CHECK_EQ_INT(c.user_quota, 7, "the environment still counts (user-quota)");
+	CHECK_EQ_INT(cfg_changed(&old, &c, kept, sizeof(kept)), 2, "two options changed");
+	CHECK(strcmp(kept, "user,software-name") == 0, "cfg_changed names them");
+	cfg_free(&c);
+
+	conf = write_conf("user = \"a:b\";\ncert = \"/x.pem\";\npkey = \"/y.pem\";\n");
+	argv[2] = (char *)conf;
+	CHECK_EQ_INT(cfg_reload_load(5, argv, env, &old, &c, err, kept, sizeof(kept)), 0,
+		     "cert set on a server without TLS");
+	CHECK(strcmp(kept, "listening-port,cert") == 0, "cert switching TLS on needs a restart");
+	CHECK(c.cert == NULL, "cert keeps its running value (none)");
+	cfg_free(&c);
+
+	conf = write_conf("user = \"a:b\";\nmax-bps = ;\n");
+	argv[2] = (char *)conf;
+	CHECK_EQ_INT(cfg_reload_load(5, argv, env, &old, &c, err, kept, sizeof(kept)), -EINVAL,
+		     "a broken file is an error");
+	CHECK(strstr(err, conf) != NULL, "naming the file");
+	conf = write_conf("listening-port = 4000;\n");
+	argv[2] = (char *)conf;
+	CHECK_EQ_INT(cfg_reload_load(5, argv, env, &old, &c, err, kept, sizeof(kept)), -EINVAL,
+		     "no credential source left is an error");
+	cfg_free(&old);
+}
+
 int main(void)
 {
 	test_defaults();
@@ -535,6 +589,7 @@ int main(void)
 	test_net_opts();
 	test_relay_opts();
 	test_redis_rest();
+	test_reload_load();
 	if (tmpl_path[0])
 		unlink(tmpl_path);
 	return tap_done();
