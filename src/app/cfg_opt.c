@@ -161,7 +161,7 @@ const struct cfg_opt cfg_opts[] = {
 	 "debug logging (same as log-level = \"debug\")"},
 	{"log-level", 0, CFG_LEVEL, OFF(log_level), "info", 0, 0, NULL, R,
 	 "err, warn, info or debug"},
-	{"log-format", 0, CFG_STR, OFF(log_format), "text", 0, 0, cfg_check_log_format, 0,
+	{"log-format", 0, CFG_STR, OFF(log_format), "text", 0, 0, cfg_check_log_format, R,
 	 "\"text\" (LEVEL module: message key=value ...) or \"json\" (one JSON object a line)"},
 	{"pidfile", 0, CFG_STR, OFF(pidfile), NULL, 0, 0, NULL, 0,
 	 "write the process id to this file"},

@@ -52,6 +52,9 @@ static int app_reload_log(const struct cfg *old, const struct cfg *cfg, char *wh
 	}
 	if (rc == 0)
 		log_set_level((enum log_level)cfg->log_level);
+	if (rc == 0)
+		log_set_format(log_format_parse(cfg->log_format) == LOG_FMT_JSON ? LOG_FMT_JSON
+										 : LOG_FMT_TEXT);
 	return rc;
 }
 
