@@ -8,6 +8,8 @@
 
 #include <event2/buffer.h>
 
+#include "base/codec.h"
+
 static bool app_admin_plain(unsigned char c)
 {
 	return c > 0x20 && c < 0x7f && c != '"' && c != '\\';
@@ -88,33 +90,21 @@ void app_admin_put_json(struct evbuffer *b, const char *s)
 	evbuffer_add(b, "\"", 1);
 }
 
-static int app_admin_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int app_admin_pct_decode(char *s)
 {
 	char *w = s;
 
 	for (const char *r = s; *r; r++) {
-		int hi, lo;
+		uint8_t v;
 
 		if (*r != '%') {
 			*w++ = *r;
 			continue;
 		}
-		hi = app_admin_hex(r[1]);
-		lo = hi < 0 ? -1 : app_admin_hex(r[2]);
-		if (lo < 0 || (hi == 0 && lo == 0))
+		/* r[1] first: r[2] is then at most the terminator. */
+		if (r[1] == '\0' || codec_unhex(r + 1, 2, &v, 1) < 0 || v == 0)
 			return -1;
-		*w++ = (char)(hi << 4 | lo);
+		*w++ = (char)v;
 		r += 2;
 	}
 	*w = '\0';

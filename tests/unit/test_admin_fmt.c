@@ -58,12 +58,13 @@ static void test_json(void)
 
 static void test_pct(void)
 {
-	char a[] = "a%20b%2fc", b[] = "bad%2", c[] = "nul%00", d[] = "x%zz";
+	char a[] = "a%20b%2fc", b[] = "bad%2", c[] = "nul%00", d[] = "x%zz", e[] = "end%";
 
 	CHECK(app_admin_pct_decode(a) == 0 && strcmp(a, "a b/c") == 0, "%%HH decoded");
 	CHECK(app_admin_pct_decode(b) < 0, "a cut escape refused");
 	CHECK(app_admin_pct_decode(c) < 0, "%%00 refused");
 	CHECK(app_admin_pct_decode(d) < 0, "not hex refused");
+	CHECK(app_admin_pct_decode(e) < 0, "a lone %% at the end refused");
 }
 
 static void test_alt(void)
