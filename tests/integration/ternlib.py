@@ -904,12 +904,31 @@ def redis_conninfo(port, db):
     return f"ip=127.0.0.1 port={port} dbname={db}"
 
 
+_ternctl_public = None
+
+
+def ternctl_public():
+    """A copy of $TERNCTL another user can run: the build tree may sit in a directory
+    only its owner can enter (mktemp -d makes them 0700). Removed at exit."""
+    global _ternctl_public
+    if _ternctl_public is None:
+        import atexit
+        import shutil
+        d = tempfile.mkdtemp(prefix="ternctl-")
+        os.chmod(d, 0o755)
+        _ternctl_public = os.path.join(d, "ternctl")
+        shutil.copy(TERNCTL, _ternctl_public)
+        os.chmod(_ternctl_public, 0o755)
+        atexit.register(shutil.rmtree, d, True)
+    return _ternctl_public
+
+
 def ternctl(*args, conn=None, timeout=20, user=None):
     """Runs $TERNCTL with args (and --redis conn; as user through runuser when given);
     returns (rc, stdout, stderr)."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("TERN_REDIS_USERDB", "TERN_ADMIN_SOCKET")}
-    argv = [TERNCTL] + list(args) + (["--redis", conn] if conn else [])
+    argv = [ternctl_public() if user else TERNCTL] + list(args) + (["--redis", conn] if conn else [])
     if user:
         argv = ["runuser", "-u", user, "--"] + argv
     p = subprocess.run(argv, capture_output=True, timeout=timeout, env=env)
