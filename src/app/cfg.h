@@ -64,6 +64,11 @@ struct cfg {
 	long long unauth_rate;		 /* unauthenticated replies/s per source IP; 0 = no limit */
 	long long unauth_bytes;	    /* unauthenticated bytes/s per source IP; 0 = not counted */
 	long long unauth_port_rate; /* unauthenticated replies/s per source port; 0 = not counted */
+	long long channel_lifetime; /* seconds */
+	long long permission_lifetime;	 /* seconds */
+	long long stale_nonce;		 /* seconds a NONCE is valid */
+	long long bps_capacity;		 /* bytes/s granted to all allocations; 0 = unlimited */
+	long long max_allocate_timeout;	 /* seconds */
 	struct cfg_list allowed_peer_ip; /* "IP", "IP/PREFIX" or "FIRST-LAST" */
 	struct cfg_list denied_peer_ip;
 	bool allow_loopback_peers;
@@ -83,8 +88,12 @@ struct cfg {
 	char *log_file; /* NULL = stderr */
 	bool syslog;
 	bool verbose;
-	int log_level;			  /* enum log_level; verbose forces LOG_LVL_DEBUG */
-	char *log_format;		  /* "text" or "json" (log_format_parse) */
+	int log_level;	       /* enum log_level; verbose forces LOG_LVL_DEBUG */
+	char *log_format;      /* "text" or "json" (log_format_parse) */
+	bool no_stdout_log;    /* no log lines on stdout/stderr */
+	char *syslog_facility; /* NULL = USER */
+	char *proc_user;       /* NULL = stay as started */
+	char *proc_group;
 	char *pidfile;			  /* NULL = none */
 	char *admin_socket;		  /* the admin socket's path; NULL or "" = none */
 	long long drain_timeout;	  /* seconds a SIGTERM drains; 0 = stop at once */

@@ -58,7 +58,7 @@ struct cfg_opt {
 extern const struct cfg_opt cfg_opts[];
 extern const size_t cfg_nopts;
 
-#define CFG_MAX_OPTS 96
+#define CFG_MAX_OPTS 160
 
 /* One load in progress: which source last set each option (a list is replaced by a
  * higher source and extended within the same one). */
