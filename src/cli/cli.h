@@ -79,6 +79,10 @@ extern const struct cli_group cli_key_group, cli_user_group, cli_secret_group, c
 extern const struct cli_group cli_status_group, cli_sessions_group, cli_kill_group,
 	cli_reload_group, cli_drain_group, cli_log_level_group;
 
+/* Every command group, in help order (cli/cli_groups.c). */
+extern const struct cli_group *const cli_groups[];
+extern const size_t cli_ngroups;
+
 /* Prints "ternctl NAME: MESSAGE" on stderr (one line) and returns code. */
 int cli_fail(const struct cli *c, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -9,21 +9,13 @@
 
 #include "cli/cli.h"
 
-static const struct cli_group *const groups[] = {
-	&cli_key_group,	 &cli_user_group,   &cli_secret_group, &cli_realm_group,
-	&cli_peer_group, &cli_cred_group,   &cli_status_group, &cli_sessions_group,
-	&cli_kill_group, &cli_reload_group, &cli_drain_group,  &cli_log_level_group,
-};
-
-#define N_GROUPS (sizeof(groups) / sizeof(groups[0]))
-
 static void print_usage(FILE *f)
 {
 	fprintf(f, "Usage: ternctl COMMAND [VERB] [OPTION...]\n"
 		   "       ternctl COMMAND [VERB] --help\n"
 		   "Tern credential and admin tool.\n\nCommands:\n");
-	for (size_t i = 0; i < N_GROUPS; i++) {
-		const struct cli_group *g = groups[i];
+	for (size_t i = 0; i < cli_ngroups; i++) {
+		const struct cli_group *g = cli_groups[i];
 		fprintf(f, "  %-9s %s\n", g->name, g->summary);
 		for (size_t j = 0; j < g->n_verbs; j++)
 			fprintf(f, "            ternctl %s%s%s %s\n", g->name,
@@ -62,9 +54,9 @@ int main(int argc, char **argv)
 	}
 	if (argv[1][0] == '-')
 		return cli_compat_main(argc, argv);
-	for (size_t i = 0; i < N_GROUPS; i++)
-		if (strcmp(argv[1], groups[i]->name) == 0)
-			return cli_group_main(groups[i], argc - 1, argv + 1);
+	for (size_t i = 0; i < cli_ngroups; i++)
+		if (strcmp(argv[1], cli_groups[i]->name) == 0)
+			return cli_group_main(cli_groups[i], argc - 1, argv + 1);
 	fprintf(stderr, "ternctl: unknown command \"%s\" (try 'ternctl --help')\n", argv[1]);
 	return CLI_USAGE;
 }
