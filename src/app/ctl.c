@@ -14,6 +14,7 @@
 #include "app/app_tls.h"
 #include "app/cfg.h"
 #include "app/drain.h"
+#include "app/notify.h"
 #include "base/log.h"
 
 static void app_ctl_signal(struct app *a, int sig)
@@ -69,12 +70,14 @@ int app_ctl_init(struct app *a, const sigset_t *sigs)
 
 void app_ctl_run(struct app *a)
 {
+	notify_send("READY=1\nSTATUS=running");
 	event_base_dispatch(a->base);
 }
 
 void app_ctl_stop(struct app *a, int code)
 {
 	a->exit_code = code;
+	notify_send("STOPPING=1\nSTATUS=stopping");
 	event_base_loopbreak(a->base);
 }
 

@@ -11,6 +11,7 @@
 #include "app/app.h"
 #include "app/app_turn.h"
 #include "app/cfg.h"
+#include "app/notify.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "net/server.h"
@@ -90,6 +91,7 @@ int app_drain_start(struct app *a, long long timeout_s, const char *by)
 	turn_shared_set_draining(app_turn_shared(a->turn), true);
 	atomic_store(&a->st.draining, true);
 	app_alloc_count(a, &n);
+	notify_send("STOPPING=1\nSTATUS=draining %s", by);
 	log_info("app",
 		 "draining %s timeout=%lld min_allocations=%lld alternates=%zu "
 		 "allocations=%llu",

@@ -14,6 +14,7 @@
 #include "app/app_tls.h"
 #include "app/app_turn.h"
 #include "app/cfg.h"
+#include "app/notify.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
 
@@ -89,7 +90,7 @@ static void app_reload_free_cfg(struct cfg *cfg)
 	free(cfg);
 }
 
-int app_reload(struct app *a, char *why, size_t cap)
+static int app_reload_apply(struct app *a, char *why, size_t cap)
 {
 	char changed[APP_RELOAD_NAMES];
 	struct app_turn_gen *g;
@@ -122,5 +123,16 @@ int app_reload(struct app *a, char *why, size_t cap)
 	rc = app_tls_reload(a->tls, a->srv);
 	if (rc < 0)
 		snprintf(why, cap, "TLS certificates not reloaded: %s", strerror(-rc));
+	return rc;
+}
+
+int app_reload(struct app *a, char *why, size_t cap)
+{
+	int rc;
+
+	notify_reloading();
+	rc = app_reload_apply(a, why, cap);
+	notify_send("READY=1\nSTATUS=running%s%s", rc < 0 ? "; last reload failed: " : "",
+		    rc < 0 ? why : "");
 	return rc;
 }
