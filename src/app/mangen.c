@@ -7,27 +7,12 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "app/cfg.h"
 #include "app/cfg_opt.h"
 #include "base/roff.h"
-
-/* ternd's options besides the table (app/cfg_cli.c). */
-struct mangen_meta {
-	const char *longname;
-	char short_name;
-	const char *arg; /* NULL: none */
-	const char *help;
-};
-
-static const struct mangen_meta mangen_metas[] = {
-	{"config", 'c', "FILE",
-	 "Read settings from FILE (libconfig syntax, see ternd.conf(5)) instead of the embedded "
-	 "default configuration. Environment: TERN_CONFIG."},
-	{"help", 'h', NULL,
-	 "Print every option with its default, range and environment name; exit."},
-	{"version", 'V', NULL, "Print the version (\"ternd X.Y.Z\") and exit."},
-};
 
 static void put_opt_head(FILE *f, char short_name, const char *longname, const char *arg,
 			 bool optional)
@@ -110,16 +95,69 @@ static void put_th(FILE *f, const char *title, const char *section)
 	fputs(".nh\n", f); /* no hyphenation: option names stay whole */
 }
 
+/* One "  -c, --config=FILE" head of --help as a .TP line: each ", "-separated name in
+ * bold, the argument after '=' in italics. */
+static void put_meta_head(FILE *f, const char *head, size_t n)
+{
+	const char *end = head + n;
+
+	fputs(".TP\n", f);
+	while (head < end) {
+		const char *next = head, *eq;
+
+		while (next < end && !(next[0] == ',' && next + 1 < end && next[1] == ' '))
+			next++;
+		eq = memchr(head, '=', (size_t)(next - head));
+		fputs("\\fB", f);
+		roff_textn(f, head, (size_t)((eq ? eq : next) - head));
+		fputs("\\fR", f);
+		if (eq) {
+			fputs("=\\fI", f);
+			roff_textn(f, eq + 1, (size_t)(next - eq - 1));
+			fputs("\\fR", f);
+		}
+		if (next < end)
+			fputs(", ", f);
+		head = next < end ? next + 2 : end;
+	}
+	fputc('\n', f);
+}
+
+/* ternd's options besides the table (-c, --help, --version...), as --help prints them
+ * (cfg_print_help): the "  -x, --name=ARG" lines before the table's first option, each
+ * followed by its lines of help indented by 8. So the page lists exactly what ternd
+ * accepts. */
+static void put_meta_options(FILE *f)
+{
+	char *buf = NULL, *p, *end;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	char first[80];
+
+	snprintf(first, sizeof(first), "--%s", cfg_opts[0].name);
+	cfg_print_help(m, "ternd");
+	fclose(m);
+	for (p = strstr(buf, "\n  -"); p && *p; p = end) {
+		end = strchr(p + 1, '\n');
+		if (!end)
+			break;
+		p++;
+		if (strncmp(p, "  -", 3) == 0 && strstr(p, first) && strstr(p, first) < end)
+			break; /* the table's first row */
+		if (strncmp(p, "        ", 8) == 0) {
+			roff_textn(f, p + 8, (size_t)(end - p - 8));
+			fputc('\n', f);
+		} else if (strncmp(p, "  -", 3) == 0) {
+			put_meta_head(f, p + 2, (size_t)(end - p - 2));
+		}
+	}
+	free(buf);
+}
+
 static void ternd_options(FILE *f)
 {
 	roff_macro(f, "SH", "OPTIONS");
-	for (size_t i = 0; i < sizeof(mangen_metas) / sizeof(mangen_metas[0]); i++) {
-		const struct mangen_meta *m = &mangen_metas[i];
-
-		put_opt_head(f, m->short_name, m->longname, m->arg, false);
-		roff_text(f, m->help);
-		fputc('\n', f);
-	}
+	put_meta_options(f);
 	for (size_t i = 0; i < cfg_nopts; i++) {
 		const struct cfg_opt *o = &cfg_opts[i];
 
