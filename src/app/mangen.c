@@ -203,10 +203,10 @@ static void ternd_page(FILE *f, const char *sysconfdir)
 	      f);
 	roff_macro(f, "SH", "FILES");
 	fprintf(f, ".TP\n.I %s/tern/ternd.conf\n", sysconfdir);
-	fputs("The configuration file of the systemd service (ternd.service).\n"
-	      ".TP\n.I /run/ternd/admin.sock\nThe admin socket ternctl(8) talks to "
-	      "(admin\\-socket).\n",
-	      f);
+	fputs("The configuration file of the systemd service (ternd.service).\n", f);
+	fputs(".TP\n.I ", f);
+	roff_text(f, cfg_opt_find("admin-socket")->def);
+	fputs("\nThe admin socket ternctl(8) talks to (admin\\-socket).\n", f);
 	roff_macro(f, "SH", "SIGNALS");
 	fputs(".TP\n.B SIGHUP\nReopen the log file and reload the configuration.\n"
 	      ".TP\n.B SIGUSR2\nRead the TLS certificates again.\n"
