@@ -12,6 +12,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,12 +31,23 @@ struct imp_slot {
 	struct cli_strv items; /* list: libconfig literals, in file order */
 };
 
+/* One report line: a line of the coturn file and what became of it. */
+struct imp_entry {
+	int line;     /* 0: a finding about the whole file, said after the lines */
+	size_t opt;   /* the Tern option it set (index in cfg_opts), or IMP_NONE */
+	bool skipped; /* not carried over: listed at the end of the result too */
+	char *name;   /* as typed; NULL for a finding about the whole file */
+	char *text;   /* what became of it, and why */
+};
+
+#define IMP_NONE ((size_t)-1)
+
 struct imp {
-	FILE *rep;			    /* the report */
 	struct imp_slot slot[CFG_MAX_OPTS]; /* by index in cfg_opts */
 	size_t order[CFG_MAX_OPTS];	    /* slots in order of first appearance */
 	size_t norder;
-	struct cli_strv skipped; /* "line N: NAME: why" of lines not carried over */
+	struct imp_entry *ent; /* the report */
+	size_t nent, cap;
 	unsigned translated, dropped, problems;
 	bool no_cred; /* no credential source: ternd would refuse the result */
 };
@@ -186,14 +199,34 @@ static int imp_value(const struct cfg_opt *o, const char *v, char **lit, char *w
 	}
 }
 
+static void imp_entry_add(struct imp *im, int line, size_t opt, const char *name, bool skipped,
+			  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void imp_entry_add(struct imp *im, int line, size_t opt, const char *name, bool skipped,
+			  const char *fmt, ...)
+{
+	struct imp_entry *e;
+	va_list ap;
+
+	if (im->nent == im->cap) {
+		im->cap = im->cap ? 2 * im->cap : 64;
+		im->ent = realloc(im->ent, im->cap * sizeof(*im->ent));
+		if (!im->ent)
+			abort();
+	}
+	e = &im->ent[im->nent];
+	*e = (struct imp_entry){.line = line, .opt = opt, .skipped = skipped};
+	e->name = name ? imp_strdup(name) : NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&e->text, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	im->nent++;
+}
+
 static void imp_skip(struct imp *im, int line, const char *name, const char *kind, const char *why)
 {
-	char *s;
-
-	fprintf(im->rep, "line %d: %s: %s: %s\n", line, name, kind, why);
-	if (asprintf(&s, "line %d: %s: %s: %s", line, name, kind, why) < 0)
-		abort();
-	cli_strv_push(&im->skipped, s);
+	imp_entry_add(im, line, IMP_NONE, name, true, "%s: %s", kind, why);
 }
 
 static const char *imp_note(const char *name)
@@ -209,7 +242,7 @@ static void imp_set(struct imp *im, const struct cfg_opt *o, const char *name, c
 		    int line)
 {
 	struct imp_slot *sl = &im->slot[imp_index(o)];
-	char why[IMP_WHY_MAX], *lit;
+	char why[IMP_WHY_MAX], prev_text[32], *lit;
 	int prev = sl->last;
 
 	if (imp_value(o, v, &lit, why) < 0) {
@@ -236,13 +269,15 @@ static void imp_set(struct imp *im, const struct cfg_opt *o, const char *name, c
 		sl->value = lit;
 	}
 	im->translated++;
-	fprintf(im->rep, "line %d: %s: %s%s", line, name, strcmp(name, o->name) ? "as " : "kept",
-		strcmp(name, o->name) ? o->name : "");
-	if (o->type != CFG_LIST && prev)
-		fprintf(im->rep, " (replaces line %d)", prev);
-	if (why[0] || imp_note(o->name)[0])
-		fprintf(im->rep, " (%s)", why[0] ? why : imp_note(o->name));
-	fputc('\n', im->rep);
+	if (o->type == CFG_LIST || !prev)
+		prev_text[0] = '\0';
+	else
+		snprintf(prev_text, sizeof(prev_text), " (replaces line %d)", prev);
+	if (!why[0])
+		snprintf(why, sizeof(why), "%s", imp_note(o->name));
+	imp_entry_add(im, line, imp_index(o), name, false, "%s%s%s%s%s%s",
+		      strcmp(name, o->name) ? "as " : "kept", strcmp(name, o->name) ? o->name : "",
+		      prev_text, why[0] ? " (" : "", why, why[0] ? ")" : "");
 }
 
 /* coturn's parse_arg_string on s (modified in place). */
@@ -331,17 +366,25 @@ static bool imp_is_set(struct imp *im, const char *name)
 	return imp_slot_of(im, name)->first != 0;
 }
 
-/* Takes name's setting out of the result, with why in the report. */
+/* Takes name's setting out of the result, with why in the report of each of its lines. */
 static void imp_unset(struct imp *im, const char *name, const char *why)
 {
-	struct imp_slot *sl = imp_slot_of(im, name);
-	unsigned n = sl->value ? 1 : (unsigned)sl->items.n;
+	size_t opt = imp_index(cfg_opt_find(name));
+	struct imp_slot *sl = &im->slot[opt];
 
-	if (!sl->first)
-		return;
-	imp_skip(im, sl->first, name, "dropped", why);
-	im->translated -= n;
-	im->dropped += n;
+	for (size_t i = 0; i < im->nent; i++) {
+		struct imp_entry *e = &im->ent[i];
+
+		if (e->opt != opt)
+			continue;
+		free(e->text);
+		if (asprintf(&e->text, "dropped: %s", why) < 0)
+			abort();
+		e->opt = IMP_NONE;
+		e->skipped = true;
+		im->translated--;
+		im->dropped++;
+	}
 	free(sl->value);
 	sl->value = NULL;
 	cli_strv_free(&sl->items);
@@ -372,10 +415,9 @@ static void imp_rules(struct imp *im)
 			rest->last = rest->first;
 			free(rest->value);
 			rest->value = imp_strdup("true");
-			fprintf(im->rep,
-				"line %d: use-auth-secret = true (coturn turns TURN REST on with "
-				"use-auth-secret of any value or static-auth-secret)\n",
-				rest->first);
+			imp_entry_add(im, rest->first, IMP_NONE, "use-auth-secret", false,
+				      "set to true: coturn turns TURN REST on with "
+				      "use-auth-secret of any value or static-auth-secret");
 		}
 	}
 	if (!imp_is_set(im, "user") && !imp_is_set(im, "redis-userdb") &&
@@ -383,10 +425,11 @@ static void imp_rules(struct imp *im)
 	    !imp_is_true(im, "stun-only")) {
 		im->problems++;
 		im->no_cred = true;
-		fprintf(im->rep,
+		imp_entry_add(
+			im, 0, IMP_NONE, NULL, false,
 			"no credential source: coturn %s; ternd refuses to start: add user, "
 			"redis-userdb or use-auth-secret with static-auth-secret (or no-auth = "
-			"true if an open relay is meant)\n",
+			"true if an open relay is meant)",
 			imp_is_true(im, "lt-cred-mech")
 				? "accepts no one (lt-cred-mech without users)"
 				: "relays for anyone (no user, lt-cred-mech or TURN REST setting)");
@@ -409,7 +452,7 @@ static void imp_write_setting(FILE *f, const struct cfg_opt *o, const struct imp
 		fprintf(f, " # lines %d-%d\n", sl->first, sl->last);
 }
 
-static void imp_write_conf(const struct imp *im, FILE *f, const char *file)
+static void imp_write_conf(const struct imp *im, const size_t *ix, FILE *f, const char *file)
 {
 	fprintf(f,
 		"# ternd.conf translated by `ternctl config import` from coturn's %s.\n"
@@ -426,10 +469,15 @@ static void imp_write_conf(const struct imp *im, FILE *f, const char *file)
 		fprintf(f, "\n# No credential source: ternd refuses to start until one is given\n"
 			   "# (user, redis-userdb, use-auth-secret with static-auth-secret, or\n"
 			   "# TERN_USER).\n");
-	if (im->skipped.n)
-		fprintf(f, "\n# Not carried over (the import's report says why):\n");
-	for (size_t i = 0; i < im->skipped.n; i++)
-		fprintf(f, "#   %s\n", im->skipped.v[i]);
+	for (size_t i = 0, n = 0; i < im->nent; i++) {
+		const struct imp_entry *e = &im->ent[ix[i]];
+
+		if (!e->skipped)
+			continue;
+		if (n++ == 0)
+			fprintf(f, "\n# Not carried over (the import's report says why):\n");
+		fprintf(f, "#   line %d: %s: %s\n", e->line, e->name, e->text);
+	}
 }
 
 static void imp_free(struct imp *im)
@@ -438,24 +486,64 @@ static void imp_free(struct imp *im)
 		free(im->slot[i].value);
 		cli_strv_free(&im->slot[i].items);
 	}
-	cli_strv_free(&im->skipped);
+	for (size_t i = 0; i < im->nent; i++) {
+		free(im->ent[i].name);
+		free(im->ent[i].text);
+	}
+	free(im->ent);
 	free(im);
+}
+
+static int imp_line_key(const struct imp_entry *e)
+{
+	return e->line ? e->line : INT_MAX; /* findings about the whole file come last */
+}
+
+/* The entries in line order (stable: a line's own entry before a rule's note). */
+static size_t *imp_sorted(const struct imp *im)
+{
+	size_t *ix = malloc((im->nent + 1) * sizeof(*ix));
+
+	if (!ix)
+		abort();
+	for (size_t i = 0; i < im->nent; i++) {
+		size_t j = i;
+
+		for (; j > 0 && imp_line_key(&im->ent[ix[j - 1]]) > imp_line_key(&im->ent[i]); j--)
+			ix[j] = ix[j - 1];
+		ix[j] = i;
+	}
+	return ix;
+}
+
+static void imp_write_report(const struct imp *im, const size_t *ix, FILE *f, const char *file)
+{
+	for (size_t i = 0; i < im->nent; i++) {
+		const struct imp_entry *e = &im->ent[ix[i]];
+
+		if (e->name)
+			fprintf(f, "line %d: %s: %s\n", e->line, e->name, e->text);
+		else
+			fprintf(f, "%s\n", e->text);
+	}
+	fprintf(f, "%s: %u translated, %u dropped with a reason, %u problem%s\n", file,
+		im->translated, im->dropped, im->problems, im->problems == 1 ? "" : "s");
 }
 
 int cli_import_coturn(const char *text, const char *file, struct cli_import *out)
 {
 	struct imp *im = calloc(1, sizeof(*im));
 	char *rep = NULL, *conf = NULL;
-	size_t rep_len, conf_len;
-	FILE *cf;
+	size_t rep_len, conf_len, *ix;
+	FILE *rf, *cf;
 
 	if (!im)
 		return -ENOMEM;
-	im->rep = open_memstream(&rep, &rep_len);
+	rf = open_memstream(&rep, &rep_len);
 	cf = open_memstream(&conf, &conf_len);
-	if (!im->rep || !cf) {
-		if (im->rep)
-			fclose(im->rep);
+	if (!rf || !cf) {
+		if (rf)
+			fclose(rf);
 		if (cf)
 			fclose(cf);
 		free(rep);
@@ -465,10 +553,11 @@ int cli_import_coturn(const char *text, const char *file, struct cli_import *out
 	}
 	imp_lines(im, text);
 	imp_rules(im);
-	fprintf(im->rep, "%s: %u translated, %u dropped (Tern always does that), %u problem%s\n",
-		file, im->translated, im->dropped, im->problems, im->problems == 1 ? "" : "s");
-	imp_write_conf(im, cf, file);
-	fclose(im->rep);
+	ix = imp_sorted(im);
+	imp_write_report(im, ix, rf, file);
+	imp_write_conf(im, ix, cf, file);
+	free(ix);
+	fclose(rf);
 	fclose(cf);
 	*out = (struct cli_import){.conf = conf,
 				   .report = rep,
