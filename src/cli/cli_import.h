@@ -18,7 +18,9 @@ struct cli_import {
  * the report (passwords and secrets live in these files). Returns 0 when every option line
  * was translated or dropped with a reason, 1 when some line was unsupported, unknown or
  * held a bad value, or the result names no credential source (ternd would refuse to
- * start); *out holds the best translation either way. -ENOMEM with nothing to free. */
+ * start); *out holds the best translation either way. -ENOMEM with nothing to free when
+ * the output buffers cannot be made (a later allocation failure aborts: ternctl's control
+ * path has nothing to fall back on). */
 int cli_import_coturn(const char *text, const char *file, struct cli_import *out);
 void cli_import_free(struct cli_import *im);
 
