@@ -216,7 +216,8 @@ static void test_syntax(void)
 	CHECK_EQ_INT(im.translated, 8, "8 lines translated");
 	CHECK_EQ_INT(im.problems, 0, "no problem");
 	CHECK(report_has("line 4: listening-port: kept\n"), "report: a line per option");
-	CHECK(report_has("8 translated, 0 dropped with a reason, 0 problems"), "report: the summary");
+	CHECK(report_has("8 translated, 0 dropped with a reason, 0 problems"),
+	      "report: the summary");
 	CHECK(strncmp(im.conf, "# ternd.conf translated", 23) == 0, "a header comment");
 }
 
