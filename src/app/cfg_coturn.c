@@ -129,7 +129,8 @@ const struct cfg_coturn cfg_coturn_opts[] = {
 		"log-file is used as named, without PID or date, and never rolled over: a "
 		"reload (SIGHUP) reopens it for logrotate"),
 	BUILTIN("new-log-timestamp", 0, false,
-		"log lines always begin with an ISO 8601 UTC timestamp (milliseconds)"),
+		"log lines always carry an ISO 8601 UTC timestamp with milliseconds (syslog "
+		"adds its own)"),
 	UNSUP("new-log-timestamp-format", 0, true,
 	      "the log timestamp is always ISO 8601 UTC with milliseconds"),
 	UNSUP("log-binding", 0, false,

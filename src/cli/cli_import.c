@@ -305,6 +305,7 @@ static void imp_line(struct imp *im, char *s, int line)
 	const struct cfg_coturn *c = NULL;
 	const struct cfg_opt *o;
 	char *name, *value;
+	bool on;
 
 	imp_split(s, &name, &value);
 	o = cfg_opt_find(name);
@@ -314,6 +315,10 @@ static void imp_line(struct imp *im, char *s, int line)
 		im->problems++;
 		imp_skip(im, line, name, "UNKNOWN",
 			 "neither coturn 4.6 nor Tern has this option (coturn ignores it)");
+	} else if (c && c->kind == CFG_COTURN_BUILTIN && !c->has_value &&
+		   imp_bool(value, &on) == 0 && !on) {
+		im->problems++; /* the opposite of what Tern always does */
+		imp_skip(im, line, name, "UNSUPPORTED (set to false)", c->why);
 	} else if (c && c->kind == CFG_COTURN_BUILTIN) {
 		im->dropped++;
 		imp_skip(im, line, name, "dropped, built in", c->why);

@@ -259,6 +259,10 @@ static void test_kinds(void)
 	      "listed as a comment in the result");
 	CHECK(conf_has("verbose = true; # line 6"), "Verbose as verbose");
 	CHECK(report_has("line 6: Verbose: as verbose"), "reported as renamed");
+	run("no-multicast-peers=false\nno-cli=0\n" CRED);
+	CHECK_EQ_INT(rc, 1, "a built-in flag set to false: 1");
+	CHECK(report_has("line 1: no-multicast-peers: UNSUPPORTED (set to false): "),
+	      "the opposite of what Tern always does is unsupported");
 	run("cli-password=s3cr3t-cli\nuserdb=/var/lib/turn/turndb\nno-such-option=1\n"
 	    "listening-port=http\nmax-allocate-lifetime=5\nlistening-ip=not-an-ip\n" CRED);
 	CHECK_EQ_INT(rc, 1, "unsupported, unknown, bad values: 1");
