@@ -14,7 +14,7 @@
 
 #define WHY_SQL                                                                                    \
 	"Tern keeps users in the file (user) or in Redis with coturn's schema (redis-userdb); "    \
-	"`ternctl user` copies users into Redis"
+	"`ternctl user add` puts them there"
 #define WHY_CLI                                                                                    \
 	"Tern has no telnet CLI: ternctl status, sessions, kill and reload use the admin socket "  \
 	"(admin-socket)"
