@@ -311,7 +311,10 @@ static void imp_line(struct imp *im, char *s, int line)
 	o = cfg_opt_find(name);
 	if (!o)
 		c = cfg_coturn_find(name);
-	if (!o && !c) {
+	if (!*name) {
+		im->problems++;
+		imp_skip(im, line, "(none)", "BAD LINE", "no option name before the value");
+	} else if (!o && !c) {
 		im->problems++;
 		imp_skip(im, line, name, "UNKNOWN",
 			 "neither coturn 4.6 nor Tern has this option (coturn ignores it)");

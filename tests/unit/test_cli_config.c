@@ -275,6 +275,9 @@ static void test_kinds(void)
 	      "Tern's range");
 	CHECK(report_has("line 6: listening-ip: BAD VALUE:"), "Tern's validator");
 	CHECK(!report_has("s3cr3t-cli") && !conf_has("s3cr3t-cli"), "no value printed");
+	run("=3478\nrealm=a\001b\n" CRED);
+	CHECK(rc == 1 && report_has("line 1: (none): BAD LINE: no option name"), "no name");
+	CHECK(conf_has("realm = \"a\\x01b\";"), "a control byte as \\x01");
 	CHECK(conf_has("user = [\"alice:pw1\"];"), "the rest still translated");
 }
 
