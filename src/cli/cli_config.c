@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +20,12 @@
 /* coturn reads lines of 1 KiB; a configuration file is a few KiB. */
 #define CLI_CONFIG_MAX (1u << 20)
 
-/* The whole of path into *out (owned, NUL-terminated). CLI_OK or the exit status. */
+/* The whole of path ("-": stdin) into *out (owned, NUL-terminated). CLI_OK or the exit
+ * status. */
 static int config_read(struct cli *c, const char *path, char **out)
 {
-	FILE *f = fopen(path, "re");
+	bool in = !strcmp(path, "-");
+	FILE *f = in ? stdin : fopen(path, "re");
 	char *buf;
 	size_t n;
 
@@ -30,19 +33,22 @@ static int config_read(struct cli *c, const char *path, char **out)
 		return cli_fail(c, CLI_USAGE, "cannot read %s: %s", path, strerror(errno));
 	buf = malloc(CLI_CONFIG_MAX + 1);
 	if (!buf) {
-		fclose(f);
+		if (!in)
+			fclose(f);
 		return cli_fail(c, CLI_USAGE, "out of memory");
 	}
 	n = fread(buf, 1, CLI_CONFIG_MAX + 1, f);
 	if (ferror(f) || n > CLI_CONFIG_MAX || memchr(buf, '\0', n)) {
 		int err = ferror(f) ? errno : 0;
 
-		fclose(f);
+		if (!in)
+			fclose(f);
 		free(buf);
 		return cli_fail(c, CLI_USAGE, "cannot read %s: %s", path,
 				err ? strerror(err) : "not a text file of at most 1 MiB");
 	}
-	fclose(f);
+	if (!in)
+		fclose(f);
 	buf[n] = '\0';
 	*out = buf;
 	return CLI_OK;
@@ -87,7 +93,7 @@ static int config_import_run(struct cli *c)
 
 	if (rc)
 		return rc;
-	rc = cli_import_coturn(text, path, &im);
+	rc = cli_import_coturn(text, strcmp(path, "-") ? path : "standard input", &im);
 	free(text);
 	if (rc < 0)
 		return cli_fail(c, CLI_USAGE, "out of memory");
@@ -102,9 +108,10 @@ static int config_import_run(struct cli *c)
 
 static const struct cli_verb config_verbs[] = {
 	{"import", "FILE [-o OUT] [--report REPORT]", "oRh", false, 1, "FILE", config_import_run,
-	 "Translates coturn's configuration FILE (turnserver.conf: name=value, name value\n"
-	 "or a bare flag, '#' comments, repeated lines for lists) into a ternd.conf. coturn's\n"
-	 "names Tern has are kept; the others are renamed, dropped because Tern always\n"
+	 "Translates coturn's configuration FILE (\"-\": stdin; turnserver.conf: name=value,\n"
+	 "name value"
+	 " or a bare flag, '#' comments, repeated lines for lists) into a ternd.conf.\n"
+	 "coturn's names Tern has are kept; the others are renamed, dropped because Tern always\n"
 	 "behaves that way, or reported unsupported, each with its reason (the same table\n"
 	 "ternd uses for coturn names). The report gives one line per option line; values\n"
 	 "are never printed in it.\n\n"
