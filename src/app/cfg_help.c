@@ -104,7 +104,9 @@ void cfg_log_summary(const struct cfg *cfg)
 
 	line[0] = '\0';
 	k = append_kv(line, k, sizeof(line), "source",
-		      cfg->config_file ? cfg->config_file : "embedded");
+		      cfg->config_file ? cfg->config_file
+		      : cfg->no_config ? "none"
+				       : "embedded");
 	for (size_t i = 0; i < cfg_nopts; i++) {
 		cfg_opt_format(cfg, &cfg_opts[i], value, sizeof(value));
 		if (is_changed(cfg, &cfg_opts[i], value))
@@ -113,6 +115,8 @@ void cfg_log_summary(const struct cfg *cfg)
 	log_info("app", "config%s", line);
 	for (size_t i = 0; i < cfg->warnings.n; i++)
 		log_warn("app", "config: %s", cfg->warnings.v[i]);
+	for (size_t i = 0; i < cfg->notes.n; i++)
+		log_info("app", "config: %s", cfg->notes.v[i]);
 	for (size_t i = 0; i < cfg_nopts && log_enabled(LOG_LVL_DEBUG); i++) {
 		line[0] = '\0';
 		cfg_opt_format(cfg, &cfg_opts[i], value, sizeof(value));
