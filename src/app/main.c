@@ -281,6 +281,7 @@ static int early_exit(const struct cfg *cfg)
 	}
 	if (!cfg->check_config)
 		return -1;
+	log_set_level(LOG_LVL_WARN); /* what the checks load says only what is wrong */
 	if (app_check_config(cfg, stderr))
 		return EXIT_CONFIG;
 	printf("ternd: configuration OK (%s)\n", cfg->config_file ? cfg->config_file
