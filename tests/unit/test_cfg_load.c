@@ -243,7 +243,8 @@ static void test_demo_password(void)
 	CHECK(!b.demo_password, "no-auth: no demo user");
 	cfg_free(&b);
 	cfg_free(&a);
-	CHECK(strstr(cfg_default_text, "demo-" "password") == NULL &&
+	CHECK(strstr(cfg_default_text, "demo-"
+				       "password") == NULL &&
 		      strstr(cfg_default_text, "\nuser") == NULL,
 	      "the embedded default names no user");
 }
