@@ -68,9 +68,17 @@ void cfg_print_help(FILE *f, const char *prog)
 		"embedded default configuration (etc/ternd.conf) is used. SIGHUP reads them\n"
 		"again: options a reload applies change in the running server, the others\n"
 		"keep their values until a restart.\n\n"
+		"Configuration errors are all reported, one a line with its place, and ternd\n"
+		"exits 1. coturn's option names are accepted for what Tern has under another\n"
+		"name or always does; the others are refused with the reason.\n\n"
 		"  -c, --config=FILE\n        read settings from FILE [env TERN_CONFIG]\n"
+		"  -n\n        read no configuration file, not even the embedded default\n"
+		"        (coturn's -n): defaults, TERN_* and the command line only\n"
+		"  --check-config\n        read and check everything a start reads (files named\n"
+		"        included), print every error or \"configuration OK\", exit 1 or 0\n"
 		"  -h, --help\n        print this help and exit\n"
-		"  -V, --version\n        print the version and exit\n\n",
+		"  --version\n        print the version and exit\n"
+		"  -V\n        coturn's \"Verbose\": same as -v (debug logging)\n\n",
 		prog);
 	for (size_t i = 0; i < cfg_nopts; i++)
 		print_opt(f, &cfg_opts[i]);
