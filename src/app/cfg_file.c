@@ -90,6 +90,8 @@ static int set_list(struct cfg_state *st, const struct cfg_opt *o, const config_
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		struct cfg_where ew = where_of(e, w->file);
+
+		ew.name = w->name;
 		if ((config_setting_is_group(e) ? set_group_item(st, o, e, &ew)
 						: set_scalar(st, o, e, &ew)) < 0)
 			rc = -EINVAL; /* the other items are still checked */
@@ -111,8 +113,10 @@ static int apply_root(struct cfg_state *st, const config_t *cf, const char *file
 		struct cfg_where w = where_of(s, file);
 		int rc = 0;
 
-		if (!o)
+		if (!o) {
 			rc = cfg_compat_resolve(st, name, &w, &o);
+			w.name = rc == -ENOENT ? NULL : name; /* coturn's: named as typed */
+		}
 		if (rc == -ENOENT)
 			rc = cfg_fail(st, &w, "unknown setting \"%s\"", name);
 		else if (rc == 0 && o->type == CFG_LIST)

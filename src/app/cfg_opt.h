@@ -29,7 +29,8 @@ struct cfg_where {
 	enum cfg_src src;
 	const char *file; /* CFG_SRC_FILE: file name */
 	int line;	  /* CFG_SRC_FILE: line, 0 if unknown */
-	const char *name; /* CFG_SRC_ENV: variable; CFG_SRC_CLI: option as typed */
+	const char *name; /* CFG_SRC_ENV: variable; CFG_SRC_CLI: option as typed;
+			   * CFG_SRC_FILE: a coturn name as typed, or NULL */
 };
 
 /* Validates one string or list item; on error writes the reason into why. 0 or -EINVAL. */

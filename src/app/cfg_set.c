@@ -44,11 +44,13 @@ void cfg_where_str(const struct cfg_where *w, char *buf, size_t len)
 	case CFG_SRC_DEFAULT:
 		snprintf(buf, len, "default");
 		break;
-	case CFG_SRC_FILE:
+	case CFG_SRC_FILE: /* name: a coturn name standing for the option */
 		if (w->line > 0)
-			snprintf(buf, len, "%s:%d", w->file, w->line);
+			snprintf(buf, len, "%s:%d%s%s", w->file, w->line, w->name ? " " : "",
+				 w->name ? w->name : "");
 		else
-			snprintf(buf, len, "%s", w->file);
+			snprintf(buf, len, "%s%s%s", w->file, w->name ? " " : "",
+				 w->name ? w->name : "");
 		break;
 	case CFG_SRC_ENV:
 		snprintf(buf, len, "environment %s", w->name);

@@ -77,6 +77,9 @@ int privdrop_apply(const struct privdrop *p, char *why, size_t cap)
 
 	if (!p->on)
 		return 0;
+	/* Not root and already that user and group: nothing to change (and no right to). */
+	if (geteuid() != 0 && (!p->has_user || p->uid == geteuid()) && p->gid == getegid())
+		return 0;
 	if (p->has_user)
 		rc = initgroups(p->user, p->gid);
 	else if (getuid() == 0)
