@@ -216,9 +216,12 @@ static void ternd_page(FILE *f, const char *sysconfdir)
 	      ".TP\n.B SIGINT\nStop at once.\n",
 	      f);
 	roff_macro(f, "SH", "EXIT STATUS");
-	fputs("0 after a normal stop or drain, and for \\-\\-help and \\-\\-version. Not 0 "
-	      "when ternd cannot start or run: a configuration error (the message names the "
-	      "option and where it was set), a port in use, a certificate that does not load.\n",
+	fputs("0 after a normal stop or drain, for \\-\\-help and \\-\\-version, and for a "
+	      "\\-\\-check\\-config that found nothing wrong. 1 when ternd cannot start or "
+	      "run: configuration errors (every one on its own line, with the file and line, "
+	      "environment variable or command line option that set it), a port in use, a "
+	      "certificate that does not load, a proc\\-user or proc\\-group that cannot be "
+	      "taken.\n",
 	      f);
 	roff_macro(f, "SH", "SEE ALSO");
 	fputs(".BR ternd.conf (5),\n.BR ternctl (8),\n.BR systemd.service (5),\n"
