@@ -164,7 +164,14 @@ struct turn_cfg {
 				      * 0 = 30000 */
 	uint32_t user_quota;	     /* allocations + reserved ports per user; 0 = unlimited */
 	uint32_t total_quota;	     /* allocations + reserved ports in total; 0 = unlimited */
-	uint64_t max_bps;	     /* per allocation, each direction; 0 = unlimited */
+	uint64_t max_bps;	     /* bytes/s per allocation, each direction (coturn's
+				      * max-bps); 0 = unlimited */
+	/* bps-capacity (coturn's): bytes/s all allocations together may be granted
+	 * (turn_shared_bps_acquire). An Allocate reserves its max-bps (the realm's, else
+	 * max_bps) or what is left of the capacity, and is refused with 486 when nothing is;
+	 * the allocation is then limited to what it was granted. 0 = unlimited (grants are
+	 * still counted). */
+	uint64_t bps_capacity;
 	/* Unauthenticated replies (401, 438, every error answer to a request that did not
 	 * authenticate, and Binding responses carrying RFC 5780 or RFC 3489 extras: see
 	 * turn/method/binding.c) on connections whose address is not proven (UDP), per source IP
@@ -210,8 +217,9 @@ int turn_server_new(const struct turn_cfg *cfg, const struct turn_relay_ops *ops
  * users and secrets. Existing allocations keep what they were made with: relays,
  * permissions, channels, user, realm, quota units, max-bps. cfg is borrowed as in
  * turn_server_new (the caller frees the old one once every worker has switched) and must
- * carry the same shared, relays, nonce_key and ticket_key as the old one (quota counts,
- * live relay ports and outstanding nonces and tickets carry on). creds is taken (NULL as in
+ * carry the same shared, relays, nonce secret (nonce_key's lifetime may differ: stale-nonce)
+ * and ticket_key as the old one (quota counts, bandwidth grants, live relay ports and
+ * outstanding nonces and tickets carry on). creds is taken (NULL as in
  * turn_server_new); the old store is freed once no lookup is pending on it: at once, or
  * on a later turn_server_tick (those lookups are answered as usual). Worker thread.
  * 0, or -ENOMEM with s unchanged (creds freed). */
