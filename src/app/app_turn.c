@@ -291,6 +291,7 @@ static void app_turn_fill(const struct app_turn *t, struct app_turn_gen *g, cons
 	tc->perm_lifetime_s = (uint32_t)cfg->permission_lifetime;
 	tc->channel_lifetime_s = (uint32_t)cfg->channel_lifetime;
 	tc->max_perms = APP_TURN_MAX_PERMS;
+	tc->alloc_timeout_s = (uint32_t)cfg->max_allocate_timeout;
 	tc->user_quota = (uint32_t)cfg->user_quota;
 	tc->total_quota = (uint32_t)cfg->total_quota;
 	tc->max_bps = (uint64_t)cfg->max_bps;

@@ -143,8 +143,10 @@ const struct cfg_opt cfg_opts[] = {
 	 "bytes per second all allocations together may be granted: each reserves its max-bps "
 	 "(what is left when less) until it ends, none left = 486; without a max-bps nothing is "
 	 "reserved; 0 = unlimited; a reload applies to new allocations"},
-	{"max-allocate-timeout", 0, CFG_INT, OFF(max_allocate_timeout), "60", 1, 3600, NULL, U | R,
-	 "seconds allowed for an allocation to be established"},
+	{"max-allocate-timeout", 0, CFG_INT, OFF(max_allocate_timeout), "60", 1, 3600, NULL, R,
+	 "seconds a TCP, TLS or DTLS client connection may stay without an allocation, from its "
+	 "start whatever it sends (as coturn's; tcp-idle-timeout still closes a silent one "
+	 "sooner); a reload applies to new connections"},
 	{"allowed-peer-ip", 0, CFG_LIST, OFF(allowed_peer_ip), NULL, 0, 1024, cfg_check_ip_range, R,
 	 "peer range to allow: IP, IP/PREFIX or FIRST-LAST (repeatable)"},
 	{"denied-peer-ip", 0, CFG_LIST, OFF(denied_peer_ip), NULL, 0, 1024, cfg_check_ip_range, R,

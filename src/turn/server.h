@@ -154,18 +154,23 @@ struct turn_cfg {
 	uint32_t perm_lifetime_s;    /* 0 = TURN_PERM_LIFETIME_S */
 	uint32_t channel_lifetime_s; /* 0 = TURN_CHANNEL_LIFETIME_S */
 	uint32_t max_perms;	     /* permissions per allocation */
-	bool no_tcp_relay;	     /* no-tcp-relay: Allocate for TCP refused (442) */
-	bool no_udp_relay;	     /* no-udp-relay: Allocate for UDP refused (403) */
-	uint32_t tcp_max_conns;	     /* peer data connections per TCP allocation; 0 = 128 */
-	uint32_t tcp_max_pending;    /* ... of them not yet bound (connecting or waiting for a
-				      * ConnectionBind); 0 = 32 */
-	uint32_t tcp_bind_ms;	     /* how long a CONNECTION-ID waits for its ConnectionBind,
-				      * and a Connect for its peer (RFC 6062 §5.2, §5.3: 30 s);
-				      * 0 = 30000 */
-	uint32_t user_quota;	     /* allocations + reserved ports per user; 0 = unlimited */
-	uint32_t total_quota;	     /* allocations + reserved ports in total; 0 = unlimited */
-	uint64_t max_bps;	     /* bytes/s per allocation, each direction (coturn's
-				      * max-bps); 0 = unlimited */
+	/* max-allocate-timeout (coturn's): seconds a stream client connection (TCP, TLS, DTLS)
+	 * may live without an allocation, counted from its start whatever it sends
+	 * (turn_server_alloc_timeout_s; net/ closes it); 0 = no such limit (the idle timeout
+	 * alone). A datagram 5-tuple has no state before it allocates: nothing to time out. */
+	uint32_t alloc_timeout_s;
+	bool no_tcp_relay;	  /* no-tcp-relay: Allocate for TCP refused (442) */
+	bool no_udp_relay;	  /* no-udp-relay: Allocate for UDP refused (403) */
+	uint32_t tcp_max_conns;	  /* peer data connections per TCP allocation; 0 = 128 */
+	uint32_t tcp_max_pending; /* ... of them not yet bound (connecting or waiting for a
+				   * ConnectionBind); 0 = 32 */
+	uint32_t tcp_bind_ms;	  /* how long a CONNECTION-ID waits for its ConnectionBind,
+				   * and a Connect for its peer (RFC 6062 §5.2, §5.3: 30 s);
+				   * 0 = 30000 */
+	uint32_t user_quota;	  /* allocations + reserved ports per user; 0 = unlimited */
+	uint32_t total_quota;	  /* allocations + reserved ports in total; 0 = unlimited */
+	uint64_t max_bps;	  /* bytes/s per allocation, each direction (coturn's
+				   * max-bps); 0 = unlimited */
 	/* bps-capacity (coturn's): bytes/s all allocations together may be granted
 	 * (turn_shared_bps_acquire). An Allocate reserves its max-bps (the realm's, else
 	 * max_bps) or what is left of the capacity, and is refused with 486 when nothing is;
@@ -323,6 +328,10 @@ void turn_server_mob_detach(struct turn_server *s, struct turn_mob_move *mv);
 void turn_server_mob_adopt(struct turn_server *s, struct turn_mob_move *mv, uint64_t now_ms);
 void turn_server_mob_abort(struct turn_server *s, struct turn_mob_move *mv);
 void turn_mob_move_free(struct turn_mob_move *mv);
+
+/* The max-allocate-timeout in force (turn_cfg.alloc_timeout_s; 0: none): net/ reads it
+ * for each new stream connection, so a reload applies to connections made after it. */
+uint32_t turn_server_alloc_timeout_s(const struct turn_server *s);
 
 /* Advances the clock: expires allocations, permissions, channels, reservations. */
 void turn_server_tick(struct turn_server *s, uint64_t now_ms);

@@ -395,7 +395,8 @@ static void fz_check(struct fz_env *z)
 	FUZZ_ASSERT(z->net.nr == z->net.closes + fake_open_count(&z->net));
 	FUZZ_ASSERT(turn_shared_total(z->sh) == t.total);
 	FUZZ_ASSERT(z->cfg.total_quota == 0 || t.total <= z->cfg.total_quota);
-	FUZZ_ASSERT(z->cfg.bps_capacity == 0 || turn_shared_bps_granted(z->sh) <= z->cfg.bps_capacity);
+	FUZZ_ASSERT(z->cfg.bps_capacity == 0 ||
+		    turn_shared_bps_granted(z->sh) <= z->cfg.bps_capacity);
 	for (u = 0; u < FZ_USERS; u++) {
 		FUZZ_ASSERT(turn_shared_user_count(z->sh, z->ident[u]) == t.user[u]);
 		FUZZ_ASSERT(z->cfg.user_quota == 0 || t.user[u] <= z->cfg.user_quota);
