@@ -222,9 +222,10 @@ int turn_server_new(const struct turn_cfg *cfg, const struct turn_relay_ops *ops
  * users and secrets. Existing allocations keep what they were made with: relays,
  * permissions, channels, user, realm, quota units, max-bps. cfg is borrowed as in
  * turn_server_new (the caller frees the old one once every worker has switched) and must
- * carry the same shared, relays, nonce secret (nonce_key's lifetime may differ: stale-nonce)
- * and ticket_key as the old one (quota counts, bandwidth grants, live relay ports and
- * outstanding nonces and tickets carry on). creds is taken (NULL as in
+ * carry the same shared, relays, nonce secret and ticket_key as the old one (quota counts,
+ * bandwidth grants, live relay ports and outstanding nonces and tickets carry on; only
+ * nonce_key's lifetime may differ, stale-nonce: a shorter one answers a nonce made to
+ * live longer with one 438 and a fresh nonce). creds is taken (NULL as in
  * turn_server_new); the old store is freed once no lookup is pending on it: at once, or
  * on a later turn_server_tick (those lookups are answered as usual). Worker thread.
  * 0, or -ENOMEM with s unchanged (creds freed). */
