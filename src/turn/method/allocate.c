@@ -255,7 +255,8 @@ static int turn_allocate_success(struct turn_ctx *x, const struct turn_alloc *a)
 	return turn_resp_finish(x, &e);
 }
 
-/* Step 10, the server's bandwidth (bps-capacity, as coturn): the allocation reserves its
+/* RFC 8656 §7.2 step 10 ("some locally defined allocation quota": 486), the server's
+ * bandwidth (bps-capacity, as coturn's allocate_bps): the allocation reserves its
  * max-bps, the realm's (Redis) else the server's, out of the capacity every worker shares;
  * what is left when less; 486 when nothing is (its quota units released). Without a
  * max-bps nothing is reserved. Returns 0 or an error code. */
