@@ -117,7 +117,7 @@ const struct cfg_opt cfg_opts[] = {
 	 "allocations (and reserved ports) per user; 0 = unlimited"},
 	{"total-quota", 'Q', CFG_INT, OFF(total_quota), "0", 0, INT_MAX, NULL, R,
 	 "allocations (and reserved ports) in total; 0 = unlimited"},
-	{"max-bps", 0, CFG_INT, OFF(max_bps), "0", 0, 1LL << 40, NULL, R,
+	{"max-bps", 's', CFG_INT, OFF(max_bps), "0", 0, 1LL << 40, NULL, R,
 	 "bytes per second per allocation, each direction (coturn's unit, as the realm's max-bps "
 	 "in Redis); excess dropped; 0 = unlimited"},
 	{"unauth-rate", 0, CFG_INT, OFF(unauth_rate), "4000", 0, 1000000, NULL, R,
@@ -140,7 +140,7 @@ const struct cfg_opt cfg_opts[] = {
 	{"stale-nonce", 0, CFG_INT, OFF(stale_nonce), "600", 0, 86400, NULL, R,
 	 "seconds a NONCE stays valid before 438 Stale Nonce; 0 = 86400, the longest (coturn's "
 	 "0 means never; Tern's nonces are stateless and always expire)"},
-	{"bps-capacity", 0, CFG_INT, OFF(bps_capacity), "0", 0, 1LL << 40, NULL, R,
+	{"bps-capacity", 'B', CFG_INT, OFF(bps_capacity), "0", 0, 1LL << 40, NULL, R,
 	 "bytes per second all allocations together may be granted: each reserves its max-bps "
 	 "(what is left when less) until it ends, none left = 486; without a max-bps nothing is "
 	 "reserved; 0 = unlimited; a reload applies to new allocations"},
