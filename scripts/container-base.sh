@@ -76,6 +76,10 @@ EOF
 force=0
 [ "${1:-}" = "--force" ] && force=1
 mkdir -p "$cache"
+# One at a time (the container tests start together): the second waits, then finds the
+# images made.
+exec 9>"$cache/lock"
+flock 9
 if [ $force -eq 0 ] && podman image exists "$full" && podman image exists "$slim"; then
 	exit 0
 fi
