@@ -86,6 +86,18 @@ for kind in release asan; do
 	count_make_check "$dir" "unit/$kind"
 done
 
+# Container tests (tests/container/*: the image built with podman from a debootstrap-made
+# Debian base, scripts/run.sh on a bare Debian) mostly wait on the package mirror and on a
+# build inside a container: they run in the background, at low priority, while the
+# integration tests below run, and are counted at the end.
+container_pids=() container_names=()
+for t in tests/container/test_*; do
+	[ -x "$t" ] || continue
+	name="container/$(basename "$t")"
+	nice -n 10 "$t" >"$TESTS_TMPDIR/$(echo "$name" | tr '/ ' '__').log" 2>&1 &
+	container_pids+=($!) container_names+=("$name") pids+=($!)
+done
+
 say "services"
 redis_port=$((20000 + RANDOM % 10000))
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
@@ -123,6 +135,20 @@ for t in tests/integration/test_tls_sclient tests/integration/test_tls_garbage \
 	[ -x "$t" ] || continue
 	run_tap "release/$(basename "$t")" "$t"
 done
+
+if [ ${#container_pids[@]} -gt 0 ]; then
+	say "container tests (started before the integration tests)"
+	for i in "${!container_pids[@]}"; do
+		wait "${container_pids[$i]}"
+		rc=$?
+		name=${container_names[$i]}
+		log="$TESTS_TMPDIR/$(echo "$name" | tr '/ ' '__').log"
+		count_tap "$name" "$log" "$rc"
+		grep -E '^(not ok|ok .*# *SKIP)' "$log" | sed "s|^|   $name: |"
+		[ "$rc" -ne 0 ] && tail -n 30 "$log" | sed "s|^|   $name: |"
+		echo "   $name: $(grep -cE '^ok [0-9]+' "$log") ok"
+	done
+fi
 
 if [ -x tests/fuzz/run.sh ]; then
 	say "fuzzing (${FUZZ_SECONDS}s per target)"

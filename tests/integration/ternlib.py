@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 import zlib
 
 from aioice import stun
@@ -64,6 +66,19 @@ def port_free(port):
             finally:
                 s.close()
     return True
+
+
+def http_get(port, path, method="GET", timeout=3):
+    """(status, body text) of one HTTP request to 127.0.0.1:port (ternd's metrics and health
+    listener); (None, reason) when nothing answers."""
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.read().decode(errors="replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(errors="replace")
+    except OSError as e:
+        return None, repr(e)
 
 
 def free_port():

@@ -90,6 +90,23 @@ static int side_cmd3(const char *a, const char *b, const char *c)
 	return side_cmd(3, argv, NULL);
 }
 
+/* How many connections are subscribed to the invalidation channel, or -1. */
+static long long side_numsub(void)
+{
+	redisReply *r;
+	long long n = -1;
+
+	if (side_cmd2("PING", "x") < 0)
+		return -1;
+	r = redisCommand(side, "PUBSUB NUMSUB %s", "tern/invalidate");
+	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    r->element[1]->type == REDIS_REPLY_INTEGER)
+		n = r->element[1]->integer;
+	if (r)
+		freeReplyObject(r);
+	return n;
+}
+
 static void redis_start(void)
 {
 	char p[16];
@@ -393,6 +410,8 @@ static void test_peers_refresh(const char *conninfo)
 	struct cred_redis_worker *w;
 	char why[128];
 
+	long long subs = side_numsub();
+
 	side_cmd3("SADD", PEERS_DENIED, "1.2.3.4");
 	if (cred_redis_new(&o, &r, why, sizeof(why)) < 0) {
 		CHECK(false, "second store: %s", why);
@@ -403,6 +422,11 @@ static void test_peers_refresh(const char *conninfo)
 		cred_redis_free(r);
 		return;
 	}
+	/* The subscriber's connection drops every copy when it comes up (invalidations may have
+	 * been missed): prefetch once it is subscribed, so that drop cannot come in between. */
+	for (int i = 0; i < 300 && side_numsub() <= subs; i++)
+		spin(10);
+	CHECK(side_numsub() > subs, "second store subscribed to invalidations");
 	CHECK_EQ_INT(cred_redis_peers_prefetch(w, REALM, strlen(REALM)), 0, "prefetch");
 	spin(200);
 	CHECK_EQ_INT(verdict(w, REALM, "1.2.3.4"), -1, "prefetched: ready for the first use");
