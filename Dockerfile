@@ -22,7 +22,8 @@ FROM debian:12-slim
 RUN apt-get update && \
 	apt-get install -y --no-install-recommends libevent-2.1-7 libssl3 libhiredis0.14 \
 	libconfig9 && \
-	rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log && \
+	rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log \
+	/var/cache/debconf/*-old /var/lib/dpkg/*-old && \
 	useradd --system --uid 999 --user-group --no-create-home --home-dir /nonexistent \
 	--shell /usr/sbin/nologin tern && \
 	mkdir -m 0700 /run/ternd && chown tern:tern /run/ternd

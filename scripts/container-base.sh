@@ -66,6 +66,8 @@ path-exclude /usr/share/lintian/*
 EOF
 	find "$root/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
 	rm -rf "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/lintian/*
+	# Caches apt and debconf make again, and their backups.
+	rm -f "$root"/var/cache/apt/*.bin "$root"/var/cache/debconf/*-old "$root"/var/lib/dpkg/*-old
 	find "$root/usr/share/locale" -mindepth 1 -maxdepth 1 -not -name locale.alias \
 		-exec rm -rf {} +
 	tar --numeric-owner -C "$root" -cf - . | podman import --quiet \
@@ -86,6 +88,11 @@ fi
 if [ $force -eq 1 ] || [ ! -s "$tarball" ]; then
 	make_tarball
 fi
-say "importing $full and $slim"
-podman import --quiet --change 'CMD ["/bin/bash"]' "$tarball" "$full" >/dev/null
-import_slim
+if [ $force -eq 1 ] || ! podman image exists "$full"; then
+	say "importing $full"
+	podman import --quiet --change 'CMD ["/bin/bash"]' "$tarball" "$full" >/dev/null
+fi
+if [ $force -eq 1 ] || ! podman image exists "$slim"; then
+	say "importing $slim"
+	import_slim
+fi

@@ -13,11 +13,16 @@ step() { printf '%s\n' "$*" >&2; }
 step "run.sh: checking packages (installing what is missing: a few minutes the first time)..."
 scripts/install-deps.sh
 
+# Object files under $1 newer than $2 (all without $2); 0 before the first build.
+count_o() {
+	{ find "$1" -name '*.o' ${2:+-newer "$2"} 2>/dev/null || true; } | wc -l
+}
+
 # The build, with a dot per compiled file (build.sh itself is quiet).
 step_build() {
 	local dir=$top/_build/release total n shown=0 t0=$SECONDS pid rc=0 mark
 	total=$(find src -name '*.c' | wc -l)
-	n=$(find "$dir" -name '*.o' 2>/dev/null | wc -l)
+	n=$(count_o "$dir")
 	if [ -x "$dir/src/ternd" ] && [ "$n" -gt 0 ]; then
 		printf 'run.sh: building (only what changed)' >&2
 	else
@@ -27,7 +32,7 @@ step_build() {
 	scripts/build.sh release >/dev/null &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
-		n=$(find "$dir" -name '*.o' -newer "$mark" 2>/dev/null | wc -l)
+		n=$(count_o "$dir" "$mark")
 		while [ "$shown" -lt "$n" ]; do
 			printf '.' >&2
 			shown=$((shown + 1))
