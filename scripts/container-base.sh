@@ -22,6 +22,7 @@ say() { echo "container-base: $*" >&2; }
 # The first repository apt has for SUITE (e.g. bookworm, bookworm-security), from
 # sources.list and sources.list.d in either format.
 repo_for() {
+	# shellcheck disable=SC2016 # apt's own $(FIELD) syntax, not the shell's
 	apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
 		awk -v s="$1" '$2 == s { print $1; exit }'
 }

@@ -31,7 +31,7 @@ def _ulimits():
 
 RUN_FLAGS = ["--runtime", "runc", *_ulimits()]
 # docker format: the OCI image format has no HEALTHCHECK (podman drops it with a warning).
-BUILD_FLAGS = ["--isolation", "chroot", "--pull=never", "--format", "docker"]
+BUILD_FLAGS = ["--isolation", "chroot", "--network", "host", "--pull=never", "--format", "docker"]
 
 
 def sh(args, timeout=60, **kw):
