@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +90,34 @@ int app_tls_new(const struct cfg *cfg, struct net_opts *opts, struct app_tls **o
 	opts->dtls = dtls;
 	*out = t;
 	return 0;
+}
+
+int app_tls_check(const struct cfg *cfg, char *err, size_t cap)
+{
+	char why[TLS_CTX_ERR_MAX];
+	struct tls_tickets *tickets;
+	struct tls_ctxset *set;
+	int rc;
+
+	err[0] = '\0';
+	if (!cfg->cert) {
+		if (cfg->tls_certs.n || (cfg->dtls && !cfg->no_dtls))
+			snprintf(err, cap, "%s needs cert (the default certificate)",
+				 cfg->tls_certs.n ? "tls-certs" : "dtls");
+		return err[0] ? -EINVAL : 0;
+	}
+	rc = tls_tickets_new(0, &tickets);
+	if (rc < 0) {
+		snprintf(err, cap, "TLS: %s", strerror(-rc));
+		return rc;
+	}
+	rc = app_tls_build(cfg, tickets, &set, why);
+	if (rc < 0)
+		snprintf(err, cap, "%s", why);
+	else
+		tls_ctxset_unref(set);
+	tls_tickets_free(tickets);
+	return rc;
 }
 
 int app_tls_reload(struct app_tls *t, struct net_server *srv)

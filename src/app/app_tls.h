@@ -15,6 +15,9 @@ struct app_tls;
  * tls_tcp, dtls (*out NULL and opts untouched when TLS is off). 0, or -errno with a log
  * line naming the file and the reason. */
 int app_tls_new(const struct cfg *cfg, struct net_opts *opts, struct app_tls **out);
+/* ternd --check-config: loads every certificate, key and DH file cfg names as a start
+ * would (nothing kept). 0, or -errno with err (cap bytes) naming the file and the reason. */
+int app_tls_check(const struct cfg *cfg, char *err, size_t cap);
 /* Re-reads the certificate files and swaps the new set into srv; on failure logs why and
  * leaves the running set in place. NULL t: nothing to do. 0 or -errno. */
 int app_tls_reload(struct app_tls *t, struct net_server *srv);

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "app/cfg_opt.h"
 #include "base/log.h"
@@ -59,89 +60,147 @@ static void check_stun_only(struct cfg *c)
 			    "stun-only: use-auth-secret and static-auth-secret ignored (no TURN)");
 }
 
-/* Rules that span options. 0 or -EINVAL with st->err set. */
+/* A random password for the demo user of the embedded default: 22 characters of a
+ * URL-safe alphabet (132 bits) from getrandom(2). 0 or -errno. */
+static int demo_password_new(char *out, size_t len)
+{
+	static const char abc[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	unsigned char r[CFG_DEMO_PW_LEN];
+
+	if (len <= CFG_DEMO_PW_LEN || getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return -EIO;
+	for (size_t i = 0; i < sizeof(r); i++)
+		out[i] = abc[r[i] & 63];
+	out[sizeof(r)] = '\0';
+	return 0;
+}
+
+/* No credential source: with the embedded default (no -c, no TERN_CONFIG, no -n) the user
+ * "demo" gets a random password (a reload keeps the running one); otherwise an error. */
+static int check_credentials(struct cfg_state *st)
+{
+	struct cfg *c = st->cfg;
+	char pw[CFG_DEMO_PW_LEN + 1], user[CFG_DEMO_PW_LEN + 8];
+
+	if (c->user.n || c->redis_userdb || c->use_auth_secret)
+		return 0;
+	if (c->config_file || c->no_config)
+		return cfg_fail(st, NULL,
+				"no credential source: set user (NAME:PASSWORD), redis-userdb, "
+				"use-auth-secret with static-auth-secret, or no-auth to run "
+				"without authentication");
+	if (st->old && st->old->demo_password)
+		snprintf(pw, sizeof(pw), "%s", st->old->demo_password);
+	else if (demo_password_new(pw, sizeof(pw)) < 0)
+		return cfg_fail(st, NULL,
+				"no credential source, and no random password for the "
+				"demo user: getrandom failed");
+	snprintf(user, sizeof(user), "%s:%s", CFG_DEMO_USER, pw);
+	cfg_list_add(&c->user, user);
+	c->demo_password = xstrdup(pw);
+	return 0;
+}
+
+/* Long-term credentials (unless no-auth or stun-only). 0 or -EINVAL. */
+static int check_auth(struct cfg_state *st)
+{
+	struct cfg *c = st->cfg;
+	int rc = 0;
+
+	/* With use-auth-secret, long-term users need lt-cred-mech given (app_turn.c). */
+	c->lt_cred_mech_given = c->lt_cred_mech;
+	c->lt_cred_mech = true;
+	if (!c->realm)
+		rc = cfg_fail(st, NULL, "realm is empty: long-term credentials need one");
+	if (c->static_auth_secret.n && !c->use_auth_secret) {
+		add_warning(c, "static-auth-secret implies use-auth-secret");
+		c->use_auth_secret = true;
+	}
+	if (c->use_auth_secret && !c->static_auth_secret.n && !c->redis_userdb)
+		rc = cfg_fail(st, NULL,
+			      "use-auth-secret needs static-auth-secret or "
+			      "redis-userdb (secrets in Redis)");
+	if (check_credentials(st) < 0)
+		rc = -EINVAL;
+	return rc;
+}
+
+/* Rules that span options: every finding is reported. 0 or -EINVAL. */
 static int check_rules(struct cfg_state *st)
 {
 	struct cfg *c = st->cfg;
-	struct cfg_where w = {.src = CFG_SRC_DEFAULT};
+	int rc = 0;
 
-	if (c->min_port > c->max_port) {
-		snprintf(st->err, CFG_ERR_MAX,
-			 "min-port %lld (from %s) is above max-port %lld (from %s)", c->min_port,
-			 src_name(st, "min-port"), c->max_port, src_name(st, "max-port"));
-		return -EINVAL;
-	}
+	if (c->min_port > c->max_port)
+		rc = cfg_fail(st, NULL, "min-port %lld (from %s) is above max-port %lld (from %s)",
+			      c->min_port, src_name(st, "min-port"), c->max_port,
+			      src_name(st, "max-port"));
 	if (c->no_udp && c->no_tcp && c->no_tls && c->no_dtls)
-		return cfg_fail(st, &w,
-				"no-udp, no-tcp, no-tls and no-dtls leave nothing to "
-				"listen on");
+		rc = cfg_fail(st, NULL,
+			      "no-udp, no-tcp, no-tls and no-dtls leave nothing to "
+			      "listen on");
 	if (c->stun_only)
 		check_stun_only(c);
 	if (c->no_auth && c->lt_cred_mech) {
 		add_warning(c, "no-auth overrides lt-cred-mech: TURN runs without authentication");
 		c->lt_cred_mech = false;
 	}
-	if (!c->no_auth && !c->stun_only) {
-		/* With use-auth-secret, long-term users need lt-cred-mech given (app_turn.c). */
-		c->lt_cred_mech_given = c->lt_cred_mech;
-		c->lt_cred_mech = true;
-		if (!c->realm)
-			return cfg_fail(st, &w, "realm is empty: long-term credentials need one");
-		if (c->static_auth_secret.n && !c->use_auth_secret) {
-			add_warning(c, "static-auth-secret implies use-auth-secret");
-			c->use_auth_secret = true;
-		}
-		if (c->use_auth_secret && !c->static_auth_secret.n && !c->redis_userdb)
-			return cfg_fail(st, &w,
-					"use-auth-secret needs static-auth-secret or "
-					"redis-userdb (secrets in Redis)");
-		if (c->user.n == 0 && !c->redis_userdb && !c->use_auth_secret) {
-			snprintf(st->err, CFG_ERR_MAX,
-				 "no credential source: set user (NAME:PASSWORD), redis-userdb, "
-				 "use-auth-secret with static-auth-secret, or no-auth to run "
-				 "without authentication");
-			return -EINVAL;
-		}
-	}
+	if (!c->no_auth && !c->stun_only && check_auth(st) < 0)
+		rc = -EINVAL;
 	if (c->verbose)
 		c->log_level = LOG_LVL_DEBUG;
-	return 0;
+	return rc;
+}
+
+/* The file: -c FILE (or TERN_CONFIG), the embedded default, or none with -n. */
+static int load_file(struct cfg_state *st, char **envp)
+{
+	struct cfg *cfg = st->cfg;
+	const char *env_file = cfg_env_config(envp);
+
+	if (cfg->no_config && cfg->config_file)
+		return cfg_fail(st, NULL, "-n (no configuration file) and -c %s: give one",
+				cfg->config_file);
+	if (cfg->no_config)
+		return 0;
+	if (!cfg->config_file && env_file)
+		cfg->config_file = xstrdup(env_file);
+	return cfg_file_load(st, cfg->config_file);
 }
 
 /* cfg_load and cfg_reload_load: with old, the options a running ternd cannot change keep
- * old's values (named in kept) before the cross-option rules run on the result. */
+ * old's values (named in kept) before the cross-option rules run on the result. Every
+ * source is read even after an error, so that one run reports every error. */
 static int cfg_load_from(int argc, char **argv, char **envp, struct cfg *cfg, char *errbuf,
 			 const struct cfg *old, char *kept, size_t cap)
 {
-	struct cfg_state st = {.cfg = cfg, .err = errbuf};
+	struct cfg_state st = {.cfg = cfg, .err = errbuf, .old = old};
 	struct cfg_cli *cli = NULL;
-	const char *env_file;
 	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
 	errbuf[0] = '\0';
 	rc = cfg_cli_parse(&st, argc, argv, &cli);
-	if (rc < 0 || cfg->help || cfg->version)
+	if (cfg->help || cfg->version)
 		goto out;
-	env_file = cfg_env_config(envp);
-	if (!cfg->config_file && env_file)
-		cfg->config_file = xstrdup(env_file);
-	rc = apply_defaults(&st);
-	if (rc == 0)
-		rc = cfg_file_load(&st, cfg->config_file);
-	if (rc == 0)
-		rc = cfg_env_load(&st, envp);
-	if (rc == 0)
-		rc = cfg_cli_apply(&st, cli);
-	if (rc == 0 && old)
+	if (apply_defaults(&st) < 0)
+		rc = -EINVAL;
+	if (load_file(&st, envp) < 0)
+		rc = -EINVAL;
+	if (cfg_env_load(&st, envp) < 0)
+		rc = -EINVAL;
+	if (cfg_cli_apply(&st, cli) < 0)
+		rc = -EINVAL;
+	if (old)
 		cfg_keep_restart(old, cfg, kept, cap);
-	if (rc == 0)
-		rc = check_rules(&st);
+	if (check_rules(&st) < 0)
+		rc = -EINVAL;
 out:
 	cfg_cli_free(cli);
-	if (rc < 0)
+	if (rc < 0 || st.nerr)
 		cfg_free(cfg);
-	return rc;
+	return rc < 0 || st.nerr ? -EINVAL : 0;
 }
 
 int cfg_load(int argc, char **argv, char **envp, struct cfg *cfg, char *errbuf)
@@ -171,7 +230,10 @@ void cfg_free(struct cfg *cfg)
 	}
 	free(cfg->config_file);
 	cfg->config_file = NULL;
+	free(cfg->demo_password);
+	cfg->demo_password = NULL;
 	cfg_list_clear(&cfg->warnings);
+	cfg_list_clear(&cfg->notes);
 }
 
 /* "PUBLIC[/PRIVATE]" into *e. 0 or -EINVAL. */

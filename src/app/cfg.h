@@ -13,7 +13,14 @@
 
 struct net_opts;
 
-#define CFG_ERR_MAX 512
+/* Room for every error of one load: at most CFG_ERR_CAP lines, one per error, each
+ * naming its place (file:line, environment NAME, command line NAME). */
+#define CFG_ERR_MAX 16384
+#define CFG_ERR_CAP 32
+
+/* The embedded default's user when no credential source is configured (cfg_load). */
+#define CFG_DEMO_USER	"demo"
+#define CFG_DEMO_PW_LEN 22
 
 /* A list of owned strings (repeatable options). */
 struct cfg_list {
@@ -107,19 +114,27 @@ struct cfg {
 
 	/* Not options: how the load went. */
 	char *config_file;	  /* -c FILE, or NULL for the embedded default */
+	bool no_config;		  /* -n: no file at all, not even the embedded default */
 	bool help;		  /* --help given: print cfg_print_help and exit 0 */
 	bool version;		  /* --version given */
+	bool check_config;	  /* --check-config: check everything, start nothing */
 	struct cfg_list warnings; /* non-fatal findings, for the log once it is open */
+	struct cfg_list notes;	  /* informational lines (coturn names with no effect) */
+	/* The embedded default with no credential source: user "demo" gets this random
+	 * password (kept by a reload); NULL otherwise. */
+	char *demo_password;
 };
 
 /* The embedded default configuration (the text of etc/ternd.conf). */
 extern const char cfg_default_text[];
 
-/* Fills *cfg from defaults, the file (-c FILE or the embedded default), envp (TERN_*)
- * and argv, in that order of increasing precedence, then checks cross-option rules.
- * Borrows argv and envp (argv may be permuted by getopt_long). On -EINVAL, errbuf
- * (CFG_ERR_MAX bytes) holds one line naming the option, the value and its source, and
- * *cfg holds nothing to free. With --help or --version only the command line is read. */
+/* Fills *cfg from defaults, the file (-c FILE or the embedded default; none with -n),
+ * envp (TERN_*) and argv, in that order of increasing precedence, then checks
+ * cross-option rules. Borrows argv and envp (argv may be permuted by getopt_long).
+ * Loading goes on after an error: on -EINVAL, errbuf (CFG_ERR_MAX bytes) holds every
+ * error found, one line each (at most CFG_ERR_CAP), naming the option, the value and its
+ * place, and *cfg holds nothing to free. With --help or --version only the command line
+ * is read. */
 int cfg_load(int argc, char **argv, char **envp, struct cfg *cfg, char *errbuf);
 /* A reload's load (app/reload.c): cfg_load from the same sources, except that every option
  * a running ternd cannot change (app/cfg_opt.h: no CFG_F_RELOAD) keeps its value in old

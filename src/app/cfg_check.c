@@ -115,6 +115,14 @@ int cfg_check_log_format(const char *value, char *why, size_t len)
 	return log_format_parse(value) < 0 ? why_fail(why, len, "not \"text\" or \"json\"") : 0;
 }
 
+int cfg_check_syslog_facility(const char *value, char *why, size_t len)
+{
+	return log_facility_parse(value) < 0
+		       ? why_fail(why, len,
+				  "not a syslog facility (USER, DAEMON, LOCAL0..LOCAL7...)")
+		       : 0;
+}
+
 /* One "key=value" word of s at *pos into the part named by key. */
 static int tls_cert_word(const char **pos, char *sni, char *cert, char *pkey, const char **why)
 {

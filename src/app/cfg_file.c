@@ -79,7 +79,7 @@ static int set_group_item(struct cfg_state *st, const struct cfg_opt *o, const c
 static int set_list(struct cfg_state *st, const struct cfg_opt *o, const config_setting_t *s,
 		    const struct cfg_where *w)
 {
-	int n;
+	int n, rc = 0;
 
 	cfg_opt_list_begin(st, o, w);
 	if (!config_setting_is_aggregate(s))
@@ -90,37 +90,43 @@ static int set_list(struct cfg_state *st, const struct cfg_opt *o, const config_
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		struct cfg_where ew = where_of(e, w->file);
-		int rc = config_setting_is_group(e) ? set_group_item(st, o, e, &ew)
-						    : set_scalar(st, o, e, &ew);
 
-		if (rc < 0)
-			return rc;
+		ew.name = w->name;
+		if ((config_setting_is_group(e) ? set_group_item(st, o, e, &ew)
+						: set_scalar(st, o, e, &ew)) < 0)
+			rc = -EINVAL; /* the other items are still checked */
 	}
-	return 0;
+	return rc;
 }
 
+/* Every top-level setting, a row's or a coturn name's; an error does not stop the others
+ * from being checked. */
 static int apply_root(struct cfg_state *st, const config_t *cf, const char *file)
 {
 	const config_setting_t *root = config_root_setting(cf);
-	int n = config_setting_length(root);
+	int n = config_setting_length(root), ret = 0;
 
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
 		const char *name = config_setting_name(s);
 		const struct cfg_opt *o = cfg_opt_find(name);
 		struct cfg_where w = where_of(s, file);
-		int rc;
+		int rc = 0;
 
-		if (!o)
-			return cfg_fail(st, &w, "unknown setting \"%s\"", name);
-		if (o->type == CFG_LIST)
+		if (!o) {
+			rc = cfg_compat_resolve(st, name, &w, &o);
+			w.name = rc == -ENOENT ? NULL : name; /* coturn's: named as typed */
+		}
+		if (rc == -ENOENT)
+			rc = cfg_fail(st, &w, "unknown setting \"%s\"", name);
+		else if (rc == 0 && o->type == CFG_LIST)
 			rc = set_list(st, o, s, &w);
-		else
+		else if (rc == 0)
 			rc = set_scalar(st, o, s, &w);
 		if (rc < 0)
-			return rc;
+			ret = rc;
 	}
-	return 0;
+	return ret;
 }
 
 static int read_config(struct cfg_state *st, config_t *cf, const char *path)

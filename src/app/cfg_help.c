@@ -68,9 +68,17 @@ void cfg_print_help(FILE *f, const char *prog)
 		"embedded default configuration (etc/ternd.conf) is used. SIGHUP reads them\n"
 		"again: options a reload applies change in the running server, the others\n"
 		"keep their values until a restart.\n\n"
+		"Configuration errors are all reported, one a line with its place, and ternd\n"
+		"exits 1. coturn's option names are accepted for what Tern has under another\n"
+		"name or always does; the others are refused with the reason.\n\n"
 		"  -c, --config=FILE\n        read settings from FILE [env TERN_CONFIG]\n"
+		"  -n\n        read no configuration file, not even the embedded default\n"
+		"        (coturn's -n): defaults, TERN_* and the command line only\n"
+		"  --check-config\n        read and check everything a start reads (files named\n"
+		"        included), print every error or \"configuration OK\", exit 1 or 0\n"
 		"  -h, --help\n        print this help and exit\n"
-		"  -V, --version\n        print the version and exit\n\n",
+		"  --version\n        print the version and exit\n"
+		"  -V\n        coturn's \"Verbose\": same as -v (debug logging)\n\n",
 		prog);
 	for (size_t i = 0; i < cfg_nopts; i++)
 		print_opt(f, &cfg_opts[i]);
@@ -104,7 +112,9 @@ void cfg_log_summary(const struct cfg *cfg)
 
 	line[0] = '\0';
 	k = append_kv(line, k, sizeof(line), "source",
-		      cfg->config_file ? cfg->config_file : "embedded");
+		      cfg->config_file ? cfg->config_file
+		      : cfg->no_config ? "none"
+				       : "embedded");
 	for (size_t i = 0; i < cfg_nopts; i++) {
 		cfg_opt_format(cfg, &cfg_opts[i], value, sizeof(value));
 		if (is_changed(cfg, &cfg_opts[i], value))
@@ -113,6 +123,8 @@ void cfg_log_summary(const struct cfg *cfg)
 	log_info("app", "config%s", line);
 	for (size_t i = 0; i < cfg->warnings.n; i++)
 		log_warn("app", "config: %s", cfg->warnings.v[i]);
+	for (size_t i = 0; i < cfg->notes.n; i++)
+		log_info("app", "config: %s", cfg->notes.v[i]);
 	for (size_t i = 0; i < cfg_nopts && log_enabled(LOG_LVL_DEBUG); i++) {
 		line[0] = '\0';
 		cfg_opt_format(cfg, &cfg_opts[i], value, sizeof(value));

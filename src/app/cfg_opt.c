@@ -79,7 +79,7 @@ const struct cfg_opt cfg_opts[] = {
 	 "realm for long-term credentials (set it to your domain)"},
 	{"user", 'u', CFG_LIST, OFF(user), NULL, 0, 4096, cfg_check_user, CFG_F_SECRET | R,
 	 "static user NAME:PASSWORD (repeatable)"},
-	{"redis-userdb", 0, CFG_STR, OFF(redis_userdb), NULL, 0, 0, cfg_check_redis_userdb,
+	{"redis-userdb", 'N', CFG_STR, OFF(redis_userdb), NULL, 0, 0, cfg_check_redis_userdb,
 	 CFG_F_SECRET,
 	 "long-term users and REST secrets in Redis: \"ip=127.0.0.1 port=6379 "
 	 "dbname=0 password=... user=... connect_timeout=5\" (coturn's keys)"},
@@ -88,8 +88,8 @@ const struct cfg_opt cfg_opts[] = {
 	 "USERNAME)); secrets from static-auth-secret and Redis"},
 	{"static-auth-secret", 0, CFG_LIST, OFF(static_auth_secret), NULL, 0, 8, NULL,
 	 CFG_F_SECRET | R, "TURN REST shared secret (repeatable, all tried: rotation)"},
-	{"rest-api-separator", 0, CFG_STR, OFF(rest_api_separator), ":", 0, 0, cfg_check_separator,
-	 R, "separator between expiry and user in REST usernames"},
+	{"rest-api-separator", 'C', CFG_STR, OFF(rest_api_separator), ":", 0, 0,
+	 cfg_check_separator, R, "separator between expiry and user in REST usernames"},
 	{"lt-cred-mech", 'a', CFG_BOOL, OFF(lt_cred_mech), "false", 0, 0, NULL, R,
 	 "long-term credential mechanism (implied unless no-auth; with use-auth-secret, give it "
 	 "to accept long-term users too)"},
@@ -100,8 +100,9 @@ const struct cfg_opt cfg_opts[] = {
 	 "(coturn ignores them) and no relay; needs no credential source (user, redis-userdb "
 	 "and the secrets are ignored with a warning)"},
 	/* protocol */
-	{"fingerprint", 'f', CFG_BOOL, OFF(fingerprint), "false", 0, 0, NULL, U | R,
-	 "add FINGERPRINT to every response"},
+	{"fingerprint", 'f', CFG_BOOL, OFF(fingerprint), "false", 0, 0, NULL, R,
+	 "coturn's option, accepted: Tern always answers a request that carries FINGERPRINT "
+	 "with FINGERPRINT (RFC 8489 section 14.7), which is what coturn's option is for"},
 	{"mobility", 0, CFG_BOOL, OFF(mobility), "false", 0, 0, NULL, 0,
 	 "RFC 8016 mobility: an Allocate with an empty MOBILITY-TICKET gets a ticket, and a "
 	 "Refresh with it from a new address moves the allocation there (over TCP, TLS and DTLS "
@@ -112,9 +113,9 @@ const struct cfg_opt cfg_opts[] = {
 	{"max-allocate-lifetime", 0, CFG_INT, OFF(max_allocate_lifetime),
 	 CFG_NUM_STR(TURN_MAX_LIFETIME_S), 60, 86400, NULL, R,
 	 "longest allocation lifetime, seconds"},
-	{"user-quota", 0, CFG_INT, OFF(user_quota), "0", 0, INT_MAX, NULL, R,
+	{"user-quota", 'q', CFG_INT, OFF(user_quota), "0", 0, INT_MAX, NULL, R,
 	 "allocations (and reserved ports) per user; 0 = unlimited"},
-	{"total-quota", 0, CFG_INT, OFF(total_quota), "0", 0, INT_MAX, NULL, R,
+	{"total-quota", 'Q', CFG_INT, OFF(total_quota), "0", 0, INT_MAX, NULL, R,
 	 "allocations (and reserved ports) in total; 0 = unlimited"},
 	{"max-bps", 0, CFG_INT, OFF(max_bps), "0", 0, 1LL << 40, NULL, R,
 	 "bytes per second per allocation; 0 = unlimited"},
@@ -175,14 +176,18 @@ const struct cfg_opt cfg_opts[] = {
 	 "err, warn, info or debug"},
 	{"log-format", 0, CFG_STR, OFF(log_format), "text", 0, 0, cfg_check_log_format, R,
 	 "\"text\" (LEVEL module: message key=value ...) or \"json\" (one JSON object a line)"},
-	{"no-stdout-log", 0, CFG_BOOL, OFF(no_stdout_log), "false", 0, 0, NULL, U | R,
-	 "no log lines on stdout or stderr"},
-	{"syslog-facility", 0, CFG_STR, OFF(syslog_facility), NULL, 0, 0, NULL, U | R,
-	 "syslog facility (e.g. LOCAL0); none = USER"},
-	{"proc-user", 0, CFG_STR, OFF(proc_user), NULL, 0, 0, NULL, U,
-	 "user to run as after the listening sockets are bound"},
-	{"proc-group", 0, CFG_STR, OFF(proc_group), NULL, 0, 0, NULL, U,
-	 "group to run as after the listening sockets are bound"},
+	{"no-stdout-log", 0, CFG_BOOL, OFF(no_stdout_log), "false", 0, 0, NULL, 0,
+	 "no log lines on stdout or stderr: with log-file or syslog nothing else changes "
+	 "(Tern never copies them to stdout), without them log lines are dropped"},
+	{"syslog-facility", 0, CFG_STR, OFF(syslog_facility), NULL, 0, 0, cfg_check_syslog_facility,
+	 R,
+	 "syslog facility: USER, DAEMON, AUTH, AUTHPRIV, LOCAL0..LOCAL7 ... (any case); "
+	 "none = USER"},
+	{"proc-user", 0, CFG_STR, OFF(proc_user), NULL, 0, 0, NULL, 0,
+	 "user to run as (its groups too) once the listeners, admin socket, metrics listener, "
+	 "pid file and log file are open; ternd refuses to start if it cannot"},
+	{"proc-group", 0, CFG_STR, OFF(proc_group), NULL, 0, 0, NULL, 0,
+	 "group to run as (default: proc-user's group), like proc-user"},
 	{"pidfile", 0, CFG_STR, OFF(pidfile), NULL, 0, 0, NULL, 0,
 	 "write the process id to this file"},
 	{"admin-socket", 0, CFG_STR, OFF(admin_socket), "/run/ternd/admin.sock", 0, 0, NULL, 0,
@@ -221,10 +226,15 @@ const struct cfg_opt *cfg_opt_find(const char *name)
 	return NULL;
 }
 
-void cfg_opt_env_name(const struct cfg_opt *o, char *buf, size_t len)
+void cfg_env_name(const char *name, char *buf, size_t len)
 {
-	size_t n = (size_t)snprintf(buf, len, "TERN_%s", o->name);
+	size_t n = (size_t)snprintf(buf, len, "TERN_%s", name);
 
 	for (size_t i = 5; i < n && i < len; i++)
 		buf[i] = buf[i] == '-' ? '_' : (char)toupper((unsigned char)buf[i]);
+}
+
+void cfg_opt_env_name(const struct cfg_opt *o, char *buf, size_t len)
+{
+	cfg_env_name(o->name, buf, len);
 }

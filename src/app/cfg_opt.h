@@ -29,7 +29,8 @@ struct cfg_where {
 	enum cfg_src src;
 	const char *file; /* CFG_SRC_FILE: file name */
 	int line;	  /* CFG_SRC_FILE: line, 0 if unknown */
-	const char *name; /* CFG_SRC_ENV: variable; CFG_SRC_CLI: option as typed */
+	const char *name; /* CFG_SRC_ENV: variable; CFG_SRC_CLI: option as typed;
+			   * CFG_SRC_FILE: a coturn name as typed, or NULL */
 };
 
 /* Validates one string or list item; on error writes the reason into why. 0 or -EINVAL. */
@@ -65,7 +66,9 @@ extern const size_t cfg_nopts;
 struct cfg_state {
 	struct cfg *cfg;
 	enum cfg_src set_by[CFG_MAX_OPTS];
-	char *err; /* CFG_ERR_MAX bytes */
+	char *err;	       /* CFG_ERR_MAX bytes: every error so far, one a line */
+	unsigned nerr;	       /* errors found (lines beyond CFG_ERR_CAP are counted only) */
+	const struct cfg *old; /* a reload's running configuration, or NULL */
 };
 
 /* The field of cfg that row o describes. */
@@ -74,6 +77,13 @@ void *cfg_field(const struct cfg *cfg, const struct cfg_opt *o);
 const struct cfg_opt *cfg_opt_find(const char *name);
 /* "TERN_LISTENING_PORT" for "listening-port" into buf. */
 void cfg_opt_env_name(const struct cfg_opt *o, char *buf, size_t len);
+void cfg_env_name(const char *name, char *buf, size_t len);
+/* A name that is not a row, looked up in coturn's (app/cfg_coturn.h; app/cfg_compat.c):
+ * RENAMED: *out = Tern's row, returns 0; BUILTIN: a note "coturn option NAME ignored:
+ * <why>" is added, returns 1; UNSUPPORTED: an error with the reason, -EINVAL;
+ * unknown to coturn too: -ENOENT (nothing recorded). */
+int cfg_compat_resolve(struct cfg_state *st, const char *name, const struct cfg_where *w,
+		       const struct cfg_opt **out);
 /* Parses value (borrowed) and stores it; a list gets one item appended. 0, or -EINVAL
  * with st->err naming option, value and source. */
 int cfg_opt_set(struct cfg_state *st, const struct cfg_opt *o, const char *value,
@@ -82,7 +92,8 @@ int cfg_opt_set(struct cfg_state *st, const struct cfg_opt *o, const char *value
 void cfg_opt_list_begin(struct cfg_state *st, const struct cfg_opt *o, const struct cfg_where *w);
 /* Writes "file:line", "environment NAME" or "command line NAME". */
 void cfg_where_str(const struct cfg_where *w, char *buf, size_t len);
-/* Formats "<message> (<where>)" into st->err and returns -EINVAL. */
+/* Adds the line "<message> (<where>)" (w NULL: "<message>") to st->err and returns
+ * -EINVAL; the load goes on and fails at its end. */
 int cfg_fail(struct cfg_state *st, const struct cfg_where *w, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Formats an option's current value (CFG_F_SECRET items as "name:***") into buf. */
@@ -121,6 +132,7 @@ int cfg_check_redis_userdb(const char *value, char *why, size_t len);
 int cfg_check_separator(const char *value, char *why, size_t len);
 int cfg_check_tls_cert(const char *value, char *why, size_t len);
 int cfg_check_log_format(const char *value, char *why, size_t len);
+int cfg_check_syslog_facility(const char *value, char *why, size_t len);
 int cfg_check_alt_server(const char *value, char *why, size_t len); /* app/cfg_alt.c */
 
 #endif

@@ -44,11 +44,13 @@ void cfg_where_str(const struct cfg_where *w, char *buf, size_t len)
 	case CFG_SRC_DEFAULT:
 		snprintf(buf, len, "default");
 		break;
-	case CFG_SRC_FILE:
+	case CFG_SRC_FILE: /* name: a coturn name standing for the option */
 		if (w->line > 0)
-			snprintf(buf, len, "%s:%d", w->file, w->line);
+			snprintf(buf, len, "%s:%d%s%s", w->file, w->line, w->name ? " " : "",
+				 w->name ? w->name : "");
 		else
-			snprintf(buf, len, "%s", w->file);
+			snprintf(buf, len, "%s%s%s", w->file, w->name ? " " : "",
+				 w->name ? w->name : "");
 		break;
 	case CFG_SRC_ENV:
 		snprintf(buf, len, "environment %s", w->name);
@@ -59,17 +61,38 @@ void cfg_where_str(const struct cfg_where *w, char *buf, size_t len)
 	}
 }
 
+/* Appends line to st->err: one more error, on a line of its own. */
+static void cfg_err_add(struct cfg_state *st, const char *line)
+{
+	size_t used = strlen(st->err), room = CFG_ERR_MAX - used;
+	int n;
+
+	st->nerr++;
+	if (st->nerr > CFG_ERR_CAP + 1)
+		return;
+	if (st->nerr == CFG_ERR_CAP + 1)
+		line = "... (more errors not shown)";
+	n = snprintf(st->err + used, room, "%s%s", used ? "\n" : "", line);
+	if (n < 0 || (size_t)n >= room)
+		memcpy(st->err + CFG_ERR_MAX - 4, "...", 4);
+}
+
 int cfg_fail(struct cfg_state *st, const struct cfg_where *w, const char *fmt, ...)
 {
-	char msg[CFG_ERR_MAX], where[256];
+	char msg[CFG_ERR_MAX / CFG_ERR_CAP], line[CFG_ERR_MAX / CFG_ERR_CAP], where[256];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	cfg_where_str(w, where, sizeof(where));
-	if (snprintf(st->err, CFG_ERR_MAX, "%s (%s)", msg, where) >= CFG_ERR_MAX)
-		memcpy(st->err + CFG_ERR_MAX - 4, "...", 4);
+	if (w) {
+		cfg_where_str(w, where, sizeof(where));
+		if (snprintf(line, sizeof(line), "%s (%s)", msg, where) >= (int)sizeof(line))
+			memcpy(line + sizeof(line) - 4, "...", 4);
+	} else {
+		snprintf(line, sizeof(line), "%s", msg);
+	}
+	cfg_err_add(st, line);
 	return -EINVAL;
 }
 

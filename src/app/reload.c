@@ -55,6 +55,8 @@ static int app_reload_log(const struct cfg *old, const struct cfg *cfg, char *wh
 	if (rc == 0)
 		log_set_format(log_format_parse(cfg->log_format) == LOG_FMT_JSON ? LOG_FMT_JSON
 										 : LOG_FMT_TEXT);
+	if (rc == 0)
+		log_set_facility(log_facility_parse(cfg->syslog_facility));
 	return rc;
 }
 
@@ -72,7 +74,13 @@ static int app_reload_load(struct app *a, struct cfg **out, char *why, size_t ca
 	rc = cfg_reload_load(a->argc, argv, environ, a->cfg, cfg, err, kept, sizeof(kept));
 	free(argv);
 	if (rc < 0) {
-		snprintf(why, cap, "configuration not reloaded, nothing changed: %s", err);
+		/* Every error on one line (the log's and ternctl reload's), "; " between. */
+		size_t k =
+			(size_t)snprintf(why, cap, "configuration not reloaded, nothing changed: ");
+
+		for (char *p = err; *p && k + 3 < cap; p++)
+			k += (size_t)(*p == '\n' ? snprintf(why + k, cap - k, "; ")
+						 : snprintf(why + k, cap - k, "%c", *p));
 		free(cfg);
 		return rc;
 	}
@@ -92,10 +100,16 @@ static void app_reload_free_cfg(struct cfg *cfg)
 int app_reload(struct app *a, char *why, size_t cap)
 {
 	char changed[APP_RELOAD_NAMES];
+	char full[CFG_ERR_MAX + 64]; /* every configuration error, logged in full */
 	struct app_turn_gen *g;
 	struct cfg *cfg;
-	int rc = app_reload_load(a, &cfg, why, cap);
+	int rc = app_reload_load(a, &cfg, full, sizeof(full));
 
+	if (rc < 0) {
+		log_err("app", "reload failed err=\"%s\"", full);
+		snprintf(why, cap, "%s", full);
+		return rc;
+	}
 	if (rc == 0 && (rc = app_turn_prepare(a->turn, cfg, &g)) < 0) {
 		snprintf(why, cap, "TURN settings not built, nothing changed: %s", strerror(-rc));
 		app_reload_free_cfg(cfg);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <syslog.h>
@@ -31,6 +32,7 @@ static atomic_int log_level_cur = LOG_LVL_INFO;
 static atomic_int log_fd = STDERR_FILENO;
 static atomic_bool log_syslog;
 static atomic_int log_format = LOG_FMT_TEXT;
+static atomic_int log_facility = LOG_USER;
 /* Main thread only: the file to reopen (NULL for a stream or syslog), and whether log_fd
  * is the sink's own descriptor (else STDERR_FILENO, before the first log_open). */
 static char *log_path;
@@ -127,7 +129,7 @@ static int log_open_syslog(void)
 			 LOG_DEVLOG, strerror(-rc));
 		return err;
 	}
-	openlog(NULL, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	openlog(NULL, LOG_PID | LOG_NDELAY, atomic_load(&log_facility));
 	atomic_store(&log_syslog, true);
 	free(log_path);
 	log_path = NULL;
@@ -200,6 +202,34 @@ int log_format_parse(const char *name)
 	return -EINVAL;
 }
 
+static const struct {
+	const char *name;
+	int facility;
+} log_facilities[] = {
+	{"user", LOG_USER},	    {"daemon", LOG_DAEMON}, {"auth", LOG_AUTH},
+	{"authpriv", LOG_AUTHPRIV}, {"cron", LOG_CRON},	    {"ftp", LOG_FTP},
+	{"kern", LOG_KERN},	    {"lpr", LOG_LPR},	    {"mail", LOG_MAIL},
+	{"news", LOG_NEWS},	    {"syslog", LOG_SYSLOG}, {"uucp", LOG_UUCP},
+	{"local0", LOG_LOCAL0},	    {"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2},
+	{"local3", LOG_LOCAL3},	    {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
+	{"local6", LOG_LOCAL6},	    {"local7", LOG_LOCAL7},
+};
+
+int log_facility_parse(const char *name)
+{
+	if (!name || !*name)
+		return LOG_USER;
+	for (size_t i = 0; i < sizeof(log_facilities) / sizeof(log_facilities[0]); i++)
+		if (strcasecmp(name, log_facilities[i].name) == 0)
+			return log_facilities[i].facility;
+	return -EINVAL;
+}
+
+void log_set_facility(int facility)
+{
+	atomic_store_explicit(&log_facility, facility, memory_order_relaxed);
+}
+
 /* "2026-11-25T08:30:00.123Z" into buf (at least 32 bytes); returns its length. */
 static size_t log_stamp(char *buf, size_t len)
 {
@@ -219,7 +249,9 @@ static void log_emit(enum log_level level, const char *line, size_t n)
 	ssize_t w;
 
 	if (atomic_load(&log_syslog)) {
-		syslog(log_syslog_prio[level], "%.*s", (int)(n - 1), line);
+		syslog(atomic_load_explicit(&log_facility, memory_order_relaxed) |
+			       log_syslog_prio[level],
+		       "%.*s", (int)(n - 1), line);
 		return;
 	}
 	do

@@ -36,6 +36,11 @@ void log_set_format(enum log_format fmt);
 /* "text" or "json" (NULL or "" is text); -EINVAL for anything else. */
 int log_format_parse(const char *name);
 bool log_enabled(enum log_level level);
+/* A syslog facility by coturn's (and syslog's) name, any case: "USER", "DAEMON", "AUTH",
+ * "AUTHPRIV", "LOCAL0".."LOCAL7", ...; NULL or "" is USER. The LOG_* value or -EINVAL. */
+int log_facility_parse(const char *name);
+/* The facility of syslog lines from now on (LOG_USER until set). Any thread. */
+void log_set_facility(int facility);
 
 void log_write(enum log_level level, const char *mod, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

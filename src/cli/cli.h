@@ -30,12 +30,15 @@ enum {
 	CLI_O_TOTAL_QUOTA = 'Q',
 	CLI_O_ADMIN_SOCKET = 'A', /* long options only */
 	CLI_O_TIMEOUT = 'T',
+	CLI_O_OUTPUT = 'o',
+	CLI_O_REPORT = 'R', /* long option only */
 };
 
 /* Parsed options; strings borrow argv. Numbers are -1 when absent. */
 struct cli_opts {
 	const char *user, *realm, *pass, *secret, *redis, *sep;
-	const char *admin_socket; /* --admin-socket; NULL: $TERN_ADMIN_SOCKET or the default */
+	const char *admin_socket;    /* --admin-socket; NULL: $TERN_ADMIN_SOCKET or the default */
+	const char *output, *report; /* config import: -o FILE, --report FILE */
 	const char *urls[16];
 	size_t n_urls;
 	long long ttl, max_bps, user_quota, total_quota, timeout;
@@ -80,6 +83,8 @@ extern const struct cli_group cli_status_group, cli_sessions_group, cli_kill_gro
 	cli_reload_group, cli_drain_group, cli_log_level_group;
 /* ternctl health (cli/cli_health.c): GET /healthz, for a container's HEALTHCHECK. */
 extern const struct cli_group cli_health_group;
+/* ternctl config import: a coturn configuration into a ternd.conf (cli/cli_config.c). */
+extern const struct cli_group cli_config_group;
 
 /* Every command group, in help order (cli/cli_groups.c). */
 extern const struct cli_group *const cli_groups[];

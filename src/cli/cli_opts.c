@@ -33,6 +33,8 @@ static const struct option cli_longs[] = {
 	{"total-quota", required_argument, NULL, CLI_O_TOTAL_QUOTA},
 	{"admin-socket", required_argument, NULL, CLI_O_ADMIN_SOCKET},
 	{"timeout", required_argument, NULL, CLI_O_TIMEOUT},
+	{"output", required_argument, NULL, CLI_O_OUTPUT},
+	{"report", required_argument, NULL, CLI_O_REPORT},
 	{NULL, 0, NULL, 0},
 };
 
@@ -97,6 +99,12 @@ static int set_opt(int c, const char *arg, struct cli_opts *o)
 	case CLI_O_ADMIN_SOCKET:
 		o->admin_socket = arg;
 		return 0;
+	case CLI_O_OUTPUT:
+		o->output = arg;
+		return 0;
+	case CLI_O_REPORT:
+		o->report = arg;
+		return 0;
 	case CLI_O_TIMEOUT:
 		return cli_parse_count(arg, &o->timeout);
 	case CLI_O_HELP:
@@ -134,7 +142,7 @@ int cli_opts_parse(int argc, char **argv, const char *name, const char *allowed,
 	o->ttl = o->max_bps = o->user_quota = o->total_quota = o->timeout = -1;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":u:r:p:s:N:h", cli_longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":u:r:p:s:N:o:h", cli_longs, NULL)) != -1) {
 		if (c == ':')
 			return usage(name, "option needs a value:", argv[optind - 1]);
 		if (c != '?' && c != 0 && !strchr(allowed, c)) {

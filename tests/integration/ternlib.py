@@ -261,7 +261,7 @@ def check_clean_stop(tap, d, what="ternd"):
 
 TURN_IMPL = os.environ.get("TURN_SERVER_IMPL", "ternd")
 TURN_USER = "demo"
-TURN_PASSWORD = "demo-password"
+TURN_PASSWORD = "demo-test-pw"
 TURN_REALM = "tern.test"
 
 # The special-purpose peer ranges ternd denies by default, spelled as coturn
@@ -281,7 +281,7 @@ COTURN_DENIED_PEERS = (
 
 
 class TurnServer:
-    """A TURN server with long-term credentials (user demo:demo-password, realm
+    """A TURN server with long-term credentials (user demo:demo-test-pw, realm
     tern.test) on a private port: ternd from $TERND by default, or Debian's coturn
     turnserver when TURN_SERVER_IMPL=coturn. Use as a context manager.
 

@@ -33,7 +33,7 @@ def make_pki(tag="pki"):
 
 
 class TlsServer(TurnServer):
-    """A TURN server with TLS: long-term user demo:demo-password in realm tern.test,
+    """A TURN server with TLS: long-term user demo:demo-test-pw in realm tern.test,
     loopback peers allowed, listening on 127.0.0.1 on a private plain port (UDP and TCP,
     TCP also sniffing TLS) and a private TLS port. `extra` is passed verbatim (use
     --name=value; coturn ignores a separate value for some options). config: the text of a

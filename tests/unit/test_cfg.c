@@ -83,8 +83,12 @@ static void test_embedded(void)
 
 	CHECK(strstr(cfg_default_text, "listening-port = 3478;") != NULL, "embedded text");
 	CHECK_EQ_INT(load(&c, no_env, NULL), 0, "embedded default loads: %s", err);
+	/* No credential source in the embedded default: a random demo password
+	 * (tests/unit/test_cfg_load.c). */
 	CHECK_EQ_INT(c.user.n, 1, "embedded default has one user");
-	CHECK(c.user.n == 1 && strcmp(c.user.v[0], "demo:demo-password") == 0, "demo user");
+	CHECK(c.user.n == 1 && strncmp(c.user.v[0], "demo:", 5) == 0 && c.demo_password &&
+		      strcmp(c.user.v[0] + 5, c.demo_password) == 0,
+	      "demo user with the random password");
 	CHECK(c.lt_cred_mech && !c.no_auth, "embedded default authenticates");
 	CHECK(c.lt_cred_mech_given, "the embedded default gives lt-cred-mech explicitly");
 	CHECK(c.config_file == NULL, "no config_file for the embedded default");
@@ -253,7 +257,7 @@ static void test_errors(void)
 
 	expect_err("unknown long option", no_env, NULL, "--bogus", NULL, "unknown option",
 		   "--bogus");
-	expect_err("unknown short option", no_env, NULL, "-Q", NULL, "unknown option -Q", NULL);
+	expect_err("unknown short option", no_env, NULL, "-Y", NULL, "unknown option -Y", NULL);
 	expect_err("missing value", no_env, NULL, "--realm", NULL, "needs a value", "--realm");
 	expect_err("positional argument", no_env, NULL, "stray", NULL, "unexpected", "stray");
 	expect_err("cli not a number", no_env, NULL, "--listening-port", "12x",
@@ -317,9 +321,9 @@ static void test_stun_only(void)
 	CHECK_EQ_INT(load(&c, env, "-c", (char *)conf, NULL), 0, "env TERN_STUN_ONLY: %s", err);
 	CHECK(c.stun_only, "env stun-only set");
 	cfg_free(&c);
-	CHECK_EQ_INT(load(&c, no_env, "-S", "--redis-userdb", "ip=127.0.0.1", "--use-auth-secret",
-			  "--static-auth-secret", "s", NULL),
-		     0, "-S with the embedded user, Redis and a secret: %s", err);
+	CHECK_EQ_INT(load(&c, no_env, "-S", "-u", "a:b", "--redis-userdb", "ip=127.0.0.1",
+			  "--use-auth-secret", "--static-auth-secret", "s", NULL),
+		     0, "-S with a user, Redis and a secret: %s", err);
 	CHECK(c.stun_only && c.warnings.n == 3,
 	      "one warning each for user, Redis and secrets (%zu)", c.warnings.n);
 	CHECK(c.warnings.n == 3 && strstr(c.warnings.v[0], "user ignored") &&

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -300,6 +301,19 @@ static void test_switch(void)
 	unlink(rotated);
 }
 
+/* syslog-facility: coturn's names, any case; USER when unset. */
+static void test_facility(void)
+{
+	CHECK_EQ_INT(log_facility_parse(NULL), LOG_USER, "no facility: USER");
+	CHECK_EQ_INT(log_facility_parse(""), LOG_USER, "empty facility: USER");
+	CHECK_EQ_INT(log_facility_parse("LOCAL0"), LOG_LOCAL0, "LOCAL0");
+	CHECK_EQ_INT(log_facility_parse("local7"), LOG_LOCAL7, "local7 (any case)");
+	CHECK_EQ_INT(log_facility_parse("Daemon"), LOG_DAEMON, "Daemon");
+	CHECK_EQ_INT(log_facility_parse("AUTHPRIV"), LOG_AUTHPRIV, "AUTHPRIV");
+	CHECK(log_facility_parse("LOCAL8") < 0 && log_facility_parse("user ") < 0,
+	      "unknown names refused");
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -318,6 +332,7 @@ int main(void)
 	test_json_sink();
 	test_stdout();
 	test_switch();
+	test_facility();
 	log_close();
 	CHECK_EQ_INT(log_reopen(), 0, "reopen on stderr is a no-op");
 	unlink(path);
