@@ -11,8 +11,7 @@ WORKDIR /src
 RUN ./autogen.sh >/dev/null && ./configure -q --prefix=/usr --sysconfdir=/etc && \
 	make -s -j"$(nproc)" src/ternd src/ternctl && \
 	install -D -s -m 0755 src/ternd src/ternctl -t /out/usr/bin && \
-	mkdir -p /out/etc/tern && \
-	sed '/^[[:space:]]*user[[:space:]]*=/d' etc/ternd.conf >/out/etc/tern/ternd.conf
+	install -D -m 0644 etc/ternd.conf /out/etc/tern/ternd.conf
 
 # debian:12-slim plus the four libraries ternd and ternctl link (ldd): about 80 MB. A
 # distroless stage (only those libraries and a passwd line) would be ~15 MB, but leaves
