@@ -50,16 +50,24 @@ step_build() {
 step_build
 dir=$top/_build/release
 
-# What ternd will use, in its order: command line, then TERN_*, then the embedded file.
-conf=etc/ternd.conf
-port=$(sed -n 's/^[[:space:]]*listening-port[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$conf" | head -n 1)
+# What ternd will use, in its order: command line, then TERN_*, then the configuration
+# file (-c FILE, TERN_CONFIG, else the embedded etc/ternd.conf).
+args=("$@")
+conf=${TERN_CONFIG:-etc/ternd.conf}
+for i in "${!args[@]}"; do
+	case "${args[$i]}" in
+	--config=*) conf=${args[$i]#*=} ;;
+	--config | -c) conf=${args[$((i + 1))]:-$conf} ;;
+	esac
+done
+port=$(sed -n 's/^[[:space:]]*listening-port[[:space:]]*[=:][[:space:]]*\([0-9]*\).*/\1/p' \
+	"$conf" 2>/dev/null | head -n 1) || true
 port=${TERN_LISTENING_PORT:-${port:-3478}}
 host=${TERN_LISTENING_IP:-}
 host=${host%%[, ]*}
 cred=${TERN_USER:-}
 cred=${cred%%[, ]*}
 other_source=${TERN_REDIS_USERDB:-}${TERN_STATIC_AUTH_SECRET:-}${TERN_CONFIG:-}
-args=("$@")
 for i in "${!args[@]}"; do
 	next=${args[$((i + 1))]:-}
 	case "${args[$i]}" in
@@ -73,6 +81,11 @@ for i in "${!args[@]}"; do
 	esac
 done
 
+# The file's first user (name:password) when none is given on top of it.
+if [ -z "$cred" ]; then
+	cred=$(sed -n 's/^[[:space:]]*user[[:space:]]*[=:][^"]*"\([^"]*\)".*/\1/p' "$conf" \
+		2>/dev/null | head -n 1) || true
+fi
 # A random password for the demo user, unless the operator gave a user or another source.
 if [ -z "$cred" ] && [ -z "$other_source" ]; then
 	pass=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
