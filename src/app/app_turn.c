@@ -25,6 +25,8 @@
 
 /* Permissions per allocation: ICE needs one per remote candidate address. */
 #define APP_TURN_MAX_PERMS 128
+/* stale-nonce = 0: the option's maximum (one day). */
+#define APP_TURN_NONCE_MAX_S 86400
 /* alternate-server values (the option's range). */
 #define APP_TURN_MAX_ALT 16
 
@@ -44,6 +46,7 @@ struct app_turn_gen {
 	struct ratelimit *unauth; /* tc.unauth */
 	bool own_unauth;	  /* false: the previous generation's, until the swap */
 	struct app_cred_cfg cc;
+	struct auth_nonce_key nonce; /* ternd's secret with this generation's stale-nonce */
 	struct addr alternates[APP_TURN_MAX_ALT]; /* alternate-server (drain) */
 	struct app_turn_gen *next;		  /* app_turn.retired */
 };
@@ -93,6 +96,7 @@ static void app_turn_gen_unref(void *arg)
 		cfg_free(g->cfg_owned);
 		free(g->cfg_owned);
 	}
+	explicit_bzero(&g->nonce, sizeof(g->nonce));
 	free(g);
 }
 
@@ -262,6 +266,14 @@ static int app_turn_redis_new(struct app_turn *t, const struct cfg *cfg)
 	return err;
 }
 
+/* stale-nonce in seconds. A stateless nonce cannot be valid for ever (it would be a
+ * replayable credential for as long as ternd runs): coturn's 0 ("unlimited") is the
+ * longest the option allows. */
+static uint32_t app_turn_nonce_lifetime(const struct cfg *cfg)
+{
+	return cfg->stale_nonce ? (uint32_t)cfg->stale_nonce : APP_TURN_NONCE_MAX_S;
+}
+
 static void app_turn_fill(const struct app_turn *t, struct app_turn_gen *g, const struct cfg *cfg)
 {
 	struct turn_cfg *tc = &g->tc;
@@ -276,18 +288,24 @@ static void app_turn_fill(const struct app_turn *t, struct app_turn_gen *g, cons
 	tc->max_lifetime_s = (uint32_t)cfg->max_allocate_lifetime;
 	tc->default_lifetime_s = tc->max_lifetime_s < TURN_ALLOC_LIFETIME_S ? tc->max_lifetime_s
 									    : TURN_ALLOC_LIFETIME_S;
-	tc->perm_lifetime_s = TURN_PERM_LIFETIME_S;
-	tc->channel_lifetime_s = TURN_CHANNEL_LIFETIME_S;
+	tc->perm_lifetime_s = (uint32_t)cfg->permission_lifetime;
+	tc->channel_lifetime_s = (uint32_t)cfg->channel_lifetime;
 	tc->max_perms = APP_TURN_MAX_PERMS;
+	tc->alloc_timeout_s = (uint32_t)cfg->max_allocate_timeout;
 	tc->user_quota = (uint32_t)cfg->user_quota;
 	tc->total_quota = (uint32_t)cfg->total_quota;
 	tc->max_bps = (uint64_t)cfg->max_bps;
+	tc->bps_capacity = (uint64_t)cfg->bps_capacity;
 	tc->unauth_rate = (uint32_t)cfg->unauth_rate;
 	tc->unauth_bytes = (uint64_t)cfg->unauth_bytes;
 	tc->unauth_port_rate = (uint32_t)cfg->unauth_port_rate;
 	tc->peers = g->peers;
 	tc->relays = t->relays;
-	tc->nonce_key = &t->nonce;
+	/* The secret carries across reloads (outstanding nonces stay valid); the lifetime is
+	 * this generation's. */
+	g->nonce = t->nonce;
+	g->nonce.lifetime_s = app_turn_nonce_lifetime(cfg);
+	tc->nonce_key = &g->nonce;
 	tc->shared = t->shared;
 	tc->ticket_key = t->tickets;
 	/* alternate-server: checked at load */
@@ -306,7 +324,8 @@ static int app_turn_unauth(struct app_turn_gen *g, const struct app_turn_gen *pr
 	int err;
 
 	if (b && a->unauth_rate == b->unauth_rate && a->unauth_bytes == b->unauth_bytes &&
-	    a->unauth_port_rate == b->unauth_port_rate) {
+	    a->unauth_port_rate == b->unauth_port_rate &&
+	    a->nonce_key->lifetime_s == b->nonce_key->lifetime_s) {
 		g->unauth = prev->unauth;
 		g->tc.unauth = g->unauth;
 		return 0;
@@ -376,7 +395,8 @@ static void app_turn_log(const struct app_turn *t, const struct cfg *cfg)
 	log_info("app",
 		 "turn realm=%s auth=%s users=%zu redis=%s rest=%s rest_secrets=%zu "
 		 "long_term_users=%s relay_addrs=%zu external=%zu ports=%u-%u "
-		 "max_lifetime=%lld user_quota=%lld total_quota=%lld max_bps=%lld "
+		 "max_lifetime=%lld permission_lifetime=%lld channel_lifetime=%lld "
+		 "stale_nonce=%u user_quota=%lld total_quota=%lld max_bps=%lld bps_capacity=%lld "
 		 "unauth_rate=%lld unauth_bytes=%lld unauth_port_rate=%lld "
 		 "allowed_peer_ranges=%zu denied_peer_ranges=%zu "
 		 "loopback_peers=%s",
@@ -387,9 +407,16 @@ static void app_turn_log(const struct app_turn *t, const struct cfg *cfg)
 		 : app_turn_long_term(cfg) ? "on"
 					   : "refused",
 		 t->nrelay, t->nexternal, t->min_port, t->max_port, cfg->max_allocate_lifetime,
-		 cfg->user_quota, cfg->total_quota, cfg->max_bps, cfg->unauth_rate,
-		 cfg->unauth_bytes, cfg->unauth_port_rate, cfg->allowed_peer_ip.n,
+		 cfg->permission_lifetime, cfg->channel_lifetime, app_turn_nonce_lifetime(cfg),
+		 cfg->user_quota, cfg->total_quota, cfg->max_bps, cfg->bps_capacity,
+		 cfg->unauth_rate, cfg->unauth_bytes, cfg->unauth_port_rate, cfg->allowed_peer_ip.n,
 		 cfg->denied_peer_ip.n, cfg->allow_loopback_peers ? "allowed" : "denied");
+	if (cfg->bps_capacity && !cfg->max_bps)
+		log_warn("app",
+			 "bps-capacity without max-bps: only allocations of realms with a "
+			 "max-bps (Redis) reserve bandwidth, the others are not counted "
+			 "bps_capacity=%lld",
+			 cfg->bps_capacity);
 	if (!cfg->no_auth && !app_turn_long_term(cfg) && (cfg->user.n || cfg->redis_userdb))
 		log_warn("app",
 			 "use-auth-secret without lt-cred-mech: long-term users refused "

@@ -117,8 +117,9 @@ const struct cfg_opt cfg_opts[] = {
 	 "allocations (and reserved ports) per user; 0 = unlimited"},
 	{"total-quota", 'Q', CFG_INT, OFF(total_quota), "0", 0, INT_MAX, NULL, R,
 	 "allocations (and reserved ports) in total; 0 = unlimited"},
-	{"max-bps", 0, CFG_INT, OFF(max_bps), "0", 0, 1LL << 40, NULL, R,
-	 "bytes per second per allocation; 0 = unlimited"},
+	{"max-bps", 's', CFG_INT, OFF(max_bps), "0", 0, 1LL << 40, NULL, R,
+	 "bytes per second per allocation, each direction (coturn's unit, as the realm's max-bps "
+	 "in Redis); excess dropped; 0 = unlimited"},
 	{"unauth-rate", 0, CFG_INT, OFF(unauth_rate), "4000", 0, 1000000, NULL, R,
 	 "unauthenticated UDP replies (401, 438, errors) per second per source IP, all workers "
 	 "together (burst as large); 0 = no limit on unauthenticated replies at all"},
@@ -129,17 +130,24 @@ const struct cfg_opt cfg_opts[] = {
 	 "unauthenticated UDP replies per second per source IP and port, inside the IP's "
 	 "budget (burst as large); 0 = not counted"},
 	{"channel-lifetime", 0, CFG_INT, OFF(channel_lifetime),
-	 CFG_NUM_STR(TURN_CHANNEL_LIFETIME_S), 30, 3600, NULL, U | R,
-	 "channel binding lifetime, seconds (RFC 8656 section 12: 600)"},
+	 CFG_NUM_STR(TURN_CHANNEL_LIFETIME_S), 30, 3600, NULL, R,
+	 "channel binding lifetime, seconds (RFC 8656 section 12: 600); a reload applies to "
+	 "bindings made or refreshed after it"},
 	{"permission-lifetime", 0, CFG_INT, OFF(permission_lifetime),
-	 CFG_NUM_STR(TURN_PERM_LIFETIME_S), 30, 3600, NULL, U | R,
-	 "permission lifetime, seconds (RFC 8656 section 9: 300)"},
-	{"stale-nonce", 0, CFG_INT, OFF(stale_nonce), "600", 0, 86400, NULL, U | R,
-	 "seconds a NONCE stays valid before 438 Stale Nonce"},
-	{"bps-capacity", 0, CFG_INT, OFF(bps_capacity), "0", 0, 1LL << 40, NULL, U | R,
-	 "bytes per second all allocations together may be granted; 0 = unlimited"},
-	{"max-allocate-timeout", 0, CFG_INT, OFF(max_allocate_timeout), "60", 1, 3600, NULL, U | R,
-	 "seconds allowed for an allocation to be established"},
+	 CFG_NUM_STR(TURN_PERM_LIFETIME_S), 30, 3600, NULL, R,
+	 "permission lifetime, seconds (RFC 8656 section 9: 300); a reload applies to "
+	 "permissions made or refreshed after it"},
+	{"stale-nonce", 0, CFG_INT, OFF(stale_nonce), "600", 0, 86400, NULL, R,
+	 "seconds a NONCE stays valid before 438 Stale Nonce; 0 = 86400, the longest (coturn's "
+	 "0 means never; Tern's nonces are stateless and always expire)"},
+	{"bps-capacity", 'B', CFG_INT, OFF(bps_capacity), "0", 0, 1LL << 40, NULL, R,
+	 "bytes per second all allocations together may be granted: each reserves its max-bps "
+	 "(what is left when less) until it ends, none left = 486; without a max-bps nothing is "
+	 "reserved; 0 = unlimited; a reload applies to new allocations"},
+	{"max-allocate-timeout", 0, CFG_INT, OFF(max_allocate_timeout), "60", 1, 3600, NULL, R,
+	 "seconds a TCP, TLS or DTLS client connection may stay without an allocation, from its "
+	 "start whatever it sends (as coturn's; tcp-idle-timeout still closes a silent one "
+	 "sooner); a reload applies to new connections"},
 	{"allowed-peer-ip", 0, CFG_LIST, OFF(allowed_peer_ip), NULL, 0, 1024, cfg_check_ip_range, R,
 	 "peer range to allow: IP, IP/PREFIX or FIRST-LAST (repeatable)"},
 	{"denied-peer-ip", 0, CFG_LIST, OFF(denied_peer_ip), NULL, 0, 1024, cfg_check_ip_range, R,

@@ -54,6 +54,8 @@ static void m_allocations(FILE *f, const struct turn_stats *t)
 		for (unsigned fam = 0; fam < TURN_FAM_N; fam++)
 			m_lab(f, n, "transport", turn_transport_name(tr), "family",
 			      turn_family_name(fam), t->allocs[tr][fam]);
+	m_head(f, "tern_bps_granted", "gauge", "Bytes/s granted to allocations (bps-capacity).");
+	m_one(f, "tern_bps_granted", t->bps_granted);
 	m_head(f, "tern_allocations_created_total", "counter", "Allocations created.");
 	m_one(f, "tern_allocations_created_total", t->c.allocs_total);
 	n = "tern_allocation_failures_total";

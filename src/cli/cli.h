@@ -81,6 +81,8 @@ extern const struct cli_group cli_key_group, cli_user_group, cli_secret_group, c
  * log-level. */
 extern const struct cli_group cli_status_group, cli_sessions_group, cli_kill_group,
 	cli_reload_group, cli_drain_group, cli_log_level_group;
+/* ternctl health (cli/cli_health.c): GET /healthz, for a container's HEALTHCHECK. */
+extern const struct cli_group cli_health_group;
 /* ternctl config import: a coturn configuration into a ternd.conf (cli/cli_config.c). */
 extern const struct cli_group cli_config_group;
 

@@ -73,6 +73,8 @@ struct net_dtls_sess {
 	struct tls_ctxset *set; /* a reference, for the SSL's life */
 	struct event *ev;	/* the timer: retransmissions, deadlines, closing */
 	uint64_t deadline_ms;	/* handshake end or idle limit; 0: none (an allocation) */
+	uint64_t alloc_by_ms;	/* max-allocate-timeout from the handshake's end: the idle
+				 * limit never passes it without an allocation; 0: none */
 	uint8_t random[DTLS_HELLO_RANDOM]; /* the ClientHello's: retransmissions of it */
 	const uint8_t *in;		   /* the datagram the BIO hands to libssl next */
 	size_t inlen;

@@ -188,6 +188,16 @@ static void net_dtls_hs_failed(struct net_dtls_sess *s, const char *why)
 	net_dtls_sess_close(s, false);
 }
 
+/* An established session without an allocation: tcp_idle_s more, never past its
+ * max-allocate-timeout (coturn's). */
+static void net_dtls_idle(struct net_dtls_sess *s)
+{
+	struct net_worker *w = s->d->w;
+	uint64_t until = net_worker_now(w) + (uint64_t)w->opts->tcp_idle_s * 1000u;
+
+	s->deadline_ms = s->alloc_by_ms && s->alloc_by_ms < until ? s->alloc_by_ms : until;
+}
+
 /* Runs the handshake on what arrived. Returns 0, or -ECONNABORTED when it failed (s
  * freed). */
 static int net_dtls_handshake(struct net_dtls_sess *s)
@@ -196,10 +206,14 @@ static int net_dtls_handshake(struct net_dtls_sess *s)
 	int r = SSL_do_handshake(s->ssl), e;
 
 	if (r == 1) {
+		uint32_t alloc_s = turn_server_alloc_timeout_s(w->turn);
+
 		s->established = true;
 		w->dtls_halfopen--;
 		w->c.dtls_established++;
-		s->deadline_ms = net_worker_now(w) + (uint64_t)w->opts->tcp_idle_s * 1000u;
+		if (alloc_s)
+			s->alloc_by_ms = net_worker_now(w) + (uint64_t)alloc_s * 1000u;
+		net_dtls_idle(s);
 		return 0;
 	}
 	e = SSL_get_error(s->ssl, r);
@@ -243,7 +257,7 @@ static void net_dtls_record(struct net_dtls_sess *s, const uint8_t *buf, size_t 
 		return;
 	}
 	if (net_dtls_is_request(buf, len) && !s->nrelays)
-		s->deadline_ms = net_worker_now(w) + (uint64_t)w->opts->tcp_idle_s * 1000u;
+		net_dtls_idle(s);
 	if (r > 0)
 		net_dtls_write(s, w->resp, (size_t)r);
 }

@@ -5,8 +5,9 @@
  *
  * Lifetime: a connection without an allocation must send a valid STUN request within
  * min(NET_TCP_HELLO_S, tcp_idle_s) of its accept and then again within tcp_idle_s of the
- * last one; nothing else (ChannelData, indications, responses, requests the server drops)
- * keeps it open. A connection with an allocation has no idle timeout: it lives as long as
+ * last one, and is closed max-allocate-timeout after its accept whatever it sends (coturn's
+ * rule, net_tcp_until); nothing else (ChannelData, indications, responses, requests the server
+ * drops) keeps it open. A connection with an allocation has no idle timeout: it lives as long as
  * the allocation and is closed, once its output is flushed, when the allocation ends
  * (RFC 8656 §3.1: over TCP the allocation and its control connection go together).
  * Closing a connection ends its allocation (turn_server_client_gone).
@@ -340,11 +341,12 @@ static bool net_tcp_is_request(const uint8_t *buf, enum stun_frame_kind kind)
 	return kind == STUN_FRAME_STUN && (buf[0] & 0x01) == 0 && (buf[1] & 0x10) == 0;
 }
 
-/* A valid request on a connection without an allocation: tcp_idle_s more. */
+/* A valid request on a connection without an allocation: tcp_idle_s more (capped; at or
+ * past the cap, net_tcp_process closes c once this read is handled). */
 static void net_tcp_active(struct net_tcp_conn *c)
 {
-	struct timeval rd = {(time_t)c->w->opts->tcp_idle_s, 0}, wr = {NET_TCP_WRITE_S, 0};
-	time_t deadline = net_tcp_now(c->w) + rd.tv_sec;
+	time_t now = net_tcp_now(c->w), deadline = net_tcp_until(c, now, c->w->opts->tcp_idle_s);
+	struct timeval rd = {deadline > now ? deadline - now : 1, 0}, wr = {NET_TCP_WRITE_S, 0};
 
 	if (c->nrelays || deadline == c->deadline)
 		return;
@@ -539,7 +541,8 @@ static time_t net_tcp_hello_s(const struct net_worker *w)
 
 void net_tcp_conn_start(struct net_tcp_conn *c, struct bufferevent *bev)
 {
-	struct timeval rd = {net_tcp_hello_s(c->w), 0}, wr = {NET_TCP_WRITE_S, 0};
+	time_t now = net_tcp_now(c->w), until = net_tcp_until(c, now, net_tcp_hello_s(c->w));
+	struct timeval rd = {until > now ? until - now : 1, 0}, wr = {NET_TCP_WRITE_S, 0};
 
 	c->bev = bev;
 	c->fd = -1;
@@ -566,13 +569,15 @@ static struct net_tcp_conn *net_tcp_conn_new(struct net_worker *w, int fd,
 					     const struct addr *remote, const struct addr *local)
 {
 	struct net_tcp_conn *c = xcalloc(1, sizeof(*c));
+	uint32_t alloc_s = turn_server_alloc_timeout_s(w->turn);
 
 	c->w = w;
 	c->fd = fd;
 	c->conn.ops = &net_tcp_conn_ops;
 	c->conn.remote = *remote;
 	c->conn.local = *local;
-	c->deadline = net_tcp_now(w) + net_tcp_hello_s(w);
+	c->alloc_by = alloc_s ? net_tcp_now(w) + (time_t)alloc_s : 0;
+	c->deadline = net_tcp_until(c, net_tcp_now(w), net_tcp_hello_s(w));
 	c->next = w->conns;
 	if (w->conns)
 		w->conns->prev = c;

@@ -53,6 +53,8 @@ struct net_tcp_conn {
 	struct evbuffer *plain;
 	struct tls_ctxset *tls; /* TLS: the certificates it was accepted with (a ref) */
 	time_t deadline;	/* close unless a valid STUN request comes first; 0: none */
+	time_t alloc_by;	/* max-allocate-timeout: the deadline never passes it while the
+				 * connection has no allocation; 0: no such limit */
 	uint16_t read_wm;	/* the input's high watermark */
 	unsigned nrelays;	/* relay sockets of its allocation */
 	struct net_tcp_conn *ended_next; /* on w->ended */
@@ -71,6 +73,13 @@ struct net_tcp_conn {
 	bool paused;	  /* reading stopped until the output drains */
 	bool closing;	  /* close once the output is flushed */
 };
+
+/* now + secs, but never past c's max-allocate-timeout (coturn's: counted from the
+ * connection's accept, whatever it sends, until it has an allocation). */
+static inline time_t net_tcp_until(const struct net_tcp_conn *c, time_t now, time_t secs)
+{
+	return c->alloc_by && c->alloc_by < now + secs ? c->alloc_by : now + secs;
+}
 
 /* Accepts on fd (a listening socket; taken, also on failure) for local; tls: every
  * connection is TLS (tls-listening-port). 0 or -errno. */

@@ -240,6 +240,7 @@ void turn_alloc_free(struct turn_server *s, struct turn_alloc *a)
 		turn_alloc_close_relay(s, a, a->nrelay - 1);
 	if (counted)
 		turn_shared_release(s->shared, a->has_ident ? a->ident : NULL);
+	turn_shared_bps_release(s->shared, a->bps);
 	turn_perm_fini(a);
 	turn_chan_fini(a);
 	turn_mob_fini(s, a);

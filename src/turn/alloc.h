@@ -88,6 +88,8 @@ struct turn_alloc {
 	/* ICMP indications to the client (turn/icmp.c): the rate limiter's state. */
 	uint16_t icmp_tat;
 	struct tbucket bw_to_peer, bw_to_client;
+	uint64_t bps; /* bytes/s granted out of bps-capacity (turn_shared_bps_acquire), each
+		       * direction; 0 = unlimited, nothing reserved. Returned by the free path. */
 	struct turn_perm *perms; /* perm_inline or a heap array */
 	uint16_t nperms, capperms;
 	uint16_t nchans, capchans;
@@ -146,7 +148,7 @@ const char *turn_end_name(enum turn_end why);
  * ended" with why (turn/sesslog.h), then turn_alloc_free. */
 void turn_alloc_end(struct turn_server *s, struct turn_alloc *a, enum turn_end why);
 /* The one free path: cancels the timer, leaves the table, closes every relay via ops,
- * releases the quota, frees permissions and channels, then a. */
+ * releases the quota and the bandwidth grant, frees permissions and channels, then a. */
 void turn_alloc_free(struct turn_server *s, struct turn_alloc *a);
 /* Takes a out of s's table / puts it (back) in at a->client (mobility: a changes its
  * 5-tuple or its worker). turn_alloc_link: 0 or -ENOMEM. */

@@ -219,6 +219,7 @@ void turn_mob_move_free(struct turn_mob_move *mv)
 			mv->ops->close(NULL, a->relay[i]);
 		if (a->nrelay > 0)
 			turn_shared_release(mv->shared, a->has_ident ? a->ident : NULL);
+		turn_shared_bps_release(mv->shared, a->bps);
 		turn_perm_fini(a);
 		turn_chan_fini(a);
 		turn_mob_fini(NULL, a);

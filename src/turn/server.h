@@ -154,17 +154,29 @@ struct turn_cfg {
 	uint32_t perm_lifetime_s;    /* 0 = TURN_PERM_LIFETIME_S */
 	uint32_t channel_lifetime_s; /* 0 = TURN_CHANNEL_LIFETIME_S */
 	uint32_t max_perms;	     /* permissions per allocation */
-	bool no_tcp_relay;	     /* no-tcp-relay: Allocate for TCP refused (442) */
-	bool no_udp_relay;	     /* no-udp-relay: Allocate for UDP refused (403) */
-	uint32_t tcp_max_conns;	     /* peer data connections per TCP allocation; 0 = 128 */
-	uint32_t tcp_max_pending;    /* ... of them not yet bound (connecting or waiting for a
-				      * ConnectionBind); 0 = 32 */
-	uint32_t tcp_bind_ms;	     /* how long a CONNECTION-ID waits for its ConnectionBind,
-				      * and a Connect for its peer (RFC 6062 §5.2, §5.3: 30 s);
-				      * 0 = 30000 */
-	uint32_t user_quota;	     /* allocations + reserved ports per user; 0 = unlimited */
-	uint32_t total_quota;	     /* allocations + reserved ports in total; 0 = unlimited */
-	uint64_t max_bps;	     /* per allocation, each direction; 0 = unlimited */
+	/* max-allocate-timeout (coturn's): seconds a stream client connection (TCP, TLS, DTLS)
+	 * may live without an allocation, counted from its start whatever it sends
+	 * (turn_server_alloc_timeout_s; net/ closes it); 0 = no such limit (the idle timeout
+	 * alone). A datagram 5-tuple has no state before it allocates: nothing to time out. */
+	uint32_t alloc_timeout_s;
+	bool no_tcp_relay;	  /* no-tcp-relay: Allocate for TCP refused (442) */
+	bool no_udp_relay;	  /* no-udp-relay: Allocate for UDP refused (403) */
+	uint32_t tcp_max_conns;	  /* peer data connections per TCP allocation; 0 = 128 */
+	uint32_t tcp_max_pending; /* ... of them not yet bound (connecting or waiting for a
+				   * ConnectionBind); 0 = 32 */
+	uint32_t tcp_bind_ms;	  /* how long a CONNECTION-ID waits for its ConnectionBind,
+				   * and a Connect for its peer (RFC 6062 §5.2, §5.3: 30 s);
+				   * 0 = 30000 */
+	uint32_t user_quota;	  /* allocations + reserved ports per user; 0 = unlimited */
+	uint32_t total_quota;	  /* allocations + reserved ports in total; 0 = unlimited */
+	uint64_t max_bps;	  /* bytes/s per allocation, each direction (coturn's
+				   * max-bps); 0 = unlimited */
+	/* bps-capacity (coturn's): bytes/s all allocations together may be granted
+	 * (turn_shared_bps_acquire). An Allocate reserves its max-bps (the realm's, else
+	 * max_bps) or what is left of the capacity, and is refused with 486 when nothing is;
+	 * the allocation is then limited to what it was granted. 0 = unlimited (grants are
+	 * still counted). */
+	uint64_t bps_capacity;
 	/* Unauthenticated replies (401, 438, every error answer to a request that did not
 	 * authenticate, and Binding responses carrying RFC 5780 or RFC 3489 extras: see
 	 * turn/method/binding.c) on connections whose address is not proven (UDP), per source IP
@@ -210,8 +222,10 @@ int turn_server_new(const struct turn_cfg *cfg, const struct turn_relay_ops *ops
  * users and secrets. Existing allocations keep what they were made with: relays,
  * permissions, channels, user, realm, quota units, max-bps. cfg is borrowed as in
  * turn_server_new (the caller frees the old one once every worker has switched) and must
- * carry the same shared, relays, nonce_key and ticket_key as the old one (quota counts,
- * live relay ports and outstanding nonces and tickets carry on). creds is taken (NULL as in
+ * carry the same shared, relays, nonce secret and ticket_key as the old one (quota counts,
+ * bandwidth grants, live relay ports and outstanding nonces and tickets carry on; only
+ * nonce_key's lifetime may differ, stale-nonce: a shorter one answers a nonce made to
+ * live longer with one 438 and a fresh nonce). creds is taken (NULL as in
  * turn_server_new); the old store is freed once no lookup is pending on it: at once, or
  * on a later turn_server_tick (those lookups are answered as usual). Worker thread.
  * 0, or -ENOMEM with s unchanged (creds freed). */
@@ -315,6 +329,10 @@ void turn_server_mob_detach(struct turn_server *s, struct turn_mob_move *mv);
 void turn_server_mob_adopt(struct turn_server *s, struct turn_mob_move *mv, uint64_t now_ms);
 void turn_server_mob_abort(struct turn_server *s, struct turn_mob_move *mv);
 void turn_mob_move_free(struct turn_mob_move *mv);
+
+/* The max-allocate-timeout in force (turn_cfg.alloc_timeout_s; 0: none): net/ reads it
+ * for each new stream connection, so a reload applies to connections made after it. */
+uint32_t turn_server_alloc_timeout_s(const struct turn_server *s);
 
 /* Advances the clock: expires allocations, permissions, channels, reservations. */
 void turn_server_tick(struct turn_server *s, uint64_t now_ms);

@@ -1,5 +1,6 @@
 /* Sessions (turn/server.h): a worker's allocations as the operator sees them, ended on the
- * operator's word (the admin socket's kill), and the drain check of Allocate. */
+ * operator's word (the admin socket's kill), the drain check of Allocate, and how long a
+ * client connection may go without an allocation. */
 #include "turn/core.h"
 
 #include <errno.h>
@@ -116,4 +117,9 @@ bool turn_drain_refuse(struct turn_ctx *x, int *n)
 		}
 	*n = turn_resp_error(x, STUN_ERR_INSUFFICIENT_CAPACITY);
 	return true;
+}
+
+uint32_t turn_server_alloc_timeout_s(const struct turn_server *s)
+{
+	return s ? s->cfg->alloc_timeout_s : 0;
 }

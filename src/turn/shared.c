@@ -1,4 +1,4 @@
-/* Cross-worker quota counts and reservation tokens (turn/shared.h). */
+/* Cross-worker quota counts, the bandwidth budget and reservation tokens (turn/shared.h). */
 #include "turn/shared.h"
 
 #include <errno.h>
@@ -34,6 +34,7 @@ struct turn_shared {
 	struct turn_user_count *users[TURN_SHARED_BUCKETS];
 	struct turn_token *tokens;
 	atomic_bool draining;
+	_Atomic uint64_t bps_granted; /* bytes/s granted to live allocations */
 };
 
 int turn_shared_new(struct turn_shared **out)
@@ -221,4 +222,38 @@ void turn_shared_set_draining(struct turn_shared *sh, bool on)
 bool turn_shared_is_draining(struct turn_shared *sh)
 {
 	return atomic_load_explicit(&sh->draining, memory_order_relaxed);
+}
+
+uint64_t turn_shared_bps_acquire(struct turn_shared *sh, uint64_t want, uint64_t capacity)
+{
+	uint64_t old = atomic_load_explicit(&sh->bps_granted, memory_order_relaxed), grant;
+
+	if (want == 0)
+		return 0;
+	/* As coturn's allocate_bps: what is left when less than asked, nothing when empty. */
+	do {
+		if (capacity == 0)
+			grant = want;
+		else if (old >= capacity)
+			return 0;
+		else
+			grant = capacity - old < want ? capacity - old : want;
+	} while (!atomic_compare_exchange_weak_explicit(
+		&sh->bps_granted, &old, old + grant, memory_order_relaxed, memory_order_relaxed));
+	return grant;
+}
+
+void turn_shared_bps_release(struct turn_shared *sh, uint64_t grant)
+{
+	uint64_t old = atomic_load_explicit(&sh->bps_granted, memory_order_relaxed), next;
+
+	do
+		next = old >= grant ? old - grant : 0;
+	while (!atomic_compare_exchange_weak_explicit(&sh->bps_granted, &old, next,
+						      memory_order_relaxed, memory_order_relaxed));
+}
+
+uint64_t turn_shared_bps_granted(struct turn_shared *sh)
+{
+	return atomic_load_explicit(&sh->bps_granted, memory_order_relaxed);
 }

@@ -1,6 +1,8 @@
 /* Cross-worker TURN state (struct turn_shared): allocation counts per user and in total
- * (user-quota, total-quota) and the RESERVATION-TOKEN table, so a token made on one worker
- * works from any other. One mutex; control path only (Allocate and allocation teardown). */
+ * (user-quota, total-quota), the bandwidth granted to allocations (bps-capacity) and the
+ * RESERVATION-TOKEN table, so a token made on one worker works from any other. One mutex
+ * for the counts and tokens, an atomic for the bandwidth; control path only (Allocate and
+ * allocation teardown). */
 #ifndef TERN_TURN_SHARED_H
 #define TERN_TURN_SHARED_H
 
@@ -25,6 +27,16 @@ void turn_shared_release(struct turn_shared *sh, const uint8_t *ident);
 /* Current counts (tests, metrics). */
 uint32_t turn_shared_user_count(struct turn_shared *sh, const uint8_t *ident);
 uint32_t turn_shared_total(struct turn_shared *sh);
+
+/* bps-capacity (coturn's allocate_bps): grants an allocation want bytes/s (its max-bps)
+ * out of capacity shared by every worker: all of it, what is left when less, or 0 when
+ * nothing is (the Allocate gets 486). capacity 0: unlimited, want granted and counted.
+ * want 0 (no max-bps): nothing reserved, 0. Lock-free (a compare-and-swap loop). */
+uint64_t turn_shared_bps_acquire(struct turn_shared *sh, uint64_t want, uint64_t capacity);
+/* Returns a grant of turn_shared_bps_acquire (the allocation ended). */
+void turn_shared_bps_release(struct turn_shared *sh, uint64_t grant);
+/* Bytes/s granted to live allocations (metrics). */
+uint64_t turn_shared_bps_granted(struct turn_shared *sh);
 
 /* Drain: while set, every worker answers new Allocates with 300 Try Alternate or 508
  * (RFC 8656 §7.2) and keeps serving the allocations it has. An atomic: set by the control

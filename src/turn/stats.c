@@ -48,6 +48,7 @@ void turn_server_stats(const struct turn_server *s, struct turn_stats *out)
 
 		if (a == NULL || a->nrelay == 0)
 			continue;
+		out->bps_granted += a->bps;
 		t = a->client.conn->ops->transport;
 		out->allocs[t < TURN_TR_N ? t : TURN_TR_UDP][turn_alloc_family(a)]++;
 	}

@@ -17,6 +17,7 @@ enum turn_family { TURN_FAM_IPV4, TURN_FAM_IPV6, TURN_FAM_DUAL, TURN_FAM_N };
 struct turn_stats {
 	struct turn_counters c;
 	uint64_t allocs[TURN_TR_N][TURN_FAM_N]; /* current, by the client's transport */
+	uint64_t bps_granted; /* bytes/s granted to them (turn_shared_bps_acquire) */
 };
 
 /* Fills *out from s: its counters, the allocations it holds now, and

@@ -395,6 +395,8 @@ static void fz_check(struct fz_env *z)
 	FUZZ_ASSERT(z->net.nr == z->net.closes + fake_open_count(&z->net));
 	FUZZ_ASSERT(turn_shared_total(z->sh) == t.total);
 	FUZZ_ASSERT(z->cfg.total_quota == 0 || t.total <= z->cfg.total_quota);
+	FUZZ_ASSERT(z->cfg.bps_capacity == 0 ||
+		    turn_shared_bps_granted(z->sh) <= z->cfg.bps_capacity);
 	for (u = 0; u < FZ_USERS; u++) {
 		FUZZ_ASSERT(turn_shared_user_count(z->sh, z->ident[u]) == t.user[u]);
 		FUZZ_ASSERT(z->cfg.user_quota == 0 || t.user[u] <= z->cfg.user_quota);
@@ -511,7 +513,9 @@ static int fz_env_init(struct fz_env *z, uint8_t conf, uint8_t conf2)
 	z->cfg.total_quota = fz_total_quota[(conf >> 3) & 3];
 	z->cfg.max_perms = fz_max_perms[conf2 & 3];
 	z->cfg.unauth_rate = (conf2 & 4) ? 2 : 0;
-	z->cfg.max_bps = (conf2 & 8) ? 16000 : 0; /* 2000 bytes/s: some data is dropped */
+	z->cfg.max_bps = (conf2 & 8) ? 2000 : 0; /* bytes/s: some data is dropped */
+	/* bps-capacity: two allocations' worth and a partial third, then 486. */
+	z->cfg.bps_capacity = (conf2 & 8) ? 5000 : 0;
 	z->cfg.stun_only = (conf2 & 0x40) != 0;
 	if (fz_key == NULL && turn_ticket_key_new(&fz_key) < 0)
 		return -ENOMEM;
@@ -653,6 +657,7 @@ static void fz_env_finish(struct fz_env *z, bool free_live)
 			fz_tick(z, 1);
 		fz_check(z);
 		FUZZ_ASSERT(turn_shared_total(z->sh) == 0);
+		FUZZ_ASSERT(turn_shared_bps_granted(z->sh) == 0);
 		FUZZ_ASSERT(fake_open_count(&z->net) == 0);
 		for (i = 0; i < FZ_WORKERS; i++)
 			FUZZ_ASSERT(z->w[i]->allocs.n == 0 && z->w[i]->resv == NULL);

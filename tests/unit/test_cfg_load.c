@@ -142,7 +142,8 @@ static void test_coturn_shorts(void)
 
 	CHECK_EQ_INT(load(&c, no_env, "-n", "-a", "-f", "-r", "ex.org", "-L", "127.0.0.1", "-E",
 			  "127.0.0.2", "-X", "192.0.2.1", "-m", "3", "-v", "-u", "a:b", "-q", "4",
-			  "-Q", "9", "-C", "-", "-N", "ip=127.0.0.1", NULL),
+			  "-Q", "9", "-s", "5000", "-B", "60000", "-C", "-", "-N", "ip=127.0.0.1",
+			  NULL),
 		     0, "coturn's short options load: %s", err);
 	CHECK(c.lt_cred_mech_given && c.fingerprint && strcmp(c.realm, "ex.org") == 0,
 	      "-a lt-cred-mech, -f fingerprint, -r realm");
@@ -150,6 +151,7 @@ static void test_coturn_shorts(void)
 	      "-L listening-ip, -E relay-ip, -X external-ip");
 	CHECK(c.relay_threads == 3 && c.verbose && c.user_quota == 4 && c.total_quota == 9,
 	      "-m relay-threads, -v verbose, -q user-quota, -Q total-quota");
+	CHECK(c.max_bps == 5000 && c.bps_capacity == 60000, "-s max-bps, -B bps-capacity");
 	CHECK(strcmp(c.rest_api_separator, "-") == 0 && c.redis_userdb,
 	      "-C rest-api-separator, -N redis-userdb");
 	cfg_free(&c);

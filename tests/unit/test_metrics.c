@@ -98,6 +98,7 @@ static void test_format(void)
 	ns.turn.c.auth_fail[TURN_AUTH_BAD_INTEGRITY] = 4;
 	ns.turn.c.peer_denied[TURN_DENY_REALM] = 5;
 	ns.turn.allocs[TURN_TR_TCP][TURN_FAM_IPV6] = 6;
+	ns.turn.bps_granted = 40000;
 	ns.tcp[NET_TCP_ALLOCATED] = 8;
 	text = format(&v);
 	if (text == NULL)
@@ -114,6 +115,7 @@ static void test_format(void)
 	CHECK(strstr(text, "\ntern_peer_denied_total{reason=\"realm_denied\"} 5\n"), "peer");
 	CHECK(strstr(text, "\ntern_allocations{transport=\"tcp\",family=\"ipv6\"} 6\n"), "allocs");
 	CHECK(strstr(text, "\ntern_tcp_connections{state=\"allocated\"} 8\n"), "tcp");
+	CHECK(strstr(text, "\ntern_bps_granted 40000\n"), "bandwidth granted");
 	CHECK(strstr(text, "\ntern_build_info{version=\"1.2\\\"x\\\\\"} 1\n"), "label escaped");
 	CHECK(strstr(text, "\ntern_fds_open 17\n") && strstr(text, "\ntern_fd_limit 1024\n"),
 	      "descriptors");

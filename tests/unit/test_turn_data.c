@@ -183,7 +183,7 @@ static void test_max_bps(void)
 	int i, ok = 0;
 
 	t_init(&t);
-	t.cfg.max_bps = 8 * 2000; /* 2000 bytes/s, burst 2000 */
+	t.cfg.max_bps = 2000; /* bytes/s (coturn's unit), burst 2000 */
 	t_start(&t);
 	t_allocate(&t);
 	t_create_perm(&t, "8.8.8.8");

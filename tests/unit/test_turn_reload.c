@@ -2,7 +2,9 @@
  * policy and quotas apply to new requests while an existing allocation keeps relaying and
  * refreshing; the quota counts carry on; the replaced credential store is freed at once
  * when idle, else only once its pending lookups are answered (on a later tick), and a
- * second reload before that drops them. */
+ * second reload before that drops them; a new stale-nonce (the same secret, another
+ * lifetime) keeps the nonces made before valid within its own lifetime; new lifetimes
+ * apply to permissions made after. */
 #include "test_turn_fake.h"
 
 /* A policy denying one range (NULL: the default policy). */
@@ -148,8 +150,48 @@ static void test_teardown_pending(void)
 	CHECK_EQ_INT(b.freed, 1, "the current store is freed once");
 }
 
+/* app/app_turn.c gives each generation a copy of ternd's nonce key with that generation's
+ * stale-nonce (RFC 8489 §9.2.4: 438 once stale). */
+static void test_stale_nonce(void)
+{
+	struct t_env t;
+	struct turn_cfg cfg2;
+	struct auth_nonce_key nk2;
+	struct fake_creds b;
+	struct t_peer_buf pb;
+	const uint8_t *msg;
+
+	t_init(&t);
+	t_start(&t);
+	CHECK_EQ_INT(t_allocate(&t), 0, "allocated with a nonce of the 600 s key");
+	nk2 = t.nk;
+	nk2.lifetime_s = 5;
+	cfg2 = t.cfg;
+	cfg2.nonce_key = &nk2;
+	cfg2.perm_lifetime_s = 40;
+	t_store_init(&b, false);
+	CHECK_EQ_INT(turn_server_reconfigure(t.s, &cfg2, &b.store), 0, "reload: stale-nonce 5");
+	/* A nonce of the old key expires later than 5 s from now can be: refused (auth/nonce.h)
+	 * once, and the client carries on with the fresh one. */
+	CHECK_EQ_INT(t_refresh(&t, true, 600), 438, "the old key's nonce outlives 5 s: 438");
+	CHECK_EQ_INT(t_refresh(&t, true, 600), 0, "the fresh nonce works");
+	CHECK_EQ_INT(t_create_perm(&t, "8.8.8.8"), 0, "a permission under the new lifetime");
+	t_advance(&t, 3000);
+	CHECK_EQ_INT(t_refresh(&t, true, 600), 0, "3 s later the nonce still works");
+	t_advance(&t, 3000);
+	CHECK_EQ_INT(t_refresh(&t, true, 600), 438, "6 s after it was made: 438");
+	CHECK_EQ_INT(t_refresh(&t, true, 600), 0, "and the next fresh one works");
+	CHECK_EQ_INT(t_peer_send(&t, &pb, "8.8.8.8", 53, "x", 1, &msg) > 0, 1,
+		     "8.8.8.8 reaches the client 6 s after its permission");
+	t_advance(&t, 35000);
+	CHECK_EQ_INT(t_peer_send(&t, &pb, "8.8.8.8", 53, "x", 1, &msg), 0,
+		     "41 s after it, dropped (permission-lifetime 40)");
+	t_stop(&t);
+}
+
 int main(void)
 {
+	test_stale_nonce();
 	test_settings();
 	test_pending();
 	test_teardown_pending();

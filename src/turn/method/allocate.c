@@ -24,7 +24,8 @@ struct turn_alloc_plan {
 	int family;	/* the first relay */
 	bool dual;	/* ADDITIONAL-ADDRESS-FAMILY: also an IPv6 relay */
 	uint32_t lifetime_s;
-	bool mobile; /* RFC 8016 §3.1: an empty MOBILITY-TICKET asks for a ticket */
+	bool mobile;  /* RFC 8016 §3.1: an empty MOBILITY-TICKET asks for a ticket */
+	uint64_t bps; /* granted out of bps-capacity: ours to hand to the allocation */
 };
 
 static int turn_stun_family(uint8_t f)
@@ -221,14 +222,15 @@ static int turn_allocate_relays(struct turn_ctx *x, struct turn_alloc *a,
 	return 0;
 }
 
+/* The allocation's bandwidth: what it was granted (max-bps, bytes per second each way as
+ * coturn's, RFC 8656 §7.2 leaves it to local policy), a burst of one second or one
+ * full-size datagram. */
 static void turn_alloc_limits(struct turn_ctx *x, struct turn_alloc *a)
 {
-	uint64_t bps = x->limits.max_bps ? x->limits.max_bps : x->s->cfg->max_bps;
-	uint64_t rate = bps ? (bps / 8 ? bps / 8 : 1) : 0;
-	uint64_t burst = rate > 1500 ? rate : 1500;
+	uint64_t burst = a->bps > 1500 ? a->bps : 1500;
 
-	tbucket_init(&a->bw_to_peer, rate, burst, x->now_ms);
-	tbucket_init(&a->bw_to_client, rate, burst, x->now_ms);
+	tbucket_init(&a->bw_to_peer, a->bps, burst, x->now_ms);
+	tbucket_init(&a->bw_to_client, a->bps, burst, x->now_ms);
 }
 
 /* The success response, also rebuilt for a retransmitted Allocate (§7.2). */
@@ -253,6 +255,27 @@ static int turn_allocate_success(struct turn_ctx *x, const struct turn_alloc *a)
 	return turn_resp_finish(x, &e);
 }
 
+/* RFC 8656 §7.2 step 10 ("some locally defined allocation quota": 486), the server's
+ * bandwidth (bps-capacity, as coturn's allocate_bps): the allocation reserves its
+ * max-bps, the realm's (Redis) else the server's, out of the capacity every worker shares;
+ * what is left when less; 486 when nothing is (its quota units released). Without a
+ * max-bps nothing is reserved. Returns 0 or an error code. */
+static int turn_allocate_bandwidth(struct turn_ctx *x, struct turn_alloc_plan *pl)
+{
+	struct turn_server *s = x->s;
+	uint64_t want = x->limits.max_bps ? x->limits.max_bps : s->cfg->max_bps;
+
+	if (want == 0)
+		return 0;
+	pl->bps = turn_shared_bps_acquire(s->shared, want, s->cfg->bps_capacity);
+	if (pl->bps)
+		return 0;
+	for (int i = pl->reserve_next ? 2 : 1; i > 0; i--)
+		turn_shared_release(s->shared, x->has_ident ? x->ident : NULL);
+	pl->resv_unit = false;
+	return STUN_ERR_ALLOCATION_QUOTA_REACHED;
+}
+
 /* Step 10: the quota. An allocation counts one for its user and in the total, and with
  * EVEN-PORT R so does the port it reserves (until its token is taken or released), so the
  * two are acquired together before any port is opened. Returns 0 or an error code. */
@@ -266,7 +289,7 @@ static int turn_allocate_quota(struct turn_ctx *x, struct turn_alloc_plan *pl)
 				uq, tq) < 0)
 		return STUN_ERR_ALLOCATION_QUOTA_REACHED;
 	pl->resv_unit = pl->reserve_next;
-	return 0;
+	return turn_allocate_bandwidth(x, pl);
 }
 
 /* Releases the reservation's unit when no token took it over. */
@@ -290,9 +313,12 @@ static int turn_allocate_create(struct turn_ctx *x, struct turn_alloc_plan *pl)
 		if (a)
 			turn_alloc_free(s, a);
 		turn_shared_release(s->shared, ident);
+		turn_shared_bps_release(s->shared, pl->bps);
 		turn_allocate_drop_resv_unit(x, pl);
 		return turn_resp_error(x, STUN_ERR_SERVER_ERROR);
 	}
+	a->bps = pl->bps; /* returned by turn_alloc_free from now on */
+	pl->bps = 0;
 	a->has_ident = x->has_ident;
 	memcpy(a->ident, x->ident, TURN_IDENT_LEN);
 	turn_alloc_set_names(a, &x->rq, s->cfg->realm);
