@@ -20,7 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say() { printf '== %s\n' "$*"; }
+t_start=$SECONDS
+say() { printf '== [%dm%02ds] %s\n' $(((SECONDS - t_start) / 60)) $(((SECONDS - t_start) % 60)) "$*"; }
 
 # Adds the TAP results in file $2 (from test $1, exit status $3) to the totals.
 count_tap() {
@@ -45,10 +46,11 @@ count_tap() {
 run_tap() {
 	local name=$1
 	shift
-	local log="$TESTS_TMPDIR/$(echo "$name" | tr '/ ' '__').log"
+	local log="$TESTS_TMPDIR/$(echo "$name" | tr '/ ' '__').log" t0=$SECONDS
 	"$@" >"$log" 2>&1
 	local rc=$?
 	count_tap "$name" "$log" "$rc"
+	[ -n "${TEST_TIMES:-}" ] && echo "   $name: $((SECONDS - t0)) s"
 	grep -E '^(not ok|ok .*# *SKIP)' "$log" | sed "s|^|   $name: |"
 	[ "$rc" -ne 0 ] && tail -n 30 "$log" | sed "s|^|   $name: |"
 	return 0
