@@ -1,6 +1,8 @@
 /* The Redis credential store (cred/redis.h): lookups as MGET/SMEMBERS argument vectors on
  * the worker's command connection, answers cached per worker, invalidations received on
- * the worker's subscriber connection; realms' peer lists kept by cred/redis_peers.c. */
+ * the worker's subscriber connection (Tern's channel, and Redis's own for the keys the
+ * command connection tracks: cred/redis_track.c); realms' peer lists kept by
+ * cred/redis_peers.c. */
 #include "cred/redis.h"
 
 #include <errno.h>
@@ -18,6 +20,7 @@
 #include "cred/redis_conn.h"
 #include "cred/redis_keys.h"
 #include "cred/redis_peers.h"
+#include "cred/redis_track.h"
 
 #define REDIS_PENDING_DEFAULT	 256
 #define REDIS_TIMEOUT_DEFAULT_MS 2000
@@ -34,6 +37,7 @@ struct cred_redis {
 	 * the worker stores alive. */
 	atomic_uint_fast64_t lookups[CRED_REDIS_RESULTS];
 	atomic_uint workers;
+	atomic_bool no_tracking_logged;
 };
 
 struct redis_req;
@@ -45,6 +49,7 @@ struct cred_redis_worker {
 	struct cred_redis_conn sub;
 	struct cred_redis_cache *cache;
 	struct cred_redis_peers *peers;
+	struct cred_redis_track track;
 	struct redis_req *reqs; /* pending, including abandoned ones */
 	size_t npending;
 	int refs; /* the creator's and each store view's */
@@ -210,6 +215,8 @@ static void req_cache(struct redis_req *q)
 
 	if (q->status != 0 && q->status != -ENOENT)
 		return;
+	if (!cred_redis_track_is_usable(&w->track))
+		return;
 	if (cred_redis_cache_gen(w->cache) != q->gen)
 		return;
 	e = cred_redis_cache_put(w->cache, q->e.realm, q->e.rlen, q->rest ? NULL : q->e.user,
@@ -372,6 +379,8 @@ static bool lookup_cached(struct cred_redis_worker *w, const struct cred_query *
 {
 	const struct cred_redis_entry *e;
 
+	if (!cred_redis_track_is_usable(&w->track))
+		return false; /* invalidations may be missed: ask Redis */
 	e = cred_redis_cache_get(w->cache, q->realm, q->realm_len, rest ? NULL : q->user,
 				 q->user_len, redis_now_ms());
 	if (e == NULL)
@@ -454,55 +463,71 @@ const char *cred_redis_result_name(unsigned res)
 	return res < CRED_REDIS_RESULTS ? n[res] : "other";
 }
 
-/* ---- invalidation ---- */
+/* ---- invalidation (cred/redis_track.c feeds these drops) ---- */
 
-/* "*", "<realm>" or "<realm>/<user>" (split at the first '/'). */
-/* Drops what an invalidation message names: "*" everything; "<realm>" a realm;
- * "<realm>/<user>" a user. Realms and users may themselves contain '/', so every reading
- * of the message is dropped: each split at a '/' as a user, and the whole as a realm.
- * Dropping too much only costs a lookup. */
-static void sub_drop(struct cred_redis_worker *w, const char *s, size_t len)
+static void inval_user(void *arg, const char *realm, size_t rlen, const char *user, size_t ulen)
 {
-	uint64_t now = redis_now_ms();
+	struct cred_redis_worker *w = arg;
 
-	if (len == 1 && s[0] == '*') {
-		cred_redis_cache_drop(w->cache, NULL, 0, NULL, 0);
-		cred_redis_peers_drop(w->peers, NULL, 0, now);
-		return;
-	}
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == '/')
-			cred_redis_cache_drop(w->cache, s, i, s + i + 1, len - i - 1);
-	cred_redis_cache_drop(w->cache, s, len, NULL, 0);
-	cred_redis_peers_drop(w->peers, s, len, now);
+	cred_redis_cache_drop(w->cache, realm, rlen, user, ulen);
 }
 
-static void sub_on_message(redisAsyncContext *ac, void *reply, void *privdata)
+static void inval_realm(void *arg, const char *realm, size_t rlen)
 {
-	struct cred_redis_worker *w = privdata;
-	const redisReply *r = reply, *m;
+	struct cred_redis_worker *w = arg;
 
-	(void)ac;
-	if (r == NULL || w->closing || r->type != REDIS_REPLY_ARRAY || r->elements != 3)
-		return;
-	if (r->element[0]->type != REDIS_REPLY_STRING || strcmp(r->element[0]->str, "message"))
-		return;
-	m = r->element[2];
-	if (m->type != REDIS_REPLY_STRING)
-		return;
-	sub_drop(w, m->str, (size_t)m->len);
+	cred_redis_cache_drop(w->cache, realm, rlen, NULL, 0);
 }
 
-/* The subscriber is (re)connected: invalidations may have been missed, drop everything. */
+static void inval_peers(void *arg, const char *realm, size_t rlen)
+{
+	struct cred_redis_worker *w = arg;
+
+	cred_redis_peers_drop(w->peers, realm, rlen, redis_now_ms());
+}
+
+static void inval_all(void *arg)
+{
+	struct cred_redis_worker *w = arg;
+
+	if (w->closing)
+		return;
+	cred_redis_cache_drop(w->cache, NULL, 0, NULL, 0);
+	cred_redis_peers_drop(w->peers, NULL, 0, redis_now_ms());
+}
+
+static void inval_answers(void *arg)
+{
+	struct cred_redis_worker *w = arg;
+
+	cred_redis_cache_drop(w->cache, NULL, 0, NULL, 0);
+}
+
+static const struct cred_redis_inval_ops redis_inval_ops = {.user = inval_user,
+							    .realm = inval_realm,
+							    .peers = inval_peers,
+							    .all = inval_all,
+							    .answers = inval_answers};
+
 static void sub_on_up(void *arg)
 {
 	struct cred_redis_worker *w = arg;
-	const char *argv[2] = {"SUBSCRIBE", CRED_REDIS_CHANNEL};
 
-	cred_redis_cache_drop(w->cache, NULL, 0, NULL, 0);
-	cred_redis_peers_drop(w->peers, NULL, 0, redis_now_ms());
-	if (cred_redis_conn_cmd(&w->sub, sub_on_message, w, 2, argv, NULL) < 0)
-		cred_redis_conn_fail(&w->sub, "subscribe failed");
+	cred_redis_track_sub_up(&w->track);
+}
+
+static void sub_on_down(void *arg)
+{
+	struct cred_redis_worker *w = arg;
+
+	cred_redis_track_sub_down(&w->track);
+}
+
+static void cmd_on_down(void *arg)
+{
+	struct cred_redis_worker *w = arg;
+
+	cred_redis_track_cmd_down(&w->track);
 }
 
 /* The command connection is (back) up: fetch the peer lists that are missing or stale. */
@@ -511,6 +536,7 @@ static void cmd_on_up(void *arg)
 	struct cred_redis_worker *w = arg;
 
 	cred_redis_peers_refresh(w->peers, redis_now_ms());
+	cred_redis_track_cmd_up(&w->track);
 }
 
 /* ---- peer lists ---- */
@@ -546,6 +572,7 @@ int cred_redis_new(const struct cred_redis_opts *o, struct cred_redis **out, cha
 	atomic_init(&r->health.down, 0);
 	atomic_init(&r->health.up, 0);
 	atomic_init(&r->health.announced, false);
+	atomic_init(&r->no_tracking_logged, false);
 	*out = r;
 	return 0;
 }
@@ -575,14 +602,18 @@ int cred_redis_worker_new(struct cred_redis *r, struct event_base *base,
 	w->r = r;
 	w->base = base;
 	w->refs = 1;
+	cred_redis_track_init(&w->track, &w->cmd, &w->sub, &redis_inval_ops, w,
+			      &r->no_tracking_logged);
 	err = cred_redis_cache_new(r->cache_slots, r->cache_ttl_ms, &w->cache);
 	if (!err)
 		err = cred_redis_peers_new(&w->cmd, r->cache_ttl_ms, &w->peers);
 	if (!err)
-		err = cred_redis_conn_init(&w->cmd, base, &r->conf, &r->health, cmd_on_up, NULL, w);
+		err = cred_redis_conn_init(&w->cmd, base, &r->conf, &r->health, cmd_on_up,
+					   cmd_on_down, w);
 	/* The subscriber's outages are the command connection's: log them at debug. */
 	if (!err)
-		err = cred_redis_conn_init(&w->sub, base, &r->conf, NULL, sub_on_up, NULL, w);
+		err = cred_redis_conn_init(&w->sub, base, &r->conf, NULL, sub_on_up, sub_on_down,
+					   w);
 	if (err) {
 		cred_redis_worker_free(w);
 		return err;
