@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -24,6 +25,9 @@
 #include "auth/rest.h"
 #include "base/addr.h"
 #include "base/codec.h"
+#include "cred/redis_conf.h"
+#include "cred/redis_conn.h"
+#include "cred/redis_peers.h"
 #include "tap.h"
 
 #define REALM "tern.local"
@@ -453,6 +457,52 @@ static void test_peers(struct cred_redis_worker *w)
 	CHECK_EQ_INT(verdict(w, REALM, "8.8.8.8"), 0, "lists deleted: no opinion");
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int peers_verdict(struct cred_redis_peers *p, const char *ip)
+{
+	struct addr a;
+
+	addr_parse(&a, ip, 9);
+	return cred_redis_peers_verdict(p, REALM, strlen(REALM), &a, mono_ms());
+}
+
+/* Peer lists kept fresh by their TTL alone, as with a Redis without client tracking: the
+ * lists on a plain connection, no invalidation feed. */
+static void test_peers_ttl(const char *conninfo)
+{
+	struct cred_redis_conf conf;
+	struct cred_redis_conn c;
+	struct cred_redis_peers *p = NULL;
+	char why[128];
+
+	if (cred_redis_conf_parse(conninfo, &conf, why, sizeof(why)) < 0 ||
+	    cred_redis_conn_init(&c, base, &conf, NULL, NULL, NULL, NULL) < 0 ||
+	    cred_redis_peers_new(&c, 300, &p) < 0) {
+		CHECK(false, "plain connection and peer lists: %s", why);
+		return;
+	}
+	side_cmd3("SADD", PEERS_DENIED, "1.2.3.4");
+	spin(200);
+	cred_redis_peers_watch(p, REALM, strlen(REALM), mono_ms());
+	spin(200);
+	CHECK_EQ_INT(peers_verdict(p, "1.2.3.4"), -1, "no feed: fetched");
+	side_cmd3("SREM", PEERS_DENIED, "1.2.3.4");
+	CHECK_EQ_INT(peers_verdict(p, "1.2.3.4"), -1, "no feed: changed but cached");
+	spin(400);
+	CHECK_EQ_INT(peers_verdict(p, "1.2.3.4"), -1, "past the TTL: stale copy while refreshing");
+	spin(100);
+	CHECK_EQ_INT(peers_verdict(p, "1.2.3.4"), 0, "refreshed");
+	cred_redis_conn_close(&c);
+	cred_redis_peers_free(p);
+}
+
 /* A second worker store with a short TTL and the realm prefetched at creation. */
 static void test_peers_refresh(const char *conninfo)
 {
@@ -571,6 +621,7 @@ int main(void)
 	test_invalidate(w);
 	test_peers(w);
 	test_peers_refresh(conninfo);
+	test_peers_ttl(conninfo);
 	test_tracking(w);
 	test_bound_timeout(w);
 	test_outage(w);
