@@ -586,7 +586,7 @@ int cred_redis_worker_new(struct cred_redis *r, struct event_base *base,
 		err = cred_redis_peers_new(&w->cmd, r->cache_ttl_ms, &w->peers);
 	if (!err)
 		err = cred_redis_userhash_new(w, &w->cmd, base, r->timeout_ms, r->pending_max,
-					      &w->uh);
+					      r->cache_ttl_ms, &w->uh);
 	if (!err)
 		err = cred_redis_conn_init(&w->cmd, base, &r->conf, &r->health, cmd_on_up, NULL, w);
 	/* The subscriber's outages are the command connection's: log them at debug. */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -15,16 +16,29 @@
 #include "cred/redis_keys.h"
 
 /* RFC 8489 §14.3, §14.9: USERNAME < 509 bytes, REALM < 763 bytes. */
-#define UH_NAME_MAX 763
-#define UH_KEY_MAX  (UH_NAME_MAX + 2 * CRED_REDIS_USERHASH_LEN + 64)
+#define UH_NAME_MAX	  763
+#define UH_KEY_MAX	  (UH_NAME_MAX + 2 * CRED_REDIS_USERHASH_LEN + 64)
+#define UH_SLOTS	  256 /* remembered hashes per worker (direct-mapped) */
+#define UH_TTL_DEFAULT_MS 5000
+
+/* A hash resolved lately: realm and user (malloc'd "realm\0user"), until expires_ms. Safe to
+ * reuse without asking Redis: the name was checked to hash to it, so an entry can only ever
+ * name that one user; whether the user (still) exists is the name lookup's answer. */
+struct uh_slot {
+	uint64_t expires_ms;
+	uint8_t hash[CRED_REDIS_USERHASH_LEN];
+	size_t rlen, ulen;
+	char *names;
+};
 
 struct cred_redis_userhash {
 	struct cred_redis_worker *w;
 	struct cred_redis_conn *cmd;
 	struct event_base *base;
-	uint32_t timeout_ms, pending_max;
+	uint32_t timeout_ms, pending_max, ttl_ms;
 	struct uh_req *reqs;
 	size_t npending;
+	struct uh_slot slots[UH_SLOTS];
 };
 
 /* One lookup. Stage 1: the index's GET is in flight (inflight). Stage 2 (named): the name's
@@ -43,6 +57,49 @@ struct uh_req {
 	char user[UH_NAME_MAX + 1];
 	char realm[];
 };
+
+static uint64_t uh_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static struct uh_slot *uh_slot(struct cred_redis_userhash *u, const uint8_t *hash)
+{
+	return &u->slots[(hash[0] | (unsigned)hash[1] << 8) % UH_SLOTS];
+}
+
+/* The user remembered for (realm, hash), or NULL. */
+static const struct uh_slot *uh_cached(struct cred_redis_userhash *u, const char *realm,
+				       size_t rlen, const uint8_t *hash)
+{
+	const struct uh_slot *e = uh_slot(u, hash);
+
+	if (e->names == NULL || e->expires_ms <= uh_now_ms() || e->rlen != rlen ||
+	    memcmp(e->hash, hash, sizeof(e->hash)) || memcmp(e->names, realm, rlen))
+		return NULL;
+	return e;
+}
+
+static void uh_remember(struct cred_redis_userhash *u, const struct uh_req *q)
+{
+	struct uh_slot *e = uh_slot(u, q->hash);
+	char *names = malloc(q->rlen + q->ulen + 2);
+
+	if (names == NULL)
+		return;
+	memcpy(names, q->realm, q->rlen);
+	names[q->rlen] = '\0';
+	memcpy(names + q->rlen + 1, q->user, q->ulen + 1);
+	free(e->names);
+	e->names = names;
+	e->rlen = q->rlen;
+	e->ulen = q->ulen;
+	memcpy(e->hash, q->hash, sizeof(e->hash));
+	e->expires_ms = uh_now_ms() + u->ttl_ms;
+}
 
 static void uh_release(struct uh_req *q)
 {
@@ -120,11 +177,12 @@ static int uh_check_name(struct uh_req *q, const redisReply *r)
 	return 0;
 }
 
+static void uh_resolve(struct uh_req *q);
+
 static void uh_on_reply(redisAsyncContext *ac, void *reply, void *privdata)
 {
 	struct uh_req *q = privdata;
 	const redisReply *r = reply;
-	struct cred_query nq;
 	int rc;
 
 	(void)ac;
@@ -139,10 +197,20 @@ static void uh_on_reply(redisAsyncContext *ac, void *reply, void *privdata)
 		uh_finish(q, rc);
 		return;
 	}
+	uh_remember(q->u, q);
+	uh_resolve(q);
+}
+
+/* Stage 2: q->user's lookup; answered inside the call (cached, Redis down) or later. */
+static void uh_resolve(struct uh_req *q)
+{
+	struct cred_query nq;
+	int rc;
+
 	nq = (struct cred_query){
 		.realm = q->realm, .realm_len = q->rlen, .user = q->user, .user_len = q->ulen};
 	q->named = true;
-	/* Answered inside the call (cached, Redis down) or later: uh_on_user releases q. */
+	/* uh_on_user releases q. */
 	rc = cred_redis_lookup(q->u->w, &nq, false, uh_on_user, q);
 	if (rc < 0)
 		uh_finish(q, rc == -EAGAIN ? -EAGAIN : -EIO);
@@ -196,6 +264,7 @@ int cred_redis_userhash_lookup(struct cred_redis_userhash *u, const struct cred_
 	char key[UH_KEY_MAX];
 	const char *argv[2] = {"GET", key};
 	size_t lens[2] = {3, 0};
+	const struct uh_slot *e;
 	struct uh_req *r;
 	int n;
 
@@ -207,6 +276,16 @@ int cred_redis_userhash_lookup(struct cred_redis_userhash *u, const struct cred_
 	lens[1] = (size_t)n;
 	if (u->npending >= u->pending_max)
 		return -EAGAIN;
+	e = uh_cached(u, q->realm, q->realm_len, q->userhash);
+	if (e) {
+		r = uh_req_new(u, q, cb, arg);
+		if (r == NULL)
+			return -ENOMEM;
+		memcpy(r->user, e->names + e->rlen + 1, e->ulen + 1);
+		r->ulen = e->ulen;
+		uh_resolve(r);
+		return 0;
+	}
 	if (u->cmd->ac == NULL) {
 		uh_deliver(cb, arg, -EIO); /* down: fail fast until reconnected */
 		return 0;
@@ -239,7 +318,7 @@ void cred_redis_userhash_cancel(struct cred_redis_userhash *u, cred_cb cb, void 
 
 int cred_redis_userhash_new(struct cred_redis_worker *w, struct cred_redis_conn *cmd,
 			    struct event_base *base, uint32_t timeout_ms, uint32_t pending_max,
-			    struct cred_redis_userhash **out)
+			    uint32_t ttl_ms, struct cred_redis_userhash **out)
 {
 	struct cred_redis_userhash *u = calloc(1, sizeof(*u));
 
@@ -250,6 +329,7 @@ int cred_redis_userhash_new(struct cred_redis_worker *w, struct cred_redis_conn 
 	u->base = base;
 	u->timeout_ms = timeout_ms;
 	u->pending_max = pending_max;
+	u->ttl_ms = ttl_ms ? ttl_ms : UH_TTL_DEFAULT_MS;
 	*out = u;
 	return 0;
 }
@@ -269,5 +349,7 @@ void cred_redis_userhash_free(struct cred_redis_userhash *u)
 		event_del(r->timer);
 		uh_release(r);
 	}
+	for (size_t i = 0; i < UH_SLOTS; i++)
+		free(u->slots[i].names);
 	free(u);
 }

@@ -3,7 +3,10 @@
  * tern/realm/<realm>/userhash/<hex> (cred/redis_keys.h; `ternctl user add/del` keep it, other
  * writers SET/DEL it alongside the user's key), checks that the name found hashes to the
  * request's USERHASH, then looks that name up as any other (cred_redis_lookup: the same
- * cache, invalidations and limits) and answers with the name (cred_result.user).
+ * cache, invalidations and limits) and answers with the name (cred_result.user). A hash
+ * resolved is remembered for the cache's TTL (only found ones: the checked name can stand
+ * for no other hash; the user's existence is always the name lookup's answer), so a
+ * USERHASH request of a cached user costs no round trip either.
  *
  * One per Redis worker store (cred/redis.c), on its thread, using its command connection.
  * Fails closed as the name lookup does: no connection → -EIO, too many pending → -EAGAIN,
@@ -23,10 +26,10 @@ struct cred_redis_userhash;
 
 /* For worker w (borrowed: cred_redis_lookup resolves the names), sending on cmd (borrowed)
  * with timers on base: at most pending_max lookups at once, each answered within
- * timeout_ms. 0 or -ENOMEM. */
+ * timeout_ms; hashes remembered for ttl_ms (0 = 5000). 0 or -ENOMEM. */
 int cred_redis_userhash_new(struct cred_redis_worker *w, struct cred_redis_conn *cmd,
 			    struct event_base *base, uint32_t timeout_ms, uint32_t pending_max,
-			    struct cred_redis_userhash **out);
+			    uint32_t ttl_ms, struct cred_redis_userhash **out);
 /* Drops every pending lookup without its callback (call it before cmd is closed: replies
  * still due then release what they hold). NULL is a no-op. */
 void cred_redis_userhash_free(struct cred_redis_userhash *u);

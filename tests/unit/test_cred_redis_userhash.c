@@ -1,8 +1,9 @@
 /* USERHASH lookups of Redis users (cred/redis_userhash.h) against a real redis-server
  * started here: found through the index (the name and key answered), a hash not in the
  * index, an entry naming a user of another hash, a user gone from behind its entry, the
- * cancel, the pending bound, the timeout of a stalled Redis, Redis stopped (-EIO), and a
- * worker freed with lookups pending. Prints a SKIP when redis-server is not installed. */
+ * cancel, a remembered hash answered without Redis, the pending bound, the timeout of a stalled
+ * Redis, Redis stopped (-EIO), and a worker freed with lookups pending. Prints a SKIP when
+ * redis-server is not installed. */
 #include "cred/redis.h"
 
 #include <errno.h>
@@ -214,6 +215,11 @@ static void test_cancel(struct cred_redis_worker *w)
 	CHECK_EQ_INT(cred_redis_pending(w), 0, "cancelled: nothing pending in the store");
 	lookup(w, "bob", &g);
 	CHECK(g.status == 0 && strcmp(g.user, "bob") == 0, "bob found after a cancel");
+	/* Remembered hash, cached name: answered inside the call, Redis not asked. */
+	kill(redis_pid, SIGSTOP);
+	CHECK(start(w, "bob", &g) == 0 && g.n == 1 && g.status == 0 && strcmp(g.user, "bob") == 0,
+	      "bob again with Redis stalled: answered at once from the caches");
+	kill(redis_pid, SIGCONT);
 }
 
 static void test_bound_timeout(struct cred_redis_worker *w)
@@ -223,9 +229,9 @@ static void test_bound_timeout(struct cred_redis_worker *w)
 
 	kill(redis_pid, SIGSTOP);
 	for (int i = 0; i < 4; i++)
-		rc |= start(w, "bob", &g[i]);
+		rc |= start(w, "carol", &g[i]);
 	CHECK_EQ_INT(rc, 0, "4 USERHASH lookups pending");
-	CHECK_EQ_INT(start(w, "bob", &g[4]), -EAGAIN, "the 5th: -EAGAIN (bound 4)");
+	CHECK_EQ_INT(start(w, "carol", &g[4]), -EAGAIN, "the 5th: -EAGAIN (bound 4)");
 	wait_for(&g[3], 1000);
 	for (int i = 0; i < 4; i++) {
 		nfail += g[i].n == 1 && (g[i].status == -ETIMEDOUT || g[i].status == -EIO);
@@ -247,7 +253,7 @@ static void test_outage(struct cred_redis_worker *w, struct cred_redis *r)
 
 	redis_stop();
 	spin(100);
-	lookup(w, "bob", &g);
+	lookup(w, "carol", &g);
 	CHECK_EQ_INT(g.status, -EIO, "redis stopped: -EIO");
 	redis_start();
 	set_user("bob", "bob-pw", "bob");
