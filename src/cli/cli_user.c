@@ -205,6 +205,33 @@ static int user_list(struct cli *c)
 	return rc;
 }
 
+/* Writes the USERHASH index entry of every user found (users other writers stored). */
+static int user_reindex(struct cli *c)
+{
+	struct cli_strv keys = {0};
+	char *esc = c->o->realm ? cli_glob_escape(c->o->realm) : NULL;
+	char *pat = cli_key_user(esc ? esc : "*", "*", CRED_REDIS_KEY);
+	int rc = cli_db_scan(c, pat, &keys);
+	size_t n = 0;
+	char *r, *u, *k;
+
+	for (size_t i = 0; !rc && i < keys.n; i++) {
+		if (split_user_key(keys.v[i], c->o->realm, &r, &u))
+			continue;
+		k = key_userhash(r, u);
+		rc = k ? cli_db_ok(c, CLI_ARGV("SET", k, u))
+		       : cli_fail(c, CLI_REFUSED, "hash failed");
+		n += !rc;
+		free(k);
+	}
+	if (!rc)
+		printf("%zu users indexed\n", n);
+	cli_strv_free(&keys);
+	free(pat);
+	free(esc);
+	return rc;
+}
+
 #define REDIS_OPT "N"
 
 static const struct cli_verb user_verbs[] = {
@@ -223,6 +250,10 @@ static const struct cli_verb user_verbs[] = {
 	 "Lists users (turnadmin -l), one \"USER[REALM]\" per line, sorted, or with --json\n"
 	 "an array of {\"realm\": ..., \"user\": ...}. Uses SCAN.\n\n"
 	 "  -r, --realm=REALM   only this realm\n      --json\n"},
+	{"reindex", "[-r REALM]", "r" REDIS_OPT "h", true, 0, NULL, user_reindex,
+	 "Writes the USERHASH index entry (tern/realm/REALM/userhash/HEX = USER) of every\n"
+	 "user, e.g. after turnadmin -a or another writer added users without it. Uses SCAN.\n\n"
+	 "  -r, --realm=REALM   only this realm\n"},
 	{"passwd", "-u USER -p NEWPASSWORD -r REALM", "upr" REDIS_OPT "h", true, 0, NULL,
 	 user_passwd,
 	 "Changes an existing user's password. Exit 1 when there is no such user.\n\n"
