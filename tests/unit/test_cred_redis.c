@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -457,20 +458,25 @@ static void test_peers(struct cred_redis_worker *w)
 	CHECK_EQ_INT(verdict(w, REALM, "8.8.8.8"), 0, "lists deleted: no opinion");
 }
 
-static uint64_t mono_ms(void)
+/* Milliseconds of the monotonic clock (the store's own clock). */
+static long long mono_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
+
+/* Long enough that the checks before it expires cannot outlast it on a loaded machine
+ * (the spins below are counted in turns of the loop, which take longer than asked). */
+#define PEERS_TEST_TTL_MS 1000
 
 static int peers_verdict(struct cred_redis_peers *p, const char *ip)
 {
 	struct addr a;
 
 	addr_parse(&a, ip, 9);
-	return cred_redis_peers_verdict(p, REALM, strlen(REALM), &a, mono_ms());
+	return cred_redis_peers_verdict(p, REALM, strlen(REALM), &a, (uint64_t)mono_ms());
 }
 
 /* Peer lists kept fresh by their TTL alone, as with a Redis without client tracking: the
@@ -484,18 +490,25 @@ static void test_peers_ttl(const char *conninfo)
 
 	if (cred_redis_conf_parse(conninfo, &conf, why, sizeof(why)) < 0 ||
 	    cred_redis_conn_init(&c, base, &conf, NULL, NULL, NULL, NULL) < 0 ||
-	    cred_redis_peers_new(&c, 300, &p) < 0) {
+	    cred_redis_peers_new(&c, PEERS_TEST_TTL_MS, &p) < 0) {
 		CHECK(false, "plain connection and peer lists: %s", why);
 		return;
 	}
+	long long t0;
+
 	side_cmd3("SADD", PEERS_DENIED, "1.2.3.4");
 	spin(200);
-	cred_redis_peers_watch(p, REALM, strlen(REALM), mono_ms());
+	t0 = mono_ms();
+	cred_redis_peers_watch(p, REALM, strlen(REALM), (uint64_t)mono_ms());
 	spin(200);
 	CHECK_EQ_INT(peers_verdict(p, "1.2.3.4"), -1, "no feed: fetched");
 	side_cmd3("SREM", PEERS_DENIED, "1.2.3.4");
+	spin(100);
 	CHECK_EQ_INT(peers_verdict(p, "1.2.3.4"), -1, "no feed: changed but cached");
-	spin(400);
+	CHECK(mono_ms() - t0 < PEERS_TEST_TTL_MS, "the checks above ran within the TTL (%lld ms)",
+	      mono_ms() - t0);
+	while (mono_ms() - t0 < PEERS_TEST_TTL_MS + 100)
+		spin(20);
 	CHECK_EQ_INT(peers_verdict(p, "1.2.3.4"), -1, "past the TTL: stale copy while refreshing");
 	spin(100);
 	CHECK_EQ_INT(peers_verdict(p, "1.2.3.4"), 0, "refreshed");
@@ -504,14 +517,14 @@ static void test_peers_ttl(const char *conninfo)
 }
 
 /* A second worker store with a short TTL and the realm prefetched at creation. */
+
 static void test_peers_refresh(const char *conninfo)
 {
-	struct cred_redis_opts o = {.conninfo = conninfo, .cache_ttl_ms = 300};
+	struct cred_redis_opts o = {.conninfo = conninfo, .cache_ttl_ms = PEERS_TEST_TTL_MS};
 	struct cred_redis *r;
 	struct cred_redis_worker *w;
 	char why[128];
-
-	long long subs = side_numsub();
+	long long subs = side_numsub(), t0;
 
 	side_cmd3("SADD", PEERS_DENIED, "1.2.3.4");
 	if (cred_redis_new(&o, &r, why, sizeof(why)) < 0) {
@@ -528,6 +541,7 @@ static void test_peers_refresh(const char *conninfo)
 	for (int i = 0; i < 300 && side_numsub() <= subs; i++)
 		spin(10);
 	CHECK(side_numsub() > subs, "second store subscribed to invalidations");
+	t0 = mono_ms();
 	CHECK_EQ_INT(cred_redis_peers_prefetch(w, REALM, strlen(REALM)), 0, "prefetch");
 	spin(200);
 	CHECK_EQ_INT(verdict(w, REALM, "1.2.3.4"), -1, "prefetched: ready for the first use");
@@ -536,6 +550,7 @@ static void test_peers_refresh(const char *conninfo)
 	spin(100);
 	CHECK_EQ_INT(verdict(w, REALM, "1.2.3.4"), 0,
 		     "changed by another writer (no PUBLISH): seen through client tracking");
+	CHECK(mono_ms() - t0 < PEERS_TEST_TTL_MS, "... before the TTL (%lld ms)", mono_ms() - t0);
 	for (int i = 0; i < 20; i++) {
 		char realm[16];
 
