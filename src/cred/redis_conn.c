@@ -379,7 +379,9 @@ void cred_redis_conn_close(struct cred_redis_conn *c)
 int cred_redis_conn_cmd(struct cred_redis_conn *c, redisCallbackFn *fn, void *privdata, int argc,
 			const char **argv, const size_t *argvlen)
 {
-	if (c->ac == NULL)
+	/* Through sentinels nothing is sent before ROLE said master: a replica must not
+	 * answer (it would, from possibly stale data). */
+	if (c->ac == NULL || (c->conf->nsentinels && !c->up))
 		return -EIO;
 	if (redisAsyncCommandArgv(c->ac, fn, privdata, argc, argv, argvlen) != REDIS_OK)
 		return -EIO;

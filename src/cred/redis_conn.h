@@ -60,8 +60,9 @@ int cred_redis_conn_init(struct cred_redis_conn *c, struct event_base *base,
 /* Closes c: pending commands get their callback with a NULL reply. */
 void cred_redis_conn_close(struct cred_redis_conn *c);
 /* Sends a command built from an argument vector (binary safe). Commands sent while
- * connecting are queued behind AUTH/SELECT. 0, or -EIO when there is no connection
- * (waiting to reconnect) or hiredis refuses. */
+ * connecting are queued behind AUTH/SELECT (through sentinels: refused until ROLE said
+ * master). 0, or -EIO when there is no connection (waiting to reconnect) or hiredis
+ * refuses. */
 int cred_redis_conn_cmd(struct cred_redis_conn *c, redisCallbackFn *fn, void *privdata, int argc,
 			const char **argv, const size_t *argvlen);
 /* Drops the connection now (e.g. a command timed out) and reconnects with backoff.
