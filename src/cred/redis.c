@@ -18,6 +18,7 @@
 #include "cred/redis_conn.h"
 #include "cred/redis_keys.h"
 #include "cred/redis_peers.h"
+#include "cred/redis_userhash.h"
 
 #define REDIS_PENDING_DEFAULT	 256
 #define REDIS_TIMEOUT_DEFAULT_MS 2000
@@ -50,6 +51,8 @@ struct cred_redis_worker {
 	int refs; /* the creator's and each store view's */
 	bool closing;
 	bool counted; /* in r->workers */
+
+	struct cred_redis_userhash *uh; /* USERHASH lookups (cred/redis_userhash.h) */
 };
 
 /* One lookup in flight. Freed when its callback has run (or it was cancelled) and no
@@ -392,8 +395,10 @@ int cred_redis_lookup(struct cred_redis_worker *w, const struct cred_query *q, b
 
 	if (q->realm == NULL || q->realm_len > REDIS_NAME_MAX || q->user_len > REDIS_NAME_MAX)
 		return -EINVAL;
+	if (q->user == NULL && q->userhash && !rest && q->realm_len)
+		return cred_redis_userhash_lookup(w->uh, q, cb, arg);
 	if (q->user == NULL || q->user_len == 0 || q->realm_len == 0) {
-		deliver(cb, arg, -ENOENT, NULL, 0, NULL); /* USERHASH: no index in Redis */
+		deliver(cb, arg, -ENOENT, NULL, 0, NULL);
 		return 0;
 	}
 	if (lookup_cached(w, q, rest, cb, arg))
@@ -423,6 +428,7 @@ int cred_redis_lookup(struct cred_redis_worker *w, const struct cred_query *q, b
 
 void cred_redis_cancel(struct cred_redis_worker *w, cred_cb cb, void *arg)
 {
+	cred_redis_userhash_cancel(w->uh, cb, arg);
 	for (struct redis_req *r = w->reqs; r; r = r->next) {
 		if (r->cb == cb && r->arg == arg) {
 			r->cb = NULL;
@@ -582,6 +588,9 @@ int cred_redis_worker_new(struct cred_redis *r, struct event_base *base,
 	if (!err)
 		err = cred_redis_peers_new(&w->cmd, r->cache_ttl_ms, &w->peers);
 	if (!err)
+		err = cred_redis_userhash_new(w, &w->cmd, base, r->timeout_ms, r->pending_max,
+					      r->cache_ttl_ms, &w->uh);
+	if (!err)
 		err = cred_redis_conn_init(&w->cmd, base, &r->conf, &r->health, cmd_on_up, NULL, w);
 	/* The subscriber's outages are the command connection's: log them at debug. */
 	if (!err)
@@ -603,6 +612,7 @@ void cred_redis_worker_free(struct cred_redis_worker *w)
 	w->closing = true;
 	if (w->counted)
 		atomic_fetch_sub(&w->r->workers, 1);
+	cred_redis_userhash_free(w->uh);
 	/* Closing fails the pending commands: their requests are released as replies end. */
 	cred_redis_conn_close(&w->sub);
 	cred_redis_conn_close(&w->cmd);

@@ -61,7 +61,8 @@ void cred_redis_worker_free(struct cred_redis_worker *w);
  * and its peer_verdict; each holds a reference on w that its ops->free drops. */
 void cred_redis_store(struct cred_redis_worker *w, bool rest, struct cred_store *out);
 
-/* Looks q up (q->user required; a USERHASH-only query answers -ENOENT). rest: q->user is a
+/* Looks q up (by q->user, or by q->userhash through Tern's index: cred/redis_userhash.h;
+ * neither: -ENOENT). rest: q->user is a
  * valid TURN REST username (the caller checked its expiry): answer one key per secret of
  * the realm's set (at most CRED_KEYS_MAX) with the realm's limits (-ENOENT, limits still
  * given, when the set is empty); else the user's keys and the realm's limits. cb runs

@@ -49,3 +49,19 @@ int cred_redis_key_inval(char *buf, size_t cap, const struct cred_redis_name *n)
 
 	return keys_join(buf, cap, parts, lens, n->user ? 3 : 1);
 }
+
+int cred_redis_key_userhash(char *buf, size_t cap, const char *realm, size_t rlen,
+			    const uint8_t *hash)
+{
+	static const char digits[] = "0123456789abcdef";
+	char hex[2 * CRED_REDIS_USERHASH_LEN];
+	const char *parts[4] = {"tern/realm/", realm, "/" CRED_REDIS_USERHASH "/", hex};
+	size_t lens[4] = {sizeof("tern/realm/") - 1, rlen, sizeof("/" CRED_REDIS_USERHASH "/") - 1,
+			  sizeof(hex)};
+
+	for (size_t i = 0; i < CRED_REDIS_USERHASH_LEN; i++) {
+		hex[2 * i] = digits[hash[i] >> 4];
+		hex[2 * i + 1] = digits[hash[i] & 15];
+	}
+	return keys_join(buf, cap, parts, lens, 4);
+}

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -403,14 +404,26 @@ static void test_peers(struct cred_redis_worker *w)
 }
 
 /* A second worker store with a short TTL and the realm prefetched at creation. */
+/* Milliseconds of the monotonic clock (the store's own clock). */
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Long enough that the checks before it expires cannot outlast it on a loaded machine
+ * (the spins below are counted in turns of the loop, which take longer than asked). */
+#define PEERS_TEST_TTL_MS 1000
+
 static void test_peers_refresh(const char *conninfo)
 {
-	struct cred_redis_opts o = {.conninfo = conninfo, .cache_ttl_ms = 300};
+	struct cred_redis_opts o = {.conninfo = conninfo, .cache_ttl_ms = PEERS_TEST_TTL_MS};
 	struct cred_redis *r;
 	struct cred_redis_worker *w;
 	char why[128];
-
-	long long subs = side_numsub();
+	long long subs = side_numsub(), t0;
 
 	side_cmd3("SADD", PEERS_DENIED, "1.2.3.4");
 	if (cred_redis_new(&o, &r, why, sizeof(why)) < 0) {
@@ -427,12 +440,16 @@ static void test_peers_refresh(const char *conninfo)
 	for (int i = 0; i < 300 && side_numsub() <= subs; i++)
 		spin(10);
 	CHECK(side_numsub() > subs, "second store subscribed to invalidations");
+	t0 = mono_ms();
 	CHECK_EQ_INT(cred_redis_peers_prefetch(w, REALM, strlen(REALM)), 0, "prefetch");
 	spin(200);
 	CHECK_EQ_INT(verdict(w, REALM, "1.2.3.4"), -1, "prefetched: ready for the first use");
 	side_cmd3("SREM", PEERS_DENIED, "1.2.3.4");
 	CHECK_EQ_INT(verdict(w, REALM, "1.2.3.4"), -1, "changed without invalidation: cached");
-	spin(400);
+	CHECK(mono_ms() - t0 < PEERS_TEST_TTL_MS, "the checks above ran within the TTL (%lld ms)",
+	      mono_ms() - t0);
+	while (mono_ms() - t0 < PEERS_TEST_TTL_MS + 100)
+		spin(20);
 	CHECK_EQ_INT(verdict(w, REALM, "1.2.3.4"), -1, "past the TTL: stale copy while refreshing");
 	spin(100);
 	CHECK_EQ_INT(verdict(w, REALM, "1.2.3.4"), 0, "refreshed");

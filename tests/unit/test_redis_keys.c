@@ -4,6 +4,7 @@
 #include "cred/redis_keys.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "tap.h"
@@ -73,11 +74,33 @@ static void test_inval(void)
 	CHECK(strcmp(buf, "example.org") == 0, "realm message: %s", buf);
 }
 
+/* tern/realm/<realm>/userhash/<lowercase hex>; realm as bytes; short buffer untouched. */
+static void test_userhash(void)
+{
+	uint8_t h[CRED_REDIS_USERHASH_LEN];
+	char buf[160] = "untouched";
+	static const char want[] =
+		"tern/realm/r\0/x/userhash/"
+		"00017f80ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b";
+	size_t need = sizeof(want) - 1;
+
+	for (size_t i = 0; i < sizeof(h); i++)
+		h[i] = (uint8_t)(i < 5 ? (const uint8_t[]){0, 1, 0x7f, 0x80, 0xff}[i] : i - 4);
+	CHECK_EQ_INT(cred_redis_key_userhash(buf, need, "r\0/x", 4, h), -ENOSPC,
+		     "userhash key: no room for NUL");
+	CHECK(strcmp(buf, "untouched") == 0, "userhash key: buf untouched when short");
+	CHECK_EQ_INT(cred_redis_key_userhash(buf, need + 1, "r\0/x", 4, h), (int)need,
+		     "userhash key: exact fit");
+	CHECK_MEM(buf, want, sizeof(want), "userhash key: realm bytes, then 64 lowercase hex");
+	CHECK(strcmp(CRED_REDIS_USERHASH, "userhash") == 0, "userhash leaf");
+}
+
 int main(void)
 {
 	test_schema();
 	test_bytes();
 	test_short();
 	test_inval();
+	test_userhash();
 	return tap_done();
 }
