@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_pkgs=(build-essential autoconf automake libtool pkg-config
 	libevent-dev libssl-dev libhiredis-dev libconfig-dev)
-test_pkgs=(coturn python3-aioice redis-server clang libclang-rt-14-dev clang-format-14
+test_pkgs=(coturn python3-aioice redis-server redis-sentinel clang libclang-rt-14-dev clang-format-14
 	strace iproute2 procps psmisc chromium libnss3-tools nftables haproxy openssl stun-client
 	prometheus podman runc debootstrap man-db groff-base systemd python3-yaml)
 # kubectl for test_k8s_manifests: Debian's kubernetes-client, unless a kubectl is there

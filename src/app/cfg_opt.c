@@ -82,7 +82,8 @@ const struct cfg_opt cfg_opts[] = {
 	{"redis-userdb", 'N', CFG_STR, OFF(redis_userdb), NULL, 0, 0, cfg_check_redis_userdb,
 	 CFG_F_SECRET,
 	 "long-term users and REST secrets in Redis: \"ip=127.0.0.1 port=6379 "
-	 "dbname=0 password=... user=... connect_timeout=5\" (coturn's keys)"},
+	 "dbname=0 password=... user=... connect_timeout=5\" (coturn's keys); through Redis "
+	 "Sentinel: \"sentinel=H:26379,H2:26379 master=NAME [sentinel_password=...]\""},
 	{"use-auth-secret", 0, CFG_BOOL, OFF(use_auth_secret), "false", 0, 0, NULL, R,
 	 "TURN REST API: USERNAME \"<expiry>:<user>\", password base64(HMAC-SHA1(secret, "
 	 "USERNAME)); secrets from static-auth-secret and Redis"},

@@ -67,6 +67,104 @@ static int auth_select(const struct cli *c, const struct cred_redis_conf *conf)
 	return rc ? CLI_USAGE : CLI_OK;
 }
 
+/* A short command (at most 4 words) on rc, quietly: the reply or NULL. */
+static redisReply *argv_cmd(redisContext *rc, const char *const *argv)
+{
+	size_t lens[4];
+	int n = 0;
+
+	for (; argv[n] && n < 4; n++)
+		lens[n] = strlen(argv[n]);
+	return redisCommandArgv(rc, n, (const char **)argv, lens);
+}
+
+/* Asks sentinel s for the master's address into *out (a blocking exchange). 0, or -1 with
+ * the reason in err. */
+static int sentinel_query(const struct cred_redis_conf *conf, const struct cred_redis_addr *s,
+			  struct timeval tv, struct cred_redis_addr *out, char *err, size_t len)
+{
+	redisContext *rc = redisConnectWithTimeout(s->host, s->port, tv);
+	redisReply *r = NULL;
+	char hp[CRED_REDIS_HOST_MAX + 16];
+	int ok = -1;
+
+	if (!rc || rc->err)
+		goto out;
+	redisSetTimeout(rc, tv);
+	if (conf->sentinel_password[0]) {
+		r = argv_cmd(rc, CLI_ARGV("AUTH", conf->sentinel_password));
+		if (!r || r->type == REDIS_REPLY_ERROR)
+			goto out;
+		freeReplyObject(r);
+	}
+	r = argv_cmd(rc, CLI_ARGV("SENTINEL", "get-master-addr-by-name", conf->master));
+	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    r->element[0]->type == REDIS_REPLY_STRING &&
+	    r->element[1]->type == REDIS_REPLY_STRING &&
+	    snprintf(hp, sizeof(hp), strchr(r->element[0]->str, ':') ? "[%s]:%s" : "%s:%s",
+		     r->element[0]->str, r->element[1]->str) < (int)sizeof(hp) &&
+	    cred_redis_addr_parse(hp, strlen(hp), 6379, out) == 0)
+		ok = 0;
+out:
+	if (ok < 0)
+		snprintf(err, len, "sentinel %s:%u: %s", s->host, s->port,
+			 rc && rc->err			     ? rc->errstr
+			 : r && r->type == REDIS_REPLY_ERROR ? r->str
+			 : rc				     ? "master name unknown"
+							     : "out of memory");
+	if (r)
+		freeReplyObject(r);
+	if (rc)
+		redisFree(rc);
+	return ok;
+}
+
+/* 1 when the server of tmp says ROLE master. */
+static int is_master(const struct cli *tmp)
+{
+	redisReply *r = argv_cmd(tmp->db->rc, CLI_ARGV("ROLE"));
+	int yes = r && r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
+		  r->element[0]->type == REDIS_REPLY_STRING &&
+		  strcmp(r->element[0]->str, "master") == 0;
+
+	if (r)
+		freeReplyObject(r);
+	return yes;
+}
+
+/* Connects tmp->db to host:port, authenticates and selects. CLI_OK or an exit status
+ * (printed). */
+static int connect_to(struct cli *tmp, const struct cred_redis_conf *conf, const char *host,
+		      unsigned port, struct timeval tv)
+{
+	tmp->db->rc = redisConnectWithTimeout(host, (int)port, tv);
+	if (!tmp->db->rc || tmp->db->rc->err)
+		return cli_fail(tmp, CLI_USAGE, "redis: cannot connect to %s:%u: %s", host, port,
+				tmp->db->rc ? tmp->db->rc->errstr : "out of memory");
+	redisSetTimeout(tmp->db->rc, tv);
+	return auth_select(tmp, conf);
+}
+
+/* Through the sentinels: the first master they name that says ROLE master. */
+static int connect_sentinels(struct cli *tmp, const struct cred_redis_conf *conf, struct timeval tv)
+{
+	struct cred_redis_addr m;
+	char err[256] = "no sentinel";
+
+	for (unsigned i = 0; i < conf->nsentinels; i++) {
+		if (sentinel_query(conf, &conf->sentinel[i], tv, &m, err, sizeof(err)) < 0)
+			continue;
+		if (connect_to(tmp, conf, m.host, m.port, tv) == CLI_OK && is_master(tmp))
+			return CLI_OK;
+		snprintf(err, sizeof(err), "%s:%u (from sentinel %s:%u) is not a usable master",
+			 m.host, m.port, conf->sentinel[i].host, conf->sentinel[i].port);
+		if (tmp->db->rc)
+			redisFree(tmp->db->rc);
+		tmp->db->rc = NULL;
+	}
+	return cli_fail(tmp, CLI_USAGE, "redis: no master named %s: %s", conf->master, err);
+}
+
 int cli_redis_connect(const struct cli *c, const char *conninfo, struct cli_redis **out)
 {
 	struct cred_redis_conf conf;
@@ -85,21 +183,16 @@ int cli_redis_connect(const struct cli *c, const char *conninfo, struct cli_redi
 	tv.tv_sec = conf.connect_timeout_s ? conf.connect_timeout_s : 5;
 	tv.tv_usec = 0;
 	tmp.db = xcalloc(1, sizeof(*tmp.db));
-	tmp.db->rc = redisConnectWithTimeout(conf.host, conf.port, tv);
-	if (!tmp.db->rc || tmp.db->rc->err) {
-		rc = cli_fail(c, CLI_USAGE, "redis: cannot connect to %s:%u: %s", conf.host,
-			      conf.port, tmp.db->rc ? tmp.db->rc->errstr : "out of memory");
-		goto fail;
+	if (conf.nsentinels)
+		rc = connect_sentinels(&tmp, &conf, tv);
+	else
+		rc = connect_to(&tmp, &conf, conf.host, conf.port, tv);
+	if (rc) {
+		cli_redis_close(tmp.db);
+		return rc;
 	}
-	redisSetTimeout(tmp.db->rc, tv);
-	rc = auth_select(&tmp, &conf);
-	if (rc)
-		goto fail;
 	*out = tmp.db;
 	return CLI_OK;
-fail:
-	cli_redis_close(tmp.db);
-	return rc;
 }
 
 void cli_redis_close(struct cli_redis *db)

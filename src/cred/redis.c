@@ -593,7 +593,10 @@ void cred_redis_free(struct cred_redis *r)
 
 const char *cred_redis_addr(const struct cred_redis *r, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s:%u", r->conf.host, r->conf.port);
+	if (r->conf.nsentinels) /* the master's address is found at each connect */
+		snprintf(buf, len, "sentinel:%s", r->conf.master);
+	else
+		snprintf(buf, len, "%s:%u", r->conf.host, r->conf.port);
 	return buf;
 }
 

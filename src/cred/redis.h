@@ -45,7 +45,7 @@ struct cred_redis_opts {
  * why (len bytes), or -ENOMEM. Does not connect. */
 int cred_redis_new(const struct cred_redis_opts *o, struct cred_redis **out, char *why, size_t len);
 void cred_redis_free(struct cred_redis *r);
-/* "host:port" of the server, for log lines. */
+/* "host:port" of the server, or "sentinel:<master name>", for log lines. */
 const char *cred_redis_addr(const struct cred_redis *r, char *buf, size_t len);
 
 /* A worker's store on base (borrowed); connects right away (asynchronously). 0 or

@@ -8,7 +8,17 @@
 
 #include "base/codec.h"
 
-enum conf_field { F_HOST, F_PORT, F_DB, F_PASSWORD, F_USER, F_TIMEOUT };
+enum conf_field {
+	F_HOST,
+	F_PORT,
+	F_DB,
+	F_PASSWORD,
+	F_USER,
+	F_TIMEOUT,
+	F_SENTINEL,
+	F_MASTER,
+	F_SENTINEL_PASSWORD
+};
 
 static const struct {
 	const char *name;
@@ -34,11 +44,23 @@ static const struct {
 	{"username", F_USER},
 	{"connect_timeout", F_TIMEOUT},
 	{"timeout", F_TIMEOUT},
+	{"sentinel", F_SENTINEL},
+	{"sentinels", F_SENTINEL},
+	{"master", F_MASTER},
+	{"master_name", F_MASTER},
+	{"sentinel_password", F_SENTINEL_PASSWORD},
 };
 
 static const char *const field_names[] = {
-	[F_HOST] = "ip",	   [F_PORT] = "port", [F_DB] = "dbname",
-	[F_PASSWORD] = "password", [F_USER] = "user", [F_TIMEOUT] = "connect_timeout",
+	[F_HOST] = "ip",
+	[F_PORT] = "port",
+	[F_DB] = "dbname",
+	[F_PASSWORD] = "password",
+	[F_USER] = "user",
+	[F_TIMEOUT] = "connect_timeout",
+	[F_SENTINEL] = "sentinel",
+	[F_MASTER] = "master",
+	[F_SENTINEL_PASSWORD] = "sentinel_password",
 };
 
 static int conf_num(const char *v, size_t n, unsigned long max, unsigned long *out)
@@ -58,6 +80,61 @@ static int conf_str(char *dst, const char *v, size_t n)
 	memcpy(dst, v, n);
 	dst[n] = '\0';
 	return 0;
+}
+
+int cred_redis_addr_parse(const char *s, size_t n, uint16_t defport, struct cred_redis_addr *out)
+{
+	const char *host = s, *colon;
+	size_t hn = n;
+	unsigned long port = defport;
+
+	if (n > 0 && s[0] == '[') {
+		const char *close = memchr(s, ']', n);
+
+		if (!close)
+			return -EINVAL;
+		host = s + 1;
+		hn = (size_t)(close - host);
+		colon = close + 1 < s + n ? close + 1 : NULL;
+		if (colon && *colon != ':')
+			return -EINVAL;
+	} else {
+		colon = memchr(s, ':', n);
+		if (colon && memchr(colon + 1, ':', n - (size_t)(colon + 1 - s)))
+			colon = NULL; /* a bare IPv6 address */
+		if (colon)
+			hn = (size_t)(colon - s);
+	}
+	if (colon && (conf_num(colon + 1, n - (size_t)(colon + 1 - s), 65535, &port) < 0))
+		return -EINVAL;
+	if (hn == 0 || hn >= sizeof(out->host) || port == 0)
+		return -EINVAL;
+	memcpy(out->host, host, hn);
+	out->host[hn] = '\0';
+	out->port = (uint16_t)port;
+	return 0;
+}
+
+/* The comma-separated sentinel list. 0 or -EINVAL. */
+static int conf_sentinels(struct cred_redis_conf *c, const char *v, size_t n)
+{
+	c->nsentinels = 0;
+	while (n > 0) {
+		const char *comma = memchr(v, ',', n);
+		size_t an = comma ? (size_t)(comma - v) : n;
+
+		if (c->nsentinels == CRED_REDIS_SENTINELS_MAX ||
+		    cred_redis_addr_parse(v, an, 26379, &c->sentinel[c->nsentinels]) < 0)
+			return -EINVAL;
+		c->nsentinels++;
+		v += an;
+		n -= an;
+		if (comma) {
+			v++;
+			n--;
+		}
+	}
+	return c->nsentinels ? 0 : -EINVAL;
 }
 
 /* Stores one value. 0 or -EINVAL with why set. */
@@ -93,6 +170,18 @@ static int conf_set(struct cred_redis_conf *c, enum conf_field f, const char *v,
 		if (conf_num(v, n, 3600, &num) < 0)
 			break;
 		c->connect_timeout_s = (unsigned)num;
+		return 0;
+	case F_SENTINEL:
+		if (conf_sentinels(c, v, n) < 0)
+			break;
+		return 0;
+	case F_MASTER:
+		if (n == 0 || conf_str(c->master, v, n) < 0)
+			break;
+		return 0;
+	case F_SENTINEL_PASSWORD:
+		if (conf_str(c->sentinel_password, v, n) < 0)
+			break;
 		return 0;
 	}
 	snprintf(why, len, "bad value for %s", field_names[f]);
@@ -145,6 +234,10 @@ int cred_redis_conf_parse(const char *s, struct cred_redis_conf *out, char *why,
 	}
 	if (nunknown)
 		return -EINVAL;
+	if (!c.nsentinels != !c.master[0]) {
+		snprintf(why, len, "sentinel= and master= go together");
+		return -EINVAL;
+	}
 	*out = c;
 	return 0;
 }

@@ -11,8 +11,9 @@
 
 #include "base/log.h"
 
-#define CONN_BACKOFF_MIN_MS 100
-#define CONN_BACKOFF_MAX_MS 5000
+#define CONN_BACKOFF_MIN_MS	 100
+#define CONN_BACKOFF_MAX_MS	 5000
+#define CONN_BACKOFF_SENTINEL_MS 1000
 
 static void conn_arm(struct cred_redis_conn *c, unsigned ms)
 {
@@ -27,11 +28,10 @@ static void conn_mark_down(struct cred_redis_conn *c, const char *err)
 		return;
 	c->down = true;
 	if (c->health && atomic_fetch_add(&c->health->down, 1) == 0)
-		log_warn("cred", "redis unreachable addr=%s:%u err=\"%s\"", c->conf->host,
-			 c->conf->port, err);
+		log_warn("cred", "redis unreachable addr=%s:%u err=\"%s\"", c->host, c->port, err);
 	else
-		log_debug("cred", "redis connection down addr=%s:%u err=\"%s\"", c->conf->host,
-			  c->conf->port, err);
+		log_debug("cred", "redis connection down addr=%s:%u err=\"%s\"", c->host, c->port,
+			  err);
 }
 
 static void conn_mark_up(struct cred_redis_conn *c)
@@ -44,10 +44,9 @@ static void conn_mark_up(struct cred_redis_conn *c)
 	if (c->down) {
 		c->down = false;
 		if (c->health && atomic_fetch_sub(&c->health->down, 1) == 1)
-			log_info("cred", "redis connected again addr=%s:%u", c->conf->host,
-				 c->conf->port);
+			log_info("cred", "redis connected again addr=%s:%u", c->host, c->port);
 	} else if (c->health && !atomic_exchange(&c->health->announced, true)) {
-		log_info("cred", "redis connected addr=%s:%u db=%u", c->conf->host, c->conf->port,
+		log_info("cred", "redis connected addr=%s:%u db=%u", c->host, c->port,
 			 c->conf->dbname);
 	}
 	if (c->on_up)
@@ -58,6 +57,7 @@ static void conn_mark_up(struct cred_redis_conn *c)
 static void conn_lost(struct cred_redis_conn *c, const char *err)
 {
 	bool was_up = c->up;
+	unsigned max;
 
 	if (was_up && c->health)
 		atomic_fetch_sub(&c->health->up, 1);
@@ -67,8 +67,8 @@ static void conn_lost(struct cred_redis_conn *c, const char *err)
 		return;
 	conn_mark_down(c, err);
 	conn_arm(c, c->backoff_ms);
-	c->backoff_ms =
-		c->backoff_ms * 2 > CONN_BACKOFF_MAX_MS ? CONN_BACKOFF_MAX_MS : c->backoff_ms * 2;
+	max = c->conf->nsentinels ? CONN_BACKOFF_SENTINEL_MS : CONN_BACKOFF_MAX_MS;
+	c->backoff_ms = c->backoff_ms * 2 > max ? max : c->backoff_ms * 2;
 	if (was_up && c->on_down)
 		c->on_down(c->arg);
 }
@@ -108,6 +108,25 @@ static void conn_on_setup(redisAsyncContext *ac, void *reply, void *privdata)
 		conn_mark_up(c);
 }
 
+/* The reply to ROLE (through sentinels only): a replica is not used. */
+static void conn_on_role(redisAsyncContext *ac, void *reply, void *privdata)
+{
+	struct cred_redis_conn *c = ac->data;
+	const redisReply *r = reply;
+
+	(void)privdata;
+	if (!c || c->ac != ac || r == NULL)
+		return;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+	    r->element[0]->type != REDIS_REPLY_STRING || strcmp(r->element[0]->str, "master")) {
+		conn_mark_down(c, "not a master (failover under way?)");
+		redisAsyncDisconnect(ac);
+		return;
+	}
+	if (!c->up)
+		conn_mark_up(c);
+}
+
 /* AUTH [user] password, then SELECT db, as argument vectors. */
 static void conn_setup(struct cred_redis_conn *c)
 {
@@ -125,13 +144,22 @@ static void conn_setup(struct cred_redis_conn *c)
 	snprintf(db, sizeof(db), "%u", cf->dbname);
 	argv[0] = "SELECT";
 	argv[1] = db;
-	/* privdata non-NULL marks the SELECT reply. */
-	redisAsyncCommandArgv(c->ac, conn_on_setup, c, 2, argv, NULL);
+	/* privdata non-NULL marks the SELECT reply; through sentinels, ROLE's reply. */
+	redisAsyncCommandArgv(c->ac, conn_on_setup, cf->nsentinels ? NULL : c, 2, argv, NULL);
+	if (cf->nsentinels) {
+		argv[0] = "ROLE";
+		redisAsyncCommandArgv(c->ac, conn_on_role, NULL, 1, argv, NULL);
+	}
+}
+
+static unsigned conn_timeout_ms(const struct cred_redis_conn *c)
+{
+	return c->conf->connect_timeout_s ? c->conf->connect_timeout_s * 1000 : 5000;
 }
 
 static void conn_connect(struct cred_redis_conn *c)
 {
-	redisAsyncContext *ac = redisAsyncConnect(c->conf->host, c->conf->port);
+	redisAsyncContext *ac = redisAsyncConnect(c->host, (int)c->port);
 
 	if (ac == NULL || ac->err || redisLibeventAttach(ac, c->base) != REDIS_OK) {
 		char err[128];
@@ -147,7 +175,136 @@ static void conn_connect(struct cred_redis_conn *c)
 	redisAsyncSetConnectCallback(ac, conn_on_connect);
 	redisAsyncSetDisconnectCallback(ac, conn_on_disconnect);
 	conn_setup(c);
-	conn_arm(c, c->conf->connect_timeout_s ? c->conf->connect_timeout_s * 1000 : 5000);
+	conn_arm(c, conn_timeout_ms(c));
+}
+
+/* Sentinel discovery: each (re)connect first asks one sentinel for the master. */
+enum sentinel_end { SENTINEL_FREE, SENTINEL_DISCONNECT, SENTINEL_GONE };
+
+/* Forgets sentinel context ac: FREE it now (timer), DISCONNECT it (inside one of its
+ * reply callbacks) or leave it to hiredis (GONE: its connect or disconnect callback). */
+static void sentinel_drop(struct cred_redis_conn *c, redisAsyncContext *ac, enum sentinel_end e)
+{
+	c->sac = NULL;
+	ac->data = NULL;
+	if (e == SENTINEL_FREE)
+		redisAsyncFree(ac);
+	else if (e == SENTINEL_DISCONNECT)
+		redisAsyncDisconnect(ac);
+}
+
+/* This sentinel gave no master: ask the next one at once; after a whole round of them,
+ * the connection is down and the next round waits for the backoff. */
+static void sentinel_fail(struct cred_redis_conn *c, redisAsyncContext *ac, const char *why,
+			  enum sentinel_end e)
+{
+	const struct cred_redis_addr *s = &c->conf->sentinel[c->sentinel_idx];
+	char err[192];
+
+	snprintf(err, sizeof(err), "sentinel %s:%u: %s", s->host, s->port, why);
+	sentinel_drop(c, ac, e);
+	c->sentinel_idx = (c->sentinel_idx + 1) % c->conf->nsentinels;
+	if (++c->sentinel_tries < c->conf->nsentinels) {
+		log_debug("cred", "redis %s", err);
+		conn_arm(c, 0);
+		return;
+	}
+	c->sentinel_tries = 0;
+	conn_lost(c, err);
+}
+
+static void sentinel_on_connect(const redisAsyncContext *ac, int status)
+{
+	struct cred_redis_conn *c = ac->data;
+
+	if (status != REDIS_OK && c && c->sac == ac)
+		sentinel_fail(c, (redisAsyncContext *)ac,
+			      ac->errstr[0] ? ac->errstr : "connect failed", SENTINEL_GONE);
+}
+
+static void sentinel_on_disconnect(const redisAsyncContext *ac, int status)
+{
+	struct cred_redis_conn *c = ac->data;
+
+	(void)status;
+	if (c && c->sac == ac)
+		sentinel_fail(c, (redisAsyncContext *)ac,
+			      ac->errstr[0] ? ac->errstr : "connection closed", SENTINEL_GONE);
+}
+
+static void sentinel_on_auth(redisAsyncContext *ac, void *reply, void *privdata)
+{
+	struct cred_redis_conn *c = ac->data;
+	const redisReply *r = reply;
+
+	(void)privdata;
+	if (c && c->sac == ac && r && r->type == REDIS_REPLY_ERROR)
+		sentinel_fail(c, ac, r->str, SENTINEL_DISCONNECT);
+}
+
+/* The reply to SENTINEL get-master-addr-by-name: [ip, port], or nil for an unknown name. */
+static void sentinel_on_reply(redisAsyncContext *ac, void *reply, void *privdata)
+{
+	struct cred_redis_conn *c = ac->data;
+	const redisReply *r = reply;
+	struct cred_redis_addr a;
+	char hostport[CRED_REDIS_HOST_MAX + 16];
+
+	(void)privdata;
+	if (!c || c->sac != ac || r == NULL)
+		return;
+	if (r->type == REDIS_REPLY_ERROR) {
+		sentinel_fail(c, ac, r->str, SENTINEL_DISCONNECT);
+		return;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    r->element[0]->type != REDIS_REPLY_STRING ||
+	    r->element[1]->type != REDIS_REPLY_STRING ||
+	    snprintf(hostport, sizeof(hostport),
+		     strchr(r->element[0]->str, ':') ? "[%s]:%s" : "%s:%s", r->element[0]->str,
+		     r->element[1]->str) >= (int)sizeof(hostport) ||
+	    cred_redis_addr_parse(hostport, strlen(hostport), 6379, &a) < 0) {
+		sentinel_fail(c, ac, "master name unknown", SENTINEL_DISCONNECT);
+		return;
+	}
+	if (strcmp(a.host, c->master.host) || a.port != c->master.port)
+		log_debug("cred", "redis master=%s addr=%s:%u (from sentinel)", c->conf->master,
+			  a.host, a.port);
+	sentinel_drop(c, ac, SENTINEL_DISCONNECT);
+	c->sentinel_tries = 0;
+	c->master = a;
+	c->host = c->master.host;
+	c->port = c->master.port;
+	event_del(c->timer);
+	conn_connect(c);
+}
+
+static void sentinel_ask(struct cred_redis_conn *c)
+{
+	const struct cred_redis_conf *cf = c->conf;
+	const struct cred_redis_addr *s = &cf->sentinel[c->sentinel_idx];
+	redisAsyncContext *ac = redisAsyncConnect(s->host, s->port);
+	const char *argv[3] = {"AUTH", cf->sentinel_password};
+	unsigned ms = conn_timeout_ms(c);
+
+	if (ac == NULL || ac->err || redisLibeventAttach(ac, c->base) != REDIS_OK) {
+		if (ac)
+			redisAsyncFree(ac);
+		c->sentinel_idx = (c->sentinel_idx + 1) % cf->nsentinels;
+		conn_lost(c, "sentinel: cannot connect");
+		return;
+	}
+	ac->data = c;
+	c->sac = ac;
+	redisAsyncSetConnectCallback(ac, sentinel_on_connect);
+	redisAsyncSetDisconnectCallback(ac, sentinel_on_disconnect);
+	if (cf->sentinel_password[0])
+		redisAsyncCommandArgv(ac, sentinel_on_auth, NULL, 2, argv, NULL);
+	argv[0] = "SENTINEL";
+	argv[1] = "get-master-addr-by-name";
+	argv[2] = cf->master;
+	redisAsyncCommandArgv(ac, sentinel_on_reply, NULL, 3, argv, NULL);
+	conn_arm(c, ms > 2000 ? 2000 : ms);
 }
 
 /* The timer: reconnect, or give up on a connect that takes too long. */
@@ -157,7 +314,11 @@ static void conn_on_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (c->ac == NULL)
+	if (c->sac)
+		sentinel_fail(c, c->sac, "timeout", SENTINEL_FREE);
+	else if (c->ac == NULL && c->conf->nsentinels)
+		sentinel_ask(c);
+	else if (c->ac == NULL)
 		conn_connect(c);
 	else if (!c->up)
 		cred_redis_conn_fail(c, "connect timeout");
@@ -175,6 +336,13 @@ int cred_redis_conn_init(struct cred_redis_conn *c, struct event_base *base,
 	c->on_down = on_down;
 	c->arg = arg;
 	c->backoff_ms = CONN_BACKOFF_MIN_MS;
+	c->host = conf->host;
+	c->port = conf->port;
+	if (conf->nsentinels) {
+		snprintf(c->master.host, sizeof(c->master.host), "unknown");
+		c->host = c->master.host;
+		c->port = 0;
+	}
 	c->timer = evtimer_new(base, conn_on_timer, c);
 	if (c->timer == NULL)
 		return -ENOMEM;
@@ -195,6 +363,11 @@ void cred_redis_conn_close(struct cred_redis_conn *c)
 		ac->data = NULL;
 		redisAsyncFree(ac);
 	}
+	if (c->sac) {
+		c->sac->data = NULL;
+		redisAsyncFree(c->sac);
+		c->sac = NULL;
+	}
 	if (c->down && c->health)
 		atomic_fetch_sub(&c->health->down, 1);
 	c->down = false;
@@ -206,7 +379,9 @@ void cred_redis_conn_close(struct cred_redis_conn *c)
 int cred_redis_conn_cmd(struct cred_redis_conn *c, redisCallbackFn *fn, void *privdata, int argc,
 			const char **argv, const size_t *argvlen)
 {
-	if (c->ac == NULL)
+	/* Through sentinels nothing is sent before ROLE said master: a replica must not
+	 * answer (it would, from possibly stale data). */
+	if (c->ac == NULL || (c->conf->nsentinels && !c->up))
 		return -EIO;
 	if (redisAsyncCommandArgv(c->ac, fn, privdata, argc, argv, argvlen) != REDIS_OK)
 		return -EIO;

@@ -1,5 +1,10 @@
 /* One asynchronous Redis connection on a worker's event base: connects, AUTHs and SELECTs
  * the database, and after any failure reconnects with backoff (100 ms doubling to 5 s).
+ * With sentinels in the configuration each (re)connect first asks them in turn for the
+ * master's address (SENTINEL get-master-addr-by-name), connects there and checks that ROLE
+ * says master (else it asks again, backoff capped at 1 s). A failover closes the clients
+ * of the old master (sentinels kill them, or it died), so the next connect finds the new
+ * one: that is how +switch-master is followed.
  * Outages are logged once for the whole process through a shared struct
  * cred_redis_health: "redis unreachable" when the first connection goes down, "redis
  * connected again" when the last one is back. Everything runs on the worker thread that
@@ -32,8 +37,14 @@ struct cred_redis_conn {
 	const struct cred_redis_conf *conf; /* borrowed */
 	struct cred_redis_health *health;   /* borrowed; NULL: log at debug only */
 	redisAsyncContext *ac;		    /* NULL while waiting to reconnect */
-	bool up;			    /* AUTH and SELECT answered */
-	bool down;			    /* counted in health->down */
+	redisAsyncContext *sac;		    /* a sentinel being asked, or NULL */
+	unsigned sentinel_idx;		    /* the sentinel asked next */
+	unsigned sentinel_tries;	    /* sentinels failed in this round */
+	struct cred_redis_addr master;	    /* the master's address from the sentinels */
+	const char *host;		    /* where ac connects: conf->host or master.host */
+	unsigned port;
+	bool up;   /* AUTH and SELECT answered */
+	bool down; /* counted in health->down */
 	bool closing;
 	unsigned backoff_ms;
 	struct event *timer;	    /* reconnect, or connect timeout */
@@ -49,8 +60,9 @@ int cred_redis_conn_init(struct cred_redis_conn *c, struct event_base *base,
 /* Closes c: pending commands get their callback with a NULL reply. */
 void cred_redis_conn_close(struct cred_redis_conn *c);
 /* Sends a command built from an argument vector (binary safe). Commands sent while
- * connecting are queued behind AUTH/SELECT. 0, or -EIO when there is no connection
- * (waiting to reconnect) or hiredis refuses. */
+ * connecting are queued behind AUTH/SELECT (through sentinels: refused until ROLE said
+ * master). 0, or -EIO when there is no connection (waiting to reconnect) or hiredis
+ * refuses. */
 int cred_redis_conn_cmd(struct cred_redis_conn *c, redisCallbackFn *fn, void *privdata, int argc,
 			const char **argv, const size_t *argvlen);
 /* Drops the connection now (e.g. a command timed out) and reconnects with backoff.

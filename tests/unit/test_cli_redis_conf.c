@@ -50,6 +50,44 @@ static void test_conf(void)
 		     "a word without '=' refused");
 }
 
+static void test_sentinel(void)
+{
+	struct cred_redis_conf c;
+	char err[128];
+
+	CHECK_EQ_INT(cred_redis_conf_parse("sentinel=127.0.0.1:26380,h2,[::1]:7 master=mymaster "
+					   "sentinel_password=sp password=pw",
+					   &c, err, sizeof(err)),
+		     0, "sentinel keys");
+	CHECK(c.nsentinels == 3 && strcmp(c.sentinel[0].host, "127.0.0.1") == 0 &&
+		      c.sentinel[0].port == 26380 && strcmp(c.sentinel[1].host, "h2") == 0 &&
+		      c.sentinel[1].port == 26379 && strcmp(c.sentinel[2].host, "::1") == 0 &&
+		      c.sentinel[2].port == 7,
+	      "sentinel list: host:port, default port 26379, [v6]:port");
+	CHECK(strcmp(c.master, "mymaster") == 0 && strcmp(c.sentinel_password, "sp") == 0 &&
+		      strcmp(c.password, "pw") == 0,
+	      "master name and both passwords");
+	CHECK_EQ_INT(cred_redis_conf_parse("sentinels=::1 master_name=m", &c, err, sizeof(err)), 0,
+		     "synonyms; a bare IPv6 address");
+	CHECK(c.nsentinels == 1 && strcmp(c.sentinel[0].host, "::1") == 0 &&
+		      c.sentinel[0].port == 26379,
+	      "bare IPv6 sentinel on the default port");
+	CHECK_EQ_INT(cred_redis_conf_parse("sentinel=h:1", &c, err, sizeof(err)), -22,
+		     "sentinel without master refused");
+	CHECK(strstr(err, "master") != NULL, "error says master= is needed");
+	CHECK_EQ_INT(cred_redis_conf_parse("master=m", &c, err, sizeof(err)), -22,
+		     "master without sentinel refused");
+	CHECK_EQ_INT(cred_redis_conf_parse("sentinel=h:0 master=m", &c, err, sizeof(err)), -22,
+		     "sentinel port 0 refused");
+	CHECK_EQ_INT(cred_redis_conf_parse("sentinel=h:1,,h:2 master=m", &c, err, sizeof(err)), -22,
+		     "empty sentinel address refused");
+	CHECK_EQ_INT(cred_redis_conf_parse("sentinel=[::1 master=m", &c, err, sizeof(err)), -22,
+		     "unclosed bracket refused");
+	CHECK_EQ_INT(
+		cred_redis_conf_parse("sentinel=a,b,c,d,e,f,g,h,i master=m", &c, err, sizeof(err)),
+		-22, "more than 8 sentinels refused");
+}
+
 static void check_str(char *got, const char *want, const char *what)
 {
 	CHECK(strcmp(got, want) == 0, "%s", what);
@@ -75,6 +113,7 @@ static void test_keys(void)
 int main(void)
 {
 	test_conf();
+	test_sentinel();
 	test_keys();
 	return tap_done();
 }
