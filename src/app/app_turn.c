@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app/app_cred.h"
+#include "app/app_fleet.h"
 #include "auth/nonce.h"
 #include "base/iprange.h"
 #include "base/log.h"
@@ -66,7 +67,8 @@ struct app_turn {
 	struct turn_shared *shared;
 	struct turn_ticket_key *tickets; /* mobility: the MOBILITY-TICKET key, or NULL */
 	struct cred_redis *redis;
-	bool no_creds; /* no-auth or stun-only: no credential store at all */
+	struct app_fleet *fleet; /* NULL: one node */
+	bool no_creds;		 /* no-auth or stun-only: no credential store at all */
 	size_t nrelay, nexternal;
 	uint16_t min_port, max_port;
 	struct app_turn_gen *gen;     /* current */
@@ -463,6 +465,8 @@ int app_turn_new(const struct cfg *cfg, struct net_opts *o, struct app_turn **ou
 	struct app_turn *t = xcalloc(1, sizeof(*t));
 	int err = app_turn_base(t, cfg, o);
 
+	if (!err && !t->no_creds)
+		err = app_fleet_new(cfg, o, t->shared, &t->fleet);
 	if (!err)
 		err = app_turn_gen_new(t, cfg, NULL, &t->gen);
 	if (err) {
@@ -495,6 +499,7 @@ void app_turn_free(struct app_turn *t)
 		app_turn_gen_unref(g);
 	}
 	free(t->w);
+	app_fleet_free(t->fleet);
 	cred_redis_free(t->redis);
 	turn_relayset_free(t->relays);
 	if (t->shared)

@@ -101,11 +101,22 @@ struct cfg {
 	char *syslog_facility; /* NULL = USER */
 	char *proc_user;       /* NULL = stay as started */
 	char *proc_group;
-	char *pidfile;			  /* NULL = none */
-	char *admin_socket;		  /* the admin socket's path; NULL or "" = none */
-	long long drain_timeout;	  /* seconds a SIGTERM drains; 0 = stop at once */
-	long long drain_min_allocations;  /* a drain ends once at most this many remain */
-	struct cfg_list alternate_server; /* "IP[:PORT]": 300 Try Alternate while draining */
+	char *pidfile;			      /* NULL = none */
+	char *admin_socket;		      /* the admin socket's path; NULL or "" = none */
+	long long drain_timeout;	      /* seconds a SIGTERM drains; 0 = stop at once */
+	long long drain_min_allocations;      /* a drain ends once at most this many remain */
+	struct cfg_list alternate_server;     /* "IP[:PORT]": 300 Try Alternate while draining */
+	struct cfg_list tls_alternate_server; /* the same for TLS and DTLS clients */
+	char *alternate_domain;		      /* ALTERNATE-DOMAIN with tls-alternate-server */
+	long long max_allocations;	      /* this node's allocations before it sheds load */
+	/* the fleet: nodes sharing one Redis (redis-userdb) */
+	char *node_name;	    /* this node's name in the registry; NULL = the host name */
+	char *node_domain;	    /* this node's TLS name, sent in ALTERNATE-DOMAIN to it */
+	long long fleet_lease;	    /* seconds a silent node keeps counting */
+	bool fleet_quota;	    /* quotas count the allocations of every node */
+	char *fleet_quota_fallback; /* "closed" or "local": quotas while Redis is unreachable */
+	bool fleet_registry;	    /* publish this node and its sessions */
+	bool fleet_alternates;	    /* shed load to the least loaded live node */
 	/* metrics and health (app/metrics.h) */
 	bool prometheus;
 	long long prometheus_port;

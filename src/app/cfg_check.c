@@ -1,6 +1,7 @@
 /* Validators for string and list items: numeric addresses, ranges, user entries. */
 #include "app/cfg_opt.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,50 @@ int cfg_check_syslog_facility(const char *value, char *why, size_t len)
 	return log_facility_parse(value) < 0
 		       ? why_fail(why, len,
 				  "not a syslog facility (USER, DAEMON, LOCAL0..LOCAL7...)")
+		       : 0;
+}
+
+/* A host name (RFC 1123 §2.1): labels of letters, digits and '-', at most 253 bytes; the
+ * STUN attribute carrying it (ALTERNATE-DOMAIN) holds 255. */
+int cfg_check_dns_name(const char *value, char *why, size_t len)
+{
+	size_t n = strlen(value), label = 0;
+
+	if (n == 0 || n > 253)
+		return why_fail(why, len, "not a DNS name (1 to 253 bytes)");
+	for (const char *p = value; *p; p++) {
+		if (*p == '.') {
+			if (label == 0)
+				return why_fail(why, len, "not a DNS name (an empty label)");
+			label = 0;
+		} else if (isalnum((unsigned char)*p) || *p == '-') {
+			if (++label > 63)
+				return why_fail(why, len, "not a DNS name (a label over 63 bytes)");
+		} else {
+			return why_fail(why, len, "not a DNS name (letters, digits, '-' and '.')");
+		}
+	}
+	return 0;
+}
+
+/* A node name goes into Redis key names (cred/fleet_keys.h): no '/', no spaces. */
+int cfg_check_node_name(const char *value, char *why, size_t len)
+{
+	size_t n = strlen(value);
+
+	if (n == 0 || n > 63)
+		return why_fail(why, len, "not a node name (1 to 63 bytes)");
+	for (const char *p = value; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-' && *p != '_')
+			return why_fail(why, len,
+					"not a node name (letters, digits, '.', '-', '_')");
+	return 0;
+}
+
+int cfg_check_fleet_fallback(const char *value, char *why, size_t len)
+{
+	return strcmp(value, "closed") && strcmp(value, "local")
+		       ? why_fail(why, len, "not \"closed\" or \"local\"")
 		       : 0;
 }
 

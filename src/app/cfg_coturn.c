@@ -97,8 +97,6 @@ const struct cfg_coturn cfg_coturn_opts[] = {
 	{"response-origin-only-with-rfc5780", 0, CFG_COTURN_BUILTIN, false, NULL,
 	 "RESPONSE-ORIGIN is sent only in answers to RFC 5780 requests, never with "
 	 "no-rfc5780"},
-	{"tls-alternate-server", 0, CFG_COTURN_UNSUPPORTED, true, NULL,
-	 "Tern has one alternate-server list for every transport (sent while draining)"},
 	{"respond-http-unsupported", 0, CFG_COTURN_UNSUPPORTED, false, NULL,
 	 "an HTTP request on a STUN/TURN port is closed without an answer"},
 	{"acme-redirect", 0, CFG_COTURN_UNSUPPORTED, true, NULL,

@@ -212,6 +212,39 @@ const struct cfg_opt cfg_opts[] = {
 	 R,
 	 "IP[:PORT] sent in ALTERNATE-SERVER with 300 Try Alternate to new Allocates while "
 	 "draining (repeatable; the one of the client's address family)"},
+	{"tls-alternate-server", 0, CFG_LIST, OFF(tls_alternate_server), NULL, 0, 16,
+	 cfg_check_alt_server, R,
+	 "IP[:PORT] like alternate-server, for clients on TLS or DTLS (port 5349 when absent)"},
+	{"alternate-domain", 0, CFG_STR, OFF(alternate_domain), NULL, 0, 0, cfg_check_dns_name, R,
+	 "DNS name sent in ALTERNATE-DOMAIN (RFC 8489 §14.16) with a tls-alternate-server: the "
+	 "name its certificate is checked against"},
+	{"max-allocations", 0, CFG_INT, OFF(max_allocations), "0", 0, INT_MAX, NULL, R,
+	 "allocations this node holds before it sheds load: further Allocates get 300 Try "
+	 "Alternate (alternate-server, else a live node of the fleet), or 486; 0 = no limit"},
+	/* the fleet: several nodes on one redis-userdb */
+	{"node-name", 0, CFG_STR, OFF(node_name), NULL, 0, 0, cfg_check_node_name, 0,
+	 "this node's name in the fleet registry (letters, digits, '.', '-', '_'; at most 63); "
+	 "none = the host name"},
+	{"node-domain", 0, CFG_STR, OFF(node_domain), NULL, 0, 0, cfg_check_dns_name, R,
+	 "this node's DNS name, as its TLS certificate names it: other nodes send it in "
+	 "ALTERNATE-DOMAIN when they redirect a TLS client here"},
+	{"fleet-lease", 0, CFG_INT, OFF(fleet_lease), "30", 3, 600, NULL, 0,
+	 "seconds a node that stops refreshing its lease in Redis (it died) still counts "
+	 "against fleet quotas and stays in the registry"},
+	{"fleet-quota", 0, CFG_BOOL, OFF(fleet_quota), "true", 0, 0, NULL, R,
+	 "with redis-userdb: user-quota and total-quota (and a realm's quotas in Redis) count "
+	 "the allocations of every node sharing the Redis, not of this node alone"},
+	{"fleet-quota-fallback", 0, CFG_STR, OFF(fleet_quota_fallback), "closed", 0, 0,
+	 cfg_check_fleet_fallback, R,
+	 "fleet quotas while Redis is unreachable: closed (an Allocate that a quota applies to "
+	 "gets 500) or local (this node's own counts against the same limits)"},
+	{"fleet-registry", 0, CFG_BOOL, OFF(fleet_registry), "true", 0, 0, NULL, 0,
+	 "with redis-userdb: publish this node (addresses, load, draining) and its sessions "
+	 "in Redis, for ternctl sessions --fleet, kill --fleet and load shedding"},
+	{"fleet-alternates", 0, CFG_BOOL, OFF(fleet_alternates), "true", 0, 0, NULL, R,
+	 "when draining or over max-allocations with no alternate-server of the client's "
+	 "family: send 300 Try Alternate to the least loaded live node of the registry "
+	 "(same family, never this node, never loopback)"},
 	/* metrics and health */
 	{"prometheus", 0, CFG_BOOL, OFF(prometheus), "false", 0, 0, NULL, 0,
 	 "serve /metrics (Prometheus), /healthz and /readyz over HTTP"},

@@ -134,5 +134,8 @@ int cfg_check_tls_cert(const char *value, char *why, size_t len);
 int cfg_check_log_format(const char *value, char *why, size_t len);
 int cfg_check_syslog_facility(const char *value, char *why, size_t len);
 int cfg_check_alt_server(const char *value, char *why, size_t len); /* app/cfg_alt.c */
+int cfg_check_dns_name(const char *value, char *why, size_t len);
+int cfg_check_node_name(const char *value, char *why, size_t len);
+int cfg_check_fleet_fallback(const char *value, char *why, size_t len);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "base/xmalloc.h"
 #include "cred/redis_conf.h"
+#include "cred/redis_sync.h"
 
 struct cli_redis {
 	redisContext *rc;
@@ -51,127 +52,11 @@ static int reply_refused(const struct cli *c, const redisReply *r, const char *c
 	return cli_fail(c, CLI_REFUSED, "redis %s: %s", cmd, r->str);
 }
 
-static int auth_select(const struct cli *c, const struct cred_redis_conf *conf)
-{
-	char dbs[16];
-	int rc = CLI_OK;
-
-	snprintf(dbs, sizeof(dbs), "%u", conf->dbname);
-	if (conf->password[0] && conf->user[0])
-		rc = cli_db_ok(c, CLI_ARGV("AUTH", conf->user, conf->password));
-	else if (conf->password[0])
-		rc = cli_db_ok(c, CLI_ARGV("AUTH", conf->password));
-	if (rc == CLI_OK && conf->dbname != 0)
-		rc = cli_db_ok(c, CLI_ARGV("SELECT", dbs));
-	/* An AUTH or SELECT refused is a connection error. */
-	return rc ? CLI_USAGE : CLI_OK;
-}
-
-/* A short command (at most 4 words) on rc, quietly: the reply or NULL. */
-static redisReply *argv_cmd(redisContext *rc, const char *const *argv)
-{
-	size_t lens[4];
-	int n = 0;
-
-	for (; argv[n] && n < 4; n++)
-		lens[n] = strlen(argv[n]);
-	return redisCommandArgv(rc, n, (const char **)argv, lens);
-}
-
-/* Asks sentinel s for the master's address into *out (a blocking exchange). 0, or -1 with
- * the reason in err. */
-static int sentinel_query(const struct cred_redis_conf *conf, const struct cred_redis_addr *s,
-			  struct timeval tv, struct cred_redis_addr *out, char *err, size_t len)
-{
-	redisContext *rc = redisConnectWithTimeout(s->host, s->port, tv);
-	redisReply *r = NULL;
-	char hp[CRED_REDIS_HOST_MAX + 16];
-	int ok = -1;
-
-	if (!rc || rc->err)
-		goto out;
-	redisSetTimeout(rc, tv);
-	if (conf->sentinel_password[0]) {
-		r = argv_cmd(rc, CLI_ARGV("AUTH", conf->sentinel_password));
-		if (!r || r->type == REDIS_REPLY_ERROR)
-			goto out;
-		freeReplyObject(r);
-	}
-	r = argv_cmd(rc, CLI_ARGV("SENTINEL", "get-master-addr-by-name", conf->master));
-	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-	    r->element[0]->type == REDIS_REPLY_STRING &&
-	    r->element[1]->type == REDIS_REPLY_STRING &&
-	    snprintf(hp, sizeof(hp), strchr(r->element[0]->str, ':') ? "[%s]:%s" : "%s:%s",
-		     r->element[0]->str, r->element[1]->str) < (int)sizeof(hp) &&
-	    cred_redis_addr_parse(hp, strlen(hp), 6379, out) == 0)
-		ok = 0;
-out:
-	if (ok < 0)
-		snprintf(err, len, "sentinel %s:%u: %s", s->host, s->port,
-			 rc && rc->err			     ? rc->errstr
-			 : r && r->type == REDIS_REPLY_ERROR ? r->str
-			 : rc				     ? "master name unknown"
-							     : "out of memory");
-	if (r)
-		freeReplyObject(r);
-	if (rc)
-		redisFree(rc);
-	return ok;
-}
-
-/* 1 when the server of tmp says ROLE master. */
-static int is_master(const struct cli *tmp)
-{
-	redisReply *r = argv_cmd(tmp->db->rc, CLI_ARGV("ROLE"));
-	int yes = r && r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
-		  r->element[0]->type == REDIS_REPLY_STRING &&
-		  strcmp(r->element[0]->str, "master") == 0;
-
-	if (r)
-		freeReplyObject(r);
-	return yes;
-}
-
-/* Connects tmp->db to host:port, authenticates and selects. CLI_OK or an exit status
- * (printed). */
-static int connect_to(struct cli *tmp, const struct cred_redis_conf *conf, const char *host,
-		      unsigned port, struct timeval tv)
-{
-	tmp->db->rc = redisConnectWithTimeout(host, (int)port, tv);
-	if (!tmp->db->rc || tmp->db->rc->err)
-		return cli_fail(tmp, CLI_USAGE, "redis: cannot connect to %s:%u: %s", host, port,
-				tmp->db->rc ? tmp->db->rc->errstr : "out of memory");
-	redisSetTimeout(tmp->db->rc, tv);
-	return auth_select(tmp, conf);
-}
-
-/* Through the sentinels: the first master they name that says ROLE master. */
-static int connect_sentinels(struct cli *tmp, const struct cred_redis_conf *conf, struct timeval tv)
-{
-	struct cred_redis_addr m;
-	char err[256] = "no sentinel";
-
-	for (unsigned i = 0; i < conf->nsentinels; i++) {
-		if (sentinel_query(conf, &conf->sentinel[i], tv, &m, err, sizeof(err)) < 0)
-			continue;
-		if (connect_to(tmp, conf, m.host, m.port, tv) == CLI_OK && is_master(tmp))
-			return CLI_OK;
-		snprintf(err, sizeof(err), "%s:%u (from sentinel %s:%u) is not a usable master",
-			 m.host, m.port, conf->sentinel[i].host, conf->sentinel[i].port);
-		if (tmp->db->rc)
-			redisFree(tmp->db->rc);
-		tmp->db->rc = NULL;
-	}
-	return cli_fail(tmp, CLI_USAGE, "redis: no master named %s: %s", conf->master, err);
-}
-
 int cli_redis_connect(const struct cli *c, const char *conninfo, struct cli_redis **out)
 {
 	struct cred_redis_conf conf;
-	struct cli tmp = *c;
-	struct timeval tv;
-	char err[160];
-	int rc;
+	struct cli_redis *db;
+	char err[320];
 
 	if (!conninfo)
 		conninfo = getenv(CLI_REDIS_ENV);
@@ -180,18 +65,15 @@ int cli_redis_connect(const struct cli *c, const char *conninfo, struct cli_redi
 				CLI_REDIS_ENV);
 	if (cred_redis_conf_parse(conninfo, &conf, err, sizeof(err)))
 		return cli_fail(c, CLI_USAGE, "bad Redis connection string: %s", err);
-	tv.tv_sec = conf.connect_timeout_s ? conf.connect_timeout_s : 5;
-	tv.tv_usec = 0;
-	tmp.db = xcalloc(1, sizeof(*tmp.db));
-	if (conf.nsentinels)
-		rc = connect_sentinels(&tmp, &conf, tv);
-	else
-		rc = connect_to(&tmp, &conf, conf.host, conf.port, tv);
-	if (rc) {
-		cli_redis_close(tmp.db);
-		return rc;
+	db = xcalloc(1, sizeof(*db));
+	if (cred_redis_sync_connect(&conf, 0, &db->rc, err, sizeof(err)) < 0) {
+		cli_redis_close(db);
+		if (conf.nsentinels)
+			return cli_fail(c, CLI_USAGE, "redis: no master named %s: %s", conf.master,
+					err);
+		return cli_fail(c, CLI_USAGE, "redis: %s", err);
 	}
-	*out = tmp.db;
+	*out = db;
 	return CLI_OK;
 }
 

@@ -76,6 +76,11 @@ struct net_opts {
 				      * its relays for the server's lifetime */
 	net_cred_new_cb cred_new;    /* NULL: no credential store (no-auth, stun-only) */
 	void *cred_arg;
+	/* Called once per worker right after its TURN core is made (main thread, before the
+	 * worker starts): app/ gives it its fleet (turn_server_set_fleet). 0 or -errno. */
+	int (*turn_attach)(void *arg, struct event_base *base, unsigned worker,
+			   struct turn_server *s);
+	void *turn_attach_arg;
 	struct addr relay[NET_MAX_RELAY]; /* relay-ip (ports ignored); see net_opts_relay_addrs */
 	size_t nrelay;
 	uint16_t min_port, max_port; /* relay port range; 0, 0 = the NET_DEFAULT_ ones below */

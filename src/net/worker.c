@@ -206,6 +206,9 @@ static int net_worker_turn_new(struct net_worker *w)
 	if (err)
 		return err;
 	turn_server_set_worker(w->turn, w->id);
+	if (o->turn_attach &&
+	    (err = o->turn_attach(o->turn_attach_arg, w->base, w->id, w->turn)) < 0)
+		return err;
 	w->tick_ev = event_new(w->base, -1, EV_PERSIST, net_worker_tick, w);
 	if (!w->tick_ev || event_add(w->tick_ev, &tv) < 0)
 		return -ENOMEM;

@@ -94,6 +94,8 @@ struct turn_server {
 	struct turn_realm_traffic *realms; /* TURN_REALM_SLOTS, made at the first end */
 	size_t nrealms;
 	struct turn_pending pending[TURN_PENDING_MAX];
+	const struct turn_fleet_ops *fleet; /* turn_server_set_fleet; NULL: one node */
+	void *fleet_impl;
 	uint8_t scratch[TURN_RESP_MAX];
 };
 

@@ -110,7 +110,16 @@ void turn_server_free(struct turn_server *s)
 		s->creds->ops->free(s->creds->impl);
 	if (s->old_creds)
 		s->old_creds->ops->free(s->old_creds->impl);
+	/* Last: freeing the allocations above still releases their units through it. */
+	if (s->fleet && s->fleet->free)
+		s->fleet->free(s->fleet_impl);
 	free(s);
+}
+
+void turn_server_set_fleet(struct turn_server *s, const struct turn_fleet_ops *ops, void *impl)
+{
+	s->fleet = ops;
+	s->fleet_impl = impl;
 }
 
 /* The store a reload replaces: freed now when no lookup waits on it, else kept in

@@ -366,6 +366,42 @@ int turn_server_kill(struct turn_server *s, uint64_t id);
  * TURN_END_KILLED. Returns how many, or -ENOMEM (none ended). */
 int turn_server_kill_user(struct turn_server *s, const char *user, const char *realm);
 
+/* The fleet (DESIGN.md §7): what a worker's core asks of the nodes sharing its Redis.
+ * Implemented over Redis by cred/fleet*.c and wired by app/app_fleet.c; a server without
+ * it (one node) counts quotas locally. Every call on the worker's thread; any member may
+ * be NULL (that part is off). */
+struct turn_fleet_quota {
+	const uint8_t *ident; /* the user quota's key (turn/shared.h, 16 bytes); NULL: the
+			       * totals only */
+	const char *realm;
+	uint32_t n;	      /* units (1, or 2 with a reserved port) */
+	uint32_t user_quota;  /* 0 = unlimited */
+	uint32_t total_quota; /* 0 = unlimited */
+};
+/* status: 0 granted (the units are counted), -EDQUOT over a quota, -EIO Redis could not
+ * answer (turn_cfg fleet_quota_local says what then). */
+typedef void (*turn_fleet_cb)(void *arg, int status);
+struct turn_fleet_ops {
+	/* Counts q's units across the fleet if the quotas allow them. 0: cb runs once (inside
+	 * this call or later); < 0: it will not. */
+	int (*quota_acquire)(void *impl, const struct turn_fleet_quota *q, turn_fleet_cb cb,
+			     void *arg);
+	void (*quota_cancel)(void *impl, turn_fleet_cb cb, void *arg);
+	/* Gives back one unit acquired with the same ident and realm. */
+	void (*quota_release)(void *impl, const uint8_t *ident, const char *realm);
+	/* The session registry: an allocation began, ended. */
+	void (*session_up)(void *impl, const struct turn_session *ss);
+	void (*session_down)(void *impl, uint64_t id);
+	/* A live node of family (AF_INET, AF_INET6) to send a new allocation to, for a client
+	 * on TLS/DTLS when tls: 0 with *out (and domain, "" when none), or -ENOENT. */
+	int (*alternate)(void *impl, int family, bool tls, struct addr *out, char *domain,
+			 size_t dlen);
+	void (*free)(void *impl); /* with the server */
+};
+/* Gives s its fleet (impl taken: ops->free runs when s is freed). Worker thread, before
+ * the worker starts. */
+void turn_server_set_fleet(struct turn_server *s, const struct turn_fleet_ops *ops, void *impl);
+
 /* Why an authenticated request failed (RFC 8489 §9.2.4): the store does not know the user
  * (401), the key does not verify MESSAGE-INTEGRITY (401), the nonce is stale (438), the
  * credential attributes are malformed (400 and the like), the store failed or is busy

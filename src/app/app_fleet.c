@@ -1,0 +1,172 @@
+/* The fleet glue (app/app_fleet.h): each worker's struct turn_fleet_ops over its
+ * cred/fleet worker, and the node card (address, load, drain) worker 0 publishes. */
+#include "app/app_fleet.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "app/cfg.h"
+#include "base/addr.h"
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "cred/fleet.h"
+#include "net/server.h"
+#include "turn/server.h"
+#include "turn/shared.h"
+
+struct app_fleet {
+	struct fleet *f;
+	struct turn_shared *shared;
+	const struct net_opts *o;
+	uint64_t max_allocations;
+	struct fleet_node_info addrs; /* the address fields, computed once */
+};
+
+/* One worker's: what its turn_server holds as fleet_impl. */
+struct app_fleet_worker {
+	struct app_fleet *af;
+	struct fleet_worker *fw;
+	struct turn_server *s;
+};
+
+static bool app_fleet_addr_ok(const struct addr *a)
+{
+	char ip[64];
+
+	if (addr_family(a) != AF_INET && addr_family(a) != AF_INET6)
+		return false;
+	if (addr_is_any(a) || !addr_ip_to_str(a, ip, sizeof(ip)))
+		return false;
+	/* Never send a client to a loopback address: it would reach its own host. */
+	return strncmp(ip, "127.", 4) != 0 && strcmp(ip, "::1") != 0;
+}
+
+/* "IP:PORT" of a (family's field of out) unless taken. */
+static void app_fleet_addr_put(char *field, size_t len, const struct addr *a, uint16_t port)
+{
+	struct addr b = *a;
+
+	if (field[0] || port == 0)
+		return;
+	addr_set_port(&b, port);
+	addr_to_str(&b, field, len);
+}
+
+/* The addresses clients reach this node at: external-ip's public addresses first, then
+ * the listening addresses; none loopback or unspecified. */
+static void app_fleet_addrs(const struct net_opts *o, struct fleet_node_info *out)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		size_t n = pass == 0 ? o->nexternal : o->nlisten;
+
+		for (size_t i = 0; i < n; i++) {
+			const struct addr *a = pass == 0 ? &o->external[i].pub : &o->listen[i];
+			bool v6 = addr_family(a) == AF_INET6;
+
+			if (!app_fleet_addr_ok(a))
+				continue;
+			app_fleet_addr_put(v6 ? out->addr6 : out->addr4, sizeof(out->addr4), a,
+					   o->port);
+			if (o->tls || o->dtls)
+				app_fleet_addr_put(v6 ? out->tls6 : out->tls4, sizeof(out->tls4), a,
+						   o->tls_port);
+		}
+	}
+}
+
+/* fleet_info_fn, on worker 0's thread. */
+static void app_fleet_info(void *arg, struct fleet_node_info *out)
+{
+	struct app_fleet *af = arg;
+
+	*out = af->addrs;
+	out->allocations = turn_shared_total(af->shared);
+	out->max_allocations = af->max_allocations;
+	out->draining = turn_shared_is_draining(af->shared);
+}
+
+static void app_fleet_worker_free(void *impl)
+{
+	struct app_fleet_worker *aw = impl;
+
+	fleet_worker_free(aw->fw);
+	free(aw);
+}
+
+static const struct turn_fleet_ops app_fleet_ops = {
+	.free = app_fleet_worker_free,
+};
+
+/* net_opts turn_attach. */
+static int app_fleet_attach(void *arg, struct event_base *base, unsigned worker,
+			    struct turn_server *s)
+{
+	struct app_fleet *af = arg;
+	struct app_fleet_worker *aw = xcalloc(1, sizeof(*aw));
+	int err = fleet_worker_new(af->f, base, worker, &aw->fw);
+
+	if (err) {
+		free(aw);
+		return err;
+	}
+	aw->af = af;
+	aw->s = s;
+	turn_server_set_fleet(s, &app_fleet_ops, aw);
+	return 0;
+}
+
+int app_fleet_new(const struct cfg *cfg, struct net_opts *o, struct turn_shared *shared,
+		  struct app_fleet **out)
+{
+	struct fleet_opts fo = {.conninfo = cfg->redis_userdb,
+				.node_name = cfg->node_name,
+				.lease_s = (uint32_t)cfg->fleet_lease,
+				.quota = cfg->fleet_quota,
+				.registry = cfg->fleet_registry,
+				.alternates = cfg->fleet_alternates,
+				.info = app_fleet_info};
+	struct app_fleet *af;
+	char why[256];
+	int err;
+
+	*out = NULL;
+	if (!cfg->redis_userdb || cfg->stun_only || cfg->no_auth ||
+	    !(cfg->fleet_quota || cfg->fleet_registry || cfg->fleet_alternates))
+		return 0;
+	af = xcalloc(1, sizeof(*af));
+	fo.info_arg = af;
+	err = fleet_new(&fo, &af->f, why, sizeof(why));
+	if (err) {
+		log_err("app", "fleet failed err=\"%s\"", err == -EINVAL ? why : strerror(-err));
+		free(af);
+		return err;
+	}
+	af->shared = shared;
+	af->o = o;
+	af->max_allocations = (uint64_t)cfg->max_allocations;
+	app_fleet_addrs(o, &af->addrs);
+	if (cfg->node_domain)
+		snprintf(af->addrs.domain, sizeof(af->addrs.domain), "%s", cfg->node_domain);
+	o->turn_attach = app_fleet_attach;
+	o->turn_attach_arg = af;
+	log_info("fleet",
+		 "joined id=%s lease=%us quota=%s registry=%s alternates=%s addr4=%s "
+		 "addr6=%s",
+		 fleet_id(af->f), fleet_lease_ms(af->f) / 1000, cfg->fleet_quota ? "on" : "off",
+		 cfg->fleet_registry ? "on" : "off", cfg->fleet_alternates ? "on" : "off",
+		 af->addrs.addr4[0] ? af->addrs.addr4 : "-",
+		 af->addrs.addr6[0] ? af->addrs.addr6 : "-");
+	*out = af;
+	return 0;
+}
+
+void app_fleet_free(struct app_fleet *af)
+{
+	if (af == NULL)
+		return;
+	fleet_free(af->f);
+	free(af);
+}
