@@ -142,6 +142,8 @@ static int sessions_run(struct cli *c)
 
 	if (c->o->fleet)
 		return cli_fleet_sessions(c);
+	if (c->o->redis)
+		return cli_fail(c, CLI_USAGE, "--redis goes with --fleet");
 	if (c->o->json)
 		strcat(req, " json");
 	if ((c->o->user && cli_admin_arg(req, sizeof(req), "user", c->o->user) < 0) ||
@@ -158,6 +160,8 @@ static int kill_run(struct cli *c)
 
 	if (o->fleet)
 		return cli_fleet_kill(c);
+	if (o->redis)
+		return cli_fail(c, CLI_USAGE, "--redis goes with --fleet");
 	if ((o->n_args == 1) == (o->user != NULL))
 		return cli_fail(c, CLI_USAGE,
 				"give one SESSION id or --user USER (try 'ternctl kill --help')");
