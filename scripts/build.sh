@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds Tern out of tree: scripts/build.sh [release|asan] → _build/<kind>/src/ternd
+# Builds Tern out of tree: scripts/build.sh [release|asan|xdp|xdp-asan] → _build/<kind>/src/ternd
+# (xdp, xdp-asan: also the XDP fast path, configure --enable-xdp; needs clang, libbpf-dev and
+# bpftool).
 # Re-running only rebuilds what changed.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -7,7 +9,9 @@ kind=${1:-release}
 case "$kind" in
 release) flags=(--enable-werror) ;;
 asan) flags=(--enable-sanitizers --enable-werror) ;;
-*) echo "build.sh: unknown build kind '$kind' (release|asan)" >&2; exit 2 ;;
+xdp) flags=(--enable-xdp --enable-werror) ;;
+xdp-asan) flags=(--enable-xdp --enable-sanitizers --enable-werror) ;;
+*) echo "build.sh: unknown build kind '$kind' (release|asan|xdp|xdp-asan)" >&2; exit 2 ;;
 esac
 [ -x "$top/configure" ] || (cd "$top" && ./autogen.sh >/dev/null 2>&1)
 dir="$top/_build/$kind"
