@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "base/addr.h"
-#include "src/xdp/tern.skel.h"
+#include "xdp/tern.skel.h"
 #include "xdp/xdp_maps.h"
 
 #define XH_IF	    "x0"
@@ -56,16 +56,12 @@ struct xh {
 	int ifindex; /* x0's */
 };
 
-/* Enters a new network namespace, sets it up and loads the program. Returns 0, or -errno
- * with why set (the test then skips: no root, no BPF). */
-static inline int xh_open(struct xh *h, char *why, size_t n)
+/* Enters a new network namespace and sets it up. Returns 0, or -errno with why set. */
+static inline int xh_netns(char *why, size_t n)
 {
-	struct tern_xdp_cfg cfg = {.min_port = XH_MIN_PORT, .max_port = XH_MAX_PORT};
-	uint32_t zero = 0;
 	char cmd[256];
 	int err;
 
-	memset(h, 0, sizeof(*h));
 	if (unshare(CLONE_NEWNET) < 0) {
 		err = -errno;
 		snprintf(why, n, "cannot enter a network namespace: %s", strerror(errno));
@@ -78,6 +74,21 @@ static inline int xh_open(struct xh *h, char *why, size_t n)
 			return -EIO;
 		}
 	}
+	return 0;
+}
+
+/* xh_netns, then loads the program. Returns 0, or -errno with why set (the test then
+ * skips: no root, no BPF). */
+static inline int xh_open(struct xh *h, char *why, size_t n)
+{
+	struct tern_xdp_cfg cfg = {.min_port = XH_MIN_PORT, .max_port = XH_MAX_PORT};
+	uint32_t zero = 0;
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	err = xh_netns(why, n);
+	if (err < 0)
+		return err;
 	h->ifindex = (int)if_nametoindex(XH_IF);
 	h->skel = tern_bpf__open_and_load();
 	if (h->skel == NULL) {
@@ -94,21 +105,28 @@ static inline void xh_close(struct xh *h)
 	h->skel = NULL;
 }
 
-/* Runs the frame in as received on x0; out gets the frame after the program (cap bytes).
- * Returns the XDP action (XDP_PASS, XDP_TX, ...) or -errno. */
-static inline int xh_run(struct xh *h, const uint8_t *in, size_t len, uint8_t *out, size_t cap,
-			 size_t *out_len)
+/* Runs the frame in as received on ifindex; out gets the frame after the program (cap
+ * bytes). Returns the XDP action (XDP_PASS, XDP_TX, ...) or -errno. */
+static inline int xh_run_fd(int prog_fd, int ifindex, const uint8_t *in, size_t len, uint8_t *out,
+			    size_t cap, size_t *out_len)
 {
-	struct xdp_md ctx = {.data_end = (uint32_t)len, .ingress_ifindex = (uint32_t)h->ifindex};
+	struct xdp_md ctx = {.data_end = (uint32_t)len, .ingress_ifindex = (uint32_t)ifindex};
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = (uint32_t)len,
 		    .data_out = out, .data_size_out = (uint32_t)cap, .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx), .repeat = 1);
-	int rc = bpf_prog_test_run_opts(bpf_program__fd(h->skel->progs.tern_xdp), &o);
+	int rc = bpf_prog_test_run_opts(prog_fd, &o);
 
 	if (rc < 0)
 		return rc;
 	*out_len = o.data_size_out;
 	return (int)o.retval;
+}
+
+static inline int xh_run(struct xh *h, const uint8_t *in, size_t len, uint8_t *out, size_t cap,
+			 size_t *out_len)
+{
+	return xh_run_fd(bpf_program__fd(h->skel->progs.tern_xdp), h->ifindex, in, len, out, cap,
+			 out_len);
 }
 
 /* A statistic (enum tern_xdp_stat) summed over all CPUs. */
