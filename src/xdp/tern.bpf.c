@@ -8,7 +8,10 @@
  *                   as turn/data.c builds them (no FINGERPRINT, not padded ChannelData).
  * The output leaves through the interface and neighbour bpf_fib_lookup() finds (XDP_TX or
  * bpf_redirect); the UDP checksum is updated from the received one (so a datagram with a
- * bad checksum leaves with a bad checksum), the IPv4 header checksum computed. */
+ * bad checksum leaves with a bad checksum), the IPv4 header checksum computed. IP headers
+ * as the relay sockets' would be: TTL/hop limit 64, DF towards clients and not towards peers
+ * (net/relay.c: IP_PMTUDISC_DONT without DONT-FRAGMENT), the IPv4 identification the entry's
+ * packet count. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>

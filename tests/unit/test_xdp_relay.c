@@ -258,6 +258,12 @@ static void run_scen(const struct scen *s)
 	test_peer_to_client(100, 5003);
 	test_peer_to_client(2, 5002);
 	test_peer_to_client(1200, 5004);
+	for (size_t len = 0; len < 8; len++) {
+		test_chan_to_peer(len, (4 - len % 4) % 4, 0);
+		test_send_to_peer(len, 6001);
+		test_peer_to_client(len, PEER_PORT);
+		test_peer_to_client(len, 5005);
+	}
 	t_stop(&t);
 }
 
