@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "cred/fleet.h"
+#include "cred/fleet_quota.h"
 #include "net/server.h"
 #include "turn/server.h"
 #include "turn/shared.h"
@@ -96,7 +97,35 @@ static void app_fleet_worker_free(void *impl)
 	free(aw);
 }
 
+/* Fleet quotas: turn/'s struct turn_fleet_quota as cred/'s struct fleet_quota_ask (the
+ * same callback type: void (*)(void *, int)). */
+static int app_fleet_quota_acquire(void *impl, const struct turn_fleet_quota *q, turn_fleet_cb cb,
+				   void *arg)
+{
+	struct app_fleet_worker *aw = impl;
+	struct fleet_quota_ask ask = {.ident = q->ident,
+				      .realm = q->realm,
+				      .n = q->n,
+				      .user_quota = q->user_quota,
+				      .total_quota = q->total_quota};
+
+	return fleet_quota_acquire(aw->fw, &ask, cb, arg);
+}
+
+static void app_fleet_quota_cancel(void *impl, turn_fleet_cb cb, void *arg)
+{
+	fleet_quota_cancel(((struct app_fleet_worker *)impl)->fw, cb, arg);
+}
+
+static void app_fleet_quota_release(void *impl, const uint8_t *ident, const char *realm)
+{
+	fleet_quota_release(((struct app_fleet_worker *)impl)->fw, ident, realm);
+}
+
 static const struct turn_fleet_ops app_fleet_ops = {
+	.quota_acquire = app_fleet_quota_acquire,
+	.quota_cancel = app_fleet_quota_cancel,
+	.quota_release = app_fleet_quota_release,
 	.free = app_fleet_worker_free,
 };
 

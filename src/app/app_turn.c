@@ -296,6 +296,9 @@ static void app_turn_fill(const struct app_turn *t, struct app_turn_gen *g, cons
 	tc->alloc_timeout_s = (uint32_t)cfg->max_allocate_timeout;
 	tc->user_quota = (uint32_t)cfg->user_quota;
 	tc->total_quota = (uint32_t)cfg->total_quota;
+	tc->fleet_quota = cfg->fleet_quota;
+	tc->fleet_quota_local =
+		cfg->fleet_quota_fallback && strcmp(cfg->fleet_quota_fallback, "local") == 0;
 	tc->max_bps = (uint64_t)cfg->max_bps;
 	tc->bps_capacity = (uint64_t)cfg->bps_capacity;
 	tc->unauth_rate = (uint32_t)cfg->unauth_rate;

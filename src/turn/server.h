@@ -169,8 +169,14 @@ struct turn_cfg {
 				   * 0 = 30000 */
 	uint32_t user_quota;	  /* allocations + reserved ports per user; 0 = unlimited */
 	uint32_t total_quota;	  /* allocations + reserved ports in total; 0 = unlimited */
-	uint64_t max_bps;	  /* bytes/s per allocation, each direction (coturn's
-				   * max-bps); 0 = unlimited */
+	/* fleet-quota: an Allocate a quota applies to (user or total > 0) is also counted
+	 * across the fleet (struct turn_fleet_ops quota_acquire) when the server has one;
+	 * fleet_quota_local (fleet-quota-fallback local): when the fleet cannot answer, the
+	 * local counts alone decide, else 500. */
+	bool fleet_quota;
+	bool fleet_quota_local;
+	uint64_t max_bps; /* bytes/s per allocation, each direction (coturn's
+			   * max-bps); 0 = unlimited */
 	/* bps-capacity (coturn's): bytes/s all allocations together may be granted
 	 * (turn_shared_bps_acquire). An Allocate reserves its max-bps (the realm's, else
 	 * max_bps) or what is left of the capacity, and is refused with 486 when nothing is;
@@ -374,7 +380,8 @@ struct turn_fleet_quota {
 	const uint8_t *ident; /* the user quota's key (turn/shared.h, 16 bytes); NULL: the
 			       * totals only */
 	const char *realm;
-	uint32_t n;	      /* units (1, or 2 with a reserved port) */
+	uint32_t n;	      /* units: 1, the allocation (a port held by RESERVATION-TOKEN
+			       * lives 30 s and counts on its node only) */
 	uint32_t user_quota;  /* 0 = unlimited */
 	uint32_t total_quota; /* 0 = unlimited */
 };
