@@ -8,9 +8,11 @@
  *                                    with the lease
  *   tern/fleet/node/<id>/sessions    HASH session id (16 hex) -> a session line
  *   tern/fleet/node/<id>/keys        SET the quota hashes this node counts in
- *   tern/fleet/quota/<realm>/user/<32 hex>  HASH id -> units of one user quota (the hex is
- *                                    the first 16 bytes of SHA-256(quota user ":" realm))
- *   tern/fleet/quota/<realm>/total   HASH id -> units of the realm
+ *   tern/fleet/quota/<realm>/user/<32 hex>  HASH "<id>/<worker>" -> allocations that
+ *                                    worker holds for one user quota (the hex is the first
+ *                                    16 bytes of SHA-256(quota user ":" realm));
+ *                                    cred/fleet_quota.h
+ *   tern/fleet/quota/<realm>/total   HASH "<id>/<worker>" -> allocations of the realm
  *   tern/fleet/control               channel: commands to every node (ternctl --fleet) */
 #ifndef TERN_CRED_FLEET_KEYS_H
 #define TERN_CRED_FLEET_KEYS_H
