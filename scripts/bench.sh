@@ -753,8 +753,8 @@ report_alloc() {
 			a = ratio("ternd-fleet", "ternd-local", "cycles_per_cpu_s")
 			printf "\nfleet quota on/off: cycles/cpu_s %s (target >= 0.80: %s)  cycles/s %s\n",
 				a, verdict(a, ">=", 0.8), ratio("ternd-fleet", "ternd-local", "cps")
-			printf "p99 allocation time (authenticated Allocate to its success): %s us with, " \
-				"%s us without\n", median("ternd-fleet", "alloc_p99_us"),
+			printf "p99 allocation time (authenticated Allocate to its success): %.0f us with, " \
+				"%.0f us without\n", median("ternd-fleet", "alloc_p99_us"),
 				median("ternd-local", "alloc_p99_us")
 			print "Both: a Redis user, user-quota 1000000 (never refused); ternd-fleet runs the"
 			print "fleet count (one Lua script in Redis) on every Allocate, ternd-local not."
