@@ -321,9 +321,18 @@ static void turn_fleet_resume(struct turn_pending *p)
 	int n;
 
 	memcpy(x.ident, p->ident, TURN_IDENT_LEN);
+	if (s->fleet_out == NULL)
+		s->fleet_out = malloc(TURN_PENDING_MAX * sizeof(*s->fleet_out));
+	if (s->fleet_out && p->client.conn->ops->queue) {
+		x.out = s->fleet_out[p - s->pending];
+		x.cap = sizeof(s->fleet_out[0]);
+	}
 	if (stun_msg_decode(&m, p->buf, p->len) == 0) {
 		n = p->handler(&x);
-		if (n > 0)
+		if (n > 0 && x.out != s->scratch)
+			p->client.conn->ops->queue(p->client.conn, &p->client.src, x.out,
+						   (size_t)n);
+		else if (n > 0)
 			turn_client_send(&p->client, s->scratch, (size_t)n);
 	} else if (p->status == 0) {
 		/* Cannot happen (the bytes decoded before): the units go back. */

@@ -103,6 +103,11 @@ struct turn_server {
 	struct turn_pending pending[TURN_PENDING_MAX];
 	const struct turn_fleet_ops *fleet; /* turn_server_set_fleet; NULL: one node */
 	void *fleet_impl;
+	/* Made at the first answer from the fleet: one response per pending slot, so that a
+	 * replayed request's response is queued (turn_conn_ops queue: batched with the
+	 * iteration's others) from a buffer nothing rewrites before the flush (a slot parked
+	 * again in the same iteration is answered in a later one at the earliest). */
+	uint8_t (*fleet_out)[TURN_RESP_MAX];
 	uint8_t scratch[TURN_RESP_MAX];
 };
 
