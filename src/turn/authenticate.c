@@ -42,17 +42,19 @@ static void turn_ident(const uint8_t *user, size_t ulen, const struct cred_resul
 	turn_ident_half(user, ulen, realm, out + TURN_IDENT_LEN / 2);
 }
 
+/* A free slot, searched from after the last one taken (a burst finds one at once). */
 static struct turn_pending *turn_pending_get(struct turn_server *s)
 {
-	size_t i;
+	for (size_t k = 0; k < TURN_PENDING_MAX; k++) {
+		size_t i = (s->pending_next + k) % TURN_PENDING_MAX;
 
-	for (i = 0; i < TURN_PENDING_MAX; i++) {
 		if (!s->pending[i].used) {
 			struct turn_pending *p = &s->pending[i];
 
 			memset(p, 0, sizeof(*p));
 			p->s = s;
 			p->used = true;
+			s->pending_next = i + 1;
 			return p;
 		}
 	}

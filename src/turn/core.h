@@ -21,7 +21,7 @@
 #include "turn/tcp_conn.h"
 
 /* Requests parked while their credential lookup or their fleet quota is outstanding. */
-#define TURN_PENDING_MAX 128
+#define TURN_PENDING_MAX 256
 /* The largest request worth parking (bigger ones get 500 when the lookup is slow). */
 #define TURN_PENDING_MSG_MAX 2048
 /* Room for any response the server builds. */
@@ -101,6 +101,7 @@ struct turn_server {
 	struct turn_realm_traffic *realms; /* TURN_REALM_SLOTS, made at the first end */
 	size_t nrealms;
 	struct turn_pending pending[TURN_PENDING_MAX];
+	size_t pending_next; /* where the search for a free slot starts */
 	const struct turn_fleet_ops *fleet; /* turn_server_set_fleet; NULL: one node */
 	void *fleet_impl;
 	/* Made at the first answer from the fleet: one response per pending slot, so that a
