@@ -101,7 +101,7 @@ struct turn_server {
 	struct turn_realm_traffic *realms; /* TURN_REALM_SLOTS, made at the first end */
 	size_t nrealms;
 	struct turn_pending pending[TURN_PENDING_MAX];
-	size_t pending_next; /* where the search for a free slot starts */
+	size_t pending_next;		    /* where the search for a free slot starts */
 	const struct turn_fleet_ops *fleet; /* turn_server_set_fleet; NULL: one node */
 	void *fleet_impl;
 	/* Made at the first answer from the fleet: one response per pending slot, so that a
@@ -206,6 +206,10 @@ int turn_resp_try_alternate(struct turn_ctx *x, const struct addr *alt);
  * alternate server of the client's family, else 508). */
 uint64_t turn_session_id(struct turn_server *s);
 bool turn_drain_refuse(struct turn_ctx *x, int *n);
+/* The fleet's session registry (s->fleet session_up/session_down, when set): allocation a
+ * began (was created, or arrived from another worker), ended (or left for another worker). */
+void turn_session_fleet_up(struct turn_server *s, const struct turn_alloc *a);
+void turn_session_fleet_down(struct turn_server *s, const struct turn_alloc *a);
 /* An unauthenticated reply of n bytes (n from a builder; <= 0 passes through) to c: n when
  * the limiter lets it go (connections with a proven address always), else 0 (counted as
  * limited). */
