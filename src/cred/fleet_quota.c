@@ -257,6 +257,8 @@ void fleet_quota_release(struct fleet_worker *fw, const uint8_t *ident, const ch
 
 	if (fq == NULL)
 		return;
+	if (realm == NULL)
+		realm = "";
 	fq_count_both(fq, ident != NULL, ident, realm, -1);
 	/* While down: the count above is what the resync writes when it comes back. */
 	if (fleet_worker_up(fw))
@@ -302,8 +304,8 @@ static void fq_acquire_done(redisAsyncContext *ac, void *reply, void *privdata)
 static int fq_acquire_send(struct fleet_quota *fq, struct fq_req *r,
 			   const struct fleet_quota_ask *q)
 {
-	char n[16], uq[16], tq[16], *total = fq_key(false, NULL, q->realm);
-	char *user = r->has_ident ? fq_key(true, r->ident, q->realm) : NULL;
+	char n[16], uq[16], tq[16], *total = fq_key(false, NULL, r->realm);
+	char *user = r->has_ident ? fq_key(true, r->ident, r->realm) : NULL;
 	const char *argv[13];
 	int argc = 0, rc = -ENOMEM;
 
