@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "app/cfg.h"
@@ -14,6 +15,7 @@
 #include "base/xmalloc.h"
 #include "cred/fleet.h"
 #include "net/server.h"
+#include "net/sock.h"
 #include "turn/server.h"
 #include "turn/shared.h"
 
@@ -40,8 +42,11 @@ static bool app_fleet_addr_ok(const struct addr *a)
 		return false;
 	if (addr_is_any(a) || !addr_ip_to_str(a, ip, sizeof(ip)))
 		return false;
-	/* Never send a client to a loopback address: it would reach its own host. */
-	return strncmp(ip, "127.", 4) != 0 && strcmp(ip, "::1") != 0;
+	/* Never send a client to a loopback address (it would reach its own host) nor to a
+	 * link-local one (it names no one beyond the link). */
+	return strncmp(ip, "127.", 4) != 0 && strcmp(ip, "::1") != 0 &&
+	       strncmp(ip, "169.254.", 8) != 0 && strncasecmp(ip, "fe80:", 5) != 0 &&
+	       strncasecmp(ip, "::ffff:127.", 11) != 0;
 }
 
 /* "IP:PORT" of a (family's field of out) unless taken. */
@@ -55,15 +60,22 @@ static void app_fleet_addr_put(char *field, size_t len, const struct addr *a, ui
 	addr_to_str(&b, field, len);
 }
 
-/* The addresses clients reach this node at: external-ip's public addresses first, then
- * the listening addresses; none loopback or unspecified. */
+/* The addresses clients reach this node at, one per family: external-ip's public
+ * addresses first, then the listening addresses (every interface's when listening-ip is
+ * not set, as net/ listens on them); none loopback, link-local or unspecified. */
 static void app_fleet_addrs(const struct net_opts *o, struct fleet_node_info *out)
 {
+	struct addr local[NET_MAX_LISTEN];
+	const struct addr *listen = o->listen;
+	size_t nlisten = o->nlisten;
+
+	if (nlisten == 0 && net_sock_local_addrs(o->port, local, NET_MAX_LISTEN, &nlisten) == 0)
+		listen = local;
 	for (int pass = 0; pass < 2; pass++) {
-		size_t n = pass == 0 ? o->nexternal : o->nlisten;
+		size_t n = pass == 0 ? o->nexternal : nlisten;
 
 		for (size_t i = 0; i < n; i++) {
-			const struct addr *a = pass == 0 ? &o->external[i].pub : &o->listen[i];
+			const struct addr *a = pass == 0 ? &o->external[i].pub : &listen[i];
 			bool v6 = addr_family(a) == AF_INET6;
 
 			if (!app_fleet_addr_ok(a))
@@ -88,6 +100,15 @@ static void app_fleet_info(void *arg, struct fleet_node_info *out)
 	out->draining = turn_shared_is_draining(af->shared);
 }
 
+/* turn_fleet_ops alternate: load shedding to the least loaded live node. */
+static int app_fleet_alternate(void *impl, int family, bool tls, struct addr *out, char *domain,
+			       size_t dlen)
+{
+	struct app_fleet_worker *aw = impl;
+
+	return fleet_alt_pick(aw->fw, family, tls, out, domain, dlen);
+}
+
 static void app_fleet_worker_free(void *impl)
 {
 	struct app_fleet_worker *aw = impl;
@@ -98,6 +119,7 @@ static void app_fleet_worker_free(void *impl)
 
 static const struct turn_fleet_ops app_fleet_ops = {
 	.free = app_fleet_worker_free,
+	.alternate = app_fleet_alternate,
 };
 
 /* net_opts turn_attach. */
