@@ -8,14 +8,17 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "app/cfg.h"
+#include "auth/nonce.h"
 #include "base/addr.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "cred/fleet.h"
 #include "net/server.h"
 #include "net/sock.h"
+#include "net/worker.h"
 #include "turn/server.h"
 #include "turn/shared.h"
 
@@ -191,4 +194,36 @@ void app_fleet_free(struct app_fleet *af)
 		return;
 	fleet_free(af->f);
 	free(af);
+}
+
+/* Clocks of a fleet's nodes differ this much at most (NTP keeps them far closer). */
+#define APP_FLEET_NONCE_SKEW_MS 5000
+
+void app_fleet_nonce(const struct cfg *cfg, struct auth_nonce_key *k)
+{
+	uint8_t secret[AUTH_NONCE_SECRET_LEN];
+	struct timespec wall;
+	char why[256] = "";
+	int err;
+
+	if (!cfg->redis_userdb || cfg->stun_only || cfg->no_auth ||
+	    !(cfg->fleet_quota || cfg->fleet_registry || cfg->fleet_alternates))
+		return;
+	err = fleet_nonce_secret(cfg->redis_userdb, secret, sizeof(secret), why, sizeof(why));
+	if (err) {
+		log_warn("fleet",
+			 "no shared nonce secret: a client sent to another node answers one "
+			 "more challenge there err=\"%s\"",
+			 why);
+		return;
+	}
+	memcpy(k->secret, secret, sizeof(k->secret));
+	explicit_bzero(secret, sizeof(secret));
+	/* Nonces on the wall clock's time line, which every node shares (within the skew);
+	 * fixed at start, so a later step of the wall clock does not move it. */
+	clock_gettime(CLOCK_REALTIME, &wall);
+	k->clock_ms =
+		(uint64_t)wall.tv_sec * 1000u + (uint64_t)wall.tv_nsec / 1000000u - net_clock_ms();
+	k->skew_ms = APP_FLEET_NONCE_SKEW_MS;
+	log_info("fleet", "nonce secret shared by the fleet");
 }

@@ -458,6 +458,8 @@ static int app_turn_base(struct app_turn *t, const struct cfg *cfg, const struct
 	err = auth_nonce_key_init(&t->nonce, 0, features);
 	if (err)
 		log_err("app", "nonce secret failed err=\"%s\"", strerror(-err));
+	else if (!t->no_creds)
+		app_fleet_nonce(cfg, &t->nonce); /* a fleet's nodes share it */
 	if (!err && (err = turn_shared_new(&t->shared)) < 0)
 		log_err("app", "turn shared state failed err=\"%s\"", strerror(-err));
 	if (!err)
