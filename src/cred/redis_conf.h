@@ -22,7 +22,7 @@
 
 #define CRED_REDIS_CONF_STR_MAX	 256
 #define CRED_REDIS_SENTINELS_MAX 8
-#define CRED_REDIS_HOST_MAX	 64
+#define CRED_REDIS_HOST_MAX	 256
 
 struct cred_redis_addr {
 	char host[CRED_REDIS_HOST_MAX];

@@ -161,7 +161,7 @@ static void conn_connect(struct cred_redis_conn *c)
 {
 	redisAsyncContext *ac = redisAsyncConnect(c->host, (int)c->port);
 
-	if (ac == NULL || ac->err || redisLibeventAttach(ac, c->base) != REDIS_OK) {
+	if (ac == NULL || ac->err || cred_redis_conn_attach(ac, c->base) < 0) {
 		char err[128];
 
 		snprintf(err, sizeof(err), "%s", ac && ac->errstr[0] ? ac->errstr : "no memory");
@@ -287,7 +287,7 @@ static void sentinel_ask(struct cred_redis_conn *c)
 	const char *argv[3] = {"AUTH", cf->sentinel_password};
 	unsigned ms = conn_timeout_ms(c);
 
-	if (ac == NULL || ac->err || redisLibeventAttach(ac, c->base) != REDIS_OK) {
+	if (ac == NULL || ac->err || cred_redis_conn_attach(ac, c->base) < 0) {
 		if (ac)
 			redisAsyncFree(ac);
 		c->sentinel_idx = (c->sentinel_idx + 1) % cf->nsentinels;
@@ -305,6 +305,37 @@ static void sentinel_ask(struct cred_redis_conn *c)
 	argv[2] = cf->master;
 	redisAsyncCommandArgv(ac, sentinel_on_reply, NULL, 3, argv, NULL);
 	conn_arm(c, ms > 2000 ? 2000 : ms);
+}
+
+/* A sentinel announced a new address for our master (+switch-master): drop what this
+ * connection is doing (pending commands fail: lookups fail closed) and connect there now,
+ * unless it is already there or on its way. Called from the watch's callback, never from
+ * one of ac's or sac's. */
+static void conn_on_switch(void *arg, const struct cred_redis_addr *a)
+{
+	struct cred_redis_conn *c = arg;
+	redisAsyncContext *ac = c->ac;
+	char why[CRED_REDIS_HOST_MAX + 48];
+
+	if (c->closing || (ac && !strcmp(a->host, c->master.host) && a->port == c->master.port))
+		return;
+	snprintf(why, sizeof(why), "master switched to %s:%u", a->host, a->port);
+	log_debug("cred", "redis master=%s addr=%s:%u (sentinel +switch-master)", c->conf->master,
+		  a->host, a->port);
+	if (c->sac)
+		sentinel_drop(c, c->sac, SENTINEL_FREE);
+	if (ac) {
+		conn_lost(c, why);
+		ac->data = NULL;
+		redisAsyncFree(ac);
+	}
+	c->master = *a;
+	c->host = c->master.host;
+	c->port = c->master.port;
+	c->sentinel_tries = 0;
+	c->backoff_ms = CONN_BACKOFF_MIN_MS;
+	event_del(c->timer);
+	conn_connect(c);
 }
 
 /* The timer: reconnect, or give up on a connect that takes too long. */
@@ -346,6 +377,8 @@ int cred_redis_conn_init(struct cred_redis_conn *c, struct event_base *base,
 	c->timer = evtimer_new(base, conn_on_timer, c);
 	if (c->timer == NULL)
 		return -ENOMEM;
+	if (conf->nsentinels && cred_redis_watch_init(&c->watch, base, conf, conn_on_switch, c) < 0)
+		return -ENOMEM;
 	conn_arm(c, 0);
 	return 0;
 }
@@ -355,6 +388,7 @@ void cred_redis_conn_close(struct cred_redis_conn *c)
 	redisAsyncContext *ac = c->ac;
 
 	c->closing = true;
+	cred_redis_watch_close(&c->watch);
 	c->ac = NULL;
 	if (c->up && c->health)
 		atomic_fetch_sub(&c->health->up, 1);
@@ -398,4 +432,9 @@ void cred_redis_conn_fail(struct cred_redis_conn *c, const char *why)
 	conn_lost(c, why);
 	ac->data = NULL;
 	redisAsyncFree(ac);
+}
+
+int cred_redis_conn_attach(redisAsyncContext *ac, struct event_base *base)
+{
+	return redisLibeventAttach(ac, base) == REDIS_OK ? 0 : -ENOMEM;
 }

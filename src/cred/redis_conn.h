@@ -2,9 +2,13 @@
  * the database, and after any failure reconnects with backoff (100 ms doubling to 5 s).
  * With sentinels in the configuration each (re)connect first asks them in turn for the
  * master's address (SENTINEL get-master-addr-by-name), connects there and checks that ROLE
- * says master (else it asks again, backoff capped at 1 s). A failover closes the clients
- * of the old master (sentinels kill them, or it died), so the next connect finds the new
- * one: that is how +switch-master is followed.
+ * says master (else it asks again, backoff capped at 1 s). Each such connection also
+ * keeps a subscription to +switch-master on one sentinel (cred/redis_watch.h): when a
+ * sentinel announces a new address for our master, the connection is dropped at once
+ * (pending commands fail) and made again to that address (ROLE checked), whatever state it
+ * was in. A switch missed by the subscription is still followed: a failover closes the
+ * clients of the old master (sentinels kill them, or it died), and the next connect asks
+ * the sentinels.
  * Outages are logged once for the whole process through a shared struct
  * cred_redis_health: "redis unreachable" when the first connection goes down, "redis
  * connected again" when the last one is back. Everything runs on the worker thread that
@@ -19,6 +23,7 @@
 #include <hiredis/async.h>
 
 #include "cred/redis_conf.h"
+#include "cred/redis_watch.h"
 
 struct event;
 struct event_base;
@@ -47,9 +52,10 @@ struct cred_redis_conn {
 	bool down; /* counted in health->down */
 	bool closing;
 	unsigned backoff_ms;
-	struct event *timer;	    /* reconnect, or connect timeout */
-	cred_redis_conn_cb on_up;   /* connected and ready */
-	cred_redis_conn_cb on_down; /* lost; pending commands already failed */
+	struct event *timer;	       /* reconnect, or connect timeout */
+	struct cred_redis_watch watch; /* +switch-master (through sentinels only) */
+	cred_redis_conn_cb on_up;      /* connected and ready */
+	cred_redis_conn_cb on_down;    /* lost; pending commands already failed */
 	void *arg;
 };
 
@@ -69,5 +75,8 @@ int cred_redis_conn_cmd(struct cred_redis_conn *c, redisCallbackFn *fn, void *pr
  * Pending commands get their callback with a NULL reply before this returns. Not from
  * inside a hiredis callback. */
 void cred_redis_conn_fail(struct cred_redis_conn *c, const char *why);
+/* Attaches a new context to base (hiredis's libevent adapter, included only by
+ * redis_conn.c). 0 or -ENOMEM. */
+int cred_redis_conn_attach(redisAsyncContext *ac, struct event_base *base);
 
 #endif
