@@ -16,6 +16,8 @@
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "cred/fleet.h"
+#include "cred/fleet_fmt.h"
+#include "cred/fleet_reg.h"
 #include "net/server.h"
 #include "net/sock.h"
 #include "net/worker.h"
@@ -120,7 +122,101 @@ static void app_fleet_worker_free(void *impl)
 	free(aw);
 }
 
+/* ---- the session registry (cred/fleet_reg.h) ---- */
+
+static uint64_t app_fleet_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void app_fleet_sess(const struct turn_session *ss, uint64_t wall, struct fleet_sess *out)
+{
+	size_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->since_ms = wall > ss->age_ms ? wall - ss->age_ms : 0;
+	out->seen_ms = wall;
+	out->expires_ms = wall + ss->expires_in_ms;
+	snprintf(out->transport, sizeof(out->transport), "%s", ss->transport);
+	addr_to_str(&ss->client, out->client, sizeof(out->client));
+	addr_to_str(&ss->local, out->local, sizeof(out->local));
+	for (unsigned i = 0; i < ss->nrelay && i < 2; i++) {
+		char one[ADDR_STR_MAX];
+
+		n += (size_t)snprintf(out->relay + n, sizeof(out->relay) - n, "%s%s", i ? "," : "",
+				      addr_to_str(&ss->relayed[i], one, sizeof(one)));
+	}
+	snprintf(out->user, sizeof(out->user), "%s", ss->user);
+	snprintf(out->realm, sizeof(out->realm), "%s", ss->realm);
+	out->pkts_to_peer = ss->pkts_to_peer;
+	out->pkts_to_client = ss->pkts_to_client;
+	out->bytes_to_peer = ss->bytes_to_peer;
+	out->bytes_to_client = ss->bytes_to_client;
+}
+
+static void app_fleet_session_up(void *impl, const struct turn_session *ss)
+{
+	struct app_fleet_worker *aw = impl;
+	struct fleet_sess fs;
+
+	if (!fleet_reg_is_on(aw->fw))
+		return;
+	app_fleet_sess(ss, app_fleet_wall_ms(), &fs);
+	fleet_reg_session_up(aw->fw, ss->id, &fs);
+}
+
+static void app_fleet_session_down(void *impl, uint64_t id)
+{
+	struct app_fleet_worker *aw = impl;
+
+	fleet_reg_session_down(aw->fw, id);
+}
+
+struct app_fleet_list {
+	struct app_fleet_worker *aw;
+	uint64_t wall;
+};
+
+static int app_fleet_list_one(const struct turn_session *ss, void *arg)
+{
+	struct app_fleet_list *l = arg;
+	struct fleet_sess fs;
+
+	app_fleet_sess(ss, l->wall, &fs);
+	fleet_reg_put(l->aw->fw, ss->id, &fs);
+	return 0;
+}
+
+/* fleet_reg_list_fn, on the worker's thread. */
+static void app_fleet_list(void *arg, struct fleet_worker *fw)
+{
+	struct app_fleet_list l = {arg, app_fleet_wall_ms()};
+
+	(void)fw;
+	turn_server_sessions(l.aw->s, net_clock_ms(), app_fleet_list_one, &l);
+}
+
+/* fleet_reg_ctl_fn: ternctl kill --fleet, on the worker's thread. */
+static void app_fleet_ctl(void *arg, const struct fleet_ctl *c)
+{
+	struct app_fleet_worker *aw = arg;
+	int n;
+
+	if (c->kind == FLEET_CTL_KILL_USER)
+		n = turn_server_kill_user(aw->s, c->user, c->any_realm ? NULL : c->realm);
+	else
+		n = turn_server_kill(aw->s, c->id) == 0 ? 1 : 0;
+	if (n > 0)
+		log_info("fleet", "kill by=%s killed=%d",
+			 c->kind == FLEET_CTL_KILL_USER ? "user" : "id", n);
+}
+
 static const struct turn_fleet_ops app_fleet_ops = {
+	.session_up = app_fleet_session_up,
+	.session_down = app_fleet_session_down,
 	.free = app_fleet_worker_free,
 	.alternate = app_fleet_alternate,
 };
@@ -139,6 +235,7 @@ static int app_fleet_attach(void *arg, struct event_base *base, unsigned worker,
 	}
 	aw->af = af;
 	aw->s = s;
+	fleet_reg_set_hooks(aw->fw, app_fleet_list, app_fleet_ctl, aw);
 	turn_server_set_fleet(s, &app_fleet_ops, aw);
 	return 0;
 }

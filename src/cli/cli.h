@@ -32,6 +32,7 @@ enum {
 	CLI_O_TIMEOUT = 'T',
 	CLI_O_OUTPUT = 'o',
 	CLI_O_REPORT = 'R', /* long option only */
+	CLI_O_FLEET = 'F',  /* long option only */
 };
 
 /* Parsed options; strings borrow argv. Numbers are -1 when absent. */
@@ -43,6 +44,7 @@ struct cli_opts {
 	size_t n_urls;
 	long long ttl, max_bps, user_quota, total_quota, timeout;
 	bool json, sha256, help;
+	bool fleet;	 /* sessions, kill: the fleet's registry in Redis (cli/cli_fleet.c) */
 	bool hex_prefix; /* turnadmin -k prints "0x" before the key */
 	char **args;	 /* positional arguments */
 	int n_args;
@@ -81,6 +83,10 @@ extern const struct cli_group cli_key_group, cli_user_group, cli_secret_group, c
  * log-level. */
 extern const struct cli_group cli_status_group, cli_sessions_group, cli_kill_group,
 	cli_reload_group, cli_drain_group, cli_log_level_group;
+/* ternctl sessions --fleet, kill --fleet (cli/cli_fleet.c): the session registry of every
+ * live node in Redis, and kills through the fleet's control channel. */
+int cli_fleet_sessions(struct cli *c);
+int cli_fleet_kill(struct cli *c);
 /* ternctl health (cli/cli_health.c): GET /healthz, for a container's HEALTHCHECK. */
 extern const struct cli_group cli_health_group;
 /* ternctl config import: a coturn configuration into a ternd.conf (cli/cli_config.c). */

@@ -140,6 +140,10 @@ static int sessions_run(struct cli *c)
 {
 	char req[CLI_ADMIN_REQ_MAX] = "sessions";
 
+	if (c->o->fleet)
+		return cli_fleet_sessions(c);
+	if (c->o->redis)
+		return cli_fail(c, CLI_USAGE, "--redis goes with --fleet");
 	if (c->o->json)
 		strcat(req, " json");
 	if ((c->o->user && cli_admin_arg(req, sizeof(req), "user", c->o->user) < 0) ||
@@ -154,6 +158,10 @@ static int kill_run(struct cli *c)
 	char req[CLI_ADMIN_REQ_MAX] = "kill";
 	int rc = 0;
 
+	if (o->fleet)
+		return cli_fleet_kill(c);
+	if (o->redis)
+		return cli_fail(c, CLI_USAGE, "--redis goes with --fleet");
 	if ((o->n_args == 1) == (o->user != NULL))
 		return cli_fail(c, CLI_USAGE,
 				"give one SESSION id or --user USER (try 'ternctl kill --help')");
@@ -206,25 +214,39 @@ static const struct cli_verb status_verbs[] = {
 	 "      --json     one JSON object\n" CLI_ADMIN_HELP_SOCK},
 };
 static const struct cli_verb sessions_verbs[] = {
-	{NULL, "[--user USER] [--realm REALM] [--json] [--admin-socket PATH]", "urjAh", false, 0,
-	 NULL, sessions_run,
+	{NULL,
+	 "[--user USER] [--realm REALM] [--json] [--admin-socket PATH | --fleet [--redis "
+	 "CONNINFO]]",
+	 "urjAFNh", false, 0, NULL, sessions_run,
 	 "Lists the allocations: session id (hex), transport, client and server address,\n"
 	 "relayed address(es), user, realm, age and seconds to expiry (s), packets and\n"
 	 "bytes relayed each way. One key=value line each (values with spaces or odd\n"
-	 "bytes quoted and escaped), or a JSON array with --json.\n\n"
+	 "bytes quoted and escaped), or a JSON array with --json.\n"
+	 "With --fleet: every live node's allocations from the session registry in\n"
+	 "Redis, each line starting with node=NODE (the node instance); counters and\n"
+	 "expiry as of the node's last refresh (at most a third of fleet-lease old).\n\n"
 	 "  -u, --user=USER    only this user's\n"
 	 "  -r, --realm=REALM  only this realm's\n"
-	 "      --json         a JSON array\n" CLI_ADMIN_HELP_SOCK},
+	 "      --json         a JSON array\n"
+	 "      --fleet        the whole fleet, from Redis (not the admin "
+	 "socket)\n" CLI_ADMIN_HELP_SOCK},
 };
 static const struct cli_verb kill_verbs[] = {
-	{NULL, "SESSION | --user USER [--realm REALM] [--admin-socket PATH]", "urAh", false, -1,
-	 "SESSION", kill_run,
+	{NULL,
+	 "SESSION | --user USER [--realm REALM] [--admin-socket PATH | --fleet [--redis CONNINFO]]",
+	 "urAFNh", false, -1, "SESSION", kill_run,
 	 "Ends allocations now: the one with session id SESSION (hex, as 'ternctl\n"
 	 "sessions' prints it), or every allocation of USER (of REALM only, with\n"
 	 "--realm). The client's next request on it gets 437 (Allocation Mismatch);\n"
 	 "over TCP or TLS its connection closes (RFC 8656 section 5).\n"
+	 "With --fleet: on whichever node holds them, through the fleet's control\n"
+	 "channel in Redis; SESSION is NODE/ID as 'ternctl sessions --fleet' prints\n"
+	 "it (or ID alone when one node has it); waits up to 3 s for them to leave the\n"
+	 "session registry and prints how many did.\n"
 	 "Exit 1 when nothing matched.\n\n"
-	 "  -u, --user=USER\n  -r, --realm=REALM\n" CLI_ADMIN_HELP_SOCK},
+	 "  -u, --user=USER\n  -r, --realm=REALM\n"
+	 "      --fleet        the whole fleet, through Redis (not the admin "
+	 "socket)\n" CLI_ADMIN_HELP_SOCK},
 };
 static const struct cli_verb reload_verbs[] = {
 	{NULL, "[--admin-socket PATH]", "Ah", false, 0, NULL, reload_run,

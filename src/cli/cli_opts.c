@@ -35,6 +35,7 @@ static const struct option cli_longs[] = {
 	{"timeout", required_argument, NULL, CLI_O_TIMEOUT},
 	{"output", required_argument, NULL, CLI_O_OUTPUT},
 	{"report", required_argument, NULL, CLI_O_REPORT},
+	{"fleet", no_argument, NULL, CLI_O_FLEET},
 	{NULL, 0, NULL, 0},
 };
 
@@ -112,6 +113,9 @@ static int set_opt(int c, const char *arg, struct cli_opts *o)
 		return 0;
 	case CLI_O_JSON:
 		o->json = true;
+		return 0;
+	case CLI_O_FLEET:
+		o->fleet = true;
 		return 0;
 	case CLI_O_SHA256:
 		o->sha256 = true;

@@ -98,6 +98,21 @@ int cli_db_ok(const struct cli *c, const char *const *argv)
 	return rc;
 }
 
+int cli_db_reply(const struct cli *c, struct redisReply **out, const char *const *argv)
+{
+	redisReply *r = run(c, argv);
+	int rc;
+
+	if (!r)
+		return CLI_USAGE;
+	rc = reply_refused(c, r, argv[0]);
+	if (rc == CLI_OK)
+		*out = r;
+	else
+		freeReplyObject(r);
+	return rc;
+}
+
 int cli_db_int(const struct cli *c, long long *out, const char *const *argv)
 {
 	redisReply *r = run(c, argv);

@@ -35,6 +35,10 @@ int cli_db_get(const struct cli *c, char **out, const char *const *argv);
 int cli_db_members(const struct cli *c, const char *key, struct cli_strv *out);
 /* SCAN MATCH pattern into out (appends; sorted, duplicates dropped). */
 int cli_db_scan(const struct cli *c, const char *pattern, struct cli_strv *out);
+/* Runs a command whose reply may be anything but an error into *out (free it with
+ * freeReplyObject). */
+struct redisReply;
+int cli_db_reply(const struct cli *c, struct redisReply **out, const char *const *argv);
 /* Runs the queued MULTI block; refuses when any command in it failed. */
 int cli_db_exec(const struct cli *c);
 /* Publishes "<realm>/<user>" (user != NULL) or "<realm>" on CRED_REDIS_CHANNEL. */

@@ -7,6 +7,7 @@
  *   tern/fleet/node/<id>             HASH the node's card (FLEET_F_* fields below), expires
  *                                    with the lease
  *   tern/fleet/node/<id>/sessions    HASH session id (16 hex) -> a session line
+ *                                    (cred/fleet_fmt.h)
  *   tern/fleet/node/<id>/keys        SET the quota hashes this node counts in
  *   tern/fleet/quota/<realm>/user/<32 hex>  HASH id -> units of one user quota (the hex is
  *                                    the first 16 bytes of SHA-256(quota user ":" realm))

@@ -403,5 +403,6 @@ const char *turn_end_name(enum turn_end why)
 void turn_alloc_end(struct turn_server *s, struct turn_alloc *a, enum turn_end why)
 {
 	turn_slog_ended(a, s->now_ms, why);
+	turn_session_fleet_down(s, a);
 	turn_alloc_free(s, a);
 }

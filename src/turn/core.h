@@ -180,6 +180,10 @@ uint64_t turn_session_id(struct turn_server *s);
  * draining, under max_allocations), else true with *n the response (300 naming another
  * server, else 508 draining or 486 over max_allocations). */
 bool turn_drain_refuse(struct turn_ctx *x, int *n);
+/* The fleet's session registry (s->fleet session_up/session_down, when set): allocation a
+ * began (was created, or arrived from another worker), ended (or left for another worker). */
+void turn_session_fleet_up(struct turn_server *s, const struct turn_alloc *a);
+void turn_session_fleet_down(struct turn_server *s, const struct turn_alloc *a);
 /* An unauthenticated reply of n bytes (n from a builder; <= 0 passes through) to c: n when
  * the limiter lets it go (connections with a proven address always), else 0 (counted as
  * limited). */

@@ -94,6 +94,7 @@ void turn_server_mob_detach(struct turn_server *s, struct turn_mob_move *mv)
 	turn_alloc_unlink(s, a);
 	turn_realm_account(s, a);
 	turn_mob_unlink(s, m);
+	turn_session_fleet_down(s, a);
 	a->s = NULL;
 	mv->a = a;
 	mv->code = 0;
@@ -117,6 +118,7 @@ static int turn_mob_install(struct turn_server *s, struct turn_alloc *a)
 		return STUN_ERR_SERVER_ERROR;
 	}
 	turn_alloc_schedule(s, a);
+	turn_session_fleet_up(s, a);
 	return 0;
 }
 

@@ -55,6 +55,22 @@ void turn_server_sessions(struct turn_server *s, uint64_t now_ms, turn_session_c
 	}
 }
 
+void turn_session_fleet_up(struct turn_server *s, const struct turn_alloc *a)
+{
+	struct turn_session ss;
+
+	if (s->fleet == NULL || s->fleet->session_up == NULL)
+		return;
+	turn_session_fill(a, s->now_ms, &ss);
+	s->fleet->session_up(s->fleet_impl, &ss);
+}
+
+void turn_session_fleet_down(struct turn_server *s, const struct turn_alloc *a)
+{
+	if (s->fleet && s->fleet->session_down)
+		s->fleet->session_down(s->fleet_impl, a->id);
+}
+
 int turn_server_kill(struct turn_server *s, uint64_t id)
 {
 	for (size_t i = 0; i < s->allocs.cap; i++) {

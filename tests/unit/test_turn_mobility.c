@@ -408,14 +408,41 @@ static int m_conn_code(struct t_env *t)
 	return t->code;
 }
 
+/* The fleet's session registry of one worker (turn_fleet_ops session_up/down). */
+struct m_reg {
+	int ups, downs;
+	uint64_t up, down;
+};
+
+static void m_reg_up(void *impl, const struct turn_session *ss)
+{
+	struct m_reg *r = impl;
+
+	r->ups++;
+	r->up = ss->id;
+}
+
+static void m_reg_down(void *impl, uint64_t id)
+{
+	struct m_reg *r = impl;
+
+	r->downs++;
+	r->down = id;
+}
+
+static const struct turn_fleet_ops m_reg_ops = {.session_up = m_reg_up, .session_down = m_reg_down};
+
 static void test_move_cross(void)
 {
 	struct t_env t0, t1;
 	char tk[64], tk2[64];
 	const struct turn_client *to;
+	struct m_reg r0 = {0}, r1 = {0};
 
 	g.detaches = g.attaches = 0;
 	m_cross_setup(&t0, &t1, tk);
+	turn_server_set_fleet(t0.s, &m_reg_ops, &r0);
+	turn_server_set_fleet(t1.s, &m_reg_ops, &r1);
 	CHECK(m_chdata(&t0, 0x4001) == 0 && m_realm_pkts(&t0, &t1) == 1,
 	      "one packet relayed on worker 0, counted in its realm");
 	CHECK(m_refresh(&t1, tk, false, 600) == 0 && t1.resp_len == 0,
@@ -432,6 +459,8 @@ static void test_move_cross(void)
 	CHECK(m_ticket(&t1, tk2) == TURN_TICKET_LEN && strcmp(tk, tk2) != 0, "a new ticket");
 	CHECK(turn_server_counters(t1.s)->allocs == 1 && turn_server_counters(t1.s)->mob_cross == 1,
 	      "worker 1 owns it");
+	CHECK(r0.downs == 1 && r0.ups == 0 && r1.ups == 1 && r1.downs == 0 && r0.down == r1.up,
+	      "the registry: it left worker 0 and arrived on worker 1 under its session id");
 	CHECK(g.owner[0] == &t1.net && g.held[0] == &t1.dgram.conn, "relay on worker 1");
 	CHECK(m_chdata(&t1, 0x4001) == 0, "the channel relays on worker 1");
 	CHECK(m_realm_pkts(&t0, &t1) == 2, "and its realm counts it");

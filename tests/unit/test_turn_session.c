@@ -161,10 +161,85 @@ static void test_drain(void)
 	turn_shared_free(sh);
 }
 
+/* The fleet's session registry hooks (turn_fleet_ops session_up/session_down): what a
+ * fake registry saw. */
+struct reg {
+	uint64_t up[MAX_SEEN], down[MAX_SEEN];
+	char user[MAX_SEEN][32];
+	int nup, ndown;
+	bool freed;
+};
+
+static void reg_up(void *impl, const struct turn_session *ss)
+{
+	struct reg *r = impl;
+
+	if (r->nup < MAX_SEEN) {
+		r->up[r->nup] = ss->id;
+		snprintf(r->user[r->nup], sizeof(r->user[0]), "%s", ss->user);
+	}
+	r->nup++;
+}
+
+static void reg_down(void *impl, uint64_t id)
+{
+	struct reg *r = impl;
+
+	if (r->ndown < MAX_SEEN)
+		r->down[r->ndown] = id;
+	r->ndown++;
+}
+
+static void reg_free(void *impl)
+{
+	((struct reg *)impl)->freed = true;
+}
+
+static const struct turn_fleet_ops reg_ops = {
+	.session_up = reg_up, .session_down = reg_down, .free = reg_free};
+
+static void test_fleet_registry(void)
+{
+	struct t_env t;
+	struct reg r = {0};
+	struct seen v;
+
+	t_init(&t);
+	t_start(&t);
+	turn_server_set_fleet(t.s, &reg_ops, &r);
+	t_as(&t, "alice", "secret", 43000);
+	CHECK_EQ_INT(t_allocate(&t), 0, "alice allocates");
+	t_as(&t, "bob", "hunter2", 43001);
+	CHECK_EQ_INT(t_allocate(&t), 0, "bob allocates");
+	list(&t, &v);
+	CHECK(r.nup == 2 && r.ndown == 0, "the registry heard of two allocations, none ended");
+	CHECK(!strcmp(r.user[0], "alice") && !strcmp(r.user[1], "bob"), "with their users");
+	CHECK(v.n == 2 && ((r.up[0] == v.s[0].id && r.up[1] == v.s[1].id) ||
+			   (r.up[0] == v.s[1].id && r.up[1] == v.s[0].id)),
+	      "under their session ids");
+	t_as(&t, "alice", "hunter2", 43002);
+	CHECK_EQ_INT(t_allocate(&t), 401, "a refused Allocate");
+	CHECK_EQ_INT(r.nup, 2, "is not registered");
+	t_as(&t, "alice", "secret", 43000);
+	CHECK_EQ_INT(t_refresh(&t, true, 0), 0, "alice deletes hers (Refresh 0, RFC 8656 §7.3)");
+	CHECK(r.ndown == 1 && r.down[0] == r.up[0], "her session ended in the registry");
+	CHECK_EQ_INT(turn_server_kill_user(t.s, "bob", NULL), 1, "bob's is killed");
+	CHECK(r.ndown == 2 && r.down[1] == r.up[1], "his ended too");
+	t_as(&t, "alice", "secret", 43003);
+	t.nonce[0] = 0;
+	CHECK_EQ_INT(t_allocate(&t), 0, "alice allocates again");
+	t_advance(&t, 601000);
+	CHECK(r.nup == 3 && r.ndown == 3 && r.down[2] == r.up[2],
+	      "an expired allocation ends in the registry");
+	t_stop(&t);
+	CHECK(r.freed, "the fleet is freed with the server");
+}
+
 int main(void)
 {
 	test_list_and_kill();
 	test_kill_user_many();
 	test_drain();
+	test_fleet_registry();
 	return tap_done();
 }

@@ -346,6 +346,7 @@ static int turn_allocate_create(struct turn_ctx *x, struct turn_alloc_plan *pl)
 	turn_alloc_schedule(s, a);
 	s->c.allocs_total++;
 	turn_slog_created(a);
+	turn_session_fleet_up(s, a);
 	return turn_allocate_success(x, a);
 }
 
