@@ -199,12 +199,14 @@ int turn_resp_finish(struct turn_ctx *x, struct stun_enc *e);
  * UNKNOWN-ATTRIBUTES for a 420, SOFTWARE only when x->admitted, integrity when
  * x->authed, FINGERPRINT when the request had one. */
 int turn_resp_error(struct turn_ctx *x, int code);
-/* 300 Try Alternate with ALTERNATE-SERVER alt (RFC 8489 §10), through the same builder. */
-int turn_resp_try_alternate(struct turn_ctx *x, const struct addr *alt);
-/* Sessions (turn/session.c): the next session id of s; and the drain check of an
- * Allocate: false when s is not draining, else true with *n the response (300 with the
- * alternate server of the client's family, else 508). */
+/* 300 Try Alternate with ALTERNATE-SERVER alt (RFC 8489 §10, §14.15) and, when domain is
+ * not NULL, ALTERNATE-DOMAIN (§14.16), through the same builder. */
+int turn_resp_try_alternate(struct turn_ctx *x, const struct addr *alt, const char *domain);
+/* Sessions (turn/session.c): the next session id of s. */
 uint64_t turn_session_id(struct turn_server *s);
+/* Load shedding (turn/shed.c), the check of a new Allocate: false when s takes it (not
+ * draining, under max_allocations), else true with *n the response (300 naming another
+ * server, else 508 draining or 486 over max_allocations). */
 bool turn_drain_refuse(struct turn_ctx *x, int *n);
 /* The fleet's session registry (s->fleet session_up/session_down, when set): allocation a
  * began (was created, or arrived from another worker), ended (or left for another worker). */

@@ -191,11 +191,18 @@ struct turn_cfg {
 	uint32_t unauth_rate;	   /* replies per second (burst as large) */
 	uint64_t unauth_bytes;	   /* bytes per second (burst as large) */
 	uint32_t unauth_port_rate; /* replies per second per source port (burst as large) */
-	/* alternate-server (RFC 8489 §10): where a draining server (turn_shared_set_draining)
-	 * sends new Allocates with 300 Try Alternate; the one of the client's family is used,
-	 * none of it: 508. */
+	/* Load shedding (turn/shed.c): a server that is draining (turn_shared_set_draining)
+	 * or holds max_allocations units (turn_shared_total; 0 = no limit) answers new
+	 * Allocates with 300 Try Alternate (RFC 8489 §10). Where to: alternate-server, the
+	 * first of the client's family (tls_alternates for clients on TLS or DTLS, with
+	 * ALTERNATE-DOMAIN alternate_domain when not NULL), else a live node of the fleet
+	 * (turn_fleet_ops alternate); none: 508 draining, 486 over max_allocations. */
 	const struct addr *alternates;
 	size_t nalternates;
+	const struct addr *tls_alternates;
+	size_t ntls_alternates;
+	const char *alternate_domain;
+	uint32_t max_allocations;
 	const struct peer_policy *peers;
 	struct turn_relayset *relays; /* own addresses, live relay ports; NULL in tests
 				       * that need no relay-to-relay */
