@@ -357,12 +357,12 @@ static int turn_allocate_create(struct turn_ctx *x, struct turn_alloc_plan *pl)
 	return turn_allocate_success(x, a);
 }
 
-/* Step 10 across the fleet (DESIGN.md §7): when a quota applies (the user's or the total,
- * the realm's from the store else the server's), the units are counted by every node
- * sharing the Redis before any port is opened: the request waits for that (the handler
- * runs again with the answer). Refused: 486; the fleet unreachable: 500, or with
- * fleet-quota-fallback local the local counts alone (turn_allocate_quota). Returns 0 to
- * go on, -EINPROGRESS when parked, or an error code. */
+/* RFC 8656 §7.2 step 10 across the fleet (DESIGN.md §7): when a quota applies (the
+ * user's or the total, the realm's from the store else the server's), the units are
+ * counted by every node sharing the Redis before any port is opened: the request waits
+ * for that (the handler runs again with the answer). Refused: 486; the fleet unreachable:
+ * 500, or with fleet-quota-fallback local the local counts alone (turn_allocate_quota).
+ * Returns 0 to go on, -EINPROGRESS when parked, or an error code. */
 static int turn_allocate_fleet(struct turn_ctx *x, struct turn_alloc_plan *pl)
 {
 	struct turn_server *s = x->s;
