@@ -5,7 +5,7 @@
 #   scripts/bench.sh binding [--duration S] [--rounds N] [--sockets N] [--window N] [--build]
 #   scripts/bench.sh relay [--duration S] [--rounds N] [--allocs N,N..] [--sizes B,B..]
 #                          [--rtt-rate PPS] [--window N] [--build]
-#   scripts/bench.sh alloc [--duration S] [--rounds N] [--sessions N] [--build]
+#   scripts/bench.sh alloc [--duration S] [--rounds N] [--sessions N] [--fleet] [--build]
 #   scripts/bench.sh hold  [--allocs N] [--cycles N] [--build]
 #   scripts/bench.sh soak  [--seconds N] [--interval S] [--warmup S] [--relayers N] [--rate N]
 #                          [--churn-rate N] [--abandon-pct N] [--build]
@@ -62,7 +62,8 @@ modes:
             trip p50/p99 at a fixed 5,000 packets/s; ternd vs coturn vs a bare
             forwarder (tests/bench/forward).
   alloc     allocation cycles (Allocate, 401, Allocate with credentials,
-            Refresh 0) per second and per server CPU-second; ternd vs coturn.
+            Refresh 0) per second and per server CPU-second; ternd vs coturn;
+            with --fleet, ternd with a Redis user with and without fleet quotas.
   hold      server memory (VmRSS) per held allocation (10,000 held), and after
             20,000 allocate/free cycles; ternd vs coturn.
   soak      ternd alone for 10 minutes: allocations created, bound and freed (or
@@ -119,7 +120,34 @@ stop_relay_servers() {
 cleanup() {
 	stop_server
 	stop_relay_servers
+	stop_bench_redis
 	rm -rf "$work"
+}
+
+# A private redis-server for the modes that need one (alloc --fleet). Not pinned: on the
+# loadgen's CPU it would slow the load of only the runs that use it (fewer requests per
+# server loop iteration, so a dearer cycle), and the server CPU figure is the server
+# process's own time wherever Redis runs.
+bench_redis_pid=
+bench_redis_port=
+start_bench_redis() {
+	command -v redis-server >/dev/null || die "redis-server not found (apt-get install redis-server)"
+	bench_redis_port=$(pick_port)
+	mkdir -p "$work/redis"
+	redis-server --port "$bench_redis_port" --bind 127.0.0.1 --save "" \
+		--appendonly no --daemonize no --dir "$work/redis" >"$work/redis/log" 2>&1 &
+	bench_redis_pid=$!
+	for _ in $(seq 50); do
+		[ "$(redis-cli -p "$bench_redis_port" PING 2>/dev/null)" = PONG ] && return 0
+		sleep 0.1
+	done
+	die "redis-server did not start: $(tail -n 3 "$work/redis/log")"
+}
+stop_bench_redis() {
+	[ -n "$bench_redis_pid" ] || return 0
+	kill "$bench_redis_pid" 2>/dev/null || true
+	wait "$bench_redis_pid" 2>/dev/null || true
+	bench_redis_pid=
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -370,6 +398,19 @@ turn_cmd() {
 		# (The help text is read whole: grep -q stopping early would leave ternd a
 		# broken pipe, which pipefail counts as a failure.)
 		[[ $("$ternd_bin" --help 2>&1) == *--unauth-rate* ]] && cmd+=(--unauth-rate 0) ;;
+	ternd-local | ternd-fleet)
+		# alloc --fleet: the user in Redis (no --user), a quota so large it never refuses,
+		# so that with fleet-quota every Allocate runs the fleet's count.
+		local c=() a skip=0 fq=false
+		turn_cmd ternd "$port"
+		for a in "${cmd[@]}"; do
+			[ "$skip" = 0 ] || { skip=0; continue; }
+			[ "$a" != --user ] || { skip=1; continue; }
+			c+=("$a")
+		done
+		[ "$name" = ternd-local ] || fq=true
+		cmd=("${c[@]}" --redis-userdb "ip=127.0.0.1 port=$bench_redis_port"
+			--user-quota 1000000 --fleet-quota="$fq" --node-name bench) ;;
 	coturn)
 		# Off the machine's shared state as in bench_coturn; quotas 0 = unlimited (the
 		# default, spelled out), no bandwidth cap (--max-bps defaults to 0).
@@ -465,12 +506,12 @@ turn_server_run() {
 	local name=$1 fn=$2 port rc=0
 	shift 2
 	case "$name" in
-	ternd) [ -n "$ternd_bin" ] || return 0 ;;
+	ternd*) [ -n "$ternd_bin" ] || return 0 ;;
 	coturn) [ -n "$coturn_bin" ] || return 0 ;;
 	esac
 	port=$(pick_port)
 	if ! start_turn "$name" "$port"; then
-		[ "$name" = ternd ] && ternd_bin=
+		[[ "$name" = ternd* ]] && ternd_bin=
 		[ "$name" = coturn ] && coturn_bin=
 		return 0
 	fi
@@ -478,7 +519,7 @@ turn_server_run() {
 	stop_server
 	if [ "$rc" -eq 3 ]; then
 		note "$name: did not grant TURN allocations (see the error above); skipped from now on"
-		[ "$name" = ternd ] && ternd_bin=
+		[[ "$name" = ternd* ]] && ternd_bin=
 		[ "$name" = coturn ] && coturn_bin=
 	fi
 	return 0
@@ -698,29 +739,44 @@ report_alloc() {
 	END {
 		printf "\nTURN allocation cycles (Allocate, 401, Allocate with credentials, Refresh 0) "
 		printf "over loopback,\n%d clients in flight, %s s per run, median of %d round(s)\n", s, dur, rounds
-		printf "%-7s %9s %9s %13s %12s %7s %9s %8s %6s\n", "server", "cycles/s", "srv_cpu",
-			"cycles/cpu_s", "us/cycle", "errors", "timeouts", "lg_cpu", "busy"
+		printf "%-11s %9s %9s %13s %12s %7s %9s %8s %6s %8s %8s\n", "server", "cycles/s",
+			"srv_cpu", "cycles/cpu_s", "us/cycle", "errors", "timeouts", "lg_cpu", "busy",
+			"p50_us", "p99_us"
 		for (i = 1; i <= nk; i++) {
 			k = keys[i]
-			printf "%-7s %9.0f %9.2f %13.0f %12.1f %7d %9d %8.2f %6.2f\n", k, median(k, "cps"),
-				median(k, "server_cpu"), median(k, "cycles_per_cpu_s"), median(k, "us_per_cycle"),
-				median(k, "errors"), median(k, "timeouts"), median(k, "loadgen_cpu"),
-				median(k, "core_busy")
+			printf "%-11s %9.0f %9.2f %13.0f %12.1f %7d %9d %8.2f %6.2f %8.0f %8.0f\n", k,
+				median(k, "cps"), median(k, "server_cpu"), median(k, "cycles_per_cpu_s"),
+				median(k, "us_per_cycle"), median(k, "errors"), median(k, "timeouts"),
+				median(k, "loadgen_cpu"), median(k, "core_busy"), median(k, "alloc_p50_us"),
+				median(k, "alloc_p99_us")
 		}
-		a = ratio("ternd", "coturn", "cycles_per_cpu_s")
-		printf "\nternd/coturn: cycles/cpu_s %s (target >= 3.00: %s)  cycles/s %s\n", a,
-			verdict(a, ">=", 3), ratio("ternd", "coturn", "cps")
+		if ("ternd-fleet" in cnt) {
+			a = ratio("ternd-fleet", "ternd-local", "cycles_per_cpu_s")
+			printf "\nfleet quota on/off: cycles/cpu_s %s (target >= 0.80: %s)  cycles/s %s\n",
+				a, verdict(a, ">=", 0.8), ratio("ternd-fleet", "ternd-local", "cps")
+			printf "p99 allocation time (authenticated Allocate to its success): %.0f us with, " \
+				"%.0f us without\n", median("ternd-fleet", "alloc_p99_us"),
+				median("ternd-local", "alloc_p99_us")
+			print "Both: a Redis user, user-quota 1000000 (never refused); ternd-fleet runs the"
+			print "fleet count (one Lua script in Redis) on every Allocate, ternd-local not."
+		} else {
+			a = ratio("ternd", "coturn", "cycles_per_cpu_s")
+			printf "\nternd/coturn: cycles/cpu_s %s (target >= 3.00: %s)  cycles/s %s\n", a,
+				verdict(a, ">=", 3), ratio("ternd", "coturn", "cps")
+		}
 		print "Each cycle comes from a new client source port, as a new client would."
+		print "p50_us, p99_us: authenticated Allocate to its success response."
 	}' "$work/results"
 }
 
 mode_alloc() {
-	duration=5 rounds=3 build=0 sessions=64
+	duration=5 rounds=3 build=0 sessions=64 fleet=0
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--duration) duration=${2:?}; shift 2 ;;
 		--rounds) rounds=${2:?}; shift 2 ;;
 		--sessions) sessions=${2:?}; shift 2 ;;
+		--fleet) fleet=1; shift ;;
 		--build) build=1; shift ;;
 		-h | --help)
 			cat <<EOT
@@ -728,6 +784,10 @@ usage: scripts/bench.sh alloc [options]
   --duration S   measured seconds per server and round, 1-60 (default 5; +0.5 s warm-up)
   --rounds N     rounds, each measuring every server once; medians reported (default 3)
   --sessions N   clients cycling at once, each its own source port (default 64)
+  --fleet        fleet quotas instead of coturn: ternd with a private redis-server and
+                 the user in Redis, --fleet-quota=false (ternd-local) and true
+                 (ternd-fleet), user-quota 1000000; target: cycles/cpu_s with >= 0.80
+                 of without
   --build        run scripts/build.sh release first if no ternd binary exists
 EOT
 			exit 0 ;;
@@ -739,10 +799,22 @@ EOT
 	[ "$rounds" -ge 1 ] && [ "$rounds" -le 10 ] || die "--rounds must be 1-10"
 	[ "$sessions" -ge 1 ] && [ "$sessions" -le 4096 ] || die "--sessions must be 1-4096"
 	turn_setup
+	if [ "$fleet" = 1 ]; then
+		[ -n "$ternd_bin" ] || die "ternd not found: nothing to measure"
+		start_bench_redis
+		# The user bench:bench of realm bench, as coturn keeps it (hex MD5 key).
+		redis-cli -p "$bench_redis_port" SET turn/realm/bench/user/bench/key \
+			"$(printf %s bench:bench:bench | md5sum | cut -d' ' -f1)" >/dev/null
+	fi
 	for r in $(seq "$rounds"); do
 		note "round $r/$rounds"
-		turn_server_run ternd alloc_server
-		turn_server_run coturn alloc_server
+		if [ "$fleet" = 1 ]; then
+			turn_server_run ternd-local alloc_server
+			turn_server_run ternd-fleet alloc_server
+		else
+			turn_server_run ternd alloc_server
+			turn_server_run coturn alloc_server
+		fi
 	done
 	report_alloc
 }

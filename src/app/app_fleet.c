@@ -6,17 +6,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "app/cfg.h"
+#include "auth/nonce.h"
 #include "base/addr.h"
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "cred/fleet.h"
+#include "cred/fleet_quota.h"
 #include "cred/fleet_fmt.h"
 #include "cred/fleet_reg.h"
 #include "net/server.h"
+#include "net/sock.h"
 #include "net/worker.h"
 #include "turn/server.h"
 #include "turn/shared.h"
@@ -44,8 +48,11 @@ static bool app_fleet_addr_ok(const struct addr *a)
 		return false;
 	if (addr_is_any(a) || !addr_ip_to_str(a, ip, sizeof(ip)))
 		return false;
-	/* Never send a client to a loopback address: it would reach its own host. */
-	return strncmp(ip, "127.", 4) != 0 && strcmp(ip, "::1") != 0;
+	/* Never send a client to a loopback address (it would reach its own host) nor to a
+	 * link-local one (it names no one beyond the link). */
+	return strncmp(ip, "127.", 4) != 0 && strcmp(ip, "::1") != 0 &&
+	       strncmp(ip, "169.254.", 8) != 0 && strncasecmp(ip, "fe80:", 5) != 0 &&
+	       strncasecmp(ip, "::ffff:127.", 11) != 0;
 }
 
 /* "IP:PORT" of a (family's field of out) unless taken. */
@@ -59,15 +66,22 @@ static void app_fleet_addr_put(char *field, size_t len, const struct addr *a, ui
 	addr_to_str(&b, field, len);
 }
 
-/* The addresses clients reach this node at: external-ip's public addresses first, then
- * the listening addresses; none loopback or unspecified. */
+/* The addresses clients reach this node at, one per family: external-ip's public
+ * addresses first, then the listening addresses (every interface's when listening-ip is
+ * not set, as net/ listens on them); none loopback, link-local or unspecified. */
 static void app_fleet_addrs(const struct net_opts *o, struct fleet_node_info *out)
 {
+	struct addr local[NET_MAX_LISTEN];
+	const struct addr *listen = o->listen;
+	size_t nlisten = o->nlisten;
+
+	if (nlisten == 0 && net_sock_local_addrs(o->port, local, NET_MAX_LISTEN, &nlisten) == 0)
+		listen = local;
 	for (int pass = 0; pass < 2; pass++) {
-		size_t n = pass == 0 ? o->nexternal : o->nlisten;
+		size_t n = pass == 0 ? o->nexternal : nlisten;
 
 		for (size_t i = 0; i < n; i++) {
-			const struct addr *a = pass == 0 ? &o->external[i].pub : &o->listen[i];
+			const struct addr *a = pass == 0 ? &o->external[i].pub : &listen[i];
 			bool v6 = addr_family(a) == AF_INET6;
 
 			if (!app_fleet_addr_ok(a))
@@ -92,12 +106,46 @@ static void app_fleet_info(void *arg, struct fleet_node_info *out)
 	out->draining = turn_shared_is_draining(af->shared);
 }
 
+/* turn_fleet_ops alternate: load shedding to the least loaded live node. */
+static int app_fleet_alternate(void *impl, int family, bool tls, struct addr *out, char *domain,
+			       size_t dlen)
+{
+	struct app_fleet_worker *aw = impl;
+
+	return fleet_alt_pick(aw->fw, family, tls, out, domain, dlen);
+}
+
 static void app_fleet_worker_free(void *impl)
 {
 	struct app_fleet_worker *aw = impl;
 
 	fleet_worker_free(aw->fw);
 	free(aw);
+}
+
+/* Fleet quotas: turn/'s struct turn_fleet_quota as cred/'s struct fleet_quota_ask (the
+ * same callback type: void (*)(void *, int)). */
+static int app_fleet_quota_acquire(void *impl, const struct turn_fleet_quota *q, turn_fleet_cb cb,
+				   void *arg)
+{
+	struct app_fleet_worker *aw = impl;
+	struct fleet_quota_ask ask = {.ident = q->ident,
+				      .realm = q->realm,
+				      .n = q->n,
+				      .user_quota = q->user_quota,
+				      .total_quota = q->total_quota};
+
+	return fleet_quota_acquire(aw->fw, &ask, cb, arg);
+}
+
+static void app_fleet_quota_cancel(void *impl, turn_fleet_cb cb, void *arg)
+{
+	fleet_quota_cancel(((struct app_fleet_worker *)impl)->fw, cb, arg);
+}
+
+static void app_fleet_quota_release(void *impl, const uint8_t *ident, const char *realm)
+{
+	fleet_quota_release(((struct app_fleet_worker *)impl)->fw, ident, realm);
 }
 
 /* ---- the session registry (cred/fleet_reg.h) ---- */
@@ -193,9 +241,13 @@ static void app_fleet_ctl(void *arg, const struct fleet_ctl *c)
 }
 
 static const struct turn_fleet_ops app_fleet_ops = {
+	.quota_acquire = app_fleet_quota_acquire,
+	.quota_cancel = app_fleet_quota_cancel,
+	.quota_release = app_fleet_quota_release,
 	.session_up = app_fleet_session_up,
 	.session_down = app_fleet_session_down,
 	.free = app_fleet_worker_free,
+	.alternate = app_fleet_alternate,
 };
 
 /* net_opts turn_attach. */
@@ -268,4 +320,36 @@ void app_fleet_free(struct app_fleet *af)
 		return;
 	fleet_free(af->f);
 	free(af);
+}
+
+/* Clocks of a fleet's nodes differ this much at most (NTP keeps them far closer). */
+#define APP_FLEET_NONCE_SKEW_MS 5000
+
+void app_fleet_nonce(const struct cfg *cfg, struct auth_nonce_key *k)
+{
+	uint8_t secret[AUTH_NONCE_SECRET_LEN];
+	struct timespec wall;
+	char why[256] = "";
+	int err;
+
+	if (!cfg->redis_userdb || cfg->stun_only || cfg->no_auth ||
+	    !(cfg->fleet_quota || cfg->fleet_registry || cfg->fleet_alternates))
+		return;
+	err = fleet_nonce_secret(cfg->redis_userdb, secret, sizeof(secret), why, sizeof(why));
+	if (err) {
+		log_warn("fleet",
+			 "no shared nonce secret: a client sent to another node answers one "
+			 "more challenge there err=\"%s\"",
+			 why);
+		return;
+	}
+	memcpy(k->secret, secret, sizeof(k->secret));
+	explicit_bzero(secret, sizeof(secret));
+	/* Nonces on the wall clock's time line, which every node shares (within the skew);
+	 * fixed at start, so a later step of the wall clock does not move it. */
+	clock_gettime(CLOCK_REALTIME, &wall);
+	k->clock_ms =
+		(uint64_t)wall.tv_sec * 1000u + (uint64_t)wall.tv_nsec / 1000000u - net_clock_ms();
+	k->skew_ms = APP_FLEET_NONCE_SKEW_MS;
+	log_info("fleet", "nonce secret shared by the fleet");
 }

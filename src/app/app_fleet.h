@@ -15,4 +15,11 @@ int app_fleet_new(const struct cfg *cfg, struct net_opts *o, struct turn_shared 
 /* After every worker is gone (leaves the fleet: cred/fleet.h fleet_free). */
 void app_fleet_free(struct app_fleet *af);
 
+/* When the fleet is on (as for app_fleet_new): k takes the fleet's nonce secret from
+ * Redis and the wall clock as its time line, so a client sent to another node with 300
+ * keeps its nonce there. Redis unreachable: k is left as it was (logged). Main thread,
+ * at start (blocks at most a couple of seconds). */
+struct auth_nonce_key;
+void app_fleet_nonce(const struct cfg *cfg, struct auth_nonce_key *k);
+
 #endif

@@ -48,8 +48,9 @@ struct app_turn_gen {
 	bool own_unauth;	  /* false: the previous generation's, until the swap */
 	struct app_cred_cfg cc;
 	struct auth_nonce_key nonce; /* ternd's secret with this generation's stale-nonce */
-	struct addr alternates[APP_TURN_MAX_ALT]; /* alternate-server (drain) */
-	struct app_turn_gen *next;		  /* app_turn.retired */
+	struct addr alternates[APP_TURN_MAX_ALT];     /* alternate-server (load shedding) */
+	struct addr tls_alternates[APP_TURN_MAX_ALT]; /* tls-alternate-server */
+	struct app_turn_gen *next;		      /* app_turn.retired */
 };
 
 /* A worker as the credential factory saw it: its base, the Redis connections its store
@@ -276,6 +277,18 @@ static uint32_t app_turn_nonce_lifetime(const struct cfg *cfg)
 	return cfg->stale_nonce ? (uint32_t)cfg->stale_nonce : APP_TURN_NONCE_MAX_S;
 }
 
+/* An alternate-server list parsed into out (APP_TURN_MAX_ALT); returns how many. */
+static size_t app_turn_alts(const struct cfg_list *l, int (*parse)(const char *, struct addr *),
+			    struct addr *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n && n < APP_TURN_MAX_ALT; i++)
+		if (parse(l->v[i], &out[n]) == 0)
+			n++;
+	return n;
+}
+
 static void app_turn_fill(const struct app_turn *t, struct app_turn_gen *g, const struct cfg *cfg)
 {
 	struct turn_cfg *tc = &g->tc;
@@ -296,6 +309,9 @@ static void app_turn_fill(const struct app_turn *t, struct app_turn_gen *g, cons
 	tc->alloc_timeout_s = (uint32_t)cfg->max_allocate_timeout;
 	tc->user_quota = (uint32_t)cfg->user_quota;
 	tc->total_quota = (uint32_t)cfg->total_quota;
+	tc->fleet_quota = cfg->fleet_quota;
+	tc->fleet_quota_local =
+		cfg->fleet_quota_fallback && strcmp(cfg->fleet_quota_fallback, "local") == 0;
 	tc->max_bps = (uint64_t)cfg->max_bps;
 	tc->bps_capacity = (uint64_t)cfg->bps_capacity;
 	tc->unauth_rate = (uint32_t)cfg->unauth_rate;
@@ -310,12 +326,15 @@ static void app_turn_fill(const struct app_turn *t, struct app_turn_gen *g, cons
 	tc->nonce_key = &g->nonce;
 	tc->shared = t->shared;
 	tc->ticket_key = t->tickets;
-	/* alternate-server: checked at load */
-	tc->nalternates = 0;
-	for (size_t i = 0; i < cfg->alternate_server.n && i < APP_TURN_MAX_ALT; i++)
-		if (cfg_alt_server_parse(cfg->alternate_server.v[i], &g->alternates[i]) == 0)
-			g->alternates[tc->nalternates++] = g->alternates[i];
+	/* load shedding (turn/shed.c); the addresses were checked at load */
+	tc->nalternates =
+		app_turn_alts(&cfg->alternate_server, cfg_alt_server_parse, g->alternates);
 	tc->alternates = g->alternates;
+	tc->ntls_alternates = app_turn_alts(&cfg->tls_alternate_server, cfg_tls_alt_server_parse,
+					    g->tls_alternates);
+	tc->tls_alternates = g->tls_alternates;
+	tc->alternate_domain = cfg->alternate_domain;
+	tc->max_allocations = (uint32_t)cfg->max_allocations;
 }
 
 /* The unauthenticated-reply limiter of g: prev's when the limits are the same (its
@@ -442,6 +461,8 @@ static int app_turn_base(struct app_turn *t, const struct cfg *cfg, const struct
 	err = auth_nonce_key_init(&t->nonce, 0, features);
 	if (err)
 		log_err("app", "nonce secret failed err=\"%s\"", strerror(-err));
+	else if (!t->no_creds)
+		app_fleet_nonce(cfg, &t->nonce); /* a fleet's nodes share it */
 	if (!err && (err = turn_shared_new(&t->shared)) < 0)
 		log_err("app", "turn shared state failed err=\"%s\"", strerror(-err));
 	if (!err)

@@ -176,9 +176,11 @@ int cfg_to_net_opts(const struct cfg *cfg, struct net_opts *out);
 int cfg_tls_cert_parse(const char *item, char *sni, char *cert, char *pkey, const char **why);
 
 /* An alternate-server value ("IP", "IP:PORT", "[IPv6]:PORT", a bare IPv6 address; port
- * 3478 when absent) into *out. 0 or -EINVAL (app/cfg_alt.c). */
+ * 3478 when absent) into *out. 0 or -EINVAL (app/cfg_alt.c). The tls- one: port 5349
+ * when absent. */
 struct addr;
 int cfg_alt_server_parse(const char *value, struct addr *out);
+int cfg_tls_alt_server_parse(const char *value, struct addr *out);
 
 /* The configuration in effect, published once loaded (DESIGN: the one global config) and
  * again by each reload. A reload frees the one it replaced once no worker uses it: only

@@ -1,5 +1,6 @@
-/* alternate-server values (coturn's option): "IP", "IP:PORT", "[IPv6]:PORT" or a bare
- * IPv6 address; the port defaults to 3478 (RFC 8489 §18.6). */
+/* alternate-server and tls-alternate-server values (coturn's options): "IP", "IP:PORT",
+ * "[IPv6]:PORT" or a bare IPv6 address; the port defaults to 3478, 5349 for TLS (RFC 8489
+ * §18.6). */
 #include "app/cfg.h"
 #include "app/cfg_opt.h"
 
@@ -10,8 +11,9 @@
 
 #include "base/addr.h"
 
-#define CFG_ALT_PORT 3478
-#define CFG_ALT_MAX  64
+#define CFG_ALT_PORT	 3478
+#define CFG_ALT_TLS_PORT 5349
+#define CFG_ALT_MAX	 64
 
 /* The port after ':' in p: 1..65535, digits only. 0 or -EINVAL. */
 static int cfg_alt_port(const char *p, uint16_t *port)
@@ -28,11 +30,11 @@ static int cfg_alt_port(const char *p, uint16_t *port)
 	return 0;
 }
 
-int cfg_alt_server_parse(const char *value, struct addr *out)
+/* value into *out, port when it names none. 0 or -EINVAL. */
+static int cfg_alt_parse(const char *value, uint16_t port, struct addr *out)
 {
 	char ip[CFG_ALT_MAX];
 	const char *colon = strrchr(value, ':');
-	uint16_t port = CFG_ALT_PORT;
 	size_t n;
 
 	if (value[0] == '[') { /* [IPv6] or [IPv6]:PORT */
@@ -57,6 +59,16 @@ int cfg_alt_server_parse(const char *value, struct addr *out)
 	memcpy(ip, value, n);
 	ip[n] = '\0';
 	return addr_parse(out, ip, port);
+}
+
+int cfg_alt_server_parse(const char *value, struct addr *out)
+{
+	return cfg_alt_parse(value, CFG_ALT_PORT, out);
+}
+
+int cfg_tls_alt_server_parse(const char *value, struct addr *out)
+{
+	return cfg_alt_parse(value, CFG_ALT_TLS_PORT, out);
 }
 
 int cfg_check_alt_server(const char *value, char *why, size_t len)

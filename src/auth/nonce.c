@@ -71,6 +71,8 @@ int auth_nonce_key_init(struct auth_nonce_key *k, uint32_t lifetime_s, uint32_t 
 		return -EIO;
 	k->lifetime_s = lifetime_s ? lifetime_s : AUTH_NONCE_LIFETIME_S;
 	k->features = features & 0xFFFFFFu;
+	k->clock_ms = 0;
+	k->skew_ms = 0;
 	return 0;
 }
 
@@ -78,7 +80,7 @@ int auth_nonce_make(const struct auth_nonce_key *k, const struct addr *client, u
 		    char out[AUTH_NONCE_MAX + 1])
 {
 	uint8_t feat[3], body[NONCE_BODY_LEN];
-	uint64_t expiry = now_ms + (uint64_t)k->lifetime_s * 1000u;
+	uint64_t expiry = now_ms + k->clock_ms + (uint64_t)k->lifetime_s * 1000u;
 
 	put_be(feat, k->features, 3);
 	put_be(body, expiry, NONCE_EXPIRY_LEN);
@@ -110,7 +112,8 @@ int auth_nonce_check(const struct auth_nonce_key *k, const struct addr *client,
 	/* Authentic: now only its age matters. An expiry further away than one lifetime
 	 * cannot come from make with this key; refuse it all the same. */
 	expiry = get_be(body, NONCE_EXPIRY_LEN);
-	if (now_ms >= expiry || expiry - now_ms > (uint64_t)k->lifetime_s * 1000u)
+	now_ms += k->clock_ms;
+	if (now_ms >= expiry || expiry - now_ms > (uint64_t)k->lifetime_s * 1000u + k->skew_ms)
 		return -ESTALE;
 	return 0;
 }

@@ -28,6 +28,13 @@ struct auth_nonce_key {
 	uint8_t secret[AUTH_NONCE_SECRET_LEN];
 	uint32_t lifetime_s; /* how long a nonce stays valid (default AUTH_NONCE_LIFETIME_S) */
 	uint32_t features;   /* AUTH_FEATURE_* bits placed in the cookie */
+	/* A secret shared by a fleet (app/: nonces one node makes verify on the others, so a
+	 * client redirected with 300 keeps its nonce) needs a time line shared too: clock_ms
+	 * is added to every now_ms (the process's monotonic clock) to make it wall-clock
+	 * milliseconds, and an expiry up to skew_ms further away than a lifetime is taken
+	 * (the nodes' clocks differ a little). Both 0 (auth_nonce_key_init): one process. */
+	uint64_t clock_ms;
+	uint32_t skew_ms;
 };
 
 /* Fills k with a random secret. lifetime_s 0 means AUTH_NONCE_LIFETIME_S. 0 or -EIO. */

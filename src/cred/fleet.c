@@ -149,7 +149,8 @@ static void fleet_beat_done(redisAsyncContext *ac, void *reply, void *privdata)
 		log_warn("fleet", "heartbeat refused id=%s err=\"%s\"", fw->f->id, r->str);
 }
 
-#define FLEET_CARD_MAX 24
+/* The script's 7 arguments and the card's 10 fields (FLEET_F_*) as pairs: 27. */
+#define FLEET_CARD_MAX 32
 
 static void fleet_card_add(const char **argv, size_t *n, const char *field, const char *value)
 {

@@ -66,4 +66,20 @@ void fleet_worker_free(struct fleet_worker *fw);
 /* Whether fw's connection is up (AUTH/SELECT answered, the master found). */
 bool fleet_worker_up(const struct fleet_worker *fw);
 
+/* The fleet's nonce secret (cred/fleet_secret.c, FLEET_KEY_NONCE_SECRET): len random
+ * bytes (at most 64) the first node stores and every node reads, into out. Blocking (at
+ * most a couple of seconds): main thread, at start. 0, -EINVAL (why set: conninfo), or
+ * -EIO (why set: Redis unreachable or the stored value unusable). */
+int fleet_nonce_secret(const char *conninfo, uint8_t *out, size_t len, char *why, size_t wlen);
+
+/* Load shedding (cred/fleet_alt.c, with fleet-alternates): a live node to send a new
+ * allocation of family (AF_INET, AF_INET6) to, from fw's copy of the registry (read every
+ * second): the least loaded one with an address of that family (its TLS address when
+ * tls, and its node-domain in domain, "" when none), never this node, a draining one, one
+ * at its max-allocations, or a loopback, unspecified or link-local address. 0 with *out,
+ * or -ENOENT (none, fleet-alternates off, or the copy is older than a lease). */
+struct addr;
+int fleet_alt_pick(struct fleet_worker *fw, int family, bool tls, struct addr *out, char *domain,
+		   size_t dlen);
+
 #endif

@@ -9,20 +9,25 @@
  *   tern/fleet/node/<id>/sessions    HASH session id (16 hex) -> a session line
  *                                    (cred/fleet_fmt.h)
  *   tern/fleet/node/<id>/keys        SET the quota hashes this node counts in
- *   tern/fleet/quota/<realm>/user/<32 hex>  HASH id -> units of one user quota (the hex is
- *                                    the first 16 bytes of SHA-256(quota user ":" realm))
- *   tern/fleet/quota/<realm>/total   HASH id -> units of the realm
- *   tern/fleet/control               channel: commands to every node (ternctl --fleet) */
+ *   tern/fleet/quota/<realm>/user/<32 hex>  HASH "<id>/<worker>" -> allocations that
+ *                                    worker holds for one user quota (the hex is the first
+ *                                    16 bytes of SHA-256(quota user ":" realm));
+ *                                    cred/fleet_quota.h
+ *   tern/fleet/quota/<realm>/total   HASH "<id>/<worker>" -> allocations of the realm
+ *   tern/fleet/control               channel: commands to every node (ternctl --fleet)
+ *   tern/fleet/nonce-secret          STRING the nonce secret every node uses (hex), made by
+ *                                    the first node that starts (SET NX) */
 #ifndef TERN_CRED_FLEET_KEYS_H
 #define TERN_CRED_FLEET_KEYS_H
 
-#define FLEET_KEY_PREFIX      "tern/fleet/"
-#define FLEET_KEY_NODES	      "tern/fleet/nodes"
-#define FLEET_KEY_NODE	      "tern/fleet/node/"  /* + id */
-#define FLEET_KEY_SESSIONS    "/sessions"	  /* after FLEET_KEY_NODE id */
-#define FLEET_KEY_NODE_KEYS   "/keys"		  /* after FLEET_KEY_NODE id */
-#define FLEET_KEY_QUOTA	      "tern/fleet/quota/" /* + realm + "/user/" hex or "/total" */
-#define FLEET_CHANNEL_CONTROL "tern/fleet/control"
+#define FLEET_KEY_PREFIX       "tern/fleet/"
+#define FLEET_KEY_NODES	       "tern/fleet/nodes"
+#define FLEET_KEY_NODE	       "tern/fleet/node/"  /* + id */
+#define FLEET_KEY_SESSIONS     "/sessions"	   /* after FLEET_KEY_NODE id */
+#define FLEET_KEY_NODE_KEYS    "/keys"		   /* after FLEET_KEY_NODE id */
+#define FLEET_KEY_QUOTA	       "tern/fleet/quota/" /* + realm + "/user/" hex or "/total" */
+#define FLEET_CHANNEL_CONTROL  "tern/fleet/control"
+#define FLEET_KEY_NONCE_SECRET "tern/fleet/nonce-secret"
 
 /* The node card's fields. */
 #define FLEET_F_NAME	 "name"		   /* node-name */

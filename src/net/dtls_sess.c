@@ -373,6 +373,7 @@ static const struct turn_conn_ops net_dtls_conn_ops = {
 	.transport = TURN_TR_DTLS,
 	.stream = false,
 	.proven = true,
+	.secure = true,
 	.send = net_dtls_conn_send,
 	.hold = net_dtls_conn_hold,
 	.release = net_dtls_conn_release,

@@ -42,6 +42,7 @@ static const struct turn_conn_ops net_tls_conn_ops = {
 	.transport = TURN_TR_TLS,
 	.stream = true,
 	.proven = true,
+	.secure = true,
 	.send = net_tcp_conn_send,
 	.hold = net_tcp_conn_hold,
 	.release = net_tcp_conn_release,

@@ -228,6 +228,12 @@ static void turn_alloc_close_relay(struct turn_server *s, struct turn_alloc *a, 
 	a->nrelay--;
 }
 
+void turn_fleet_release(struct turn_server *s, const uint8_t *ident, const char *realm)
+{
+	if (s->fleet && s->fleet->quota_release)
+		s->fleet->quota_release(s->fleet_impl, ident, realm);
+}
+
 void turn_alloc_free(struct turn_server *s, struct turn_alloc *a)
 {
 	/* The quota unit goes with the first relay (turn/method/allocate.c). */
@@ -240,6 +246,9 @@ void turn_alloc_free(struct turn_server *s, struct turn_alloc *a)
 		turn_alloc_close_relay(s, a, a->nrelay - 1);
 	if (counted)
 		turn_shared_release(s->shared, a->has_ident ? a->ident : NULL);
+	if (counted && a->fleet_unit)
+		turn_fleet_release(s, a->has_ident ? a->ident : NULL,
+				   a->names ? turn_alloc_realm(a) : s->cfg->realm);
 	turn_shared_bps_release(s->shared, a->bps);
 	turn_perm_fini(a);
 	turn_chan_fini(a);

@@ -80,6 +80,8 @@ struct turn_alloc {
 	uint16_t addr_err; /* ADDRESS-ERROR-CODE of a partial dual allocation */
 	uint8_t addr_err_family;
 	bool has_token;
+	bool fleet_unit; /* its quota unit is also counted across the fleet (released with
+			  * the local one: turn_alloc_free) */
 	/* A dual allocation's families expire on their own (RFC 8656 §6, §8.1): relay[1]'s
 	 * expiry minus relay[0]'s in TURN_SKEW_UNIT_S units (turn_alloc_relay_expiry),
 	 * expire_ms being the later. Two bytes in what was padding: the struct does not

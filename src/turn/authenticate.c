@@ -2,7 +2,9 @@
  * auth_ltc_begin, the key lookup through the credential store (answered at once by a
  * static store, later by Redis: the request is then parked in a bounded pool, its bytes
  * copied, and the response goes out through the client connection's send),
- * auth_ltc_verify, then the method's handler with a context that signs the response. */
+ * auth_ltc_verify, then the method's handler with a context that signs the response.
+ * The same pool parks an authenticated Allocate while the fleet counts its quota
+ * (turn_fleet_park). */
 #include "turn/core.h"
 
 #include <errno.h>
@@ -40,17 +42,19 @@ static void turn_ident(const uint8_t *user, size_t ulen, const struct cred_resul
 	turn_ident_half(user, ulen, realm, out + TURN_IDENT_LEN / 2);
 }
 
+/* A free slot, searched from after the last one taken (a burst finds one at once). */
 static struct turn_pending *turn_pending_get(struct turn_server *s)
 {
-	size_t i;
+	for (size_t k = 0; k < TURN_PENDING_MAX; k++) {
+		size_t i = (s->pending_next + k) % TURN_PENDING_MAX;
 
-	for (i = 0; i < TURN_PENDING_MAX; i++) {
 		if (!s->pending[i].used) {
 			struct turn_pending *p = &s->pending[i];
 
 			memset(p, 0, sizeof(*p));
 			p->s = s;
 			p->used = true;
+			s->pending_next = i + 1;
 			return p;
 		}
 	}
@@ -243,7 +247,10 @@ int turn_auth_run(struct turn_ctx *x, turn_method_cb handler)
 	return turn_auth_lookup(x, handler);
 }
 
-/* Cancels pending lookups of client c (NULL: all of them) on store (NULL: any). */
+static void turn_fleet_answer(void *arg, int status);
+
+/* Cancels pending lookups of client c (NULL: all of them) on store (NULL: any), and the
+ * requests waiting for the fleet (any store). */
 static void turn_auth_cancel(struct turn_server *s, const struct turn_client *c,
 			     const struct cred_store *store)
 {
@@ -258,7 +265,9 @@ static void turn_auth_cancel(struct turn_server *s, const struct turn_client *c,
 			continue;
 		if (store && p->store != store)
 			continue;
-		if (p->store)
+		if (p->fleet)
+			s->fleet->quota_cancel(s->fleet_impl, turn_fleet_answer, p);
+		else if (p->store)
 			p->store->ops->cancel(p->store->impl, turn_auth_cb, p);
 		turn_pending_put(p);
 	}
@@ -287,4 +296,104 @@ size_t turn_auth_pending_on(const struct turn_server *s, const struct cred_store
 		if (s->pending[i].used && s->pending[i].store == store)
 			n++;
 	return n;
+}
+
+/* The fleet quota's answer came later: the handler runs again on the request, replayed
+ * with its authentication and the answer. */
+static void turn_fleet_resume(struct turn_pending *p)
+{
+	struct turn_server *s = p->s;
+	struct stun_msg m;
+	struct turn_ctx x = {.s = s,
+			     .m = &m,
+			     .client = &p->client,
+			     .now_ms = s->now_ms,
+			     .authed = true,
+			     .admitted = true,
+			     .rq = p->rq,
+			     .key = p->fkey,
+			     .klen = p->fklen,
+			     .has_ident = p->has_ident,
+			     .limits = p->limits,
+			     .fleet_done = true,
+			     .fleet_status = p->status,
+			     .fleet_n = p->fleet_n,
+			     .out = s->scratch,
+			     .cap = sizeof(s->scratch)};
+	int n;
+
+	memcpy(x.ident, p->ident, TURN_IDENT_LEN);
+	if (s->fleet_out == NULL)
+		s->fleet_out = malloc(TURN_PENDING_MAX * sizeof(*s->fleet_out));
+	if (s->fleet_out && p->client.conn->ops->queue) {
+		x.out = s->fleet_out[p - s->pending];
+		x.cap = sizeof(s->fleet_out[0]);
+	}
+	if (stun_msg_decode(&m, p->buf, p->len) == 0) {
+		n = p->handler(&x);
+		if (n > 0 && x.out != s->scratch)
+			p->client.conn->ops->queue(p->client.conn, &p->client.src, x.out,
+						   (size_t)n);
+		else if (n > 0)
+			turn_client_send(&p->client, s->scratch, (size_t)n);
+	} else if (p->status == 0) {
+		/* Cannot happen (the bytes decoded before): the units go back. */
+		for (uint32_t i = 0; i < p->fleet_n; i++)
+			turn_fleet_release(s, p->has_ident ? p->ident : NULL, s->cfg->realm);
+	}
+	turn_pending_put(p);
+}
+
+static void turn_fleet_answer(void *arg, int status)
+{
+	struct turn_pending *p = arg;
+
+	p->status = status;
+	p->done = true;
+	if (!p->in_lookup)
+		turn_fleet_resume(p);
+}
+
+/* The request's authentication, kept with it while it waits. */
+static void turn_fleet_keep(struct turn_pending *p, const struct turn_ctx *x,
+			    turn_method_cb handler, uint32_t n)
+{
+	p->fleet = true;
+	p->client = *x->client;
+	p->rq = x->rq;
+	p->handler = handler;
+	p->has_ident = x->has_ident;
+	memcpy(p->ident, x->ident, TURN_IDENT_LEN);
+	p->limits = x->limits;
+	p->fklen = x->klen <= sizeof(p->fkey) ? x->klen : sizeof(p->fkey);
+	memcpy(p->fkey, x->key, p->fklen);
+	p->fleet_n = n;
+}
+
+int turn_fleet_park(struct turn_ctx *x, const struct turn_fleet_quota *q, turn_method_cb handler,
+		    int *status)
+{
+	struct turn_server *s = x->s;
+	struct turn_pending *p = turn_pending_get(s);
+	int rc;
+
+	*status = -EIO;
+	if (p == NULL)
+		return 0;
+	turn_fleet_keep(p, x, handler, q->n);
+	p->in_lookup = true;
+	rc = s->fleet->quota_acquire(s->fleet_impl, q, turn_fleet_answer, p);
+	p->in_lookup = false;
+	if (rc < 0 || p->done) {
+		*status = rc < 0 ? -EIO : p->status;
+		turn_pending_put(p);
+		return 0;
+	}
+	if (turn_pending_park(p, x->m) < 0) {
+		/* The fleet may still grant: cancelling gives the units back. */
+		s->fleet->quota_cancel(s->fleet_impl, turn_fleet_answer, p);
+		turn_pending_put(p);
+		return 0;
+	}
+	return 1;
 }

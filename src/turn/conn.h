@@ -28,6 +28,9 @@ struct turn_conn_ops {
 	/* The remote address was proven by a handshake (no spoofing possible): replies to
 	 * unauthenticated requests are not rate-limited (DESIGN.md §3). */
 	bool proven;
+	/* TLS or DTLS: a client told to move (300 Try Alternate) is sent to a server's TLS
+	 * address, with the name to check its certificate against (turn/shed.c). */
+	bool secure;
 	/* Sends one complete STUN message or ChannelData to the client at to (a connected
 	 * transport ignores to: it is its remote). buf is borrowed for the call. 0 or -errno
 	 * (counted by net/; the caller drops). */

@@ -20,8 +20,8 @@
 #include "turn/stats.h"
 #include "turn/tcp_conn.h"
 
-/* Requests parked while their credential lookup is outstanding. */
-#define TURN_PENDING_MAX 64
+/* Requests parked while their credential lookup or their fleet quota is outstanding. */
+#define TURN_PENDING_MAX 256
 /* The largest request worth parking (bigger ones get 500 when the lookup is slow). */
 #define TURN_PENDING_MSG_MAX 2048
 /* Room for any response the server builds. */
@@ -55,6 +55,13 @@ struct turn_pending {
 	size_t nkeys;
 	struct cred_limits limits;
 	uint8_t ident[TURN_IDENT_LEN];
+	/* Parked for the fleet quota (turn_fleet_park) instead, already authenticated: the
+	 * key it verified with, whether it has an ident, the units asked. */
+	bool fleet;
+	bool has_ident;
+	uint8_t fkey[AUTH_KEY_MAX];
+	size_t fklen;
+	uint32_t fleet_n;
 };
 
 /* A port held by RESERVATION-TOKEN, released by this worker when the token expires. */
@@ -94,8 +101,14 @@ struct turn_server {
 	struct turn_realm_traffic *realms; /* TURN_REALM_SLOTS, made at the first end */
 	size_t nrealms;
 	struct turn_pending pending[TURN_PENDING_MAX];
+	size_t pending_next;		    /* where the search for a free slot starts */
 	const struct turn_fleet_ops *fleet; /* turn_server_set_fleet; NULL: one node */
 	void *fleet_impl;
+	/* Made at the first answer from the fleet: one response per pending slot, so that a
+	 * replayed request's response is queued (turn_conn_ops queue: batched with the
+	 * iteration's others) from a buffer nothing rewrites before the flush (a slot parked
+	 * again in the same iteration is answered in a later one at the earliest). */
+	uint8_t (*fleet_out)[TURN_RESP_MAX];
 	uint8_t scratch[TURN_RESP_MAX];
 };
 
@@ -114,6 +127,12 @@ struct turn_ctx {
 	bool has_ident;
 	uint8_t ident[TURN_IDENT_LEN];
 	struct cred_limits limits;
+	/* A request replayed once the fleet answered its quota (turn_fleet_park): the
+	 * answer (0 granted: fleet_n units are the handler's to hand over or give back,
+	 * -EDQUOT, -EIO). */
+	bool fleet_done;
+	int fleet_status;
+	uint32_t fleet_n;
 	/* The peer a 403 refuses (turn_peer_check), for its log line; valid until the
 	 * handler returns. */
 	const struct addr *refused_peer;
@@ -153,6 +172,15 @@ const struct turn_method *turn_method_find(uint16_t method);
 /* Authentication (RFC 8489 §9.2.4), then handler with x authenticated
  * (turn/authenticate.c). */
 int turn_auth_run(struct turn_ctx *x, turn_method_cb handler);
+/* The fleet stage of a handler (turn/authenticate.c): asks s->fleet's quota_acquire for q
+ * on behalf of x, an authenticated request. Returns 0 with *status set when the answer
+ * came at once (or the fleet could not be asked: -EIO), or 1 when x was parked: handler
+ * runs again later with x->fleet_done, fleet_status and fleet_n set, its response sent
+ * through the client's connection; nothing to send now. */
+int turn_fleet_park(struct turn_ctx *x, const struct turn_fleet_quota *q, turn_method_cb handler,
+		    int *status);
+/* Gives back one fleet unit of ident (NULL: the total only) in realm (turn/alloc.c). */
+void turn_fleet_release(struct turn_server *s, const uint8_t *ident, const char *realm);
 /* Cancels every pending lookup (server teardown). */
 void turn_auth_cancel_all(struct turn_server *s);
 /* Cancels the pending lookups of one client (its connection closed). */
@@ -171,12 +199,14 @@ int turn_resp_finish(struct turn_ctx *x, struct stun_enc *e);
  * UNKNOWN-ATTRIBUTES for a 420, SOFTWARE only when x->admitted, integrity when
  * x->authed, FINGERPRINT when the request had one. */
 int turn_resp_error(struct turn_ctx *x, int code);
-/* 300 Try Alternate with ALTERNATE-SERVER alt (RFC 8489 §10), through the same builder. */
-int turn_resp_try_alternate(struct turn_ctx *x, const struct addr *alt);
-/* Sessions (turn/session.c): the next session id of s; and the drain check of an
- * Allocate: false when s is not draining, else true with *n the response (300 with the
- * alternate server of the client's family, else 508). */
+/* 300 Try Alternate with ALTERNATE-SERVER alt (RFC 8489 §10, §14.15) and, when domain is
+ * not NULL, ALTERNATE-DOMAIN (§14.16), through the same builder. */
+int turn_resp_try_alternate(struct turn_ctx *x, const struct addr *alt, const char *domain);
+/* Sessions (turn/session.c): the next session id of s. */
 uint64_t turn_session_id(struct turn_server *s);
+/* Load shedding (turn/shed.c), the check of a new Allocate: false when s takes it (not
+ * draining, under max_allocations), else true with *n the response (300 naming another
+ * server, else 508 draining or 486 over max_allocations). */
 bool turn_drain_refuse(struct turn_ctx *x, int *n);
 /* The fleet's session registry (s->fleet session_up/session_down, when set): allocation a
  * began (was created, or arrived from another worker), ended (or left for another worker). */

@@ -41,10 +41,18 @@ int turn_resp_finish(struct turn_ctx *x, struct stun_enc *e)
 	return turn_resp_seal(x, e, true);
 }
 
+/* What a 300 adds (RFC 8489 §10): ALTERNATE-SERVER (§14.15) and, for a client on TLS or
+ * DTLS, ALTERNATE-DOMAIN (§14.16): the name it checks the alternate's certificate
+ * against (NULL: the name it used for this server). */
+struct turn_resp_alt {
+	const struct addr *server;
+	const char *domain;
+};
+
 /* The one builder of error responses; challenge adds REALM, NONCE and PASSWORD-ALGORITHMS
- * (RFC 8489 §9.2.4), alt (a 300's) ALTERNATE-SERVER (§10, §14.15). */
+ * (RFC 8489 §9.2.4), alt (a 300's) its ALTERNATE-SERVER and ALTERNATE-DOMAIN. */
 static int turn_resp_error_build(struct turn_ctx *x, int code, bool challenge,
-				 const struct addr *alt)
+				 const struct turn_resp_alt *alt)
 {
 	const struct stun_msg *m = x->m;
 	struct turn_server *s = x->s;
@@ -55,7 +63,9 @@ static int turn_resp_error_build(struct turn_ctx *x, int code, bool challenge,
 		auth_ltc_put_challenge(&e, s->cfg->realm, s->cfg->nonce_key, &x->client->src,
 				       x->now_ms);
 	if (alt)
-		stun_enc_put_addr(&e, STUN_ATTR_ALTERNATE_SERVER, alt);
+		stun_enc_put_addr(&e, STUN_ATTR_ALTERNATE_SERVER, alt->server);
+	if (alt && alt->domain)
+		stun_enc_put(&e, STUN_ATTR_ALTERNATE_DOMAIN, alt->domain, strlen(alt->domain));
 	return turn_resp_seal(x, &e, x->authed || x->admitted);
 }
 
@@ -73,10 +83,12 @@ int turn_resp_error(struct turn_ctx *x, int code)
 	return turn_resp_error_build(x, code, false, NULL);
 }
 
-int turn_resp_try_alternate(struct turn_ctx *x, const struct addr *alt)
+int turn_resp_try_alternate(struct turn_ctx *x, const struct addr *alt, const char *domain)
 {
+	struct turn_resp_alt a = {alt, domain};
+
 	turn_resp_count_fail(x, STUN_ERR_TRY_ALTERNATE);
-	return turn_resp_error_build(x, STUN_ERR_TRY_ALTERNATE, false, alt);
+	return turn_resp_error_build(x, STUN_ERR_TRY_ALTERNATE, false, &a);
 }
 
 /* DESIGN.md §3: whatever a source can make us send without credentials is limited per

@@ -106,6 +106,7 @@ void turn_server_free(struct turn_server *s)
 	ratelimit_free(s->own_unauth);
 	turn_shared_free(s->own_shared);
 	free(s->realms);
+	free(s->fleet_out);
 	if (s->creds)
 		s->creds->ops->free(s->creds->impl);
 	if (s->old_creds)

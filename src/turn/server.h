@@ -169,8 +169,14 @@ struct turn_cfg {
 				   * 0 = 30000 */
 	uint32_t user_quota;	  /* allocations + reserved ports per user; 0 = unlimited */
 	uint32_t total_quota;	  /* allocations + reserved ports in total; 0 = unlimited */
-	uint64_t max_bps;	  /* bytes/s per allocation, each direction (coturn's
-				   * max-bps); 0 = unlimited */
+	/* fleet-quota: an Allocate a quota applies to (user or total > 0) is also counted
+	 * across the fleet (struct turn_fleet_ops quota_acquire) when the server has one;
+	 * fleet_quota_local (fleet-quota-fallback local): when the fleet cannot answer, the
+	 * local counts alone decide, else 500. */
+	bool fleet_quota;
+	bool fleet_quota_local;
+	uint64_t max_bps; /* bytes/s per allocation, each direction (coturn's
+			   * max-bps); 0 = unlimited */
 	/* bps-capacity (coturn's): bytes/s all allocations together may be granted
 	 * (turn_shared_bps_acquire). An Allocate reserves its max-bps (the realm's, else
 	 * max_bps) or what is left of the capacity, and is refused with 486 when nothing is;
@@ -185,11 +191,18 @@ struct turn_cfg {
 	uint32_t unauth_rate;	   /* replies per second (burst as large) */
 	uint64_t unauth_bytes;	   /* bytes per second (burst as large) */
 	uint32_t unauth_port_rate; /* replies per second per source port (burst as large) */
-	/* alternate-server (RFC 8489 §10): where a draining server (turn_shared_set_draining)
-	 * sends new Allocates with 300 Try Alternate; the one of the client's family is used,
-	 * none of it: 508. */
+	/* Load shedding (turn/shed.c): a server that is draining (turn_shared_set_draining)
+	 * or holds max_allocations units (turn_shared_total; 0 = no limit) answers new
+	 * Allocates with 300 Try Alternate (RFC 8489 §10). Where to: alternate-server, the
+	 * first of the client's family (tls_alternates for clients on TLS or DTLS, with
+	 * ALTERNATE-DOMAIN alternate_domain when not NULL), else a live node of the fleet
+	 * (turn_fleet_ops alternate); none: 508 draining, 486 over max_allocations. */
 	const struct addr *alternates;
 	size_t nalternates;
+	const struct addr *tls_alternates;
+	size_t ntls_alternates;
+	const char *alternate_domain;
+	uint32_t max_allocations;
 	const struct peer_policy *peers;
 	struct turn_relayset *relays; /* own addresses, live relay ports; NULL in tests
 				       * that need no relay-to-relay */
@@ -374,7 +387,8 @@ struct turn_fleet_quota {
 	const uint8_t *ident; /* the user quota's key (turn/shared.h, 16 bytes); NULL: the
 			       * totals only */
 	const char *realm;
-	uint32_t n;	      /* units (1, or 2 with a reserved port) */
+	uint32_t n;	      /* units: 1, the allocation (a port held by RESERVATION-TOKEN
+			       * lives 30 s and counts on its node only) */
 	uint32_t user_quota;  /* 0 = unlimited */
 	uint32_t total_quota; /* 0 = unlimited */
 };

@@ -1,6 +1,6 @@
 /* Sessions (turn/server.h): a worker's allocations as the operator sees them, ended on the
- * operator's word (the admin socket's kill), the drain check of Allocate, and how long a
- * client connection may go without an allocation. */
+ * operator's word (the admin socket's kill), and how long a client connection may go
+ * without an allocation. */
 #include "turn/core.h"
 
 #include <errno.h>
@@ -111,28 +111,6 @@ int turn_server_kill_user(struct turn_server *s, const char *user, const char *r
 		turn_alloc_end(s, v[i], TURN_END_KILLED);
 	free(v);
 	return (int)n;
-}
-
-/* A draining server takes no new allocation. RFC 8656 §7.2 step 11: at any point it may
- * redirect the client with 300 (Try Alternate) and, per RFC 8489 §10, ALTERNATE-SERVER:
- * here an address of the request's own family (the client reaches it the way it reached
- * this one). The request authenticated already, so the 300 carries MESSAGE-INTEGRITY (the
- * client checks it before it moves). Without an alternate of that family the server has
- * no capacity for it: 508 (Insufficient Capacity, RFC 8656 §7.2). */
-bool turn_drain_refuse(struct turn_ctx *x, int *n)
-{
-	const struct turn_cfg *cfg = x->s->cfg;
-	int family = addr_family(&x->client->src);
-
-	if (!turn_shared_is_draining(x->s->shared))
-		return false;
-	for (size_t i = 0; i < cfg->nalternates; i++)
-		if (addr_family(&cfg->alternates[i]) == family) {
-			*n = turn_resp_try_alternate(x, &cfg->alternates[i]);
-			return true;
-		}
-	*n = turn_resp_error(x, STUN_ERR_INSUFFICIENT_CAPACITY);
-	return true;
 }
 
 uint32_t turn_server_alloc_timeout_s(const struct turn_server *s)

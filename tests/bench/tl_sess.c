@@ -166,6 +166,7 @@ static void tl_send_alloc1(struct tl *t, struct tl_sess *s, uint64_t now_ms)
 	tl_msg_u32(&s->req, TL_ATTR_REQUESTED_TRANSPORT, TL_PROTO_UDP);
 	tl_msg_u32(&s->req, TL_ATTR_LIFETIME, (uint32_t)t->o.lifetime);
 	tl_auth(t, s);
+	s->alloc1_ns = tl_now_ns();
 	tl_req_send(t, s, TL_ST_ALLOC1, now_ms);
 }
 
@@ -301,6 +302,8 @@ static void tl_on_alloc_resp(struct tl *t, struct tl_sess *s, const struct tl_re
 			     uint64_t now_ms)
 {
 	if (r->type == (TL_ALLOCATE | TL_CLASS_OK)) {
+		if (s->state == TL_ST_ALLOC1 && t->lat_us && t->nlat < TL_LAT_MAX)
+			t->lat_us[t->nlat++] = (uint32_t)((tl_now_ns() - s->alloc1_ns) / 1000);
 		if (r->has_relayed)
 			s->relayed = r->relayed;
 		tl_on_allocated(t, s, now_ms);

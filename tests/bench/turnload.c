@@ -54,6 +54,21 @@
 #define TL_MAX_RUN_S 300
 #define TL_SETTLE_MS 500
 
+static int tl_lat_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The q-quantile (0..1) of the allocation times recorded, -1 when none. */
+static double tl_lat_quantile(struct tl *t, double q)
+{
+	if (t->nlat == 0)
+		return -1;
+	return t->lat_us[(size_t)((double)(t->nlat - 1) * q)];
+}
+
 static int tl_alloc_main(struct tl *t)
 {
 	struct tl_snap a, b;
@@ -74,21 +89,32 @@ static int tl_alloc_main(struct tl *t)
 		return 3;
 	}
 	c0 = t->c;
+	t->lat_us = calloc(TL_LAT_MAX, sizeof(*t->lat_us));
+	t->nlat = 0;
 	tl_snap_take(t, &a);
 	(void)tl_ctl_run(t, tl_now_ms() + (uint64_t)(t->o.duration_s * 1000),
 			 c0.cycles + (uint64_t)t->o.cycles);
 	tl_snap_take(t, &b);
 	uint64_t cyc = t->c.cycles - c0.cycles;
+	size_t nlat = t->nlat;
+
+	if (t->lat_us)
+		qsort(t->lat_us, nlat, sizeof(*t->lat_us), tl_lat_cmp);
 	tl_release_all(t, 3000);
+	t->nlat = nlat; /* the measured interval's only */
 	tl_snap_diff(&a, &b, &secs, &scpu, &self, &busy);
 	printf("phase=alloc sessions=%d secs=%.2f cycles=%llu cps=%.0f server_cpu=%.2f "
 	       "cycles_per_cpu_s=%.0f us_per_cycle=%.1f errors=%llu timeouts=%llu "
-	       "mismatches=%llu loadgen_cpu=%.2f core_busy=%.2f\n",
+	       "mismatches=%llu loadgen_cpu=%.2f core_busy=%.2f alloc_p50_us=%.0f "
+	       "alloc_p99_us=%.0f\n",
 	       n, secs, (unsigned long long)cyc, (double)cyc / secs, scpu,
 	       scpu > 0 ? (double)cyc / scpu : -1, cyc ? scpu * 1e6 / (double)cyc : -1,
 	       (unsigned long long)(t->c.errors - c0.errors),
 	       (unsigned long long)(t->c.timeouts - c0.timeouts),
-	       (unsigned long long)(t->c.mismatches - c0.mismatches), self, busy);
+	       (unsigned long long)(t->c.mismatches - c0.mismatches), self, busy,
+	       tl_lat_quantile(t, 0.5), tl_lat_quantile(t, 0.99));
+	free(t->lat_us);
+	t->lat_us = NULL;
 	return 0;
 }
 

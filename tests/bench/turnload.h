@@ -144,6 +144,7 @@ struct tl_sess {
 	uint8_t nextra; /* CreatePermission: addresses from extra on */
 	uint8_t nonce_len;
 	uint64_t sent_ms;
+	uint64_t alloc1_ns; /* when the authenticated Allocate was first sent */
 	struct sockaddr_in relayed;
 	struct sockaddr_in peer;  /* TL_GOAL_CHANNEL, _CHURN, _KEEP */
 	struct sockaddr_in extra; /* the first of nextra more permissions, the
@@ -177,7 +178,13 @@ struct tl {
 	uint64_t rng;
 	struct sockaddr_in server;
 	struct tl_counts c;
+	/* Authenticated Allocate to its success, in microseconds (alloc mode): the first
+	 * TL_LAT_MAX since nlat was last reset. */
+	uint32_t *lat_us;
+	size_t nlat;
 };
+
+#define TL_LAT_MAX (1u << 20)
 
 /* Snapshot of the process counters around a measured interval. */
 struct tl_snap {

@@ -85,6 +85,15 @@ static void test_alt(void)
 	CHECK(cfg_alt_server_parse("192.0.2.1:0", &a) < 0, "port 0 refused");
 	CHECK(cfg_alt_server_parse("192.0.2.1:70000", &a) < 0, "port over 65535 refused");
 	CHECK(cfg_alt_server_parse("[2001:db8::1]x", &a) < 0, "junk after ] refused");
+	addr_parse(&want, "192.0.2.1", 5349);
+	CHECK(cfg_tls_alt_server_parse("192.0.2.1", &a) == 0 && addr_eq(&a, &want),
+	      "tls-alternate-server without a port: 5349");
+	addr_parse(&want, "2001:db8::1", 5349);
+	CHECK(cfg_tls_alt_server_parse("[2001:db8::1]", &a) == 0 && addr_eq(&a, &want),
+	      "... [IPv6] too");
+	addr_parse(&want, "192.0.2.1", 443);
+	CHECK(cfg_tls_alt_server_parse("192.0.2.1:443", &a) == 0 && addr_eq(&a, &want),
+	      "... and a port given stays");
 }
 
 int main(void)

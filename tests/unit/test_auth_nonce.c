@@ -134,10 +134,38 @@ static void test_features(void)
 		     "cookie with a bad character");
 }
 
+/* A fleet: two processes share the secret; each puts its monotonic clock on the wall
+ * clock with its own clock_ms, so a nonce one makes verifies on the other. */
+static void test_fleet_clock(void)
+{
+	const uint64_t wall = 1765000000000ull; /* the wall clock when both read it, ms */
+	struct auth_nonce_key a, b;
+	struct addr c;
+	char n[AUTH_NONCE_MAX + 1];
+
+	auth_nonce_key_init(&a, 60, 0);
+	auth_nonce_key_init(&b, 60, 0);
+	memcpy(b.secret, a.secret, sizeof(a.secret));
+	addr_parse(&c, "192.0.2.1", 5000);
+	a.clock_ms = wall - T0;	    /* node a's monotonic clock read T0 */
+	b.clock_ms = wall - 5 * T0; /* node b's read 5 * T0 at that instant */
+	CHECK(auth_nonce_make(&a, &c, T0, n) > 0, "node a makes a nonce");
+	CHECK_EQ_INT(check(&b, &c, n, 5 * T0 + 100), 0, "node b takes it (shared time line)");
+	CHECK_EQ_INT(check(&b, &c, n, 5 * T0 + 60000), -ESTALE, "... until it expires");
+	b.clock_ms -= 1000; /* b's wall clock 1 s behind a's */
+	CHECK_EQ_INT(check(&b, &c, n, 5 * T0), -ESTALE,
+		     "a clock 1 s behind sees an expiry beyond a lifetime: refused");
+	b.skew_ms = 2000;
+	CHECK_EQ_INT(check(&b, &c, n, 5 * T0), 0, "... taken with skew_ms 2000");
+	b.clock_ms = 0;
+	CHECK_EQ_INT(check(&b, &c, n, 5 * T0), -ESTALE, "its own monotonic clock only: refused");
+}
+
 int main(void)
 {
 	test_roundtrip();
 	test_tamper();
 	test_features();
+	test_fleet_clock();
 	return tap_done();
 }

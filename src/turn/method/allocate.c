@@ -24,8 +24,10 @@ struct turn_alloc_plan {
 	int family;	/* the first relay */
 	bool dual;	/* ADDITIONAL-ADDRESS-FAMILY: also an IPv6 relay */
 	uint32_t lifetime_s;
-	bool mobile;  /* RFC 8016 §3.1: an empty MOBILITY-TICKET asks for a ticket */
-	uint64_t bps; /* granted out of bps-capacity: ours to hand to the allocation */
+	bool mobile;	      /* RFC 8016 §3.1: an empty MOBILITY-TICKET asks for a ticket */
+	uint64_t bps;	      /* granted out of bps-capacity: ours to hand to the allocation */
+	uint32_t fleet_units; /* counted across the fleet, not yet the allocation's: given
+			       * back when the Allocate ends without one */
 };
 
 static int turn_stun_family(uint8_t f)
@@ -325,6 +327,11 @@ static int turn_allocate_create(struct turn_ctx *x, struct turn_alloc_plan *pl)
 	code = turn_allocate_relays(x, a, pl);
 	pl->reserved = NULL; /* handed to ops->open (or closed by turn_allocate_open) */
 	turn_allocate_drop_resv_unit(x, pl);
+	if (a->nrelay > 0 && pl->fleet_units > 0) {
+		/* The fleet unit goes with the first relay too (turn_alloc_free). */
+		a->fleet_unit = true;
+		pl->fleet_units--;
+	}
 	if (code) {
 		/* The one free path closes what was opened; the quota goes with the first
 		 * relay, so without one it is released here. */
@@ -350,9 +357,60 @@ static int turn_allocate_create(struct turn_ctx *x, struct turn_alloc_plan *pl)
 	return turn_allocate_success(x, a);
 }
 
+/* RFC 8656 §7.2 step 10 across the fleet (DESIGN.md §7): when a quota applies (the
+ * user's or the total, the realm's from the store else the server's), the units are
+ * counted by every node sharing the Redis before any port is opened: the request waits
+ * for that (the handler runs again with the answer). Refused: 486; the fleet unreachable:
+ * 500, or with fleet-quota-fallback local the local counts alone (turn_allocate_quota).
+ * Returns 0 to go on, -EINPROGRESS when parked, or an error code. */
+static int turn_allocate_fleet(struct turn_ctx *x, struct turn_alloc_plan *pl)
+{
+	struct turn_server *s = x->s;
+	struct turn_fleet_quota q = {
+		.ident = x->has_ident ? x->ident : NULL,
+		.realm = s->cfg->realm,
+		.n = 1,
+		.user_quota = x->limits.user_quota ? x->limits.user_quota : s->cfg->user_quota,
+		.total_quota = x->limits.total_quota ? x->limits.total_quota : s->cfg->total_quota,
+	};
+	int status;
+
+	if (x->fleet_done) {
+		status = x->fleet_status;
+	} else {
+		if (!s->cfg->fleet_quota || s->fleet == NULL || s->fleet->quota_acquire == NULL ||
+		    (q.user_quota == 0 && q.total_quota == 0))
+			return 0;
+		if (turn_fleet_park(x, &q, turn_allocate, &status) == 1)
+			return -EINPROGRESS;
+		if (status == 0)
+			pl->fleet_units = q.n;
+	}
+	if (status == 0)
+		return 0;
+	if (status == -EDQUOT)
+		return STUN_ERR_ALLOCATION_QUOTA_REACHED;
+	return s->cfg->fleet_quota_local ? 0 : STUN_ERR_SERVER_ERROR;
+}
+
+static int turn_allocate_steps(struct turn_ctx *x, struct turn_alloc_plan *pl);
+
 int turn_allocate(struct turn_ctx *x)
 {
 	struct turn_alloc_plan pl = {0};
+	int n;
+
+	/* A replay with units granted: they are the plan's until the allocation takes one. */
+	if (x->fleet_done && x->fleet_status == 0)
+		pl.fleet_units = x->fleet_n;
+	n = turn_allocate_steps(x, &pl);
+	for (; pl.fleet_units > 0; pl.fleet_units--)
+		turn_fleet_release(x->s, x->has_ident ? x->ident : NULL, x->s->cfg->realm);
+	return n;
+}
+
+static int turn_allocate_steps(struct turn_ctx *x, struct turn_alloc_plan *pl)
+{
 	struct turn_alloc *a;
 	uint32_t life = 0;
 	bool has_life;
@@ -369,20 +427,24 @@ int turn_allocate(struct turn_ctx *x)
 	 * no capacity (508); turn/session.c. */
 	if (turn_drain_refuse(x, &code))
 		return code;
-	code = turn_allocate_check(x, &pl);
+	code = turn_allocate_check(x, pl);
 	if (code == 0)
-		code = turn_mob_allocate_check(x, &pl.mobile);
+		code = turn_mob_allocate_check(x, &pl->mobile);
 	if (code == 0)
-		code = turn_allocate_take_token(x, &pl);
+		code = turn_allocate_fleet(x, pl);
+	if (code == -EINPROGRESS)
+		return 0;
 	if (code == 0)
-		code = turn_allocate_quota(x, &pl);
+		code = turn_allocate_take_token(x, pl);
+	if (code == 0)
+		code = turn_allocate_quota(x, pl);
 	if (code) {
-		if (pl.reserved) /* a taken token's port, refused over quota */
-			x->s->ops->close(x->s->ops_ctx, pl.reserved);
+		if (pl->reserved) /* a taken token's port, refused over quota */
+			x->s->ops->close(x->s->ops_ctx, pl->reserved);
 		return turn_resp_error(x, code);
 	}
 	/* §7.2: the initial time-to-expiry; a LIFETIME of 0 asks for the default. */
 	has_life = stun_msg_get_u32(x->m, STUN_ATTR_LIFETIME, &life) == 0 && life > 0;
-	pl.lifetime_s = turn_lifetime(x->s->cfg, has_life, life);
-	return turn_allocate_create(x, &pl);
+	pl->lifetime_s = turn_lifetime(x->s->cfg, has_life, life);
+	return turn_allocate_create(x, pl);
 }

@@ -85,10 +85,12 @@ def _stop_group(proc):
 
 
 def run_page(turn_url, user, cred, n=20, timeout=60, log_path=None, extra_args=(),
-             home=None):
+             home=None, browser=None):
     """Returns (result dict or None, seconds taken). Bounded by `timeout` seconds.
     extra_args are added to Chromium's command line; home, when given, is Chromium's
-    $HOME (where it reads the user's NSS database, see trust_ca())."""
+    $HOME (where it reads the user's NSS database, see trust_ca()). browser, when given,
+    runs another browser instead: browser(url, profile_dir) returns (argv, env or None)
+    (see firefox.py)."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.result = None
     server.done = threading.Event()
@@ -108,6 +110,8 @@ def run_page(turn_url, user, cred, n=20, timeout=60, log_path=None, extra_args=(
             f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
             *extra_args, url]
     env = dict(os.environ, HOME=home) if home else None
+    if browser is not None:
+        args, env = browser(url, profile)
     logf = open(log_path or os.devnull, "ab")
     t0 = time.time()
     proc = subprocess.Popen(args, stdout=logf, stderr=subprocess.STDOUT,
@@ -164,7 +168,8 @@ def check_relayed(tap, what, res, secs, log_path, n, relay_protocol, relay_ip, u
                f"{what}: peer {side.upper()} both relayed addresses are on {relay_ip}",
                json.dumps(pair))
     cands = (res.get("candidates") or {})
-    allc = cands.get("a", []) + cands.get("b", [])
+    # "" is Firefox's end-of-candidates (RFC 8838), not a candidate.
+    allc = [c for c in cands.get("a", []) + cands.get("b", []) if c]
     tap.ok(allc and all(" typ relay " in c for c in allc),
            f"{what}: only relay candidates gathered ({len(allc)})", "\n".join(allc))
 
