@@ -2,6 +2,7 @@
  * tern.bpf.c (xdp/tern.skel.h, in the build tree). */
 #include "xdp/xdp_load.h"
 
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>

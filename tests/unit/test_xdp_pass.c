@@ -283,6 +283,52 @@ static void test_entry_refusals(void)
 	check_pass(f, n, TERN_XDP_PASS_NO_ROUTE, "to a peer without a neighbour");
 }
 
+/* Frames of every kind the program relays, with 1 to 3 random bytes changed (a fixed
+ * seed): each is either passed untouched or forwarded with a valid IPv4 header and a UDP
+ * checksum that verifies exactly when the received one did; every frame is counted once. */
+static void test_mutations(void)
+{
+	struct addr a;
+	uint8_t base[6][4096], f[4096], out[4096];
+	size_t len[6], out_len;
+	uint64_t before = 0, after = 0;
+	int bad_pass = 0, bad_fwd = 0, fwd = 0, act;
+	unsigned seed = 1;
+
+	len[0] = chan_frame(base[0], &client, &listen_a, 0x4000, 37, 3);
+	len[1] = chan_frame(base[1], &client6, &listen6, 0x4000, 40, 0);
+	len[2] = send_frame(base[2], &peer, 21, "xd");
+	addr_parse(&a, "8.8.8.8", 5000);
+	len[3] = frame(base[3], &a, &relay, "0123456789abcdef", 16, 0);
+	len[4] = frame(base[4], &a, &relay, "012345678", 9, 0);
+	len[5] = chan_frame(base[5], &client, &listen_a, 0x4007, 20, 0);
+	for (uint32_t r = 0; r < TERN_XDP_NSTATS; r++)
+		before += xh_stat(&h, r);
+	for (int i = 0; i < 3000; i++) {
+		int k = i % 6, flips = 1 + (int)(rand_r(&seed) % 3);
+
+		memcpy(f, base[k], len[k]);
+		for (int j = 0; j < flips; j++)
+			f[rand_r(&seed) % len[k]] ^= (uint8_t)(1 + rand_r(&seed) % 255);
+		act = xh_run(&h, f, len[k], out, sizeof(out), &out_len);
+		if (act == XDP_PASS) {
+			bad_pass += out_len != len[k] || memcmp(out, f, len[k]) != 0;
+			continue;
+		}
+		fwd++;
+		bad_fwd += act != XDP_TX || !xf_ip_ok(out) ||
+			   xf_udp_ok(out, out_len) != xf_udp_ok(f, len[k]);
+	}
+	for (uint32_t r = 0; r < TERN_XDP_NSTATS; r++)
+		after += xh_stat(&h, r);
+	CHECK_EQ_INT(bad_pass, 0, "3000 mutated frames: what is passed is untouched");
+	CHECK(fwd > 100 && bad_fwd == 0,
+	      "what is forwarded (%d) has a valid IPv4 header, its UDP checksum as good as the "
+	      "received one's",
+	      fwd);
+	CHECK_EQ_INT(after - before, 3000, "every frame counted once");
+}
+
 int main(void)
 {
 	char why[160];
@@ -305,6 +351,7 @@ int main(void)
 	test_lengths();
 	test_not_relayed();
 	test_entry_refusals();
+	test_mutations();
 	for (uint32_t r = 1; r < TERN_XDP_NSTATS; r++)
 		if (!covered[r]) {
 			printf("# reason %s not exercised\n", reason_names[r]);

@@ -6,6 +6,7 @@
 #define TERN_TESTS_XDP_FRAME_H
 
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -103,6 +104,32 @@ static inline size_t xf_build(uint8_t *buf, size_t cap, const struct xf_hdr *h, 
 static inline size_t xf_l4(const uint8_t *frame)
 {
 	return XF_ETH + (frame[12] == 0x08 ? 20 : 40);
+}
+
+/* Whether the UDP checksum of the frame (n bytes, as xf_build lays it out: no IPv4
+ * options, no IPv6 extension headers) verifies; an IPv4 checksum of 0 (none) verifies. */
+static inline bool xf_udp_ok(const uint8_t *f, size_t n)
+{
+	size_t l4 = xf_l4(f), ulen, alen = l4 == 34 ? 4 : 16;
+	uint32_t sum;
+
+	if (n < l4 + 8)
+		return false;
+	ulen = (size_t)(f[l4 + 4] << 8 | f[l4 + 5]);
+	if (ulen < 8 || l4 + ulen > n)
+		return false;
+	if (alen == 4 && f[l4 + 6] == 0 && f[l4 + 7] == 0)
+		return true;
+	sum = 17 + (uint32_t)ulen;
+	sum = xf_sum(sum, f + l4 - 2 * alen, 2 * alen);
+	sum = xf_sum(sum, f + l4, ulen);
+	return xf_fold(sum) == 0xffff;
+}
+
+/* Whether the IPv4 header checksum of the frame verifies (true for IPv6). */
+static inline bool xf_ip_ok(const uint8_t *f)
+{
+	return xf_l4(f) != 34 || xf_fold(xf_sum(0, f + 14, 20)) == 0xffff;
 }
 
 #endif
