@@ -359,6 +359,7 @@ static __always_inline int forward(struct xdp_md *ctx, const struct xdp_out *o,
 	if (pre != 0)
 		out_prefix(u + UDP_HDR, o, px, pre);
 	end = (void *)(long)ctx->data_end;
+	/* The mask changes nothing (dlen <= TERN_XDP_MAX_DATA): it is a bound the verifier sees. */
 	t = u + UDP_HDR + pre + (o->dlen & 0xfff);
 	for (__u32 i = 0; i < 3 && i < o->pad; i++) {
 		__u8 *b = t + i;
