@@ -88,6 +88,18 @@ static void result_of(struct result *r, const uint8_t *in, size_t n)
 	memcpy(r->payload, out + l4 + 8, r->len);
 }
 
+/* The frame (ChannelData of 5 bytes to 8.8.8.8) received on x1 leaves by x0: redirected. */
+static void check_redirect(const uint8_t *f, size_t n)
+{
+	uint8_t out[4096];
+	size_t out_len = 0;
+	int act = xh_run_fd(xdp_fast_prog_fd(x), (int)if_nametoindex("x1"), f, n, out, sizeof(out),
+			    &out_len);
+
+	CHECK(act == XDP_REDIRECT && out_len == 14 + 20 + 8 + 5 && memcmp(out, xh_mac_peer, 6) == 0,
+	      "received on x1, it is redirected to x0, the route's interface");
+}
+
 static uint64_t stat(uint32_t s)
 {
 	uint64_t v[TERN_XDP_NSTATS];
@@ -95,13 +107,49 @@ static uint64_t stat(uint32_t s)
 	return xdp_fast_stats(x, v) == 0 ? v[s] : UINT64_MAX;
 }
 
+/* The relay port of a (channel 0x4000 to peer, ChannelData m of 9 bytes) is released and
+ * reused by another allocation with another peer. */
+static void test_reuse(const struct xdp_fast_alloc *a, const struct addr *peer, const uint8_t *m)
+{
+	struct xdp_fast_alloc b = {.gen = 2};
+	uint64_t stale = stat(TERN_XDP_PASS_STALE);
+	struct addr peer2;
+	struct result r;
+	uint8_t f[4096];
+	size_t n;
+
+	CHECK_EQ_INT(xdp_fast_gen_set(x, 50000, 2), 0, "relay port 50000 released: generation 2");
+	n = frame(f, xh_mac_peer, peer, &a->relay, "stale", 5);
+	result_of(&r, f, n);
+	CHECK(r.act == XDP_PASS && stat(TERN_XDP_PASS_STALE) == stale + 1,
+	      "the old peer's datagram is not delivered on the stale entry (passed: stale)");
+	b.client = a->client;
+	addr_set_port(&b.client, 40001);
+	b.listen = a->listen;
+	b.relay = a->relay;
+	addr_parse(&peer2, "8.8.8.8", 7000);
+	CHECK_EQ_INT(xdp_fast_chan_put(x, &b, 0x4000, &peer2), 0,
+		     "the new allocation on port 50000 binds a channel to a new peer");
+	n = frame(f, xh_mac_peer, &peer2, &b.relay, "fresh", 5);
+	result_of(&r, f, n);
+	CHECK(r.act == XDP_TX && addr_eq(&r.dst, &b.client),
+	      "the new peer's datagram reaches the new client");
+	n = frame(f, xh_mac_peer, peer, &a->relay, "stale", 5);
+	result_of(&r, f, n);
+	CHECK(r.act == XDP_PASS, "the old peer's still does not (the old client gets nothing)");
+	n = frame(f, xh_mac_client, &a->client, &a->listen, m, 9);
+	result_of(&r, f, n);
+	CHECK(r.act == XDP_PASS, "nor the old client's ChannelData");
+	CHECK(xdp_fast_chan_del(x, &b, 0x4000, &peer2) == 0, "the new allocation's deleted");
+}
+
 static void test_entries(void)
 {
-	struct xdp_fast_alloc a = {.gen = 1}, b = {.gen = 2};
+	struct xdp_fast_alloc a = {.gen = 1};
 	uint8_t f[4096], m[64], salt[4] = {0xde, 0xad, 0xbe, 0xef}, tid[12] = {0};
-	struct addr peer, peer2, from;
+	struct addr peer, from;
 	struct result r;
-	uint64_t fwd = stat(TERN_XDP_FORWARDED), stale = stat(TERN_XDP_PASS_STALE);
+	uint64_t fwd = stat(TERN_XDP_FORWARDED);
 	uint64_t seq = 77;
 	size_t n;
 
@@ -119,6 +167,7 @@ static void test_entries(void)
 	CHECK(r.act == XDP_TX && addr_eq(&r.dst, &peer) && r.len == 5 &&
 		      memcmp(r.payload, "hello", 5) == 0,
 	      "ChannelData reaches the peer");
+	check_redirect(f, n);
 	n = frame(f, xh_mac_peer, &peer, &a.relay, "world", 5);
 	result_of(&r, f, n);
 	CHECK(r.act == XDP_TX && addr_eq(&r.dst, &a.client) && r.len == 9 && r.payload[0] == 0x40 &&
@@ -132,39 +181,15 @@ static void test_entries(void)
 	CHECK(r.act == XDP_TX && addr_eq(&r.dst, &a.client) && r.len == 20 + 12 + 4 + 8 &&
 		      r.payload[1] == 0x17 && memcmp(r.payload + 8, tid, 12) == 0,
 	      "from another port: a Data indication, transaction id seq 77 then the salt");
-	CHECK_EQ_INT(stat(TERN_XDP_FORWARDED), fwd + 3, "3 packets counted as forwarded");
+	CHECK_EQ_INT(stat(TERN_XDP_FORWARDED), fwd + 4, "4 packets counted as forwarded");
 
-	/* The port is released and reused by another allocation with another peer. */
-	CHECK_EQ_INT(xdp_fast_gen_set(x, 50000, 2), 0, "relay port 50000 released: generation 2");
-	n = frame(f, xh_mac_peer, &peer, &a.relay, "stale", 5);
-	result_of(&r, f, n);
-	CHECK(r.act == XDP_PASS && stat(TERN_XDP_PASS_STALE) == stale + 1,
-	      "the old peer's datagram is not delivered on the stale entry (passed: stale)");
-	b.client = a.client;
-	addr_set_port(&b.client, 40001);
-	b.listen = a.listen;
-	b.relay = a.relay;
-	addr_parse(&peer2, "8.8.8.8", 7000);
-	CHECK_EQ_INT(xdp_fast_chan_put(x, &b, 0x4000, &peer2), 0,
-		     "the new allocation on port 50000 binds a channel to a new peer");
-	n = frame(f, xh_mac_peer, &peer2, &b.relay, "fresh", 5);
-	result_of(&r, f, n);
-	CHECK(r.act == XDP_TX && addr_eq(&r.dst, &b.client),
-	      "the new peer's datagram reaches the new client");
-	n = frame(f, xh_mac_peer, &peer, &a.relay, "stale", 5);
-	result_of(&r, f, n);
-	CHECK(r.act == XDP_PASS, "the old peer's still does not (the old client gets nothing)");
-	n = frame(f, xh_mac_client, &a.client, &a.listen, m, 9);
-	result_of(&r, f, n);
-	CHECK(r.act == XDP_PASS, "nor the old client's ChannelData");
-
+	test_reuse(&a, &peer, m);
 	CHECK(xdp_fast_chan_del(x, &a, 0x4000, &peer) == 0 && xdp_fast_perm_del(x, &a, &peer) == 0,
 	      "the old allocation's entries deleted");
 	CHECK_EQ_INT(xdp_fast_chan_del(x, &a, 0x4000, &peer), 0, "deleting again is no error");
 	n = frame(f, xh_mac_peer, &peer, &a.relay, "stale", 5);
 	result_of(&r, f, n);
 	CHECK(r.act == XDP_PASS, "after deletion: passed (no entry)");
-	CHECK(xdp_fast_chan_del(x, &b, 0x4000, &peer2) == 0, "the new allocation's deleted");
 }
 
 int main(void)
