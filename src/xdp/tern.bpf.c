@@ -391,12 +391,27 @@ static __always_inline void count(__u64 *pkts, __u64 *bytes, __u32 dlen)
 	__sync_fetch_and_add(bytes, dlen);
 }
 
+/* Adds to *neg the n (at most 3) bytes at t that follow dlen bytes of data (padding or
+ * trailing bytes a forwarded datagram leaves out). Returns 0 or -1 past the frame's end. */
+static __always_inline int csum_tail(__u8 *t, void *end, __u32 n, __u32 dlen, __u64 *neg)
+{
+	for (__u32 i = 0; i < 3 && i < n; i++) {
+		__u8 *b = t + i;
+
+		barrier_var(b);
+		if ((void *)(b + 1) > end)
+			return -1;
+		*neg += csum_byte_at(*b, dlen + i);
+	}
+	return 0;
+}
+
 /* §12.6: ChannelData on a listening port (UDP payload at off); padding or trailing bytes
  * beyond 3 go to user space. */
 static __always_inline int chan_to_peer(struct xdp_md *ctx, struct xdp_pkt *p, const int off)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	__u8 *u = data + off, *t;
+	__u8 *u = data + off;
 	struct tern_xdp_chan_key k;
 	struct tern_xdp_to_peer *v;
 	struct xdp_out o = {};
@@ -426,15 +441,8 @@ static __always_inline int chan_to_peer(struct xdp_md *ctx, struct xdp_pkt *p, c
 	if (r < 0)
 		return r;
 	neg = p->neg + ch + dlen;
-	t = u + 4 + dlen;
-	for (__u32 i = 0; i < 3 && i < trail; i++) {
-		__u8 *b = t + i;
-
-		barrier_var(b);
-		if ((void *)(b + 1) > end)
-			return -TERN_XDP_PASS_BAD_LEN;
-		neg += csum_byte_at(*b, dlen + i);
-	}
+	if (csum_tail(u + 4 + dlen, end, trail, dlen, &neg) < 0)
+		return -TERN_XDP_PASS_BAD_LEN;
 	o.src = &v->relay;
 	o.dst = &v->peer;
 	o.doff = off + 4;
@@ -505,15 +513,8 @@ static __always_inline int send_shaped(struct xdp_md *ctx, struct xdp_pkt *p, co
 	if (r < 0)
 		return r;
 	neg = p->neg + csum_bytes(u, IND_HDR(xl));
-	t = u + IND_HDR(xl) + dlen;
-	for (__u32 i = 0; i < 3 && i < pad; i++) {
-		__u8 *b = t + i;
-
-		barrier_var(b);
-		if ((void *)(b + 1) > end)
-			return -TERN_XDP_PASS_BAD_LEN;
-		neg += csum_byte_at(*b, dlen + i);
-	}
+	if (csum_tail(u + IND_HDR(xl) + dlen, end, pad, dlen, &neg) < 0)
+		return -TERN_XDP_PASS_BAD_LEN;
 	o.src = &v->relay;
 	o.dst = &peer;
 	o.doff = off + IND_HDR(xl);
