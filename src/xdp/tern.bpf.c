@@ -92,7 +92,7 @@ struct xdp_out {
 	__u16 frag; /* IPv4 flags (DF or 0) */
 };
 
-static __always_inline void stat(__u32 k)
+static __always_inline void stat_add(__u32 k)
 {
 	__u64 *c = bpf_map_lookup_elem(&tern_stats, &k);
 
@@ -102,7 +102,7 @@ static __always_inline void stat(__u32 k)
 
 static __always_inline int pass(__u32 reason)
 {
-	stat(reason);
+	stat_add(reason);
 	return XDP_PASS;
 }
 
@@ -654,6 +654,6 @@ int tern_xdp(struct xdp_md *ctx)
 		r = client_to_peer(ctx, &p);
 	if (r < 0)
 		return pass(-r);
-	stat(TERN_XDP_FORWARDED);
+	stat_add(TERN_XDP_FORWARDED);
 	return r;
 }

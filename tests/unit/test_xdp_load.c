@@ -100,7 +100,7 @@ static void check_redirect(const uint8_t *f, size_t n)
 	      "received on x1, it is redirected to x0, the route's interface");
 }
 
-static uint64_t stat(uint32_t s)
+static uint64_t stat_get(uint32_t s)
 {
 	uint64_t v[TERN_XDP_NSTATS];
 
@@ -112,7 +112,7 @@ static uint64_t stat(uint32_t s)
 static void test_reuse(const struct xdp_fast_alloc *a, const struct addr *peer, const uint8_t *m)
 {
 	struct xdp_fast_alloc b = {.gen = 2};
-	uint64_t stale = stat(TERN_XDP_PASS_STALE);
+	uint64_t stale = stat_get(TERN_XDP_PASS_STALE);
 	struct addr peer2;
 	struct result r;
 	uint8_t f[4096];
@@ -121,7 +121,7 @@ static void test_reuse(const struct xdp_fast_alloc *a, const struct addr *peer, 
 	CHECK_EQ_INT(xdp_fast_gen_set(x, 50000, 2), 0, "relay port 50000 released: generation 2");
 	n = frame(f, xh_mac_peer, peer, &a->relay, "stale", 5);
 	result_of(&r, f, n);
-	CHECK(r.act == XDP_PASS && stat(TERN_XDP_PASS_STALE) == stale + 1,
+	CHECK(r.act == XDP_PASS && stat_get(TERN_XDP_PASS_STALE) == stale + 1,
 	      "the old peer's datagram is not delivered on the stale entry (passed: stale)");
 	b.client = a->client;
 	addr_set_port(&b.client, 40001);
@@ -149,7 +149,7 @@ static void test_entries(void)
 	uint8_t f[4096], m[64], salt[4] = {0xde, 0xad, 0xbe, 0xef}, tid[12] = {0};
 	struct addr peer, from;
 	struct result r;
-	uint64_t fwd = stat(TERN_XDP_FORWARDED);
+	uint64_t fwd = stat_get(TERN_XDP_FORWARDED);
 	uint64_t seq = 77;
 	size_t n;
 
@@ -181,7 +181,7 @@ static void test_entries(void)
 	CHECK(r.act == XDP_TX && addr_eq(&r.dst, &a.client) && r.len == 20 + 12 + 4 + 8 &&
 		      r.payload[1] == 0x17 && memcmp(r.payload + 8, tid, 12) == 0,
 	      "from another port: a Data indication, transaction id seq 77 then the salt");
-	CHECK_EQ_INT(stat(TERN_XDP_FORWARDED), fwd + 4, "4 packets counted as forwarded");
+	CHECK_EQ_INT(stat_get(TERN_XDP_FORWARDED), fwd + 4, "4 packets counted as forwarded");
 
 	test_reuse(&a, &peer, m);
 	CHECK(xdp_fast_chan_del(x, &a, 0x4000, &peer) == 0 && xdp_fast_perm_del(x, &a, &peer) == 0,
