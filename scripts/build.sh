@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds Tern out of tree: scripts/build.sh [release|asan|xdp|xdp-asan] → _build/<kind>/src/ternd
-# (xdp, xdp-asan: also the XDP fast path, configure --enable-xdp; needs clang, libbpf-dev and
-# bpftool).
+# (release and asan include the XDP fast path when clang, libbpf-dev and bpftool are there,
+# configure --enable-xdp=auto; xdp, xdp-asan insist on it: configure --enable-xdp).
 # Re-running only rebuilds what changed.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kind=${1:-release}
 case "$kind" in
-release) flags=(--enable-werror) ;;
-asan) flags=(--enable-sanitizers --enable-werror) ;;
+release) flags=(--enable-xdp=auto --enable-werror) ;;
+asan) flags=(--enable-xdp=auto --enable-sanitizers --enable-werror) ;;
 xdp) flags=(--enable-xdp --enable-werror) ;;
 xdp-asan) flags=(--enable-xdp --enable-sanitizers --enable-werror) ;;
 *) echo "build.sh: unknown build kind '$kind' (release|asan|xdp|xdp-asan)" >&2; exit 2 ;;
