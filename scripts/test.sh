@@ -7,7 +7,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+FUZZ_SECONDS=${FUZZ_SECONDS:-10}
 export TESTS_TMPDIR=$(mktemp -d /tmp/tern-test.XXXXXX)
 passed=0 failed=0 skipped=0
 failures=()
