@@ -276,6 +276,23 @@ static int relay_opts(const struct cfg *cfg, struct net_opts *o)
 	return 0;
 }
 
+/* xdp-interfaces and xdp-mode into *o. 0 or -EINVAL. */
+static int xdp_opts(const struct cfg *cfg, struct net_opts *o)
+{
+	int mode = cfg_xdp_mode_parse(cfg->xdp_mode ? cfg->xdp_mode : "auto");
+
+	if (mode < 0 || cfg->xdp_interfaces.n > NET_MAX_XDP_IF)
+		return -EINVAL;
+	for (size_t i = 0; i < cfg->xdp_interfaces.n; i++) {
+		if (strlen(cfg->xdp_interfaces.v[i]) >= NET_IFNAME_MAX)
+			return -EINVAL;
+		strcpy(o->xdp_if[i], cfg->xdp_interfaces.v[i]);
+	}
+	o->nxdp_if = cfg->xdp_interfaces.n;
+	o->xdp_mode = (enum net_xdp_mode)mode;
+	return 0;
+}
+
 /* RFC 5780's alternate port, or 0 for none: like coturn, none with external-ip (the
  * addresses it would advertise are private) and none with no-rfc5780; also none when
  * listening-port is 0 (any free port: tests), which leaves nothing to add one to. */
@@ -314,6 +331,8 @@ int cfg_to_net_opts(const struct cfg *cfg, struct net_opts *out)
 	o.tcp_idle_s = (unsigned)cfg->tcp_idle_timeout;
 	o.tls_port = (uint16_t)cfg->tls_listening_port;
 	o.handshake_s = (unsigned)cfg->tls_handshake_timeout;
+	if (xdp_opts(cfg, &o) < 0)
+		return -EINVAL;
 	*out = o;
 	return 0;
 }

@@ -49,6 +49,8 @@ struct cfg {
 	long long alt_listening_port;	  /* RFC 5780 alternate port; 0 = listening-port + 1 */
 	long long alt_tls_listening_port; /* ... for TLS; 0 = tls-listening-port + 1 */
 	bool no_rfc5780;		  /* no NAT behaviour discovery (RFC 5780, RFC 3489) */
+	struct cfg_list xdp_interfaces;	  /* XDP fast path interfaces; empty = none */
+	char *xdp_mode;			  /* "auto", "native" or "generic" */
 	/* authentication */
 	char *realm;
 	struct cfg_list user; /* "name:password" */

@@ -11,6 +11,7 @@
 #include "base/addr.h"
 #include "base/iprange.h"
 #include "base/log.h"
+#include "net/server.h"
 #include "cred/redis_conf.h"
 #include "stun/msg.h"
 
@@ -121,6 +122,39 @@ int cfg_check_syslog_facility(const char *value, char *why, size_t len)
 	return log_facility_parse(value) < 0
 		       ? why_fail(why, len,
 				  "not a syslog facility (USER, DAEMON, LOCAL0..LOCAL7...)")
+		       : 0;
+}
+
+/* A network interface name as the kernel takes it (dev_valid_name): 1..IFNAMSIZ-1 bytes, no
+ * '/', ':' or white space, not "." or "..". */
+int cfg_check_ifname(const char *value, char *why, size_t len)
+{
+	size_t n = strlen(value);
+
+	if (n == 0 || n >= NET_IFNAME_MAX || !strcmp(value, ".") || !strcmp(value, ".."))
+		return why_fail(why, len, "not an interface name (1 to 15 bytes)");
+	for (size_t i = 0; i < n; i++)
+		if (value[i] == '/' || value[i] == ':' || isspace((unsigned char)value[i]))
+			return why_fail(why, len, "not an interface name ('/', ':' or space)");
+	return 0;
+}
+
+int cfg_xdp_mode_parse(const char *value)
+{
+	static const char *const names[] = {[NET_XDP_AUTO] = "auto",
+					    [NET_XDP_NATIVE] = "native",
+					    [NET_XDP_GENERIC] = "generic"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(value, names[i]))
+			return (int)i;
+	return -EINVAL;
+}
+
+int cfg_check_xdp_mode(const char *value, char *why, size_t len)
+{
+	return cfg_xdp_mode_parse(value) < 0
+		       ? why_fail(why, len, "not \"auto\", \"native\" or \"generic\"")
 		       : 0;
 }
 

@@ -58,6 +58,13 @@ const struct cfg_opt cfg_opts[] = {
 	 "no DTLS, even with dtls (the default: DTLS is opt-in)"},
 	{"dtls", 0, CFG_BOOL, OFF(dtls), "false", 0, 0, NULL, 0,
 	 "DTLS 1.2 on UDP tls-listening-port (needs cert)"},
+	{"xdp-interfaces", 0, CFG_LIST, OFF(xdp_interfaces), NULL, 0, NET_MAX_XDP_IF,
+	 cfg_check_ifname, 0,
+	 "interface to attach the XDP fast path to (repeatable; README \"XDP fast path\"); "
+	 "none = user space only"},
+	{"xdp-mode", 0, CFG_STR, OFF(xdp_mode), "auto", 0, 0, cfg_check_xdp_mode, 0,
+	 "XDP attach mode: auto (native where the driver has it, else generic), native or "
+	 "generic"},
 	{"proxy-protocol-trusted", 0, CFG_LIST, OFF(proxy_protocol_trusted), NULL, 0, 1024,
 	 cfg_check_ip_range, 0,
 	 "proxy address or range (repeatable) whose TCP and TLS connections must begin with a "

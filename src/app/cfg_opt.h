@@ -133,6 +133,10 @@ int cfg_check_separator(const char *value, char *why, size_t len);
 int cfg_check_tls_cert(const char *value, char *why, size_t len);
 int cfg_check_log_format(const char *value, char *why, size_t len);
 int cfg_check_syslog_facility(const char *value, char *why, size_t len);
+int cfg_check_ifname(const char *value, char *why, size_t len);
+int cfg_check_xdp_mode(const char *value, char *why, size_t len);
+/* xdp-mode: "auto", "native" or "generic" -> enum net_xdp_mode, or -EINVAL. */
+int cfg_xdp_mode_parse(const char *value);
 int cfg_check_alt_server(const char *value, char *why, size_t len); /* app/cfg_alt.c */
 int cfg_check_dns_name(const char *value, char *why, size_t len);
 int cfg_check_node_name(const char *value, char *why, size_t len);

@@ -11,6 +11,7 @@
 #include "base/xmalloc.h"
 #include "net/alt.h"
 #include "net/dtls.h"
+#include "net/fastpath.h"
 #include "net/limits.h"
 #include "net/sock.h"
 #include "net/tls_ctx.h"
@@ -39,6 +40,7 @@ struct net_server {
 	struct net_worker **workers;
 	struct net_limits *limits;	 /* shared by the workers */
 	struct net_dtls_keys *dtls_keys; /* DTLS cookie secrets (opts.dtls) */
+	struct net_fastpath *fast;	 /* the XDP fast path, or NULL (user space only) */
 };
 
 static void net_log_bind(const struct addr *a, const char *proto, int err)
@@ -386,6 +388,8 @@ int net_server_new(const struct net_opts *opts, struct net_server **out)
 		err = net_server_relays(s);
 	if (!err)
 		err = net_server_workers(s);
+	if (!err && !s->opts.turn->stun_only)
+		err = net_fastpath_new(&s->opts, &s->fast);
 	if (err)
 		goto fail;
 	*out = s;
@@ -457,6 +461,7 @@ void net_server_free(struct net_server *s)
 	for (unsigned i = 0; s->workers && i < s->nworkers; i++)
 		net_worker_free(s->workers[i]);
 	free(s->workers);
+	net_fastpath_free(s->fast);
 	net_dtls_keys_free(s->dtls_keys);
 	net_limits_free(s->limits);
 	if (s->opts.tls)

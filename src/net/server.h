@@ -14,6 +14,15 @@
 #define NET_MAX_LISTEN 32
 /* Relay addresses: relay-ip, or the listening addresses (enumerated when wildcard). */
 #define NET_MAX_RELAY 64
+/* The XDP fast path (net/fastpath.h): interfaces it may attach to, and a name's size. */
+#define NET_MAX_XDP_IF 8
+#define NET_IFNAME_MAX 16 /* IFNAMSIZ */
+
+enum net_xdp_mode {
+	NET_XDP_AUTO,	 /* native where the driver has it, else generic */
+	NET_XDP_NATIVE,	 /* the driver's XDP only */
+	NET_XDP_GENERIC, /* the stack's XDP (any interface) */
+};
 
 struct cred_store;
 struct event_base;
@@ -86,6 +95,12 @@ struct net_opts {
 	uint16_t min_port, max_port; /* relay port range; 0, 0 = the NET_DEFAULT_ ones below */
 	struct net_external external[NET_MAX_LISTEN];
 	size_t nexternal;
+	/* The XDP fast path (README "XDP fast path"): the interfaces to attach it to (none = no
+	 * fast path) and how. Loaded and attached by net_server_new; a failure there is one
+	 * warning and user space only, never a failed start. */
+	char xdp_if[NET_MAX_XDP_IF][NET_IFNAME_MAX];
+	size_t nxdp_if;
+	enum net_xdp_mode xdp_mode;
 };
 
 /* Defaults of the net_opts above, also the option table's (app/cfg_opt.c): relay ports

@@ -1,0 +1,84 @@
+/* The XDP fast path through the libbpf loader of src/xdp (built with --enable-xdp). */
+#include "net/fastpath.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/xmalloc.h"
+#include "xdp/xdp_load.h"
+
+struct net_fastpath {
+	struct xdp_fast *x; /* owned */
+};
+
+static enum xdp_fast_mode net_fastpath_mode(enum net_xdp_mode m)
+{
+	switch (m) {
+	case NET_XDP_NATIVE:
+		return XDP_FAST_NATIVE;
+	case NET_XDP_GENERIC:
+		return XDP_FAST_GENERIC;
+	case NET_XDP_AUTO:
+		break;
+	}
+	return XDP_FAST_AUTO;
+}
+
+static const char *const net_fastpath_mode_names[] = {"auto", "native", "generic"};
+
+/* Attaches x to every interface of o; on a failure says which. 0 or -errno. */
+static int net_fastpath_attach(struct xdp_fast *x, const struct net_opts *o)
+{
+	const char *mode = net_fastpath_mode_names[o->xdp_mode];
+
+	for (size_t i = 0; i < o->nxdp_if; i++) {
+		bool native = false;
+		int err = xdp_fast_attach(x, o->xdp_if[i], net_fastpath_mode(o->xdp_mode), &native);
+
+		if (err) {
+			log_warn("net",
+				 "xdp attach failed ifname=%s mode=%s err=%s: user space only",
+				 o->xdp_if[i], mode, strerror(-err));
+			return err;
+		}
+		log_info("net", "xdp attached ifname=%s mode=%s", o->xdp_if[i],
+			 native ? "native" : "generic");
+	}
+	return 0;
+}
+
+int net_fastpath_new(const struct net_opts *o, struct net_fastpath **out)
+{
+	struct xdp_fast *x = NULL;
+	struct net_fastpath *f;
+	int err;
+
+	*out = NULL;
+	if (!o->nxdp_if)
+		return 0;
+	err = xdp_fast_open(o->min_port, o->max_port, &x);
+	if (err) {
+		log_warn("net", "xdp load failed err=%s%s: user space only", strerror(-err),
+			 err == -EPERM ? " (needs CAP_BPF and CAP_NET_ADMIN)" : "");
+		return 0;
+	}
+	if (net_fastpath_attach(x, o) < 0) {
+		xdp_fast_free(x);
+		return 0;
+	}
+	f = xcalloc(1, sizeof(*f));
+	f->x = x;
+	*out = f;
+	return 0;
+}
+
+void net_fastpath_free(struct net_fastpath *f)
+{
+	if (!f)
+		return;
+	xdp_fast_free(f->x);
+	free(f);
+	log_info("net", "xdp detached");
+}
