@@ -432,10 +432,36 @@ static void test_net_opts(void)
 	      "net options copied");
 	CHECK(addr_family(&o.listen[1]) == AF_INET6 && addr_port(&o.listen[0]) == 3479,
 	      "listen addresses parsed with the port");
+	CHECK(o.nxdp_if == 0 && o.xdp_mode == NET_XDP_AUTO, "no XDP interfaces, mode auto");
 	cfg_publish(&c);
 	CHECK(cfg_get() == &c, "published config");
 	cfg_publish(NULL);
 	cfg_free(&c);
+}
+
+/* xdp-interfaces and xdp-mode (README "XDP fast path"). */
+static void test_xdp_opts(void)
+{
+	struct cfg c;
+	struct net_opts o;
+
+	CHECK_EQ_INT(load(&c, no_env, "--xdp-interfaces", "eth0", "--xdp-interfaces", "veth-a.10",
+			  "--xdp-mode", "generic", NULL),
+		     0, "load xdp options: %s", err);
+	CHECK_EQ_INT(cfg_to_net_opts(&c, &o), 0, "xdp options converted");
+	CHECK(o.nxdp_if == 2 && !strcmp(o.xdp_if[0], "eth0") && !strcmp(o.xdp_if[1], "veth-a.10"),
+	      "xdp-interfaces copied");
+	CHECK(o.xdp_mode == NET_XDP_GENERIC, "xdp-mode generic");
+	cfg_free(&c);
+	CHECK(cfg_xdp_mode_parse("native") == NET_XDP_NATIVE &&
+		      cfg_xdp_mode_parse("auto") == NET_XDP_AUTO && cfg_xdp_mode_parse("") < 0,
+	      "xdp-mode names");
+	expect_err("bad xdp-mode", no_env, NULL, "--xdp-mode", "fast", "xdp-mode",
+		   "\"auto\", \"native\" or \"generic\"");
+	expect_err("interface name too long", no_env, NULL, "--xdp-interfaces", "sixteen-bytes-xx",
+		   "xdp-interfaces", "1 to 15 bytes");
+	expect_err("interface name with a slash", no_env, NULL, "--xdp-interfaces", "a/b",
+		   "xdp-interfaces", "not an interface name");
 }
 
 static void test_relay_opts(void)
@@ -592,6 +618,7 @@ int main(void)
 	test_tls();
 	test_help();
 	test_net_opts();
+	test_xdp_opts();
 	test_relay_opts();
 	test_redis_rest();
 	test_reload_load();
