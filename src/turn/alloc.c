@@ -219,6 +219,7 @@ int turn_alloc_new(struct turn_server *s, const struct turn_client *c, struct tu
 /* The one path a relay is closed by: through ops, then out of a's arrays. */
 static void turn_alloc_close_relay(struct turn_server *s, struct turn_alloc *a, int i)
 {
+	turn_fast_clear(s, a, a->relayed[i].family);
 	s->ops->close(s->ops_ctx, a->relay[i]);
 	for (int j = i; j + 1 < a->nrelay; j++) {
 		a->relay[j] = a->relay[j + 1];
@@ -335,7 +336,8 @@ void turn_alloc_schedule(struct turn_server *s, struct turn_alloc *a)
 			next = turn_alloc_relay_expiry(a, i);
 
 	/* Permissions and channels are checked against the clock on use; the sweep here only
-	 * frees their slots. */
+	 * frees their slots (and takes them out of the fast path first). */
+	turn_fast_expire(s, a, s->now_ms);
 	t = turn_perm_expire(a, s->now_ms);
 	if (t < next)
 		next = t;

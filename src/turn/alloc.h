@@ -172,6 +172,19 @@ void turn_alloc_set_expiry(struct turn_alloc *a, uint64_t expire_ms);
  * through the path turn_alloc_free closes relays with; the allocation, its quota unit,
  * permissions and channels stay. The caller reschedules. */
 void turn_alloc_drop_relay(struct turn_server *s, struct turn_alloc *a, int i);
+/* The kernel fast path (turn/fast.c; turn_relay_ops fast_perm, fast_chan): tells net/
+ * that permission p or channel c of a is installed (on) or gone (!on). Nothing for TCP
+ * allocations, relay_only permissions or without the ops. */
+void turn_fast_perm(struct turn_server *s, struct turn_alloc *a, const struct turn_perm *p,
+		    bool on);
+void turn_fast_chan(struct turn_server *s, struct turn_alloc *a, const struct turn_chan *c,
+		    bool on);
+/* Takes out of the fast path the permissions and channels of a that expired at now_ms
+ * (before turn_perm_expire and turn_chan_expire forget them). */
+void turn_fast_expire(struct turn_server *s, struct turn_alloc *a, uint64_t now_ms);
+/* Takes out of the fast path every permission and channel of a whose peer has the given
+ * family (AF_UNSPEC: all): before a relay closes or the allocation moves. */
+void turn_fast_clear(struct turn_server *s, struct turn_alloc *a, int family);
 /* The index of the relay serving peers of the given family, or -ENOENT. */
 int turn_alloc_relay_for(const struct turn_alloc *a, int family);
 

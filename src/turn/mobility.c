@@ -177,6 +177,8 @@ bool turn_mob_owner_ok(const struct turn_alloc *a, bool has_ident, const uint8_t
 
 void turn_mob_detach(struct turn_server *s, struct turn_alloc *a)
 {
+	/* Its fast-path entries name the old 5-tuple: gone before it moves. */
+	turn_fast_clear(s, a, AF_UNSPEC);
 	for (int i = 0; i < a->nrelay; i++)
 		s->ops->detach(s->ops_ctx, a->relay[i]);
 }

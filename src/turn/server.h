@@ -106,6 +106,18 @@ struct turn_relay_ops {
 	 * one of those takes it) or -errno (no such worker, queue full: mv stays the
 	 * caller's). */
 	int (*forward)(void *ctx, unsigned worker, struct turn_mob_move *mv);
+	/* The kernel fast path (net/fastpath.h). Both optional (NULL: user space only); called
+	 * on the worker owning the allocation, for UDP allocations and permissions to peers
+	 * that are not the server's own addresses (turn/fast.c). on: after a permission for
+	 * peer's IP (peer's port 0) is installed or refreshed, or channel number is bound to
+	 * peer, and before the success response leaves (RFC 8656 §9.2, §12.2); !on: when it
+	 * expires, the allocation ends or moves, always before its relay is closed. relay:
+	 * the relay of peer's family; client borrowed for the call. A failure only leaves the
+	 * traffic to user space, so nothing is returned. */
+	void (*fast_perm)(void *ctx, void *relay, const struct turn_client *client,
+			  const struct addr *peer, bool on);
+	void (*fast_chan)(void *ctx, void *relay, const struct turn_client *client, uint16_t number,
+			  const struct addr *peer, bool on);
 
 	/* RFC 6062 (TCP allocations). NULL when net/ has no TCP relaying (Allocate with
 	 * REQUESTED-TRANSPORT TCP then gets 442). A peer data connection is one net/ object

@@ -54,6 +54,7 @@ int turn_channel_bind(struct turn_ctx *x)
 	if (code)
 		return turn_resp_error(x, code);
 	/* Room for the permission and the channel (508), checked before changing either. */
+	turn_fast_expire(x->s, a, x->now_ms);
 	turn_perm_expire(a, x->now_ms);
 	turn_chan_expire(a, x->now_ms);
 	if (cfg->max_perms &&
@@ -66,6 +67,9 @@ int turn_channel_bind(struct turn_ctx *x)
 	if (turn_chan_bind(a, number, &ip, port, chan_exp, cfg->max_perms) < 0 ||
 	    turn_perm_add(a, &ip, perm_exp, cfg->max_perms, relay_only) < 0)
 		return turn_resp_error(x, STUN_ERR_INSUFFICIENT_CAPACITY);
+	/* The fast path learns both before the success response leaves. */
+	turn_fast_perm(x->s, a, turn_perm_find(a, &ip, x->now_ms), true);
+	turn_fast_chan(x->s, a, turn_chan_by_number(a, number, x->now_ms), true);
 	turn_alloc_schedule(x->s, a);
 	turn_resp_begin(x, &e);
 	return turn_resp_finish(x, &e);

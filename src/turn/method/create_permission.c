@@ -54,6 +54,7 @@ int turn_create_permission(struct turn_ctx *x)
 			return turn_resp_error(x, code);
 		turn_ip_from_addr(&ips[i], &peers[i]);
 	}
+	turn_fast_expire(x->s, a, x->now_ms);
 	turn_perm_expire(a, x->now_ms);
 	if (cfg->max_perms &&
 	    a->nperms + turn_perm_new_count(a, ips, n, x->now_ms) > cfg->max_perms)
@@ -64,6 +65,9 @@ int turn_create_permission(struct turn_ctx *x)
 		if (turn_perm_add(a, &ips[i], expire, cfg->max_perms, relay_only[i]) < 0)
 			return turn_resp_error(x, STUN_ERR_INSUFFICIENT_CAPACITY);
 	}
+	/* The fast path learns each before the success response leaves. */
+	for (i = 0; i < n; i++)
+		turn_fast_perm(x->s, a, turn_perm_find(a, &ips[i], x->now_ms), true);
 	turn_alloc_schedule(x->s, a);
 	turn_resp_begin(x, &e);
 	return turn_resp_finish(x, &e);
