@@ -2,15 +2,20 @@
 #include "net/fastpath.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "base/log.h"
 #include "base/xmalloc.h"
 #include "xdp/xdp_load.h"
 
 struct net_fastpath {
-	struct xdp_fast *x; /* owned */
+	struct xdp_fast *x;	   /* owned */
+	atomic_uint_least32_t gen; /* the last generation handed out */
+	uint64_t seq;		   /* Data indications' transaction ids: first sequence */
+	uint8_t salt[4];	   /* ... and their last 4 bytes */
 };
 
 static enum xdp_fast_mode net_fastpath_mode(enum net_xdp_mode m)
@@ -70,6 +75,9 @@ int net_fastpath_new(const struct net_opts *o, struct net_fastpath **out)
 	}
 	f = xcalloc(1, sizeof(*f));
 	f->x = x;
+	if (getrandom(&f->seq, sizeof(f->seq), 0) != sizeof(f->seq) ||
+	    getrandom(f->salt, sizeof(f->salt), 0) != sizeof(f->salt))
+		f->seq = 1;
 	*out = f;
 	return 0;
 }
@@ -81,4 +89,47 @@ void net_fastpath_free(struct net_fastpath *f)
 	xdp_fast_free(f->x);
 	free(f);
 	log_info("net", "xdp detached");
+}
+
+uint32_t net_fastpath_port_use(struct net_fastpath *f, uint16_t port)
+{
+	uint32_t gen;
+
+	if (!f)
+		return 0;
+	gen = (uint32_t)atomic_fetch_add(&f->gen, 1) + 1;
+	if (gen == 0)
+		gen = (uint32_t)atomic_fetch_add(&f->gen, 1) + 1;
+	xdp_fast_gen_set(f->x, port, gen);
+	return gen;
+}
+
+static void net_fastpath_alloc_of(const struct net_fastpath_alloc *a, struct xdp_fast_alloc *x)
+{
+	*x = (struct xdp_fast_alloc){
+		.client = a->client, .listen = a->listen, .relay = a->relay, .gen = a->gen};
+}
+
+int net_fastpath_perm(struct net_fastpath *f, const struct net_fastpath_alloc *a,
+		      const struct addr *peer, bool on)
+{
+	struct xdp_fast_alloc x;
+
+	if (!f)
+		return -EOPNOTSUPP;
+	net_fastpath_alloc_of(a, &x);
+	return on ? xdp_fast_perm_put(f->x, &x, peer, f->seq, f->salt)
+		  : xdp_fast_perm_del(f->x, &x, peer);
+}
+
+int net_fastpath_chan(struct net_fastpath *f, const struct net_fastpath_alloc *a, uint16_t number,
+		      const struct addr *peer, bool on)
+{
+	struct xdp_fast_alloc x;
+
+	if (!f)
+		return -EOPNOTSUPP;
+	net_fastpath_alloc_of(a, &x);
+	return on ? xdp_fast_chan_put(f->x, &x, number, peer)
+		  : xdp_fast_chan_del(f->x, &x, number, peer);
 }

@@ -6,6 +6,10 @@
 #ifndef TERN_NET_FASTPATH_H
 #define TERN_NET_FASTPATH_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/addr.h"
 #include "net/server.h"
 
 struct net_fastpath;
@@ -17,5 +21,24 @@ struct net_fastpath;
 int net_fastpath_new(const struct net_opts *o, struct net_fastpath **out);
 /* Detaches the program from every interface and frees the maps; f may be NULL. */
 void net_fastpath_free(struct net_fastpath *f);
+
+/* One UDP allocation's relay as its entries name it: the client's source, the address it
+ * reached, the relay socket's address and the generation of its port. */
+struct net_fastpath_alloc {
+	struct addr client, listen, relay;
+	uint32_t gen;
+};
+
+/* Bumps the generation of relay port port and returns it (never 0): when a relay socket is
+ * bound and again before it closes, so that no entry of an earlier use is ever used. Any
+ * worker thread; f NULL: 0 (no fast path). */
+uint32_t net_fastpath_port_use(struct net_fastpath *f, uint16_t port);
+/* Installs (on) or removes the entries of a permission for peer's IP address (RFC 8656
+ * §9) or of channel number bound to peer (§12). Any worker thread. 0 or -errno (the
+ * traffic then stays in user space). */
+int net_fastpath_perm(struct net_fastpath *f, const struct net_fastpath_alloc *a,
+		      const struct addr *peer, bool on);
+int net_fastpath_chan(struct net_fastpath *f, const struct net_fastpath_alloc *a, uint16_t number,
+		      const struct addr *peer, bool on);
 
 #endif

@@ -1,6 +1,8 @@
 /* The XDP fast path in a build without it (configure without --enable-xdp): user space only. */
 #include "net/fastpath.h"
 
+#include <errno.h>
+
 #include "base/log.h"
 
 int net_fastpath_new(const struct net_opts *o, struct net_fastpath **out)
@@ -15,4 +17,25 @@ int net_fastpath_new(const struct net_opts *o, struct net_fastpath **out)
 void net_fastpath_free(struct net_fastpath *f)
 {
 	(void)f;
+}
+
+uint32_t net_fastpath_port_use(struct net_fastpath *f, uint16_t port)
+{
+	(void)f;
+	(void)port;
+	return 0;
+}
+
+int net_fastpath_perm(struct net_fastpath *f, const struct net_fastpath_alloc *a,
+		      const struct addr *peer, bool on)
+{
+	(void)f, (void)a, (void)peer, (void)on;
+	return -EOPNOTSUPP;
+}
+
+int net_fastpath_chan(struct net_fastpath *f, const struct net_fastpath_alloc *a, uint16_t number,
+		      const struct addr *peer, bool on)
+{
+	(void)f, (void)a, (void)number, (void)peer, (void)on;
+	return -EOPNOTSUPP;
 }

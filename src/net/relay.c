@@ -15,6 +15,7 @@
 
 #include "base/log.h"
 #include "base/xmalloc.h"
+#include "net/fastpath.h"
 #include "net/limits.h"
 #include "net/mobility.h"
 #include "net/portpool.h"
@@ -242,6 +243,9 @@ void net_relay_close(void *ctx, void *relay)
 	/* Not live before the port can be bound by anything else. */
 	if (net_relay_set(r->w) && !r->tcp)
 		turn_relayset_mark(net_relay_set(r->w), &r->local, false);
+	/* Entries of this use of the port die before the port can be bound again. */
+	if (r->fast_gen)
+		net_fastpath_port_use(r->w->fast, addr_port(&r->local));
 	close(r->fd);
 	net_limits_relay_put(r->w->limits, 1);
 	free(r);
@@ -311,6 +315,9 @@ static int net_relay_open_one(struct net_worker *w, const struct turn_relay_req 
 		r->conn = req->client->conn;
 		r->conn->ops->hold(r->conn);
 	}
+	/* The program handles plain UDP clients only (not DTLS, not streams). */
+	if (w->fast && req->client && !strcmp(req->client->conn->ops->name, "udp"))
+		r->fast_gen = net_fastpath_port_use(w->fast, addr_port(&r->local));
 	return 0;
 fail:
 	if (r && r != req->reserved) {
@@ -523,11 +530,59 @@ static int net_relay_attach(void *ctx, void *relay, const struct turn_client *cl
 	return 0;
 }
 
+/* turn_relay_ops fast_perm and fast_chan: the entries of the XDP fast path, on the worker
+ * owning the allocation (turn/fast.c says when). */
+static void net_relay_fast_alloc(const struct net_relay *r, const struct turn_client *client,
+				 struct net_fastpath_alloc *a)
+{
+	*a = (struct net_fastpath_alloc){.client = client->src,
+					 .listen = client->local,
+					 .relay = r->local,
+					 .gen = r->fast_gen};
+}
+
+/* Entries only for a plain UDP client (a moved allocation may have another); removals
+ * always (a parked allocation's connection is no longer the one it had). */
+static bool net_relay_fast_ok(const struct net_relay *r, const struct turn_client *client, bool on)
+{
+	return r->fast_gen && (!on || !strcmp(client->conn->ops->name, "udp"));
+}
+
+static void net_relay_fast_perm(void *ctx, void *relay, const struct turn_client *client,
+				const struct addr *peer, bool on)
+{
+	struct net_worker *w = ctx;
+	struct net_relay *r = relay;
+	struct net_fastpath_alloc a;
+
+	if (!net_relay_fast_ok(r, client, on))
+		return;
+	net_relay_fast_alloc(r, client, &a);
+	/* A failure leaves the traffic to user space; a stale entry dies with its port's
+	 * generation when the relay closes. */
+	(void)net_fastpath_perm(w->fast, &a, peer, on);
+}
+
+static void net_relay_fast_chan(void *ctx, void *relay, const struct turn_client *client,
+				uint16_t number, const struct addr *peer, bool on)
+{
+	struct net_worker *w = ctx;
+	struct net_relay *r = relay;
+	struct net_fastpath_alloc a;
+
+	if (!net_relay_fast_ok(r, client, on))
+		return;
+	net_relay_fast_alloc(r, client, &a);
+	(void)net_fastpath_chan(w->fast, &a, number, peer, on);
+}
+
 const struct turn_relay_ops net_relay_ops = {
 	.open = net_relay_open,
 	.close = net_relay_close,
 	.send = net_relay_send,
 	.detach = net_relay_detach,
+	.fast_perm = net_relay_fast_perm,
+	.fast_chan = net_relay_fast_chan,
 	.attach = net_relay_attach,
 	.forward = net_mob_forward,
 	.tcp_connect = net_tcprelay_connect,

@@ -29,6 +29,9 @@ struct net_relay {
 	struct addr local;
 	bool df;  /* opened with DONT-FRAGMENT: DF on every datagram */
 	bool tcp; /* a TCP listener (not in the relay-to-relay set) */
+	/* Its port's generation in the XDP fast path (net/fastpath.h), for a UDP allocation
+	 * of a UDP client; 0: none (user space only). */
+	uint32_t fast_gen;
 };
 
 /* turn_relay_ops close: closes a relay socket (UDP or TCP listener) or a reservation. */

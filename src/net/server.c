@@ -390,6 +390,8 @@ int net_server_new(const struct net_opts *opts, struct net_server **out)
 		err = net_server_workers(s);
 	if (!err && !s->opts.turn->stun_only)
 		err = net_fastpath_new(&s->opts, &s->fast);
+	for (unsigned i = 0; !err && i < s->nworkers; i++)
+		s->workers[i]->fast = s->fast;
 	if (err)
 		goto fail;
 	*out = s;

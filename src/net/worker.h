@@ -113,6 +113,7 @@ struct net_worker {
 	unsigned qhead, qlen;
 
 	const struct net_opts *opts; /* the server's, borrowed */
+	struct net_fastpath *fast;   /* the server's XDP fast path (borrowed), or NULL */
 	struct net_limits *limits;   /* the server's, borrowed */
 	struct turn_server *turn;
 	struct turn_relayset *relays; /* opts->turn->relays, kept: a reload replaces the
