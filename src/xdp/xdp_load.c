@@ -96,7 +96,7 @@ void xdp_fast_free(struct xdp_fast *x)
 	free(x);
 }
 
-static void xdp_fast_ep(struct tern_xdp_ep *e, const struct addr *a)
+void xdp_fast_ep(struct tern_xdp_ep *e, const struct addr *a)
 {
 	size_t n;
 	const uint8_t *raw = addr_raw(a, &n);

@@ -40,6 +40,8 @@ int xdp_fast_open(uint16_t min_port, uint16_t max_port, struct xdp_fast **out);
 int xdp_fast_attach(struct xdp_fast *x, const char *ifname, enum xdp_fast_mode mode, bool *native);
 /* Detaches from every interface it was attached to (where it still is) and frees the maps. */
 void xdp_fast_free(struct xdp_fast *x);
+/* a as the maps spell an endpoint (address, port in network order, family). */
+void xdp_fast_ep(struct tern_xdp_ep *e, const struct addr *a);
 
 /* A bound channel (RFC 8656 §12): ChannelData on channel -> peer, and peer's datagrams ->
  * ChannelData. Installed before the ChannelBind success response leaves. */

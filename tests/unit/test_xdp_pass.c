@@ -100,23 +100,23 @@ static int install(void)
 	for (size_t i = 0; i < sizeof(chans) / sizeof(chans[0]); i++) {
 		memset(&tp, 0, sizeof(tp));
 		addr_parse(&a, "203.0.113.1", chans[i].relay_port);
-		xh_ep(&tp.relay, &a);
+		xdp_fast_ep(&tp.relay, &a);
 		addr_parse(&a, chans[i].peer, 5000);
-		xh_ep(&tp.peer, &a);
+		xdp_fast_ep(&tp.peer, &a);
 		tp.gen = chans[i].relay_port == 50010 ? 2 : 1;
 		tp.flags = chans[i].flags;
 		tp.mtu = chans[i].mtu;
 		rc |= xh_put_chan(&h, &client, &listen_a, chans[i].ch, &tp);
 	}
 	tp = (struct tern_xdp_to_peer){.gen = 1};
-	xh_ep(&tp.relay, &relay);
+	xdp_fast_ep(&tp.relay, &relay);
 	rc |= xh_put_perm(&h, &client, &listen_a, &peer, &tp);
-	xh_ep(&tp.relay, &relay6);
-	xh_ep(&tp.peer, &peer6);
+	xdp_fast_ep(&tp.relay, &relay6);
+	xdp_fast_ep(&tp.peer, &peer6);
 	rc |= xh_put_chan(&h, &client6, &listen6, 0x4000, &tp);
 	rc |= xh_put_perm(&h, &client6, &listen6, &peer6, &tp);
-	xh_ep(&tc.listen, &listen_a);
-	xh_ep(&tc.client, &client);
+	xdp_fast_ep(&tc.listen, &listen_a);
+	xdp_fast_ep(&tc.client, &client);
 	addr_parse(&a, "8.8.8.8", 0);
 	rc |= xh_put_peer(&h, &relay, &a, &tc);
 	addr_parse(&a, "203.0.113.1", 50010);

@@ -56,10 +56,10 @@ static int install(void)
 	struct addr any;
 	int rc = 0;
 
-	xh_ep(&tp.relay, &relay);
-	xh_ep(&tp.peer, &peer);
-	xh_ep(&tc.listen, &t.local);
-	xh_ep(&tc.client, &t.src);
+	xdp_fast_ep(&tp.relay, &relay);
+	xdp_fast_ep(&tp.peer, &peer);
+	xdp_fast_ep(&tc.listen, &t.local);
+	xdp_fast_ep(&tc.client, &t.src);
 	rc |= xh_put_chan(&h, &t.src, &t.local, CH, &tp);
 	rc |= xh_put_perm(&h, &t.src, &t.local, &peer, &tp);
 	rc |= xh_put_peer(&h, &relay, &peer, &tc);

@@ -19,6 +19,7 @@
 
 #include "base/addr.h"
 #include "xdp/tern.skel.h"
+#include "xdp/xdp_load.h"
 #include "xdp/xdp_maps.h"
 
 #define XH_IF	    "x0"
@@ -142,17 +143,6 @@ static inline uint64_t xh_stat(struct xh *h, uint32_t stat)
 	return sum;
 }
 
-static inline void xh_ep(struct tern_xdp_ep *e, const struct addr *a)
-{
-	size_t n;
-	const uint8_t *raw = addr_raw(a, &n);
-
-	memset(e, 0, sizeof(*e));
-	memcpy(e->addr, raw, n);
-	e->port = htons(addr_port(a));
-	e->family = addr_family(a) == AF_INET ? TERN_XDP_V4 : TERN_XDP_V6;
-}
-
 static inline int xh_set_gen(struct xh *h, uint16_t port, uint32_t gen)
 {
 	uint32_t k = port;
@@ -167,8 +157,8 @@ static inline int xh_put_chan(struct xh *h, const struct addr *client, const str
 	struct tern_xdp_chan_key k;
 
 	memset(&k, 0, sizeof(k));
-	xh_ep(&k.client, client);
-	xh_ep(&k.listen, listen);
+	xdp_fast_ep(&k.client, client);
+	xdp_fast_ep(&k.listen, listen);
 	k.channel = channel;
 	return bpf_map_update_elem(bpf_map__fd(h->skel->maps.tern_chan), &k, v, BPF_ANY);
 }
@@ -179,9 +169,9 @@ static inline void xh_perm_key(struct tern_xdp_perm_key *k, const struct addr *c
 	struct tern_xdp_ep p;
 
 	memset(k, 0, sizeof(*k));
-	xh_ep(&k->client, client);
-	xh_ep(&k->listen, listen);
-	xh_ep(&p, peer);
+	xdp_fast_ep(&k->client, client);
+	xdp_fast_ep(&k->listen, listen);
+	xdp_fast_ep(&p, peer);
 	memcpy(k->peer, p.addr, 16);
 	k->peer_family = p.family;
 }
@@ -212,8 +202,8 @@ static inline int xh_put_peer(struct xh *h, const struct addr *relay, const stru
 	struct tern_xdp_peer_key k;
 
 	memset(&k, 0, sizeof(k));
-	xh_ep(&k.relay, relay);
-	xh_ep(&k.peer, peer);
+	xdp_fast_ep(&k.relay, relay);
+	xdp_fast_ep(&k.peer, peer);
 	return bpf_map_update_elem(bpf_map__fd(h->skel->maps.tern_peer), &k, v, BPF_ANY);
 }
 
@@ -223,8 +213,8 @@ static inline int xh_get_peer(struct xh *h, const struct addr *relay, const stru
 	struct tern_xdp_peer_key k;
 
 	memset(&k, 0, sizeof(k));
-	xh_ep(&k.relay, relay);
-	xh_ep(&k.peer, peer);
+	xdp_fast_ep(&k.relay, relay);
+	xdp_fast_ep(&k.peer, peer);
 	return bpf_map_lookup_elem(bpf_map__fd(h->skel->maps.tern_peer), &k, v);
 }
 
@@ -234,8 +224,8 @@ static inline int xh_get_chan(struct xh *h, const struct addr *client, const str
 	struct tern_xdp_chan_key k;
 
 	memset(&k, 0, sizeof(k));
-	xh_ep(&k.client, client);
-	xh_ep(&k.listen, listen);
+	xdp_fast_ep(&k.client, client);
+	xdp_fast_ep(&k.listen, listen);
 	k.channel = channel;
 	return bpf_map_lookup_elem(bpf_map__fd(h->skel->maps.tern_chan), &k, v);
 }
