@@ -76,6 +76,13 @@ struct turn_relay_res {
 	void *reserved;	     /* with reserve_next: the handle holding port + 1 */
 };
 
+/* What the kernel fast path relayed for one relay (turn_relay_ops fast_take): datagrams
+ * and their application data bytes, each direction. */
+struct turn_fast_count {
+	uint64_t pkts_to_peer, bytes_to_peer;
+	uint64_t pkts_to_client, bytes_to_client;
+};
+
 /* Implemented by net/. ctx is the worker's (borrowed). All run on the worker thread. */
 struct turn_relay_ops {
 	/* Opens (or, with req->reserved, takes over) a relay socket. Returns 0, -EAFNOSUPPORT
@@ -118,6 +125,13 @@ struct turn_relay_ops {
 			  const struct addr *peer, bool on);
 	void (*fast_chan)(void *ctx, void *relay, const struct turn_client *client, uint16_t number,
 			  const struct addr *peer, bool on);
+	/* The kernel's share of the accounting. Both optional. fast_take: what the fast path
+	 * relayed through relay since the previous call (deltas; zero when nothing), called
+	 * about once a second and once more before the relay is closed. fast_throttle: on,
+	 * every datagram of relay is passed to user space (max-bps: the allocation's rate is
+	 * then enforced there); off, the fast path may relay it again. */
+	void (*fast_take)(void *ctx, void *relay, struct turn_fast_count *d);
+	void (*fast_throttle)(void *ctx, void *relay, bool on);
 
 	/* RFC 6062 (TCP allocations). NULL when net/ has no TCP relaying (Allocate with
 	 * REQUESTED-TRANSPORT TCP then gets 442). A peer data connection is one net/ object
