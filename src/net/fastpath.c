@@ -133,3 +133,42 @@ int net_fastpath_chan(struct net_fastpath *f, const struct net_fastpath_alloc *a
 	return on ? xdp_fast_chan_put(f->x, &x, number, peer)
 		  : xdp_fast_chan_del(f->x, &x, number, peer);
 }
+
+int net_fastpath_acct(struct net_fastpath *f, const struct addr *relay, struct turn_fast_count *out)
+{
+	struct tern_xdp_acct a;
+	int rc;
+
+	if (!f)
+		return -EOPNOTSUPP;
+	rc = xdp_fast_acct_read(f->x, relay, &a);
+	if (rc < 0)
+		return rc;
+	*out = (struct turn_fast_count){.pkts_to_peer = a.pkts_to_peer,
+					.bytes_to_peer = a.bytes_to_peer,
+					.pkts_to_client = a.pkts_to_client,
+					.bytes_to_client = a.bytes_to_client};
+	return 0;
+}
+
+int net_fastpath_throttle(struct net_fastpath *f, const struct addr *relay, bool on)
+{
+	return f ? xdp_fast_throttle(f->x, relay, on) : -EOPNOTSUPP;
+}
+
+_Static_assert(NET_XDP_REASONS == TERN_XDP_NSTATS - 1, "a name for every pass reason");
+
+int net_fastpath_stats(struct net_fastpath *f, struct net_xdp_stats *out)
+{
+	uint64_t v[TERN_XDP_NSTATS];
+	int rc;
+
+	if (!f)
+		return -EOPNOTSUPP;
+	rc = xdp_fast_stats(f->x, v);
+	if (rc < 0)
+		return rc;
+	out->forwarded = v[TERN_XDP_FORWARDED];
+	memcpy(out->passed, v + 1, sizeof(out->passed));
+	return 0;
+}

@@ -39,3 +39,21 @@ int net_fastpath_chan(struct net_fastpath *f, const struct net_fastpath_alloc *a
 	(void)f, (void)a, (void)number, (void)peer, (void)on;
 	return -EOPNOTSUPP;
 }
+
+int net_fastpath_acct(struct net_fastpath *f, const struct addr *relay, struct turn_fast_count *out)
+{
+	(void)f, (void)relay, (void)out;
+	return -EOPNOTSUPP;
+}
+
+int net_fastpath_throttle(struct net_fastpath *f, const struct addr *relay, bool on)
+{
+	(void)f, (void)relay, (void)on;
+	return -EOPNOTSUPP;
+}
+
+int net_fastpath_stats(struct net_fastpath *f, struct net_xdp_stats *out)
+{
+	(void)f, (void)out;
+	return -EOPNOTSUPP;
+}

@@ -285,6 +285,17 @@ static int net_relay_bind(struct net_worker *w, const struct turn_relay_req *req
 	return err;
 }
 
+/* r joins the fast path: a new generation for its port (no earlier entry is used again),
+ * its slot released from any throttle of the port's last user and read as the baseline
+ * of its accounting. */
+static void net_relay_fast_start(struct net_worker *w, struct net_relay *r)
+{
+	r->fast_gen = net_fastpath_port_use(w->fast, addr_port(&r->local));
+	(void)net_fastpath_throttle(w->fast, &r->local, false);
+	if (net_fastpath_acct(w->fast, &r->local, &r->fast_seen) < 0)
+		memset(&r->fast_seen, 0, sizeof(r->fast_seen));
+}
+
 static int net_relay_open_one(struct net_worker *w, const struct turn_relay_req *req,
 			      struct turn_relay_res *res)
 {
@@ -317,7 +328,7 @@ static int net_relay_open_one(struct net_worker *w, const struct turn_relay_req 
 	}
 	/* The program handles plain UDP clients only (not DTLS, not streams). */
 	if (w->fast && req->client && !strcmp(req->client->conn->ops->name, "udp"))
-		r->fast_gen = net_fastpath_port_use(w->fast, addr_port(&r->local));
+		net_relay_fast_start(w, r);
 	return 0;
 fail:
 	if (r && r != req->reserved) {
@@ -576,6 +587,34 @@ static void net_relay_fast_chan(void *ctx, void *relay, const struct turn_client
 	(void)net_fastpath_chan(w->fast, &a, number, peer, on);
 }
 
+/* turn_relay_ops fast_take: the slot's growth since the last report (RFC 8656 §11, §12
+ * traffic the kernel relayed), read from shared memory; zero without the fast path. */
+static void net_relay_fast_take(void *ctx, void *relay, struct turn_fast_count *d)
+{
+	struct net_worker *w = ctx;
+	struct net_relay *r = relay;
+	struct turn_fast_count now, *seen = &r->fast_seen;
+
+	memset(d, 0, sizeof(*d));
+	if (!r->fast_gen || net_fastpath_acct(w->fast, &r->local, &now) < 0)
+		return;
+	d->pkts_to_peer = now.pkts_to_peer - seen->pkts_to_peer;
+	d->bytes_to_peer = now.bytes_to_peer - seen->bytes_to_peer;
+	d->pkts_to_client = now.pkts_to_client - seen->pkts_to_client;
+	d->bytes_to_client = now.bytes_to_client - seen->bytes_to_client;
+	*seen = now;
+}
+
+/* turn_relay_ops fast_throttle: max-bps holds the relay's traffic in user space (on). */
+static void net_relay_fast_throttle(void *ctx, void *relay, bool on)
+{
+	struct net_worker *w = ctx;
+	struct net_relay *r = relay;
+
+	if (r->fast_gen)
+		(void)net_fastpath_throttle(w->fast, &r->local, on);
+}
+
 const struct turn_relay_ops net_relay_ops = {
 	.open = net_relay_open,
 	.close = net_relay_close,
@@ -583,6 +622,8 @@ const struct turn_relay_ops net_relay_ops = {
 	.detach = net_relay_detach,
 	.fast_perm = net_relay_fast_perm,
 	.fast_chan = net_relay_fast_chan,
+	.fast_take = net_relay_fast_take,
+	.fast_throttle = net_relay_fast_throttle,
 	.attach = net_relay_attach,
 	.forward = net_mob_forward,
 	.tcp_connect = net_tcprelay_connect,

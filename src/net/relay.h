@@ -32,6 +32,10 @@ struct net_relay {
 	/* Its port's generation in the XDP fast path (net/fastpath.h), for a UDP allocation
 	 * of a UDP client; 0: none (user space only). */
 	uint32_t fast_gen;
+	/* With fast_gen: the values of its accounting slot already reported (read when the
+	 * socket was bound, since a slot carries over from the port's last user, then at each
+	 * fast_take). */
+	struct turn_fast_count fast_seen;
 };
 
 /* turn_relay_ops close: closes a relay socket (UDP or TCP listener) or a reservation. */
