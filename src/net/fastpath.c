@@ -156,6 +156,33 @@ int net_fastpath_throttle(struct net_fastpath *f, const struct addr *relay, bool
 	return f ? xdp_fast_throttle(f->x, relay, on) : -EOPNOTSUPP;
 }
 
+uint32_t net_fastpath_relay_start(struct net_fastpath *f, const struct addr *relay,
+				  struct turn_fast_count *seen)
+{
+	uint32_t gen = net_fastpath_port_use(f, addr_port(relay));
+
+	/* After the new generation: no entry of the port's last user counts any more. */
+	(void)net_fastpath_throttle(f, relay, false);
+	if (net_fastpath_acct(f, relay, seen) < 0)
+		memset(seen, 0, sizeof(*seen));
+	return gen;
+}
+
+void net_fastpath_take(struct net_fastpath *f, const struct addr *relay,
+		       struct turn_fast_count *seen, struct turn_fast_count *d)
+{
+	struct turn_fast_count now;
+
+	memset(d, 0, sizeof(*d));
+	if (net_fastpath_acct(f, relay, &now) < 0)
+		return;
+	d->pkts_to_peer = now.pkts_to_peer - seen->pkts_to_peer;
+	d->bytes_to_peer = now.bytes_to_peer - seen->bytes_to_peer;
+	d->pkts_to_client = now.pkts_to_client - seen->pkts_to_client;
+	d->bytes_to_client = now.bytes_to_client - seen->bytes_to_client;
+	*seen = now;
+}
+
 _Static_assert(NET_XDP_REASONS == TERN_XDP_NSTATS - 1, "a name for every pass reason");
 
 int net_fastpath_stats(struct net_fastpath *f, struct net_xdp_stats *out)

@@ -52,6 +52,16 @@ int net_fastpath_chan(struct net_fastpath *f, const struct net_fastpath_alloc *a
  * NULL) or -ERANGE (a port outside the relay range). */
 int net_fastpath_acct(struct net_fastpath *f, const struct addr *relay,
 		      struct turn_fast_count *out);
+/* A relay socket bound to relay joins the fast path: a new generation for its port
+ * (net_fastpath_port_use, returned), its slot's throttle of the port's last user cleared,
+ * and *seen (the caller's, kept with the socket) = the slot's values now, the baseline of
+ * net_fastpath_take. Any worker thread; f NULL: 0. */
+uint32_t net_fastpath_relay_start(struct net_fastpath *f, const struct addr *relay,
+				  struct turn_fast_count *seen);
+/* *d = what the fast path relayed through relay since *seen, then *seen = now; zero when
+ * nothing (or f NULL). */
+void net_fastpath_take(struct net_fastpath *f, const struct addr *relay,
+		       struct turn_fast_count *seen, struct turn_fast_count *d);
 /* On: every datagram of relay goes to user space (max-bps enforced there); off: the fast
  * path may relay them again. Any worker thread. 0, -EOPNOTSUPP or -ERANGE. */
 int net_fastpath_throttle(struct net_fastpath *f, const struct addr *relay, bool on);

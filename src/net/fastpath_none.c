@@ -2,6 +2,7 @@
 #include "net/fastpath.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "base/log.h"
 
@@ -44,6 +45,21 @@ int net_fastpath_acct(struct net_fastpath *f, const struct addr *relay, struct t
 {
 	(void)f, (void)relay, (void)out;
 	return -EOPNOTSUPP;
+}
+
+uint32_t net_fastpath_relay_start(struct net_fastpath *f, const struct addr *relay,
+				  struct turn_fast_count *seen)
+{
+	(void)f, (void)relay;
+	memset(seen, 0, sizeof(*seen));
+	return 0;
+}
+
+void net_fastpath_take(struct net_fastpath *f, const struct addr *relay,
+		       struct turn_fast_count *seen, struct turn_fast_count *d)
+{
+	(void)f, (void)relay, (void)seen;
+	memset(d, 0, sizeof(*d));
 }
 
 int net_fastpath_throttle(struct net_fastpath *f, const struct addr *relay, bool on)

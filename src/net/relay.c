@@ -285,17 +285,6 @@ static int net_relay_bind(struct net_worker *w, const struct turn_relay_req *req
 	return err;
 }
 
-/* r joins the fast path: a new generation for its port (no earlier entry is used again),
- * its slot released from any throttle of the port's last user and read as the baseline
- * of its accounting. */
-static void net_relay_fast_start(struct net_worker *w, struct net_relay *r)
-{
-	r->fast_gen = net_fastpath_port_use(w->fast, addr_port(&r->local));
-	(void)net_fastpath_throttle(w->fast, &r->local, false);
-	if (net_fastpath_acct(w->fast, &r->local, &r->fast_seen) < 0)
-		memset(&r->fast_seen, 0, sizeof(r->fast_seen));
-}
-
 static int net_relay_open_one(struct net_worker *w, const struct turn_relay_req *req,
 			      struct turn_relay_res *res)
 {
@@ -328,7 +317,7 @@ static int net_relay_open_one(struct net_worker *w, const struct turn_relay_req 
 	}
 	/* The program handles plain UDP clients only (not DTLS, not streams). */
 	if (w->fast && req->client && !strcmp(req->client->conn->ops->name, "udp"))
-		net_relay_fast_start(w, r);
+		r->fast_gen = net_fastpath_relay_start(w->fast, &r->local, &r->fast_seen);
 	return 0;
 fail:
 	if (r && r != req->reserved) {
@@ -593,16 +582,11 @@ static void net_relay_fast_take(void *ctx, void *relay, struct turn_fast_count *
 {
 	struct net_worker *w = ctx;
 	struct net_relay *r = relay;
-	struct turn_fast_count now, *seen = &r->fast_seen;
 
-	memset(d, 0, sizeof(*d));
-	if (!r->fast_gen || net_fastpath_acct(w->fast, &r->local, &now) < 0)
-		return;
-	d->pkts_to_peer = now.pkts_to_peer - seen->pkts_to_peer;
-	d->bytes_to_peer = now.bytes_to_peer - seen->bytes_to_peer;
-	d->pkts_to_client = now.pkts_to_client - seen->pkts_to_client;
-	d->bytes_to_client = now.bytes_to_client - seen->bytes_to_client;
-	*seen = now;
+	if (r->fast_gen)
+		net_fastpath_take(w->fast, &r->local, &r->fast_seen, d);
+	else
+		memset(d, 0, sizeof(*d));
 }
 
 /* turn_relay_ops fast_throttle: max-bps holds the relay's traffic in user space (on). */
