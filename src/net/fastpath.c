@@ -16,6 +16,7 @@ struct net_fastpath {
 	atomic_uint_least32_t gen; /* the last generation handed out */
 	uint64_t seq;		   /* Data indications' transaction ids: first sequence */
 	uint8_t salt[4];	   /* ... and their last 4 bytes */
+	atomic_bool held[65536];   /* by port: a relay socket of the fast path has it */
 };
 
 static enum xdp_fast_mode net_fastpath_mode(enum net_xdp_mode m)
@@ -159,13 +160,25 @@ int net_fastpath_throttle(struct net_fastpath *f, const struct addr *relay, bool
 uint32_t net_fastpath_relay_start(struct net_fastpath *f, const struct addr *relay,
 				  struct turn_fast_count *seen)
 {
-	uint32_t gen = net_fastpath_port_use(f, addr_port(relay));
+	uint32_t gen;
 
+	memset(seen, 0, sizeof(*seen));
+	if (!f || atomic_exchange(&f->held[addr_port(relay)], true))
+		return 0;
+	gen = net_fastpath_port_use(f, addr_port(relay));
 	/* After the new generation: no entry of the port's last user counts any more. */
 	(void)net_fastpath_throttle(f, relay, false);
 	if (net_fastpath_acct(f, relay, seen) < 0)
 		memset(seen, 0, sizeof(*seen));
 	return gen;
+}
+
+void net_fastpath_relay_end(struct net_fastpath *f, const struct addr *relay)
+{
+	if (!f)
+		return;
+	net_fastpath_port_use(f, addr_port(relay));
+	atomic_store(&f->held[addr_port(relay)], false);
 }
 
 void net_fastpath_take(struct net_fastpath *f, const struct addr *relay,

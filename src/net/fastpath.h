@@ -55,9 +55,16 @@ int net_fastpath_acct(struct net_fastpath *f, const struct addr *relay,
 /* A relay socket bound to relay joins the fast path: a new generation for its port
  * (net_fastpath_port_use, returned), its slot's throttle of the port's last user cleared,
  * and *seen (the caller's, kept with the socket) = the slot's values now, the baseline of
- * net_fastpath_take. Any worker thread; f NULL: 0. */
+ * net_fastpath_take. One relay socket per port number at a time (generations and slots
+ * are per port: with several relay addresses, or both families, two sockets may share a
+ * number): while one holds it, another gets 0, user space only. Any worker thread; f
+ * NULL: 0. *seen is zeroed when 0 is returned. */
 uint32_t net_fastpath_relay_start(struct net_fastpath *f, const struct addr *relay,
 				  struct turn_fast_count *seen);
+/* The relay socket of a nonzero net_fastpath_relay_start closes: its port's generation
+ * bumped (its entries are never used again), then the port given back. Any worker thread;
+ * f NULL: nothing. */
+void net_fastpath_relay_end(struct net_fastpath *f, const struct addr *relay);
 /* *d = what the fast path relayed through relay since *seen, then *seen = now; zero when
  * nothing (or f NULL). */
 void net_fastpath_take(struct net_fastpath *f, const struct addr *relay,

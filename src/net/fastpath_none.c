@@ -55,6 +55,11 @@ uint32_t net_fastpath_relay_start(struct net_fastpath *f, const struct addr *rel
 	return 0;
 }
 
+void net_fastpath_relay_end(struct net_fastpath *f, const struct addr *relay)
+{
+	(void)f, (void)relay;
+}
+
 void net_fastpath_take(struct net_fastpath *f, const struct addr *relay,
 		       struct turn_fast_count *seen, struct turn_fast_count *d)
 {

@@ -245,7 +245,7 @@ void net_relay_close(void *ctx, void *relay)
 		turn_relayset_mark(net_relay_set(r->w), &r->local, false);
 	/* Entries of this use of the port die before the port can be bound again. */
 	if (r->fast_gen)
-		net_fastpath_port_use(r->w->fast, addr_port(&r->local));
+		net_fastpath_relay_end(r->w->fast, &r->local);
 	close(r->fd);
 	net_limits_relay_put(r->w->limits, 1);
 	free(r);
