@@ -1369,14 +1369,18 @@ class XdpLab(NetnsLab):
 
     def ternd(self, *extra, xdp=True, mode="native", port=None, threads=2):
         """ternd started in the server namespace (waits until it answers from the client
-        namespace); with xdp, attached to sc and sp."""
+        namespace); with xdp, attached to sc and sp. Its /metrics listens on 127.0.0.1 of
+        the server namespace, port d.metrics_port (see metrics())."""
+        mport = free_port()
         args = [f"--listening-ip={self.SERVER}", f"--relay-ip={self.RELAY}",
                 f"--realm={TURN_REALM}", f"--user={TURN_USER}:{TURN_PASSWORD}",
-                f"--allowed-peer-ip={self.PEER}"]
+                f"--allowed-peer-ip={self.PEER}", "--prometheus", f"--prometheus-port={mport}",
+                "--prometheus-address=127.0.0.1"]
         if xdp:
             args += ["--xdp-interfaces=sc", "--xdp-interfaces=sp", f"--xdp-mode={mode}"]
         d = Ternd(*args, *extra, port=port, threads=threads)
         d.args = ["ip", "netns", "exec", self.srv] + d.args
+        d.metrics_port = mport
         d.start(wait=False)
         deadline = time.time() + 10
         with self.inside(self.client):
@@ -1389,6 +1393,17 @@ class XdpLab(NetnsLab):
             s.close()
         d.stop()
         raise RuntimeError("ternd did not answer:\n" + d.output())
+
+    def metrics(self, d):
+        """{sample name with labels: value} of ternd d's /metrics (in the server namespace),
+        {} when it does not answer."""
+        import re
+        with self.inside(self.srv):
+            status, text = http_get(d.metrics_port, "/metrics")
+        if status != 200:
+            return {}
+        return {m.group(1): float(m.group(2)) for m in
+                re.finditer(r"^(tern_\S+) ([0-9.e+]+)$", text, re.M)}
 
     def xdp_prog(self, ifname="sc"):
         """The id of the XDP program attached to ifname in the server namespace, or None."""
