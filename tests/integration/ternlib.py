@@ -1305,7 +1305,8 @@ def setns_net(path):
 
 
 class XdpLab(NetnsLab):
-    """client ns — server ns — peer ns, joined by two veth pairs, IPv4:
+    """client ns — server ns — peer ns, joined by two veth pairs, IPv4 (and IPv6, fd79:1::/64
+    and fd79:2::/64 with the same last digits, when made with v6=True):
 
         client c0 10.79.1.2 ---- sc 10.79.1.1  server  sp 10.79.2.1 ---- p0 10.79.2.2 peer
 
@@ -1336,19 +1337,35 @@ class XdpLab(NetnsLab):
     there (RawTurn, an echo) stay in ns after it returns."""
 
     CLIENT, SERVER, RELAY, PEER = "10.79.1.2", "10.79.1.1", "10.79.2.1", "10.79.2.2"
+    CLIENT6, SERVER6, RELAY6, PEER6 = "fd79:1::2", "fd79:1::1", "fd79:2::1", "fd79:2::2"
 
-    def __init__(self, tag):
+    def __init__(self, tag, v6=False):
+        """With v6, the links also carry IPv6 (the *6 addresses, /64, forwarding on in the
+        server namespace) and ternd() listens and relays on both families."""
         super().__init__(tag)
+        self.v6 = v6
         self.client = self.srv = self.peer = None
 
     def build(self):
         """Creates the three namespaces and both links; returns self."""
         self.client, self.peer = self.add("cli"), self.add("peer")
         self.srv = self.add("srv", forward=True)
+        if self.v6:
+            for ns in (self.client, self.peer, self.srv):
+                self.run(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=0",
+                         "net.ipv6.conf.default.disable_ipv6=0")
+            self.run(self.srv, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1")
         self.link(self.client, "c0", f"{self.CLIENT}/24", self.srv, "sc", f"{self.SERVER}/24")
         self.link(self.srv, "sp", f"{self.RELAY}/24", self.peer, "p0", f"{self.PEER}/24")
         self.sh("ip", "-n", self.client, "route", "add", "default", "via", self.SERVER)
         self.sh("ip", "-n", self.peer, "route", "add", "default", "via", self.RELAY)
+        if self.v6:
+            for ns, ifname, addr in ((self.client, "c0", self.CLIENT6),
+                                     (self.srv, "sc", self.SERVER6),
+                                     (self.srv, "sp", self.RELAY6), (self.peer, "p0", self.PEER6)):
+                self.sh("ip", "-n", ns, "addr", "add", f"{addr}/64", "dev", ifname, "nodad")
+            self.sh("ip", "-n", self.client, "-6", "route", "add", "default", "via", self.SERVER6)
+            self.sh("ip", "-n", self.peer, "-6", "route", "add", "default", "via", self.RELAY6)
         for ns, ifname in ((self.client, "c0"), (self.peer, "p0")):
             self.run(ns, "ethtool", "-K", ifname, "gro", "on", "tx", "off")
         return self
@@ -1376,6 +1393,9 @@ class XdpLab(NetnsLab):
                 f"--realm={TURN_REALM}", f"--user={TURN_USER}:{TURN_PASSWORD}",
                 f"--allowed-peer-ip={self.PEER}", "--prometheus", f"--prometheus-port={mport}",
                 "--prometheus-address=127.0.0.1"]
+        if self.v6:
+            args += [f"--listening-ip={self.SERVER6}", f"--relay-ip={self.RELAY6}",
+                     f"--allowed-peer-ip={self.PEER6}"]
         if xdp:
             args += ["--xdp-interfaces=sc", "--xdp-interfaces=sp", f"--xdp-mode={mode}"]
         d = Ternd(*args, *extra, port=port, threads=threads)
@@ -1459,6 +1479,16 @@ XDP_STATS = ("forwarded", "malformed", "vlan", "not-ip", "fragment", "ip-options
 
 
 def xdp_ep(ep):
-    """'a.b.c.d:port' from a formatted struct tern_xdp_ep (IPv4; port in network order)."""
+    """'a.b.c.d:port' or '[v6]:port' from a formatted struct tern_xdp_ep (port in network
+    order), as ep_str() spells a socket address."""
+    import ipaddress
     p = ep["port"]
-    return "%d.%d.%d.%d:%d" % (*ep["addr"][:4], ((p & 0xff) << 8) | (p >> 8))
+    port = ((p & 0xff) << 8) | (p >> 8)
+    if ep["family"] == 4:
+        return ep_str(("%d.%d.%d.%d" % tuple(ep["addr"][:4]), port))
+    return ep_str((str(ipaddress.IPv6Address(bytes(ep["addr"]))), port))
+
+
+def ep_str(addr):
+    """'a.b.c.d:port' or '[v6]:port' of a socket address (host, port, ...)."""
+    return f"[{addr[0]}]:{addr[1]}" if ":" in addr[0] else f"{addr[0]}:{addr[1]}"
