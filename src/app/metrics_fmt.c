@@ -203,6 +203,21 @@ static void m_realms(FILE *f, const struct metrics_view *v)
 	}
 }
 
+static void m_xdp(FILE *f, const struct net_xdp_stats *x)
+{
+	const char *n = "tern_xdp_forwarded_total";
+
+	m_head(f, n, "counter",
+	       "Datagrams the XDP fast path relayed in the kernel (both directions, all relays).");
+	m_one(f, n, x->forwarded);
+	n = "tern_xdp_passed_total";
+	m_head(f, n, "counter",
+	       "Datagrams the XDP fast path passed to the stack (user space then handles those "
+	       "for a relay), by reason.");
+	for (unsigned i = 0; i < NET_XDP_REASONS; i++)
+		m_lab(f, n, "reason", net_xdp_reason_name(i), NULL, NULL, x->passed[i]);
+}
+
 int metrics_format(FILE *f, const struct metrics_view *v)
 {
 	const struct turn_stats *t = &v->net->turn;
@@ -214,5 +229,7 @@ int metrics_format(FILE *f, const struct metrics_view *v)
 	m_process(f, v);
 	if (v->realms)
 		m_realms(f, v);
+	if (v->xdp)
+		m_xdp(f, v->xdp);
 	return ferror(f) ? -EIO : 0;
 }

@@ -197,11 +197,44 @@ static void test_realms(void)
 	free(text);
 }
 
+/* The XDP fast path's counters: only when it is attached; every pass reason a sample. */
+static void test_xdp(void)
+{
+	struct net_stats ns = {0};
+	struct net_xdp_stats xs = {.forwarded = 12345};
+	struct metrics_view v = {.net = &ns, .version = "1", .fd_limit = -1, .fds_open = -1};
+	char *text, line[96];
+	int missing = 0;
+
+	text = format(&v);
+	CHECK(text && strstr(text, "tern_xdp") == NULL, "no tern_xdp_* without the fast path");
+	free(text);
+	for (unsigned i = 0; i < NET_XDP_REASONS; i++)
+		xs.passed[i] = 100 + i;
+	v.xdp = &xs;
+	text = format(&v);
+	if (text == NULL)
+		return;
+	CHECK(strstr(text, "\ntern_xdp_forwarded_total 12345\n"), "forwarded packets");
+	for (unsigned i = 0; i < NET_XDP_REASONS; i++) {
+		snprintf(line, sizeof(line), "\ntern_xdp_passed_total{reason=\"%s\"} %u\n",
+			 net_xdp_reason_name(i), 100 + i);
+		missing += strstr(text, line) == NULL;
+	}
+	CHECK_EQ_INT(missing, 0, "a passed sample for each of the %d reasons", NET_XDP_REASONS);
+	CHECK(strstr(text, "reason=\"throttled\"} 114\n") &&
+		      strstr(text, "reason=\"no_route\"} 116"),
+	      "reasons named as the program counts them (throttled, no_route)");
+	check_shape(text);
+	free(text);
+}
+
 int main(void)
 {
 	test_sum();
 	test_realms();
 	test_fail_slots();
 	test_format();
+	test_xdp();
 	return tap_done();
 }
