@@ -92,6 +92,9 @@ static void test_format(void)
 
 	ns.turn.c.relayed_to_peer = 160;
 	ns.turn.c.relayed_bytes_to_client = 19200;
+	ns.turn.c.fast_relayed_to_peer = 90;
+	ns.turn.c.fast_relayed_bytes_to_client = 4800;
+	ns.turn.c.fast_throttled = 2;
 	ns.turn.c.requests[STUN_METHOD_CHANNEL_BIND][TURN_TR_TLS] = 7;
 	ns.turn.c.requests[0x3f & (TURN_METHOD_SLOTS - 1)][TURN_TR_UDP] = 2; /* no method */
 	ns.turn.c.alloc_fail[turn_fail_slot(486)] = 3;
@@ -103,8 +106,23 @@ static void test_format(void)
 	text = format(&v);
 	if (text == NULL)
 		return;
-	CHECK(strstr(text, "\ntern_relay_packets_total{direction=\"to_peer\"} 160\n"), "packets");
-	CHECK(strstr(text, "\ntern_relay_bytes_total{direction=\"to_client\"} 19200\n"), "bytes");
+	CHECK(strstr(text, "\ntern_relay_packets_total{direction=\"to_peer\",path=\"user\"} 160\n"),
+	      "packets, user space");
+	CHECK(strstr(text,
+		     "\ntern_relay_bytes_total{direction=\"to_client\",path=\"user\"} 19200\n"),
+	      "bytes, user space");
+	CHECK(strstr(text,
+		     "\ntern_relay_packets_total{direction=\"to_peer\",path=\"kernel\"} 90\n"),
+	      "packets, kernel");
+	CHECK(strstr(text,
+		     "\ntern_relay_bytes_total{direction=\"to_client\",path=\"kernel\"} 4800\n"),
+	      "bytes, kernel");
+	CHECK(strstr(text,
+		     "\ntern_relay_packets_total{direction=\"to_client\",path=\"kernel\"} 0\n"),
+	      "both paths always present");
+	CHECK(strstr(text, "\ntern_relay_throttled_total 2\n"), "throttled");
+	CHECK(strstr(text, "tern_relay_packets_total{direction=\"to_peer\"}") == NULL,
+	      "no relay series without its path");
 	CHECK(strstr(text,
 		     "\ntern_stun_requests_total{method=\"channel_bind\",transport=\"tls\"} 7\n"),
 	      "requests by method and transport");
