@@ -1425,6 +1425,15 @@ class XdpLab(NetnsLab):
         return {m.group(1): float(m.group(2)) for m in
                 re.finditer(r"^(tern_\S+) ([0-9.e+]+)$", text, re.M)}
 
+    def relayed(self, d):
+        """{(unit, direction, path): value or None} of ternd d's tern_relay_packets_total
+        and tern_relay_bytes_total (unit "packets" or "bytes", direction "to_peer" or
+        "to_client", path "user" or "kernel")."""
+        m = self.metrics(d)
+        return {(u, w, p): m.get(f'tern_relay_{u}_total{{direction="{w}",path="{p}"}}')
+                for u in ("packets", "bytes") for w in ("to_peer", "to_client")
+                for p in ("user", "kernel")}
+
     def xdp_prog(self, ifname="sc"):
         """The id of the XDP program attached to ifname in the server namespace, or None."""
         import json
