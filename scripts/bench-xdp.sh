@@ -4,8 +4,8 @@
 #
 # Topology (made here, removed on exit; names carry a per-run tag):
 #
-#   client ns  c<tag> 10.201.1.2 ==veth== 10.201.1.1 s<tag>  server ns  r<tag> 10.201.2.1
-#                                                                     ==veth== 10.201.2.2 p<tag>  peer ns
+#   client ns: c<tag> 10.201.1.2 ==veth== s<tag> 10.201.1.1  server ns
+#   server ns: r<tag> 10.201.2.1 ==veth== p<tag> 10.201.2.2  peer ns
 #
 # Forwarding is on inside the server ns only (bpf_fib_lookup answers only then); the client
 # and the peer ns have no route to each other. The servers listen on 10.201.1.1 and relay
@@ -22,7 +22,7 @@
 # stack up to the socket) and its send path, and nothing of the client's or the peer's.
 #
 # Servers, one relay thread each: ternd --xdp-interfaces s<tag>,r<tag> --xdp-mode native
-# ("xdp"; generic only if native is refused, and the table says so), the same ternd without
+# ("xdp"; --generic for generic mode; the table names the mode ternd logged), the same ternd without
 # xdp-interfaces ("user"), coturn --relay-threads 1 ("coturn"); same users, realm, relay ports
 # and peer allowed (--allowed-peer-ip 10.201.2.2) as the other TURN modes.
 #
@@ -36,8 +36,9 @@
 # measured turns, busy = every /proc/stat column but idle and iowait (user, nice, system,
 # irq, softirq, steal), whoever ran there. On a machine shared with other work that counts
 # theirs too, so a second figure is printed beside it: the server process's CPU time plus
-# its NAPI threads' (schedstat), and a warning when the core was busier than both by more
-# than 30% of the run. Ratios are medians of per-round ratios; the servers run one after
+# its NAPI threads' (schedstat; without IRQ time accounting the softirq work that ran in
+# their context is in it), and a warning when the core's busy time exceeded that by more than
+# 30%. Ratios are medians of per-round ratios; the servers run one after
 # another in each round (their order rotating), never side by side: an XDP program on the
 # veths would tax the other servers' packets.
 #
@@ -50,6 +51,9 @@
 #
 # Ends with two lines, "xdp/user: R" and "xdp/coturn: R": packets per busy CPU-second, 160
 # bytes, 100 allocations (or the --allocs count nearest 100), medians of per-round ratios.
+# On veth, "native" XDP starts from the sender's socket buffers (veth turns each into an XDP
+# buffer, copying it when it lacks XDP's headroom) and the far end builds a socket buffer
+# again: a NIC driver's XDP costs less per packet than this measures.
 # Needs root, ip, ethtool, and a ternd built with the fast path (scripts/build.sh release
 # finds clang, libbpf-dev and bpftool); bpftool (optional) gives the share the program
 # forwarded.
