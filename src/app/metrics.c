@@ -201,6 +201,7 @@ static long long metrics_fds_open(struct metrics *m)
 static void metrics_get_metrics(struct metrics *m, struct evhttp_request *req)
 {
 	struct net_stats ns;
+	struct net_xdp_stats xs;
 	struct turn_realm_traffic realms[TURN_REALM_SLOTS];
 	struct metrics_view v = {.net = &ns, .version = PACKAGE_VERSION, .fd_limit = -1};
 	struct rlimit rl;
@@ -222,6 +223,8 @@ static void metrics_get_metrics(struct metrics *m, struct evhttp_request *req)
 	if (m->o.realm_labels &&
 	    net_stats_realms(m->o.srv, realms, TURN_REALM_SLOTS, &v.nrealms) != -ENOMEM)
 		v.realms = realms;
+	if (net_stats_xdp(m->o.srv, &xs) == 0)
+		v.xdp = &xs;
 	v.draining = atomic_load(&m->o.st->draining);
 	v.ready = metrics_not_ready(m) == NULL;
 	f = open_memstream(&text, &len);

@@ -119,19 +119,31 @@ static void m_auth_peer(FILE *f, const struct turn_counters *c)
 		m_lab(f, n, "reason", turn_peer_deny_name(i), NULL, NULL, c->peer_denied[i]);
 }
 
+/* Both paths always present: user space (the relay sockets) and the kernel fast path
+ * (its counts taken about once a second, turn/fast_acct.c). */
 static void m_relay(FILE *f, const struct turn_counters *c)
 {
 	const char *n = "tern_relay_packets_total";
 
-	m_head(f, n, "counter", "Datagrams relayed through UDP relays, by direction.");
-	m_lab(f, n, "direction", "to_peer", NULL, NULL, c->relayed_to_peer);
-	m_lab(f, n, "direction", "to_client", NULL, NULL, c->relayed_to_client);
+	m_head(f, n, "counter",
+	       "Datagrams relayed through UDP relays, by direction and path (user: the relay "
+	       "sockets; kernel: the XDP fast path, added about once a second).");
+	m_lab(f, n, "direction", "to_peer", "path", "user", c->relayed_to_peer);
+	m_lab(f, n, "direction", "to_client", "path", "user", c->relayed_to_client);
+	m_lab(f, n, "direction", "to_peer", "path", "kernel", c->fast_relayed_to_peer);
+	m_lab(f, n, "direction", "to_client", "path", "kernel", c->fast_relayed_to_client);
 	n = "tern_relay_bytes_total";
 	m_head(f, n, "counter",
 	       "Application data bytes relayed through UDP relays (without TURN framing), by "
-	       "direction.");
-	m_lab(f, n, "direction", "to_peer", NULL, NULL, c->relayed_bytes_to_peer);
-	m_lab(f, n, "direction", "to_client", NULL, NULL, c->relayed_bytes_to_client);
+	       "direction and path.");
+	m_lab(f, n, "direction", "to_peer", "path", "user", c->relayed_bytes_to_peer);
+	m_lab(f, n, "direction", "to_client", "path", "user", c->relayed_bytes_to_client);
+	m_lab(f, n, "direction", "to_peer", "path", "kernel", c->fast_relayed_bytes_to_peer);
+	m_lab(f, n, "direction", "to_client", "path", "kernel", c->fast_relayed_bytes_to_client);
+	n = "tern_relay_throttled_total";
+	m_head(f, n, "counter",
+	       "Allocations the XDP fast path handed back to user space for their max-bps.");
+	m_one(f, n, c->fast_throttled);
 }
 
 static void m_process(FILE *f, const struct metrics_view *v)
@@ -191,6 +203,21 @@ static void m_realms(FILE *f, const struct metrics_view *v)
 	}
 }
 
+static void m_xdp(FILE *f, const struct net_xdp_stats *x)
+{
+	const char *n = "tern_xdp_forwarded_total";
+
+	m_head(f, n, "counter",
+	       "Datagrams the XDP fast path relayed in the kernel (both directions, all relays).");
+	m_one(f, n, x->forwarded);
+	n = "tern_xdp_passed_total";
+	m_head(f, n, "counter",
+	       "Datagrams the XDP fast path passed to the stack (user space then handles those "
+	       "for a relay), by reason.");
+	for (unsigned i = 0; i < NET_XDP_REASONS; i++)
+		m_lab(f, n, "reason", net_xdp_reason_name(i), NULL, NULL, x->passed[i]);
+}
+
 int metrics_format(FILE *f, const struct metrics_view *v)
 {
 	const struct turn_stats *t = &v->net->turn;
@@ -202,5 +229,7 @@ int metrics_format(FILE *f, const struct metrics_view *v)
 	m_process(f, v);
 	if (v->realms)
 		m_realms(f, v);
+	if (v->xdp)
+		m_xdp(f, v->xdp);
 	return ferror(f) ? -EIO : 0;
 }

@@ -21,6 +21,8 @@ struct metrics_view {
 	/* prometheus-realm-labels: traffic by realm (borrowed); NULL: not written. */
 	const struct turn_realm_traffic *realms;
 	size_t nrealms;
+	/* The XDP fast path's counters (borrowed); NULL: none attached (not written). */
+	const struct net_xdp_stats *xdp;
 };
 
 /* Writes every metric of v to f. 0, or -EIO when f reports an error. */

@@ -16,6 +16,7 @@ struct net_fastpath {
 	atomic_uint_least32_t gen; /* the last generation handed out */
 	uint64_t seq;		   /* Data indications' transaction ids: first sequence */
 	uint8_t salt[4];	   /* ... and their last 4 bytes */
+	atomic_bool held[65536];   /* by port: a relay socket of the fast path has it */
 };
 
 static enum xdp_fast_mode net_fastpath_mode(enum net_xdp_mode m)
@@ -132,4 +133,82 @@ int net_fastpath_chan(struct net_fastpath *f, const struct net_fastpath_alloc *a
 	net_fastpath_alloc_of(a, &x);
 	return on ? xdp_fast_chan_put(f->x, &x, number, peer)
 		  : xdp_fast_chan_del(f->x, &x, number, peer);
+}
+
+int net_fastpath_acct(struct net_fastpath *f, const struct addr *relay, struct turn_fast_count *out)
+{
+	struct tern_xdp_acct a;
+	int rc;
+
+	if (!f)
+		return -EOPNOTSUPP;
+	rc = xdp_fast_acct_read(f->x, relay, &a);
+	if (rc < 0)
+		return rc;
+	*out = (struct turn_fast_count){.pkts_to_peer = a.pkts_to_peer,
+					.bytes_to_peer = a.bytes_to_peer,
+					.pkts_to_client = a.pkts_to_client,
+					.bytes_to_client = a.bytes_to_client};
+	return 0;
+}
+
+int net_fastpath_throttle(struct net_fastpath *f, const struct addr *relay, bool on)
+{
+	return f ? xdp_fast_throttle(f->x, relay, on) : -EOPNOTSUPP;
+}
+
+uint32_t net_fastpath_relay_start(struct net_fastpath *f, const struct addr *relay,
+				  struct turn_fast_count *seen)
+{
+	uint32_t gen;
+
+	memset(seen, 0, sizeof(*seen));
+	if (!f || atomic_exchange(&f->held[addr_port(relay)], true))
+		return 0;
+	gen = net_fastpath_port_use(f, addr_port(relay));
+	/* After the new generation: no entry of the port's last user counts any more. */
+	(void)net_fastpath_throttle(f, relay, false);
+	if (net_fastpath_acct(f, relay, seen) < 0)
+		memset(seen, 0, sizeof(*seen));
+	return gen;
+}
+
+void net_fastpath_relay_end(struct net_fastpath *f, const struct addr *relay)
+{
+	if (!f)
+		return;
+	net_fastpath_port_use(f, addr_port(relay));
+	atomic_store(&f->held[addr_port(relay)], false);
+}
+
+void net_fastpath_take(struct net_fastpath *f, const struct addr *relay,
+		       struct turn_fast_count *seen, struct turn_fast_count *d)
+{
+	struct turn_fast_count now;
+
+	memset(d, 0, sizeof(*d));
+	if (net_fastpath_acct(f, relay, &now) < 0)
+		return;
+	d->pkts_to_peer = now.pkts_to_peer - seen->pkts_to_peer;
+	d->bytes_to_peer = now.bytes_to_peer - seen->bytes_to_peer;
+	d->pkts_to_client = now.pkts_to_client - seen->pkts_to_client;
+	d->bytes_to_client = now.bytes_to_client - seen->bytes_to_client;
+	*seen = now;
+}
+
+_Static_assert(NET_XDP_REASONS == TERN_XDP_NSTATS - 1, "a name for every pass reason");
+
+int net_fastpath_stats(struct net_fastpath *f, struct net_xdp_stats *out)
+{
+	uint64_t v[TERN_XDP_NSTATS];
+	int rc;
+
+	if (!f)
+		return -EOPNOTSUPP;
+	rc = xdp_fast_stats(f->x, v);
+	if (rc < 0)
+		return rc;
+	out->forwarded = v[TERN_XDP_FORWARDED];
+	memcpy(out->passed, v + 1, sizeof(out->passed));
+	return 0;
 }

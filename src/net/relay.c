@@ -245,7 +245,7 @@ void net_relay_close(void *ctx, void *relay)
 		turn_relayset_mark(net_relay_set(r->w), &r->local, false);
 	/* Entries of this use of the port die before the port can be bound again. */
 	if (r->fast_gen)
-		net_fastpath_port_use(r->w->fast, addr_port(&r->local));
+		net_fastpath_relay_end(r->w->fast, &r->local);
 	close(r->fd);
 	net_limits_relay_put(r->w->limits, 1);
 	free(r);
@@ -317,7 +317,7 @@ static int net_relay_open_one(struct net_worker *w, const struct turn_relay_req 
 	}
 	/* The program handles plain UDP clients only (not DTLS, not streams). */
 	if (w->fast && req->client && !strcmp(req->client->conn->ops->name, "udp"))
-		r->fast_gen = net_fastpath_port_use(w->fast, addr_port(&r->local));
+		r->fast_gen = net_fastpath_relay_start(w->fast, &r->local, &r->fast_seen);
 	return 0;
 fail:
 	if (r && r != req->reserved) {
@@ -576,6 +576,29 @@ static void net_relay_fast_chan(void *ctx, void *relay, const struct turn_client
 	(void)net_fastpath_chan(w->fast, &a, number, peer, on);
 }
 
+/* turn_relay_ops fast_take: the slot's growth since the last report (RFC 8656 §11, §12
+ * traffic the kernel relayed), read from shared memory; zero without the fast path. */
+static void net_relay_fast_take(void *ctx, void *relay, struct turn_fast_count *d)
+{
+	struct net_worker *w = ctx;
+	struct net_relay *r = relay;
+
+	if (r->fast_gen)
+		net_fastpath_take(w->fast, &r->local, &r->fast_seen, d);
+	else
+		memset(d, 0, sizeof(*d));
+}
+
+/* turn_relay_ops fast_throttle: max-bps holds the relay's traffic in user space (on). */
+static void net_relay_fast_throttle(void *ctx, void *relay, bool on)
+{
+	struct net_worker *w = ctx;
+	struct net_relay *r = relay;
+
+	if (r->fast_gen)
+		(void)net_fastpath_throttle(w->fast, &r->local, on);
+}
+
 const struct turn_relay_ops net_relay_ops = {
 	.open = net_relay_open,
 	.close = net_relay_close,
@@ -583,6 +606,8 @@ const struct turn_relay_ops net_relay_ops = {
 	.detach = net_relay_detach,
 	.fast_perm = net_relay_fast_perm,
 	.fast_chan = net_relay_fast_chan,
+	.fast_take = net_relay_fast_take,
+	.fast_throttle = net_relay_fast_throttle,
 	.attach = net_relay_attach,
 	.forward = net_mob_forward,
 	.tcp_connect = net_tcprelay_connect,

@@ -30,8 +30,13 @@ struct net_relay {
 	bool df;  /* opened with DONT-FRAGMENT: DF on every datagram */
 	bool tcp; /* a TCP listener (not in the relay-to-relay set) */
 	/* Its port's generation in the XDP fast path (net/fastpath.h), for a UDP allocation
-	 * of a UDP client; 0: none (user space only). */
+	 * of a UDP client whose port number no other relay socket holds there; 0: none (user
+	 * space only). */
 	uint32_t fast_gen;
+	/* With fast_gen: the values of its accounting slot already reported (read when the
+	 * socket was bound, since a slot carries over from the port's last user, then at each
+	 * fast_take). */
+	struct turn_fast_count fast_seen;
 };
 
 /* turn_relay_ops close: closes a relay socket (UDP or TCP listener) or a reservation. */

@@ -604,3 +604,8 @@ unsigned net_server_nworkers(const struct net_server *s)
 {
 	return s->nworkers;
 }
+
+struct net_fastpath *net_server_fastpath(const struct net_server *s)
+{
+	return s->fast;
+}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/fastpath.h"
 #include "net/tcp.h"
 #include "net/worker.h"
 
@@ -104,6 +105,22 @@ void net_stats_add(struct net_stats *sum, const struct net_stats *one)
 
 	for (size_t i = 0; i < sizeof(*sum) / sizeof(uint64_t); i++)
 		d[i] += v[i];
+}
+
+int net_stats_xdp(struct net_server *s, struct net_xdp_stats *out)
+{
+	return net_fastpath_stats(net_server_fastpath(s), out) < 0 ? -ENODEV : 0;
+}
+
+const char *net_xdp_reason_name(unsigned r)
+{
+	/* In the order of enum tern_xdp_stat (xdp/xdp_maps.h), after TERN_XDP_FORWARDED. */
+	static const char *const n[NET_XDP_REASONS] = {
+		"malformed", "vlan",	"not_ip",    "fragment", "ip_options", "ipv6_ext",
+		"not_udp",   "bad_len", "no_csum",   "not_turn", "send_shape", "dont_fragment",
+		"miss",	     "stale",	"throttled", "mtu",	 "no_route"};
+
+	return r < NET_XDP_REASONS ? n[r] : "other";
 }
 
 const char *net_tcp_state_name(unsigned st)

@@ -24,6 +24,14 @@ struct net_stats {
 	uint64_t workers;	/* workers that answered */
 };
 
+/* The XDP fast path's counters (net/fastpath.h), process-wide: datagrams it relayed, and
+ * those it passed to the stack by reason (net_xdp_reason_name). */
+#define NET_XDP_REASONS 17
+struct net_xdp_stats {
+	uint64_t forwarded;
+	uint64_t passed[NET_XDP_REASONS];
+};
+
 /* Sums the snapshot of every worker of s into *out (zeroed first). Control threads only,
  * between net_server_start and net_server_stop (net_server_each). 0, or -errno (a worker
  * did not answer: *out holds the others; -ENOMEM: nothing). */
@@ -31,6 +39,13 @@ int net_stats_collect(struct net_server *s, struct net_stats *out);
 /* What every worker's allocations relayed, by realm (turn/stats.h), merged into
  * t[0..*n) (at most cap). Same threads and results as net_stats_collect. */
 int net_stats_realms(struct net_server *s, struct turn_realm_traffic *t, size_t cap, size_t *n);
+/* The fast path's counters of s. Any thread. 0, or -ENODEV when no program is attached
+ * (built without it, no xdp-interfaces, or its start failed). */
+int net_stats_xdp(struct net_server *s, struct net_xdp_stats *out);
+/* The label value of a pass reason (0..NET_XDP_REASONS-1): "malformed", "vlan", "not_ip",
+ * "fragment", "ip_options", "ipv6_ext", "not_udp", "bad_len", "no_csum", "not_turn",
+ * "send_shape", "dont_fragment", "miss", "stale", "throttled", "mtu", "no_route". */
+const char *net_xdp_reason_name(unsigned r);
 /* sum += one, field by field. */
 void net_stats_add(struct net_stats *sum, const struct net_stats *one);
 /* The label value of a TCP state: "handshake", "open", "allocated", "peer". */

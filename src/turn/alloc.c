@@ -216,10 +216,15 @@ int turn_alloc_new(struct turn_server *s, const struct turn_client *c, struct tu
 	return 0;
 }
 
-/* The one path a relay is closed by: through ops, then out of a's arrays. */
+/* The one path a relay is closed by: out of the fast path (entries withdrawn, the last
+ * take, the throttle released), through ops, then out of a's arrays. */
 static void turn_alloc_close_relay(struct turn_server *s, struct turn_alloc *a, int i)
 {
-	turn_fast_clear(s, a, a->relayed[i].family);
+	if (!a->fast_final) {
+		turn_fast_clear(s, a, a->relayed[i].family);
+		turn_fast_take(s, a, i);
+	}
+	turn_fast_release(s, a, i);
 	s->ops->close(s->ops_ctx, a->relay[i]);
 	for (int j = i; j + 1 < a->nrelay; j++) {
 		a->relay[j] = a->relay[j + 1];
@@ -413,6 +418,8 @@ const char *turn_end_name(enum turn_end why)
 
 void turn_alloc_end(struct turn_server *s, struct turn_alloc *a, enum turn_end why)
 {
+	/* What the kernel relayed up to now belongs in the line. */
+	turn_fast_final(s, a);
 	turn_slog_ended(a, s->now_ms, why);
 	turn_session_fleet_down(s, a);
 	turn_alloc_free(s, a);

@@ -82,6 +82,11 @@ struct turn_alloc {
 	bool has_token;
 	bool fleet_unit; /* its quota unit is also counted across the fleet (released with
 			  * the local one: turn_alloc_free) */
+	/* The kernel fast path (turn/fast_acct.c): its relays are throttled (max-bps: every
+	 * datagram goes to user space); its last take is done and its entries are withdrawn
+	 * (the allocation is ending: the relays close without another). */
+	bool fast_throttled;
+	bool fast_final;
 	/* A dual allocation's families expire on their own (RFC 8656 §6, §8.1): relay[1]'s
 	 * expiry minus relay[0]'s in TURN_SKEW_UNIT_S units (turn_alloc_relay_expiry),
 	 * expire_ms being the later. Two bytes in what was padding: the struct does not
@@ -185,6 +190,20 @@ void turn_fast_expire(struct turn_server *s, struct turn_alloc *a, uint64_t now_
 /* Takes out of the fast path every permission and channel of a whose peer has the given
  * family (AF_UNSPEC: all): before a relay closes or the allocation moves. */
 void turn_fast_clear(struct turn_server *s, struct turn_alloc *a, int family);
+/* The kernel fast path's accounting (turn/fast_acct.c; relay ops fast_take,
+ * fast_throttle). turn_fast_take: what relay i of a (-1: every relay) relayed in the
+ * kernel since the last take, added to a->st and s's counters and charged to a's max-bps
+ * buckets; nothing for TCP allocations, parked ones or without the op. turn_fast_final:
+ * before a ends (its session line): every entry withdrawn, then the last take; its relays
+ * then close without another. turn_fast_release: relay i is closing: a throttled one is
+ * released first (its slot passes to the port's next user clean). */
+void turn_fast_take(struct turn_server *s, struct turn_alloc *a, int i);
+void turn_fast_final(struct turn_server *s, struct turn_alloc *a);
+void turn_fast_release(struct turn_server *s, struct turn_alloc *a, int i);
+/* Reload (turn/peer_purge.c): ends the permissions and channels of every allocation of s
+ * whose peer s's settings now refuse (withdrawn from the fast path first). */
+void turn_peer_purge(struct turn_server *s);
+
 /* The index of the relay serving peers of the given family, or -ENOENT. */
 int turn_alloc_relay_for(const struct turn_alloc *a, int family);
 

@@ -90,7 +90,8 @@ struct turn_server {
 	struct turn_resv *resv;
 	struct turn_tcp_table tcp; /* RFC 6062 CONNECTION-IDs */
 	uint64_t now_ms;
-	uint64_t tid_seq; /* Data indication transaction ids: seq + salt */
+	uint64_t fast_next_ms; /* the next take of the fast path's counts (turn_fast_tick) */
+	uint64_t tid_seq;      /* Data indication transaction ids: seq + salt */
 	uint8_t tid_salt[4];
 	struct turn_counters c;
 	unsigned worker;			/* turn_server_set_worker */
@@ -231,6 +232,13 @@ struct turn_alloc *turn_ctx_alloc(struct turn_ctx *x, int *code);
  * (turn/peer_access.c; CreatePermission and ChannelBind run it). */
 int turn_peer_check(struct turn_ctx *x, const struct turn_alloc *a, const struct addr *peer,
 		    bool *relay_only);
+/* Whether peer may be reached, by the checks of turn_peer_check after the family's
+ * (relay-to-relay, then the policy); a refusal is counted in peer_denied. *relay_only as
+ * turn_peer_check sets it. */
+bool turn_peer_allowed(struct turn_server *s, const struct addr *peer, bool *relay_only);
+/* The kernel fast path's counts (turn/fast_acct.c): at most every TURN_FAST_TAKE_MS, every
+ * allocation's take (turn_fast_take), and the max-bps throttle set or released. */
+void turn_fast_tick(struct turn_server *s, uint64_t now_ms);
 /* Whether data between a and peer (ip: peer's IP) may pass at now_ms, either way (RFC 8656
  * §9): a permission for ip and, for one with relay_only set, peer still a live relay port.
  * A refusal is counted (dropped_no_perm or dropped_not_relay). Per datagram: no malloc. */

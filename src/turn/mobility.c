@@ -177,8 +177,10 @@ bool turn_mob_owner_ok(const struct turn_alloc *a, bool has_ident, const uint8_t
 
 void turn_mob_detach(struct turn_server *s, struct turn_alloc *a)
 {
-	/* Its fast-path entries name the old 5-tuple: gone before it moves. */
+	/* Its fast-path entries name the old 5-tuple: gone before it moves, and what the
+	 * kernel relayed for it taken on this worker. */
 	turn_fast_clear(s, a, AF_UNSPEC);
+	turn_fast_take(s, a, -1);
 	for (int i = 0; i < a->nrelay; i++)
 		s->ops->detach(s->ops_ctx, a->relay[i]);
 }

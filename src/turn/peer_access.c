@@ -51,7 +51,7 @@ static bool turn_peer_policy(struct turn_server *s, const struct addr *peer,
 /* Whether the peer may be reached (RFC 8656 §21): relay-to-relay first (a relay address in
  * its exact spelling at a live relay port), then turn_peer_policy. *relay_only is set when
  * only relay-to-relay admits it: then every datagram is checked again. */
-static bool turn_peer_allowed(struct turn_server *s, const struct addr *peer, bool *relay_only)
+bool turn_peer_allowed(struct turn_server *s, const struct addr *peer, bool *relay_only)
 {
 	enum turn_peer_deny why;
 

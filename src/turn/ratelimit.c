@@ -54,6 +54,29 @@ bool tbucket_take(struct tbucket *b, uint64_t n, uint64_t now_ms)
 	return true;
 }
 
+bool tbucket_spend(struct tbucket *b, uint64_t n, uint64_t now_ms)
+{
+	uint64_t want = tb_mul_sat(n, TB_MILLI);
+
+	if (b->rate == 0)
+		return true;
+	tbucket_refill(b, now_ms);
+	if (want <= b->tokens) {
+		b->tokens -= want;
+		return true;
+	}
+	b->tokens = 0;
+	return false;
+}
+
+bool tbucket_is_full(struct tbucket *b, uint64_t now_ms)
+{
+	if (b->rate == 0)
+		return true;
+	tbucket_refill(b, now_ms);
+	return b->tokens >= tb_mul_sat(b->burst, TB_MILLI);
+}
+
 /* The table: slots probed for one key, starting at its hash, form an aligned group of
  * RL_GROUP slots under one stripe lock; the key lives in its group or not at all (no
  * tombstones), and a full group reuses its least recently seen slot. */

@@ -23,6 +23,12 @@ void tbucket_init(struct tbucket *b, uint64_t rate, uint64_t burst, uint64_t now
 bool tbucket_take(struct tbucket *b, uint64_t n, uint64_t now_ms);
 /* True when n tokens are available now (refills, takes nothing). */
 bool tbucket_has(struct tbucket *b, uint64_t n, uint64_t now_ms);
+/* Takes n tokens, or every token there is when fewer: true when all n were there (what
+ * was already spent elsewhere, e.g. by the kernel fast path, is charged either way).
+ * Unlimited buckets always cover it. */
+bool tbucket_spend(struct tbucket *b, uint64_t n, uint64_t now_ms);
+/* True when the bucket holds its whole burst now (unlimited ones always). */
+bool tbucket_is_full(struct tbucket *b, uint64_t now_ms);
 
 /* The unauthenticated-reply limiter: what a source can make the server send without
  * credentials. A source IP has one budget, in replies and in bytes per second (burst: one

@@ -159,6 +159,9 @@ int turn_server_reconfigure(struct turn_server *s, const struct turn_cfg *cfg,
 	ratelimit_free(s->own_unauth);
 	s->own_unauth = own;
 	s->unauth = cfg->unauth ? cfg->unauth : own;
+	/* A peer the new settings refuse loses what it was granted (README "XDP fast
+	 * path"). */
+	turn_peer_purge(s);
 	return 0;
 }
 
@@ -270,6 +273,7 @@ void turn_server_tick(struct turn_server *s, uint64_t now_ms)
 		s->old_creds = NULL;
 	}
 	timer_wheel_advance(s->wheel, now_ms);
+	turn_fast_tick(s, now_ms);
 }
 
 void turn_server_client_gone(struct turn_server *s, const struct turn_client *c)

@@ -76,6 +76,9 @@ struct turn_relay_res {
 	void *reserved;	     /* with reserve_next: the handle holding port + 1 */
 };
 
+/* How often turn_server_tick takes the fast path's counts (turn_relay_ops fast_take). */
+#define TURN_FAST_TAKE_MS 1000
+
 /* What the kernel fast path relayed for one relay (turn_relay_ops fast_take): datagrams
  * and their application data bytes, each direction. */
 struct turn_fast_count {
@@ -259,7 +262,9 @@ int turn_server_new(const struct turn_cfg *cfg, const struct turn_relay_ops *ops
 /* A reload (app/reload.c): from now on s answers with cfg's settings (realm, lifetimes,
  * quotas, max-bps, peer policy, SOFTWARE, the unauthenticated-reply limits) and creds'
  * users and secrets. Existing allocations keep what they were made with: relays,
- * permissions, channels, user, realm, quota units, max-bps. cfg is borrowed as in
+ * permissions, channels, user, realm, quota units, max-bps; but a permission or channel
+ * whose peer the new settings refuse (the check CreatePermission runs, counted in
+ * peer_denied) ends at once, in the fast path too (turn/peer_purge.c). cfg is borrowed as in
  * turn_server_new (the caller frees the old one once every worker has switched) and must
  * carry the same shared, relays, nonce secret and ticket_key as the old one (quota counts,
  * bandwidth grants, live relay ports and outstanding nonces and tickets carry on; only
@@ -373,7 +378,8 @@ void turn_mob_move_free(struct turn_mob_move *mv);
  * for each new stream connection, so a reload applies to connections made after it. */
 uint32_t turn_server_alloc_timeout_s(const struct turn_server *s);
 
-/* Advances the clock: expires allocations, permissions, channels, reservations. */
+/* Advances the clock: expires allocations, permissions, channels, reservations; every
+ * TURN_FAST_TAKE_MS takes what the kernel fast path relayed (turn/fast_acct.c). */
 void turn_server_tick(struct turn_server *s, uint64_t now_ms);
 /* c's connection (c->conn, a stream) is about to be freed: frees the allocation made on
  * it (RFC 8656 §5: over a stream the allocation's lifetime ends with its connection) and
@@ -480,6 +486,12 @@ struct turn_counters {
 	uint64_t allocs_total;
 	uint64_t relayed_to_peer, relayed_to_client;		 /* datagrams (UDP relays) */
 	uint64_t relayed_bytes_to_peer, relayed_bytes_to_client; /* their application data */
+	/* ... the same relayed by the kernel fast path instead (relay ops fast_take, added
+	 * about once a second; the four above count user space only). */
+	uint64_t fast_relayed_to_peer, fast_relayed_to_client;
+	uint64_t fast_relayed_bytes_to_peer, fast_relayed_bytes_to_client;
+	uint64_t fast_throttled; /* times an allocation was handed back to user space for
+				  * max-bps (relay ops fast_throttle on) */
 	uint64_t dropped_no_perm, dropped_rate, dropped_send_err;
 	uint64_t dropped_not_relay; /* to an own address that is no longer a live relay port */
 	uint64_t auth_401, auth_438;

@@ -11,7 +11,9 @@
  * bad checksum leaves with a bad checksum), the IPv4 header checksum computed. IP headers
  * as the relay sockets' would be: TTL/hop limit 64, DF towards clients and not towards peers
  * (net/relay.c: IP_PMTUDISC_DONT without DONT-FRAGMENT), the IPv4 identification the entry's
- * packet count. */
+ * packet count. Each relay socket's slot in tern_acct counts what was forwarded through it
+ * (user space folds it into its accounting) and may hold the allocation in user space
+ * (max-bps: throttled). */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -79,6 +81,16 @@ struct {
 	__type(value, __u64);
 } tern_stats SEC(".maps");
 
+/* Sized by the loader before load (TERN_XDP_ACCT_SLOTS of the relay ports); user space
+ * reads and flags the slots through a shared mapping (BPF_F_MMAPABLE), no system call. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 2 * 65536);
+	__type(key, __u32);
+	__type(value, struct tern_xdp_acct);
+} tern_acct SEC(".maps");
+
 /* Where the output goes: addresses, ports, sizes and the sum of the data it carries. */
 struct xdp_out {
 	const struct tern_xdp_ep *src, *dst;
@@ -106,14 +118,32 @@ static __always_inline int pass(__u32 reason)
 	return XDP_PASS;
 }
 
-static __always_inline int entry_live(__be16 relay_port, __u32 gen, __u16 flags)
+/* The accounting slot of the relay socket relay, or NULL (a port outside the range). */
+static __always_inline struct tern_xdp_acct *acct_of(const struct tern_xdp_ep *relay)
 {
-	__u32 k = bpf_ntohs(relay_port);
+	__u32 zero = 0, port = bpf_ntohs(relay->port), k;
+	struct tern_xdp_cfg *cfg = bpf_map_lookup_elem(&tern_cfg, &zero);
+
+	if (cfg == NULL || port < cfg->min_port || port > cfg->max_port)
+		return NULL;
+	k = TERN_XDP_ACCT_SLOT(relay->family == TERN_XDP_V6, port, cfg->min_port, cfg->max_port);
+	return bpf_map_lookup_elem(&tern_acct, &k);
+}
+
+/* 0 when an entry of relay socket relay may be used: of its port's generation, neither it
+ * nor the relay's slot throttled (max-bps); *acct = the slot (may be NULL). */
+static __always_inline int entry_live(const struct tern_xdp_ep *relay, __u32 gen, __u16 flags,
+				      struct tern_xdp_acct **acct)
+{
+	__u32 k = bpf_ntohs(relay->port);
 	__u32 *g = bpf_map_lookup_elem(&tern_gen, &k);
 
 	if (g == NULL || *g != gen)
 		return -TERN_XDP_PASS_STALE;
 	if (flags & TERN_XDP_F_THROTTLED)
+		return -TERN_XDP_PASS_THROTTLED;
+	*acct = acct_of(relay);
+	if (*acct && (*(volatile __u32 *)&(*acct)->flags & TERN_XDP_F_THROTTLED))
 		return -TERN_XDP_PASS_THROTTLED;
 	return 0;
 }
@@ -385,10 +415,22 @@ static __always_inline int forward_to_peer(struct xdp_md *ctx, const struct xdp_
 	return forward(ctx, o, NULL, IP6_HDR, 0);
 }
 
-static __always_inline void count(__u64 *pkts, __u64 *bytes, __u32 dlen)
+/* A forwarded datagram of dlen data bytes: on its entry and on its relay's slot a (if any),
+ * to the peer or to the client. */
+static __always_inline void count(__u64 *pkts, __u64 *bytes, struct tern_xdp_acct *a,
+				  const int to_peer, __u32 dlen)
 {
 	__sync_fetch_and_add(pkts, 1);
 	__sync_fetch_and_add(bytes, dlen);
+	if (a == NULL)
+		return;
+	if (to_peer) {
+		__sync_fetch_and_add(&a->pkts_to_peer, 1);
+		__sync_fetch_and_add(&a->bytes_to_peer, dlen);
+	} else {
+		__sync_fetch_and_add(&a->pkts_to_client, 1);
+		__sync_fetch_and_add(&a->bytes_to_client, dlen);
+	}
 }
 
 /* Adds to *neg the n (at most 3) bytes at t that follow dlen bytes of data (padding or
@@ -414,6 +456,7 @@ static __always_inline int chan_to_peer(struct xdp_md *ctx, struct xdp_pkt *p, c
 	__u8 *u = data + off;
 	struct tern_xdp_chan_key k;
 	struct tern_xdp_to_peer *v;
+	struct tern_xdp_acct *acct = NULL;
 	struct xdp_out o = {};
 	__u32 ch, dlen, trail;
 	__u64 neg;
@@ -437,7 +480,7 @@ static __always_inline int chan_to_peer(struct xdp_md *ctx, struct xdp_pkt *p, c
 	v = bpf_map_lookup_elem(&tern_chan, &k);
 	if (v == NULL)
 		return -TERN_XDP_PASS_MISS;
-	r = entry_live(v->relay.port, v->gen, v->flags);
+	r = entry_live(&v->relay, v->gen, v->flags, &acct);
 	if (r < 0)
 		return r;
 	neg = p->neg + ch + dlen;
@@ -452,7 +495,7 @@ static __always_inline int chan_to_peer(struct xdp_md *ctx, struct xdp_pkt *p, c
 	o.id = (__u16)v->pkts;
 	r = forward_to_peer(ctx, &o);
 	if (r >= 0)
-		count(&v->pkts, &v->bytes, dlen);
+		count(&v->pkts, &v->bytes, acct, 1, dlen);
 	return r;
 }
 
@@ -477,6 +520,7 @@ static __always_inline int send_shaped(struct xdp_md *ctx, struct xdp_pkt *p, co
 	__u8 *u = data + off, *a = u + 24 + xl, *t;
 	struct tern_xdp_perm_key k;
 	struct tern_xdp_to_peer *v;
+	struct tern_xdp_acct *acct = NULL;
 	struct tern_xdp_ep peer;
 	struct xdp_out o = {};
 	__u32 dlen, pad, total;
@@ -509,7 +553,7 @@ static __always_inline int send_shaped(struct xdp_md *ctx, struct xdp_pkt *p, co
 	v = bpf_map_lookup_elem(&tern_perm, &k);
 	if (v == NULL)
 		return -TERN_XDP_PASS_MISS;
-	r = entry_live(v->relay.port, v->gen, v->flags);
+	r = entry_live(&v->relay, v->gen, v->flags, &acct);
 	if (r < 0)
 		return r;
 	neg = p->neg + csum_bytes(u, IND_HDR(xl));
@@ -524,7 +568,7 @@ static __always_inline int send_shaped(struct xdp_md *ctx, struct xdp_pkt *p, co
 	o.id = (__u16)v->pkts;
 	r = forward_to_peer(ctx, &o);
 	if (r >= 0)
-		count(&v->pkts, &v->bytes, dlen);
+		count(&v->pkts, &v->bytes, acct, 1, dlen);
 	return r;
 }
 
@@ -594,6 +638,7 @@ static __always_inline int peer_to_client(struct xdp_md *ctx, struct xdp_pkt *p)
 {
 	struct tern_xdp_peer_key k = {.relay = p->dst, .peer = p->src};
 	struct tern_xdp_to_client *v;
+	struct tern_xdp_acct *acct = NULL;
 	struct xdp_prefix px = {.peer = &p->src};
 	struct xdp_out o = {};
 	__u64 seq;
@@ -606,7 +651,7 @@ static __always_inline int peer_to_client(struct xdp_md *ctx, struct xdp_pkt *p)
 	}
 	if (v == NULL)
 		return -TERN_XDP_PASS_MISS;
-	r = entry_live(p->dst.port, v->gen, v->flags);
+	r = entry_live(&p->dst, v->gen, v->flags, &acct);
 	if (r < 0)
 		return r;
 	if (p->len > TERN_XDP_MAX_DATA)
@@ -631,7 +676,7 @@ static __always_inline int peer_to_client(struct xdp_md *ctx, struct xdp_pkt *p)
 	}
 	r = forward_to_client(ctx, &o, &px);
 	if (r >= 0)
-		count(&v->pkts, &v->bytes, p->len);
+		count(&v->pkts, &v->bytes, acct, 0, p->len);
 	return r;
 }
 

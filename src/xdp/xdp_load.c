@@ -11,6 +11,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "xdp/tern.skel.h"
 
@@ -18,6 +20,9 @@
 
 struct xdp_fast {
 	struct tern_bpf *skel;
+	struct tern_xdp_acct *acct; /* tern_acct mapped (acct_len bytes), or NULL */
+	size_t acct_len;
+	uint16_t min_port, max_port;
 	int nifs;
 	unsigned ifindex[XDP_FAST_MAX_IFS];
 	uint32_t mode[XDP_FAST_MAX_IFS]; /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
@@ -29,24 +34,51 @@ static int xdp_fast_quiet(enum libbpf_print_level level, const char *fmt, va_lis
 	return 0;
 }
 
+/* Opens the skeleton, sizes tern_acct for the relay ports, loads it. 0 or -errno. */
+static int xdp_fast_load(struct xdp_fast *x)
+{
+	uint32_t n = TERN_XDP_ACCT_SLOTS(x->min_port, x->max_port);
+	int err;
+
+	x->skel = tern_bpf__open();
+	if (x->skel == NULL)
+		return errno ? -errno : -EINVAL;
+	err = bpf_map__set_max_entries(x->skel->maps.tern_acct, n);
+	if (err == 0)
+		err = tern_bpf__load(x->skel);
+	if (err)
+		return err < 0 ? err : -EINVAL;
+	/* The slots are contiguous, each rounded up to 8 bytes (40: already). */
+	x->acct_len = (size_t)n * sizeof(struct tern_xdp_acct);
+	x->acct = mmap(NULL, x->acct_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(x->skel->maps.tern_acct), 0);
+	if (x->acct == MAP_FAILED) {
+		x->acct = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
 int xdp_fast_open(uint16_t min_port, uint16_t max_port, struct xdp_fast **out)
 {
 	struct tern_xdp_cfg cfg = {.min_port = min_port, .max_port = max_port};
-	struct xdp_fast *x = calloc(1, sizeof(*x));
+	struct xdp_fast *x;
 	uint32_t zero = 0;
 	int err;
 
+	if (min_port == 0 || max_port < min_port)
+		return -EINVAL;
+	x = calloc(1, sizeof(*x));
 	if (x == NULL)
 		return -ENOMEM;
+	x->min_port = min_port;
+	x->max_port = max_port;
 	libbpf_set_print(xdp_fast_quiet);
-	x->skel = tern_bpf__open_and_load();
-	if (x->skel == NULL) {
-		err = errno ? -errno : -EINVAL;
-		free(x);
-		return err;
-	}
-	if (bpf_map_update_elem(bpf_map__fd(x->skel->maps.tern_cfg), &zero, &cfg, BPF_ANY) < 0) {
+	err = xdp_fast_load(x);
+	if (err == 0 &&
+	    bpf_map_update_elem(bpf_map__fd(x->skel->maps.tern_cfg), &zero, &cfg, BPF_ANY) < 0)
 		err = -errno;
+	if (err) {
 		xdp_fast_free(x);
 		return err;
 	}
@@ -92,6 +124,8 @@ void xdp_fast_free(struct xdp_fast *x)
 			    .old_prog_fd = bpf_program__fd(x->skel->progs.tern_xdp));
 		bpf_xdp_detach((int)x->ifindex[i], XDP_FLAGS_REPLACE | x->mode[i], &o);
 	}
+	if (x->acct)
+		munmap(x->acct, x->acct_len);
 	tern_bpf__destroy(x->skel);
 	free(x);
 }
@@ -273,6 +307,47 @@ int xdp_fast_stats(struct xdp_fast *x, uint64_t out[TERN_XDP_NSTATS])
 			out[s] += v[i];
 	}
 	free(v);
+	return 0;
+}
+
+/* relay's slot in the mapping, or NULL (a port outside the relay range). */
+static struct tern_xdp_acct *xdp_fast_slot(struct xdp_fast *x, const struct addr *relay)
+{
+	uint16_t port = addr_port(relay);
+
+	if (x->acct == NULL || port < x->min_port || port > x->max_port)
+		return NULL;
+	return &x->acct[TERN_XDP_ACCT_SLOT(addr_family(relay) == AF_INET6, port, x->min_port,
+					   x->max_port)];
+}
+
+int xdp_fast_acct_read(struct xdp_fast *x, const struct addr *relay, struct tern_xdp_acct *out)
+{
+	struct tern_xdp_acct *a = xdp_fast_slot(x, relay);
+
+	if (a == NULL)
+		return -ERANGE;
+	/* Each counter is read whole (aligned 64-bit loads); the four together are not a
+	 * snapshot, which a later read makes up for. */
+	out->pkts_to_peer = __atomic_load_n(&a->pkts_to_peer, __ATOMIC_RELAXED);
+	out->bytes_to_peer = __atomic_load_n(&a->bytes_to_peer, __ATOMIC_RELAXED);
+	out->pkts_to_client = __atomic_load_n(&a->pkts_to_client, __ATOMIC_RELAXED);
+	out->bytes_to_client = __atomic_load_n(&a->bytes_to_client, __ATOMIC_RELAXED);
+	out->flags = __atomic_load_n(&a->flags, __ATOMIC_RELAXED);
+	out->pad = 0;
+	return 0;
+}
+
+int xdp_fast_throttle(struct xdp_fast *x, const struct addr *relay, bool on)
+{
+	struct tern_xdp_acct *a = xdp_fast_slot(x, relay);
+
+	if (a == NULL)
+		return -ERANGE;
+	if (on)
+		__atomic_fetch_or(&a->flags, TERN_XDP_F_THROTTLED, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(&a->flags, ~(uint32_t)TERN_XDP_F_THROTTLED, __ATOMIC_RELAXED);
 	return 0;
 }
 

@@ -31,8 +31,9 @@ struct xdp_fast_alloc {
 	bool throttled;
 };
 
-/* Loads the program with relay ports min_port..max_port. Returns 0 and *out (owned by the
- * caller: xdp_fast_free), or -errno (-EPERM without CAP_BPF/CAP_SYS_ADMIN). */
+/* Loads the program with relay ports min_port..max_port (tern_acct sized and mapped for
+ * them). Returns 0 and *out (owned by the caller: xdp_fast_free), or -errno (-EPERM without
+ * CAP_BPF/CAP_SYS_ADMIN, -EINVAL for an empty range). */
 int xdp_fast_open(uint16_t min_port, uint16_t max_port, struct xdp_fast **out);
 /* Attaches to ifname (an interface without an XDP program) in mode; *native (may be NULL)
  * tells whether the driver's XDP was used. Returns 0, -ENODEV, -EBUSY (another program is
@@ -58,6 +59,15 @@ int xdp_fast_perm_del(struct xdp_fast *x, const struct xdp_fast_alloc *a, const 
 /* Sets the generation of a relay port: entries of another generation are never used. Bump
  * it before the port is released, so that a reused port cannot inherit a stale entry. */
 int xdp_fast_gen_set(struct xdp_fast *x, uint16_t port, uint32_t gen);
+/* The accounting slot of relay socket relay (tern_acct, xdp/xdp_maps.h), read through the
+ * shared mapping (no system call): what the program forwarded through it since the slot
+ * was made (a slot outlives its socket: the caller keeps a baseline) and its flags. Any
+ * thread. 0, or -ERANGE (relay's port outside the relay range). */
+int xdp_fast_acct_read(struct xdp_fast *x, const struct addr *relay, struct tern_xdp_acct *out);
+/* Sets (on) or clears relay's TERN_XDP_F_THROTTLED flag: while set, every datagram the
+ * program would forward through relay goes to the stack (PASS_THROTTLED). Any thread.
+ * 0 or -ERANGE. */
+int xdp_fast_throttle(struct xdp_fast *x, const struct addr *relay, bool on);
 /* The statistics (enum tern_xdp_stat) summed over the CPUs. */
 int xdp_fast_stats(struct xdp_fast *x, uint64_t out[TERN_XDP_NSTATS]);
 /* The program's file descriptor (for bpf_prog_test_run_opts in tests). */

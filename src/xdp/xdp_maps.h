@@ -17,6 +17,9 @@
  *   tern_cfg   array [0] -> cfg
  *   tern_stats per-CPU array [stat] -> u64    packets forwarded, and why others went to the
  *                                            stack (enum tern_xdp_stat)
+ *   tern_acct  array, mmappable [slot] -> acct  per relay socket: what was forwarded, and
+ *                                            the throttle flag (TERN_XDP_F_THROTTLED)
+ *                                            user space sets (TERN_XDP_ACCT_SLOT)
  * Entries' pkts/bytes count forwarded packets and their application data bytes (atomic). */
 #ifndef TERN_XDP_MAPS_H
 #define TERN_XDP_MAPS_H
@@ -75,6 +78,22 @@ struct tern_xdp_to_client {
 			  then incremented) followed by tid_salt, as turn_ind_tid() */
 	__u64 pkts, bytes;
 };
+
+/* One relay socket's slot in tern_acct: what the program forwarded through it (atomic adds;
+ * bytes are application data bytes, as user space counts them) and its flags. A slot
+ * outlives the socket: user space keeps the values it has already seen (a baseline). */
+struct tern_xdp_acct {
+	__u64 pkts_to_peer, bytes_to_peer;
+	__u64 pkts_to_client, bytes_to_client;
+	__u32 flags; /* TERN_XDP_F_THROTTLED: every datagram of this relay goes to the stack */
+	__u32 pad;
+};
+
+/* The slot of relay port port (host order, in min_port..max_port) of family: IPv4 relays
+ * first, then IPv6; 2 * (max_port - min_port + 1) slots in all. */
+#define TERN_XDP_ACCT_SLOT(v6, port, min_port, max_port)                                           \
+	((__u32)((v6) ? (max_port) - (min_port) + 1 : 0) + (__u32)((port) - (min_port)))
+#define TERN_XDP_ACCT_SLOTS(min_port, max_port) (2 * ((__u32)(max_port) - (min_port) + 1))
 
 struct tern_xdp_cfg {
 	__u16 min_port, max_port; /* relay ports; a datagram to one is from a peer */

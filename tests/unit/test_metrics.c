@@ -92,6 +92,9 @@ static void test_format(void)
 
 	ns.turn.c.relayed_to_peer = 160;
 	ns.turn.c.relayed_bytes_to_client = 19200;
+	ns.turn.c.fast_relayed_to_peer = 90;
+	ns.turn.c.fast_relayed_bytes_to_client = 4800;
+	ns.turn.c.fast_throttled = 2;
 	ns.turn.c.requests[STUN_METHOD_CHANNEL_BIND][TURN_TR_TLS] = 7;
 	ns.turn.c.requests[0x3f & (TURN_METHOD_SLOTS - 1)][TURN_TR_UDP] = 2; /* no method */
 	ns.turn.c.alloc_fail[turn_fail_slot(486)] = 3;
@@ -103,8 +106,23 @@ static void test_format(void)
 	text = format(&v);
 	if (text == NULL)
 		return;
-	CHECK(strstr(text, "\ntern_relay_packets_total{direction=\"to_peer\"} 160\n"), "packets");
-	CHECK(strstr(text, "\ntern_relay_bytes_total{direction=\"to_client\"} 19200\n"), "bytes");
+	CHECK(strstr(text, "\ntern_relay_packets_total{direction=\"to_peer\",path=\"user\"} 160\n"),
+	      "packets, user space");
+	CHECK(strstr(text,
+		     "\ntern_relay_bytes_total{direction=\"to_client\",path=\"user\"} 19200\n"),
+	      "bytes, user space");
+	CHECK(strstr(text,
+		     "\ntern_relay_packets_total{direction=\"to_peer\",path=\"kernel\"} 90\n"),
+	      "packets, kernel");
+	CHECK(strstr(text,
+		     "\ntern_relay_bytes_total{direction=\"to_client\",path=\"kernel\"} 4800\n"),
+	      "bytes, kernel");
+	CHECK(strstr(text,
+		     "\ntern_relay_packets_total{direction=\"to_client\",path=\"kernel\"} 0\n"),
+	      "both paths always present");
+	CHECK(strstr(text, "\ntern_relay_throttled_total 2\n"), "throttled");
+	CHECK(strstr(text, "tern_relay_packets_total{direction=\"to_peer\"}") == NULL,
+	      "no relay series without its path");
 	CHECK(strstr(text,
 		     "\ntern_stun_requests_total{method=\"channel_bind\",transport=\"tls\"} 7\n"),
 	      "requests by method and transport");
@@ -179,11 +197,44 @@ static void test_realms(void)
 	free(text);
 }
 
+/* The XDP fast path's counters: only when it is attached; every pass reason a sample. */
+static void test_xdp(void)
+{
+	struct net_stats ns = {0};
+	struct net_xdp_stats xs = {.forwarded = 12345};
+	struct metrics_view v = {.net = &ns, .version = "1", .fd_limit = -1, .fds_open = -1};
+	char *text, line[96];
+	int missing = 0;
+
+	text = format(&v);
+	CHECK(text && strstr(text, "tern_xdp") == NULL, "no tern_xdp_* without the fast path");
+	free(text);
+	for (unsigned i = 0; i < NET_XDP_REASONS; i++)
+		xs.passed[i] = 100 + i;
+	v.xdp = &xs;
+	text = format(&v);
+	if (text == NULL)
+		return;
+	CHECK(strstr(text, "\ntern_xdp_forwarded_total 12345\n"), "forwarded packets");
+	for (unsigned i = 0; i < NET_XDP_REASONS; i++) {
+		snprintf(line, sizeof(line), "\ntern_xdp_passed_total{reason=\"%s\"} %u\n",
+			 net_xdp_reason_name(i), 100 + i);
+		missing += strstr(text, line) == NULL;
+	}
+	CHECK_EQ_INT(missing, 0, "a passed sample for each of the %d reasons", NET_XDP_REASONS);
+	CHECK(strstr(text, "reason=\"throttled\"} 114\n") &&
+		      strstr(text, "reason=\"no_route\"} 116"),
+	      "reasons named as the program counts them (throttled, no_route)");
+	check_shape(text);
+	free(text);
+}
+
 int main(void)
 {
 	test_sum();
 	test_realms();
 	test_fail_slots();
 	test_format();
+	test_xdp();
 	return tap_done();
 }

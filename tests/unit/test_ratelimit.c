@@ -74,6 +74,27 @@ static void test_bucket(void)
 	CHECK_ONCE(tbucket_take(&b, 1, UINT64_MAX), "huge time step saturates");
 }
 
+/* Charging what was already spent elsewhere (the kernel fast path's bytes, max-bps). */
+static void test_spend(void)
+{
+	struct tbucket b;
+
+	tbucket_init(&b, 1000, 1500, 0);
+	CHECK_ONCE(tbucket_is_full(&b, 0), "starts full");
+	CHECK_ONCE(tbucket_spend(&b, 1000, 0), "1000 of 1500 covered");
+	CHECK_ONCE(!tbucket_is_full(&b, 0), "no longer full");
+	CHECK_ONCE(!tbucket_spend(&b, 600, 0), "600 more: not covered");
+	CHECK_ONCE(!tbucket_take(&b, 1, 0), "and the bucket is emptied");
+	CHECK_ONCE(!tbucket_is_full(&b, 1499), "not full after 1499 ms at 1000/s");
+	CHECK_ONCE(tbucket_is_full(&b, 1500), "full after 1500 ms");
+	CHECK_ONCE(tbucket_spend(&b, 1500, 1500), "the whole burst covered");
+	CHECK_ONCE(!tbucket_spend(&b, 1, 1500), "then nothing");
+	CHECK_ONCE(tbucket_spend(&b, 0, 1500), "nothing is always covered");
+	tbucket_init(&b, 0, 0, 0);
+	CHECK_ONCE(tbucket_spend(&b, UINT64_MAX, 0) && tbucket_is_full(&b, 0),
+		   "unlimited: always covered, always full");
+}
+
 static void src(struct addr *a, unsigned i)
 {
 	char ip[32];
@@ -322,6 +343,7 @@ static void test_threads(void)
 int main(void)
 {
 	test_bucket();
+	test_spend();
 	test_ip_budget();
 	test_bytes();
 	test_port_fairness();

@@ -3,7 +3,8 @@
  * everywhere on xdp_fast_free; the entries it installs for channels and permissions relay
  * both ways and are gone once deleted; a relay port's generation keeps a reused port from
  * delivering anything on the previous allocation's entries (a new peer on the same port);
- * the statistics count what was forwarded and why the rest was passed. In a network
+ * the statistics count what was forwarded and why the rest was passed; the accounting
+ * slots are read and throttled through the loader's mapping. In a network
  * namespace of its own (tests/unit/xdp_harness.h); skips (TAP) without root or BPF. */
 #include "xdp_harness.h"
 
@@ -192,6 +193,67 @@ static void test_entries(void)
 	CHECK(r.act == XDP_PASS, "after deletion: passed (no entry)");
 }
 
+/* The accounting slots through the loader's mapping: what the program forwards through a
+ * relay shows in xdp_fast_acct_read at once; xdp_fast_throttle holds the relay's traffic
+ * in user space and lets it go again; the IPv6 relay on the same port has its own slot; a
+ * port outside the relay range has none. */
+static void test_acct(void)
+{
+	struct xdp_fast_alloc a = {.gen = 5};
+	struct tern_xdp_acct s0, s1, s6;
+	struct addr peer, relay6, out_of_range;
+	uint64_t thr = stat_get(TERN_XDP_PASS_THROTTLED);
+	uint8_t f[4096], m[64];
+	struct result r1, r2, r3;
+	size_t n1, n2;
+
+	addr_parse(&a.client, "192.0.2.10", 40002);
+	addr_parse(&a.listen, "192.0.2.1", 3478);
+	addr_parse(&a.relay, "203.0.113.1", 50001);
+	addr_parse(&peer, "8.8.8.8", 5001);
+	addr_parse(&relay6, "2001:db8::100", 50001);
+	CHECK(xdp_fast_gen_set(x, 50001, 5) == 0 && xdp_fast_chan_put(x, &a, 0x4001, &peer) == 0 &&
+		      xdp_fast_acct_read(x, &a.relay, &s0) == 0,
+	      "a channel on relay port 50001; its slot read through the mapping");
+	stun_chdata_put_header(m, 0x4001, 11);
+	memcpy(m + 4, "hello world", 11);
+	n1 = frame(f, xh_mac_client, &a.client, &a.listen, m, 15);
+	result_of(&r1, f, n1);
+	result_of(&r2, f, n1);
+	n2 = frame(f + 2048, xh_mac_peer, &peer, &a.relay, "back", 4);
+	result_of(&r3, f + 2048, n2);
+	xdp_fast_acct_read(x, &a.relay, &s1);
+	CHECK(r1.act == XDP_TX && r2.act == XDP_TX && r3.act == XDP_TX &&
+		      s1.pkts_to_peer == s0.pkts_to_peer + 2 &&
+		      s1.bytes_to_peer == s0.bytes_to_peer + 22 &&
+		      s1.pkts_to_client == s0.pkts_to_client + 1 &&
+		      s1.bytes_to_client == s0.bytes_to_client + 4 && s1.flags == 0,
+	      "2 ChannelData of 11 bytes and 4 bytes back: read at once (2/22 to the peer, 1/4 to "
+	      "the client)");
+	CHECK_EQ_INT(xdp_fast_throttle(x, &a.relay, true), 0, "relay 50001 throttled");
+	result_of(&r1, f, n1);
+	result_of(&r3, f + 2048, n2);
+	xdp_fast_acct_read(x, &a.relay, &s0);
+	xdp_fast_acct_read(x, &relay6, &s6);
+	CHECK(r1.act == XDP_PASS && r3.act == XDP_PASS &&
+		      stat_get(TERN_XDP_PASS_THROTTLED) == thr + 2 &&
+		      s0.flags == TERN_XDP_F_THROTTLED && s0.pkts_to_peer == s1.pkts_to_peer &&
+		      s0.pkts_to_client == s1.pkts_to_client,
+	      "throttled: both directions passed (throttled), nothing counted, the flag reads "
+	      "back");
+	CHECK(s6.flags == 0, "the IPv6 relay on port 50001 has its own slot (not throttled)");
+	CHECK_EQ_INT(xdp_fast_throttle(x, &a.relay, false), 0, "relay 50001 released");
+	result_of(&r1, f, n1);
+	xdp_fast_acct_read(x, &a.relay, &s0);
+	CHECK(r1.act == XDP_TX && s0.flags == 0 && s0.pkts_to_peer == s1.pkts_to_peer + 1,
+	      "released: relayed and counted again");
+	addr_parse(&out_of_range, "203.0.113.1", 51000);
+	CHECK(xdp_fast_acct_read(x, &out_of_range, &s0) == -ERANGE &&
+		      xdp_fast_throttle(x, &out_of_range, true) == -ERANGE,
+	      "port 51000, outside the relay range: no slot (-ERANGE)");
+	xdp_fast_chan_del(x, &a, 0x4001, &peer);
+}
+
 int main(void)
 {
 	char why[160];
@@ -209,6 +271,7 @@ int main(void)
 	ifx0 = (int)if_nametoindex("x0");
 	test_attach();
 	test_entries();
+	test_acct();
 	xdp_fast_free(x);
 	CHECK(attached("x0", NULL) == 0 && attached("x1", NULL) == 0,
 	      "xdp_fast_free detached it from x0 and x1");

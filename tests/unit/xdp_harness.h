@@ -150,6 +150,26 @@ static inline int xh_set_gen(struct xh *h, uint16_t port, uint32_t gen)
 	return bpf_map_update_elem(bpf_map__fd(h->skel->maps.tern_gen), &k, &gen, BPF_ANY);
 }
 
+/* The accounting slot (tern_acct) of relay, read with a system call (the loader reads it
+ * through its mapping). 0 or -errno. */
+static inline int xh_acct(struct xh *h, const struct addr *relay, struct tern_xdp_acct *out)
+{
+	uint32_t k = TERN_XDP_ACCT_SLOT(addr_family(relay) == AF_INET6, addr_port(relay),
+					XH_MIN_PORT, XH_MAX_PORT);
+
+	return bpf_map_lookup_elem(bpf_map__fd(h->skel->maps.tern_acct), &k, out) < 0 ? -errno : 0;
+}
+
+static inline int xh_acct_set(struct xh *h, const struct addr *relay, const struct tern_xdp_acct *v)
+{
+	uint32_t k = TERN_XDP_ACCT_SLOT(addr_family(relay) == AF_INET6, addr_port(relay),
+					XH_MIN_PORT, XH_MAX_PORT);
+
+	return bpf_map_update_elem(bpf_map__fd(h->skel->maps.tern_acct), &k, v, BPF_ANY) < 0
+		       ? -errno
+		       : 0;
+}
+
 /* ChannelData from client (reaching listen) on channel -> peer from relay. */
 static inline int xh_put_chan(struct xh *h, const struct addr *client, const struct addr *listen,
 			      uint16_t channel, const struct tern_xdp_to_peer *v)
