@@ -152,16 +152,17 @@ int turn_server_reconfigure(struct turn_server *s, const struct turn_cfg *cfg,
 			creds->ops->free(creds->impl);
 		return -ENOMEM;
 	}
+	/* A peer the new settings refuse loses what it was granted (README "XDP fast
+	 * path"). The realm's peer lists are asked of the store in use until now: a new store
+	 * may not have loaded them yet, and its silence must not end a grant they allow. */
+	s->cfg = cfg;
+	turn_peer_purge(s);
 	turn_server_retire_creds(s);
 	s->creds = creds;
-	s->cfg = cfg;
 	turn_server_set_software(s, cfg);
 	ratelimit_free(s->own_unauth);
 	s->own_unauth = own;
 	s->unauth = cfg->unauth ? cfg->unauth : own;
-	/* A peer the new settings refuse loses what it was granted (README "XDP fast
-	 * path"). */
-	turn_peer_purge(s);
 	return 0;
 }
 

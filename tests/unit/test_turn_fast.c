@@ -486,6 +486,54 @@ static void test_reload_purge(void)
 	iprange_list_free(&open10);
 }
 
+/* The realm allows 10.0.0.0/8 (peer_verdict) where the server's policy does not. A reload
+ * whose new store has not heard from the realm yet keeps the grant: the purge asks the
+ * store in use until then. */
+static int realm_allows_10(void *impl, const char *realm, size_t rlen, const struct addr *peer)
+{
+	const struct sockaddr_in *in = &peer->u.in4;
+
+	(void)impl;
+	(void)realm;
+	(void)rlen;
+	return in->sin_family == AF_INET && ((const uint8_t *)&in->sin_addr)[0] == 10 ? 1 : 0;
+}
+
+static void test_reload_realm_kept(void)
+{
+	static struct cred_store_ops with_realm, silent;
+	struct peer_policy *strict = NULL;
+	struct peer_policy_cfg sc = {0};
+	struct fake_creds creds2;
+	struct turn_cfg cfg2;
+	struct t_env t;
+	struct t_peer_buf pb;
+	const uint8_t *msg;
+	int n;
+
+	CHECK(peer_policy_new(&sc, &strict) == 0, "a peer policy refusing 10.0.0.0/8");
+	t_init(&t);
+	with_realm = *t.creds.store.ops;
+	with_realm.peer_verdict = realm_allows_10;
+	silent = *t.creds.store.ops;
+	silent.peer_verdict = NULL;
+	t.creds.store.ops = &with_realm;
+	t.cfg.peers = strict;
+	t_start_fast(&t);
+	CHECK_EQ_INT(t_allocate(&t), 0, "allocated");
+	CHECK_EQ_INT(t_create_perm(&t, "10.1.2.3"), 0, "10.1.2.3 allowed by the realm's list");
+	n = nev;
+	creds2 = t.creds;
+	creds2.store.impl = &creds2;
+	creds2.store.ops = &silent;
+	cfg2 = t.cfg;
+	CHECK_EQ_INT(turn_server_reconfigure(t.s, &cfg2, &creds2.store), 0, "reloaded");
+	CHECK(nev == n, "nothing withdrawn: the realm's list still allows 10.1.2.3");
+	CHECK(t_peer_send(&t, &pb, "10.1.2.3", 7000, "x", 1, &msg) > 0, "10.1.2.3 still relayed");
+	t_stop(&t);
+	peer_policy_free(strict);
+}
+
 int main(void)
 {
 	int fd = mkstemp(log_path);
@@ -500,6 +548,7 @@ int main(void)
 	test_unlimited();
 	test_move();
 	test_reload_purge();
+	test_reload_realm_kept();
 	unlink(log_path);
 	return tap_done();
 }
