@@ -1324,13 +1324,12 @@ class XdpLab(NetnsLab):
         rx_queue_0_drops). NAPI runs on a veth's receive side when it has an XDP program or
         GRO is on (`ethtool -K c0 gro on`; veth's default is off); on this kernel (6.18)
         writing /sys/class/net/c0/threaded is refused (EIO) while NAPI is off.
-      - TX checksumming off (`ethtool -K c0 tx off`). A veth sender with checksum offload
-        puts only the pseudo-header sum in the UDP checksum (CHECKSUM_PARTIAL, finished by
-        nobody on a veth-to-veth path); XDP sees the bytes without that flag, the program
-        updates the checksum from the received one, and the receiver drops the result
-        (UdpInCsumErrors). With offload off the sender writes the full checksum, as a
-        frame from a wire always has. (A container on a veth sends partial checksums:
-        the program would forward them wrong; see README "XDP fast path".)
+      - TX checksumming off (`ethtool -K c0 tx off`) for the kernel path. A veth sender
+        with checksum offload puts only the pseudo-header sum in the UDP checksum
+        (CHECKSUM_PARTIAL, finished by nobody on a veth-to-veth path); XDP sees the bytes
+        without that flag, so the program recognises that sum and passes the datagram to
+        the stack (no-csum), where ternd relays it. With offload off the sender writes the
+        full checksum, as a frame from a wire always has.
     The server's own veths get NAPI from the program ternd attaches.
 
     inside(ns) is a context manager that moves the calling thread into ns: sockets made
