@@ -4,6 +4,7 @@
 #define TERN_TESTS_TAP_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_failed;
@@ -33,6 +34,26 @@ static int tap_n, tap_failed;
 	} while (0)
 
 #define CHECK_MEM(a, b, n, ...) CHECK(memcmp((a), (b), (n)) == 0, __VA_ARGS__)
+
+/* The whole file at path in a fresh NUL-terminated buffer (the caller frees it): empty when
+ * the file cannot be read, NULL only when out of memory. */
+static inline char *tap_slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return calloc(1, 1);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, n > 0 ? (size_t)n + 1 : 1);
+	if (buf && n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)
+		buf[0] = '\0';
+	fclose(f);
+	return buf;
+}
 
 static inline int tap_done(void)
 {

@@ -689,25 +689,6 @@ static void test_memory(void)
 	SSL_CTX_free(h.cctx);
 }
 
-/* Reads the log file written so far. */
-static char *slurp(const char *p)
-{
-	FILE *f = fopen(p, "r");
-	char *buf;
-	long n;
-
-	if (!f)
-		return calloc(1, 1);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		buf[0] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static size_t count(const char *s, const char *needle)
 {
 	size_t n = 0;
@@ -725,7 +706,7 @@ static void test_log(void)
 	char err[TLS_CTX_ERR_MAX], *log;
 	size_t before;
 
-	log = slurp(at("tern.log"));
+	log = tap_slurp(at("tern.log"));
 	before = count(log, "tls certificate sni=");
 	CHECK(strstr(log, "INFO tls: tls certificate sni=default subject=\"CN=turn.test\" "
 			  "sans=\"DNS:turn.test,IP:127.0.0.1\" not_after=2") != NULL,
@@ -742,7 +723,7 @@ static void test_log(void)
 	o.certs = &bad;
 	o.ncerts = 1;
 	CHECK(tls_ctxset_new(&o, tickets, &set, err) < 0, "set with a bad entry fails");
-	log = slurp(at("tern.log"));
+	log = tap_slurp(at("tern.log"));
 	CHECK(strstr(log,
 		     "WARN tls: tls certificate expired sni=default subject=\"CN=old.test\"") !=
 		      NULL,

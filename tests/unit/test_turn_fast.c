@@ -188,24 +188,6 @@ static void test_withdrawn(void)
 
 static char log_path[] = "/tmp/test_turn_fast_XXXXXX";
 
-static char *slurp_log(void)
-{
-	FILE *f = fopen(log_path, "r");
-	char *buf;
-	long n;
-
-	if (!f)
-		return calloc(1, 1);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		buf[0] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static int first_session(const struct turn_session *ss, void *arg)
 {
 	*(struct turn_session *)arg = *ss;
@@ -305,7 +287,7 @@ static void test_last_take(void)
 	CHECK_EQ_INT(t_refresh(&t, true, 0), 0, "deleted half a second after a take");
 	CHECK(nev == n + 2 && fk.take_nev == n + 2 && fk.take_closes == 0 && t.net.closes == 1,
 	      "taken once more after both entries were withdrawn, before the relay closed");
-	text = slurp_log();
+	text = tap_slurp(log_path);
 	CHECK(strstr(text, "allocation ended id=") &&
 		      strstr(text, " pkts_to_peer=3 bytes_to_peer=300 pkts_to_client=4 "
 				   "bytes_to_client=400\n"),

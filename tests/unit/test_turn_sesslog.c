@@ -14,24 +14,6 @@
 static char dir[] = "/tmp/test_sesslog_XXXXXX";
 static char path[128];
 
-static char *slurp(void)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (!f)
-		return calloc(1, 1);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		buf[0] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static size_t count(const char *s, const char *needle)
 {
 	size_t n = 0;
@@ -65,7 +47,7 @@ static void test_deleted(void)
 	t_advance(&t, 1500);
 	CHECK_EQ_INT(t_refresh(&t, true, 1200), 0, "refresh");
 	CHECK_EQ_INT(t_refresh(&t, true, 0), 0, "refresh 0");
-	text = slurp();
+	text = tap_slurp(path);
 	CHECK(strstr(text,
 		     "INFO session: allocation created id=1 user=alice realm=tern.test "
 		     "client=192.0.2.10:40000 local=203.0.113.1:3478 transport=dgram relay=") &&
@@ -107,7 +89,7 @@ static void test_expired_closed_shutdown(void)
 	t.conn = &t.dgram;
 	CHECK_EQ_INT(t_allocate(&t), 0, "allocate (to shut down)");
 	t_stop(&t);
-	text = slurp();
+	text = tap_slurp(path);
 	CHECK(strstr(text, "allocation ended id=1 reason=expired") &&
 		      strstr(text, "duration_s=600.000 "),
 	      "expired at its lifetime%s",
@@ -156,7 +138,7 @@ static void test_dual(void)
 				  STUN_FAMILY_IPV4, 1200),
 		     0, "IPv4 refreshed to 1200 s");
 	t_advance(&t, 601000);
-	text = slurp();
+	text = tap_slurp(path);
 	CHECK(strstr(text, "allocation refreshed ") && strstr(text, "lifetime=1200 family=ipv4\n"),
 	      "refreshed line of one family");
 	CHECK(strstr(text, "INFO session: allocation relay ended id=1 reason=expired family=ipv6 "
@@ -166,7 +148,7 @@ static void test_dual(void)
 	free(text);
 	if (t_refresh(&t, true, 0) == 438) /* the nonce aged: again with the new one */
 		CHECK_EQ_INT(t_refresh(&t, true, 0), 0, "refresh 0");
-	text = slurp();
+	text = tap_slurp(path);
 	CHECK_EQ_INT(count(text, "allocation ended id=1 reason=deleted"), 1, "then it is deleted");
 	free(text);
 	t_stop(&t);
@@ -196,7 +178,7 @@ static void test_failed_and_refused(void)
 	CHECK_EQ_INT(t_allocate(&t), 401, "wrong password: 401");
 	t.user = "nobody";
 	CHECK_EQ_INT(t_allocate(&t), 401, "unknown user: 401");
-	text = slurp();
+	text = tap_slurp(path);
 	CHECK_EQ_INT(count(text, "allocation created"), 1, "no created line for a failed one");
 	CHECK(strstr(text, "INFO session: request refused reason=quota-reached code=486 "
 			   "method=Allocate user=alice client=192.0.2.10:40003 transport=dgram\n"),
