@@ -44,23 +44,13 @@ static int install(const struct acct_alloc *a)
 	return rc;
 }
 
-static size_t frame(uint8_t *f, const uint8_t *smac, const struct addr *src, const struct addr *dst,
-		    const void *payload, size_t len)
-{
-	struct xf_hdr hd = {.src = *src, .dst = *dst, .ip_id = 1};
-
-	memcpy(hd.dmac, xh_mac_srv, 6);
-	memcpy(hd.smac, smac, 6);
-	return xf_build(f, 4096, &hd, payload, len);
-}
-
 static size_t chan_frame(uint8_t *f, const struct acct_alloc *a, size_t len)
 {
 	uint8_t m[2048];
 
 	stun_chdata_put_header(m, 0x4000, (uint16_t)len);
 	memset(m + 4, 'c', len);
-	return frame(f, xh_mac_client, &a->client, &a->listen, m, 4 + len);
+	return xh_frame(f, xh_mac_client, &a->client, &a->listen, m, 4 + len);
 }
 
 static size_t send_frame(uint8_t *f, const struct acct_alloc *a, size_t len)
@@ -74,7 +64,7 @@ static size_t send_frame(uint8_t *f, const struct acct_alloc *a, size_t len)
 	stun_enc_put_xor_addr(&e, STUN_ATTR_XOR_PEER_ADDRESS, &a->peer);
 	stun_enc_put(&e, STUN_ATTR_DATA, data, len);
 	n = stun_enc_finish(&e);
-	return n > 0 ? frame(f, xh_mac_client, &a->client, &a->listen, m, (size_t)n) : 0;
+	return n > 0 ? xh_frame(f, xh_mac_client, &a->client, &a->listen, m, (size_t)n) : 0;
 }
 
 /* A datagram of len bytes from the peer's port (its own: over the channel; another: a Data
@@ -86,7 +76,7 @@ static size_t peer_frame(uint8_t *f, const struct acct_alloc *a, uint16_t port, 
 
 	memset(d, 'p', len);
 	addr_set_port(&from, port);
-	return frame(f, xh_mac_peer, &from, &a->relay, d, len);
+	return xh_frame(f, xh_mac_peer, &from, &a->relay, d, len);
 }
 
 static int run(const uint8_t *f, size_t n, uint8_t *out, size_t *out_len)
@@ -150,11 +140,11 @@ static void test_passed_not_counted(const struct acct_alloc *a)
 	xh_acct(&h, &a->relay, &s0);
 	stun_chdata_put_header(m, 0x4001, 4);
 	memcpy(m + 4, "miss", 4);
-	n = frame(f, xh_mac_client, &a->client, &a->listen, m, 8);
+	n = xh_frame(f, xh_mac_client, &a->client, &a->listen, m, 8);
 	act1 = run(f, n, out, &out_len);
 	addr_parse(&stranger, addr_family(&a->peer) == AF_INET ? "8.8.4.4" : "2001:4860::4444",
 		   5000);
-	n = frame(f, xh_mac_peer, &stranger, &a->relay, "nope", 4);
+	n = xh_frame(f, xh_mac_peer, &stranger, &a->relay, "nope", 4);
 	act2 = run(f, n, out, &out_len);
 	xh_acct(&h, &a->relay, &s1);
 	CHECK(act1 == XDP_PASS && act2 == XDP_PASS && memcmp(&s0, &s1, sizeof(s0)) == 0,

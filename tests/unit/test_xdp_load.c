@@ -55,16 +55,6 @@ static int run(const uint8_t *in, size_t len, uint8_t *out, size_t *out_len)
 	return xh_run_fd(xdp_fast_prog_fd(x), ifx0, in, len, out, 4096, out_len);
 }
 
-static size_t frame(uint8_t *f, const uint8_t *smac, const struct addr *src, const struct addr *dst,
-		    const void *payload, size_t len)
-{
-	struct xf_hdr hd = {.src = *src, .dst = *dst, .ip_id = 1};
-
-	memcpy(hd.dmac, xh_mac_srv, 6);
-	memcpy(hd.smac, smac, 6);
-	return xf_build(f, 4096, &hd, payload, len);
-}
-
 /* What the program made of a frame: its action, the UDP destination and payload. */
 struct result {
 	int act;
@@ -120,7 +110,7 @@ static void test_reuse(const struct xdp_fast_alloc *a, const struct addr *peer, 
 	size_t n;
 
 	CHECK_EQ_INT(xdp_fast_gen_set(x, 50000, 2), 0, "relay port 50000 released: generation 2");
-	n = frame(f, xh_mac_peer, peer, &a->relay, "stale", 5);
+	n = xh_frame(f, xh_mac_peer, peer, &a->relay, "stale", 5);
 	result_of(&r, f, n);
 	CHECK(r.act == XDP_PASS && stat_get(TERN_XDP_PASS_STALE) == stale + 1,
 	      "the old peer's datagram is not delivered on the stale entry (passed: stale)");
@@ -131,14 +121,14 @@ static void test_reuse(const struct xdp_fast_alloc *a, const struct addr *peer, 
 	addr_parse(&peer2, "8.8.8.8", 7000);
 	CHECK_EQ_INT(xdp_fast_chan_put(x, &b, 0x4000, &peer2), 0,
 		     "the new allocation on port 50000 binds a channel to a new peer");
-	n = frame(f, xh_mac_peer, &peer2, &b.relay, "fresh", 5);
+	n = xh_frame(f, xh_mac_peer, &peer2, &b.relay, "fresh", 5);
 	result_of(&r, f, n);
 	CHECK(r.act == XDP_TX && addr_eq(&r.dst, &b.client),
 	      "the new peer's datagram reaches the new client");
-	n = frame(f, xh_mac_peer, peer, &a->relay, "stale", 5);
+	n = xh_frame(f, xh_mac_peer, peer, &a->relay, "stale", 5);
 	result_of(&r, f, n);
 	CHECK(r.act == XDP_PASS, "the old peer's still does not (the old client gets nothing)");
-	n = frame(f, xh_mac_client, &a->client, &a->listen, m, 9);
+	n = xh_frame(f, xh_mac_client, &a->client, &a->listen, m, 9);
 	result_of(&r, f, n);
 	CHECK(r.act == XDP_PASS, "nor the old client's ChannelData");
 	CHECK(xdp_fast_chan_del(x, &b, 0x4000, &peer2) == 0, "the new allocation's deleted");
@@ -163,19 +153,19 @@ static void test_entries(void)
 	      "a channel and a permission installed");
 	stun_chdata_put_header(m, 0x4000, 5);
 	memcpy(m + 4, "hello", 5);
-	n = frame(f, xh_mac_client, &a.client, &a.listen, m, 9);
+	n = xh_frame(f, xh_mac_client, &a.client, &a.listen, m, 9);
 	result_of(&r, f, n);
 	CHECK(r.act == XDP_TX && addr_eq(&r.dst, &peer) && r.len == 5 &&
 		      memcmp(r.payload, "hello", 5) == 0,
 	      "ChannelData reaches the peer");
 	check_redirect(f, n);
-	n = frame(f, xh_mac_peer, &peer, &a.relay, "world", 5);
+	n = xh_frame(f, xh_mac_peer, &peer, &a.relay, "world", 5);
 	result_of(&r, f, n);
 	CHECK(r.act == XDP_TX && addr_eq(&r.dst, &a.client) && r.len == 9 && r.payload[0] == 0x40 &&
 		      memcmp(r.payload + 4, "world", 5) == 0,
 	      "the peer's datagram reaches the client as ChannelData");
 	addr_parse(&from, "8.8.8.8", 6000);
-	n = frame(f, xh_mac_peer, &from, &a.relay, "dataind", 7);
+	n = xh_frame(f, xh_mac_peer, &from, &a.relay, "dataind", 7);
 	result_of(&r, f, n);
 	memcpy(tid, &seq, 8);
 	memcpy(tid + 8, salt, 4);
@@ -188,7 +178,7 @@ static void test_entries(void)
 	CHECK(xdp_fast_chan_del(x, &a, 0x4000, &peer) == 0 && xdp_fast_perm_del(x, &a, &peer) == 0,
 	      "the old allocation's entries deleted");
 	CHECK_EQ_INT(xdp_fast_chan_del(x, &a, 0x4000, &peer), 0, "deleting again is no error");
-	n = frame(f, xh_mac_peer, &peer, &a.relay, "stale", 5);
+	n = xh_frame(f, xh_mac_peer, &peer, &a.relay, "stale", 5);
 	result_of(&r, f, n);
 	CHECK(r.act == XDP_PASS, "after deletion: passed (no entry)");
 }
@@ -217,10 +207,10 @@ static void test_acct(void)
 	      "a channel on relay port 50001; its slot read through the mapping");
 	stun_chdata_put_header(m, 0x4001, 11);
 	memcpy(m + 4, "hello world", 11);
-	n1 = frame(f, xh_mac_client, &a.client, &a.listen, m, 15);
+	n1 = xh_frame(f, xh_mac_client, &a.client, &a.listen, m, 15);
 	result_of(&r1, f, n1);
 	result_of(&r2, f, n1);
-	n2 = frame(f + 2048, xh_mac_peer, &peer, &a.relay, "back", 4);
+	n2 = xh_frame(f + 2048, xh_mac_peer, &peer, &a.relay, "back", 4);
 	result_of(&r3, f + 2048, n2);
 	xdp_fast_acct_read(x, &a.relay, &s1);
 	CHECK(r1.act == XDP_TX && r2.act == XDP_TX && r3.act == XDP_TX &&

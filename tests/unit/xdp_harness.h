@@ -21,6 +21,7 @@
 #include "xdp/tern.skel.h"
 #include "xdp/xdp_load.h"
 #include "xdp/xdp_maps.h"
+#include "xdp_frame.h"
 
 #define XH_IF	    "x0"
 #define XH_MIN_PORT 50000
@@ -248,6 +249,18 @@ static inline int xh_get_chan(struct xh *h, const struct addr *client, const str
 	xdp_fast_ep(&k.listen, listen);
 	k.channel = channel;
 	return bpf_map_lookup_elem(bpf_map__fd(h->skel->maps.tern_chan), &k, v);
+}
+
+/* A frame from smac to the server's interface: UDP from src to dst carrying payload (len
+ * bytes), into f (4096 bytes); returns its length. */
+static inline size_t xh_frame(uint8_t *f, const uint8_t *smac, const struct addr *src,
+			      const struct addr *dst, const void *payload, size_t len)
+{
+	struct xf_hdr hd = {.src = *src, .dst = *dst, .ip_id = 1};
+
+	memcpy(hd.dmac, xh_mac_srv, 6);
+	memcpy(hd.smac, smac, 6);
+	return xf_build(f, 4096, &hd, payload, len);
 }
 
 #endif
