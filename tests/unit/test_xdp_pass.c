@@ -21,9 +21,9 @@ static bool covered[TERN_XDP_NSTATS];
 static struct addr client, listen_a, relay, peer, client6, listen6, relay6, peer6;
 
 static const char *const reason_names[TERN_XDP_NSTATS] = {
-	"forwarded",	 "malformed", "vlan",	 "not-ip",    "fragment", "ip-options",
-	"ipv6-ext",	 "not-udp",   "bad-len", "no-csum",   "not-turn", "send-shape",
-	"dont-fragment", "miss",      "stale",	 "throttled", "mtu",	  "no-route"};
+	"forwarded", "malformed", "vlan",    "not-ip",	 "fragment",   "ip-options",	"ipv6-ext",
+	"not-udp",   "bad-len",	  "no-csum", "not-turn", "send-shape", "dont-fragment", "miss",
+	"stale",     "throttled", "mtu",     "no-route", "fingerprint"};
 
 /* Runs frame f (n bytes) and checks it is passed untouched, counted under reason only. */
 static void check_pass(const uint8_t *f, size_t n, uint32_t reason, const char *what)
