@@ -5,11 +5,12 @@
  *
  * Slicing-by-4: four 256-entry tables (4 KiB of .rodata), one iteration per 4-byte word
  * (what precedes FINGERPRINT is a whole number of words: a 20-byte header, padded
- * attributes). Cost per 4 bytes: 4 byte loads, 4 table loads and about 30 instructions,
- * i.e. about 8 instructions per byte of the message (a 1,200-byte payload: ~10k
- * instructions), against ~1,500 for the rest of the Send indication's path: a Send
- * indication with FINGERPRINT costs the kernel several times one without, still far less
- * than user space's. The tables (generated once, by a script):
+ * attributes). Cost per 4 bytes: 4 byte loads, 4 table loads, about 48 instructions in
+ * all (clang 14), i.e. about 12 BPF instructions per byte of the message. Measured with
+ * bpf_prog_test_run (JIT, kernel 6.18, one core of the test machine): about 0.9 ns per
+ * byte — 0.15 us for a 160-byte payload, 1.1 us for 1,200 bytes — on top of ~0.09 us for
+ * the rest of the path; still well under what the datagram costs in user space. The
+ * tables (generated once, by a script):
  *   T0[n] = n shifted 8 times (c = c >> 1 ^ (c & 1 ? 0xEDB88320 : 0)),
  *   Tk[n] = T(k-1)[n] >> 8 ^ T0[T(k-1)[n] & 0xff]. */
 #ifndef TERN_XDP_CRC_H
