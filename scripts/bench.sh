@@ -14,11 +14,14 @@
 #                          [--build]
 #   scripts/bench.sh metrics [--duration S] [--rounds N] [--allocs N] [--size B] [--rate N]
 #                          [--build]
+#   scripts/bench.sh xdp   [--duration S] [--rounds N] [--allocs N,N..] [--sizes B,B..]
+#                          [--rtt-rate PPS] [--rtt-secs S] [--window N] [--generic] [--build]
 #   scripts/bench.sh --help
 #
 # Each mode is a function mode_<name>; add a mode by writing one and listing it in usage().
 # The tls mode is in scripts/bench-tls.sh (its settings for each server in its header), the
-# metrics mode in scripts/bench-metrics.sh.
+# metrics mode in scripts/bench-metrics.sh, the xdp mode (the only one off loopback: veths
+# between network namespaces it makes, root needed) in scripts/bench-xdp.sh.
 # Servers run one after another, each pinned to CPU $BENCH_SERVER_CPU (default 0) and the
 # load generator to CPU $BENCH_LOADGEN_CPU (default 1): on a 2-core machine one core each,
 # so "txn per server CPU-second" compares the servers' own cost and the loadgen never
@@ -77,6 +80,10 @@ modes:
   metrics   what scraping /metrics (10/s) costs ternd's relay under full load:
             delivered packets/s with and without scraping, alternating phases on
             the same ternd; the metrics thread's CPU per scrape.
+  xdp       UDP relaying over veths between client, server and peer network
+            namespaces: ternd with its XDP fast path, ternd without, coturn;
+            relayed packets per CPU-second of the server's core (softirq and NAPI
+            threads included), p99 round trip; ends with xdp/user and xdp/coturn.
 
 options of binding (the other modes: scripts/bench.sh MODE --help):
   --duration S   measured seconds per server and round, 1-60 (default 6; plus ~1 s warm-up)
@@ -105,6 +112,9 @@ stop_server() {
 	wait "$server_pid" 2>/dev/null || true
 	server_pid=
 }
+
+# Command prefix of run_turnload's load generator (the xdp mode: ip netns exec NS).
+tl_wrap=()
 
 # Servers of the relay mode, which run side by side: all stopped here.
 relay_pids=()
@@ -462,7 +472,7 @@ run_turnload() {
 	pin_prefix "$loadgen_cpu"
 	local pid_arg=()
 	[ -z "$server_pid" ] || pid_arg=(--pid "$server_pid")
-	out=$(timeout 280 "${pin[@]}" "$work/turnload" "${pid_arg[@]}" --core "$server_cpu" \
+	out=$(timeout 280 "${pin[@]}" "${tl_wrap[@]}" "$work/turnload" "${pid_arg[@]}" --core "$server_cpu" \
 		"$@" 2>"$work/turnload.err") || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		note "$name: turnload exit $rc: $(tr '\n' ' ' <"$work/turnload.err")"
@@ -1013,6 +1023,8 @@ EOT
 . "$top/scripts/bench-tls.sh"
 # shellcheck source=scripts/bench-metrics.sh
 . "$top/scripts/bench-metrics.sh"
+# shellcheck source=scripts/bench-xdp.sh
+. "$top/scripts/bench-xdp.sh"
 
 case "${1:-}" in
 binding) shift; mode_binding "$@" ;;
@@ -1022,6 +1034,7 @@ hold) shift; mode_hold "$@" ;;
 soak) shift; mode_soak "$@" ;;
 tls) shift; mode_tls "$@" ;;
 metrics) shift; mode_metrics "$@" ;;
+xdp) shift; mode_xdp "$@" ;;
 -h | --help) usage ;;
 *) usage >&2; exit 2 ;;
 esac

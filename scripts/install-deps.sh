@@ -9,7 +9,7 @@ build_pkgs=(build-essential autoconf automake libtool pkg-config
 # The XDP fast path (configure --enable-xdp, scripts/build.sh xdp) also needs clang (below),
 # libbpf-dev and bpftool; the test suite builds it.
 test_pkgs=(coturn python3-aioice redis-server redis-sentinel clang libclang-rt-14-dev clang-format-14
-	libbpf-dev bpftool strace iproute2 procps psmisc chromium libnss3-tools nftables haproxy openssl stun-client
+	libbpf-dev bpftool strace iproute2 ethtool procps psmisc chromium libnss3-tools nftables haproxy openssl stun-client
 	prometheus podman runc debootstrap man-db groff-base systemd python3-yaml firefox-esr)
 # kubectl for test_k8s_manifests: Debian's kubernetes-client, unless a kubectl is there
 # already (the kubectl of Kubernetes' or Google's apt repositories has the same file).

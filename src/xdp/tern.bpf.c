@@ -164,6 +164,13 @@ static __always_inline int parse_udp(struct xdp_md *ctx, struct xdp_pkt *p, cons
 		return -TERN_XDP_PASS_BAD_LEN;
 	if (udp->check == 0)
 		return hl == IP4_HDR ? -TERN_XDP_PASS_NO_CSUM : -TERN_XDP_PASS_BAD_LEN;
+	/* A sender on this host with checksum offload (CHECKSUM_PARTIAL, e.g. over a veth)
+	 * leaves only the pseudo header's sum in the field for a device to finish: the
+	 * datagram's checksum is not known here, and updating that sum would send a wrong
+	 * one. The stack has what it needs (one datagram in 65535 with a genuine checksum
+	 * of that value is passed as well, and relayed by user space). */
+	if (get16((const __u8 *)&udp->check) == csum_fold(csum_pseudo(&p->src, &p->dst, ulen)))
+		return -TERN_XDP_PASS_NO_CSUM;
 	p->src.port = udp->source;
 	p->dst.port = udp->dest;
 	p->len = ulen - UDP_HDR;
@@ -469,7 +476,9 @@ static __always_inline int chan_to_peer(struct xdp_md *ctx, struct xdp_pkt *p, c
 		return -TERN_XDP_PASS_NOT_TURN;
 	ch = get16(u);
 	dlen = get16(u + 2);
-	if (ch < 0x4000 || ch > 0x4fff)
+	/* §12: 0x4000-0x4FFF, and RFC 5766's 0x5000-0x7FFF, which user space accepts too
+	 * (stun/chdata.h). */
+	if (ch < 0x4000 || ch > 0x7fff)
 		return -TERN_XDP_PASS_NOT_TURN;
 	if (dlen + 4 > p->len || p->len - 4 - dlen > 3)
 		return -TERN_XDP_PASS_BAD_LEN;

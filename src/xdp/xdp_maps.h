@@ -109,7 +109,8 @@ enum tern_xdp_stat {
 	TERN_XDP_PASS_IPV6_EXT,
 	TERN_XDP_PASS_NOT_UDP,
 	TERN_XDP_PASS_BAD_LEN,	  /* lengths disagree, bad IPv4 header checksum */
-	TERN_XDP_PASS_NO_CSUM,	  /* IPv4 UDP without a checksum */
+	TERN_XDP_PASS_NO_CSUM,	  /* IPv4 UDP without a checksum, or a checksum offloaded by a
+				   * sender on this host (only the pseudo header's sum) */
 	TERN_XDP_PASS_NOT_TURN,	  /* to a listening port but neither ChannelData nor Send */
 	TERN_XDP_PASS_SEND_SHAPE, /* a Send indication other than XOR-PEER-ADDRESS, DATA[,
 				     FINGERPRINT] */

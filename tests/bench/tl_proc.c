@@ -42,6 +42,10 @@ void tl_snap_take(const struct tl *t, struct tl_snap *s)
 {
 	s->ns = tl_now_ns();
 	s->server_cpu = procstat_cpu(t->o.pid);
+	for (int i = 0; i < t->o.ncpu_pids && s->server_cpu >= 0; i++) {
+		double c = procstat_cpu(t->o.cpu_pids[i]);
+		s->server_cpu = c < 0 ? -1 : s->server_cpu + c;
+	}
 	s->self_cpu = procstat_self_cpu();
 	procstat_core(t->o.core, &s->core_busy, &s->core_total);
 }

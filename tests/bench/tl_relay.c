@@ -42,6 +42,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,15 +52,46 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A UDP socket made in the network namespace at path (the calling thread returns to its
+ * own before this returns): descriptor or -errno. turnload is single-threaded here. */
+static int tl_socket_in(const char *path)
+{
+	int home, there, fd, err = 0;
+
+	if (!path)
+		return socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if ((home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	if ((there = open(path, O_RDONLY | O_CLOEXEC)) < 0 || setns(there, CLONE_NEWNET) < 0) {
+		err = -errno;
+		if (there >= 0)
+			close(there);
+		close(home);
+		return err;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		err = -errno;
+	if (setns(home, CLONE_NEWNET) < 0) {
+		perror("turnload: back to the load generator's network namespace");
+		exit(1);
+	}
+	close(there);
+	close(home);
+	return fd < 0 ? err : fd;
+}
+
 int tl_peer_open(struct tl *t, int i, int *fd_out, struct sockaddr_in *addr)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr = t->server.sin_addr};
 	socklen_t len = sizeof(a);
 	int buf = 4 << 20, fd;
 
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (t->o.peer_ip && inet_pton(AF_INET, t->o.peer_ip, &a.sin_addr) != 1)
+		return -EINVAL;
+	fd = tl_socket_in(t->o.peer_netns);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TL_EV(TL_EV_PEER, i)};
@@ -488,14 +521,19 @@ static void tl_report_tput(const struct tl_relay *r)
 	double busy = c->core_total ? (double)c->core_busy / (double)c->core_total : -1;
 	double loss = c->sent > del ? 100.0 * (double)(c->sent - del) / (double)c->sent : 0;
 
+	/* busy_cpu_s: the --core's time in the turns that was neither idle nor iowait
+	 * (/proc/stat: user, nice, system, irq, softirq, steal), whoever used it. */
+	double bsec = busy >= 0 ? busy * c->secs : -1;
+
 	printf("target=%s phase=relay allocs=%d size=%d secs=%.2f sent=%llu delivered=%llu "
 	       "pps=%.0f c2p_pps=%.0f p2c_pps=%.0f loss_pct=%.3f server_cpu=%.3f "
 	       "pkts_per_cpu_s=%.0f cpu_s_per_mpkt=%.3f loadgen_cpu=%.2f core_busy=%.2f "
-	       "window=%d\n",
+	       "busy_cpu_s=%.3f pkts_per_busy_s=%.0f window=%d\n",
 	       r->t->o.name, r->n, r->size, c->secs, (unsigned long long)c->sent,
 	       (unsigned long long)del, (double)del / secs, (double)c->got[0] / secs,
 	       (double)c->got[1] / secs, loss, scpu, scpu > 0 ? (double)del / scpu : -1,
-	       del && scpu >= 0 ? scpu / ((double)del / 1e6) : -1, c->self_cpu, busy, r->w * r->n);
+	       del && scpu >= 0 ? scpu / ((double)del / 1e6) : -1, c->self_cpu, busy, bsec,
+	       bsec > 0 ? (double)del / bsec : -1, r->w * r->n);
 	fflush(stdout);
 }
 

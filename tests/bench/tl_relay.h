@@ -72,8 +72,9 @@ struct tl_relay {
 	uint8_t rbuf[TL_RECV_BATCH][TL_BUF];
 };
 
-/* Peer socket i of a relay mode (UDP, bound on the server's address, in t's epoll set as
- * TL_EV_PEER i): its descriptor and address. 0 or -errno. */
+/* Peer socket i of a relay mode (UDP, bound on o.peer_ip, else the server's address; made in
+ * o.peer_netns when set; in t's epoll set as TL_EV_PEER i): its descriptor and address. 0 or
+ * -errno. */
 int tl_peer_open(struct tl *t, int i, int *fd, struct sockaddr_in *addr);
 /* Queues one datagram in b (for peer socket fd) toward dst, data borrowed until the flush;
  * a full batch is flushed first. */

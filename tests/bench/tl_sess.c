@@ -55,7 +55,7 @@
  * held by open sessions (hold mode's cycles run while they are open). */
 static int tl_bind_next(struct tl *t, int fd)
 {
-	struct sockaddr_in src = {.sin_family = AF_INET, .sin_addr = t->server.sin_addr};
+	struct sockaddr_in src = {.sin_family = AF_INET, .sin_addr = t->client_ip};
 
 	for (int i = 0; i <= TL_PORT_LAST - TL_PORT_FIRST; i++) {
 		int port = t->next_port++;

@@ -212,6 +212,12 @@ static void tl_usage(FILE *f)
 		"  --rtt-turn-ms N     relay: the same in the round-trip phase (20)\n"
 		"  --poll-idle C[,C..] relay: keep these CPUs out of the idle halt during the\n"
 		"                      round-trip phase (SCHED_IDLE spinners; none by default)\n"
+		"  --peer-netns PATH   relay: open the peer sockets in this network namespace\n"
+		"                      (/var/run/netns/NAME); the client sockets stay in ours\n"
+		"  --peer-ip IP        relay: address the peer sockets bind (the server's)\n"
+		"  --client-ip IP      address the client sockets bind (the server's)\n"
+		"  --cpu-pids P[,P..]  more tasks whose CPU time counts as the server's (the NAPI\n"
+		"                      threads of its interfaces), at most %d\n"
 		"soak (--duration: the whole soak, 600 s, at most %d; --sessions: relayers, 64;\n"
 		"--pid required):\n"
 		"  --interval S        a sample of the server every S seconds (30)\n"
@@ -228,7 +234,7 @@ static void tl_usage(FILE *f)
 		"  --tls12             offer TLS 1.2 only (default: 1.2 and 1.3)\n"
 		"  --tls-resume        tls-alloc: every session resumes an earlier one (the\n"
 		"                      newest ticket) instead of a full handshake\n",
-		TL_MAX_SESSIONS, TL_MAX_DURATION_S, TL_MAX_TARGETS, TL_SOAK_MAX_S);
+		TL_MAX_SESSIONS, TL_MAX_DURATION_S, TL_MAX_TARGETS, TL_MAX_CPU_PIDS, TL_SOAK_MAX_S);
 }
 
 static int tl_parse_cpus(struct tl_opts *o, const char *arg)
@@ -244,6 +250,21 @@ static int tl_parse_cpus(struct tl_opts *o, const char *arg)
 		o->poll_cpu[o->npoll++] = (int)v;
 	}
 	return o->npoll ? 0 : -EINVAL;
+}
+
+static int tl_parse_pids(struct tl_opts *o, const char *arg)
+{
+	char buf[128], *save = NULL, *end;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	o->ncpu_pids = 0;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		long v = strtol(tok, &end, 10);
+		if (*end || end == tok || v <= 0 || v > 1 << 22 || o->ncpu_pids == TL_MAX_CPU_PIDS)
+			return -EINVAL;
+		o->cpu_pids[o->ncpu_pids++] = (int)v;
+	}
+	return 0;
 }
 
 /* NAME:PORT:PID[:RELAYPORT] */
@@ -352,7 +373,9 @@ static int tl_parse(int argc, char **argv, struct tl_opts *o)
 		{"refresh", 1, 0, 'D'},	    {"churners", 1, 0, 'E'},
 		{"churn-rate", 1, 0, 'F'},  {"abandon-pct", 1, 0, 'G'},
 		{"drain", 1, 0, 'J'},	    {"tls12", 0, 0, 'K'},
-		{"tls-resume", 0, 0, 'L'},  {0, 0, 0, 0},
+		{"tls-resume", 0, 0, 'L'},  {"peer-netns", 1, 0, 'Q'},
+		{"peer-ip", 1, 0, 'O'},	    {"cpu-pids", 1, 0, 'X'},
+		{"client-ip", 1, 0, 'Y'},   {0, 0, 0, 0},
 	};
 	const char *mode = NULL;
 	int ch;
@@ -458,6 +481,19 @@ static int tl_parse(int argc, char **argv, struct tl_opts *o)
 		case 'L':
 			o->tls_resume = true;
 			break;
+		case 'Q':
+			o->peer_netns = optarg;
+			break;
+		case 'O':
+			o->peer_ip = optarg;
+			break;
+		case 'Y':
+			o->client_ip = optarg;
+			break;
+		case 'X':
+			if (tl_parse_pids(o, optarg) < 0)
+				return -EINVAL;
+			break;
 		case 'h':
 			tl_usage(stdout);
 			exit(0);
@@ -487,6 +523,9 @@ int tl_init(struct tl *t, const struct tl_opts *o, unsigned salt)
 	t->server =
 		(struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
 	if (inet_pton(AF_INET, o->host, &t->server.sin_addr) != 1)
+		return -EINVAL;
+	t->client_ip = t->server.sin_addr;
+	if (o->client_ip && inet_pton(AF_INET, o->client_ip, &t->client_ip) != 1)
 		return -EINVAL;
 	t->epfd = epoll_create1(EPOLL_CLOEXEC);
 	return t->epfd < 0 ? -errno : 0;

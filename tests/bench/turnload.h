@@ -33,6 +33,7 @@
 #define TL_MAX_SIZES	  4
 #define TL_MAX_TARGETS	  3 /* relay: servers measured side by side in one run */
 #define TL_MAX_POLL_CPUS  8
+#define TL_MAX_CPU_PIDS	  8
 #define TL_MAX_TRIES	  5
 #define TL_CTL_WINDOW	  256 /* requests in flight when starting or releasing many */
 /* Client source ports: the kernel's default ephemeral range. Servers'
@@ -105,6 +106,12 @@ struct tl_opts {
 	int drain_s;	   /* after the load: at most this long for the fds */
 	bool tls12;	   /* tls modes: offer TLS 1.2 only */
 	bool tls_resume;   /* tls-alloc: resume the first session (tickets) */
+	/* relay: peer sockets in another network namespace (bench.sh xdp) */
+	const char *peer_netns;	       /* path of the namespace (/var/run/netns/NAME), or NULL */
+	const char *peer_ip;	       /* address the peer sockets bind; NULL: the server's */
+	const char *client_ip;	       /* address the client sockets bind; NULL: the server's */
+	int cpu_pids[TL_MAX_CPU_PIDS]; /* more tasks whose CPU time counts as the server's */
+	int ncpu_pids;		       /* (the NAPI threads of its interfaces) */
 };
 
 enum tl_state {
@@ -177,6 +184,7 @@ struct tl {
 	int next_port; /* source port cursor, TL_PORT_FIRST..TL_PORT_LAST */
 	uint64_t rng;
 	struct sockaddr_in server;
+	struct in_addr client_ip; /* the sessions' source address */
 	struct tl_counts c;
 	/* Authenticated Allocate to its success, in microseconds (alloc mode): the first
 	 * TL_LAT_MAX since nlat was last reset. */

@@ -986,11 +986,12 @@ class TurnutilsPeer:
 
 
 def uclient_relay(server_port, user, password, peer_port, n=20, length=100, clients=2,
-                  flags=(), host="127.0.0.1", timeout=40):
-    """turnutils_uclient relaying through the server to turnutils_peer. Returns
-    (ok, summary text): ok when it exits 0 and every message came back, 0 lost."""
+                  flags=(), host="127.0.0.1", timeout=40, peer_host=None):
+    """turnutils_uclient relaying through the server (host) to turnutils_peer (on
+    peer_host, default host). Returns (ok, summary text): ok when it exits 0 and every
+    message came back, 0 lost."""
     import re
-    args = ["turnutils_uclient", *flags, "-p", str(server_port), "-e", host,
+    args = ["turnutils_uclient", *flags, "-p", str(server_port), "-e", peer_host or host,
             "-r", str(peer_port), "-u", user, "-w", password, "-n", str(n), "-l", str(length),
             "-m", str(clients), host]
     try:
@@ -1281,3 +1282,221 @@ class JsonLinePeer:
             return json.loads(line)
         except ValueError:
             return {"error": f"not JSON: {line[:200]!r}"}
+
+
+# ---------------------------------------------------------------------------------------
+# The XDP fast path end to end (README "XDP fast path"): a client, a server and a peer on
+# three networks, the server forwarding between them.
+
+CLONE_NEWNET = 0x40000000
+
+
+def setns_net(path):
+    """Moves the calling thread into the network namespace at path (setns(2)): sockets and
+    processes it creates from then on live there."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if libc.setns(fd, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), f"setns {path}")
+    finally:
+        os.close(fd)
+
+
+class XdpLab(NetnsLab):
+    """client ns — server ns — peer ns, joined by two veth pairs, IPv4 (and IPv6, fd79:1::/64
+    and fd79:2::/64 with the same last digits, when made with v6=True):
+
+        client c0 10.79.1.2 ---- sc 10.79.1.1  server  sp 10.79.2.1 ---- p0 10.79.2.2 peer
+
+    Forwarding is on in the server namespace only (bpf_fib_lookup answers only there), the
+    client's and the peer's default routes point at the server. ternd() runs ternd in the
+    server namespace listening on SERVER and relaying on RELAY, with xdp-interfaces sc and
+    sp (native mode) unless told otherwise: what the program forwards leaves one server veth
+    by XDP_REDIRECT into the other.
+
+    Two settings on the far ends of the veths (c0 and p0), both made by build() (ethtool),
+    neither needed on a real network, where they are NICs:
+      - GRO on. XDP_REDIRECT into a veth hands the frame to the veth's far end without an
+        skb: the far end takes it only when NAPI runs on its receive queue, else the veth
+        drops it (veth_xdp_xmit: no rq->napi; `ethtool -S sc` counts it as
+        rx_queue_0_drops). NAPI runs on a veth's receive side when it has an XDP program or
+        GRO is on (`ethtool -K c0 gro on`; veth's default is off); on this kernel (6.18)
+        writing /sys/class/net/c0/threaded is refused (EIO) while NAPI is off.
+      - TX checksumming off (`ethtool -K c0 tx off`) for the kernel path. A veth sender
+        with checksum offload puts only the pseudo-header sum in the UDP checksum
+        (CHECKSUM_PARTIAL, finished by nobody on a veth-to-veth path); XDP sees the bytes
+        without that flag, so the program recognises that sum and passes the datagram to
+        the stack (no-csum), where ternd relays it. With offload off the sender writes the
+        full checksum, as a frame from a wire always has.
+    The server's own veths get NAPI from the program ternd attaches.
+
+    inside(ns) is a context manager that moves the calling thread into ns: sockets made
+    there (RawTurn, an echo) stay in ns after it returns."""
+
+    CLIENT, SERVER, RELAY, PEER = "10.79.1.2", "10.79.1.1", "10.79.2.1", "10.79.2.2"
+    CLIENT6, SERVER6, RELAY6, PEER6 = "fd79:1::2", "fd79:1::1", "fd79:2::1", "fd79:2::2"
+
+    def __init__(self, tag, v6=False):
+        """With v6, the links also carry IPv6 (the *6 addresses, /64, forwarding on in the
+        server namespace) and ternd() listens and relays on both families."""
+        super().__init__(tag)
+        self.v6 = v6
+        self.client = self.srv = self.peer = None
+
+    def build(self):
+        """Creates the three namespaces and both links; returns self."""
+        self.client, self.peer = self.add("cli"), self.add("peer")
+        self.srv = self.add("srv", forward=True)
+        if self.v6:
+            for ns in (self.client, self.peer, self.srv):
+                self.run(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=0",
+                         "net.ipv6.conf.default.disable_ipv6=0")
+            self.run(self.srv, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1")
+        self.link(self.client, "c0", f"{self.CLIENT}/24", self.srv, "sc", f"{self.SERVER}/24")
+        self.link(self.srv, "sp", f"{self.RELAY}/24", self.peer, "p0", f"{self.PEER}/24")
+        self.sh("ip", "-n", self.client, "route", "add", "default", "via", self.SERVER)
+        self.sh("ip", "-n", self.peer, "route", "add", "default", "via", self.RELAY)
+        if self.v6:
+            for ns, ifname, addr in ((self.client, "c0", self.CLIENT6),
+                                     (self.srv, "sc", self.SERVER6),
+                                     (self.srv, "sp", self.RELAY6), (self.peer, "p0", self.PEER6)):
+                self.sh("ip", "-n", ns, "addr", "add", f"{addr}/64", "dev", ifname, "nodad")
+            self.sh("ip", "-n", self.client, "-6", "route", "add", "default", "via", self.SERVER6)
+            self.sh("ip", "-n", self.peer, "-6", "route", "add", "default", "via", self.RELAY6)
+        for ns, ifname in ((self.client, "c0"), (self.peer, "p0")):
+            self.run(ns, "ethtool", "-K", ifname, "gro", "on", "tx", "off")
+        return self
+
+    def inside(self, ns):
+        import contextlib
+
+        @contextlib.contextmanager
+        def moved():
+            home = os.open("/proc/self/ns/net", os.O_RDONLY)
+            try:
+                setns_net(f"/var/run/netns/{ns}")
+                yield
+            finally:
+                setns_net(f"/proc/self/fd/{home}")
+                os.close(home)
+        return moved()
+
+    def ternd(self, *extra, xdp=True, mode="native", port=None, threads=2):
+        """ternd started in the server namespace (waits until it answers from the client
+        namespace); with xdp, attached to sc and sp. Its /metrics listens on 127.0.0.1 of
+        the server namespace, port d.metrics_port (see metrics())."""
+        mport = free_port()
+        args = [f"--listening-ip={self.SERVER}", f"--relay-ip={self.RELAY}",
+                f"--realm={TURN_REALM}", f"--user={TURN_USER}:{TURN_PASSWORD}",
+                f"--allowed-peer-ip={self.PEER}", "--prometheus", f"--prometheus-port={mport}",
+                "--prometheus-address=127.0.0.1"]
+        if self.v6:
+            args += [f"--listening-ip={self.SERVER6}", f"--relay-ip={self.RELAY6}",
+                     f"--allowed-peer-ip={self.PEER6}"]
+        if xdp:
+            args += ["--xdp-interfaces=sc", "--xdp-interfaces=sp", f"--xdp-mode={mode}"]
+        d = Ternd(*args, *extra, port=port, threads=threads)
+        d.args = ["ip", "netns", "exec", self.srv] + d.args
+        d.metrics_port = mport
+        d.start(wait=False)
+        deadline = time.time() + 10
+        with self.inside(self.client):
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            while d.alive() and time.time() < deadline:
+                if udp_binding(self.SERVER, d.port, timeout=0.2, sock=s)[0] is not None:
+                    return d
+        finally:
+            s.close()
+        d.stop()
+        raise RuntimeError("ternd did not answer:\n" + d.output())
+
+    def metrics(self, d):
+        """{sample name with labels: value} of ternd d's /metrics (in the server namespace),
+        {} when it does not answer."""
+        import re
+        with self.inside(self.srv):
+            status, text = http_get(d.metrics_port, "/metrics")
+        if status != 200:
+            return {}
+        return {m.group(1): float(m.group(2)) for m in
+                re.finditer(r"^(tern_\S+) ([0-9.e+]+)$", text, re.M)}
+
+    def relayed(self, d):
+        """{(unit, direction, path): value or None} of ternd d's tern_relay_packets_total
+        and tern_relay_bytes_total (unit "packets" or "bytes", direction "to_peer" or
+        "to_client", path "user" or "kernel")."""
+        m = self.metrics(d)
+        return {(u, w, p): m.get(f'tern_relay_{u}_total{{direction="{w}",path="{p}"}}')
+                for u in ("packets", "bytes") for w in ("to_peer", "to_client")
+                for p in ("user", "kernel")}
+
+    def xdp_prog(self, ifname="sc"):
+        """The id of the XDP program attached to ifname in the server namespace, or None."""
+        import json
+        out = self.sh("ip", "-n", self.srv, "-j", "-d", "link", "show", ifname)
+        try:
+            xdp = json.loads(out)[0].get("xdp") or {}
+        except (ValueError, IndexError):
+            return None
+        return xdp.get("prog", {}).get("id") or xdp.get("attached", [{}])[0].get("prog",
+                                                                                 {}).get("id")
+
+    def maps(self, prog_id):
+        """{map name: map id} of program prog_id (bpftool)."""
+        import json
+        info = json.loads(self.sh("bpftool", "-j", "prog", "show", "id", str(prog_id)))
+        out = {}
+        for mid in info.get("map_ids", []):
+            m = json.loads(self.sh("bpftool", "-j", "map", "show", "id", str(mid)))
+            out[m.get("name")] = mid
+        return out
+
+    def map_dump(self, map_id):
+        """The entries of map map_id as bpftool -j prints them (formatted when it has BTF)."""
+        import json
+        return json.loads(self.sh("bpftool", "-j", "map", "dump", "id", str(map_id)) or "[]")
+
+    def stats(self):
+        """tern_stats of the program on sc, summed over the CPUs: a list indexed by enum
+        tern_xdp_stat (src/xdp/xdp_maps.h), or None without a program there."""
+        prog = self.xdp_prog("sc")
+        if prog is None:
+            return None
+        out = [0] * len(XDP_STATS)
+        for e in self.map_dump(self.maps(prog)["tern_stats"]):
+            f = e["formatted"]
+            if f["key"] < len(out):
+                out[f["key"]] = sum(v["value"] for v in f["values"])
+        return out
+
+    def entries(self, name):
+        """The formatted entries ({"key", "value"}) of the program's map name on sc."""
+        prog = self.xdp_prog("sc")
+        if prog is None:
+            return []
+        return [e["formatted"] for e in self.map_dump(self.maps(prog)[name])]
+
+
+# enum tern_xdp_stat (src/xdp/xdp_maps.h), in order.
+XDP_STATS = ("forwarded", "malformed", "vlan", "not-ip", "fragment", "ip-options", "ipv6-ext",
+             "not-udp", "bad-len", "no-csum", "not-turn", "send-shape", "dont-fragment",
+             "miss", "stale", "throttled", "mtu", "no-route")
+
+
+def xdp_ep(ep):
+    """'a.b.c.d:port' or '[v6]:port' from a formatted struct tern_xdp_ep (port in network
+    order), as ep_str() spells a socket address."""
+    import ipaddress
+    p = ep["port"]
+    port = ((p & 0xff) << 8) | (p >> 8)
+    if ep["family"] == 4:
+        return ep_str(("%d.%d.%d.%d" % tuple(ep["addr"][:4]), port))
+    return ep_str((str(ipaddress.IPv6Address(bytes(ep["addr"]))), port))
+
+
+def ep_str(addr):
+    """'a.b.c.d:port' or '[v6]:port' of a socket address (host, port, ...)."""
+    return f"[{addr[0]}]:{addr[1]}" if ":" in addr[0] else f"{addr[0]}:{addr[1]}"

@@ -163,6 +163,16 @@ static void test_not_udp_ip(void)
 	check_pass(f, n, TERN_XDP_PASS_NOT_UDP, "TCP");
 }
 
+/* What a sender with checksum offload leaves in the UDP checksum field (CHECKSUM_PARTIAL):
+ * the folded sum of the pseudo header of a datagram of ulen bytes, not complemented. */
+static uint16_t pseudo_sum(const struct addr *src, const struct addr *dst, size_t ulen)
+{
+	size_t alen;
+	const uint8_t *s = addr_raw(src, &alen), *d = addr_raw(dst, &alen);
+
+	return xf_fold(xf_sum(xf_sum(17 + (uint32_t)ulen, s, alen), d, alen));
+}
+
 static void test_lengths(void)
 {
 	uint8_t f[4096];
@@ -183,6 +193,14 @@ static void test_lengths(void)
 	n = chan_frame(f, &client, &listen_a, 0x4000, 20, 0);
 	xf_put16(f + 40, 0);
 	check_pass(f, n, TERN_XDP_PASS_NO_CSUM, "IPv4 UDP without a checksum");
+	n = chan_frame(f, &client, &listen_a, 0x4000, 20, 0);
+	xf_put16(f + 40, pseudo_sum(&client, &listen_a, 8 + 24));
+	check_pass(
+		f, n, TERN_XDP_PASS_NO_CSUM,
+		"IPv4 UDP whose checksum a local sender left to offload (the pseudo header's sum)");
+	n = chan_frame(f, &client6, &listen6, 0x4000, 20, 0);
+	xf_put16(f + 60, pseudo_sum(&client6, &listen6, 8 + 24));
+	check_pass(f, n, TERN_XDP_PASS_NO_CSUM, "the same over IPv6");
 	n = chan_frame(f, &client, &listen_a, 0x4000, 20, 0);
 	xf_put16(f + 44, 21);
 	xf_put16(f + 40, 0);
@@ -314,8 +332,10 @@ static void test_not_relayed(void)
 	check_pass(f, n, TERN_XDP_PASS_NOT_TURN, "a Binding request");
 	n = frame(f, &client, &listen_a, "ab", 2, 0);
 	check_pass(f, n, TERN_XDP_PASS_NOT_TURN, "2 bytes to a listening port");
+	n = chan_frame(f, &client, &listen_a, 0x8000, 20, 0);
+	check_pass(f, n, TERN_XDP_PASS_NOT_TURN, "a datagram like ChannelData on 0x8000");
 	n = chan_frame(f, &client, &listen_a, 0x5000, 20, 0);
-	check_pass(f, n, TERN_XDP_PASS_NOT_TURN, "ChannelData on channel 0x5000");
+	check_pass(f, n, TERN_XDP_PASS_MISS, "ChannelData on unbound channel 0x5000");
 	n = send_frame(f, &peer, 10, "dx");
 	check_pass(f, n, TERN_XDP_PASS_SEND_SHAPE, "a Send indication of DATA, XOR-PEER-ADDRESS");
 	n = send_frame(f, &peer, 10, "xsd");

@@ -14,7 +14,6 @@
 #include "turn/core.h"
 #include "xdp_frame.h"
 
-#define CH	  0x4001
 #define PEER_PORT 5000
 
 struct scen {
@@ -35,6 +34,8 @@ static struct xh h;
 static struct t_env t;
 static const struct scen *sc;
 static struct addr relay, peer; /* the allocation's relayed address; the channel's peer */
+/* The channel: RFC 8656's range, then RFC 5766's upper part, which Tern accepts too. */
+static uint16_t chan_num = 0x4001;
 
 static int t_allocate_family(int family)
 {
@@ -53,7 +54,7 @@ static int t_allocate_family(int family)
 static int install(void)
 {
 	struct tern_xdp_to_peer tp = {.gen = 1};
-	struct tern_xdp_to_client tc = {.gen = 1, .channel = CH};
+	struct tern_xdp_to_client tc = {.gen = 1, .channel = chan_num};
 	struct addr any;
 	int rc = 0;
 
@@ -61,7 +62,7 @@ static int install(void)
 	xdp_fast_ep(&tp.peer, &peer);
 	xdp_fast_ep(&tc.listen, &t.local);
 	xdp_fast_ep(&tc.client, &t.src);
-	rc |= xh_put_chan(&h, &t.src, &t.local, CH, &tp);
+	rc |= xh_put_chan(&h, &t.src, &t.local, chan_num, &tp);
 	rc |= xh_put_perm(&h, &t.src, &t.local, &peer, &tp);
 	rc |= xh_put_peer(&h, &relay, &peer, &tc);
 	tc.channel = 0;
@@ -88,7 +89,7 @@ static int scen_start(const struct scen *s)
 		return -1;
 	relay = t.net.r[0].relayed;
 	addr_parse(&peer, s->peer, PEER_PORT);
-	if (t_channel_bind(&t, CH, s->peer, PEER_PORT) != 0)
+	if (t_channel_bind(&t, chan_num, s->peer, PEER_PORT) != 0)
 		return -1;
 	return install();
 }
@@ -137,7 +138,7 @@ static void test_chan_to_peer(size_t len, size_t pad, size_t eth_pad)
 
 	snprintf(what, sizeof(what), "ChannelData of %zu bytes, %zu after it%s to the peer", len,
 		 pad, eth_pad ? ", in a padded Ethernet frame," : "");
-	stun_chdata_put_header(msg, CH, (uint16_t)len);
+	stun_chdata_put_header(msg, chan_num, (uint16_t)len);
 	fill(msg + 4, len, (unsigned)len);
 	memset(msg + 4 + len, 0xa5, pad);
 	memcpy(t.req, msg, 4 + len + pad);
@@ -149,14 +150,14 @@ static void test_chan_to_peer(size_t len, size_t pad, size_t eth_pad)
 	memcpy(in_h.smac, xh_mac_client, 6);
 	in_len = xf_build(in, sizeof(in), &in_h, msg, 4 + len + pad);
 	memset(in + in_len, 0, eth_pad);
-	xh_get_chan(&h, &t.src, &t.local, CH, &before);
+	xh_get_chan(&h, &t.src, &t.local, chan_num, &before);
 	memcpy(out_h.dmac, xh_mac_peer, 6);
 	memcpy(out_h.smac, xh_mac_srv, 6);
 	out_h.dst = t.net.last_peer;
 	out_h.ip_id = (uint16_t)before.pkts;
 	want_len = xf_build(want, sizeof(want), &out_h, t.net.last_data, t.net.last_len);
 	check_xdp(in, in_len + eth_pad, want, want_len, what);
-	xh_get_chan(&h, &t.src, &t.local, CH, &after);
+	xh_get_chan(&h, &t.src, &t.local, chan_num, &after);
 	CHECK(after.pkts == before.pkts + 1 && after.bytes == before.bytes + len,
 	      "%s, %s: the entry counts 1 packet, %zu bytes", sc->name, what, len);
 }
@@ -287,6 +288,9 @@ int main(void)
 	}
 	for (size_t i = 0; i < sizeof(scens) / sizeof(scens[0]); i++)
 		run_scen(&scens[i]);
+	chan_num = 0x7ffe;
+	run_scen(&scens[0]);
+	run_scen(&scens[1]);
 	xh_close(&h);
 	return tap_done();
 }
