@@ -46,7 +46,11 @@ static int net_fastpath_attach(struct xdp_fast *x, const struct net_opts *o)
 		if (err) {
 			log_warn("net",
 				 "xdp attach failed ifname=%s mode=%s err=%s: user space only",
-				 o->xdp_if[i], mode, strerror(-err));
+				 o->xdp_if[i], mode,
+				 err == -EMEDIUMTYPE ? "generic XDP after UDP GRO (rx-gro-list or "
+						       "rx-udp-gro-forwarding on) would see "
+						       "merged datagrams"
+						     : strerror(-err));
 			return err;
 		}
 		log_info("net", "xdp attached ifname=%s mode=%s", o->xdp_if[i],

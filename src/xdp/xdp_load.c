@@ -106,6 +106,15 @@ int xdp_fast_attach(struct xdp_fast *x, const char *ifname, enum xdp_fast_mode m
 	if (rc < 0)
 		return rc;
 	rc = bpf_xdp_query((int)idx, 0, &q);
+	/* Generic XDP runs after GRO: where GRO merges UDP, the program would take several
+	 * datagrams for one (xdp_ifgro.c). An interface that cannot tell is taken as not
+	 * merging: the ethtool features are there on every Linux interface. */
+	if (rc == 0 && q.attach_mode == XDP_ATTACHED_SKB && xdp_fast_if_udp_gro(ifname) == 1) {
+		LIBBPF_OPTS(bpf_xdp_attach_opts, o,
+			    .old_prog_fd = bpf_program__fd(x->skel->progs.tern_xdp));
+		bpf_xdp_detach((int)idx, XDP_FLAGS_REPLACE | XDP_FLAGS_SKB_MODE, &o);
+		return -EMEDIUMTYPE;
+	}
 	x->ifindex[x->nifs] = idx;
 	x->mode[x->nifs++] = rc == 0 && q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE
 									  : XDP_FLAGS_DRV_MODE;

@@ -37,8 +37,12 @@ struct xdp_fast_alloc {
 int xdp_fast_open(uint16_t min_port, uint16_t max_port, struct xdp_fast **out);
 /* Attaches to ifname (an interface without an XDP program) in mode; *native (may be NULL)
  * tells whether the driver's XDP was used. Returns 0, -ENODEV, -EBUSY (another program is
- * attached), -EOPNOTSUPP or another -errno. */
+ * attached), -EOPNOTSUPP, -EMEDIUMTYPE (generic mode where UDP GRO merges datagrams before
+ * XDP: xdp_fast_if_udp_gro; nothing stays attached) or another -errno. */
 int xdp_fast_attach(struct xdp_fast *x, const char *ifname, enum xdp_fast_mode mode, bool *native);
+/* 1 when ifname's GRO merges UDP datagrams (rx-gro-list or rx-udp-gro-forwarding on), so
+ * that generic XDP would see several as one; 0 when not; -errno when it cannot tell. */
+int xdp_fast_if_udp_gro(const char *ifname);
 /* Detaches from every interface it was attached to (where it still is) and frees the maps. */
 void xdp_fast_free(struct xdp_fast *x);
 /* a as the maps spell an endpoint (address, port in network order, family). */

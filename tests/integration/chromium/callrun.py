@@ -15,23 +15,13 @@ import threading
 import time
 import urllib.parse
 
-from pagerun import _stop_group, chromium_binary
+from pagerun import QuietHandler, _stop_group, chromium_binary
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PAGE = os.path.join(HERE, "call.html")
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def _reply(self, code, body=b"", ctype="text/plain"):
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
+class _Handler(QuietHandler):
     def do_GET(self):
         path = urllib.parse.urlsplit(self.path).path
         if path == "/call.html":

@@ -31,21 +31,27 @@ def chromium_binary():
     return None
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """A page server's handler: no request log, and _reply for a whole response."""
+
     def log_message(self, *args):
         pass
 
+    def _reply(self, code, body=b"", ctype="text/plain"):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _Handler(QuietHandler):
     def do_GET(self):
         if urllib.parse.urlsplit(self.path).path != "/turn.html":
             self.send_error(404)
             return
         with open(PAGE, "rb") as f:
-            body = f.read()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+            self._reply(200, f.read(), "text/html; charset=utf-8")
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
