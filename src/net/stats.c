@@ -118,7 +118,7 @@ const char *net_xdp_reason_name(unsigned r)
 	static const char *const n[NET_XDP_REASONS] = {
 		"malformed", "vlan",	"not_ip",    "fragment", "ip_options", "ipv6_ext",
 		"not_udp",   "bad_len", "no_csum",   "not_turn", "send_shape", "dont_fragment",
-		"miss",	     "stale",	"throttled", "mtu",	 "no_route"};
+		"miss",	     "stale",	"throttled", "mtu",	 "no_route",   "fingerprint"};
 
 	return r < NET_XDP_REASONS ? n[r] : "other";
 }

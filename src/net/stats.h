@@ -26,7 +26,7 @@ struct net_stats {
 
 /* The XDP fast path's counters (net/fastpath.h), process-wide: datagrams it relayed, and
  * those it passed to the stack by reason (net_xdp_reason_name). */
-#define NET_XDP_REASONS 17
+#define NET_XDP_REASONS 18
 struct net_xdp_stats {
 	uint64_t forwarded;
 	uint64_t passed[NET_XDP_REASONS];
@@ -44,7 +44,8 @@ int net_stats_realms(struct net_server *s, struct turn_realm_traffic *t, size_t 
 int net_stats_xdp(struct net_server *s, struct net_xdp_stats *out);
 /* The label value of a pass reason (0..NET_XDP_REASONS-1): "malformed", "vlan", "not_ip",
  * "fragment", "ip_options", "ipv6_ext", "not_udp", "bad_len", "no_csum", "not_turn",
- * "send_shape", "dont_fragment", "miss", "stale", "throttled", "mtu", "no_route". */
+ * "send_shape", "dont_fragment", "miss", "stale", "throttled", "mtu", "no_route",
+ * "fingerprint". */
 const char *net_xdp_reason_name(unsigned r);
 /* sum += one, field by field. */
 void net_stats_add(struct net_stats *sum, const struct net_stats *one);

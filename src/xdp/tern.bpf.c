@@ -2,7 +2,8 @@
  * allocations user space has entered into the maps (xdp/xdp_maps.h), and passes everything
  * else, unchanged, to the stack, where the relay sockets handle it. Never drops.
  *   client -> peer: ChannelData (§12.6) or a Send indication of XOR-PEER-ADDRESS and DATA
- *                   only (§11.2) -> the peer's datagram from the relay address;
+ *                   only, optionally then FINGERPRINT, verified (§11.2; RFC 8489 §14.7:
+ *                   Firefox's shape) -> the peer's datagram from the relay address;
  *   peer -> client: a datagram to a relay port -> ChannelData when a channel is bound
  *                   (§12.7), else a Data indication (§11.3) of XOR-PEER-ADDRESS and DATA,
  *                   as turn/data.c builds them (no FINGERPRINT, not padded ChannelData).
@@ -23,6 +24,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "xdp/xdp_crc.h"
 #include "xdp/xdp_maps.h"
 #include "xdp/xdp_pkt.h"
 
@@ -35,6 +37,7 @@
 #define STUN_XOR_PEER  0x0012
 #define STUN_DATA      0x0013
 #define STUN_DONT_FRAG 0x001A
+#define STUN_FP	       0x8028
 #define IND_HDR(xl)    (20 + 4 + (xl) + 4) /* STUN header, XOR-PEER-ADDRESS, DATA header */
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -521,12 +524,46 @@ static __always_inline void send_peer(struct tern_xdp_ep *peer, const __u8 *u, c
 		peer->addr[i] = u[28 + i] ^ (i < 4 ? cookie[i] : u[8 + i - 4]);
 }
 
-/* §11.2 for a Send indication of exactly XOR-PEER-ADDRESS (value xl bytes) then DATA. */
+/* What follows DATA (its padding ending at offset total) in a Send indication of len bytes
+ * at u: nothing (0), a FINGERPRINT, last (8), or -reason: DONT-FRAGMENT, anything else. */
+static __always_inline int send_trailer(__u8 *u, void *end, __u32 total, __u32 len)
+{
+	__u8 *t = u + total;
+
+	if (total == len)
+		return 0;
+	if (total + 4 > len || (void *)(t + 4) > end)
+		return -TERN_XDP_PASS_SEND_SHAPE;
+	if (get16(t) == STUN_DONT_FRAG)
+		return -TERN_XDP_PASS_DONT_FRAGMENT;
+	if (get16(t) == STUN_FP && get16(t + 2) == 4 && total + 8 == len)
+		return 8;
+	return -TERN_XDP_PASS_SEND_SHAPE;
+}
+
+/* RFC 8489 §14.7: the FINGERPRINT at off + total (after DATA) must be the one of the
+ * message before it, as stun/msg.c checks it; else user space drops the message (pass).
+ * Adds the attribute's bytes (left out of the datagram) to *neg. */
+static __always_inline int send_fp(struct xdp_md *ctx, const int off, __u32 total, __u64 *neg)
+{
+	__u8 *t;
+
+	if (xdp_fp_check(ctx, off, total) < 0)
+		return -TERN_XDP_PASS_FINGERPRINT;
+	t = (void *)(long)ctx->data + off + total;
+	if ((void *)(t + 8) > (void *)(long)ctx->data_end)
+		return -TERN_XDP_PASS_BAD_LEN;
+	*neg += csum_bytes(t, 8);
+	return 0;
+}
+
+/* §11.2 for a Send indication of exactly XOR-PEER-ADDRESS (value xl bytes) then DATA, and
+ * maybe FINGERPRINT (checked last, only for what would otherwise be forwarded). */
 static __always_inline int send_shaped(struct xdp_md *ctx, struct xdp_pkt *p, const int off,
 				       const int xl)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	__u8 *u = data + off, *a = u + 24 + xl, *t;
+	__u8 *u = data + off, *a = u + 24 + xl;
 	struct tern_xdp_perm_key k;
 	struct tern_xdp_to_peer *v;
 	struct tern_xdp_acct *acct = NULL;
@@ -534,7 +571,7 @@ static __always_inline int send_shaped(struct xdp_md *ctx, struct xdp_pkt *p, co
 	struct xdp_out o = {};
 	__u32 dlen, pad, total;
 	__u64 neg;
-	int r;
+	int r, fp;
 
 	if ((void *)(u + IND_HDR(xl)) > end)
 		return -TERN_XDP_PASS_SEND_SHAPE;
@@ -547,12 +584,9 @@ static __always_inline int send_shaped(struct xdp_md *ctx, struct xdp_pkt *p, co
 		return -TERN_XDP_PASS_MTU;
 	pad = (4 - (dlen & 3)) & 3;
 	total = IND_HDR(xl) + dlen + pad;
-	if (total != p->len) {
-		t = u + total;
-		if (total + 4 <= p->len && (void *)(t + 2) <= end && get16(t) == STUN_DONT_FRAG)
-			return -TERN_XDP_PASS_DONT_FRAGMENT;
-		return -TERN_XDP_PASS_SEND_SHAPE;
-	}
+	fp = send_trailer(u, end, total, p->len);
+	if (fp < 0)
+		return fp;
 	send_peer(&peer, u, xl);
 	__builtin_memset(&k, 0, sizeof(k));
 	k.client = p->src;
@@ -568,6 +602,11 @@ static __always_inline int send_shaped(struct xdp_md *ctx, struct xdp_pkt *p, co
 	neg = p->neg + csum_bytes(u, IND_HDR(xl));
 	if (csum_tail(u + IND_HDR(xl) + dlen, end, pad, dlen, &neg) < 0)
 		return -TERN_XDP_PASS_BAD_LEN;
+	if (fp != 0) {
+		r = send_fp(ctx, off, total, &neg);
+		if (r < 0)
+			return r;
+	}
 	o.src = &v->relay;
 	o.dst = &peer;
 	o.doff = off + IND_HDR(xl);

@@ -112,13 +112,15 @@ enum tern_xdp_stat {
 	TERN_XDP_PASS_NO_CSUM,	  /* IPv4 UDP without a checksum, or a checksum offloaded by a
 				   * sender on this host (only the pseudo header's sum) */
 	TERN_XDP_PASS_NOT_TURN,	  /* to a listening port but neither ChannelData nor Send */
-	TERN_XDP_PASS_SEND_SHAPE, /* a Send indication other than XOR-PEER-ADDRESS, DATA */
+	TERN_XDP_PASS_SEND_SHAPE, /* a Send indication other than XOR-PEER-ADDRESS, DATA[,
+				     FINGERPRINT] */
 	TERN_XDP_PASS_DONT_FRAGMENT,
 	TERN_XDP_PASS_MISS,
 	TERN_XDP_PASS_STALE,
 	TERN_XDP_PASS_THROTTLED,
 	TERN_XDP_PASS_MTU,
-	TERN_XDP_PASS_NO_ROUTE, /* no route or neighbour (bpf_fib_lookup) */
+	TERN_XDP_PASS_NO_ROUTE,	   /* no route or neighbour (bpf_fib_lookup) */
+	TERN_XDP_PASS_FINGERPRINT, /* a Send indication whose FINGERPRINT does not match */
 	TERN_XDP_NSTATS
 };
 

@@ -1483,7 +1483,7 @@ class XdpLab(NetnsLab):
 # enum tern_xdp_stat (src/xdp/xdp_maps.h), in order.
 XDP_STATS = ("forwarded", "malformed", "vlan", "not-ip", "fragment", "ip-options", "ipv6-ext",
              "not-udp", "bad-len", "no-csum", "not-turn", "send-shape", "dont-fragment",
-             "miss", "stale", "throttled", "mtu", "no-route")
+             "miss", "stale", "throttled", "mtu", "no-route", "fingerprint")
 
 
 def xdp_ep(ep):

@@ -2,9 +2,10 @@
  * not sure about, and counts why (enum tern_xdp_stat): frames it cannot parse, VLAN,
  * non-IP, fragments, IPv4 options, IPv6 extension headers, non-UDP, inconsistent lengths
  * and checksums, IPv4 without a UDP checksum, what is neither ChannelData nor a Send
- * indication of the one shape it relays (RFC 8656 §11.2, §12.4), DONT-FRAGMENT (§11.2:
- * user space sets DF), map misses, stale generations (a reused relay port), throttled
- * allocations (max-bps), results over the entry's or the route's MTU, and destinations
+ * indication of the shape it relays (RFC 8656 §11.2, §12.4: XOR-PEER-ADDRESS, DATA and
+ * maybe FINGERPRINT, last), a FINGERPRINT that does not match (RFC 8489 §14.7),
+ * DONT-FRAGMENT (§11.2: user space sets DF), map misses, stale generations (a reused relay port),
+ * throttled allocations (max-bps), results over the entry's or the route's MTU, and destinations
  * without a route or neighbour. Every reason is exercised; each case checks XDP_PASS, the
  * frame byte for byte, and that exactly its reason's counter moved. Skips (TAP) without
  * root or BPF. */
@@ -12,6 +13,7 @@
 
 #include "stun/chdata.h"
 #include "stun/enc.h"
+#include "stun/integrity.h"
 #include "stun/stun.h"
 #include "tap.h"
 #include "xdp_frame.h"
@@ -21,9 +23,9 @@ static bool covered[TERN_XDP_NSTATS];
 static struct addr client, listen_a, relay, peer, client6, listen6, relay6, peer6;
 
 static const char *const reason_names[TERN_XDP_NSTATS] = {
-	"forwarded",	 "malformed", "vlan",	 "not-ip",    "fragment", "ip-options",
-	"ipv6-ext",	 "not-udp",   "bad-len", "no-csum",   "not-turn", "send-shape",
-	"dont-fragment", "miss",      "stale",	 "throttled", "mtu",	  "no-route"};
+	"forwarded", "malformed", "vlan",    "not-ip",	 "fragment",   "ip-options",	"ipv6-ext",
+	"not-udp",   "bad-len",	  "no-csum", "not-turn", "send-shape", "dont-fragment", "miss",
+	"stale",     "throttled", "mtu",     "no-route", "fingerprint"};
 
 /* Runs frame f (n bytes) and checks it is passed untouched, counted under reason only. */
 static void check_pass(const uint8_t *f, size_t n, uint32_t reason, const char *what)
@@ -208,16 +210,17 @@ static void test_lengths(void)
 	check_pass(f, n, TERN_XDP_PASS_BAD_LEN, "ChannelData with 4 bytes after it");
 }
 
-/* A Send indication with the given attributes (XOR-PEER-ADDRESS to, DATA of len bytes,
- * DONT-FRAGMENT, SOFTWARE, FINGERPRINT) in the order of the letters of shape: x d f s p. */
-static size_t send_frame(uint8_t *f, const struct addr *to, size_t len, const char *shape)
+/* A Send indication in m (2048 bytes) with the given attributes (XOR-PEER-ADDRESS to, DATA
+ * of len bytes, DONT-FRAGMENT, SOFTWARE, FINGERPRINT) in the order of the letters of shape:
+ * x d f s p. Returns its length, or 0. */
+static size_t send_msg(uint8_t *m, const struct addr *to, size_t len, const char *shape)
 {
-	uint8_t m[2048], data[1024], tid[STUN_TID_LEN] = {9, 8, 7};
+	uint8_t data[1024], tid[STUN_TID_LEN] = {9, 8, 7};
 	struct stun_enc e;
 	int n;
 
 	memset(data, 's', len);
-	stun_enc_init(&e, m, sizeof(m), STUN_METHOD_SEND, STUN_CLASS_INDICATION, tid);
+	stun_enc_init(&e, m, 2048, STUN_METHOD_SEND, STUN_CLASS_INDICATION, tid);
 	for (const char *c = shape; *c; c++) {
 		if (*c == 'x')
 			stun_enc_put_xor_addr(&e, STUN_ATTR_XOR_PEER_ADDRESS, to);
@@ -231,7 +234,92 @@ static size_t send_frame(uint8_t *f, const struct addr *to, size_t len, const ch
 			stun_enc_put_fingerprint(&e);
 	}
 	n = stun_enc_finish(&e);
-	return n > 0 ? frame(f, &client, &listen_a, m, (size_t)n, 0) : 0;
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* send_msg's message from the IPv4 client, in a frame. */
+static size_t send_frame(uint8_t *f, const struct addr *to, size_t len, const char *shape)
+{
+	uint8_t m[2048];
+	size_t n = send_msg(m, to, len, shape);
+
+	return n > 0 ? frame(f, &client, &listen_a, m, n, 0) : 0;
+}
+
+/* Inserts at off of the message m (n bytes) a FINGERPRINT that matches what precedes it,
+ * the header's length counting it. Returns the new length. */
+static size_t put_fp_at(uint8_t *m, size_t n, size_t off)
+{
+	uint32_t v;
+
+	memmove(m + off + 8, m + off, n - off);
+	xf_put16(m + 2, (uint16_t)(n + 8 - 20));
+	xf_put16(m + off, STUN_ATTR_FINGERPRINT);
+	xf_put16(m + off + 2, 4);
+	v = stun_fingerprint(m, off);
+	xf_put16(m + off + 4, (uint16_t)(v >> 16));
+	xf_put16(m + off + 6, (uint16_t)v);
+	return n + 8;
+}
+
+/* RFC 8489 §14.7: a FINGERPRINT that does not match, and one that is not last, go to user
+ * space (which drops them); a good one is relayed (test_xdp_relay). Each frame's UDP
+ * checksum is right. */
+static void test_fingerprint(void)
+{
+	uint8_t m[2048], f[4096], out[4096];
+	size_t n, out_len = 0;
+	uint64_t fwd;
+	int act;
+
+	n = send_msg(m, &peer, 10, "xdp");
+	m[n - 1] ^= 1;
+	n = frame(f, &client, &listen_a, m, n, 0);
+	check_pass(f, n, TERN_XDP_PASS_FINGERPRINT, "Send: a FINGERPRINT one bit off");
+	n = send_msg(m, &peer, 10, "xdp");
+	m[n - 12] ^= 0x80;
+	n = frame(f, &client, &listen_a, m, n, 0);
+	check_pass(f, n, TERN_XDP_PASS_FINGERPRINT, "Send: data changed under its FINGERPRINT");
+	n = send_msg(m, &peer, 10, "xdp");
+	m[9] ^= 1;
+	n = frame(f, &client, &listen_a, m, n, 0);
+	check_pass(f, n, TERN_XDP_PASS_FINGERPRINT,
+		   "Send: transaction id changed under FINGERPRINT");
+	n = send_msg(m, &peer6, 1000, "xdp");
+	m[n - 4] ^= 0xff;
+	n = frame(f, &client6, &listen6, m, n, 0);
+	check_pass(f, n, TERN_XDP_PASS_FINGERPRINT, "Send (IPv6): a wrong FINGERPRINT");
+	n = send_msg(m, &peer6, 0, "xdp");
+	m[n - 4] ^= 0xff;
+	n = frame(f, &client6, &listen6, m, n, 0);
+	check_pass(f, n, TERN_XDP_PASS_FINGERPRINT, "Send (IPv6) of no data: a wrong FINGERPRINT");
+	n = put_fp_at(m, send_msg(m, &peer, 10, "xd"), 20 + 12);
+	n = frame(f, &client, &listen_a, m, n, 0);
+	check_pass(f, n, TERN_XDP_PASS_SEND_SHAPE, "Send: FINGERPRINT (matching) before DATA");
+	n = put_fp_at(m, send_msg(m, &peer, 10, "xd"), 20);
+	n = frame(f, &client, &listen_a, m, n, 0);
+	check_pass(f, n, TERN_XDP_PASS_SEND_SHAPE, "Send: FINGERPRINT (matching) first");
+	n = send_msg(m, &peer, 10, "xdp");
+	memcpy(m + n, "\x80\x22\x00\x04tern", 8); /* SOFTWARE after FINGERPRINT */
+	xf_put16(m + 2, (uint16_t)(n + 8 - 20));
+	n = frame(f, &client, &listen_a, m, n + 8, 0);
+	check_pass(f, n, TERN_XDP_PASS_SEND_SHAPE, "Send: an attribute after FINGERPRINT");
+	n = send_msg(m, &peer, 10, "xdp");
+	xf_put16(m + n - 6, 8); /* FINGERPRINT of 8 bytes: its value and 4 more */
+	memset(m + n, 0, 4);
+	xf_put16(m + 2, (uint16_t)(n + 4 - 20));
+	n = frame(f, &client, &listen_a, m, n + 4, 0);
+	check_pass(f, n, TERN_XDP_PASS_SEND_SHAPE, "Send: a FINGERPRINT of 8 bytes");
+	n = send_frame(f, &peer, 10, "xdfp");
+	check_pass(f, n, TERN_XDP_PASS_DONT_FRAGMENT, "Send: DONT-FRAGMENT, then FINGERPRINT");
+	n = put_fp_at(m, send_msg(m, &peer, 10, "xd"), 20 + 12 + 16);
+	n = frame(f, &client, &listen_a, m, n, 0);
+	fwd = xh_stat(&h, TERN_XDP_FORWARDED);
+	act = xh_run(&h, f, n, out, sizeof(out), &out_len);
+	CHECK(act == XDP_TX && xh_stat(&h, TERN_XDP_FORWARDED) == fwd + 1 &&
+		      out_len == 14 + 20 + 8 + 10,
+	      "control: the same FINGERPRINT, built here, last: relayed (%d, %zu bytes)", act,
+	      out_len);
 }
 
 static void test_not_relayed(void)
@@ -252,8 +340,6 @@ static void test_not_relayed(void)
 	check_pass(f, n, TERN_XDP_PASS_SEND_SHAPE, "a Send indication of DATA, XOR-PEER-ADDRESS");
 	n = send_frame(f, &peer, 10, "xsd");
 	check_pass(f, n, TERN_XDP_PASS_SEND_SHAPE, "a Send indication with SOFTWARE");
-	n = send_frame(f, &peer, 10, "xdp");
-	check_pass(f, n, TERN_XDP_PASS_SEND_SHAPE, "a Send indication with FINGERPRINT");
 	n = send_frame(f, &peer, 10, "xfd");
 	check_pass(f, n, TERN_XDP_PASS_DONT_FRAGMENT, "Send: DONT-FRAGMENT before DATA");
 	n = send_frame(f, &peer, 10, "xdf");
@@ -305,14 +391,15 @@ static void test_entry_refusals(void)
 
 /* Frames of every kind the program relays, with 1 to 3 random bytes changed (a fixed
  * seed): each is either passed untouched or forwarded with a valid IPv4 header and a UDP
- * checksum that verifies exactly when the received one did; every frame is counted once. */
+ * checksum that verifies exactly when the received one did; every frame is counted once;
+ * a Send indication with FINGERPRINT is forwarded only if its message is unchanged. */
 static void test_mutations(void)
 {
 	struct addr a;
-	uint8_t base[6][4096], f[4096], out[4096];
-	size_t len[6], out_len;
+	uint8_t base[7][4096], f[4096], out[4096];
+	size_t len[7], out_len = 0;
 	uint64_t before = 0, after = 0;
-	int bad_pass = 0, bad_fwd = 0, fwd = 0, act;
+	int bad_pass = 0, bad_fwd = 0, bad_fp = 0, fwd = 0, act;
 	unsigned seed = 1;
 
 	len[0] = chan_frame(base[0], &client, &listen_a, 0x4000, 37, 3);
@@ -322,10 +409,11 @@ static void test_mutations(void)
 	len[3] = frame(base[3], &a, &relay, "0123456789abcdef", 16, 0);
 	len[4] = frame(base[4], &a, &relay, "012345678", 9, 0);
 	len[5] = chan_frame(base[5], &client, &listen_a, 0x4007, 20, 0);
+	len[6] = send_frame(base[6], &peer, 23, "xdp");
 	for (uint32_t r = 0; r < TERN_XDP_NSTATS; r++)
 		before += xh_stat(&h, r);
 	for (int i = 0; i < 3000; i++) {
-		int k = i % 6, flips = 1 + (int)(rand_r(&seed) % 3);
+		int k = i % 7, flips = 1 + (int)(rand_r(&seed) % 3);
 
 		memcpy(f, base[k], len[k]);
 		for (int j = 0; j < flips; j++)
@@ -336,6 +424,7 @@ static void test_mutations(void)
 			continue;
 		}
 		fwd++;
+		bad_fp += k == 6 && memcmp(f + 42, base[6] + 42, len[6] - 42) != 0;
 		bad_fwd += act != XDP_TX || !xf_ip_ok(out) ||
 			   xf_udp_ok(out, out_len) != xf_udp_ok(f, len[k]);
 	}
@@ -347,6 +436,7 @@ static void test_mutations(void)
 	      "received one's",
 	      fwd);
 	CHECK_EQ_INT(after - before, 3000, "every frame counted once");
+	CHECK_EQ_INT(bad_fp, 0, "no Send indication changed under its FINGERPRINT is forwarded");
 }
 
 int main(void)
@@ -371,6 +461,7 @@ int main(void)
 	test_lengths();
 	test_not_relayed();
 	test_entry_refusals();
+	test_fingerprint();
 	test_mutations();
 	for (uint32_t r = 1; r < TERN_XDP_NSTATS; r++)
 		if (!covered[r]) {

@@ -2,7 +2,8 @@
  * goes through the user-space relay (turn/, with the fakes of test_turn_fake.h) and through
  * the XDP program (bpf_prog_test_run_opts); the frame the program emits must be, byte for
  * byte, the frame that carries what user space sent: for ChannelData both ways (padded and
- * not, RFC 8656 §12.5-§12.7), Send indications (§11.2) and Data indications (§11.3), with
+ * not, RFC 8656 §12.5-§12.7), Send indications (§11.2; with and without a FINGERPRINT,
+ * RFC 8489 §14.7, as Firefox sends them) and Data indications (§11.3), with
  * IPv4, IPv6 and mixed-family allocations. Entry counters, the IPv4 identification (the
  * entry's packet count) and Data indications' transaction ids (the same sequence as user
  * space's) are checked along. Skips (TAP) without root or BPF. */
@@ -161,8 +162,9 @@ static void test_chan_to_peer(size_t len, size_t pad, size_t eth_pad)
 	      "%s, %s: the entry counts 1 packet, %zu bytes", sc->name, what, len);
 }
 
-/* §11.2: a Send indication of XOR-PEER-ADDRESS (the peer's address, port) and DATA. */
-static void test_send_to_peer(size_t len, uint16_t port)
+/* §11.2: a Send indication of XOR-PEER-ADDRESS (the peer's address, port) and DATA, then
+ * FINGERPRINT when fp. */
+static void test_send_to_peer(size_t len, uint16_t port, bool fp)
 {
 	struct xf_hdr in_h = {.src = t.src, .dst = t.local, .ip_id = 7, .ip_frag = 0};
 	struct xf_hdr out_h = {.src = relay};
@@ -174,12 +176,15 @@ static void test_send_to_peer(size_t len, uint16_t port)
 	struct addr to = peer;
 	char what[96];
 
-	snprintf(what, sizeof(what), "Send indication of %zu bytes to port %u", len, port);
+	snprintf(what, sizeof(what), "Send indication of %zu bytes%s to port %u", len,
+		 fp ? " with FINGERPRINT" : "", port);
 	addr_set_port(&to, port);
 	fill(data, len, (unsigned)len + 1);
 	stun_enc_init(&e, t.req, sizeof(t.req), STUN_METHOD_SEND, STUN_CLASS_INDICATION, tid);
 	stun_enc_put_xor_addr(&e, STUN_ATTR_XOR_PEER_ADDRESS, &to);
 	stun_enc_put(&e, STUN_ATTR_DATA, data, len);
+	if (fp)
+		stun_enc_put_fingerprint(&e);
 	n = stun_enc_finish(&e);
 	t.req_len = n;
 	t_run(&t);
@@ -251,8 +256,12 @@ static void run_scen(const struct scen *s)
 	test_chan_to_peer(1, 3, 0);
 	test_chan_to_peer(2, 2, 0);
 	test_chan_to_peer(1, 0, 20);
-	test_send_to_peer(57, PEER_PORT);
-	test_send_to_peer(64, 6000);
+	test_send_to_peer(57, PEER_PORT, false);
+	test_send_to_peer(64, 6000, false);
+	test_send_to_peer(57, PEER_PORT, true);
+	test_send_to_peer(64, 6000, true);
+	test_send_to_peer(1200, 6002, true);
+	test_send_to_peer(1201, 6003, true);
 	test_peer_to_client(100, PEER_PORT);
 	test_peer_to_client(33, PEER_PORT);
 	test_peer_to_client(45, 5002);
@@ -261,7 +270,8 @@ static void run_scen(const struct scen *s)
 	test_peer_to_client(1200, 5004);
 	for (size_t len = 0; len < 8; len++) {
 		test_chan_to_peer(len, (4 - len % 4) % 4, 0);
-		test_send_to_peer(len, 6001);
+		test_send_to_peer(len, 6001, false);
+		test_send_to_peer(len, 6001, true);
 		test_peer_to_client(len, PEER_PORT);
 		test_peer_to_client(len, 5005);
 	}
