@@ -88,18 +88,6 @@ for kind in release asan; do
 	count_make_check "$dir" "unit/$kind"
 done
 
-# Container tests (tests/container/*: the image built with podman from a debootstrap-made
-# Debian base, scripts/run.sh on a bare Debian) mostly wait on the package mirror and on a
-# build inside a container: they run in the background, at low priority, while the
-# integration tests below run, and are counted at the end.
-container_pids=() container_names=()
-for t in tests/container/test_*; do
-	[ -x "$t" ] || continue
-	name="container/$(basename "$t")"
-	nice -n 10 "$t" >"$TESTS_TMPDIR/$(echo "$name" | tr '/ ' '__').log" 2>&1 &
-	container_pids+=($!) container_names+=("$name") pids+=($!)
-done
-
 say "services"
 redis_port=$((20000 + RANDOM % 10000))
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
@@ -111,8 +99,25 @@ say "integration tests (ASan ternd)"
 export TERND="$top/_build/asan/src/ternd" TERNCTL="$top/_build/asan/src/ternctl" TERND_KIND=asan
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=98
-for t in tests/integration/test_*; do
+bench_smoke=tests/integration/test_bench_smoke
+[ -x "$bench_smoke" ] && run_tap "$(basename "$bench_smoke")" "$bench_smoke"
+
+# Container tests (tests/container/*: the image built with podman from a debootstrap-made
+# Debian base, scripts/run.sh on a bare Debian) mostly wait on the package mirror and on a
+# build inside a container: they run in the background, at low priority, while the
+# integration tests run, and are counted at the end. The benchmarks' smoke test runs
+# before they start: its round-trip phases measure latency, which a concurrent image
+# build would swamp.
+container_pids=() container_names=()
+for t in tests/container/test_*; do
 	[ -x "$t" ] || continue
+	name="container/$(basename "$t")"
+	nice -n 10 "$t" >"$TESTS_TMPDIR/$(echo "$name" | tr '/ ' '__').log" 2>&1 &
+	container_pids+=($!) container_names+=("$name") pids+=($!)
+done
+
+for t in tests/integration/test_*; do
+	[ -x "$t" ] && [ "$t" != "$bench_smoke" ] || continue
 	run_tap "$(basename "$t")" "$t"
 done
 
