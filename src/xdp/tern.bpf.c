@@ -157,6 +157,7 @@ static __always_inline int parse_udp(struct xdp_md *ctx, struct xdp_pkt *p, cons
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	struct udphdr *udp = data + ETH_HDR + hl;
+	__u64 pseudo;
 
 	if ((void *)(udp + 1) > end)
 		return -TERN_XDP_PASS_MALFORMED;
@@ -169,12 +170,13 @@ static __always_inline int parse_udp(struct xdp_md *ctx, struct xdp_pkt *p, cons
 	 * datagram's checksum is not known here, and updating that sum would send a wrong
 	 * one. The stack has what it needs (one datagram in 65535 with a genuine checksum
 	 * of that value is passed as well, and relayed by user space). */
-	if (get16((const __u8 *)&udp->check) == csum_fold(csum_pseudo(&p->src, &p->dst, ulen)))
+	pseudo = csum_pseudo(&p->src, &p->dst, ulen);
+	if (get16((const __u8 *)&udp->check) == csum_fold(pseudo))
 		return -TERN_XDP_PASS_NO_CSUM;
 	p->src.port = udp->source;
 	p->dst.port = udp->dest;
 	p->len = ulen - UDP_HDR;
-	p->neg = csum_pseudo(&p->src, &p->dst, ulen) + csum_bytes((const __u8 *)udp, UDP_HDR);
+	p->neg = pseudo + csum_bytes((const __u8 *)udp, UDP_HDR);
 	return 0;
 }
 
